@@ -1,0 +1,62 @@
+# Tongban's front door. Every target creates what it needs first (virtual environments,
+# indexes), so `make run` and `make test` work from a fresh clone.
+#   PORTAL=shandong|guangdong picks the catalogue (default: shandong).
+
+SHELL := /bin/bash
+PORTAL ?= shandong
+export PORTAL
+
+# Rasa 3.6 needs Python 3.10; the action server, retrieval and services run on 3.11.
+PYTHON310 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python3.10) $(shell command -v python3.10))
+PYTHON311 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.11*/bin/python3.11) $(shell command -v python3.11))
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+# Offline by construction: nothing may fetch model weights at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: help setup run index eval-retrieval bench test clean
+
+help:
+	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
+	@echo "make test            run every test"
+	@echo "make index           build the retrieval index of PORTAL"
+	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
+	@echo "make bench           speed and memory benchmarks"
+
+$(VENV)/.installed: requirements/services.txt
+	test -x "$(PY)" || $(PYTHON311) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -r requirements/services.txt
+	touch $@
+
+$(RASA_VENV)/.installed: requirements/rasa.txt
+	test -x "$(RASA_VENV)/bin/python" || $(PYTHON310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/python -m pip install -q --upgrade pip
+	$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt
+	touch $@
+
+setup: $(VENV)/.installed $(RASA_VENV)/.installed
+
+index: $(VENV)/.installed
+	$(PY) -m retrieval.build
+
+eval-retrieval: $(VENV)/.installed
+	@test -n "$(QUERIES)" || { echo "usage: make eval-retrieval QUERIES=FILE"; exit 2; }
+	$(PY) -m retrieval.eval $(QUERIES)
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+run: $(VENV)/.installed
+	$(PY) -m retrieval.build
+	$(PY) -m retrieval.cli
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q tests
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,103 @@
+"""A portal's administrative divisions with codes and aliases, so "在青岛怎么办" resolves."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    name: str
+    level: str  # 省 / 市 / 县 / 乡 / 村
+    parent: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Gazetteer:
+    province: Region
+    regions: dict[str, Region] = field(default_factory=dict)
+    _by_name: dict[str, list[Region]] = field(default_factory=dict)
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Gazetteer":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        province = _region(data["province"])
+        gazetteer = cls(province)
+        for region in [province, *map(_region, data.get("regions", []))]:
+            gazetteer.add(region)
+        return gazetteer
+
+    def add(self, region: Region) -> None:
+        self.regions[region.code] = region
+        for name in {region.name, *region.aliases}:
+            self._by_name.setdefault(name, []).append(region)
+
+    def get(self, code: str | None) -> Region | None:
+        return self.regions.get(code or "")
+
+    def chain(self, code: str) -> list[Region]:
+        """The region and its ancestors, most local first (county → city → province)."""
+        out: list[Region] = []
+        region = self.get(code) or self._nearest_known(code)
+        while region is not None and region not in out:
+            out.append(region)
+            region = self.get(region.parent)
+        return out
+
+    def chain_codes(self, code: str) -> list[str]:
+        """`chain` as codes, starting with a town's or village's own code (often not listed)."""
+        own = [c for c in (code, code[:9]) if len(c) > 6 and c not in self.regions]
+        return list(dict.fromkeys(own + [r.code for r in self.chain(code)]))
+
+    def _nearest_known(self, code: str) -> Region | None:
+        # A town (9 digits) or village (12 digits) code without an entry: its county.
+        for length in (9, 6):
+            if len(code) > length and code[:length] in self.regions:
+                return self.regions[code[:length]]
+        for prefix in (code[:4] + "00", code[:2] + "0000"):
+            if prefix in self.regions:
+                return self.regions[prefix]
+        return None
+
+    def find(self, text: str) -> list[Region]:
+        """Regions mentioned in `text`, longest names first, without overlapping mentions."""
+        found: list[Region] = []
+        taken = [False] * len(text)
+        for name in sorted(self._by_name, key=len, reverse=True):
+            start = text.find(name)
+            while start >= 0:
+                span = range(start, start + len(name))
+                if not any(taken[i] for i in span):
+                    for i in span:
+                        taken[i] = True
+                    for region in self._by_name[name]:
+                        if region not in found:
+                            found.append(region)
+                start = text.find(name, start + len(name))
+        return found
+
+    def resolve(self, text: str) -> Region | None:
+        """The most local region that `text` mentions, or None."""
+        order = {"村": 0, "乡": 1, "县": 2, "市": 3, "省": 4}
+        mentions = self.find(text)
+        return min(mentions, key=lambda r: order.get(r.level, 9)) if mentions else None
+
+
+def _region(data: dict) -> Region:
+    return Region(
+        code=str(data["code"]),
+        name=data["name"],
+        level=data["level"],
+        parent=data.get("parent"),
+        aliases=tuple(data.get("aliases", ())),
+    )
+
+
+@lru_cache(maxsize=4)
+def load_gazetteer(path: Path) -> Gazetteer:
+    return Gazetteer.from_file(path)

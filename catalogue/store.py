@@ -1,0 +1,73 @@
+"""The catalogue of the portal a deployment serves: items, policies, theme services, regions."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from catalogue.gazetteer import Gazetteer, Region, load_gazetteer
+from catalogue.importers import import_guangdong, import_items, import_policies, import_themes
+from catalogue.model import Policy, ServiceItem, ThemeService
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+# Which file holds what, per portal; the importer is chosen by the file.
+ITEM_FILES = {"shandong": "items.jsonl", "guangdong": "gd_service_items.jsonl"}
+
+
+@dataclass
+class Catalogue:
+    portal: str
+    items: dict[str, ServiceItem]
+    gazetteer: Gazetteer
+    policies: dict[str, Policy] = field(default_factory=dict)
+    themes: dict[str, ThemeService] = field(default_factory=dict)
+    source_files: tuple[Path, ...] = ()
+
+    def fingerprint(self) -> str:
+        """A content hash of the source files: an index is valid while this matches."""
+        digest = hashlib.sha256()
+        for path in sorted(self.source_files):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def region_of(self, item: ServiceItem) -> Region | None:
+        return self.gazetteer.get(item.region_code)
+
+    def themes_of(self, code: str) -> list[ThemeService]:
+        return [theme for theme in self.themes.values() if code in theme.item_codes]
+
+
+def load_catalogue(settings: Settings | None = None) -> Catalogue:
+    settings = settings or get_settings()
+    folder = settings.catalogue_dir
+    items_path = folder / ITEM_FILES[settings.portal]
+    if not items_path.exists():
+        raise FileNotFoundError(f"catalogue file not found: {items_path}")
+    importer = import_guangdong if settings.portal == "guangdong" else import_items
+    result = importer(items_path)
+    if result.errors:
+        log.warning(result.summary(str(items_path)))
+    sources = [items_path]
+    policies: dict[str, Policy] = {}
+    themes: dict[str, ThemeService] = {}
+    if (folder / "policies.jsonl").exists():
+        imported = import_policies(folder / "policies.jsonl")
+        policies = {p.id: p for p in imported.records}
+        sources.append(folder / "policies.jsonl")
+    if (folder / "themes.jsonl").exists():
+        imported = import_themes(folder / "themes.jsonl")
+        themes = {t.id: t for t in imported.records}
+        sources.append(folder / "themes.jsonl")
+    return Catalogue(
+        portal=settings.portal,
+        items={item.code: item for item in result.records},
+        gazetteer=load_gazetteer(settings.gazetteer_path),
+        policies=policies,
+        themes=themes,
+        source_files=tuple(sources),
+    )

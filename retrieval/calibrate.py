@@ -1,0 +1,65 @@
+"""Fit the no-match decision (`retrieval.confidence`) and write its weights.
+
+    python -m retrieval.calibrate QUERIES.jsonl [NO_MATCH.txt]
+
+Answerable questions (a dev file) are positives, `data/retrieval/no_match_queries.txt`
+negatives. The threshold keeps 97% of answerable questions; the report says how many
+unanswerable ones still pass.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from retrieval.eval import read_queries
+from retrieval.search import Searcher
+from retrieval.service import open_searcher
+from settings import get_settings
+
+KEEP_ANSWERABLE = 0.97
+
+
+def feature_rows(searcher: Searcher, questions: list[str]) -> list[dict[str, float]]:
+    return [searcher.search(question, k=10).evidence for question in questions]
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("queries", type=Path)
+    parser.add_argument("no_match", type=Path, nargs="?", default=settings.data_dir / "retrieval" / "no_match_queries.txt")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    searcher, _ = open_searcher(settings)
+    positives = [row["query"] for row in read_queries(args.queries)]
+    negatives = [line.strip() for line in args.no_match.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    rows = feature_rows(searcher, positives + negatives)
+    names = sorted({name for row in rows for name in row})
+    x = np.array([[row.get(n, 0.0) for n in names] for row in rows])
+    y = np.array([1] * len(positives) + [0] * len(negatives))
+    model = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
+    probability = model.predict_proba(x)[:, 1]
+    threshold = float(np.quantile(probability[y == 1], 1 - KEEP_ANSWERABLE))
+    passed_negatives = float(np.mean(probability[y == 0] >= threshold))
+    out = {
+        "weights": {n: round(float(w), 4) for n, w in zip(names, model.coef_[0])},
+        "bias": round(float(model.intercept_[0]), 4),
+        "threshold": round(threshold, 4),
+        "fitted_on": {"answerable": len(positives), "unanswerable": len(negatives), "embedders": settings.embedders},
+        "unanswerable_passing": round(passed_negatives, 3),
+    }
+    path = settings.data_dir / "retrieval" / "confidence.json"
+    path.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(out, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

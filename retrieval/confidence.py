@@ -1,0 +1,47 @@
+"""Is the best hit a real answer? A small logistic model over absolute evidence.
+
+Fused scores are relative (they rank, they do not judge), so the decision uses absolute
+features of the best hit: its raw dense similarities and how much of the query it covers.
+`python -m retrieval.calibrate` fits the weights on answerable queries (the dev set) and
+unanswerable ones (`data/retrieval/no_match_queries.txt`) and writes them to
+`data/retrieval/confidence.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from retrieval.search import Hit
+
+
+def features(hits: list["Hit"], signals: dict[str, dict[int, float]], query_words: int) -> dict[str, float]:
+    best = hits[0]
+    out = {name: value for name, value in best.signals.items() if "/" in name}
+    for name in signals:  # a dense signal that missed the best hit gives no evidence for it
+        if "/" in name:
+            out.setdefault(name, min(signals[name].values(), default=0.0))
+    out["coverage"] = len(best.matched) / max(query_words, 1)
+    return out
+
+
+@dataclass
+class Confidence:
+    weights: dict[str, float] = field(default_factory=lambda: {"coverage": 4.0})
+    bias: float = -2.0
+    threshold: float = 0.5
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Confidence":
+        if not path.exists():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(weights=data["weights"], bias=data["bias"], threshold=data["threshold"])
+
+    def probability(self, values: dict[str, float]) -> float:
+        z = self.bias + sum(w * values.get(name, 0.0) for name, w in self.weights.items())
+        return 1.0 / (1.0 + math.exp(-max(min(z, 30.0), -30.0)))

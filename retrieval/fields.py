@@ -1,0 +1,98 @@
+"""Field answers: one fact of one item, from the catalogue, with its code and source link."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from catalogue.model import ServiceItem
+
+Field = Literal["materials", "time_limit", "location", "phone", "fee", "online", "visits", "conditions", "summary"]
+
+# Words that ask for one field; checked in order, so the more specific come first.
+FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
+    ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询")),
+    ("materials", re.compile(r"材料|带什么|带哪些|要交|交什么|交哪些|准备什么|准备哪些|证件|资料|手续|表格|哪些表")),
+    ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费")),
+    ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|什么时候.*(好|出|拿)|出结果|办结")),
+    ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|小程序|app|入口|粤省事|爱山东")),
+    ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次")),
+    ("location", re.compile(r"哪里办|在哪|去哪|哪个窗口|地址|地点|哪个部门|办事大厅|大厅")),
+    ("conditions", re.compile(r"条件|资格|能不能办|可以办吗|符合|要求")),
+]
+
+
+def detect_field(question: str) -> Field | None:
+    for field, cue in FIELD_CUES:
+        if cue.search(question):
+            return field
+    return None
+
+
+def _or_unknown(value: str | None) -> str:
+    return value if value else "目录未载明"
+
+
+def _time_limit(item: ServiceItem) -> str:
+    if not item.statutory_limit and not item.promised_limit:
+        return "目录未载明办理时限"
+    parts = []
+    if item.promised_limit:
+        parts.append(f"承诺{item.promised_limit}内办结" if item.promised_limit != "即办" else "承诺即办")
+    if item.statutory_limit:
+        parts.append(f"法定时限{item.statutory_limit}")
+    return "，".join(parts)
+
+
+def _online(item: ServiceItem) -> str:
+    if not item.online:
+        return "目录显示此事项暂不支持网上办理，需到窗口办理"
+    return f"可以网上办理：{item.online_url}" if item.online_url else "可以网上办理"
+
+
+def _materials(item: ServiceItem) -> str:
+    if not item.materials:
+        return "目录未列出所需材料，请咨询办理部门"
+    listed = "；".join(f"{n}. {m}" for n, m in enumerate(item.materials, 1))
+    return f"共{len(item.materials)}项材料：{listed}"
+
+
+def field_value(item: ServiceItem, field: Field) -> str:
+    if field == "materials":
+        return _materials(item)
+    if field == "time_limit":
+        return _time_limit(item)
+    if field == "location":
+        return f"办理地点：{_or_unknown(item.location)}（{item.department}）"
+    if field == "phone":
+        text = f"咨询电话：{_or_unknown(item.phone)}"
+        return text + (f"；监督投诉电话：{item.complaint_phone}" if item.complaint_phone else "")
+    if field == "fee":
+        return f"收费：{item.fee}" if item.fee else "目录未载明收费信息，请向办理部门确认"
+    if field == "online":
+        return _online(item)
+    if field == "visits":
+        if item.visits is None:
+            return "目录未载明跑动次数"
+        return "全程网办，无需跑动（0次）" if item.visits == 0 else f"最多跑{item.visits}次"
+    if field == "conditions":
+        return f"受理条件：{_or_unknown(item.conditions)}"
+    return "；".join(
+        [
+            f"办理部门：{item.department}",
+            _materials(item),
+            _time_limit(item),
+            field_value(item, "visits"),
+            _online(item),
+        ]
+    )
+
+
+def citation(item: ServiceItem) -> str:
+    link = item.source_url or item.online_url
+    return f"（事项编码 {item.code}" + (f"，来源 {link}）" if link else "）")
+
+
+def field_answer(item: ServiceItem, field: Field) -> str:
+    """A one-fact answer about `item`, citing its code and source link."""
+    return f"【{item.name}】{field_value(item, field)}{citation(item)}"

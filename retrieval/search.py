@@ -1,0 +1,192 @@
+"""Hybrid search: BM25 over jieba tokens fused with dense FAISS search, with filters.
+
+Fusion: each signal's candidates are scored by a weighted reciprocal rank plus the
+signal's min-max-normalised score, summed over signals (see `FUSION`). Whether the best
+hit is a real answer is a separate, calibrated decision (`retrieval.confidence`).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Literal
+
+import faiss
+import numpy as np
+
+from catalogue.gazetteer import Gazetteer
+from catalogue.model import LEVELS, ServiceItem
+from retrieval.confidence import Confidence, features
+from retrieval.index import RetrievalIndex
+from retrieval.text import has_han, normalise
+
+log = logging.getLogger(__name__)
+
+Method = Literal["hybrid", "bm25", "dense"]
+CANDIDATES = 100  # per signal
+RRF_K = 10
+MAX_QUESTION_CHARS = 5_000
+DENSE_CHARS = 160  # the embedders' cost grows with length; a question's gist comes first
+
+
+@dataclass(frozen=True)
+class Filters:
+    region_code: str | None = None  # this region, else its parent, else the province
+    level: str | None = None
+    target: Literal["自然人", "法人"] | None = None
+    online_only: bool = False
+
+
+@dataclass
+class Hit:
+    item: ServiceItem
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)  # signal -> raw score
+    matched: list[str] = field(default_factory=list)  # query words found in the item
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit]
+    confident: bool  # False: "no good match" — do not present hits as the answer
+    confidence: float = 0.0
+    evidence: dict[str, float] = field(default_factory=dict)  # what the confidence judged
+    region_code: str | None = None  # the region the filter resolved to
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.confident and self.hits else None
+
+
+# Weight of each signal in the fusion; dense signals are "<embedder>/<view>".
+FUSION: dict[str, float] = {"bm25": 1.0, "dense": 1.0}
+
+
+class Searcher:
+    def __init__(self, index: RetrievalIndex, gazetteer: Gazetteer, confidence: Confidence | None = None) -> None:
+        self.index = index
+        self.gazetteer = gazetteer
+        self.confidence = confidence or Confidence()
+
+    # ---- filters ----------------------------------------------------------------------
+
+    def _allowed(self, filters: Filters) -> np.ndarray | None:
+        """A boolean mask over slots, or None when nothing is filtered."""
+        if filters == Filters():
+            return None
+        chain = set(self.gazetteer.chain_codes(filters.region_code)) if filters.region_code else None
+        mask = np.zeros(len(self.index.items), dtype=bool)
+        for slot, item in self.index.live_items():
+            if chain is not None and item.region_code not in chain:
+                continue
+            if filters.level and item.level != filters.level:
+                continue
+            if filters.target == "自然人" and not item.for_citizens:
+                continue
+            if filters.target == "法人" and not item.for_enterprises:
+                continue
+            if filters.online_only and not item.online:
+                continue
+            mask[slot] = True
+        return mask
+
+    def _most_local(self, hits: list[Hit], region_code: str | None) -> list[Hit]:
+        """Of implementations of one basic item, keep the one closest to the user's region."""
+        if not region_code:
+            return hits
+        rank = {code: depth for depth, code in enumerate(self.gazetteer.chain_codes(region_code))}
+        best: dict[str, Hit] = {}
+        for hit in hits:
+            key = hit.item.basic_code or hit.item.code
+            current = best.get(key)
+            if current is None or rank.get(hit.item.region_code, 99) < rank.get(current.item.region_code, 99):
+                best[key] = hit
+        keep = {id(h) for h in best.values()}
+        return [h for h in hits if id(h) in keep]
+
+    # ---- signals ----------------------------------------------------------------------
+
+    def _bm25(self, tokens: list[str], mask: np.ndarray | None) -> dict[int, float]:
+        scores = self.index.bm25_scores(tokens)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores)[:CANDIDATES]
+        return {int(s): float(scores[s]) for s in top if scores[s] > 0}
+
+    def _dense(self, query: str, mask: np.ndarray | None) -> dict[str, dict[int, float]]:
+        params = None
+        if mask is not None:
+            selector = faiss.IDSelectorBatch(np.flatnonzero(mask).astype(np.int64))
+            params = faiss.SearchParameters(sel=selector)
+        out: dict[str, dict[int, float]] = {}
+        for embedder in self.index.embedders:
+            vector = embedder.encode_queries([query])
+            for key, index in self.index.dense.items():
+                if not key.startswith(embedder.name + "/"):
+                    continue
+                k = min(CANDIDATES, index.ntotal)
+                if k == 0:
+                    continue
+                scores, ids = index.search(vector, k, params=params)
+                out[key] = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
+        return out
+
+    # ---- search -----------------------------------------------------------------------
+
+    def search(self, query: str, filters: Filters = Filters(), k: int = 10, method: Method = "hybrid") -> SearchResult:
+        if len(query) > MAX_QUESTION_CHARS:  # a pasted document, not a question
+            return SearchResult(query[:MAX_QUESTION_CHARS], [], confident=False)
+        text = normalise(query)
+        if filters.level and filters.level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}")
+        exact = self.index.slot_of(text.upper())  # an item code typed or pasted
+        if exact is None and not has_han(text):  # empty, emoji, punctuation, foreign
+            return SearchResult(query, [], confident=False)
+        mask = self._allowed(filters)
+        tokens = self.index.lexicon.search_tokens(text)
+        signals: dict[str, dict[int, float]] = {}
+        if method in ("hybrid", "bm25"):
+            signals["bm25"] = self._bm25(tokens, mask)
+        if method in ("hybrid", "dense"):
+            signals.update(self._dense(text[:DENSE_CHARS], mask))
+        fused = fuse(signals)
+        if exact is not None and (mask is None or mask[exact]):
+            fused[exact] = max(fused.values(), default=0.0) + 1.0
+        ranked = sorted(fused, key=fused.get, reverse=True)[: max(k * 3, k)]
+        query_words = set(self.index.lexicon.tokens(text))
+        hits = [
+            Hit(
+                item=self.index.items[slot],
+                score=round(fused[slot], 4),
+                signals={name: round(s[slot], 4) for name, s in signals.items() if slot in s},
+                matched=sorted(query_words.intersection(self.index.tokens[slot])),
+            )
+            for slot in ranked
+        ]
+        hits = self._most_local(hits, filters.region_code)[:k]
+        evidence = features(hits, signals, len(query_words)) if hits else {}
+        confidence = self.confidence.probability(evidence) if hits else 0.0
+        return SearchResult(
+            query,
+            hits,
+            confident=exact is not None or confidence >= self.confidence.threshold,
+            confidence=round(confidence, 3),
+            evidence=evidence,
+            region_code=filters.region_code,
+        )
+
+
+def fuse(signals: dict[str, dict[int, float]]) -> dict[int, float]:
+    """Weighted reciprocal-rank plus min-max score fusion over each signal's candidates."""
+    fused: dict[int, float] = {}
+    for name, scores in signals.items():
+        if not scores:
+            continue
+        weight = FUSION.get(name, FUSION["dense"] if "/" in name else 0.0)
+        values = np.fromiter(scores.values(), dtype=np.float32)
+        high, low = float(values.max()), float(values.min())
+        spread = high - low or 1.0
+        for rank, (slot, score) in enumerate(sorted(scores.items(), key=lambda kv: -kv[1])):
+            fused[slot] = fused.get(slot, 0.0) + weight * (1.0 / (RRF_K + rank) + 0.1 * (score - low) / spread)
+    return fused

@@ -1,0 +1,59 @@
+"""Open the portal's searcher: load the index from disk, bringing it up to date if asked."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from catalogue.store import Catalogue, load_catalogue
+from retrieval.confidence import Confidence
+from retrieval.embedders import make_embedders
+from retrieval.index import IndexUnavailable, RetrievalIndex
+from retrieval.search import Searcher
+from retrieval.text import load_lexicon
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+def load_index(settings: Settings) -> RetrievalIndex:
+    """The saved index, as is (raises `IndexUnavailable` naming the rebuild command)."""
+    embedders = make_embedders(settings.embedders, settings.embedding_cache_dir)
+    return RetrievalIndex.load(settings.index_dir, embedders, load_lexicon(settings.dict_dir))
+
+
+def ensure_index(catalogue: Catalogue, settings: Settings, full: bool = False, progress: bool = False) -> tuple[RetrievalIndex, str]:
+    """The index of `catalogue`, updated in place (only changed items embedded) or built."""
+    started = time.perf_counter()
+    fingerprint = catalogue.fingerprint()
+    try:
+        if full:
+            raise IndexUnavailable("a full rebuild was asked for")
+        index = load_index(settings)
+        if index.fingerprint == fingerprint:
+            return index, "up to date"
+        added, updated, removed = index.sync(list(catalogue.items.values()), progress=progress)
+        what = f"updated: {added} added, {updated} changed, {removed} removed"
+    except IndexUnavailable as exc:
+        log.info("building the %s index from scratch (%s)", settings.portal, exc)
+        embedders = make_embedders(settings.embedders, settings.embedding_cache_dir)
+        index = RetrievalIndex(embedders, load_lexicon(settings.dict_dir))
+        index.upsert(list(catalogue.items.values()), progress=progress)
+        what = "built from scratch"
+    index.fingerprint = fingerprint
+    index.save(settings.index_dir)
+    return index, f"{what} in {time.perf_counter() - started:.1f} s"
+
+
+def open_searcher(settings: Settings | None = None, update: bool = True) -> tuple[Searcher, Catalogue]:
+    """The searcher; with `update=False` (servers) a missing or stale index is an error."""
+    settings = settings or get_settings()
+    catalogue = load_catalogue(settings)
+    if update:
+        index, _ = ensure_index(catalogue, settings, progress=True)
+    else:
+        index = load_index(settings)
+        if index.fingerprint != catalogue.fingerprint():
+            log.warning("the %s index is older than the catalogue: run `make index`", settings.portal)
+    confidence = Confidence.from_file(settings.data_dir / "retrieval" / "confidence.json")
+    return Searcher(index, catalogue.gazetteer, confidence), catalogue

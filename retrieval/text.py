@@ -1,0 +1,88 @@
+"""Chinese text handling for retrieval: normalisation, jieba tokens, synonyms.
+
+The government user dictionary, the stopwords and the synonym groups are data files in
+`data/dict/`; this module only loads them (once per process) and applies them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+log = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)
+
+# Longest query we look at: more is noise for a service question and costs time.
+MAX_QUERY_CHARS = 512
+HAN = re.compile(r"[\u3400-\u9fff]")
+WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
+PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, control characters dropped, length capped."""
+    text = unicodedata.normalize("NFKC", text or "")[: MAX_QUERY_CHARS * 4]
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return re.sub(r"\s+", " ", text).strip().lower()[:MAX_QUERY_CHARS]
+
+
+def has_han(text: str) -> bool:
+    return bool(HAN.search(text))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """jieba with the government dictionary, stopwords and synonym groups."""
+
+    tokenizer: jieba.Tokenizer
+    stopwords: frozenset[str]
+    canonical: dict[str, str]  # every synonym -> its group's canonical term
+
+    def tokens(self, text: str) -> list[str]:
+        """Content tokens of `text`, each synonym replaced by its canonical term."""
+        out = []
+        for token in self.tokenizer.lcut(normalise(text)):
+            token = token.strip()
+            if not token or token in self.stopwords or PUNCT_OR_SPACE.match(token):
+                continue
+            out.append(self.canonical.get(token, token))
+        return out
+
+    def search_tokens(self, text: str) -> list[str]:
+        """`tokens`, plus the character bigrams of long words (matches partial names)."""
+        out = []
+        for token in self.tokens(text):
+            out.append(token)
+            if len(token) >= 3 and has_han(token):
+                out.extend(token[i : i + 2] for i in range(len(token) - 1))
+        return out
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.exists():
+        log.warning("dictionary file %s is missing", path)
+        return []
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(dict_dir: Path) -> Lexicon:
+    tokenizer = jieba.Tokenizer()
+    userdict = dict_dir / "gov_userdict.txt"
+    if userdict.exists():
+        tokenizer.load_userdict(str(userdict))
+    canonical: dict[str, str] = {}
+    for line in _read_lines(dict_dir / "synonyms.txt"):
+        terms = [t.strip().lower() for t in line.split("\t") if t.strip()]
+        for term in terms[1:]:
+            canonical.setdefault(term, terms[0])
+        for term in terms:
+            tokenizer.add_word(term, freq=2000)
+    stopwords = frozenset(w.lower() for w in _read_lines(dict_dir / "stopwords.txt"))
+    return Lexicon(tokenizer, stopwords, canonical)

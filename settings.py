@@ -1,0 +1,67 @@
+"""Tongban's one configuration story: defaults here, overridden by environment variables.
+
+Every service and command reads `get_settings()`; nothing else reads the environment
+for Tongban's own options.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+PORTALS = ("shandong", "guangdong")
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    portal: str = field(default_factory=lambda: _env("PORTAL", "shandong"))
+    data_dir: Path = field(default_factory=lambda: Path(_env("TONGBAN_DATA", str(ROOT / "data"))))
+    # Generated artefacts (indexes, embedding caches, databases); never committed.
+    var_dir: Path = field(default_factory=lambda: Path(_env("TONGBAN_VAR", str(ROOT / "var"))))
+    # Dense embedders, "+"-joined: "use" (packaged USE-m, fast), "e5" (packaged
+    # multilingual-e5-small, better), "st:/path/to/model" (any local sentence-transformers dir).
+    embedders: str = field(default_factory=lambda: _env("EMBEDDERS", "use+e5"))
+    # Content-keyed caches (embeddings by model and text hash): safe to share between
+    # clones, so a fresh checkout on the same machine does not embed the catalogue again.
+    cache_dir: Path = field(
+        default_factory=lambda: Path(
+            _env("TONGBAN_CACHE", str(Path(_env("XDG_CACHE_HOME", str(Path.home() / ".cache"))) / "tongban"))
+        )
+    )
+
+    def __post_init__(self) -> None:
+        if self.portal not in PORTALS:
+            raise ValueError(f"PORTAL must be one of {', '.join(PORTALS)}, got {self.portal!r}")
+
+    @property
+    def catalogue_dir(self) -> Path:
+        return self.data_dir / "catalogues" / self.portal
+
+    @property
+    def gazetteer_path(self) -> Path:
+        return self.data_dir / "gazetteer" / f"{self.portal}.json"
+
+    @property
+    def dict_dir(self) -> Path:
+        return self.data_dir / "dict"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.var_dir / "index" / self.portal
+
+    @property
+    def embedding_cache_dir(self) -> Path:
+        return self.cache_dir / "embeddings"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

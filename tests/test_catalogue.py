@@ -1,0 +1,96 @@
+import json
+
+from catalogue.importers import import_guangdong, import_items
+from catalogue.store import load_catalogue
+from settings import ROOT
+
+GD_FILE = ROOT / "data" / "catalogues" / "guangdong" / "gd_service_items.jsonl"
+
+GOOD = {
+    "code": "A1", "name": "居住证签注", "department": "济南市公安局", "level": "市",
+    "region_code": "370100", "region_name": "济南市", "targets": ["自然人"],
+    "materials": ["居民身份证", "居住证"], "online": True,
+}
+
+
+def test_guangdong_export_imports_every_row_through_the_mapping():
+    result = import_guangdong(GD_FILE)
+    assert result.errors == []
+    assert len(result.records) == 2262
+    by_code = {item.code: item for item in result.records}
+    item = by_code["11440000006939756B2440101007000"]
+    assert item.name == "临时价格干预范围事项提价申报"
+    assert item.department == "广东省发展和改革委员会"
+    assert (item.level, item.region_code, item.region_name) == ("省", "440000", "广东省")
+    assert item.statutory_limit == "30个工作日" and item.promised_limit == "7个工作日"
+    assert item.location.startswith("广州市越秀区") and item.phone == "020-34121084"
+    assert item.online and item.visits == 0 and item.materials == ["提价申报申请报告"]
+    cities = [i for i in result.records if i.level == "市"]
+    assert len(cities) == 238 and {i.region_code for i in cities} == {"440100"}
+    assert {i.region_name for i in cities} == {"广州市"}
+
+
+def test_bad_rows_are_reported_with_row_and_reason_and_the_rest_import(tmp_path):
+    rows = [
+        json.dumps(GOOD, ensure_ascii=False),
+        "{not json",
+        json.dumps({**GOOD, "code": "A2", "level": "国"}, ensure_ascii=False),
+        json.dumps({**GOOD, "code": "A3", "name": ""}, ensure_ascii=False),
+        json.dumps({**GOOD, "code": "A4", "targets": ["外星人"]}, ensure_ascii=False),
+        json.dumps(GOOD, ensure_ascii=False),  # duplicate code
+        "[1, 2]",
+        json.dumps({**GOOD, "code": "A5", "region_code": "济南"}, ensure_ascii=False),
+        json.dumps({**GOOD, "code": "A6"}, ensure_ascii=False),
+    ]
+    path = tmp_path / "items.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    result = import_items(path)
+    assert [item.code for item in result.records] == ["A1", "A6"]
+    reasons = {e.row: e.reason for e in result.errors}
+    assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 8]
+    assert "malformed JSON" in reasons[2]
+    assert reasons[3].startswith("level")
+    assert reasons[4].startswith("name")
+    assert "外星人" in reasons[5]
+    assert "duplicate code A1" in reasons[6]
+    assert "expected an object" in reasons[7]
+    assert reasons[8].startswith("region_code")
+    assert "row 2: malformed JSON" in result.summary("items")
+
+
+def test_csv_and_json_in_the_product_model(tmp_path):
+    csv_path = tmp_path / "items.csv"
+    csv_path.write_text(
+        "code,name,department,level,region_code,region_name,targets,materials,online,visits\n"
+        "C1,社保卡补办,济南市人社局,市,370100,济南市,自然人,居民身份证；照片,是,0\n"
+        "C2,,济南市人社局,市,370100,济南市,自然人,,否,x\n",
+        encoding="utf-8",
+    )
+    result = import_items(csv_path)
+    assert [i.code for i in result.records] == ["C1"]
+    assert result.records[0].materials == ["居民身份证", "照片"] and result.records[0].online
+    assert result.errors[0].row == 3
+    json_path = tmp_path / "items.json"
+    json_path.write_text(json.dumps([GOOD, {"code": "J2"}], ensure_ascii=False), encoding="utf-8")
+    result = import_items(json_path)
+    assert [i.code for i in result.records] == ["A1"] and result.errors[0].row == 2
+
+
+def test_portal_catalogues_load(gd_settings, sd_settings):
+    gd = load_catalogue(gd_settings)
+    assert len(gd.items) == 2262 and gd.gazetteer.province.code == "440000"
+    sd = load_catalogue(sd_settings)
+    assert sd.gazetteer.province.code == "370000"
+    assert len(sd.items) >= 80 and len(sd.themes) >= 5 and len(sd.policies) >= 10
+    for theme in sd.themes.values():
+        assert set(theme.item_codes) <= set(sd.items), theme.name
+
+
+def test_shandong_labour_services_company_theme(sd_settings):
+    sd = load_catalogue(sd_settings)
+    theme = next(t for t in sd.themes.values() if t.name == "开办劳务公司")
+    assert (theme.before.departments, theme.before.trips, theme.before.materials, theme.before.fields) == (5, 6, 27, 70)
+    assert (theme.after.departments, theme.after.trips, theme.after.materials, theme.after.fields) == (1, 1, 10, 46)
+    assert len(theme.materials) == 10
+    departments = {sd.items[code].department for code in theme.item_codes}
+    assert len(departments) >= 5

@@ -1,0 +1,134 @@
+import pytest
+
+from catalogue.model import ServiceItem
+from catalogue.store import load_catalogue
+from retrieval.fields import detect_field, field_answer
+from retrieval.index import IndexUnavailable, RetrievalIndex
+from retrieval.search import Filters, Searcher
+from retrieval.service import ensure_index, load_index
+
+TAX_CERT = "11440000006941354C244212402700101"  # 税务证件增补发
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "😀😀😀🎉", "？？？！！！……", "How do I renew my passport?", "Как получить паспорт", "\x00\x07\x1b[31m"],
+)
+def test_unanswerable_input_gets_no_match(gd_searcher, query):
+    result = gd_searcher.search(query)
+    assert not result.confident and result.best is None
+
+
+def test_huge_input_gets_no_match_and_long_questions_are_cut(gd_searcher):
+    assert not gd_searcher.search("税务证件丢了怎么补" + "啊" * 100_000).confident
+    long_question = "公司的税务证件丢了要补办，" * 30  # 390 characters: still a question
+    assert TAX_CERT in [h.item.code for h in gd_searcher.search(long_question).hits[:5]]
+
+
+def test_off_topic_questions_are_not_presented_as_answers(gd_searcher):
+    for query in ["今天天气怎么样", "讲个笑话吧", "红烧肉怎么做才好吃"]:
+        assert not gd_searcher.search(query).confident, query
+
+
+def test_official_name_and_colloquial_question_find_the_item(gd_searcher):
+    result = gd_searcher.search("舱单通关状态查询")
+    assert result.confident and result.best.item.name == "舱单通关状态查询"
+    assert "舱单" in result.best.matched and "bm25" in result.best.signals
+    codes = [hit.item.code for hit in gd_searcher.search("公司的税务证件丢了要补办").hits[:5]]
+    assert TAX_CERT in codes
+
+
+def test_item_code_finds_the_item(gd_searcher):
+    assert gd_searcher.search(TAX_CERT.lower()).best.item.code == TAX_CERT
+
+
+def test_filters(gd_searcher):
+    hits = gd_searcher.search("外国人居留证件", Filters(region_code="440100")).hits
+    assert hits and all(h.item.region_code in {"440100", "440000"} for h in hits)
+    hits = gd_searcher.search("外国人居留证件", Filters(level="市")).hits
+    assert hits and all(h.item.level == "市" for h in hits)
+    hits = gd_searcher.search("证书查询", Filters(online_only=True)).hits
+    assert hits and all(h.item.online for h in hits)
+    hits = gd_searcher.search("登记", Filters(target="法人")).hits
+    assert hits and all(h.item.for_enterprises for h in hits)
+    hits = gd_searcher.search("外国人居留证件", Filters(region_code="440300")).hits  # 深圳: province only
+    assert hits and all(h.item.region_code == "440000" for h in hits)
+
+
+def test_region_filter_prefers_the_most_local_implementation(sd_searcher):
+    by_basic: dict[str, list[ServiceItem]] = {}
+    for _, item in sd_searcher.index.live_items():
+        by_basic.setdefault(item.basic_code, []).append(item)
+    checked = 0
+    for basic, implementations in by_basic.items():
+        if not basic or len({i.level for i in implementations}) < 2:
+            continue
+        local = max(implementations, key=lambda i: len(i.region_code))
+        result = sd_searcher.search(local.name, Filters(region_code=local.region_code))
+        same_basic = [h.item for h in result.hits if h.item.basic_code == basic]
+        assert same_basic == [local], (local.name, [i.region_name for i in same_basic])
+        checked += 1
+    assert checked >= 3
+
+
+def test_field_answers_cite_code_and_source(gd_searcher):
+    item = gd_searcher.search("税务证件增补发").best.item
+    answer = field_answer(item, "materials")
+    assert item.code in answer and (item.source_url or "") in answer
+    assert f"共{len(item.materials)}项材料" in answer
+    for field in ["time_limit", "location", "phone", "fee", "online", "visits", "conditions", "summary"]:
+        assert item.code in field_answer(item, field)
+    assert detect_field("要带什么材料") == "materials"
+    assert detect_field("打哪个电话") == "phone"
+    assert detect_field("要多久") == "time_limit"
+    assert detect_field("能网上办吗") == "online"
+    assert detect_field("要跑几次") == "visits"
+    assert detect_field("在哪里办") == "location"
+    assert detect_field("收费吗") == "fee"
+    assert detect_field("营业执照") is None
+
+
+def test_add_update_remove_without_rebuilding(gd_settings, tmp_path):
+    from dataclasses import replace
+
+    settings = replace(gd_settings, var_dir=tmp_path)
+    catalogue = load_catalogue(settings)
+    index, what = ensure_index(catalogue, settings)
+    assert what.startswith("built") and len(index) == 2262
+    searcher = Searcher(index, catalogue.gazetteer)
+    new = ServiceItem(
+        code="TEST-0001", name="无人机飞行活动空域申请", department="广东省测试厅", level="省",
+        region_code="440000", region_name="广东省", targets=["自然人"], materials=["飞行计划"],
+    )
+    index.upsert([new])
+    assert searcher.search("无人机飞行活动空域申请").hits[0].item.code == "TEST-0001"
+    index.upsert([new.model_copy(update={"name": "无人驾驶航空器飞行计划申报"})])
+    assert searcher.search("无人驾驶航空器飞行计划申报").hits[0].item.code == "TEST-0001"
+    assert len(index) == 2263
+    assert index.remove(["TEST-0001"]) == 1
+    assert all(h.item.code != "TEST-0001" for h in searcher.search("无人驾驶航空器飞行计划申报").hits)
+    assert all(i.ntotal == 2262 for i in index.dense.values())
+    # A changed catalogue is synced: only the difference is touched.
+    changed = dict(catalogue.items)
+    first = next(iter(changed))
+    changed[first] = changed[first].model_copy(update={"phone": "020-00000000"})
+    del changed[list(changed)[1]]
+    assert index.sync(list(changed.values())) == (0, 1, 1)
+    index.save(settings.index_dir)
+    reloaded = load_index(settings)
+    assert len(reloaded) == 2261 and reloaded.items[reloaded.slot_of(first)].phone == "020-00000000"
+
+
+def test_missing_or_corrupt_index_names_the_rebuild_command(gd_settings, tmp_path):
+    from dataclasses import replace
+
+    settings = replace(gd_settings, var_dir=tmp_path)
+    with pytest.raises(IndexUnavailable, match="make index"):
+        load_index(settings)
+    ensure_index(load_catalogue(settings), settings)
+    next(settings.index_dir.glob("*.faiss")).write_bytes(b"garbage")
+    with pytest.raises(IndexUnavailable, match="make index"):
+        load_index(settings)
+    (settings.index_dir / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match="make index"):
+        RetrievalIndex.load(settings.index_dir, [], None)
