@@ -47,7 +47,8 @@ class Lexicon:
     def tokens(self, text: str) -> list[str]:
         """Content tokens of `text`, each synonym replaced by its canonical term."""
         out = []
-        for token in self.tokenizer.lcut(normalise(text)):
+        # HMM off: its new-word guessing glues filler to one-character verbs (想换, 哪办).
+        for token in self.tokenizer.lcut(normalise(text), HMM=False):
             token = token.strip()
             if not token or token in self.stopwords or PUNCT_OR_SPACE.match(token):
                 continue
@@ -74,15 +75,13 @@ def _read_lines(path: Path) -> list[str]:
 @lru_cache(maxsize=4)
 def load_lexicon(dict_dir: Path) -> Lexicon:
     tokenizer = jieba.Tokenizer()
-    userdict = dict_dir / "gov_userdict.txt"
-    if userdict.exists():
+    # The same folder Rasa's JiebaTokenizer loads (`dictionary_path`), so both split alike.
+    for userdict in sorted((dict_dir / "jieba").glob("*.txt")):
         tokenizer.load_userdict(str(userdict))
     canonical: dict[str, str] = {}
     for line in _read_lines(dict_dir / "synonyms.txt"):
         terms = [t.strip().lower() for t in line.split("\t") if t.strip()]
         for term in terms[1:]:
             canonical.setdefault(term, terms[0])
-        for term in terms:
-            tokenizer.add_word(term, freq=2000)
     stopwords = frozenset(w.lower() for w in _read_lines(dict_dir / "stopwords.txt"))
     return Lexicon(tokenizer, stopwords, canonical)
