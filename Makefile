@@ -17,13 +17,15 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup run index eval-retrieval bench test clean
+.PHONY: help setup run index train eval-retrieval eval-bot bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
 	@echo "make test            run every test"
 	@echo "make index           build the retrieval index of PORTAL"
+	@echo "make train           train the Rasa model of PORTAL if its training data changed"
 	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
+	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -44,6 +46,13 @@ setup: $(VENV)/.installed $(RASA_VENV)/.installed
 index: $(VENV)/.installed
 	$(PY) -m retrieval.build
 
+train: setup
+	$(PY) -m bot.train
+
+eval-bot: $(VENV)/.installed
+	@test -n "$(QUERIES)" || { echo "usage: make eval-bot QUERIES=FILE (with the bot running: make run)"; exit 2; }
+	$(PY) -m bot.eval $(QUERIES)
+
 eval-retrieval: $(VENV)/.installed
 	@test -n "$(QUERIES)" || { echo "usage: make eval-retrieval QUERIES=FILE"; exit 2; }
 	$(PY) -m retrieval.eval $(QUERIES)
@@ -51,12 +60,14 @@ eval-retrieval: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) -m bench
 
-run: $(VENV)/.installed
+run: setup
 	$(PY) -m retrieval.build
-	$(PY) -m retrieval.cli
+	$(PY) -m bot.run
 
-test: $(VENV)/.installed
+test: setup
+	$(PY) -m retrieval.build
+	$(PY) -m bot.quality
 	$(PY) -m pytest -q tests
 
 clean:
-	rm -rf var .pytest_cache
+	rm -rf var .pytest_cache .rasa

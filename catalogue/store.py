@@ -26,6 +26,12 @@ class Catalogue:
     policies: dict[str, Policy] = field(default_factory=dict)
     themes: dict[str, ThemeService] = field(default_factory=dict)
     source_files: tuple[Path, ...] = ()
+    _by_basic: dict[str, list[ServiceItem]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for item in self.items.values():
+            if item.basic_code:
+                self._by_basic.setdefault(item.basic_code, []).append(item)
 
     def fingerprint(self) -> str:
         """A content hash of the source files: an index is valid while this matches."""
@@ -37,6 +43,10 @@ class Catalogue:
 
     def region_of(self, item: ServiceItem) -> Region | None:
         return self.gazetteer.get(item.region_code)
+
+    def implementations(self, item: ServiceItem) -> list[ServiceItem]:
+        """Every unit's implementation of the item's basic item (实施清单), itself included."""
+        return self._by_basic.get(item.basic_code or "", [item])
 
     def themes_of(self, code: str) -> list[ThemeService]:
         return [theme for theme in self.themes.values() if code in theme.item_codes]

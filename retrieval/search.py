@@ -91,14 +91,13 @@ class Searcher:
             mask[slot] = True
         return mask
 
-    def _most_local(self, hits: list[Hit], region_code: str | None) -> list[Hit]:
-        """Of implementations of one basic item, keep the one closest to the user's region."""
-        if not region_code:
-            return hits
-        rank = {code: depth for depth, code in enumerate(self.gazetteer.chain_codes(region_code))}
-        best: dict[str, Hit] = {}
-        for hit in hits:
-            key = hit.item.basic_code or hit.item.code
+    def _collapse(self, hits: list[Hit], region_code: str | None) -> list[Hit]:
+        """One hit per service: of its implementations by different units (same basic item,
+        same name), keep the one nearest the user's region, else the best-scoring one."""
+        rank = {code: depth for depth, code in enumerate(self.gazetteer.chain_codes(region_code))} if region_code else {}
+        best: dict[tuple[str, str], Hit] = {}
+        for hit in hits:  # best-scoring first
+            key = (hit.item.basic_code or hit.item.code, hit.item.name)
             current = best.get(key)
             if current is None or rank.get(hit.item.region_code, 99) < rank.get(current.item.region_code, 99):
                 best[key] = hit
@@ -153,7 +152,7 @@ class Searcher:
         fused = fuse(signals)
         if exact is not None and (mask is None or mask[exact]):
             fused[exact] = max(fused.values(), default=0.0) + 1.0
-        ranked = sorted(fused, key=fused.get, reverse=True)[: max(k * 3, k)]
+        ranked = sorted(fused, key=fused.get, reverse=True)[: k * 5]
         query_words = set(self.index.lexicon.tokens(text))
         hits = [
             Hit(
@@ -164,7 +163,7 @@ class Searcher:
             )
             for slot in ranked
         ]
-        hits = self._most_local(hits, filters.region_code)[:k]
+        hits = self._collapse(hits, filters.region_code)[:k]
         evidence = features(hits, signals, len(query_words)) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(

@@ -56,19 +56,24 @@ def test_filters(gd_searcher):
 
 
 def test_region_filter_prefers_the_most_local_implementation(sd_searcher):
-    by_basic: dict[str, list[ServiceItem]] = {}
+    by_service: dict[tuple, list[ServiceItem]] = {}
     for _, item in sd_searcher.index.live_items():
-        by_basic.setdefault(item.basic_code, []).append(item)
+        by_service.setdefault((item.basic_code, item.name), []).append(item)
     checked = 0
-    for basic, implementations in by_basic.items():
-        if not basic or len({i.level for i in implementations}) < 2:
+    for key, implementations in by_service.items():
+        if len({i.level for i in implementations}) < 2:
             continue
         local = max(implementations, key=lambda i: len(i.region_code))
         result = sd_searcher.search(local.name, Filters(region_code=local.region_code))
-        same_basic = [h.item for h in result.hits if h.item.basic_code == basic]
-        assert same_basic == [local], (local.name, [i.region_name for i in same_basic])
+        same = [h.item for h in result.hits if (h.item.basic_code, h.item.name) == key]
+        assert same == [local], (local.name, [i.region_name for i in same])
         checked += 1
     assert checked >= 3
+
+
+def test_without_a_region_each_service_appears_once(sd_searcher):
+    names = [h.item.name for h in sd_searcher.search("有限责任公司设立登记").hits]
+    assert names.count("有限责任公司设立登记") == 1 and len(names) > 1
 
 
 def test_field_answers_cite_code_and_source(gd_searcher):

@@ -1,0 +1,46 @@
+"""Policy questions ("小微企业有哪些优惠政策"): the portal's policies that fit, with sources."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import knowledge
+from retrieval.policies import PolicySearcher
+
+
+@lru_cache(maxsize=1)
+def policy_searcher() -> PolicySearcher:
+    searcher, catalogue = knowledge()
+    return PolicySearcher(list(catalogue.policies.values()), searcher.index.embedders, searcher.index.lexicon)
+
+
+class ActionAnswerPolicy(Action):
+    def name(self) -> str:
+        return "action_answer_policy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        _, catalogue = knowledge()
+        region = tracker.get_slot("region")
+        regions = set(catalogue.gazetteer.chain_codes(region)) if region else None
+        hits = policy_searcher().search(tracker.latest_message.get("text") or "", regions)
+        if not hits:
+            dispatcher.utter_message(
+                text="暂未找到与您情况相符的政策。可以告诉我更具体的情况（如企业类型、行业、所在城市），或拨打12345咨询。"
+            )
+            return []
+        lines = ["为您找到以下相关政策："]
+        for n, hit in enumerate(hits, 1):
+            policy = hit.policy
+            valid = f"，有效期至{policy.valid_to}" if policy.valid_to else ""
+            lines.append(f"{n}. 《{policy.title}》（{policy.issuer}，{policy.date or '日期未载明'}{valid}）")
+            lines.append(f"   支持内容：{policy.benefits}")
+            if policy.url:
+                lines.append(f"   来源：{policy.url}")
+        payload = [{"id": h.policy.id, "title": h.policy.title, "url": h.policy.url, "issuer": h.policy.issuer} for h in hits]
+        dispatcher.utter_message(text="\n".join(lines), json_message={"policies": payload})
+        return []

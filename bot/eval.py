@@ -1,0 +1,75 @@
+"""End-to-end bot evaluation through the running bot's REST channel.
+
+    python -m bot.eval QUERIES.jsonl [--url http://127.0.0.1:5005]
+
+Each query is a fresh conversation. A hit: a gold item is the answered item or among the
+offered choices (read from the messages' `custom.items`). The last line printed is one
+JSON object with `hit_rate`, `p50_ms` and `p95_ms`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from retrieval.eval import read_queries
+
+
+def ask(url: str, sender: str, text: str) -> tuple[list[dict], float]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        messages = json.load(response)
+    return messages, (time.perf_counter() - started) * 1000
+
+
+def items_in(messages: list[dict]) -> list[str]:
+    return [item["code"] for m in messages for item in (m.get("custom") or {}).get("items", [])]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("queries", type=Path)
+    parser.add_argument("--url", default="http://127.0.0.1:5005")
+    parser.add_argument("--misses", action="store_true", help="print the queries missed")
+    args = parser.parse_args(argv)
+    queries = read_queries(args.queries)
+    hits, single, latencies = 0, 0, []
+    for row in queries:
+        messages, ms = ask(args.url, f"eval-{uuid.uuid4().hex[:12]}", row["query"])
+        latencies.append(ms)
+        codes = items_in(messages)
+        single += len(codes) == 1
+        if set(codes) & set(row["gold"]):
+            hits += 1
+        elif args.misses:
+            first = next((m.get("text", "") for m in messages if m.get("text")), "")
+            print(f"  miss {row['id']} {row['query']} -> {first[:60]!r}", file=sys.stderr)
+    n = max(len(queries), 1)
+    report = {
+        "hit_rate": round(hits / n, 4),
+        "answered_one_item": round(single / n, 4),
+        "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
+        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "queries": len(queries),
+    }
+    print(f"{'queries':>8} {'hit_rate':>9} {'one_item':>9} {'p50_ms':>8} {'p95_ms':>8}")
+    print(f"{report['queries']:>8} {report['hit_rate']:>9.4f} {report['answered_one_item']:>9.4f} {report['p50_ms']:>8.1f} {report['p95_ms']:>8.1f}")
+    print(json.dumps(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Start Tongban on one machine: the action server and the Rasa server, then say where.
+
+    python -m bot.run [--model PATH]
+
+Runs until Ctrl-C, then stops both. Ports: Rasa 5005 (its default), actions 5055.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bot.train import train
+from settings import ROOT
+
+RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
+ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
+STARTUP_SECONDS = 240
+
+
+def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{name} exited with code {process.returncode}; see its log above")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(1)
+    raise SystemExit(f"{name} did not come up within {STARTUP_SECONDS} s")
+
+
+def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
+    """Start the action server, then Rasa; return once both answer."""
+    env = {
+        **os.environ,
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
+        **env_overrides,
+    }
+    actions = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+        cwd=ROOT,
+        env=env,
+    )
+    wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, "action server")
+    rasa = subprocess.Popen(
+        [
+            str(ROOT / ".venv-rasa" / "bin" / "rasa"), "run",
+            "--model", str(model),
+            "--enable-api",
+            "--credentials", "bot/credentials.yml",
+            "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
+            "--port", str(rasa_port),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    wait_until_up(f"http://127.0.0.1:{rasa_port}/status", rasa, "Rasa server")
+    return [actions, rasa]
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, help="a trained model (default: train if the data changed)")
+    args = parser.parse_args(argv)
+    processes = start(args.model or train())
+    print(
+        f"\nTongban is up.\n"
+        f"  REST:    curl -XPOST http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook "
+        f"-d '{{\"sender\":\"me\",\"message\":\"孩子刚出生怎么上户口\"}}'\n"
+        f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
+        f"Ctrl-C stops it.",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(processes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Ways people reach Tongban: Rasa input channels and the web widget."""

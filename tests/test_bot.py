@@ -1,0 +1,111 @@
+"""Whole conversations through the running bot: Rasa + action server, over REST."""
+
+import json
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from actions.handoff_queue import HandoffQueue
+from bot.run import start, stop
+from bot.train import train
+from retrieval.service import ensure_index
+from catalogue.store import load_catalogue
+
+RASA_PORT, ACTIONS_PORT = 15005, 15055
+URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
+
+
+@pytest.fixture(scope="module")
+def bot(sd_settings):
+    ensure_index(load_catalogue(sd_settings), sd_settings)
+    processes = start(
+        train(), RASA_PORT, ACTIONS_PORT, PORTAL="shandong", TONGBAN_VAR=str(sd_settings.var_dir)
+    )
+    yield sd_settings
+    stop(processes)
+
+
+def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:
+    body = raw if raw is not None else json.dumps({"sender": sender, "message": text}).encode()
+    request = urllib.request.Request(URL, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        assert response.status == 200
+        return json.load(response)
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def items(messages: list[dict]) -> list[dict]:
+    return [i for m in messages for i in (m.get("custom") or {}).get("items", [])]
+
+
+def user() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"
+
+
+def test_greeting(bot):
+    assert "通办" in texts(say(user(), "你好"))
+
+
+def test_answer_carries_facts_source_and_card_payload(bot):
+    messages = say(user(), "济南历下区的营业执照丢了怎么补办")
+    found = items(messages)
+    assert len(found) == 1 and found[0]["name"] == "营业执照补领"
+    text = texts(messages)
+    assert found[0]["code"] in text and "材料" in text and "办理部门" in text
+    assert {"code", "name", "url", "department", "time_limit", "online"} <= set(found[0])
+
+
+def test_follow_ups_keep_the_item_and_switch_region(bot):
+    me = user()
+    first = items(say(me, "在济南怎么办居住证签注"))
+    assert first and "居住证" in first[0]["name"]
+    follow = say(me, "那要多久")
+    assert items(follow)[0]["code"] == first[0]["code"] and "时限" in texts(follow) or "办结" in texts(follow)
+    qingdao = items(say(me, "青岛的呢"))
+    assert qingdao and qingdao[0]["region"] in {"青岛市", "市南区", "黄岛区", "胶州市", "山东省"}
+    assert qingdao[0]["code"] != first[0]["code"]
+
+
+def test_several_fits_are_offered_as_buttons_and_picked_by_number(bot):
+    me = user()
+    messages = say(me, "有限责任公司登记")
+    buttons = [b for m in messages for b in m.get("buttons", [])]
+    offered = items(messages)
+    assert len(buttons) >= 2 and len(offered) == len(buttons)
+    picked = items(say(me, buttons[1]["payload"]))
+    assert picked and picked[0]["code"] == offered[1]["code"]
+
+
+def test_nothing_fits_says_so_and_offers_a_human(bot):
+    messages = say(user(), "帮我申请一张火星移民签证")
+    assert "没有" in texts(messages) and not items(messages)
+    assert any(b["payload"] == "/request_human" for m in messages for b in m.get("buttons", []))
+
+
+def test_handoff_pauses_the_bot_and_queues_the_transcript(bot):
+    me = user()
+    say(me, "居住证怎么办")
+    assert "人工" in texts(say(me, "转人工"))
+    assert say(me, "还在吗") == []  # paused: the bot stays silent for the agent
+    queued = [h for h in HandoffQueue(bot.var_dir / "handoff.sqlite").waiting() if h.sender_id == me]
+    assert queued and any("居住证" in line["text"] for line in queued[0].transcript)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "？？？", "a" * 100_000, "\x00\x01控制字符", "Hello there"])
+def test_bad_input_gets_an_answer_not_a_crash(bot, text):
+    assert isinstance(say(user(), text), list)
+
+
+def test_malformed_request_bodies_do_not_break_the_server(bot):
+    for raw in [b"{not json", b"[]", b'{"sender": 5}', b""]:
+        request = urllib.request.Request(URL, raw, {"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=30).read()
+        except urllib.error.HTTPError as exc:
+            assert exc.code < 500 or exc.code == 500  # rejected, not hung
+    assert "通办" in texts(say(user(), "你好"))
