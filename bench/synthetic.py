@@ -24,8 +24,9 @@ from catalogue.model import LEVELS
 from settings import get_settings
 
 SEED = 7
-# Share of basic items per level (省/市/县/乡/村); tuned so all 2,193 distinct names give
-# ≥ 1.9 M entries, most of them town and village implementations, as on the real portal.
+# Share of basic items per level (省/市/县/乡/村), tuned so the 2,193 distinct names give
+# ≥ 1.9 M entries (1.9 M takes the first 2,188: 1,934,490 entries), most of them town and
+# village implementations, as on the real portal.
 FRACTIONS = (0.352, 0.20, 0.25, 0.19, 0.008)
 TOWNS_PER_COUNTY = 12
 VILLAGES_PER_TOWN = 40
@@ -56,7 +57,6 @@ class Catalogue:
     region_end: np.ndarray
     entry_basic: np.ndarray  # int32, by entry id
     entry_region: np.ndarray  # int32, by entry id
-    vectors: np.ndarray | None = None  # float32 memmap (entries × 512), see `embed`
 
     def __len__(self) -> int:
         return len(self.entry_basic)
@@ -160,22 +160,23 @@ def generate(min_entries: int = 1_900_000) -> Catalogue:
     )
 
 
-def embed(catalogue: Catalogue, embedder) -> np.ndarray:
+def embed(catalogue: Catalogue, embedder) -> np.memmap:
     """The entries' vectors as a read-only float32 memmap, computed once per parameter set."""
-    key = hashlib.sha1(
-        json.dumps(
-            [embedder.name, SEED, FRACTIONS, TOWNS_PER_COUNTY, VILLAGES_PER_TOWN, DEPARTMENTS,
-             BASIC_WEIGHT, UNIT_WEIGHT, catalogue.basic_names, len(catalogue)],
-            ensure_ascii=False,
-        ).encode("utf-8")
-    ).hexdigest()[:16]
+    # Keyed by everything the vectors depend on, so a changed parameter never reuses stale ones.
+    digest = hashlib.sha1()
+    for part in (embedder.name, BASIC_WEIGHT, UNIT_WEIGHT, DEPARTMENTS, catalogue.basic_names, catalogue.region_name):
+        digest.update(json.dumps(part, ensure_ascii=False).encode("utf-8"))
+    for array in (catalogue.basic_level, catalogue.basic_dept, catalogue.region_level, catalogue.region_start):
+        digest.update(array.tobytes())
+    key = digest.hexdigest()[:16]
     folder = get_settings().var_dir / "bench"
     path = folder / f"vectors-{key}.f32"
     shape = (len(catalogue), embedder.dim)
     if not path.exists():
         folder.mkdir(parents=True, exist_ok=True)
         basic = _encode(embedder, catalogue.basic_names, "embed basic items")
-        # A unit is (region, department): embed each distinct one once.
+        # A unit is (region, department), numbered region·8 + department (≤ 6 per level):
+        # embed each distinct one once.
         unit_of_entry = catalogue.entry_region.astype(np.int64) * 8 + catalogue.basic_dept[catalogue.entry_basic]
         units, unit_row = np.unique(unit_of_entry, return_inverse=True)
         unit_texts = [
@@ -187,13 +188,15 @@ def embed(catalogue: Catalogue, embedder) -> np.ndarray:
         out = np.memmap(partial, dtype=np.float32, mode="w+", shape=shape)
         for start in tqdm(range(0, shape[0], CHUNK), desc="compose entry vectors", unit="chunk"):
             stop = min(start + CHUNK, shape[0])
-            block = BASIC_WEIGHT * basic[catalogue.entry_basic[start:stop]] + UNIT_WEIGHT * unit_vectors[unit_row[start:stop]]
+            block = (
+                BASIC_WEIGHT * basic[catalogue.entry_basic[start:stop]]
+                + UNIT_WEIGHT * unit_vectors[unit_row[start:stop]]
+            )
             out[start:stop] = block / np.linalg.norm(block, axis=1, keepdims=True)
         out.flush()
         del out
         os.replace(partial, path)  # only a complete file is ever reused
-    catalogue.vectors = np.memmap(path, dtype=np.float32, mode="r", shape=shape)
-    return catalogue.vectors
+    return np.memmap(path, dtype=np.float32, mode="r", shape=shape)
 
 
 def _encode(embedder, texts: list[str], desc: str, batch: int = 4096) -> np.ndarray:

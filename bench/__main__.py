@@ -1,0 +1,35 @@
+"""`python -m bench` (`make bench`): run every benchmark; exit 1 if any misses its targets.
+
+Each benchmark is a function of the parsed options that prints its table, with baselines
+measured in the same run, and returns whether its targets are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from bench import scale, search_latency
+
+BENCHES = [search_latency.run, scale.run]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=scale.FULL_SCALE, help="minimum synthetic catalogue size")
+    parser.add_argument("--quick", action="store_true", help="a fast check on ~200k entries")
+    parser.add_argument("--codec", default=scale.CODEC, help="faiss IVF code, e.g. SQfp16 or SQ8")
+    args = parser.parse_args()
+    if args.quick:
+        args.entries = 200_000
+    ok = True
+    for bench in BENCHES:
+        start = time.perf_counter()
+        ok &= bench(args)
+        print(f"{bench.__module__}: {time.perf_counter() - start:.0f} s\n")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
