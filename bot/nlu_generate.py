@@ -4,7 +4,7 @@
 
 Item names go through the paraphrase patterns of `data/nlu_templates.yml`, so the
 model learns the catalogue's vocabulary as service phrases; region names and aliases
-become a lookup table. Hand-written colloquial examples live in `nlu_data/`.
+become a lookup table, and aliases synonyms of their region's name. Hand-written colloquial examples live in `nlu_data/`.
 """
 
 from __future__ import annotations
@@ -66,6 +66,10 @@ def generate() -> dict:
         examples = examples_for(intent, patterns, names, regions, count, rng)
         nlu.append({"intent": intent, "examples": "".join(f"- {e}\n" for e in examples)})
     nlu.append({"lookup": "region", "examples": "".join(f"- {r}\n" for r in regions)})
+    for region in catalogue.gazetteer.regions.values():  # 泉城 → 济南市, 岛城 → 青岛市
+        aliases = sorted(a for a in region.aliases if len(a) >= 2)
+        if aliases:
+            nlu.append({"synonym": region.name, "examples": "".join(f"- {a}\n" for a in aliases)})
     return {"version": "3.1", "nlu": nlu}
 
 
@@ -89,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     data = generate()
     write(data, args.out)
-    counts = {block.get("intent") or block.get("lookup"): block["examples"].count("\n") for block in data["nlu"]}
+    counts = {block.get("intent") or block.get("lookup"): block["examples"].count("\n") for block in data["nlu"] if "synonym" not in block}
     print(f"wrote {args.out}: {counts}")
     return 0
 
