@@ -37,9 +37,22 @@ class Settings:
         )
     )
 
+    # The portal service: SQLite in var/ by default; e.g.
+    # postgresql+asyncpg://postgres@127.0.0.1:5432/test for PostgreSQL.
+    portal_db_url: str = field(default_factory=lambda: _env("PORTAL_DB_URL", ""))
+    portal_url: str = field(default_factory=lambda: _env("PORTAL_URL", "http://127.0.0.1:8088"))
+    # Secrets come only from the environment (`python -m portal.keys` makes a set).
+    portal_data_key: str = field(default_factory=lambda: _env("PORTAL_DATA_KEY", ""), repr=False)
+    portal_service_token: str = field(default_factory=lambda: _env("PORTAL_SERVICE_TOKEN", ""), repr=False)
+    portal_staff_token: str = field(default_factory=lambda: _env("PORTAL_STAFF_TOKEN", ""), repr=False)
+
     def __post_init__(self) -> None:
         if self.portal not in PORTALS:
             raise ValueError(f"PORTAL must be one of {', '.join(PORTALS)}, got {self.portal!r}")
+
+    @property
+    def portal_database(self) -> str:
+        return self.portal_db_url or f"sqlite+aiosqlite:///{self.var_dir / 'portal.sqlite'}"
 
     @property
     def catalogue_dir(self) -> Path:

@@ -1,0 +1,3 @@
+from portal.app import main
+
+main()

@@ -1,0 +1,76 @@
+"""The portal's schema (SQLAlchemy Core) and engine. SQLite by default, PostgreSQL when
+PORTAL_DB_URL says so; the schema is created and changed only by Alembic migrations."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+metadata = sa.MetaData()
+
+applications = sa.Table(
+    "applications",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    # The client's key for one submission: a retried submit finds the same application.
+    sa.Column("idempotency_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("receipt_number", sa.String(32), unique=True),
+    sa.Column("item_code", sa.String(64), nullable=False),
+    sa.Column("theme_id", sa.String(64)),
+    sa.Column("status", sa.String(16), nullable=False),
+    # Keyed hash of the applicant's ID or phone: progress lookups match without storing them.
+    sa.Column("applicant_hashes", sa.Text, nullable=False),
+    sa.Column("applicant_name", sa.Text),
+    # Form fields, encrypted at rest (they hold ID numbers, phones, credit codes).
+    sa.Column("fields_encrypted", sa.LargeBinary, nullable=False),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("sender_id", sa.String(128)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+application_events = sa.Table(
+    "application_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("application_id", sa.String(36), sa.ForeignKey("applications.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("actor", sa.String(64)),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+materials = sa.Table(
+    "materials",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("application_id", sa.String(36), sa.ForeignKey("applications.id"), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("reference", sa.Text, nullable=False),  # a file store's reference, not the file
+)
+
+profiles = sa.Table(
+    "profiles",
+    metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),  # keyed hash of ID number or credit code
+    sa.Column("kind", sa.String(16), nullable=False),  # person | enterprise
+    sa.Column("data_encrypted", sa.LargeBinary, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Status changes waiting to be pushed to applicants on their channel.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("application_id", sa.String(36), sa.ForeignKey("applications.id"), nullable=False),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("sender_id", sa.String(128)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+)
+
+
+def make_engine(url: str) -> AsyncEngine:
+    return create_async_engine(url, pool_pre_ping=True)
