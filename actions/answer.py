@@ -17,8 +17,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import knowledge
-from actions.replies import choice_message, item_message, no_match_message
+from actions.replies import choice_message, item_message, no_match_message, suggestion_message
 from catalogue.model import ServiceItem
+from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
 from retrieval.search import Filters, SearchResult
 from settings import get_settings
@@ -38,10 +39,12 @@ FIELD_OF_INTENT: dict[str, Field] = {
 }
 FOLLOW_UP_INTENTS = {"inform_region", "inform_target"}
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
-# Other hits whose fused score is this close to the best one are offered as choices.
-AMBIGUITY_RATIO = 0.9
+# Other hits whose fused score is this close to the best one are offered as choices
+# (chosen on both Guangdong dev sets, as the bot's hit rate against single answers).
+AMBIGUITY_RATIO = 0.87
 VAGUE_RATIO = 0.5
 MAX_CHOICES = 5
+SUGGESTIONS = 3
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -53,7 +56,7 @@ def act_words() -> re.Pattern[str]:
 
 
 def close_alternatives(result: SearchResult) -> list[ServiceItem]:
-    """The best hit and those nearly as good, one per service: when several, the user picks.
+    """The best hit and those nearly as good: when there are several, the user picks.
 
     A question that names a thing but not what to do with it ("营业执照") also gets the
     items that differ from the best only by that (设立 / 变更 / 注销 / 补领).
@@ -64,13 +67,13 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     top = result.hits[0]
     thing = acts.sub("", top.item.name)
     vague = not acts.search(result.query) and thing != top.item.name
-    distinct: dict[str, ServiceItem] = {}
-    for hit in result.hits:
-        close = hit.score >= AMBIGUITY_RATIO * top.score
-        same_thing = vague and hit.score >= VAGUE_RATIO * top.score and acts.sub("", hit.item.name) == thing
-        if close or same_thing:
-            distinct.setdefault(hit.item.basic_code or hit.item.name, hit.item)
-    return list(distinct.values())[:MAX_CHOICES]
+    # Hits are one per service already (retrieval collapses implementations).
+    return [
+        hit.item
+        for hit in result.hits
+        if hit.score >= AMBIGUITY_RATIO * top.score
+        or (vague and hit.score >= VAGUE_RATIO * top.score and acts.sub("", hit.item.name) == thing)
+    ][:MAX_CHOICES]
 
 
 def strip_field_cues(text: str) -> str:
@@ -125,24 +128,39 @@ class ActionAnswer(Action):
             send(dispatcher, no_match_message())
             return events
 
-        filters = Filters(region_code=region_code, target=target)
-        result = searcher.search(query, filters, k=10)
-        choices = close_alternatives(result)
+        # The field words say which fact, not which item: searching without them helps
+        # ("家里要挪电表，打什么电话" is not about items named 电话).
+        search_text = strip_field_cues(query) if field and names_something else query
+        result = searcher.search(search_text, Filters(region_code=region_code, target=target), k=10)
         events += [SlotSet("last_query", query), SlotSet("last_field", field)]
-        if not choices:
-            if current and field and intent in FIELD_OF_INTENT:  # "那电话呢": still the same item
-                send(dispatcher, item_message(current, field))
-                return events
-            send(dispatcher, no_match_message())
-            return events
-        if len(choices) > 1:
-            send(dispatcher, choice_message(choices))
-            return events + [SlotSet("offered_items", [i.code for i in choices])]
+        reply, reply_events = reply_for(result, field, catalogue)
+        if reply is None and current and field and intent in FIELD_OF_INTENT:  # "那电话呢"
+            reply, reply_events = item_message(current, field), []
+        send(dispatcher, reply or no_match_message())
+        return events + reply_events
+
+
+def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[EventType]]:
+    """For actions of other intents: the catalogue's answer to the message, if it has a sure one."""
+    searcher, catalogue = knowledge()
+    result = searcher.search(tracker.latest_message.get("text") or "", Filters(region_code=tracker.get_slot("region")))
+    return reply_for(result, None, catalogue) if result.confident else (None, [])
+
+
+def reply_for(result: SearchResult, field: Field | None, catalogue: Catalogue) -> tuple[dict[str, Any] | None, list[EventType]]:
+    """The reply a search result deserves: an item, choices, suggestions, or None."""
+    choices = close_alternatives(result)
+    if len(choices) == 1:
         reply = item_message(choices[0], field)
-        if not region_code and len(catalogue.implementations(choices[0])) > 1:
+        if not result.region_code and len(catalogue.implementations(choices[0])) > 1:
             reply["text"] += "\n各地均可办理此事项，告诉我您所在的城市或区县，可为您提供当地的办理地点和电话。"
-        send(dispatcher, reply)
-        return events + [SlotSet("current_item", choices[0].code), SlotSet("offered_items", None)]
+        return reply, [SlotSet("current_item", choices[0].code), SlotSet("offered_items", None)]
+    if choices:
+        return choice_message(choices), [SlotSet("offered_items", [i.code for i in choices])]
+    if result.suggestible and result.hits:
+        maybe = [hit.item for hit in result.hits[:SUGGESTIONS]]
+        return suggestion_message(maybe), [SlotSet("offered_items", [i.code for i in maybe])]
+    return None, []
 
 
 def parse_ordinal(values: list[str], text: str) -> int | None:

@@ -1,4 +1,8 @@
-"""Application progress ("我的申请到哪一步了"): needs the receipt number first."""
+"""Application progress ("我的申请到哪一步了"): needs the receipt number first.
+
+A question that names a catalogue service ("身份证办好没有能在哪查") is answered with
+that service's item: many items are themselves progress lookups.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import confident_reply, send
+
 
 class ActionApplicationProgress(Action):
     def name(self) -> str:
@@ -15,10 +21,15 @@ class ActionApplicationProgress(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         receipt = tracker.get_slot("receipt_number")
-        if not receipt:
-            dispatcher.utter_message(response="utter_ask_receipt_number")
+        if receipt:
+            dispatcher.utter_message(
+                text=f"受理编号 {receipt} 的办理进度，可在省政务服务网“我的办件”或“爱山东”App中查询，也可拨打受理部门咨询电话。"
+            )
             return []
-        dispatcher.utter_message(
-            text=f"受理编号 {receipt} 的办理进度，可在省政务服务网“我的办件”或“爱山东”App中查询，也可拨打受理部门咨询电话。"
-        )
+        reply, events = confident_reply(tracker)
+        if reply:
+            send(dispatcher, reply)
+            dispatcher.utter_message(text="如果要查询您已提交申请的办理进度，请告诉我受理编号。")
+            return events
+        dispatcher.utter_message(response="utter_ask_receipt_number")
         return []

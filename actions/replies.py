@@ -51,15 +51,21 @@ def item_message(item: ServiceItem, field: Field | None) -> dict[str, Any]:
     return {"text": text, "json_message": {"items": [card(item)]}}
 
 
-def choice_message(items: list[ServiceItem]) -> dict[str, Any]:
+def choice_message(items: list[ServiceItem], heading: str = "有几个事项都可能符合，请问您要办的是哪一个？") -> dict[str, Any]:
     """Several items fit: ask which, with a button for each."""
-    lines = ["有几个事项都可能符合，请问您要办的是哪一个？"]
-    lines += [f"{n}. {item.name}（{item.department}）" for n, item in enumerate(items, 1)]
+    lines = [heading] + [f"{n}. {item.name}（{item.department}）" for n, item in enumerate(items, 1)]
     buttons = [
         {"title": f"{n}. {item.name}", "payload": f'/choose_option{{"ordinal":"{n}"}}'}
         for n, item in enumerate(items, 1)
     ]
     return {"text": "\n".join(lines), "buttons": buttons, "json_message": {"items": [card(i) for i in items]}}
+
+
+def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
+    """No item clearly fits, but some are close: say so, offer them and a human."""
+    message = choice_message(items, "没有找到与您描述完全相符的事项。以下事项可能相关，请选择；都不是的话可以转人工或拨打12345：")
+    message["buttons"].append(HANDOFF_BUTTON)
+    return message
 
 
 def no_match_message() -> dict[str, Any]:

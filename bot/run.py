@@ -1,8 +1,11 @@
-"""Start Tongban on one machine: the action server and the Rasa server, then say where.
+"""Start Tongban on one machine: the portal service, the action server and the Rasa
+server, then say where.
 
     python -m bot.run [--model PATH]
 
-Runs until Ctrl-C, then stops both. Ports: Rasa 5005 (its default), actions 5055.
+Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default), actions 5055,
+portal 8088. Secrets come from the environment; when unset, a set is made once and kept
+in var/secrets.env (mode 600) for this machine's embedded default.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from settings import ROOT
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
+PORTAL_PORT = 8088
 STARTUP_SECONDS = 240
 
 
@@ -37,6 +41,19 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
     raise SystemExit(f"{name} did not come up within {STARTUP_SECONDS} s")
 
 
+def secrets_env(var_dir: Path) -> dict[str, str]:
+    names = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN")
+    if all(os.environ.get(n) for n in names):
+        return {}
+    path = var_dir / "secrets.env"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal.keys"], cwd=ROOT, capture_output=True, text=True, check=True)
+        path.write_text(made.stdout, encoding="utf-8")
+        path.chmod(0o600)
+    return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split())
+
+
 def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
     """Start the action server, then Rasa; return once both answer."""
     env = {
@@ -46,6 +63,10 @@ def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_P
         "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
         **env_overrides,
     }
+    env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var")))
+    portal_url = env.setdefault("PORTAL_URL", f"http://127.0.0.1:{PORTAL_PORT}")
+    portal = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal"], cwd=ROOT, env=env)
+    wait_until_up(f"{portal_url}/health", portal, "portal service")
     actions = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
         cwd=ROOT,
@@ -65,7 +86,7 @@ def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_P
         env=env,
     )
     wait_until_up(f"http://127.0.0.1:{rasa_port}/status", rasa, "Rasa server")
-    return [actions, rasa]
+    return [portal, actions, rasa]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -89,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  REST:    curl -XPOST http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook "
         f"-d '{{\"sender\":\"me\",\"message\":\"孩子刚出生怎么上户口\"}}'\n"
         f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
+        f"  Portal:  http://127.0.0.1:{PORTAL_PORT}/openapi.json (departments: /staff)\n"
         f"Ctrl-C stops it.",
         flush=True,
     )

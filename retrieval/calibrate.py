@@ -3,8 +3,8 @@
     python -m retrieval.calibrate QUERIES.jsonl [NO_MATCH.txt]
 
 Answerable questions (a dev file) are positives, `data/retrieval/no_match_queries.txt`
-negatives. The threshold keeps 97% of answerable questions; the report says how many
-unanswerable ones still pass.
+negatives. The answer threshold keeps 97% of answerable questions, the suggestion
+threshold 99.5%; the report says how many unanswerable ones still pass each.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from retrieval.search import Searcher
 from retrieval.service import open_searcher
 from settings import get_settings
 
-KEEP_ANSWERABLE = 0.97
+KEEP_ANSWERABLE = 0.97  # answered outright
+SUGGEST_ANSWERABLE = 0.995  # at least offered as suggestions
 
 
 def feature_rows(searcher: Searcher, questions: list[str]) -> list[dict[str, float]]:
@@ -47,13 +48,17 @@ def main(argv: list[str] | None = None) -> int:
     model = LogisticRegression(C=10.0, max_iter=1000).fit(x, y)
     probability = model.predict_proba(x)[:, 1]
     threshold = float(np.quantile(probability[y == 1], 1 - KEEP_ANSWERABLE))
+    suggest_threshold = float(np.quantile(probability[y == 1], 1 - SUGGEST_ANSWERABLE))
     passed_negatives = float(np.mean(probability[y == 0] >= threshold))
+    suggested_negatives = float(np.mean(probability[y == 0] >= suggest_threshold))
     out = {
         "weights": {n: round(float(w), 4) for n, w in zip(names, model.coef_[0])},
         "bias": round(float(model.intercept_[0]), 4),
         "threshold": round(threshold, 4),
+        "suggest_threshold": round(suggest_threshold, 4),
         "fitted_on": {"answerable": len(positives), "unanswerable": len(negatives), "embedders": settings.embedders},
         "unanswerable_passing": round(passed_negatives, 3),
+        "unanswerable_suggested": round(suggested_negatives, 3),
     }
     path = settings.data_dir / "retrieval" / "confidence.json"
     path.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -4,7 +4,7 @@ Fused scores are relative (they rank, they do not judge), so the decision uses a
 features of the best hit: its raw dense similarities and how much of the query it covers.
 `python -m retrieval.calibrate` fits the weights on answerable queries (the dev set) and
 unanswerable ones (`data/retrieval/no_match_queries.txt`) and writes them to
-`data/retrieval/confidence.json`.
+`data/retrieval/confidence.json`. Between its two thresholds, hits are only suggestions.
 """
 
 from __future__ import annotations
@@ -33,14 +33,16 @@ def features(hits: list["Hit"], signals: dict[str, dict[int, float]], query_word
 class Confidence:
     weights: dict[str, float] = field(default_factory=lambda: {"coverage": 4.0})
     bias: float = -2.0
-    threshold: float = 0.5
+    threshold: float = 0.5  # at or above: the best hit is the answer
+    # At or above (and below `threshold`): not an answer, but worth offering as "maybe".
+    suggest_threshold: float = 0.1
 
     @classmethod
     def from_file(cls, path: Path) -> "Confidence":
         if not path.exists():
             return cls()
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(weights=data["weights"], bias=data["bias"], threshold=data["threshold"])
+        return cls(data["weights"], data["bias"], data["threshold"], data.get("suggest_threshold", data["threshold"]))
 
     def probability(self, values: dict[str, float]) -> float:
         z = self.bias + sum(w * values.get(name, 0.0) for name, w in self.weights.items())

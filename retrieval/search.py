@@ -54,6 +54,8 @@ class SearchResult:
     evidence: dict[str, float] = field(default_factory=dict)  # what the confidence judged
     region_code: str | None = None  # the region the filter resolved to
 
+    suggestible: bool = False  # not an answer, but close enough to offer as "maybe"
+
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.confident and self.hits else None
@@ -174,6 +176,7 @@ class Searcher:
             query,
             hits,
             confident=exact is not None or confidence >= self.confidence.threshold,
+            suggestible=confidence >= self.confidence.suggest_threshold,
             confidence=round(confidence, 3),
             evidence=evidence,
             region_code=filters.region_code,

@@ -21,7 +21,8 @@ URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
 def bot(sd_settings):
     ensure_index(load_catalogue(sd_settings), sd_settings)
     processes = start(
-        train(), RASA_PORT, ACTIONS_PORT, PORTAL="shandong", TONGBAN_VAR=str(sd_settings.var_dir)
+        train(), RASA_PORT, ACTIONS_PORT,
+        PORTAL="shandong", TONGBAN_VAR=str(sd_settings.var_dir), PORTAL_URL="http://127.0.0.1:18088",
     )
     yield sd_settings
     stop(processes)
