@@ -1,0 +1,106 @@
+"""Form answers checked the way a clerk would, with what is wrong said in plain Chinese.
+
+Each validator takes the user's text and returns (value, None) when it is acceptable, or
+(None, message) saying what to fix. Checksums come from python-stdnum (GB 11643 for
+身份证号, GB 32100 for 统一社会信用代码).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Callable
+
+import cn2an
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+Result = tuple[str | None, str | None]
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+CHINESE_NAME = re.compile(r"^[\u3400-\u9fff·]{2,20}$")
+DATE_PATTERNS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\-－—]", "", text or "").upper()
+
+
+def id_number(text: str) -> Result:
+    value = _compact(text)
+    if not re.fullmatch(r"\d{17}[\dX]", value):
+        return None, "身份证号应为18位，前17位是数字，最后一位是数字或X，请核对后重新输入。"
+    try:
+        birth = ric.get_birth_date(value)
+    except stdnum_errors.ValidationError:
+        return None, "身份证号中的出生日期（第7-14位）不是有效日期，请核对。"
+    if birth > date.today():
+        return None, "身份证号中的出生日期晚于今天，请核对。"
+    if not ric.is_valid(value):
+        return None, "身份证号校验位不正确（可能有一位输错了），请核对后重新输入。"
+    return value, None
+
+
+def credit_code(text: str) -> Result:
+    value = _compact(text)
+    if len(value) != 18:
+        return None, "统一社会信用代码应为18位（数字或大写字母），请核对营业执照上的代码。"
+    if not uscc.is_valid(value):
+        return None, "统一社会信用代码校验不通过（可能有一位输错了），请核对营业执照上的代码。"
+    return value, None
+
+
+def mobile(text: str) -> Result:
+    value = _compact(text).removeprefix("+86")
+    if not MOBILE.fullmatch(value):
+        return None, "请输入11位手机号码，以1开头，例如13812345678。"
+    return value, None
+
+
+def a_date(text: str) -> Result:
+    value = (text or "").strip()
+    for pattern in DATE_PATTERNS:
+        try:
+            return datetime.strptime(value, pattern).date().isoformat(), None
+        except ValueError:
+            continue
+    return None, "请按“2025-01-31”或“2025年1月31日”的格式输入日期。"
+
+
+def amount(text: str) -> Result:
+    """An amount in 元: "50万", "五十万元", "500000" → "500000"."""
+    value = (text or "").strip().removesuffix("元").removesuffix("人民币")
+    try:
+        number = Decimal(str(cn2an.cn2an(value, "smart")))
+    except (ValueError, InvalidOperation, KeyError):
+        return None, "请输入金额，例如“50万”或“500000”（单位：元）。"
+    if number <= 0 or number > Decimal("1e12"):
+        return None, "金额应大于0且不超过1万亿元，请核对。"
+    return format(number.normalize(), "f"), None
+
+
+def person_name(text: str) -> Result:
+    value = re.sub(r"\s", "", text or "")
+    if not CHINESE_NAME.fullmatch(value):
+        return None, "请输入2到20个汉字的姓名（少数民族姓名可含“·”）。"
+    return value, None
+
+
+def free_text(text: str, limit: int = 200) -> Result:
+    value = (text or "").strip()
+    if not value:
+        return None, "这一项不能为空，请输入。"
+    if len(value) > limit:
+        return None, f"内容太长了，请控制在{limit}字以内。"
+    return value, None
+
+
+VALIDATORS: dict[str, Callable[[str], Result]] = {
+    "id_number": id_number,
+    "credit_code": credit_code,
+    "mobile": mobile,
+    "date": a_date,
+    "amount": amount,
+    "name": person_name,
+    "text": free_text,
+}

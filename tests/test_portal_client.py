@@ -1,0 +1,77 @@
+"""Submissions survive a portal that goes down mid-flow: queued on disk, delivered once."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from cryptography.fernet import Fernet
+
+from actions.portal_client import Outbox, PortalClient, deliver_pending, submit_or_queue
+from catalogue.store import load_catalogue
+from settings import ROOT
+
+PORT = 18099
+TOKEN = "service-token"
+
+
+def start_portal(var_dir, key):
+    env = {
+        **os.environ, "PORTAL": "shandong", "TONGBAN_VAR": str(var_dir), "PORTAL_URL": f"http://127.0.0.1:{PORT}",
+        "PORTAL_DATA_KEY": key, "PORTAL_SERVICE_TOKEN": TOKEN, "PORTAL_STAFF_TOKEN": "staff-token",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "portal"], cwd=ROOT, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/health", timeout=1)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("portal did not start")
+
+
+@pytest.fixture
+def portal_dir(tmp_path):
+    return tmp_path, Fernet.generate_key().decode()
+
+
+async def test_portal_down_mid_flow_then_back(portal_dir, sd_settings):
+    var_dir, key = portal_dir
+    code = next(c for c, i in load_catalogue(sd_settings).items.items() if i.name == "居住证签注")
+    client = PortalClient(f"http://127.0.0.1:{PORT}", TOKEN)
+    outbox = Outbox(var_dir / "outbox.sqlite")
+    application = {
+        "idempotency_key": "sender-1:居住证签注:1", "item_code": code,
+        "applicant": {"name": "张三", "phone": "13812345678"}, "fields": {"reason": "工作"},
+    }
+    portal = start_portal(var_dir, key)
+    try:
+        first = await submit_or_queue(client, outbox, application)
+        assert first["receipt_number"].startswith("SD")
+    finally:
+        portal.terminate()
+        portal.wait(10)
+    # The portal is down: the next submission is queued, the user is not left hanging.
+    second = {**application, "idempotency_key": "sender-2:居住证签注:1"}
+    started = time.perf_counter()
+    assert await submit_or_queue(client, outbox, second) is None
+    assert time.perf_counter() - started < 5
+    assert [a["idempotency_key"] for a in outbox.pending()] == ["sender-2:居住证签注:1"]
+    assert await deliver_pending(client, outbox) == 0  # still down: kept
+    portal = start_portal(var_dir, key)
+    try:
+        assert await deliver_pending(client, outbox) == 1
+        assert outbox.pending() == []
+        delivered = outbox.result("sender-2:居住证签注:1")
+        # A retry of either submission finds the same application: nothing duplicated.
+        again = await client.submit(second)
+        assert again["receipt_number"] == delivered["receipt_number"] and again["id"] == delivered["id"]
+        assert (await client.submit(application))["receipt_number"] == first["receipt_number"]
+        progress = await client.progress(delivered["receipt_number"], "13812345678")
+        assert [e["status"] for e in progress["timeline"]] == ["已提交"]
+    finally:
+        portal.terminate()
+        portal.wait(10)
