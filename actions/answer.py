@@ -35,7 +35,6 @@ FIELD_OF_INTENT: dict[str, Field] = {
     "ask_online": "online",
     "ask_visits": "visits",
     "ask_conditions": "conditions",
-    "start_application": "online",  # where to apply; guided applications come with forms
 }
 FOLLOW_UP_INTENTS = {"inform_region", "inform_target"}
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from cryptography.fernet import Fernet
 
 from settings import Settings, get_settings
 
@@ -69,14 +70,17 @@ class PortalClient:
 
 
 class Outbox:
-    """Submissions waiting for the portal, on disk (SQLite in var/)."""
+    """Submissions waiting for the portal, on disk (SQLite in var/), encrypted like the
+    portal's own records (they hold ID numbers and phones)."""
 
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or get_settings().var_dir / "outbox.sqlite"
+    def __init__(self, path: Path | None = None, key: str | None = None) -> None:
+        settings = get_settings()
+        self._fernet = Fernet((key or settings.portal_data_key).encode())
+        self.path = path or settings.var_dir / "outbox.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(
-                "CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, application TEXT NOT NULL,"
+                "CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, sender_id TEXT, application BLOB NOT NULL,"
                 " queued_at REAL NOT NULL, result TEXT)"
             )
 
@@ -84,16 +88,20 @@ class Outbox:
         return sqlite3.connect(self.path, timeout=5)
 
     def put(self, application: dict[str, Any]) -> None:
+        sealed = self._fernet.encrypt(json.dumps(application, ensure_ascii=False).encode())
         with self._connect() as db:
             db.execute(
-                "INSERT OR IGNORE INTO outbox (key, application, queued_at) VALUES (?, ?, ?)",
-                (application["idempotency_key"], json.dumps(application, ensure_ascii=False), time.time()),
+                "INSERT OR IGNORE INTO outbox (key, sender_id, application, queued_at) VALUES (?, ?, ?, ?)",
+                (application["idempotency_key"], application.get("sender_id"), sealed, time.time()),
             )
+
+    def _open(self, sealed: bytes) -> dict[str, Any]:
+        return json.loads(self._fernet.decrypt(sealed))
 
     def pending(self) -> list[dict[str, Any]]:
         with self._connect() as db:
             rows = db.execute("SELECT application FROM outbox WHERE result IS NULL ORDER BY queued_at").fetchall()
-        return [json.loads(r[0]) for r in rows]
+        return [self._open(r[0]) for r in rows]
 
     def done(self, key: str, result: dict[str, Any]) -> None:
         with self._connect() as db:
@@ -103,6 +111,12 @@ class Outbox:
         with self._connect() as db:
             row = db.execute("SELECT result FROM outbox WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row and row[0] else None
+
+    def of_sender(self, sender_id: str) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+        """(application, portal result or None while waiting) for one conversation, oldest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT application, result FROM outbox WHERE sender_id = ? ORDER BY queued_at", (sender_id,)).fetchall()
+        return [(self._open(a), json.loads(r) if r else None) for a, r in rows]
 
 
 async def submit_or_queue(client: PortalClient, outbox: Outbox, application: dict[str, Any]) -> dict[str, Any] | None:
@@ -130,3 +144,22 @@ async def deliver_pending(client: PortalClient, outbox: Outbox) -> int:
         outbox.done(application["idempotency_key"], result)
         delivered += 1
     return delivered
+
+
+_delivery: asyncio.Task | None = None
+
+
+def keep_delivering(client: PortalClient, outbox: Outbox, every: float = 5.0) -> None:
+    """Retry the outbox in the background of this event loop until it is empty."""
+    global _delivery
+    if _delivery is not None and not _delivery.done():
+        return
+
+    async def loop() -> None:
+        while outbox.pending():
+            await asyncio.sleep(every)
+            delivered = await deliver_pending(client, outbox)
+            if delivered:
+                log.info("delivered %d queued applications to the portal", delivered)
+
+    _delivery = asyncio.get_running_loop().create_task(loop())

@@ -13,11 +13,24 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
+from actions.portal_client import Outbox, PortalClient, PortalRejected, PortalUnavailable
 
 
 class ActionApplicationProgress(Action):
     def name(self) -> str:
         return "action_application_progress"
+
+    @staticmethod
+    async def describe(application: dict[str, Any], result: dict[str, Any] | None) -> str:
+        if not result or not result.get("receipt_number"):
+            return "一件申请正在等待政务服务平台恢复后自动提交（已妥善保存）。"
+        receipt = result["receipt_number"]
+        applicant = application["applicant"].get("phone") or application["applicant"].get("id_number") or ""
+        try:
+            timeline = (await PortalClient.from_settings().progress(receipt, applicant))["timeline"]
+        except (PortalUnavailable, PortalRejected):
+            return f"受理编号 {receipt}：{result['status']}（平台暂时无法连接，显示的是提交时的状态）"
+        return f"受理编号 {receipt}：" + " → ".join(f"{e['status']}（{e['at'][:10]}）" for e in timeline)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         receipt = tracker.get_slot("receipt_number")
@@ -25,6 +38,13 @@ class ActionApplicationProgress(Action):
             dispatcher.utter_message(
                 text=f"受理编号 {receipt} 的办理进度，可在省政务服务网“我的办件”或“爱山东”App中查询，也可拨打受理部门咨询电话。"
             )
+            return []
+        mine = Outbox().of_sender(tracker.sender_id)
+        if mine:  # applications made in this conversation: their live timelines
+            lines = ["您在本次对话中提交的申请："]
+            for application, result in mine:
+                lines.append(await self.describe(application, result))
+            dispatcher.utter_message(text="\n".join(lines))
             return []
         reply, events = confident_reply(tracker)
         if reply:

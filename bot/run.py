@@ -54,19 +54,30 @@ def secrets_env(var_dir: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split())
 
 
-def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
-    """Start the action server, then Rasa; return once both answer."""
+def service_env(actions_port: int = ACTIONS_PORT, **env_overrides: str) -> dict[str, str]:
+    """The environment every Tongban process of one deployment shares."""
     env = {
         **os.environ,
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
+        "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
         **env_overrides,
     }
     env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var")))
-    portal_url = env.setdefault("PORTAL_URL", f"http://127.0.0.1:{PORTAL_PORT}")
+    return env
+
+
+def start_portal(env: dict[str, str]) -> subprocess.Popen:
     portal = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal"], cwd=ROOT, env=env)
-    wait_until_up(f"{portal_url}/health", portal, "portal service")
+    wait_until_up(f"{env['PORTAL_URL']}/health", portal, "portal service")
+    return portal
+
+
+def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
+    """Start the portal, the action server, then Rasa; return once all three answer."""
+    env = service_env(actions_port, **env_overrides)
+    portal = start_portal(env)
     actions = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
         cwd=ROOT,

@@ -1,24 +1,39 @@
-"""Rasa's REST channel, with personal numbers masked before anything stores them.
+"""Rasa's REST channel, with personal numbers masked before anything stores or logs them.
 
 Configured as `channels.rest.MaskedRestInput` in bot/credentials.yml; its name stays
-`rest`, so the endpoint stays /webhooks/rest/webhook.
+`rest`, so the endpoint stays /webhooks/rest/webhook. The raw numbers go to the vault,
+where a form's actions can take them back.
 """
 
 from __future__ import annotations
 
-from typing import Optional, Text
+from typing import Any, Optional, Text
 
 from rasa.core.channels.rest import RestInput
 from sanic.request import Request
 
-from channels.privacy import mask_pii
+from channels.privacy import mask_and_collect
+from channels.vault import Vault
 
 
 class MaskedRestInput(RestInput):
+    def __init__(self) -> None:
+        self.vault = Vault()
+
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> "MaskedRestInput":
+        return cls()
+
     def _extract_message(self, req: Request) -> Optional[Text]:
         message = super()._extract_message(req)
-        return mask_pii(message) if isinstance(message, str) else None
+        if not isinstance(message, str):
+            return None
+        masked, pairs = mask_and_collect(message)
+        sender = req.json.get("sender") if isinstance(req.json, dict) else None
+        if pairs and isinstance(sender, str):
+            self.vault.put(sender, pairs)
+        return masked

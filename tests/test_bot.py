@@ -1,6 +1,7 @@
 """Whole conversations through the running bot: Rasa + action server, over REST."""
 
 import json
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -8,7 +9,7 @@ import uuid
 import pytest
 
 from actions.handoff_queue import HandoffQueue
-from bot.run import start, stop
+from bot.run import service_env, start, start_portal, stop
 from bot.train import train
 from retrieval.service import ensure_index
 from catalogue.store import load_catalogue
@@ -17,14 +18,14 @@ RASA_PORT, ACTIONS_PORT = 15005, 15055
 URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
 
 
+ENV = {"PORTAL": "shandong", "PORTAL_URL": "http://127.0.0.1:18088"}
+
+
 @pytest.fixture(scope="module")
 def bot(sd_settings):
     ensure_index(load_catalogue(sd_settings), sd_settings)
-    processes = start(
-        train(), RASA_PORT, ACTIONS_PORT,
-        PORTAL="shandong", TONGBAN_VAR=str(sd_settings.var_dir), PORTAL_URL="http://127.0.0.1:18088",
-    )
-    yield sd_settings
+    processes = start(train(), RASA_PORT, ACTIONS_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV)
+    yield processes
     stop(processes)
 
 
@@ -88,12 +89,12 @@ def test_nothing_fits_says_so_and_offers_a_human(bot):
     assert any(b["payload"] == "/request_human" for m in messages for b in m.get("buttons", []))
 
 
-def test_handoff_pauses_the_bot_and_queues_the_transcript(bot):
+def test_handoff_pauses_the_bot_and_queues_the_transcript(bot, sd_settings):
     me = user()
     say(me, "居住证怎么办")
     assert "人工" in texts(say(me, "转人工"))
     assert say(me, "还在吗") == []  # paused: the bot stays silent for the agent
-    queued = [h for h in HandoffQueue(bot.var_dir / "handoff.sqlite").waiting() if h.sender_id == me]
+    queued = [h for h in HandoffQueue(sd_settings.var_dir / "handoff.sqlite").waiting() if h.sender_id == me]
     assert queued and any("居住证" in line["text"] for line in queued[0].transcript)
 
 
@@ -110,3 +111,57 @@ def test_malformed_request_bodies_do_not_break_the_server(bot):
         except urllib.error.HTTPError as exc:
             assert exc.code < 500 or exc.code == 500  # rejected, not hung
     assert "通办" in texts(say(user(), "你好"))
+
+
+def pick(me: str, messages: list[dict], name: str) -> None:
+    """When the bot offers choices, click the one for `name`."""
+    for button in [b for m in messages for b in m.get("buttons", [])]:
+        if name in button["title"]:
+            say(me, button["payload"])
+            return
+
+
+def fill_residence_permit(me: str) -> str:
+    """Start the 居住证 form and answer every question; returns the summary's text."""
+    pick(me, say(me, "济南的居住证怎么申领"), "居住证申领")
+    assert "开始为您在线办理" in texts(say(me, "我要在线申请"))
+    assert "身份证号" in texts(say(me, "张三"))
+    assert "校验位" in texts(say(me, "370102199003071234"))  # wrong check digit: asked again
+    assert "手机号" in texts(say(me, "370102199003071238"))
+    say(me, "13812345678")
+    say(me, "历下区泉城路1号")
+    return texts(say(me, "2025年1月31日"))
+
+
+def test_guided_application_validates_confirms_and_submits(bot):
+    me = user()
+    summary = fill_residence_permit(me)
+    assert "370102********1238" in summary and "138****5678" in summary and "370102199003071238" not in summary
+    receipt = texts(say(me, "/confirm_submission"))
+    assert "受理编号：SD" in receipt
+    number = receipt.split("受理编号：")[1][:16]
+    assert number in texts(say(me, "我的申请到哪一步了")) and "已提交" in texts(say(me, "我的申请到哪一步了"))
+
+
+def test_portal_down_in_the_middle_of_a_flow_loses_nothing(bot, sd_settings):
+    portal = bot[0]
+    me = user()
+    summary = fill_residence_permit(me)
+    assert "请核对" in summary
+    portal.terminate()  # the portal goes down before the user confirms
+    portal.wait(10)
+    assert "妥善保存" in texts(say(me, "/confirm_submission"))
+    assert "等待" in texts(say(me, "我的申请到哪一步了"))
+    bot[0] = start_portal(service_env(ACTIONS_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "受理编号" not in texts(say(me, "我的申请到哪一步了")):
+        time.sleep(1)  # the action server retries the outbox every few seconds
+    status = texts(say(me, "我的申请到哪一步了"))
+    assert status.count("受理编号") == 1 and "已提交" in status  # delivered once
+
+
+def test_cancel_in_the_middle_of_a_form(bot):
+    me = user()
+    pick(me, say(me, "社保卡补办"), "社会保障卡补领")
+    say(me, "我要申请")
+    assert "已取消" in texts(say(me, "取消申请"))

@@ -42,10 +42,10 @@ async def test_portal_down_mid_flow_then_back(portal_dir, sd_settings):
     var_dir, key = portal_dir
     code = next(c for c, i in load_catalogue(sd_settings).items.items() if i.name == "居住证签注")
     client = PortalClient(f"http://127.0.0.1:{PORT}", TOKEN)
-    outbox = Outbox(var_dir / "outbox.sqlite")
+    outbox = Outbox(var_dir / "outbox.sqlite", key)
     application = {
         "idempotency_key": "sender-1:居住证签注:1", "item_code": code,
-        "applicant": {"name": "张三", "phone": "13812345678"}, "fields": {"reason": "工作"},
+        "applicant": {"name": "张三", "phone": "13812345678"}, "fields": {"reason": "工作"}, "sender_id": "sender-1",
     }
     portal = start_portal(var_dir, key)
     try:
@@ -72,6 +72,9 @@ async def test_portal_down_mid_flow_then_back(portal_dir, sd_settings):
         assert (await client.submit(application))["receipt_number"] == first["receipt_number"]
         progress = await client.progress(delivered["receipt_number"], "13812345678")
         assert [e["status"] for e in progress["timeline"]] == ["已提交"]
+        assert b"13812345678" not in (var_dir / "outbox.sqlite").read_bytes()  # encrypted at rest
+        mine = outbox.of_sender("sender-1")
+        assert [r["receipt_number"] for _, r in mine] == [first["receipt_number"], delivered["receipt_number"]]
     finally:
         portal.terminate()
         portal.wait(10)
