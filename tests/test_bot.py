@@ -165,3 +165,17 @@ def test_cancel_in_the_middle_of_a_form(bot):
     pick(me, say(me, "社保卡补办"), "社会保障卡补领")
     say(me, "我要申请")
     assert "已取消" in texts(say(me, "取消申请"))
+
+
+def test_licence_reissue_checks_the_credit_code(bot):
+    me = user()
+    pick(me, say(me, "历下区营业执照丢了想补领"), "营业执照补领")
+    assert "统一社会信用代码" in texts(say(me, "我要申请"))
+    assert "校验" in texts(say(me, "91110000600037341A"))
+    assert "企业名称" in texts(say(me, "91110000600037341L"))
+    say(me, "济南某某劳务服务有限公司")
+    say(me, "营业执照遗失")
+    say(me, "李四")
+    summary = texts(say(me, "13912345678"))
+    assert "91110000******341L" in summary and "91110000600037341L" not in summary
+    assert "受理编号：SD" in texts(say(me, "确认提交"))

@@ -28,17 +28,18 @@ from channels.privacy import mask_pii
 from channels.vault import Vault
 from settings import get_settings
 
-FORM_SLOTS = (
-    "applicant_name", "applicant_id_number", "applicant_phone", "residence_address", "residence_start_date",
-    "mailing_address", "company_name", "registered_capital_amount", "business_address", "business_scope", "shareholders",
-)  # fmt: skip
 LABELS = {
     "applicant_name": "姓名", "applicant_id_number": "身份证号", "applicant_phone": "手机号",
     "residence_address": "居住地址", "residence_start_date": "开始居住日期", "mailing_address": "邮寄地址",
     "company_name": "企业名称", "registered_capital_amount": "注册资本（元）", "business_address": "经营场所",
     "business_scope": "经营范围", "shareholders": "股东及出资",
+    "baby_name": "新生儿姓名", "baby_birth_date": "出生日期", "mother_name": "母亲姓名", "mother_id_number": "母亲身份证号",
+    "father_name": "父亲姓名", "father_id_number": "父亲身份证号", "hukou_address": "户口登记地址",
+    "company_credit_code": "统一社会信用代码", "reissue_reason": "补领原因",
 }  # fmt: skip
-SENSITIVE = {"applicant_id_number", "applicant_phone"}
+FORM_SLOTS = tuple(LABELS)
+# Masked by the channel; their raw values are in the vault, never in slots.
+SENSITIVE_SUFFIXES = ("_id_number", "_phone", "_credit_code")
 
 
 @lru_cache(maxsize=1)
@@ -50,11 +51,17 @@ def kind_for(item: ServiceItem) -> str | None:
     return next((kind for kind, spec in form_specs().items() if item.name in spec["items"]), None)
 
 
+def sensitive(slot: str) -> bool:
+    return slot.endswith(SENSITIVE_SUFFIXES)
+
+
 def validator_for(slot: str):
-    for suffix, name in (("_id_number", "id_number"), ("_phone", "mobile"), ("_date", "date"), ("_amount", "amount")):
+    """By the slot's name: *_id_number, *_phone, *_credit_code, *_date, *_amount, a person's *_name."""
+    suffixes = {"_id_number": "id_number", "_phone": "mobile", "_credit_code": "credit_code", "_date": "date", "_amount": "amount"}
+    for suffix, name in suffixes.items():
         if slot.endswith(suffix):
             return VALIDATORS[name]
-    return VALIDATORS["name"] if slot == "applicant_name" else VALIDATORS["text"]
+    return VALIDATORS["name"] if slot.endswith("_name") and slot != "company_name" else VALIDATORS["text"]
 
 
 class ActionStartApplication(Action):
@@ -93,12 +100,12 @@ def _make_slot_validator(slot: str):
 
     async def validate_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = value if isinstance(value, str) else ""
-        raw = Vault().get(tracker.sender_id, text) if slot in SENSITIVE else None
+        raw = Vault().get(tracker.sender_id, text) if sensitive(slot) else None
         checked, problem = validate(raw or text)
         if problem:
             dispatcher.utter_message(text=problem)
             return {slot: None}
-        return {slot: mask_pii(checked) if slot in SENSITIVE else checked}
+        return {slot: mask_pii(checked) if sensitive(slot) else checked}
 
     return validate_slot
 
@@ -145,7 +152,7 @@ class ActionSubmitApplication(Action):
             dispatcher.utter_message(text="当前没有待提交的申请。")
             return []
         vault = Vault()
-        raw = {slot: (vault.get(tracker.sender_id, v) or v) if slot in SENSITIVE else v for slot, v in answers(tracker, spec).items()}
+        raw = {slot: (vault.get(tracker.sender_id, v) or v) if sensitive(slot) else v for slot, v in answers(tracker, spec).items()}
         fields = raw
         if spec.get("fields"):  # a merged theme: the portal's fields from the few answers
             fields = {name: source[1:] if source.startswith("=") else raw[source] for name, source in spec["fields"].items()}
