@@ -19,7 +19,7 @@ from bot.nlu_generate import generate, write
 from settings import ROOT, get_settings
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-TRAINING_INPUTS = ["config.yml", "domain.yml", "nlu_data", "bot/stories", "bot/rules", "data/dict/jieba"]
+TRAINING_INPUTS = ["config.yml", "domain.yml", "nlu_data", "bot/stories", "bot/rules", "bot/components", "data/dict/jieba"]
 
 
 def training_hash(files: list[Path]) -> str:
@@ -34,7 +34,7 @@ def input_files(generated: Path) -> list[Path]:
     files = [generated]
     for name in TRAINING_INPUTS:
         path = ROOT / name
-        files += [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+        files += [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts] if path.is_dir() else [path]
     return files
 
 
@@ -43,6 +43,7 @@ def rasa_env(settings) -> dict[str, str]:
         **os.environ,
         "RASA_TELEMETRY_ENABLED": "false",
         "RASA_CACHE_DIRECTORY": str(settings.cache_dir / "rasa"),
+        "PYTHONPATH": str(ROOT),  # custom components (bot/components) and channels
     }
 
 
