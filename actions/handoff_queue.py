@@ -58,7 +58,3 @@ class HandoffQueue:
         with self._connect() as db:
             rows = db.execute("SELECT * FROM handoff WHERE status = 'waiting' ORDER BY id").fetchall()
         return [Handoff(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
-
-    def set_status(self, handoff_id: int, status: str) -> None:
-        with self._connect() as db:
-            db.execute("UPDATE handoff SET status = ? WHERE id = ?", (status, handoff_id))

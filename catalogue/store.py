@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalogue.gazetteer import Gazetteer, Region, load_gazetteer
+from catalogue.gazetteer import Gazetteer, load_gazetteer
 from catalogue.importers import import_guangdong, import_items, import_policies, import_themes
 from catalogue.model import Policy, ServiceItem, ThemeService
 from settings import Settings, get_settings
@@ -41,15 +41,9 @@ class Catalogue:
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
 
-    def region_of(self, item: ServiceItem) -> Region | None:
-        return self.gazetteer.get(item.region_code)
-
     def implementations(self, item: ServiceItem) -> list[ServiceItem]:
         """Every unit's implementation of the item's basic item (实施清单), itself included."""
         return self._by_basic.get(item.basic_code or "", [item])
-
-    def themes_of(self, code: str) -> list[ThemeService]:
-        return [theme for theme in self.themes.values() if code in theme.item_codes]
 
 
 def load_catalogue(settings: Settings | None = None) -> Catalogue:

@@ -21,7 +21,6 @@ jieba.setLogLevel(logging.WARNING)
 # Longest query we look at: more is noise for a service question and costs time.
 MAX_QUERY_CHARS = 512
 HAN = re.compile(r"[\u3400-\u9fff]")
-WORD = re.compile(r"[\w\u3400-\u9fff]", re.UNICODE)
 PUNCT_OR_SPACE = re.compile(r"^[\W_]+$", re.UNICODE)
 
 

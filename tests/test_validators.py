@@ -1,4 +1,3 @@
-import pytest
 from hypothesis import given, strategies as st
 
 from actions.forms.validators import VALIDATORS, a_date, amount, credit_code, id_number, mobile, person_name
