@@ -1,11 +1,14 @@
-"""What every action shares: the portal's catalogue and searcher, loaded once per process."""
+"""What every action shares, opened once per process: the catalogue and searcher, the
+vault of raw personal numbers, and the outbox of submissions."""
 
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
 
+from actions.portal_client import Outbox
 from catalogue.store import Catalogue
+from channels.vault import Vault
 from retrieval.search import Searcher
 from retrieval.service import open_searcher
 
@@ -18,3 +21,13 @@ def knowledge() -> tuple[Searcher, Catalogue]:
     searcher, catalogue = open_searcher(update=False)
     log.info("loaded the %s catalogue: %d items", catalogue.portal, len(catalogue.items))
     return searcher, catalogue
+
+
+@lru_cache(maxsize=1)
+def vault() -> Vault:
+    return Vault()
+
+
+@lru_cache(maxsize=1)
+def outbox() -> Outbox:
+    return Outbox()

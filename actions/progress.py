@@ -13,7 +13,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
-from actions.portal_client import Outbox, PortalClient, PortalRejected, PortalUnavailable
+from actions.context import outbox
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 
 
 class ActionApplicationProgress(Action):
@@ -39,7 +40,7 @@ class ActionApplicationProgress(Action):
                 text=f"受理编号 {receipt} 的办理进度，可在省政务服务网“我的办件”或“爱山东”App中查询，也可拨打受理部门咨询电话。"
             )
             return []
-        mine = Outbox().of_sender(tracker.sender_id)
+        mine = outbox().of_sender(tracker.sender_id)
         if mine:  # applications made in this conversation: their live timelines
             lines = ["您在本次对话中提交的申请："]
             for application, result in mine:

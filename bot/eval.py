@@ -18,6 +18,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import numpy as np
+
 from retrieval.eval import read_queries
 
 
@@ -33,10 +35,6 @@ def ask(url: str, sender: str, text: str) -> tuple[list[dict], float]:
 def items_in(messages: list[dict]) -> list[str]:
     return [item["code"] for m in messages for item in (m.get("custom") or {}).get("items", [])]
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "hit_rate": round(hits / n, 4),
         "answered_one_item": round(single / n, 4),
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
-        "p95_ms": round(percentile(latencies, 0.95), 1),
+        "p95_ms": round(float(np.percentile(latencies, 95)), 1) if latencies else 0.0,
         "queries": len(queries),
     }
     print(f"{'queries':>8} {'hit_rate':>9} {'one_item':>9} {'p50_ms':>8} {'p95_ms':>8}")

@@ -19,13 +19,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import knowledge
+from actions.context import knowledge, outbox, vault
 from actions.forms.validators import VALIDATORS
-from actions.portal_client import Outbox, PortalClient, keep_delivering, submit_or_queue
+from actions.portal_client import PortalClient, keep_delivering, submit_or_queue
 from actions.replies import item_message
 from catalogue.model import ServiceItem
 from channels.privacy import mask_pii
-from channels.vault import Vault
 from settings import get_settings
 
 LABELS = {
@@ -100,7 +99,7 @@ def _make_slot_validator(slot: str):
 
     async def validate_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = value if isinstance(value, str) else ""
-        raw = Vault().get(tracker.sender_id, text) if sensitive(slot) else None
+        raw = vault().get(tracker.sender_id, text) if sensitive(slot) else None
         checked, problem = validate(raw or text)
         if problem:
             dispatcher.utter_message(text=problem)
@@ -151,8 +150,7 @@ class ActionSubmitApplication(Action):
         if spec is None:
             dispatcher.utter_message(text="当前没有待提交的申请。")
             return []
-        vault = Vault()
-        raw = {slot: (vault.get(tracker.sender_id, v) or v) if sensitive(slot) else v for slot, v in answers(tracker, spec).items()}
+        raw = {slot: (vault().get(tracker.sender_id, v) or v) if sensitive(slot) else v for slot, v in answers(tracker, spec).items()}
         fields = raw
         if spec.get("fields"):  # a merged theme: the portal's fields from the few answers
             fields = {name: source[1:] if source.startswith("=") else raw[source] for name, source in spec["fields"].items()}
@@ -166,10 +164,10 @@ class ActionSubmitApplication(Action):
             "channel": tracker.get_latest_input_channel(),
             "sender_id": tracker.sender_id,
         }
-        client, outbox = PortalClient.from_settings(), Outbox()
-        result = await submit_or_queue(client, outbox, application)
+        client = PortalClient.from_settings()
+        result = await submit_or_queue(client, outbox(), application)
         if result is None:
-            keep_delivering(client, outbox)
+            keep_delivering(client, outbox())
             dispatcher.utter_message(
                 text="政务服务平台暂时连接不上。您的申请已妥善保存，平台恢复后会自动提交，无需重复提交；"
                 "稍后问我“我的申请到哪一步了”即可看到受理编号。"
@@ -179,7 +177,7 @@ class ActionSubmitApplication(Action):
                 text=f"申请已提交，受理编号：{result['receipt_number']}。可随时问我“我的申请到哪一步了”查询进度。",
                 json_message={"application": {"receipt_number": result["receipt_number"], "status": result["status"]}},
             )
-        vault.forget(tracker.sender_id)
+        vault().forget(tracker.sender_id)
         return reset()
 
 
@@ -189,5 +187,5 @@ class ActionCancelApplication(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(text="已取消本次申请，填写的信息不会提交。需要时可以随时重新开始。")
-        Vault().forget(tracker.sender_id)
+        vault().forget(tracker.sender_id)
         return reset()
