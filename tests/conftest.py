@@ -49,3 +49,18 @@ def sd_searcher(sd_settings):
 
     searcher, _ = open_searcher(sd_settings)
     return searcher
+
+
+@pytest.fixture(scope="session")
+def bot(sd_settings):
+    """The whole assistant (portal, action server, Rasa) on the Shandong sample, once per session."""
+    from bot.run import start, stop
+    from bot.train import train
+    from catalogue.store import load_catalogue
+    from retrieval.service import ensure_index
+    from tests.chat import ACTIONS_PORT, ENV, RASA_PORT
+
+    ensure_index(load_catalogue(sd_settings), sd_settings)
+    processes = start(train(), RASA_PORT, ACTIONS_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV)
+    yield processes
+    stop(processes)

@@ -1,53 +1,14 @@
 """Whole conversations through the running bot: Rasa + action server, over REST."""
 
-import json
 import time
 import urllib.error
 import urllib.request
-import uuid
 
 import pytest
 
 from actions.handoff_queue import HandoffQueue
-from bot.run import service_env, start, start_portal, stop
-from bot.train import train
-from retrieval.service import ensure_index
-from catalogue.store import load_catalogue
-
-RASA_PORT, ACTIONS_PORT = 15005, 15055
-URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
-
-
-ENV = {"PORTAL": "shandong", "PORTAL_URL": "http://127.0.0.1:18088"}
-
-
-@pytest.fixture(scope="module")
-def bot(sd_settings):
-    ensure_index(load_catalogue(sd_settings), sd_settings)
-    processes = start(train(), RASA_PORT, ACTIONS_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV)
-    yield processes
-    stop(processes)
-
-
-def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:
-    body = raw if raw is not None else json.dumps({"sender": sender, "message": text}).encode()
-    request = urllib.request.Request(URL, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-        return json.load(response)
-
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in messages)
-
-
-def items(messages: list[dict]) -> list[dict]:
-    return [i for m in messages for i in (m.get("custom") or {}).get("items", [])]
-
-
-def user() -> str:
-    return f"test-{uuid.uuid4().hex[:8]}"
-
+from bot.run import service_env, start_portal, stop
+from tests.chat import ACTIONS_PORT, ENV, URL, items, say, texts, user
 
 def test_greeting(bot):
     assert "通办" in texts(say(user(), "你好"))

@@ -12,8 +12,9 @@ from cryptography.fernet import Fernet
 from actions.portal_client import Outbox, PortalClient, deliver_pending, submit_or_queue
 from catalogue.store import load_catalogue
 from settings import ROOT
+from tests.chat import PORT_BASE
 
-PORT = 18099
+PORT = PORT_BASE + 99
 TOKEN = "service-token"
 
 
