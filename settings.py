@@ -45,6 +45,8 @@ class Settings:
     portal_data_key: str = field(default_factory=lambda: _env("PORTAL_DATA_KEY", ""), repr=False)
     portal_service_token: str = field(default_factory=lambda: _env("PORTAL_SERVICE_TOKEN", ""), repr=False)
     portal_staff_token: str = field(default_factory=lambda: _env("PORTAL_STAFF_TOKEN", ""), repr=False)
+    # Rasa's HTTP API, for messages the user did not ask for (status changes, agent replies).
+    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
 
     def __post_init__(self) -> None:
         if self.portal not in PORTALS:

@@ -1,0 +1,41 @@
+"""Messages the user did not ask for: a status change, an agent's reply.
+
+They are appended to the conversation as bot events through Rasa's HTTP API, with
+`output_channel=latest` and `execute_side_effects=true`, so Rasa sends them through the
+output channel of the user's last message (socket.io room, WeChat customer-service API)
+and the tracker records them. The REST channel cannot push: there they only reach the
+tracker, and the user sees them on the next turn's history.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+TIMEOUT = aiohttp.ClientTimeout(total=5)
+
+
+class PushFailed(Exception):
+    pass
+
+
+async def push_message(sender_id: str, text: str, custom: dict[str, Any] | None = None, rasa_url: str | None = None) -> None:
+    """Send `text` to `sender_id` on the channel they last wrote from."""
+    event: dict[str, Any] = {"event": "bot", "text": text}
+    if custom:
+        event["data"] = {"custom": custom}
+    url = f"{(rasa_url or get_settings().rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"
+    params = {"output_channel": "latest", "execute_side_effects": "true"}
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+            async with session.post(url, params=params, json=[event]) as response:
+                if response.status >= 300:
+                    raise PushFailed(f"Rasa answered {response.status}: {(await response.text())[:200]}")
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise PushFailed(f"Rasa unreachable at {url}: {exc}") from exc
