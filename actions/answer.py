@@ -22,6 +22,7 @@ from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
 from retrieval.search import Filters, SearchResult
+from retrieval.text import load_acts
 from settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,7 @@ CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, 
 
 @lru_cache(maxsize=1)
 def act_words() -> re.Pattern[str]:
-    path = get_settings().dict_dir / "acts.txt"
-    words = [w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")]
-    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+    return load_acts(get_settings().dict_dir)
 
 
 def close_alternatives(result: SearchResult) -> list[ServiceItem]:

@@ -61,9 +61,13 @@ class PortalClient:
         return body
 
     async def submit(self, application: dict[str, Any]) -> dict[str, Any]:
-        """Create (or find, by idempotency key) the application, then submit it."""
+        """Create (or find, by idempotency key) the application, submit it, and keep what it
+        says of the applicant in their profile. Every step is safe to repeat."""
         draft = await self.call("POST", "/applications", application)
-        return await self.call("POST", f"/applications/{draft['id']}/submit", {})
+        submitted = await self.call("POST", f"/applications/{draft['id']}/submit", {})
+        if application.get("profile"):
+            await self.call("PUT", "/profiles", application["profile"])
+        return submitted
 
     async def progress(self, receipt_number: str, applicant: str) -> dict[str, Any]:
         return await self.call("GET", f"/progress/{receipt_number}", params={"applicant": applicant})

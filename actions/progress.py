@@ -1,20 +1,33 @@
-"""Application progress ("我的申请到哪一步了"): needs the receipt number first.
+"""Application progress ("我的申请到哪一步了").
 
-A question that names a catalogue service ("身份证办好没有能在哪查") is answered with
-that service's item: many items are themselves progress lookups.
+Applications made in this conversation are shown with their live timelines. Otherwise
+the progress form asks for the receipt number (受理编号) and, as the applicant check, the
+applicant's ID number or phone. A question that names a catalogue service
+("身份证办好没有能在哪查") is answered with that service's item: many items are
+themselves progress lookups.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.answer import confident_reply, send
-from actions.context import outbox
+from actions.context import outbox, vault
+from actions.forms.validators import VALIDATORS
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
+from channels.privacy import mask_pii
+
+RECEIPT_NUMBER = re.compile(r"SD\d{14}")
+
+
+def timeline_text(receipt: str, timeline: list[dict[str, Any]]) -> str:
+    return f"受理编号 {receipt}：" + " → ".join(f"{e['status']}（{e['at'][:10]}）" for e in timeline)
 
 
 class ActionApplicationProgress(Action):
@@ -31,15 +44,11 @@ class ActionApplicationProgress(Action):
             timeline = (await PortalClient.from_settings().progress(receipt, applicant))["timeline"]
         except (PortalUnavailable, PortalRejected):
             return f"受理编号 {receipt}：{result['status']}（平台暂时无法连接，显示的是提交时的状态）"
-        return f"受理编号 {receipt}：" + " → ".join(f"{e['status']}（{e['at'][:10]}）" for e in timeline)
+        return timeline_text(receipt, timeline)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        receipt = tracker.get_slot("receipt_number")
-        if receipt:
-            dispatcher.utter_message(
-                text=f"受理编号 {receipt} 的办理进度，可在省政务服务网“我的办件”或“爱山东”App中查询，也可拨打受理部门咨询电话。"
-            )
-            return []
+        if tracker.get_slot("receipt_number"):  # a number was given: look it up
+            return [FollowupAction("progress_form")]
         mine = outbox().of_sender(tracker.sender_id)
         if mine:  # applications made in this conversation: their live timelines
             lines = ["您在本次对话中提交的申请："]
@@ -52,5 +61,46 @@ class ActionApplicationProgress(Action):
             send(dispatcher, reply)
             dispatcher.utter_message(text="如果要查询您已提交申请的办理进度，请告诉我受理编号。")
             return events
-        dispatcher.utter_message(response="utter_ask_receipt_number")
-        return []
+        return [FollowupAction("progress_form")]
+
+
+class ValidateProgressForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_progress_form"
+
+    async def validate_receipt_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        found = RECEIPT_NUMBER.search(re.sub(r"\s", "", str(value or "")).upper())
+        if not found:
+            dispatcher.utter_message(text="受理编号是SD开头加14位数字，例如SD20260101000123，可在提交成功的通知里找到。")
+            return {"receipt_number": None}
+        return {"receipt_number": found.group()}
+
+    async def validate_progress_applicant(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "")
+        raw = vault().get(tracker.sender_id, text) or text
+        for check in (VALIDATORS["id_number"], VALIDATORS["mobile"]):
+            checked, problem = check(raw)
+            if not problem:
+                return {"progress_applicant": mask_pii(checked)}
+        dispatcher.utter_message(text="请提供申请时填写的18位身份证号或11位手机号，用于核对是否本人查询。")
+        return {"progress_applicant": None}
+
+
+class ActionShowProgress(Action):
+    """After the progress form: the timeline, if the applicant check passes."""
+
+    def name(self) -> str:
+        return "action_show_progress"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        receipt = tracker.get_slot("receipt_number") or ""
+        masked = tracker.get_slot("progress_applicant") or ""
+        applicant = vault().get(tracker.sender_id, masked) or masked
+        try:
+            found = await PortalClient.from_settings().progress(receipt, applicant)
+            dispatcher.utter_message(text=timeline_text(receipt, found["timeline"]))
+        except PortalRejected:  # unknown number or wrong applicant: the same answer, no probing
+            dispatcher.utter_message(text=f"没有查到受理编号 {receipt} 下与该身份证号或手机号相符的申请，请核对后再试。")
+        except PortalUnavailable:
+            dispatcher.utter_message(text="政务服务平台暂时连接不上，请稍后再查询。")
+        return [SlotSet("receipt_number", None), SlotSet("progress_applicant", None)]

@@ -54,11 +54,12 @@ def secrets_env(var_dir: Path) -> dict[str, str]:
     return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split())
 
 
-def service_env(actions_port: int = ACTIONS_PORT, **env_overrides: str) -> dict[str, str]:
+def service_env(actions_port: int = ACTIONS_PORT, rasa_port: int = RASA_PORT, **env_overrides: str) -> dict[str, str]:
     """The environment every Tongban process of one deployment shares."""
     env = {
         **os.environ,
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
         "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
@@ -75,8 +76,9 @@ def start_portal(env: dict[str, str]) -> subprocess.Popen:
 
 
 def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
-    """Start the portal, the action server, then Rasa; return once all three answer."""
-    env = service_env(actions_port, **env_overrides)
+    """Start the portal, the action server, Rasa, then the notifier (status changes pushed
+    to applicants); return once the servers answer."""
+    env = service_env(actions_port, rasa_port, **env_overrides)
     portal = start_portal(env)
     actions = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
@@ -97,7 +99,8 @@ def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_P
         env=env,
     )
     wait_until_up(f"http://127.0.0.1:{rasa_port}/status", rasa, "Rasa server")
-    return [portal, actions, rasa]
+    notifier = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], cwd=ROOT, env=env)
+    return [portal, actions, rasa, notifier]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:

@@ -19,6 +19,8 @@ from portal.protection import Protector
 # The timeline a department moves an application along.
 SUBMITTED, ACCEPTED, REVIEWING, DONE, RETURNED = "已提交", "已受理", "审查中", "办结", "退回"
 DRAFT = "草稿"
+# A half-filled form the applicant paused, to resume later, perhaps from another channel.
+PAUSED, RESUMED = "暂存", "已续办"
 STAFF_STATUSES = (ACCEPTED, REVIEWING, DONE, RETURNED)
 
 
@@ -55,8 +57,9 @@ class Portal:
         theme_id: str | None = None,
         channel: str | None = None,
         sender_id: str | None = None,
+        paused: bool = False,
     ) -> dict[str, Any]:
-        """A new draft, or the one this idempotency key already made."""
+        """A new draft (or paused form), or the one this idempotency key already made."""
         async with self.engine.begin() as db:
             existing = await self._by_key(db, idempotency_key)
             if existing:
@@ -67,7 +70,7 @@ class Portal:
                 "idempotency_key": idempotency_key,
                 "item_code": item_code,
                 "theme_id": theme_id,
-                "status": DRAFT,
+                "status": PAUSED if paused else DRAFT,
                 "applicant_hashes": json.dumps(hashes),
                 "applicant_name": applicant.get("name"),
                 "fields_encrypted": self.protector.seal({"applicant": applicant, "fields": fields}),
@@ -141,6 +144,25 @@ class Portal:
             if row is None or self.protector.lookup_hash(applicant_value) not in json.loads(row["applicant_hashes"]):
                 raise NotFound(receipt_number)  # the same answer either way: no probing
             return await self._view(db, row)
+
+    async def claim_paused(self, id_number: str, phone: str) -> dict[str, Any]:
+        """The applicant's latest paused form, with its answers, taken out of the store
+        (marked resumed) so it is resumed once. Both numbers must match the applicant."""
+        wanted = {self.protector.lookup_hash(id_number), self.protector.lookup_hash(phone)}
+        async with self.engine.begin() as db:
+            rows = await db.execute(
+                sa.select(applications).where(applications.c.status == PAUSED).order_by(applications.c.updated_at.desc())
+            )
+            for row in rows.mappings():
+                if wanted <= set(json.loads(row["applicant_hashes"])):
+                    taken = await db.execute(
+                        applications.update()
+                        .where(applications.c.id == row["id"], applications.c.status == PAUSED)
+                        .values(status=RESUMED, updated_at=now())
+                    )
+                    if taken.rowcount == 1:
+                        return {"item_code": row["item_code"], **self.protector.open(row["fields_encrypted"])}
+        raise NotFound("paused application")
 
     async def get(self, application_id: str) -> dict[str, Any]:
         async with self.engine.connect() as db:

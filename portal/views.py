@@ -131,8 +131,16 @@ async def create_application(request: web.Request) -> web.Response:
         theme_id=text_field(data, "theme_id", required=False, limit=64),
         channel=text_field(data, "channel", required=False, limit=32),
         sender_id=text_field(data, "sender_id", required=False, limit=128),
+        paused=data.get("paused") is True,
     )
     return web.json_response(created, status=201)
+
+
+async def claim_paused(request: web.Request) -> web.Response:
+    require(request, "service")
+    data = await body(request)  # POST: ID numbers and phones stay out of URLs and access logs
+    claimed = await portal(request).claim_paused(text_field(data, "id_number", limit=32), text_field(data, "phone", limit=32))
+    return web.json_response(claimed)
 
 
 async def get_application(request: web.Request) -> web.Response:

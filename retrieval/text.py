@@ -84,3 +84,8 @@ def load_lexicon(dict_dir: Path) -> Lexicon:
             canonical.setdefault(term, terms[0])
     stopwords = frozenset(w.lower() for w in _read_lines(dict_dir / "stopwords.txt"))
     return Lexicon(tokenizer, stopwords, canonical)
+
+
+def load_acts(dict_dir: Path) -> re.Pattern[str]:
+    """What one does with a thing (设立/变更/注销/补领…): items differing only by it are siblings."""
+    return re.compile("|".join(sorted(map(re.escape, _read_lines(dict_dir / "acts.txt")), key=len, reverse=True)))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import urllib.request
 import uuid
+
+from stdnum.cn import ric
 
 # Several checkouts may test on one machine at once: each picks its own port block.
 PORT_BASE = int(os.environ.get("TONGBAN_TEST_PORT_BASE", "15000"))
@@ -32,3 +35,39 @@ def items(messages: list[dict]) -> list[dict]:
 
 def user() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
+
+
+def new_applicant() -> tuple[str, str]:
+    """A valid ID number (GB 11643 check digit) and mobile number no other test uses."""
+    body = f"370102{random.randint(1988, 2002)}{random.randint(1, 12):02d}{random.randint(1, 28):02d}{random.randint(100, 999)}"
+    return body + ric.calc_check_digit(body + "0"), f"13{random.randint(0, 9)}{random.randint(10**7, 10**8 - 1)}"
+
+
+def pick(me: str, messages: list[dict], name: str) -> None:
+    """When the bot offers choices, click the one for `name`."""
+    for button in [b for m in messages for b in m.get("buttons", [])]:
+        if name in button["title"]:
+            say(me, button["payload"])
+            return
+
+
+def start_residence_permit(me: str) -> None:
+    pick(me, say(me, "济南的居住证怎么申领"), "居住证申领")
+    started = texts(say(me, "我要在线申请"))
+    assert "开始为您在线办理" in started and "身份证号" in started
+
+
+def fill_residence_permit(me: str, id_number: str, phone: str) -> str:
+    """Start the 居住证 form and answer every question; returns the summary's text."""
+    start_residence_permit(me)
+    assert "校验位" in texts(say(me, id_number[:-1] + ("0" if id_number[-1] != "0" else "1")))  # wrong check digit
+    assert "姓名" in texts(say(me, id_number))
+    assert "手机号" in texts(say(me, "张三"))
+    say(me, phone)
+    say(me, "历下区泉城路1号")
+    return texts(say(me, "2025年1月31日"))
+
+
+def receipt_of(reply: str) -> str:
+    assert "受理编号：SD" in reply
+    return reply.split("受理编号：")[1][:16]

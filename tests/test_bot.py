@@ -8,7 +8,7 @@ import pytest
 
 from actions.handoff_queue import HandoffQueue
 from bot.run import service_env, start_portal, stop
-from tests.chat import ACTIONS_PORT, ENV, URL, items, say, texts, user
+from tests.chat import ACTIONS_PORT, ENV, RASA_PORT, URL, fill_residence_permit, items, new_applicant, pick, receipt_of, say, texts, user
 
 def test_greeting(bot):
     assert "通办" in texts(say(user(), "你好"))
@@ -74,46 +74,26 @@ def test_malformed_request_bodies_do_not_break_the_server(bot):
     assert "通办" in texts(say(user(), "你好"))
 
 
-def pick(me: str, messages: list[dict], name: str) -> None:
-    """When the bot offers choices, click the one for `name`."""
-    for button in [b for m in messages for b in m.get("buttons", [])]:
-        if name in button["title"]:
-            say(me, button["payload"])
-            return
-
-
-def fill_residence_permit(me: str) -> str:
-    """Start the 居住证 form and answer every question; returns the summary's text."""
-    pick(me, say(me, "济南的居住证怎么申领"), "居住证申领")
-    assert "开始为您在线办理" in texts(say(me, "我要在线申请"))
-    assert "身份证号" in texts(say(me, "张三"))
-    assert "校验位" in texts(say(me, "370102199003071234"))  # wrong check digit: asked again
-    assert "手机号" in texts(say(me, "370102199003071238"))
-    say(me, "13812345678")
-    say(me, "历下区泉城路1号")
-    return texts(say(me, "2025年1月31日"))
-
-
 def test_guided_application_validates_confirms_and_submits(bot):
     me = user()
-    summary = fill_residence_permit(me)
-    assert "370102********1238" in summary and "138****5678" in summary and "370102199003071238" not in summary
-    receipt = texts(say(me, "/confirm_submission"))
-    assert "受理编号：SD" in receipt
-    number = receipt.split("受理编号：")[1][:16]
+    id_number, phone = new_applicant()
+    summary = fill_residence_permit(me, id_number, phone)
+    masked_id, masked_phone = f"{id_number[:6]}********{id_number[-4:]}", f"{phone[:3]}****{phone[-4:]}"
+    assert masked_id in summary and masked_phone in summary and id_number not in summary
+    number = receipt_of(texts(say(me, "/confirm_submission")))
     assert number in texts(say(me, "我的申请到哪一步了")) and "已提交" in texts(say(me, "我的申请到哪一步了"))
 
 
 def test_portal_down_in_the_middle_of_a_flow_loses_nothing(bot, sd_settings):
     portal = bot[0]
     me = user()
-    summary = fill_residence_permit(me)
+    summary = fill_residence_permit(me, *new_applicant())
     assert "请核对" in summary
     portal.terminate()  # the portal goes down before the user confirms
     portal.wait(10)
     assert "妥善保存" in texts(say(me, "/confirm_submission"))
     assert "等待" in texts(say(me, "我的申请到哪一步了"))
-    bot[0] = start_portal(service_env(ACTIONS_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV))
+    bot[0] = start_portal(service_env(ACTIONS_PORT, RASA_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and "受理编号" not in texts(say(me, "我的申请到哪一步了")):
         time.sleep(1)  # the action server retries the outbox every few seconds

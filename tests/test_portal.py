@@ -146,3 +146,21 @@ async def test_personal_numbers_are_encrypted_at_rest(client):
 async def test_staff_page_is_served(client):
     response = await client.get("/staff")
     assert response.status == 200 and "部门办件处理" in await response.text()
+
+
+async def test_a_paused_form_is_resumed_once_and_only_by_its_applicant(client):
+    code = await item_code(client)
+    paused = {
+        "idempotency_key": "pause-1", "item_code": code, "paused": True, "channel": "rest", "sender_id": "u1",
+        "applicant": {"id_number": ID_NUMBER, "phone": PHONE}, "fields": {"form": "residence_permit", "answers": {"applicant_name": "张三"}},
+    }
+    assert (await (await client.post("/applications", json=paused, headers=auth())).json())["status"] == "暂存"
+    wrong = await client.post("/paused-applications/claim", json={"id_number": ID_NUMBER, "phone": "13900000000"}, headers=auth())
+    assert wrong.status == 404  # the ID number alone does not open it
+    claimed = await client.post("/paused-applications/claim", json={"id_number": ID_NUMBER, "phone": PHONE}, headers=auth())
+    assert claimed.status == 200
+    body = await claimed.json()
+    assert body["item_code"] == code and body["fields"]["answers"] == {"applicant_name": "张三"}
+    again = await client.post("/paused-applications/claim", json={"id_number": ID_NUMBER, "phone": PHONE}, headers=auth())
+    assert again.status == 404  # resumed once
+    assert (await client.post("/paused-applications/claim", json={"id_number": 5}, headers=auth())).status == 400

@@ -10,58 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import knowledge, outbox, vault
-from actions.forms.validators import VALIDATORS
-from actions.portal_client import PortalClient, keep_delivering, submit_or_queue
+from actions.forms.interruptions import question_in_form
+from actions.forms.specs import (
+    form_slots, identity_slot, kind_for, label, profile_field, profile_kind, sensitive, spec_of, validator_for,
+)
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions.replies import item_message
-from catalogue.model import ServiceItem
 from channels.privacy import mask_pii
-from settings import get_settings
-
-LABELS = {
-    "applicant_name": "姓名", "applicant_id_number": "身份证号", "applicant_phone": "手机号",
-    "residence_address": "居住地址", "residence_start_date": "开始居住日期", "mailing_address": "邮寄地址",
-    "company_name": "企业名称", "registered_capital_amount": "注册资本（元）", "business_address": "经营场所",
-    "business_scope": "经营范围", "shareholders": "股东及出资",
-    "baby_name": "新生儿姓名", "baby_birth_date": "出生日期", "mother_name": "母亲姓名", "mother_id_number": "母亲身份证号",
-    "father_name": "父亲姓名", "father_id_number": "父亲身份证号", "hukou_address": "户口登记地址",
-    "company_credit_code": "统一社会信用代码", "reissue_reason": "补领原因",
-}  # fmt: skip
-FORM_SLOTS = tuple(LABELS)
-# Masked by the channel; their raw values are in the vault, never in slots.
-SENSITIVE_SUFFIXES = ("_id_number", "_phone", "_credit_code")
-
-
-@lru_cache(maxsize=1)
-def form_specs() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load((get_settings().data_dir / "forms.yml").read_text(encoding="utf-8"))
-
-
-def kind_for(item: ServiceItem) -> str | None:
-    return next((kind for kind, spec in form_specs().items() if item.name in spec["items"]), None)
-
-
-def sensitive(slot: str) -> bool:
-    return slot.endswith(SENSITIVE_SUFFIXES)
-
-
-def validator_for(slot: str):
-    """By the slot's name: *_id_number, *_phone, *_credit_code, *_date, *_amount, a person's *_name."""
-    suffixes = {"_id_number": "id_number", "_phone": "mobile", "_credit_code": "credit_code", "_date": "date", "_amount": "amount"}
-    for suffix, name in suffixes.items():
-        if slot.endswith(suffix):
-            return VALIDATORS[name]
-    return VALIDATORS["name"] if slot.endswith("_name") and slot != "company_name" else VALIDATORS["text"]
-
 
 class ActionStartApplication(Action):
     def name(self) -> str:
@@ -78,9 +41,10 @@ class ActionStartApplication(Action):
             message = item_message(item, "online")
             dispatcher.utter_message(text=message["text"], json_message=message["json_message"])
             return []
-        spec = form_specs()[kind]
+        spec = spec_of(kind)
         dispatcher.utter_message(
-            text=f"好的，开始为您在线办理【{spec['title']}】，需要回答{len(spec['slots'])}个问题。随时可以说“取消申请”。"
+            text=f"好的，开始为您在线办理【{spec['title']}】，最多需要回答{len(spec['slots'])}个问题（您的档案里有的会自动填好）。"
+            "填错了可以说“刚才电话填错了”，想先暂停可以说“稍后再办”，随时可以说“取消申请”。"
         )
         return [SlotSet("application_kind", kind), SlotSet("application_item", item.code)]
 
@@ -90,7 +54,7 @@ class ValidateApplicationForm(FormValidationAction):
         return "validate_application_form"
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[str]:
-        spec = form_specs().get(tracker.get_slot("application_kind") or "")
+        spec = spec_of(tracker.get_slot("application_kind"))
         return list(spec["slots"]) if spec else []
 
 
@@ -98,23 +62,80 @@ def _make_slot_validator(slot: str):
     validate = validator_for(slot)
 
     async def validate_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        answer = question_in_form(tracker)
+        if answer is not None:  # a question, not an answer: reply, then ask again
+            dispatcher.utter_message(**answer)
+            dispatcher.utter_message(text="我们继续填写申请：")
+            return {slot: None}
         text = value if isinstance(value, str) else ""
         raw = vault().get(tracker.sender_id, text) if sensitive(slot) else None
         checked, problem = validate(raw or text)
         if problem:
             dispatcher.utter_message(text=problem)
             return {slot: None}
-        return {slot: mask_pii(checked) if sensitive(slot) else checked}
+        filled = {slot: mask_pii(checked) if sensitive(slot) else checked}
+        spec = spec_of(tracker.get_slot("application_kind"))
+        if spec and slot == identity_slot(spec):
+            unanswered = [s for s in spec["slots"] if s != slot and not tracker.get_slot(s)]
+            filled.update(await prefill(tracker.sender_id, unanswered, slot, checked, dispatcher))
+        return filled
 
     return validate_slot
 
 
-for _slot in FORM_SLOTS:
+for _slot in form_slots():
     setattr(ValidateApplicationForm, f"validate_{_slot}", _make_slot_validator(_slot))
+
+
+async def prefill(sender_id: str, slots: list[str], identity: str, key: str, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    """Answers to `slots` that the applicant's profile holds (一人一档/一企一档), so they are not asked."""
+    try:
+        profile = (await PortalClient.from_settings().call("POST", "/profiles/lookup", {"key": key}))["data"]
+    except (PortalUnavailable, PortalRejected):  # no profile yet, or the portal is away: just ask
+        return {}
+    filled: dict[str, Any] = {}
+    for slot in slots:
+        value = profile.get(profile_field(slot, identity) or "")
+        if isinstance(value, str) and value and not validator_for(slot)(value)[1]:
+            if sensitive(slot):
+                vault().put(sender_id, [(mask_pii(value), value)])
+                value = mask_pii(value)
+            filled[slot] = value
+    if filled:
+        dispatcher.utter_message(
+            text="已从您的档案中自动填好：" + "、".join(f"{label(s)}（{v}）" for s, v in filled.items())
+            + "。如有变化，可以说“" + label(next(iter(filled))) + "填错了”。"
+        )
+    return filled
 
 
 def answers(tracker: Tracker, spec: dict[str, Any]) -> dict[str, str]:
     return {slot: tracker.get_slot(slot) for slot in spec["slots"]}
+
+
+def raw_answers(tracker: Tracker, spec: dict[str, Any]) -> dict[str, str]:
+    """The answers with personal numbers taken back from the vault."""
+    return {slot: (vault().get(tracker.sender_id, v) or v) if sensitive(slot) and v else v for slot, v in answers(tracker, spec).items()}
+
+
+def applicant_of(spec: dict[str, Any], raw: dict[str, str]) -> dict[str, str | None]:
+    """Who applies: the person the form's identity question named, else the contact."""
+    identity = identity_slot(spec) or ""
+    role = identity.removesuffix("_id_number") if identity.endswith("_id_number") else "applicant"
+    return {
+        "name": raw.get(f"{role}_name") or raw.get("applicant_name"),
+        "id_number": raw.get(f"{role}_id_number"),
+        "phone": raw.get(f"{role}_phone") or raw.get("applicant_phone"),
+    }
+
+
+def profile_of(spec: dict[str, Any], raw: dict[str, str]) -> dict[str, Any] | None:
+    """What this application teaches the applicant's profile."""
+    identity = identity_slot(spec)
+    if identity is None or not raw.get(identity):
+        return None
+    data = {field: raw[slot] for slot in spec["slots"] if raw.get(slot) and (field := profile_field(slot, identity))}
+    return {"kind": profile_kind(identity), "key": raw[identity], "data": data}
 
 
 class ActionConfirmApplication(Action):
@@ -122,11 +143,11 @@ class ActionConfirmApplication(Action):
         return "action_confirm_application"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        spec = form_specs().get(tracker.get_slot("application_kind") or "")
+        spec = spec_of(tracker.get_slot("application_kind"))
         if spec is None:
             return []
         lines = [f"请核对【{spec['title']}】申请信息："]
-        lines += [f"{LABELS[slot]}：{value}" for slot, value in answers(tracker, spec).items()]
+        lines += [f"{label(slot)}：{value}" for slot, value in answers(tracker, spec).items()]
         if spec.get("fields"):
             lines.append(f"确认后将一次生成{len(spec['fields'])}项填报信息，同时提交给相关部门。")
         buttons = [
@@ -138,7 +159,7 @@ class ActionConfirmApplication(Action):
 
 
 def reset() -> list[EventType]:
-    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "application_kind", "application_item", "requested_slot")]
+    return [SlotSet(slot, None) for slot in (*form_slots(), "application_kind", "application_item", "requested_slot")]
 
 
 class ActionSubmitApplication(Action):
@@ -146,11 +167,11 @@ class ActionSubmitApplication(Action):
         return "action_submit_application"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        spec = form_specs().get(tracker.get_slot("application_kind") or "")
+        spec = spec_of(tracker.get_slot("application_kind"))
         if spec is None:
             dispatcher.utter_message(text="当前没有待提交的申请。")
             return []
-        raw = {slot: (vault().get(tracker.sender_id, v) or v) if sensitive(slot) else v for slot, v in answers(tracker, spec).items()}
+        raw = raw_answers(tracker, spec)
         fields = raw
         if spec.get("fields"):  # a merged theme: the portal's fields from the few answers
             fields = {name: source[1:] if source.startswith("=") else raw[source] for name, source in spec["fields"].items()}
@@ -159,10 +180,11 @@ class ActionSubmitApplication(Action):
         application = {
             "idempotency_key": digest.hexdigest()[:40],  # same answers, same application
             "item_code": item_code,
-            "applicant": {k: raw.get(f"applicant_{k}") for k in ("name", "id_number", "phone")},
+            "applicant": applicant_of(spec, raw),
             "fields": fields,
             "channel": tracker.get_latest_input_channel(),
             "sender_id": tracker.sender_id,
+            "profile": profile_of(spec, raw),
         }
         client = PortalClient.from_settings()
         result = await submit_or_queue(client, outbox(), application)

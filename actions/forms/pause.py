@@ -1,0 +1,128 @@
+"""Pause a form and resume it later, in this conversation or from another channel.
+
+Paused answers stay in this conversation's slots; when the applicant has said who they
+are (ID number and phone), they are also kept by the portal as a paused application, so
+"继续办理" on any channel finds them after the same two numbers are given again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.context import vault
+from actions.forms.application import applicant_of, raw_answers, reset
+from actions.forms.specs import sensitive, spec_of, validator_for
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
+from channels.privacy import mask_pii
+
+RESUME_SLOTS = ("resume_id_number", "resume_phone")
+
+
+class ActionPauseApplication(Action):
+    def name(self) -> str:
+        return "action_pause_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        kind = tracker.get_slot("application_kind")
+        spec = spec_of(kind)
+        if spec is None:
+            dispatcher.utter_message(text="当前没有正在填写的申请。")
+            return []
+        raw = raw_answers(tracker, spec)
+        applicant = applicant_of(spec, raw)
+        here = f"已暂停【{spec['title']}】的填写，已填内容保留。在这里说“继续办理”即可接着填。"
+        if not (applicant["id_number"] and applicant["phone"]):
+            dispatcher.utter_message(text=here + "（提供身份证号和手机号后，还可以在其他渠道接着办。）")
+            return [SlotSet("requested_slot", None)]
+        paused = {
+            "idempotency_key": f"paused-{uuid.uuid4().hex}",
+            "item_code": tracker.get_slot("application_item"),
+            "paused": True,
+            "applicant": applicant,
+            "fields": {"form": kind, "answers": {s: v for s, v in raw.items() if v}},
+            "channel": tracker.get_latest_input_channel(),
+            "sender_id": tracker.sender_id,
+        }
+        try:
+            await PortalClient.from_settings().call("POST", "/applications", paused)
+        except (PortalUnavailable, PortalRejected):
+            dispatcher.utter_message(text=here + "（政务服务平台暂时连接不上，暂存只在本次对话中有效。）")
+            return [SlotSet("requested_slot", None)]
+        dispatcher.utter_message(
+            text=here + "在网页、微信等其他渠道说“继续办理”，验证身份证号和手机号后也能接着填。"
+        )
+        return [SlotSet("requested_slot", None)]
+
+
+class ActionResumeApplication(Action):
+    def name(self) -> str:
+        return "action_resume_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        spec = spec_of(tracker.get_slot("application_kind"))
+        if spec is not None:  # paused in this conversation
+            dispatcher.utter_message(text=f"好的，继续填写【{spec['title']}】。")
+            return [FollowupAction("application_form")]
+        dispatcher.utter_message(text="为了找到您暂存的申请，需要先核对身份。")
+        return [FollowupAction("resume_form")]
+
+
+class ValidateResumeForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_resume_form"
+
+    def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        text = value if isinstance(value, str) else ""
+        checked, problem = validator_for(slot)(vault().get(tracker.sender_id, text) or text)
+        if problem:
+            dispatcher.utter_message(text=problem)
+            return {slot: None}
+        return {slot: mask_pii(checked)}
+
+    async def validate_resume_id_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return self._check("resume_id_number", value, dispatcher, tracker)
+
+    async def validate_resume_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return self._check("resume_phone", value, dispatcher, tracker)
+
+
+class ActionRestoreApplication(Action):
+    """After the resume form: take the paused answers from the portal and carry on."""
+
+    def name(self) -> str:
+        return "action_restore_application"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        numbers = {s: vault().get(tracker.sender_id, tracker.get_slot(s) or "") or "" for s in RESUME_SLOTS}
+        clear = [SlotSet(s, None) for s in RESUME_SLOTS]
+        try:
+            paused = await PortalClient.from_settings().call(
+                "POST", "/paused-applications/claim", {"id_number": numbers["resume_id_number"], "phone": numbers["resume_phone"]}
+            )
+        except PortalRejected:
+            dispatcher.utter_message(text="没有找到与这个身份证号和手机号相符的暂存申请。可以重新开始办理，比如说“我要办居住证”。")
+            return clear
+        except PortalUnavailable:
+            dispatcher.utter_message(text="政务服务平台暂时连接不上，请稍后再说“继续办理”。")
+            return clear
+        kind = paused["fields"].get("form")
+        spec = spec_of(kind)
+        if spec is None:
+            dispatcher.utter_message(text="暂存的申请已无法继续（表单已更新），请重新开始办理。")
+            return clear
+        restored: list[EventType] = [*reset(), SlotSet("application_kind", kind), SlotSet("application_item", paused["item_code"])]
+        for slot, value in paused["fields"].get("answers", {}).items():
+            if slot in spec["slots"] and isinstance(value, str):
+                if sensitive(slot):
+                    vault().put(tracker.sender_id, [(mask_pii(value), value)])
+                    value = mask_pii(value)
+                restored.append(SlotSet(slot, value))
+        answered = len(paused["fields"].get("answers", {}))
+        dispatcher.utter_message(text=f"找到了您暂存的【{spec['title']}】申请（已填{answered}项），我们接着填。")
+        return [*clear, *restored, FollowupAction("application_form")]

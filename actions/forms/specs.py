@@ -1,0 +1,90 @@
+"""What the guided forms ask, from data: data/forms.yml (forms) and data/form_slots.yml
+(each question's label and the words users call it by)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable
+
+import yaml
+
+from actions.forms.validators import VALIDATORS
+from catalogue.model import ServiceItem
+from settings import get_settings
+
+# Masked by the channel; their raw values are in the vault, never in slots.
+SENSITIVE_SUFFIXES = ("_id_number", "_phone", "_credit_code")
+IDENTITY_SUFFIXES = ("_id_number", "_credit_code")
+
+
+def _load(name: str) -> dict[str, Any]:
+    return yaml.safe_load((get_settings().data_dir / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def form_specs() -> dict[str, dict[str, Any]]:
+    return _load("forms.yml")
+
+
+@lru_cache(maxsize=1)
+def slot_specs() -> dict[str, dict[str, Any]]:
+    return _load("form_slots.yml")
+
+
+def form_slots() -> tuple[str, ...]:
+    return tuple(slot_specs())
+
+
+def label(slot: str) -> str:
+    return slot_specs()[slot]["label"]
+
+
+def spec_of(kind: str | None) -> dict[str, Any] | None:
+    return form_specs().get(kind or "")
+
+
+def kind_for(item: ServiceItem) -> str | None:
+    return next((kind for kind, spec in form_specs().items() if item.name in spec["items"]), None)
+
+
+def sensitive(slot: str) -> bool:
+    return slot.endswith(SENSITIVE_SUFFIXES)
+
+
+def validator_for(slot: str) -> Callable[[str], tuple[str | None, str | None]]:
+    """By the slot's name: *_id_number, *_phone, *_credit_code, *_date, *_amount, a person's *_name."""
+    suffixes = {"_id_number": "id_number", "_phone": "mobile", "_credit_code": "credit_code", "_date": "date", "_amount": "amount"}
+    for suffix, name in suffixes.items():
+        if slot.endswith(suffix):
+            return VALIDATORS[name]
+    return VALIDATORS["name"] if slot.endswith("_name") and slot != "company_name" else VALIDATORS["text"]
+
+
+# ---- profiles (一人一档 / 一企一档) ------------------------------------------------------------
+
+
+def identity_slot(spec: dict[str, Any]) -> str | None:
+    """The form's first question, when it asks who the applicant is."""
+    first = spec["slots"][0]
+    return first if first.endswith(IDENTITY_SUFFIXES) else None
+
+
+def profile_kind(identity: str) -> str:
+    return "person" if identity.endswith("_id_number") else "enterprise"
+
+
+def profile_field(slot: str, identity: str) -> str | None:
+    """Where a form answer lives in the applicant's profile, or None if it is not theirs.
+
+    A person's own answers drop their role ("mother_name" and "applicant_name" are both
+    the person's "name"), so one profile fills every form; an enterprise keeps slot names.
+    """
+    if slot == identity or slot_specs()[slot].get("remember") is False:
+        return None
+    if profile_kind(identity) == "enterprise":
+        return slot
+    role = identity.removesuffix("_id_number")
+    for prefix in (f"{role}_", "applicant_"):
+        if slot.startswith(prefix):
+            return slot.removeprefix(prefix)
+    return slot

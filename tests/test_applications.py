@@ -1,0 +1,120 @@
+"""Guided applications beyond the happy path, through the running bot over REST: profiles
+that prefill, corrections, questions mid-form, pause and resume on another channel,
+progress by receipt number, and status changes pushed to the applicant."""
+
+import json
+import time
+import urllib.request
+
+from tests.chat import (
+    PORTAL_PORT, RASA_PORT, fill_residence_permit, new_applicant, pick, receipt_of, say, start_residence_permit, texts, user,
+)
+
+
+def submitted_residence_permit(id_number: str, phone: str) -> tuple[str, str]:
+    me = user()
+    fill_residence_permit(me, id_number, phone)
+    return me, receipt_of(texts(say(me, "确认提交")))
+
+
+def test_the_profile_prefills_the_next_application_on_another_channel(bot):
+    id_number, phone = new_applicant()
+    submitted_residence_permit(id_number, phone)
+    other = user()  # a new conversation: another channel, the same person
+    pick(other, say(other, "社保卡丢了要补办"), "社会保障卡补领")
+    assert "身份证号" in texts(say(other, "我要申请"))
+    reply = texts(say(other, id_number))
+    assert "自动填好" in reply and "张三" in reply and f"{phone[:3]}****{phone[-4:]}" in reply
+    assert "邮寄地址" in reply  # the only question the profile could not answer
+    summary = texts(say(other, "历下区经十路100号"))
+    assert "请核对" in summary and "张三" in summary and phone not in summary
+
+
+def test_an_earlier_answer_can_be_corrected_during_the_form_and_at_the_summary(bot):
+    me = user()
+    id_number, phone = new_applicant()
+    start_residence_permit(me)
+    say(me, id_number)
+    say(me, "张三")
+    say(me, phone)
+    again = texts(say(me, "刚才电话填错了"))
+    assert "手机号" in again
+    assert "居住地址" in texts(say(me, "13900001111"))
+    say(me, "历下区泉城路1号")
+    summary = texts(say(me, "2025年1月31日"))
+    assert "139****1111" in summary
+    assert "地址" in texts(say(me, "地址写错了"))
+    summary = texts(say(me, "历下区泉城路2号"))
+    assert "请核对" in summary and "泉城路2号" in summary and "泉城路1号" not in summary
+    assert "受理编号：SD" in texts(say(me, "确认提交"))
+
+
+def test_a_question_in_the_middle_of_a_form_is_answered_not_taken_as_the_answer(bot):
+    me = user()
+    id_number, _ = new_applicant()
+    start_residence_permit(me)
+    say(me, id_number)
+    reply = texts(say(me, "办居住证需要带什么材料？"))
+    assert "材料" in reply and "姓名" in reply  # answered, then the question is asked again
+    summary_so_far = texts(say(me, "李四"))
+    assert "手机号" in summary_so_far
+
+
+def test_pause_and_resume_from_another_channel_with_the_same_identity(bot):
+    me = user()
+    id_number, phone = new_applicant()
+    start_residence_permit(me)
+    say(me, id_number)
+    say(me, "王五")
+    say(me, phone)
+    assert "暂停" in texts(say(me, "我有点事，先暂停"))
+    elsewhere = user()
+    assert "身份证号" in texts(say(elsewhere, "继续办理"))
+    assert "手机号" in texts(say(elsewhere, id_number))
+    assert "没有找到" in texts(say(elsewhere, "13000000000"))  # the phone must match too
+    say(elsewhere, "继续办理")
+    say(elsewhere, id_number)
+    resumed = texts(say(elsewhere, phone))
+    assert "找到了" in resumed and "居住地址" in resumed
+    say(elsewhere, "历下区泉城路3号")
+    summary = texts(say(elsewhere, "2025年3月1日"))
+    assert "王五" in summary and "请核对" in summary
+    assert "受理编号：SD" in texts(say(elsewhere, "确认提交"))
+    assert "身份证号" in texts(say(user(), "继续办理")) and "没有找到" not in texts(say(me, "继续办理"))
+
+
+def test_progress_by_a_typed_receipt_number_checks_the_applicant(bot):
+    id_number, phone = new_applicant()
+    _, receipt = submitted_residence_permit(id_number, phone)
+    asker = user()
+    assert "身份证号或手机号" in texts(say(asker, f"帮我查下受理编号{receipt}"))
+    assert "没有查到" in texts(say(asker, "13000000000"))  # not the applicant: nothing shown
+    asker = user()
+    assert "受理编号" in texts(say(asker, "我的申请到哪一步了"))
+    assert "身份证号或手机号" in texts(say(asker, receipt))
+    assert "已提交" in texts(say(asker, phone))
+
+
+def staff_token(sd_settings) -> str:
+    secrets = dict(line.split("=", 1) for line in (sd_settings.var_dir / "secrets.env").read_text().split())
+    return secrets["PORTAL_STAFF_TOKEN"]
+
+
+def bot_texts(sender: str) -> list[str]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/conversations/{sender}/tracker", timeout=10) as response:
+        return [e.get("text") or "" for e in json.load(response)["events"] if e["event"] == "bot"]
+
+
+def test_a_status_change_by_staff_is_pushed_into_the_applicants_conversation(bot, sd_settings):
+    me, receipt = submitted_residence_permit(*new_applicant())
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORTAL_PORT}/staff/applications/{receipt}/status",
+        json.dumps({"status": "已受理", "note": "材料齐全"}).encode(),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {staff_token(sd_settings)}"},
+    )
+    urllib.request.urlopen(request, timeout=10).read()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any("状态更新为：已受理" in t for t in bot_texts(me)):
+        time.sleep(0.5)
+    pushed = [t for t in bot_texts(me) if "状态更新为" in t]
+    assert len(pushed) == 1 and receipt in pushed[0] and "材料齐全" in pushed[0]
