@@ -48,6 +48,16 @@ class Settings:
     # Rasa's HTTP API, for messages the user did not ask for (status changes, agent replies).
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
 
+    # WeChat mini-program customer service (channels/wechat.py): on when WECHAT_TOKEN is set.
+    # Token and EncodingAESKey (安全模式) as entered under 开发管理 → 消息推送.
+    wechat_token: str = field(default_factory=lambda: _env("WECHAT_TOKEN", ""), repr=False)
+    wechat_appid: str = field(default_factory=lambda: _env("WECHAT_APPID", ""))
+    wechat_secret: str = field(default_factory=lambda: _env("WECHAT_SECRET", ""), repr=False)
+    wechat_aes_key: str = field(default_factory=lambda: _env("WECHAT_AES_KEY", ""), repr=False)
+    wechat_api_base: str = field(default_factory=lambda: _env("WECHAT_API_BASE", "https://api.weixin.qq.com"))
+    # A picture for item cards (`link` messages need one); without it items go as text links.
+    wechat_card_thumb_url: str = field(default_factory=lambda: _env("WECHAT_CARD_THUMB_URL", ""))
+
     def __post_init__(self) -> None:
         if self.portal not in PORTALS:
             raise ValueError(f"PORTAL must be one of {', '.join(PORTALS)}, got {self.portal!r}")

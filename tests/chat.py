@@ -13,8 +13,17 @@ from stdnum.cn import ric
 # Several checkouts may test on one machine at once: each picks its own port block.
 PORT_BASE = int(os.environ.get("TONGBAN_TEST_PORT_BASE", "15000"))
 RASA_PORT, ACTIONS_PORT, PORTAL_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88
+WECHAT_API_PORT = PORT_BASE + 61  # the fake WeChat API of tests/test_wechat.py
 URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
-ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}"}
+# The WeChat channel is on, talking to the fake WeChat API (a 43-character EncodingAESKey).
+WECHAT_ENV = {
+    "WECHAT_TOKEN": "tongban-test-token",
+    "WECHAT_APPID": "wx0123456789abcdef",
+    "WECHAT_SECRET": "tongban-test-secret",
+    "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+    "WECHAT_API_BASE": f"http://127.0.0.1:{WECHAT_API_PORT}",
+}
+ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}", **WECHAT_ENV}
 
 
 def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:
