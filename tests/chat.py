@@ -11,7 +11,7 @@ import uuid
 PORT_BASE = int(os.environ.get("TONGBAN_TEST_PORT_BASE", "15000"))
 RASA_PORT, ACTIONS_PORT, PORTAL_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88
 URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
-ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}"}
+ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}", "RASA_URL": f"http://127.0.0.1:{RASA_PORT}"}
 
 
 def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:
