@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup run index train eval-retrieval eval-bot bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -43,6 +43,12 @@ $(RASA_VENV)/.installed: requirements/rasa.txt
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed
 
+# Debian's chromium and a Chinese font for the browser tests (tests/test_widget.py):
+# Playwright drives it and never downloads a browser of its own.
+chromium:
+	@test -x /usr/bin/chromium && fc-list :lang=zh | grep -q . || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; }
+
 index: $(VENV)/.installed
 	$(PY) -m retrieval.build
 
@@ -64,7 +70,7 @@ run: setup
 	$(PY) -m retrieval.build
 	$(PY) -m bot.run
 
-test: setup
+test: setup chromium
 	$(PY) -m retrieval.build
 	$(PY) -m bot.quality
 	$(PY) -m pytest -q tests

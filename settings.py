@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent
 PORTALS = ("shandong", "guangdong")
@@ -47,6 +48,9 @@ class Settings:
     portal_staff_token: str = field(default_factory=lambda: _env("PORTAL_STAFF_TOKEN", ""), repr=False)
     # Rasa's HTTP API, for messages the user did not ask for (status changes, agent replies).
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    # Further web pages (origins, comma-separated) allowed to embed the chat widget, i.e. to
+    # call Rasa's socket.io and REST channels from a browser; the portal's own is always allowed.
+    widget_origins: str = field(default_factory=lambda: _env("WIDGET_ORIGINS", ""))
 
     # WeChat mini-program customer service (channels/wechat.py): on when WECHAT_TOKEN is set.
     # Token and EncodingAESKey (安全模式) as entered under 开发管理 → 消息推送.
@@ -65,6 +69,17 @@ class Settings:
     @property
     def portal_database(self) -> str:
         return self.portal_db_url or f"sqlite+aiosqlite:///{self.var_dir / 'portal.sqlite'}"
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """The portal's origin under both local names, then WIDGET_ORIGINS."""
+        url = urlparse(self.portal_url)
+        origins = [f"{url.scheme}://{url.netloc}"]
+        for a, b in (("127.0.0.1", "localhost"), ("localhost", "127.0.0.1")):
+            if url.hostname == a:
+                origins.append(origins[0].replace(a, b, 1))
+        extra = [o.strip().rstrip("/") for o in self.widget_origins.split(",") if o.strip()]
+        return list(dict.fromkeys(origins + extra))
 
     @property
     def catalogue_dir(self) -> Path:

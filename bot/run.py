@@ -17,10 +17,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from bot.train import train
-from settings import ROOT
+from settings import ROOT, get_settings
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
@@ -94,6 +95,8 @@ def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_P
             "--credentials", "bot/credentials.yml",
             "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
             "--port", str(rasa_port),
+            # the web widget calls Rasa from the portal's pages (REST fallback, socket.io polling)
+            "--cors", *replace(get_settings(), portal_url=env["PORTAL_URL"]).allowed_origins,
         ],
         cwd=ROOT,
         env=env,
@@ -125,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         f"-d '{{\"sender\":\"me\",\"message\":\"孩子刚出生怎么上户口\"}}'\n"
         f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
         f"  Portal:  http://127.0.0.1:{PORTAL_PORT}/openapi.json (departments: /staff)\n"
+        f"  Web chat widget demo: http://127.0.0.1:{PORTAL_PORT}/\n"
         f"Ctrl-C stops it.",
         flush=True,
     )

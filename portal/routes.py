@@ -35,6 +35,8 @@ ROUTES = [
     Route("GET", "/notifications", views.undelivered_notifications, "Status changes not yet pushed to applicants", "service"),
     Route("POST", "/notifications/{notification_id}/delivered", views.notification_delivered, "Mark a notification pushed", "service"),
     Route("GET", "/staff", views.staff_page, "The departments' page for moving applications along"),
+    Route("GET", "/", views.demo_page, "A portal-like demo page hosting the web chat widget"),
+    Route("GET", "/widget/{name}", views.widget_file, "The web chat widget's files (channels/web)"),
     Route("POST", "/staff/applications/{receipt_number}/status", views.move_application, "Move an application along (已受理/审查中/办结/退回)", "staff"),
 ]
 

@@ -6,13 +6,16 @@ Every failure is a JSON body `{"error": "...", "message": "<中文说明>"}` wit
 from __future__ import annotations
 
 import hmac
+import html
 import json
+import re
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from aiohttp import web
 
 from portal.store import Conflict, NotFound, Portal
+from settings import ROOT
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_BODY = 64 * 1024
@@ -216,6 +219,26 @@ async def staff_page(request: web.Request) -> web.FileResponse:
     """The page itself is public; every action it takes needs the staff token."""
     return web.FileResponse(STAFF_PAGE)
 
+
+
+# ---- web chat widget (channels/web): the demo page and the widget's files ------------------
+
+WIDGET_DIR = ROOT / "channels" / "web"
+SERVER_ATTRIBUTE = re.compile(r'data-server="[^"]*"')
+
+
+async def demo_page(request: web.Request) -> web.Response:
+    """A portal-like page hosting the widget, pointed at this deployment's Rasa."""
+    page = (WIDGET_DIR / "demo.html").read_text(encoding="utf-8")
+    server = html.escape(request.app["settings"].rasa_url.rstrip("/"), quote=True)
+    return web.Response(text=SERVER_ATTRIBUTE.sub(f'data-server="{server}"', page, count=1), content_type="text/html")
+
+
+async def widget_file(request: web.Request) -> web.FileResponse:
+    name = request.match_info["name"]
+    if name not in {p.name for p in WIDGET_DIR.iterdir() if p.suffix in (".js", ".css", ".html", ".LICENSE")}:
+        raise web.HTTPNotFound(text=json.dumps({"error": "not_found", "message": "没有这个文件。"}), content_type="application/json")
+    return web.FileResponse(WIDGET_DIR / name, headers={"Cache-Control": "no-cache"})
 
 
 async def move_application(request: web.Request) -> web.Response:

@@ -57,6 +57,16 @@ class ValidateApplicationForm(FormValidationAction):
         spec = spec_of(tracker.get_slot("application_kind"))
         return list(spec["slots"]) if spec else []
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)  # leaves the validated slots on `tracker`
+        kind = tracker.get_slot("application_kind") or ""
+        spec = spec_of(kind)
+        answered = sum(tracker.get_slot(slot) is not None for slot in spec["slots"]) if spec else 0
+        if spec and answered < len(spec["slots"]):  # before the next question: how far along (widget progress bar)
+            progress = {"kind": kind, "title": spec["title"], "answered": answered, "total": len(spec["slots"])}
+            dispatcher.utter_message(json_message={"form": progress})
+        return events
+
 
 def _make_slot_validator(slot: str):
     validate = validator_for(slot)

@@ -1,0 +1,252 @@
+"""The web chat widget (channels/web) in a real headless Chromium — Debian's, driven by
+Playwright — on the portal's demo page, against the real bot (the session `bot` fixture).
+
+Screenshots are saved to var/test-artefacts/widget/ (printed at the end of the session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from channels.push import push_message
+from tests.chat import PORTAL_PORT, RASA_PORT
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTEFACTS = ROOT / "var" / "test-artefacts" / "widget"
+CHROMIUM = "/usr/bin/chromium"  # Debian's package (make chromium); Playwright downloads none
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEMO = f"http://127.0.0.1:{PORTAL_PORT}/"
+RASA = f"http://127.0.0.1:{RASA_PORT}"
+ANSWER_MS = 60_000  # the first answers of a fresh bot may take a while (models warming up)
+expect.set_options(timeout=ANSWER_MS)
+
+
+@pytest.fixture(scope="module")
+def browser(bot) -> Browser:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield browser
+        browser.close()
+    print(f"\nwidget screenshots: {ARTEFACTS}")
+
+
+@pytest.fixture
+def context(browser: Browser) -> BrowserContext:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 860})
+    context.set_default_timeout(ANSWER_MS)
+    yield context
+    context.close()
+
+
+def open_widget(page: Page, online: bool = True) -> None:
+    page.goto(DEMO)
+    expect(page).to_have_title("山东省政务服务网（演示）")
+    page.get_by_role("button", name="在线咨询").click()
+    expect(page.get_by_role("dialog", name="通办智能客服")).to_be_visible()
+    if online:
+        expect(page.locator(".status")).to_have_attribute("data-state", "online")
+
+
+def answered(page: Page, send) -> None:
+    """Do `send`, then wait until the bot has answered it."""
+    before = page.locator(".row.bot").count()
+    send()
+    expect(page.locator(".row.bot")).not_to_have_count(before)
+    expect(page.locator(".typing")).to_be_hidden()
+
+
+def ask(page: Page, text: str) -> None:
+    """Type a question and send it with Enter; wait until the bot has answered."""
+    page.get_by_label("输入您的问题").fill(text)
+    answered(page, lambda: page.get_by_label("输入您的问题").press("Enter"))
+    expect(page.locator(".row.user").last).to_contain_text(text[:8])
+
+
+def session_id(page: Page) -> str:
+    return page.evaluate("sessionStorage.getItem('tongban-widget:session')").strip('"')
+
+
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"))
+
+
+def rest_calls(page: Page) -> list[str]:
+    calls: list[str] = []
+    page.on("request", lambda r: calls.append(r.url) if "/webhooks/rest/" in r.url else None)
+    return calls
+
+
+def test_ask_choose_reload_and_continue_over_socketio(context: BrowserContext):
+    page = context.new_page()
+    rest = rest_calls(page)
+    open_widget(page)
+    ask(page, "有限责任公司登记")
+    choices = page.locator(".row.bot").last.locator(".choices button")
+    expect(choices.nth(1)).to_be_visible()
+    assert choices.count() >= 2 and page.locator(".row.bot").last.locator(".card").count() == choices.count()
+    picked = choices.nth(1).inner_text().split(". ", 1)[1]
+    answered(page, choices.nth(1).click)
+    expect(page.locator(".row.user").last).to_have_text(picked)
+    card = page.locator(".row.bot").last.locator(".card")
+    expect(card.locator("h3")).to_have_text(picked)
+    expect(card).to_contain_text("办理部门")
+    expect(card).to_contain_text("办理时限")
+    expect(card.locator("a.go")).to_have_attribute("href", re.compile(r"^https?://"))
+    shot(page, "desktop-choice-and-card")
+    me = session_id(page)
+
+    page.reload()
+    expect(page.get_by_role("dialog", name="通办智能客服")).to_be_visible()  # stays open
+    expect(page.locator(".row.user").first).to_contain_text("有限责任公司登记")
+    expect(page.locator(".card h3", has_text=picked).first).to_be_visible()
+    assert session_id(page) == me
+    expect(page.locator(".status")).to_have_attribute("data-state", "online")
+    ask(page, "需要什么材料")  # a follow-up: answered about the item picked before the reload
+    expect(page.locator(".row.bot").last).to_contain_text(picked)
+    expect(page.locator(".row.bot").last).to_contain_text("材料")
+    shot(page, "desktop-after-reload")
+    assert rest == []  # everything went over socket.io
+
+
+def test_keyboard_only(context: BrowserContext):
+    page = context.new_page()
+    page.goto(DEMO)
+    focused_host = "document.activeElement && document.activeElement.id"
+    for _ in range(40):  # Tab through the portal page to the widget's launcher
+        page.keyboard.press("Tab")
+        if page.evaluate(focused_host) == "tongban-widget":
+            break
+    assert page.evaluate("document.getElementById('tongban-widget').shadowRoot.activeElement.textContent") == "💬在线咨询"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    inner = "document.getElementById('tongban-widget').shadowRoot.activeElement"
+    assert page.evaluate(f"{inner}.id") == "tb-input"  # focus moved into the panel
+    for _ in range(10):  # Shift+Tab back to the greeting's first suggestion
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate(f"{inner}.textContent") == "营业执照丢了怎么补办":
+            break
+    answered(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator(".card h3", has_text="营业执照补领").first).to_be_visible()
+    assert page.evaluate(f"{inner}.id") == "tb-input"  # back in the input after a choice
+    page.keyboard.type("那要多久")
+    answered(page, lambda: page.keyboard.press("Enter"))
+    expect(page.locator(".row.bot").last).to_contain_text("营业执照补领")
+    shot(page, "keyboard")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    assert page.evaluate(f"{inner}.className") == "launcher"  # focus back on the launcher
+
+
+def test_phone_layout_and_form_progress(browser: Browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(ANSWER_MS)
+    page = context.new_page()
+    open_widget(page)
+    box = page.get_by_role("dialog").bounding_box()
+    assert box == {"x": 0, "y": 0, "width": 390, "height": 844}  # full screen under 600px
+    ask(page, "济南历下区的营业执照丢了怎么补办")
+    expect(page.locator(".row.bot").last.locator(".card h3")).to_have_text("营业执照补领")
+    shot(page, "phone-card")
+    ask(page, "我要申请")
+    bar = page.get_by_role("progressbar")
+    expect(bar).to_have_attribute("aria-valuenow", "0")
+    assert int(bar.get_attribute("aria-valuemax")) >= 2
+    expect(page.locator(".row.bot").last).to_contain_text("统一社会信用代码")
+    shot(page, "phone-form-progress")
+    ask(page, "取消申请")
+    context.close()
+
+
+def test_push_reaches_the_open_page(context: BrowserContext):
+    page = context.new_page()
+    open_widget(page)
+    ask(page, "你好")
+    custom = {"application": {"receipt_number": "SD20261128000001", "status": "已受理"}}
+    push = push_message(session_id(page), "您的申请已受理，请留意短信通知。", custom=custom, rasa_url=RASA)
+    with ThreadPoolExecutor(1) as thread:  # Playwright's sync API owns this thread's event loop
+        thread.submit(asyncio.run, push).result()
+    expect(page.locator(".row.bot").last).to_contain_text("您的申请已受理")
+    expect(page.locator(".row.bot").last).to_contain_text("SD20261128000001")
+    shot(page, "push")
+
+
+def test_a_dropped_connection_shows_and_reconnects_to_the_same_session(context: BrowserContext):
+    page = context.new_page()
+    open_widget(page)
+    ask(page, "济南历下区的营业执照丢了怎么补办")
+    context.set_offline(True)
+    expect(page.locator(".status")).not_to_have_attribute("data-state", "online")
+    expect(page.locator(".status")).to_have_text(re.compile("重连|普通连接"))  # REST after fallback-ms
+    context.set_offline(False)
+    expect(page.locator(".status")).to_have_attribute("data-state", "online")
+    ask(page, "那要多久")
+    expect(page.locator(".row.bot").last).to_contain_text("营业执照补领")
+
+
+def test_rest_fallback_when_socketio_is_blocked(context: BrowserContext):
+    context.route("**/socket.io/**", lambda route: route.abort())
+    page = context.new_page()
+    rest = rest_calls(page)
+    open_widget(page, online=False)
+    expect(page.locator(".status")).to_have_attribute("data-state", "rest")
+    ask(page, "营业执照丢了怎么补办")
+    expect(page.locator(".card h3", has_text="营业执照补领").first).to_be_visible()
+    assert rest
+    page.reload()
+    expect(page.locator(".card h3", has_text="营业执照补领").first).to_be_visible()
+    ask(page, "那要多久")
+    expect(page.locator(".row.bot").last).to_contain_text("营业执照补领")
+    expect(page.locator(".status")).to_have_attribute("data-state", "rest")  # still says how it talks
+    shot(page, "rest-fallback")
+
+
+def test_numbers_are_masked_on_screen_and_before_the_tracker(context: BrowserContext):
+    page = context.new_page()
+    open_widget(page)
+    ask(page, "我的手机号是13812345678，身份证370102199003071238")
+    expect(page.locator(".row.user").last).to_have_text("我的手机号是138****5678，身份证370102********1238")
+    tracker = page.request.get(f"{RASA}/conversations/{session_id(page)}/tracker").json()
+    said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert said == ["我的手机号是138****5678，身份证370102********1238"]
+    assert "13812345678" not in json.dumps(tracker, ensure_ascii=False)
+
+
+def test_socketio_refuses_other_origins_and_answers_malformed_events(context: BrowserContext):
+    page = context.new_page()
+    page.goto(DEMO)
+    script = """async ([server, payload]) => {
+        const socket = io(server, {path: "/socket.io/", reconnection: false, transports: ["websocket"]});
+        return await new Promise(done => {
+            socket.on("connect_error", () => done("refused"));
+            socket.on("connect", () => socket.emit("user_uttered", payload));
+            socket.on("bot_uttered", m => done(m.text));
+            setTimeout(() => done("timeout"), 15000);
+        });
+    }"""
+    page.wait_for_function("typeof io === 'function'")
+    assert "没能读懂" in page.evaluate(script, [RASA, "not an object"])
+    assert "没能读懂" in page.evaluate(script, [RASA, {"message": 5, "session_id": "x"}])
+    page.goto(f"{RASA}/")  # Rasa's own page: an origin that may not embed the widget
+    page.add_script_tag(url=f"{DEMO}widget/socket.io.min.js")
+    assert page.evaluate(script, [RASA, {"message": "你好"}]) == "refused"
+
+
+def test_portal_serves_the_demo_page_and_only_the_widget_files(bot):
+    page = urllib.request.urlopen(DEMO, timeout=10).read().decode()
+    assert f'data-server="{RASA}"' in page and "/widget/tongban-widget.js" in page
+    for name in ("tongban-widget.js", "socket.io.min.js"):
+        assert urllib.request.urlopen(f"{DEMO}widget/{name}", timeout=10).status == 200
+    for name in ("..%2Fsocketio.py", "..%2F..%2Fsettings.py", "nothing.js"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{DEMO}widget/{name}", timeout=10)
+        assert refused.value.code == 404
