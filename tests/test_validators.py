@@ -1,6 +1,6 @@
 from hypothesis import given, strategies as st
 
-from actions.forms.validators import VALIDATORS, a_date, amount, credit_code, id_number, mobile, person_name
+from actions.forms.validators import VALIDATORS, a_date, amount, company_name, credit_code, id_number, mobile, person_name
 
 
 def test_id_number_checks_checksum_and_birth_date():
@@ -27,6 +27,13 @@ def test_mobile_date_amount_name():
     assert amount("-5")[0] is None and amount("很多钱")[0] is None
     assert person_name("张三") == ("张三", None) and person_name("买买提·艾力")[0]
     assert person_name("Zhang San")[0] is None and person_name("张")[0] is None
+
+
+def test_company_name_check():
+    assert company_name("济南顺通劳务服务有限公司") == ("济南顺通劳务服务有限公司", None)
+    assert company_name("山东某某(集团)股份有限公司")[0] == "山东某某（集团）股份有限公司"
+    assert "组织形式" in company_name("济南顺通劳务服务部")[1]
+    assert "汉字" in company_name("ABC Labour Ltd")[1] and "汉字" in company_name("有限公司")[1]
 
 
 @given(st.text(max_size=300))

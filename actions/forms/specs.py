@@ -52,12 +52,14 @@ def sensitive(slot: str) -> bool:
 
 
 def validator_for(slot: str) -> Callable[[str], tuple[str | None, str | None]]:
-    """By the slot's name: *_id_number, *_phone, *_credit_code, *_date, *_amount, a person's *_name."""
+    """By the slot's name: *_id_number, *_phone, *_credit_code, *_date, *_amount, company_name, a person's *_name."""
     suffixes = {"_id_number": "id_number", "_phone": "mobile", "_credit_code": "credit_code", "_date": "date", "_amount": "amount"}
     for suffix, name in suffixes.items():
         if slot.endswith(suffix):
             return VALIDATORS[name]
-    return VALIDATORS["name"] if slot.endswith("_name") and slot != "company_name" else VALIDATORS["text"]
+    if slot == "company_name":
+        return VALIDATORS["company_name"]
+    return VALIDATORS["name"] if slot.endswith("_name") else VALIDATORS["text"]
 
 
 # ---- profiles (一人一档 / 一企一档) ------------------------------------------------------------

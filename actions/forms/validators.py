@@ -86,6 +86,20 @@ def person_name(text: str) -> Result:
     return value, None
 
 
+# 企业名称 = 行政区划 + 字号 + 行业 + 组织形式 (《企业名称登记管理规定》): the form must end it.
+ORGANISATION_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "合伙企业", "个人独资企业")
+
+
+def company_name(text: str) -> Result:
+    """A name check before registration: Chinese, a sensible length, a legal organisation form."""
+    value = re.sub(r"\s", "", text or "").replace("(", "（").replace(")", "）")
+    if not re.fullmatch(r"[\u3400-\u9fff（）]{6,50}", value):
+        return None, "企业名称应为6到50个汉字（可含括号），例如“济南顺通劳务服务有限公司”。"
+    if not value.endswith(ORGANISATION_FORMS):
+        return None, "企业名称应以组织形式结尾，例如“有限公司”“有限责任公司”或“股份有限公司”。"
+    return value, None
+
+
 def free_text(text: str, limit: int = 200) -> Result:
     value = (text or "").strip()
     if not value:
@@ -102,5 +116,6 @@ VALIDATORS: dict[str, Callable[[str], Result]] = {
     "date": a_date,
     "amount": amount,
     "name": person_name,
+    "company_name": company_name,
     "text": free_text,
 }
