@@ -117,10 +117,15 @@ def stop(processes: list[subprocess.Popen]) -> None:
             process.kill()
 
 
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="a trained model (default: train if the data changed)")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the children too, like Ctrl-C
     processes = start(args.model or train())
     print(
         f"\nTongban is up.\n"

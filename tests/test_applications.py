@@ -7,7 +7,7 @@ import time
 import urllib.request
 
 from tests.chat import (
-    PORTAL_PORT, RASA_PORT, fill_residence_permit, new_applicant, pick, receipt_of, say, start_residence_permit, texts, user,
+    PORTAL_PORT, RASA_PORT, fill_residence_permit, items, new_applicant, pick, receipt_of, say, start_residence_permit, texts, user,
 )
 
 
@@ -118,3 +118,8 @@ def test_a_status_change_by_staff_is_pushed_into_the_applicants_conversation(bot
         time.sleep(0.5)
     pushed = [t for t in bot_texts(me) if "状态更新为" in t]
     assert len(pushed) == 1 and receipt in pushed[0] and "材料齐全" in pushed[0]
+
+
+def test_how_to_change_something_outside_a_form_is_a_service_question(bot):
+    messages = say(user(), "营业执照上的地址要怎么改")
+    assert "没有正在填写" not in texts(messages) and items(messages)

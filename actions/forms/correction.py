@@ -10,6 +10,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer import ActionAnswer
 from actions.forms.specs import label, slot_specs, spec_of
 
 
@@ -33,9 +34,8 @@ class ActionCorrectAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         spec = spec_of(tracker.get_slot("application_kind"))
-        if spec is None:
-            dispatcher.utter_message(text="当前没有正在填写的申请。需要办理时告诉我，比如“我要办居住证”。")
-            return []
+        if spec is None:  # no form to correct: "保安员证上的信息要怎么改" asks for a service
+            return await ActionAnswer().run(dispatcher, tracker, domain)
         answered = {s for s in spec["slots"] if tracker.get_slot(s)}
         entity = next(tracker.get_latest_entity_values("form_field"), None)
         slot = slot_named(tracker.latest_message.get("text") or "", entity, spec["slots"], answered)
