@@ -47,6 +47,10 @@ class Settings:
     portal_staff_token: str = field(default_factory=lambda: _env("PORTAL_STAFF_TOKEN", ""), repr=False)
     # Rasa's HTTP API, for messages the user did not ask for (status changes, agent replies).
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    # The 12345 agent-assist console and API (`python -m assist`); its session cookies are
+    # encrypted with ASSIST_SESSION_KEY (a Fernet key, `python -m portal.keys` makes one).
+    assist_url: str = field(default_factory=lambda: _env("ASSIST_URL", "http://127.0.0.1:8090"))
+    assist_session_key: str = field(default_factory=lambda: _env("ASSIST_SESSION_KEY", ""), repr=False)
 
     def __post_init__(self) -> None:
         if self.portal not in PORTALS:
@@ -71,6 +75,10 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.var_dir / "index" / self.portal
+
+    @property
+    def assist_database(self) -> Path:
+        return self.var_dir / "assist.sqlite"
 
     @property
     def embedding_cache_dir(self) -> Path:

@@ -25,6 +25,7 @@ from settings import ROOT
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
 PORTAL_PORT = 8088
+ASSIST_PORT = 8090
 STARTUP_SECONDS = 240
 
 
@@ -42,16 +43,18 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
 
 
 def secrets_env(var_dir: Path) -> dict[str, str]:
-    names = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN")
+    names = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN", "ASSIST_SESSION_KEY")
     if all(os.environ.get(n) for n in names):
         return {}
     path = var_dir / "secrets.env"
-    if not path.exists():
+    known = dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split()) if path.exists() else {}
+    if any(n not in known for n in names):  # first start, or a secret newer than this machine's file
         path.parent.mkdir(parents=True, exist_ok=True)
         made = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal.keys"], cwd=ROOT, capture_output=True, text=True, check=True)
-        path.write_text(made.stdout, encoding="utf-8")
+        known = {**dict(line.split("=", 1) for line in made.stdout.split()), **known}
+        path.write_text("".join(f"{k}={v}\n" for k, v in known.items()), encoding="utf-8")
         path.chmod(0o600)
-    return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split())
+    return known
 
 
 def service_env(actions_port: int = ACTIONS_PORT, **env_overrides: str) -> dict[str, str]:
@@ -62,6 +65,7 @@ def service_env(actions_port: int = ACTIONS_PORT, **env_overrides: str) -> dict[
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
         "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
+        "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
         **env_overrides,
     }
     env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var")))
@@ -75,9 +79,11 @@ def start_portal(env: dict[str, str]) -> subprocess.Popen:
 
 
 def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
-    """Start the portal, the action server, then Rasa; return once all three answer."""
-    env = service_env(actions_port, **env_overrides)
+    """Start the portal, the agent-assist service, the action server, then Rasa; return once all answer."""
+    env = service_env(actions_port, **{"RASA_URL": f"http://127.0.0.1:{rasa_port}", **env_overrides})
     portal = start_portal(env)
+    # The assist service trains its classifier at start-up: it does so while Rasa loads.
+    assist = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], cwd=ROOT, env=env)
     actions = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
         cwd=ROOT,
@@ -97,7 +103,8 @@ def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_P
         env=env,
     )
     wait_until_up(f"http://127.0.0.1:{rasa_port}/status", rasa, "Rasa server")
-    return [portal, actions, rasa]
+    wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
+    return [portal, assist, actions, rasa]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -122,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         f"-d '{{\"sender\":\"me\",\"message\":\"孩子刚出生怎么上户口\"}}'\n"
         f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
         f"  Portal:  http://127.0.0.1:{PORTAL_PORT}/openapi.json (departments: /staff)\n"
+        f"  12345 agent console: http://127.0.0.1:{ASSIST_PORT}/ (add an agent: python -m assist.agents add NAME)\n"
         f"Ctrl-C stops it.",
         flush=True,
     )

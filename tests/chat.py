@@ -9,9 +9,9 @@ import uuid
 
 # Several checkouts may test on one machine at once: each picks its own port block.
 PORT_BASE = int(os.environ.get("TONGBAN_TEST_PORT_BASE", "15000"))
-RASA_PORT, ACTIONS_PORT, PORTAL_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88
+RASA_PORT, ACTIONS_PORT, PORTAL_PORT, ASSIST_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88, PORT_BASE + 90
 URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
-ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}"}
+ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}", "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}"}
 
 
 def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:
