@@ -21,6 +21,7 @@ from retrieval.policies import PolicySearcher
 from retrieval.search import Filters, Searcher
 
 ITEMS, POLICIES, CATEGORIES = 3, 2, 3
+FACTS: tuple[str, ...] = ("department", "materials", "time_limit", "visits", "online", "location", "phone", "fee")
 SEARCH_CHARS = 128  # the opening of a long complaint says what it is about (and e5 costs ~0.4 ms a character)
 # "电话138****5678" gives the caller's own number: not a question about an item's phone.
 OWN_NUMBER = re.compile(r"(电话|手机号?|号码|身份证号?|联系方式)[码是为:：\s]*[0-9A-Z*+]{6,}", re.IGNORECASE)
@@ -31,7 +32,7 @@ ISSUER_SPLIT = re.compile(r"[\s、,，]+")
 class ReplyTemplate:
     opening: str
     item: str
-    item_facts: tuple[Field, ...]
+    item_facts: tuple[str, ...]
     asked_field: str
     policy: str
     closing: str
@@ -52,14 +53,16 @@ class Assistant:
         self.policies = policies
         self.template = template
 
+    def fact(self, item: ServiceItem, field: str) -> tuple[str, str]:
+        """(label, value) of one fact of `item`, the value without a label of its own."""
+        label = self.template.labels[field]
+        value = item.department if field == "department" else field_value(item, field)  # type: ignore[arg-type]
+        return label, value.removeprefix(f"{label}：")
+
     def facts(self, item: ServiceItem, asked: Field | None) -> list[dict[str, str]]:
-        fields: list[Field] = [asked] if asked else []
-        fields += [f for f in ("department", "materials", "time_limit", "visits", "online", "location", "phone", "fee") if f != asked]
-        out = []
-        for field in fields:
-            value = item.department if field == "department" else field_value(item, field)  # type: ignore[arg-type]
-            out.append({"field": field, "label": self.template.labels[field], "text": value})
-        return out
+        fields: list[str] = [asked] if asked else []
+        fields += [f for f in FACTS if f != asked]
+        return [{"field": f, "label": label, "text": value} for f in fields for label, value in [self.fact(item, f)]]
 
     def item_card(self, item: ServiceItem, score: float, asked: Field | None) -> dict[str, Any]:
         return {
@@ -108,10 +111,9 @@ class Assistant:
         if items:
             item = items[0]
             if asked:
-                parts.append(t.asked_field.format(label=t.labels[asked], value=field_value(item, asked)))
-            facts = "，".join(
-                f"{t.labels[f]}{item.department if f == 'department' else field_value(item, f)}" for f in t.item_facts if f != asked
-            )
+                label, value = self.fact(item, asked)
+                parts.append(t.asked_field.format(label=label, value=value))
+            facts = "，".join("：".join(self.fact(item, f)) for f in t.item_facts if f != asked)
             parts.append(t.item.format(name=item.name, facts=facts, citation=citation(item)))
         else:
             parts.append(t.no_match)

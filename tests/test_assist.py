@@ -103,6 +103,7 @@ async def test_assist_masks_numbers_and_cites_its_facts(client, assist_settings)
     item = data["items"][0]
     assert item["name"] == "出生登记" and item["facts"][0]["field"] == "materials"
     assert "事项编码 " + item["code"] in item["citation"]
+    assert all(f["text"] and not f["text"].startswith(f["label"]) for f in item["facts"])  # read out as is
     assert item["name"] in data["reply"] and "12345" in data["reply"]
     stored = Path(assist_settings.assist_database).read_bytes()
     assert ID_NUMBER.encode() not in stored and PHONE.encode() not in stored
