@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -26,6 +26,7 @@ help:
 	@echo "make train           train the Rasa model of PORTAL if its training data changed"
 	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
 	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
+	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -62,6 +63,10 @@ eval-bot: $(VENV)/.installed
 eval-retrieval: $(VENV)/.installed
 	@test -n "$(QUERIES)" || { echo "usage: make eval-retrieval QUERIES=FILE"; exit 2; }
 	$(PY) -m retrieval.eval $(QUERIES)
+
+eval-hotline: $(VENV)/.installed
+	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE (JSON lines: id, title, text, category)"; exit 2; }
+	$(PY) -m assist.eval $(MESSAGES)
 
 bench: $(VENV)/.installed
 	$(PY) -m bench

@@ -61,6 +61,10 @@ class Settings:
     wechat_api_base: str = field(default_factory=lambda: _env("WECHAT_API_BASE", "https://api.weixin.qq.com"))
     # A picture for item cards (`link` messages need one); without it items go as text links.
     wechat_card_thumb_url: str = field(default_factory=lambda: _env("WECHAT_CARD_THUMB_URL", ""))
+    # The 12345 agent-assist console and API (`python -m assist`); its session cookies are
+    # encrypted with ASSIST_SESSION_KEY (a Fernet key, `python -m portal.keys` makes one).
+    assist_url: str = field(default_factory=lambda: _env("ASSIST_URL", "http://127.0.0.1:8090"))
+    assist_session_key: str = field(default_factory=lambda: _env("ASSIST_SESSION_KEY", ""), repr=False)
 
     def __post_init__(self) -> None:
         if self.portal not in PORTALS:
@@ -96,6 +100,10 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.var_dir / "index" / self.portal
+
+    @property
+    def assist_database(self) -> Path:
+        return self.var_dir / "assist.sqlite"
 
     @property
     def embedding_cache_dir(self) -> Path:

@@ -9,16 +9,18 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
-from bench import scale, search_latency
+from bench import assist_latency, scale, search_latency
 
-BENCHES = [search_latency.run, scale.run]
+BENCHES = [search_latency.run, assist_latency.run, scale.run]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=scale.FULL_SCALE, help="minimum synthetic catalogue size")
     parser.add_argument("--quick", action="store_true", help="a fast check on ~200k entries")
+    parser.add_argument("--hotline-messages", type=Path, help="hotline messages for the assist latency (JSON lines with title, text)")
     parser.add_argument("--codec", default=scale.CODEC, help="faiss IVF code, e.g. SQfp16 or SQ8")
     args = parser.parse_args()
     if args.quick:

@@ -26,6 +26,7 @@ from settings import ROOT, get_settings
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
 PORTAL_PORT = 8088
+ASSIST_PORT = 8090
 STARTUP_SECONDS = 240
 
 
@@ -43,16 +44,18 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
 
 
 def secrets_env(var_dir: Path) -> dict[str, str]:
-    names = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN")
+    names = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN", "ASSIST_SESSION_KEY")
     if all(os.environ.get(n) for n in names):
         return {}
     path = var_dir / "secrets.env"
-    if not path.exists():
+    known = dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split()) if path.exists() else {}
+    if any(n not in known for n in names):  # first start, or a secret newer than this machine's file
         path.parent.mkdir(parents=True, exist_ok=True)
         made = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal.keys"], cwd=ROOT, capture_output=True, text=True, check=True)
-        path.write_text(made.stdout, encoding="utf-8")
+        known = {**dict(line.split("=", 1) for line in made.stdout.split()), **known}
+        path.write_text("".join(f"{k}={v}\n" for k, v in known.items()), encoding="utf-8")
         path.chmod(0o600)
-    return dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split())
+    return known
 
 
 def service_env(actions_port: int = ACTIONS_PORT, rasa_port: int = RASA_PORT, **env_overrides: str) -> dict[str, str]:
@@ -64,6 +67,7 @@ def service_env(actions_port: int = ACTIONS_PORT, rasa_port: int = RASA_PORT, **
         "RASA_TELEMETRY_ENABLED": "false",
         "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
         "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
+        "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
         **env_overrides,
     }
     env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var")))
@@ -77,10 +81,12 @@ def start_portal(env: dict[str, str]) -> subprocess.Popen:
 
 
 def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
-    """Start the portal, the action server, Rasa, then the notifier (status changes pushed
-    to applicants); return once the servers answer."""
+    """Start the portal, the agent-assist service, the action server, Rasa, then the
+    notifier (status changes pushed to applicants); return once the servers answer."""
     env = service_env(actions_port, rasa_port, **env_overrides)
     portal = start_portal(env)
+    # The assist service trains its classifier at start-up: it does so while Rasa loads.
+    assist = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], cwd=ROOT, env=env)
     actions = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
         cwd=ROOT,
@@ -102,8 +108,9 @@ def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_P
         env=env,
     )
     wait_until_up(f"http://127.0.0.1:{rasa_port}/status", rasa, "Rasa server")
+    wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
     notifier = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], cwd=ROOT, env=env)
-    return [portal, actions, rasa, notifier]
+    return [portal, assist, actions, rasa, notifier]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -134,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
         f"  Portal:  http://127.0.0.1:{PORTAL_PORT}/openapi.json (departments: /staff)\n"
         f"  Web chat widget demo: http://127.0.0.1:{PORTAL_PORT}/\n"
+        f"  12345 agent console: http://127.0.0.1:{ASSIST_PORT}/ (add an agent: python -m assist.agents add NAME)\n"
         f"Ctrl-C stops it.",
         flush=True,
     )

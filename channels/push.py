@@ -30,11 +30,20 @@ async def push_message(sender_id: str, text: str, custom: dict[str, Any] | None 
     event: dict[str, Any] = {"event": "bot", "text": text}
     if custom:
         event["data"] = {"custom": custom}
+    await append_events(sender_id, [event], rasa_url)
+
+
+async def resume_conversation(sender_id: str, rasa_url: str | None = None) -> None:
+    """Hand a paused conversation (human handoff) back to the bot (ConversationResumed)."""
+    await append_events(sender_id, [{"event": "resume"}], rasa_url)
+
+
+async def append_events(sender_id: str, events: list[dict[str, Any]], rasa_url: str | None = None) -> None:
     url = f"{(rasa_url or get_settings().rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"
     params = {"output_channel": "latest", "execute_side_effects": "true"}
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
-            async with session.post(url, params=params, json=[event]) as response:
+            async with session.post(url, params=params, json=events) as response:
                 if response.status >= 300:
                     raise PushFailed(f"Rasa answered {response.status}: {(await response.text())[:200]}")
     except (aiohttp.ClientError, TimeoutError) as exc:

@@ -12,7 +12,7 @@ from stdnum.cn import ric
 
 # Several checkouts may test on one machine at once: each picks its own port block.
 PORT_BASE = int(os.environ.get("TONGBAN_TEST_PORT_BASE", "15000"))
-RASA_PORT, ACTIONS_PORT, PORTAL_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88
+RASA_PORT, ACTIONS_PORT, PORTAL_PORT, ASSIST_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88, PORT_BASE + 90
 WECHAT_API_PORT = PORT_BASE + 61  # the fake WeChat API of tests/test_wechat.py
 URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
 # The WeChat channel is on, talking to the fake WeChat API (a 43-character EncodingAESKey).
@@ -23,7 +23,12 @@ WECHAT_ENV = {
     "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "WECHAT_API_BASE": f"http://127.0.0.1:{WECHAT_API_PORT}",
 }
-ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}", **WECHAT_ENV}
+ENV = {
+    "PORTAL": "shandong",
+    "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
+    "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
+    **WECHAT_ENV,
+}
 
 
 def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:

@@ -1,0 +1,77 @@
+"""The agent-assist service's app factory: `python -m assist` serves it (ASSIST_URL's port)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlparse
+
+from aiohttp import web
+from aiohttp_session import setup as setup_sessions
+from aiohttp_session.cookie_storage import EncryptedCookieStorage
+from cryptography.fernet import Fernet
+
+from actions.handoff_queue import HandoffQueue
+from assist.classifier import build_classifier
+from assist.routes import add_routes
+from assist.store import AssistStore
+from assist.suggest import Assistant, ReplyTemplate
+from assist.views import MAX_BODY, errors, require_agent
+from retrieval.policies import PolicySearcher
+from retrieval.service import open_searcher
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+SESSION_SECONDS = 12 * 3600  # one shift
+
+
+def load_assistant(settings: Settings) -> Assistant:
+    searcher, catalogue = open_searcher(settings, update=False)
+    # Policies are few and filtered by category: the fast embedder is enough, and the
+    # slower one's query encoding would cost the assist call a second time.
+    fast = [e for e in searcher.index.embedders if e.name.startswith("use")] or searcher.index.embedders
+    policies = PolicySearcher(list(catalogue.policies.values()), fast, searcher.index.lexicon)
+    template = ReplyTemplate.load(settings.data_dir / "hotline" / "reply.yml")
+    return Assistant(build_classifier(settings), searcher, catalogue, policies, template)
+
+
+def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> web.Application:
+    """The app; `assistant` lets several apps of one process share the loaded models."""
+    settings = settings or get_settings()
+    if not settings.assist_session_key:
+        raise SystemExit("ASSIST_SESSION_KEY must be set (python -m portal.keys makes one)")
+    app = web.Application(client_max_size=MAX_BODY)
+    storage = EncryptedCookieStorage(
+        Fernet(settings.assist_session_key.encode()), cookie_name="TONGBAN_AGENT", max_age=SESSION_SECONDS, httponly=True, samesite="Strict"
+    )
+    setup_sessions(app, storage)  # the session middleware runs first
+    app.middlewares.extend([errors, require_agent])
+    app["settings"] = settings
+    app["store"] = AssistStore(settings.assist_database)
+    app["queue"] = HandoffQueue(settings.var_dir / "handoff.sqlite")
+    # One worker: the models are not shared between threads, and a request takes ~50 ms.
+    app["worker"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assist")
+
+    async def load_models(app: web.Application) -> None:
+        app["assistant"] = assistant or await asyncio.get_running_loop().run_in_executor(app["worker"], load_assistant, settings)
+
+    async def stop_worker(app: web.Application) -> None:
+        app["worker"].shutdown(wait=False)
+
+    app.on_startup.append(load_models)
+    app.on_cleanup.append(stop_worker)
+    add_routes(app)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    url = urlparse(settings.assist_url)
+    web.run_app(create_app(settings), host=url.hostname or "127.0.0.1", port=url.port or 8090, access_log=None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

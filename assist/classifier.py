@@ -1,0 +1,189 @@
+"""Which first-level 12345 work-order category a caller's message belongs to.
+
+It learns only from material the project may commit (data/hotline/): an authored
+description, keywords and example messages per category, plus the service catalogues'
+items, weakly labelled through an authored department → category table. Two views of a
+message are combined: word and character TF-IDF under logistic regression (what it says),
+and the packaged USE-m sentence embedding, averaged over sentence chunks (what it is
+about). Training takes a few seconds at start-up; nothing is saved.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion
+
+from catalogue.importers import import_guangdong, import_items
+from retrieval.embedders import CachedEmbedder, UseEmbedder
+from retrieval.text import Lexicon, load_lexicon
+from settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+# Long messages are letters: the first ~1,500 characters say what they are about.
+MAX_CHARS = 1500
+CHUNK_CHARS = 200  # USE-m reads a sentence or two well, a page poorly
+MAX_CHUNKS = 8
+TEXT_WEIGHT = 0.7  # of the TF-IDF model's log-probabilities; the embedding model has the rest
+# Sample weights: authored text says what a category is; catalogue items only hint at it.
+AUTHORED_WEIGHT, KEYWORD_WEIGHT, CATALOGUE_WEIGHT = 3.0, 0.5, 0.3
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+CATALOGUE_FILES = (("guangdong", "gd_service_items.jsonl", import_guangdong), ("shandong", "items.jsonl", import_items))
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    department: str
+    description: str
+    keywords: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DepartmentRule:
+    pattern: re.Pattern[str]
+    name: re.Pattern[str] | None
+    category: str
+
+
+def load_categories(folder: Path) -> dict[str, Category]:
+    described = yaml.safe_load((folder / "categories.yml").read_text(encoding="utf-8"))
+    more = yaml.safe_load((folder / "examples.yml").read_text(encoding="utf-8")) or {}
+    return {
+        name: Category(
+            name=name,
+            department=entry["department"],
+            description=entry["description"],
+            keywords=tuple(entry["keywords"]),
+            examples=tuple(entry["examples"]) + tuple(more.get(name, [])),
+        )
+        for name, entry in described.items()
+    }
+
+
+def load_department_rules(folder: Path) -> list[DepartmentRule]:
+    rules = yaml.safe_load((folder / "departments.yml").read_text(encoding="utf-8"))["rules"]
+    return [
+        DepartmentRule(re.compile(r["pattern"]), re.compile(r["name"]) if r.get("name") else None, r["category"])
+        for r in rules
+    ]
+
+
+def category_of_department(rules: list[DepartmentRule], department: str, item_name: str = "") -> str | None:
+    for rule in rules:
+        if rule.pattern.search(department) and (rule.name is None or rule.name.search(item_name)):
+            return rule.category
+    return None
+
+
+def training_set(settings: Settings, categories: dict[str, Category], rules: list[DepartmentRule]) -> tuple[list[str], list[str], list[float]]:
+    texts: list[str] = []
+    labels: list[str] = []
+    weights: list[float] = []
+
+    def add(text: str, label: str, weight: float) -> None:
+        texts.append(text)
+        labels.append(label)
+        weights.append(weight)
+
+    for category in categories.values():
+        add(category.description, category.name, AUTHORED_WEIGHT)
+        add("、".join(category.keywords), category.name, AUTHORED_WEIGHT)
+        for keyword in category.keywords:
+            add(keyword, category.name, KEYWORD_WEIGHT)
+        for example in category.examples:
+            add(example, category.name, AUTHORED_WEIGHT)
+    for portal, filename, importer in CATALOGUE_FILES:
+        path = settings.data_dir / "catalogues" / portal / filename
+        if not path.exists():
+            continue
+        for item in importer(path).records:
+            label = category_of_department(rules, item.department, item.name)
+            if label in categories:
+                add(f"{item.name} {item.department}", label, CATALOGUE_WEIGHT)
+    return texts, labels, weights
+
+
+def chunks(text: str) -> list[str]:
+    """Sentence-aligned pieces of about CHUNK_CHARS characters, the first MAX_CHUNKS of them."""
+    out: list[str] = []
+    current = ""
+    for sentence in SENTENCE_END.split(text):
+        if current and len(current) + len(sentence) > CHUNK_CHARS:
+            out.append(current)
+            current = ""
+        current += sentence[: CHUNK_CHARS * 2]
+    if current.strip():
+        out.append(current)
+    return out[:MAX_CHUNKS] or [text[:CHUNK_CHARS]]
+
+
+class HotlineClassifier:
+    def __init__(self, categories: dict[str, Category], rules: list[DepartmentRule], lexicon: Lexicon, embedder: CachedEmbedder) -> None:
+        self.categories = categories
+        self.rules = rules
+        self.lexicon = lexicon
+        self.embedder = embedder
+
+    def fit(self, texts: list[str], labels: list[str], weights: list[float]) -> HotlineClassifier:
+        self.vectoriser = FeatureUnion(
+            [
+                ("words", TfidfVectorizer(analyzer=self._words, sublinear_tf=True)),
+                ("chars", TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=2)),
+            ]
+        )
+        features = self.vectoriser.fit_transform(texts)
+        self.text_model = LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(features, labels, sample_weight=weights)
+        vectors = self.embedder.encode_passages(texts)
+        self.vector_model = LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(vectors, labels, sample_weight=weights)
+        assert list(self.text_model.classes_) == list(self.vector_model.classes_)
+        self.labels = [str(c) for c in self.text_model.classes_]
+        return self
+
+    def _words(self, text: str) -> list[str]:
+        # Lexicon.tokens caps its input (a service question is short): feed it pieces.
+        return [t for start in range(0, len(text), 500) for t in self.lexicon.tokens(text[start : start + 500])]
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        rows = []
+        for text in texts:
+            vector = self.embedder.encode_queries(chunks(text)).mean(axis=0)
+            rows.append(vector / max(float(np.linalg.norm(vector)), 1e-12))
+        return np.array(rows, dtype=np.float32)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        texts = [t[:MAX_CHARS] for t in texts]
+        by_text = self.text_model.predict_proba(self.vectoriser.transform(texts))
+        by_vector = self.vector_model.predict_proba(self._embed(texts))
+        scores = TEXT_WEIGHT * np.log(by_text + 1e-9) + (1 - TEXT_WEIGHT) * np.log(by_vector + 1e-9)
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
+
+    def predict(self, texts: list[str]) -> list[str]:
+        return [self.labels[i] for i in self.probabilities(texts).argmax(axis=1)]
+
+    def rank(self, text: str, k: int = 3) -> list[tuple[str, float]]:
+        """The k likeliest categories of one message, with their probabilities."""
+        row = self.probabilities([text])[0]
+        return [(self.labels[i], round(float(row[i]), 3)) for i in np.argsort(-row)[:k]]
+
+
+def build_classifier(settings: Settings | None = None) -> HotlineClassifier:
+    settings = settings or get_settings()
+    folder = settings.data_dir / "hotline"
+    categories = load_categories(folder)
+    rules = load_department_rules(folder)
+    texts, labels, weights = training_set(settings, categories, rules)
+    embedder = CachedEmbedder(UseEmbedder(), settings.embedding_cache_dir)
+    classifier = HotlineClassifier(categories, rules, load_lexicon(settings.dict_dir), embedder).fit(texts, labels, weights)
+    log.info("hotline classifier: %d categories, %d training texts", len(categories), len(texts))
+    return classifier

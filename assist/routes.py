@@ -1,0 +1,40 @@
+"""Every URL of the agent-assist service, in one table."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from aiohttp import web
+
+from assist import views
+
+
+class Route(NamedTuple):
+    method: str
+    path: str
+    handler: views.Handler
+    summary: str
+    public: bool = False  # everything else needs a logged-in agent
+
+
+ROUTES = [
+    Route("GET", "/health", views.health, "Liveness", public=True),
+    Route("GET", "/login", views.login_page, "The login page", public=True),
+    Route("POST", "/login", views.login, "Log in: {name, password} → session cookie", public=True),
+    Route("POST", "/logout", views.logout, "Log out"),
+    Route("GET", "/", views.console_page, "The agent console"),
+    Route("GET", "/api/me", views.me, "The logged-in agent"),
+    Route("POST", "/api/assist", views.assist, "Suggestions for the caller's words: {text}"),
+    Route("POST", "/api/feedback", views.feedback, "Adopt or reject a suggestion: {assist_id, kind, ref, decision}"),
+    Route("GET", "/api/feedback/report", views.feedback_report, "Adoption counts and rates per category and kind"),
+    Route("GET", "/api/handoffs", views.list_handoffs, "Conversations handed off by the bot, waiting or being served"),
+    Route("GET", "/api/handoffs/{handoff_id}", views.get_handoff, "One handoff with its transcript and replies"),
+    Route("POST", "/api/handoffs/{handoff_id}/reply", views.reply_handoff, "Reply into the conversation: {text}"),
+    Route("POST", "/api/handoffs/{handoff_id}/close", views.close_handoff, "End the handoff; the bot talks again"),
+]
+
+
+def add_routes(app: web.Application) -> None:
+    app["public"] = {route.handler for route in ROUTES if route.public}
+    for route in ROUTES:
+        app.router.add_route(route.method, route.path, route.handler)
