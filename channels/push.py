@@ -25,13 +25,17 @@ class PushFailed(Exception):
     pass
 
 
-async def push_message(sender_id: str, text: str, custom: dict[str, Any] | None = None, rasa_url: str | None = None) -> None:
+async def push_message(
+    sender_id: str, text: str, custom: dict[str, Any] | None = None, rasa_url: str | None = None, token: str | None = None
+) -> None:
     """Send `text` to `sender_id` on the channel they last wrote from."""
     event: dict[str, Any] = {"event": "bot", "text": text}
     if custom:
         event["data"] = {"custom": custom}
-    url = f"{(rasa_url or get_settings().rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"
-    params = {"output_channel": "latest", "execute_side_effects": "true"}
+    settings = get_settings()
+    url = f"{(rasa_url or settings.rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"
+    # Rasa's HTTP API answers only with its token (`rasa run --auth-token`, bot/run.py).
+    params = {"output_channel": "latest", "execute_side_effects": "true", "token": token or settings.rasa_token}
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             async with session.post(url, params=params, json=[event]) as response:

@@ -1,10 +1,20 @@
-"""Print new secrets for the portal's environment: `python -m portal.keys >> var/secrets.env`."""
+"""Print new secrets for one deployment: `python -m portal.keys >> var/secrets.env`.
+
+PORTAL_DATA_KEY encrypts personal data (portal records, vault, outbox); the tokens
+authenticate the action server and staff at the portal, and callers of Rasa's HTTP API.
+"""
 
 import secrets
 
 from cryptography.fernet import Fernet
 
+NAMES = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN", "RASA_TOKEN")
+
+
+def new_secret(name: str) -> str:
+    return Fernet.generate_key().decode() if name == "PORTAL_DATA_KEY" else secrets.token_urlsafe(32)
+
+
 if __name__ == "__main__":
-    print(f"PORTAL_DATA_KEY={Fernet.generate_key().decode()}")
-    print(f"PORTAL_SERVICE_TOKEN={secrets.token_urlsafe(32)}")
-    print(f"PORTAL_STAFF_TOKEN={secrets.token_urlsafe(32)}")
+    for name in NAMES:
+        print(f"{name}={new_secret(name)}")

@@ -30,7 +30,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from channels.ttl import TTLDict
-from tests.chat import RASA_PORT, WECHAT_API_PORT, WECHAT_ENV
+from tests.chat import RASA_PORT, WECHAT_API_PORT, WECHAT_ENV, tracker
 
 WEBHOOK = f"http://127.0.0.1:{RASA_PORT}/webhooks/wechat/webhook"
 RASA = f"http://127.0.0.1:{RASA_PORT}"
@@ -205,11 +205,6 @@ def push(fields: dict[str, Any], fmt: str = "json", encrypted: bool = False, par
             return response.status, response.read().decode(), time.perf_counter() - started
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), time.perf_counter() - started
-
-
-def tracker(user: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{RASA}/conversations/{user}/tracker", timeout=10) as response:
-        return json.load(response)
 
 
 def user_texts(user: str) -> list[str]:
