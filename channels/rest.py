@@ -30,7 +30,7 @@ def malformed(request: Request) -> Optional[HTTPResponse]:
     """A 400 for a body Rasa's channel cannot take, else None."""
     try:
         data = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; deep nesting recurses
         data = None
     sender = data.get("sender") if isinstance(data, dict) else None
     ok = (

@@ -59,7 +59,7 @@ async def body(request: web.Request) -> dict[str, Any]:
         raise BadRequest("请求内容过大。")
     try:
         data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON or encoding, or nesting too deep
         raise BadRequest("请求内容不是合法的 JSON。")
     if not isinstance(data, dict):
         raise BadRequest("请求内容应为 JSON 对象。")
