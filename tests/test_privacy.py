@@ -90,5 +90,5 @@ def test_a_whole_flow_leaves_no_raw_number_behind(bot, sd_settings):
     assert scan(var, values) == []
     canary = var / "logs" / "canary.log"  # the scan itself can fail
     canary.write_text(f"x{phone}x", encoding="utf-8")
-    assert scan(var, values) == [f"logs/canary.log: {phone}"]
+    assert f"logs/canary.log: {phone}" in scan(var, values)
     canary.unlink()

@@ -30,7 +30,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from channels.ttl import TTLDict
-from tests.chat import RASA_PORT, WECHAT_API_PORT, WECHAT_ENV, tracker
+from tests.chat import RASA_PORT, RASA_TOKEN, WECHAT_API_PORT, WECHAT_ENV, tracker
 
 WEBHOOK = f"http://127.0.0.1:{RASA_PORT}/webhooks/wechat/webhook"
 RASA = f"http://127.0.0.1:{RASA_PORT}"
@@ -343,7 +343,7 @@ def test_push_reaches_the_wechat_user(wechat):
     me = new_user(wechat)
     push(message(me, "你好"))
     wechat.wait(me)
-    asyncio.run(push_message(me, "您的申请已受理，受理编号 SD20261128000001。", rasa_url=RASA))
+    asyncio.run(push_message(me, "您的申请已受理，受理编号 SD20261128000001。", rasa_url=RASA, token=RASA_TOKEN))
     assert "受理编号" in wechat.wait(me, 2)[-1]
 
 
