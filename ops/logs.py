@@ -53,6 +53,7 @@ def configure_logging(service: str) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
+    logging.getLogger("aiosqlite").setLevel(max(root.level, logging.INFO))  # a line per SQLite call
     # Libraries that configure their own handlers (Sanic, aiohttp) go through the root one.
     for name in ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "aiohttp.access", "rasa_sdk"):
         logger = logging.getLogger(name)

@@ -28,7 +28,8 @@ WECHAT_ENV = {
     "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "WECHAT_API_BASE": f"http://127.0.0.1:{WECHAT_API_PORT}",
 }
-ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}", "RASA_TOKEN": RASA_TOKEN, **WECHAT_ENV}
+# LOG_LEVEL=DEBUG (Rasa reads it too): tests/test_privacy.py scans even the most talkative logs.
+ENV = {"PORTAL": "shandong", "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}", "RASA_TOKEN": RASA_TOKEN, "LOG_LEVEL": "DEBUG", **WECHAT_ENV}
 
 
 def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:

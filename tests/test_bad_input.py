@@ -153,6 +153,24 @@ def test_socketio_messages(form_in_progress, data):
     assert answers and isinstance(answers[0], dict) and (answers[0].get("text") or answers[0].get("custom") or answers[0].get("buttons"))
 
 
+engineio_requests = st.tuples(
+    st.sampled_from(["GET", "POST"]),
+    st.dictionaries(st.sampled_from(["EIO", "transport", "sid", "t", "j"]),
+                    st.one_of(st.sampled_from(["4", "3", "polling", "websocket"]), st.text(max_size=20))),
+    garbage_bytes,
+)
+
+
+@EXAMPLES
+@given(request=engineio_requests)
+def test_raw_engineio_requests(form_in_progress, request):
+    """What a broken or hostile client sends to /socket.io/ without the client library."""
+    method, params, body = request
+    status, answer = post(f"{RASA}/socket.io/?{urllib.parse.urlencode(params)}", body if method == "POST" else None,
+                          {"Content-Type": "text/plain;charset=UTF-8"}, method)
+    assert status < 500, (status, answer[:200])
+
+
 # ---- WeChat ------------------------------------------------------------------------------
 
 
@@ -205,6 +223,8 @@ def test_wechat_webhook(form_in_progress, fake_wechat, case):
         _, params, body = case
         status, answer, _ = push({}, params=params, raw=body)
         assert status == 403, (status, answer)
+        status, _ = post(f"{RASA}/webhooks/wechat/webhook?{urllib.parse.urlencode(params)}", None, method="GET")
+        assert status == 403  # the server check of the admin console
     elif case[0] == "signed":
         _, fmt, body = case
         status, answer, _ = push({}, fmt, params=query(), raw=body)

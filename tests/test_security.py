@@ -38,7 +38,6 @@ def test_rasa_http_api_needs_the_token(bot):
 
 
 def test_the_token_is_not_on_rasas_command_line(bot):
-    portal, actions, rasa, notifier = bot
     for process in bot:
         with open(f"/proc/{process.pid}/cmdline", "rb") as cmdline:
             arguments = cmdline.read().decode()
