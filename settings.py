@@ -50,6 +50,9 @@ class Settings:
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
     # Rasa's HTTP API (trackers, events) needs this token (`rasa run --auth-token`); secret.
     rasa_token: str = field(default_factory=lambda: _env("RASA_TOKEN", ""), repr=False)
+    # The action server runs actions only for callers with this token (Rasa sends it as
+    # ?token=, bot/endpoints.yml); secret.
+    actions_token: str = field(default_factory=lambda: _env("ACTIONS_TOKEN", ""), repr=False)
     # Per-sender rate limit of the input channels (token bucket, in memory, per Rasa process):
     # a burst of this many messages, refilled at this many per second.
     rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_LIMIT_BURST", "20")))

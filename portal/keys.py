@@ -1,14 +1,15 @@
 """Print new secrets for one deployment: `python -m portal.keys >> var/secrets.env`.
 
 PORTAL_DATA_KEY encrypts personal data (portal records, vault, outbox); the tokens
-authenticate the action server and staff at the portal, and callers of Rasa's HTTP API.
+authenticate the action server and staff at the portal, callers of Rasa's HTTP API, and
+Rasa at the action server.
 """
 
 import secrets
 
 from cryptography.fernet import Fernet
 
-NAMES = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN", "RASA_TOKEN")
+NAMES = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN", "RASA_TOKEN", "ACTIONS_TOKEN")
 
 
 def new_secret(name: str) -> str:

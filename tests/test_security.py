@@ -1,15 +1,19 @@
-"""Rasa's HTTP API needs its token, input channels limit each sender's rate, browsers may
-call only from the allowed origins, and secrets stay out of command lines (the running
-bot of conftest.py)."""
+"""Rasa's HTTP API and the action server need their tokens, input channels limit each
+sender's rate, browsers may call only from the allowed origins, and secrets stay out of
+command lines and logs (the running bot of conftest.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import socketio
 
 from channels.intake import RateLimiter
 from tests.chat import ACTIONS_PORT, ENV, PORTAL_PORT, RASA, RASA_TOKEN, say, texts, tracker, user
@@ -37,13 +41,12 @@ def test_rasa_http_api_needs_the_token(bot):
     assert any(e["event"] == "user" for e in tracker(me)["events"])
 
 
-def test_the_token_is_not_on_rasas_command_line(bot):
+def test_no_secret_is_on_a_command_line(bot, sd_settings):
+    secrets = [*kept_secrets(sd_settings).values(), RASA_TOKEN, ENV["WECHAT_SECRET"], ENV["WECHAT_AES_KEY"]]
     for process in bot:
         with open(f"/proc/{process.pid}/cmdline", "rb") as cmdline:
             arguments = cmdline.read().decode()
-        for secret in ("RASA_TOKEN", "PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN", "WECHAT_SECRET"):
-            value = ENV.get(secret)
-            assert not value or value not in arguments
+        assert not [s for s in secrets if s in arguments], arguments
 
 
 def test_secrets_file_is_private(bot, sd_settings):
@@ -86,3 +89,51 @@ def test_portal_progress_takes_the_applicant_in_the_body_not_the_url(bot):
     assert status_of(f"{PORTAL_ORIGIN}/progress/SD00000000000000?applicant=13812345678")[0] == 405
     spec = json.load(urllib.request.urlopen(f"{PORTAL_ORIGIN}/openapi.json", timeout=10))
     assert list(spec["paths"]["/progress/{receipt_number}"]) == ["post"]
+
+
+def test_action_server_runs_actions_only_for_rasa(bot, sd_settings):
+    actions = f"http://127.0.0.1:{ACTIONS_PORT}"
+    call = json.dumps({"next_action": "action_answer", "sender_id": "x", "tracker": {}, "domain": {}}).encode()
+    for query in ("", "?token=wrong"):
+        request = urllib.request.Request(f"{actions}/webhook{query}", call, {"Content-Type": "application/json"})
+        try:
+            urllib.request.urlopen(request, timeout=10)
+            raise AssertionError("an action ran without the token")
+        except urllib.error.HTTPError as error:
+            assert error.code == 401 and "令牌" in json.loads(error.read())["message"]
+        assert status_of(f"{actions}/actions{query}")[0] == 401
+    token = kept_secrets(sd_settings)["ACTIONS_TOKEN"]
+    assert status_of(f"{actions}/actions?token={token}")[0] == 200
+    assert TOO_FAST not in texts(say(user(), "你好"))  # and Rasa, which has it, still gets answers
+
+
+def kept_secrets(sd_settings) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in (sd_settings.var_dir / "secrets.env").read_text().split())
+
+
+def test_no_secret_reaches_a_log(bot, sd_settings):
+    say(user(), "你好")
+    secrets = [*kept_secrets(sd_settings).values(), RASA_TOKEN, ENV["WECHAT_SECRET"], ENV["WECHAT_AES_KEY"]]
+    for log in (sd_settings.var_dir / "logs").glob("*.log"):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        assert not [s for s in secrets if s in text], log.name
+
+
+def test_socketio_sender_over_the_rate_limit_is_told_so(bot):
+    async def burst() -> list[str]:
+        client = socketio.AsyncClient(reconnection=False)
+        answers: list[str] = []
+        client.on("bot_uttered", lambda data: answers.append(data.get("text") or ""))
+        await client.connect(RASA, transports=["websocket"], wait_timeout=10)
+        session = uuid.uuid4().hex
+        await client.emit("session_request", {"session_id": session})
+        await asyncio.sleep(0.5)
+        for _ in range(30):
+            await client.emit("user_uttered", {"message": "你好", "session_id": session})
+        deadline = time.monotonic() + 30
+        while not any(TOO_FAST in a for a in answers) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        await client.disconnect()
+        return answers
+
+    assert any(TOO_FAST in a for a in asyncio.run(burst()))
