@@ -37,6 +37,7 @@ def require_token(app: Sanic, token: str) -> None:
             return response.json(UNAUTHORIZED, status=401)
         return None
 
+
 def create_app(executor: ActionExecutor, cors: list[str]) -> Sanic:
     configure_logging("actions")  # again in Sanic's worker process
     app = create_app_for_serve(executor, cors_origins=cors or "")
