@@ -48,6 +48,21 @@ class Settings:
     portal_staff_token: str = field(default_factory=lambda: _env("PORTAL_STAFF_TOKEN", ""), repr=False)
     # Rasa's HTTP API, for messages the user did not ask for (status changes, agent replies).
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    # Rasa's HTTP API (trackers, events) needs this token (`rasa run --auth-token`); secret.
+    rasa_token: str = field(default_factory=lambda: _env("RASA_TOKEN", ""), repr=False)
+    # The action server runs actions only for callers with this token (Rasa sends it as
+    # ?token=, bot/endpoints.yml); secret.
+    actions_token: str = field(default_factory=lambda: _env("ACTIONS_TOKEN", ""), repr=False)
+    # Per-sender rate limit of the input channels (token bucket, in memory, per Rasa process):
+    # a burst of this many messages, refilled at this many per second.
+    rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_LIMIT_BURST", "20")))
+    rate_limit_per_second: float = field(default_factory=lambda: float(_env("RATE_LIMIT_PER_SECOND", "1")))
+    # The notifier's /health and /metrics (actions/notifier.py).
+    notifier_port: int = field(default_factory=lambda: int(_env("NOTIFIER_PORT", "5056")))
+    # Log lines of the services we own (portal, action server, notifier): "json" (one JSON
+    # object a line, for a log shipper) or "text".
+    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json"))
+    log_level: str = field(default_factory=lambda: _env("LOG_LEVEL", "INFO"))
     # Further web pages (origins, comma-separated) allowed to embed the chat widget, i.e. to
     # call Rasa's socket.io and REST channels from a browser; the portal's own is always allowed.
     widget_origins: str = field(default_factory=lambda: _env("WIDGET_ORIGINS", ""))

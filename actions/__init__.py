@@ -1,4 +1,4 @@
-"""Tongban's action server skills (rasa-sdk): `python -m rasa_sdk --actions actions`."""
+"""Tongban's action server skills (rasa-sdk), served by `python -m actions.server`."""
 
 import logging
 import multiprocessing

@@ -5,7 +5,7 @@ the channel and conversation the application came from. This process takes them 
 the portal and pushes each into that conversation (channels/push.py), then marks it
 delivered; a failed push is retried next round (at least once, never lost). One per
 deployment, however many action servers: `python -m actions.notifier` (bot/run.py
-starts it).
+starts it). It serves /health and Prometheus /metrics on NOTIFIER_PORT (127.0.0.1).
 """
 
 from __future__ import annotations
@@ -13,11 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from channels.push import PushFailed, push_message
+from ops.logs import configure_logging
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
+PUSHES = Counter("tongban_notifier_pushes_total", "Status changes pushed into conversations", ["outcome"])
+ROUNDS = Counter("tongban_notifier_rounds_total", "Polls of the portal's notifications", ["outcome"])
 
 
 async def deliver_notifications(client: PortalClient) -> int:
@@ -28,8 +35,10 @@ async def deliver_notifications(client: PortalClient) -> int:
             try:
                 await push_message(note["sender_id"], note["text"], {"status_change": {"application_id": note["application_id"]}})
             except PushFailed as exc:
+                PUSHES.labels("failed").inc()
                 log.warning("push of notification %s failed, retrying later: %s", note["id"], exc)
                 continue
+            PUSHES.labels("pushed").inc()
             pushed += 1
         # Without a conversation to push into, the applicant sees it when asking for progress.
         await client.call("POST", f"/notifications/{note['id']}/delivered", {})
@@ -40,13 +49,42 @@ async def notify_forever(client: PortalClient, every: float = POLL_SECONDS) -> N
     while True:
         try:
             await deliver_notifications(client)
+            ROUNDS.labels("ok").inc()
         except (PortalUnavailable, PortalRejected) as exc:
+            ROUNDS.labels("portal_unavailable").inc()
             log.debug("notifications not fetched: %s", exc)
         except Exception:  # a bug here must not stop later pushes
+            ROUNDS.labels("error").inc()
             log.exception("notification round failed")
         await asyncio.sleep(every)
 
 
+async def health(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def metrics(_: web.Request) -> web.Response:
+    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+async def main() -> None:
+    app = web.Application()
+    app.router.add_get("/health", health)
+    app.router.add_get("/metrics", metrics)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = get_settings().notifier_port
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    log.info("notifier up; /health and /metrics on 127.0.0.1:%d", port)
+    try:
+        await notify_forever(PortalClient.from_settings())
+    finally:
+        await runner.cleanup()
+
+
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(notify_forever(PortalClient.from_settings()))
+    configure_logging("notifier")
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:  # bot/run.py stops it with SIGINT
+        pass

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from cryptography.fernet import Fernet
@@ -70,7 +71,7 @@ class PortalClient:
         return submitted
 
     async def progress(self, receipt_number: str, applicant: str) -> dict[str, Any]:
-        return await self.call("GET", f"/progress/{receipt_number}", params={"applicant": applicant})
+        return await self.call("POST", f"/progress/{quote(receipt_number, safe='')}", {"applicant": applicant})
 
 
 class Outbox:

@@ -4,8 +4,9 @@ server, then say where.
     python -m bot.run [--model PATH]
 
 Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default), actions 5055,
-portal 8088. Secrets come from the environment; when unset, a set is made once and kept
-in var/secrets.env (mode 600) for this machine's embedded default.
+portal 8088, the notifier's /health and /metrics 5056. Secrets come from the environment;
+those unset are made once and kept in var/secrets.env (mode 600) for this machine's
+embedded default.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.train import train
+from portal.keys import NAMES as SECRET_NAMES
+from portal.keys import new_secret
 from settings import ROOT, get_settings
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
@@ -34,7 +37,7 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"{name} exited with code {process.returncode}; see its log above")
+            raise SystemExit(f"{name} exited with code {process.returncode}; see its log")
         try:
             with urllib.request.urlopen(url, timeout=2):
                 return
@@ -43,19 +46,20 @@ def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
     raise SystemExit(f"{name} did not come up within {STARTUP_SECONDS} s")
 
 
-def secrets_env(var_dir: Path) -> dict[str, str]:
-    names = ("PORTAL_DATA_KEY", "PORTAL_SERVICE_TOKEN", "PORTAL_STAFF_TOKEN", "ASSIST_SESSION_KEY")
-    if all(os.environ.get(n) for n in names):
+def secrets_env(var_dir: Path, env: dict[str, str]) -> dict[str, str]:
+    """The secrets `env` lacks, from var/secrets.env; those it lacks too are made and added."""
+    missing = [n for n in SECRET_NAMES if not env.get(n)]
+    if not missing:
         return {}
     path = var_dir / "secrets.env"
-    known = dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split()) if path.exists() else {}
-    if any(n not in known for n in names):  # first start, or a secret newer than this machine's file
+    kept = dict(line.split("=", 1) for line in path.read_text(encoding="utf-8").split()) if path.exists() else {}
+    if any(n not in kept for n in missing):
+        kept.update({n: new_secret(n) for n in missing if n not in kept})
         path.parent.mkdir(parents=True, exist_ok=True)
-        made = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal.keys"], cwd=ROOT, capture_output=True, text=True, check=True)
-        known = {**dict(line.split("=", 1) for line in made.stdout.split()), **known}
-        path.write_text("".join(f"{k}={v}\n" for k, v in known.items()), encoding="utf-8")
+        path.touch(mode=0o600)
         path.chmod(0o600)
-    return known
+        path.write_text("".join(f"{n}={v}\n" for n, v in kept.items()), encoding="utf-8")
+    return {n: kept[n] for n in missing}
 
 
 def service_env(actions_port: int = ACTIONS_PORT, rasa_port: int = RASA_PORT, **env_overrides: str) -> dict[str, str]:
@@ -73,47 +77,73 @@ def service_env(actions_port: int = ACTIONS_PORT, rasa_port: int = RASA_PORT, **
         "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
         **env_overrides,
     }
-    env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var")))
+    env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var"), env))
     return env
 
 
-def start_portal(env: dict[str, str]) -> subprocess.Popen:
-    portal = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal"], cwd=ROOT, env=env)
+def launch(command: list[str], env: dict[str, str], log_dir: Path | None, name: str) -> subprocess.Popen:
+    """Start one process; with `log_dir`, its stdout and stderr go to `log_dir/NAME.log`."""
+    if log_dir is None:
+        return subprocess.Popen(command, cwd=ROOT, env=env)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    with open(log_dir / f"{name}.log", "ab") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_portal(env: dict[str, str], log_dir: Path | None = None) -> subprocess.Popen:
+    portal = launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "portal"], env, log_dir, "portal")
     wait_until_up(f"{env['PORTAL_URL']}/health", portal, "portal service")
     return portal
 
 
-def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
+def start(
+    model: Path,
+    rasa_port: int = RASA_PORT,
+    actions_port: int = ACTIONS_PORT,
+    log_dir: Path | None = None,
+    endpoints: str | None = None,
+    notifier_port: int | None = None,
+    **env_overrides: str,
+) -> list[subprocess.Popen]:
     """Start the portal, the agent-assist service, the action server, Rasa, then the
-    notifier (status changes pushed to applicants); return once the servers answer."""
-    env = service_env(actions_port, rasa_port, **env_overrides)
-    portal = start_portal(env)
-    # The assist service trains its classifier at start-up: it does so while Rasa loads.
-    assist = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], cwd=ROOT, env=env)
-    actions = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
-        cwd=ROOT,
-        env=env,
-    )
-    wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, "action server")
-    rasa = subprocess.Popen(
-        [
-            str(ROOT / ".venv-rasa" / "bin" / "rasa"), "run",
-            "--model", str(model),
-            "--enable-api",
-            "--credentials", "bot/credentials.yml",
-            "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
-            "--port", str(rasa_port),
-            # the web widget calls Rasa from the portal's pages (REST fallback, socket.io polling)
-            "--cors", *replace(get_settings(), portal_url=env["PORTAL_URL"]).allowed_origins,
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    wait_until_up(f"http://127.0.0.1:{rasa_port}/status", rasa, "Rasa server")
-    wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
-    notifier = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], cwd=ROOT, env=env)
-    return [portal, assist, actions, rasa, notifier]
+    notifier (status changes pushed to applicants); return once they answer. `log_dir`: each process's output in a file
+    there instead of this terminal; `endpoints`: Rasa's endpoints file (stores)."""
+    notifier_port = notifier_port or get_settings().notifier_port
+    env = service_env(actions_port, rasa_port, NOTIFIER_PORT=str(notifier_port), **env_overrides)
+    started: list[subprocess.Popen] = []
+    try:  # a process that fails to come up stops those already started
+        started.append(start_portal(env, log_dir))
+        # The assist service trains its classifier at start-up: it does so while Rasa loads.
+        assist = launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], env, log_dir, "assist")
+        started.append(assist)
+        started.append(launch(
+            [str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.server", "--port", str(actions_port)], env, log_dir, "actions"
+        ))
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", started[-1], "action server")
+        started.append(launch(
+            [
+                str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.serve",
+                "--model", str(model),
+                "--enable-api",
+                "--credentials", "bot/credentials.yml",
+                "--endpoints", endpoints or os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
+                "--port", str(rasa_port),
+                # the web widget calls Rasa from the portal's pages (REST fallback, socket.io polling)
+                "--cors", *replace(get_settings(), portal_url=env["PORTAL_URL"]).allowed_origins,
+            ],
+            env,
+            log_dir,
+            "rasa",
+        ))
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/health", started[-1], "Rasa server")  # channels/metrics.py
+        wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
+        started.append(launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], env, log_dir, "notifier"))
+        wait_until_up(f"http://127.0.0.1:{notifier_port}/health", started[-1], "notifier")
+    except BaseException:
+        stop(started)
+        raise
+    return started
+
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -142,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  REST:    curl -XPOST http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook "
         f"-d '{{\"sender\":\"me\",\"message\":\"孩子刚出生怎么上户口\"}}'\n"
         f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
+        f"  Health and Prometheus metrics: /health and /metrics on Rasa, actions, portal, notifier (:{get_settings().notifier_port})\n"
         f"  Portal:  http://127.0.0.1:{PORTAL_PORT}/openapi.json (departments: /staff)\n"
         f"  Web chat widget demo: http://127.0.0.1:{PORTAL_PORT}/\n"
         f"  12345 agent console: http://127.0.0.1:{ASSIST_PORT}/ (add an agent: python -m assist.agents add NAME)\n"

@@ -25,22 +25,26 @@ class PushFailed(Exception):
     pass
 
 
-async def push_message(sender_id: str, text: str, custom: dict[str, Any] | None = None, rasa_url: str | None = None) -> None:
+async def push_message(
+    sender_id: str, text: str, custom: dict[str, Any] | None = None, rasa_url: str | None = None, token: str | None = None
+) -> None:
     """Send `text` to `sender_id` on the channel they last wrote from."""
     event: dict[str, Any] = {"event": "bot", "text": text}
     if custom:
         event["data"] = {"custom": custom}
-    await append_events(sender_id, [event], rasa_url)
+    await append_events(sender_id, [event], rasa_url, token)
 
 
-async def resume_conversation(sender_id: str, rasa_url: str | None = None) -> None:
+async def resume_conversation(sender_id: str, rasa_url: str | None = None, token: str | None = None) -> None:
     """Hand a paused conversation (human handoff) back to the bot (ConversationResumed)."""
-    await append_events(sender_id, [{"event": "resume"}], rasa_url)
+    await append_events(sender_id, [{"event": "resume"}], rasa_url, token)
 
 
-async def append_events(sender_id: str, events: list[dict[str, Any]], rasa_url: str | None = None) -> None:
-    url = f"{(rasa_url or get_settings().rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"
-    params = {"output_channel": "latest", "execute_side_effects": "true"}
+async def append_events(sender_id: str, events: list[dict[str, Any]], rasa_url: str | None = None, token: str | None = None) -> None:
+    settings = get_settings()
+    url = f"{(rasa_url or settings.rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"
+    # Rasa's HTTP API answers only with its token (`rasa run --auth-token`, bot/run.py).
+    params = {"output_channel": "latest", "execute_side_effects": "true", "token": token or settings.rasa_token}
     try:
         async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
             async with session.post(url, params=params, json=events) as response:

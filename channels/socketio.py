@@ -6,6 +6,7 @@ stays `socketio`, so the path stays /socket.io. Differences from Rasa's channel:
 - user messages are masked (raw numbers go to the vault, as in channels/rest.py);
 - a session request joins the session's room (Rasa's handler forgets to await it);
 - malformed events get a Chinese answer instead of an exception in the server;
+- messages pass the per-sender rate and length limits of channels/intake.py;
 - browsers may only connect from the allowed origins (settings.allowed_origins; HTTP CORS
   for the polling transport is Rasa's `--cors`, which bot/run.py sets to the same list);
 - each bot message goes out as one event carrying its text, buttons and `custom` payload
@@ -24,6 +25,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from channels.intake import intake, limiter_from_settings
 from channels.privacy import mask_and_collect
 from channels.vault import Vault
 from settings import get_settings
@@ -46,6 +48,7 @@ class MaskedSocketIOInput(SocketIOInput):
         super().__init__(*args, **kwargs)
         self.vault = Vault()
         self.allowed_origins = get_settings().allowed_origins
+        self.limiter = limiter_from_settings()
 
     @classmethod
     def name(cls) -> Text:
@@ -55,6 +58,8 @@ class MaskedSocketIOInput(SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio else super().get_output_channel()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = intake(self.name(), on_new_message, self.limiter)
+
         async def masked(message: UserMessage) -> None:
             text, pairs = mask_and_collect(message.text or "")
             if pairs:
@@ -93,6 +98,8 @@ class MaskedSocketIOInput(SocketIOInput):
             if not (
                 isinstance(data, dict)
                 and session_id_ok(data)
+                # Rasa drops, unanswered, a message without a session id when sessions persist
+                and (data.get("session_id") or not self.session_persistence)
                 and isinstance(data.get("message", ""), str)
                 and isinstance(data.get(self.metadata_key) or {}, dict)
             ):

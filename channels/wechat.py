@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.intake import intake, limiter_from_settings
 from channels.privacy import mask_and_collect
 from channels.ttl import TTLDict
 from channels.vault import Vault
@@ -139,6 +140,7 @@ class WeChatInput(InputChannel):
         self.seen: TTLDict[None] = TTLDict(DEDUP_SECONDS)
         self.choices: TTLDict[list[str]] = TTLDict(CHOICES_SECONDS)
         self.vault = Vault() if self.enabled else None
+        self.limiter = limiter_from_settings()
         self._tasks: set[asyncio.Task] = set()
         if not self.enabled:
             log.info("WeChat channel off: WECHAT_TOKEN is not set")
@@ -179,6 +181,7 @@ class WeChatInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("wechat_webhook", __name__)
+        on_new_message = intake(self.name(), on_new_message, self.limiter)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

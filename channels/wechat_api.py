@@ -96,7 +96,8 @@ class PushGate:
     def _check(self, signature: str | None, timestamp: str | None, nonce: str | None, *extra: str) -> None:
         if not (signature and timestamp and nonce):
             raise Rejected("signature, timestamp or nonce missing")
-        if not hmac.compare_digest(sign(self.token, timestamp, nonce, *extra), signature):
+        # bytes: compare_digest refuses str with non-ASCII characters (TypeError, a 500)
+        if not hmac.compare_digest(sign(self.token, timestamp, nonce, *extra).encode(), signature.encode()):
             raise Rejected("signature does not match")
         try:
             skew = abs(time.time() - int(timestamp))

@@ -10,7 +10,9 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from catalogue.store import load_catalogue
+from ops.logs import configure_logging
 from portal.db import make_engine
+from portal.metrics import measure
 from portal.migrate import upgrade
 from portal.openapi import openapi_json
 from portal.protection import Protector
@@ -26,7 +28,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or get_settings()
     if not settings.portal_service_token or not settings.portal_staff_token:
         raise SystemExit("PORTAL_SERVICE_TOKEN and PORTAL_STAFF_TOKEN must be set (python -m portal.keys makes them)")
-    app = web.Application(middlewares=[errors], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[measure, errors], client_max_size=MAX_BODY)
     app["settings"] = settings
     app["catalogue"] = load_catalogue(settings)
     app["tokens"] = {"service": settings.portal_service_token, "staff": settings.portal_staff_token}
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("portal")
     settings = get_settings()
     url = urlparse(settings.portal_url)
     web.run_app(create_app(settings), host=url.hostname or "127.0.0.1", port=url.port or 8088, access_log=None)

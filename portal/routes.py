@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from aiohttp import web
 
-from portal import views
+from portal import metrics, views
 
 
 class Route(NamedTuple):
@@ -19,6 +19,7 @@ class Route(NamedTuple):
 
 ROUTES = [
     Route("GET", "/health", views.health, "Liveness"),
+    Route("GET", "/metrics", metrics.metrics, "Prometheus metrics: requests by route and status, latency"),
     Route("GET", "/items", views.list_items, "Service items (optionally ?region=CODE), 100 a page (?offset=N)"),
     Route("GET", "/items/{code}", views.get_item, "One service item"),
     Route("GET", "/themes", views.list_themes, "Theme services (一链办)"),
@@ -29,7 +30,7 @@ ROUTES = [
     Route("POST", "/applications/{application_id}/materials", views.attach_material, "Attach a material reference", "service"),
     Route("POST", "/applications/{application_id}/submit", views.submit_application, "Submit: returns the receipt number (受理编号); retries return the same", "service"),
     Route("POST", "/paused-applications/claim", views.claim_paused, "Resume: the applicant's latest paused form (ID number and phone must match), once", "service"),
-    Route("GET", "/progress/{receipt_number}", views.progress, "Status timeline, with ?applicant=ID number or phone", "service"),
+    Route("POST", "/progress/{receipt_number}", views.progress, "Status timeline; body {applicant: ID number or phone}", "service"),
     Route("PUT", "/profiles", views.save_profile, "Save or merge a person/enterprise profile (一人一档/一企一档)", "service"),
     Route("POST", "/profiles/lookup", views.get_profile, "A profile and its application history, by ID number or credit code", "service"),
     Route("GET", "/notifications", views.undelivered_notifications, "Status changes not yet pushed to applicants", "service"),

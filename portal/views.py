@@ -59,7 +59,7 @@ async def body(request: web.Request) -> dict[str, Any]:
         raise BadRequest("请求内容过大。")
     try:
         data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # bad JSON or encoding, or nesting too deep
         raise BadRequest("请求内容不是合法的 JSON。")
     if not isinstance(data, dict):
         raise BadRequest("请求内容应为 JSON 对象。")
@@ -173,8 +173,9 @@ async def submit_application(request: web.Request) -> web.Response:
 
 async def progress(request: web.Request) -> web.Response:
     require(request, "service")
-    applicant = request.query.get("applicant", "")
-    if not applicant:
+    # POST: the applicant's ID number or phone stays out of URLs and access logs
+    applicant = (await body(request)).get("applicant")
+    if not isinstance(applicant, str) or not applicant.strip() or len(applicant) > 32:
         raise BadRequest("查询进度需要提供申请人身份证号或手机号。")
     return web.json_response(await portal(request).progress(request.match_info["receipt_number"], applicant))
 

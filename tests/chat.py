@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -14,7 +15,11 @@ from stdnum.cn import ric
 PORT_BASE = int(os.environ.get("TONGBAN_TEST_PORT_BASE", "15000"))
 RASA_PORT, ACTIONS_PORT, PORTAL_PORT, ASSIST_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88, PORT_BASE + 90
 WECHAT_API_PORT = PORT_BASE + 61  # the fake WeChat API of tests/test_wechat.py
-URL = f"http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook"
+NOTIFIER_PORT = PORT_BASE + 56
+RASA = f"http://127.0.0.1:{RASA_PORT}"
+URL = f"{RASA}/webhooks/rest/webhook"
+# Rasa's HTTP API (trackers, events) answers only with this token (bot/serve.py).
+RASA_TOKEN = "tongban-test-rasa-token"
 # The WeChat channel is on, talking to the fake WeChat API (a 43-character EncodingAESKey).
 WECHAT_ENV = {
     "WECHAT_TOKEN": "tongban-test-token",
@@ -23,10 +28,13 @@ WECHAT_ENV = {
     "WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
     "WECHAT_API_BASE": f"http://127.0.0.1:{WECHAT_API_PORT}",
 }
+# LOG_LEVEL=DEBUG (Rasa reads it too): tests/test_privacy.py scans even the most talkative logs.
 ENV = {
     "PORTAL": "shandong",
     "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
     "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
+    "RASA_TOKEN": RASA_TOKEN,
+    "LOG_LEVEL": "DEBUG",
     **WECHAT_ENV,
 }
 
@@ -36,6 +44,13 @@ def say(sender: str, text: str, raw: bytes | None = None) -> list[dict]:
     request = urllib.request.Request(URL, body, {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
         assert response.status == 200
+        return json.load(response)
+
+
+def tracker(sender: str) -> dict:
+    """The conversation as Rasa's HTTP API gives it (with the API token)."""
+    url = f"{RASA}/conversations/{urllib.parse.quote(sender, safe='')}/tracker?token={RASA_TOKEN}"
+    with urllib.request.urlopen(url, timeout=10) as response:
         return json.load(response)
 
 

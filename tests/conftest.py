@@ -58,9 +58,20 @@ def bot(sd_settings):
     from bot.train import train
     from catalogue.store import load_catalogue
     from retrieval.service import ensure_index
-    from tests.chat import ACTIONS_PORT, ENV, RASA_PORT
+    from tests.chat import ACTIONS_PORT, ENV, NOTIFIER_PORT, RASA_PORT
 
     ensure_index(load_catalogue(sd_settings), sd_settings)
-    processes = start(train(), RASA_PORT, ACTIONS_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV)
+    # A real tracker store (SQLite in the test's var dir) and each process's output in
+    # var/logs/, so tests/test_privacy.py can scan what the bot keeps and logs.
+    endpoints = sd_settings.var_dir / "endpoints.yml"
+    endpoints.write_text(
+        (ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8")
+        + f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {sd_settings.var_dir / 'tracker.sqlite'}\n",
+        encoding="utf-8",
+    )
+    processes = start(
+        train(), RASA_PORT, ACTIONS_PORT, log_dir=sd_settings.var_dir / "logs", endpoints=str(endpoints),
+        notifier_port=NOTIFIER_PORT, TONGBAN_VAR=str(sd_settings.var_dir), **ENV,
+    )
     yield processes
     stop(processes)

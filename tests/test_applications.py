@@ -7,7 +7,7 @@ import time
 import urllib.request
 
 from tests.chat import (
-    PORTAL_PORT, RASA_PORT, fill_residence_permit, items, new_applicant, pick, receipt_of, say, start_residence_permit, texts, user,
+    PORTAL_PORT, fill_residence_permit, items, new_applicant, pick, receipt_of, say, start_residence_permit, texts, tracker, user,
 )
 
 
@@ -101,8 +101,7 @@ def staff_token(sd_settings) -> str:
 
 
 def bot_texts(sender: str) -> list[str]:
-    with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/conversations/{sender}/tracker", timeout=10) as response:
-        return [e.get("text") or "" for e in json.load(response)["events"] if e["event"] == "bot"]
+    return [e.get("text") or "" for e in tracker(sender)["events"] if e["event"] == "bot"]
 
 
 def test_a_status_change_by_staff_is_pushed_into_the_applicants_conversation(bot, sd_settings):

@@ -58,7 +58,7 @@ async def test_openapi_and_catalogue(client):
 
 
 async def test_nothing_is_reachable_without_the_token(client):
-    for method, path in [("post", "/applications"), ("get", "/progress/SD1"), ("post", "/profiles/lookup")]:
+    for method, path in [("post", "/applications"), ("post", "/progress/SD1"), ("post", "/profiles/lookup")]:
         assert (await getattr(client, method)(path, json={})).status == 401
         assert (await getattr(client, method)(path, json={}, headers=auth("forged"))).status == 401
     response = await client.post("/staff/applications/SD1/status", json={"status": "办结"}, headers=auth(SERVICE))
@@ -86,11 +86,11 @@ async def test_draft_update_attach_submit_is_idempotent_and_progress_needs_the_a
     assert [e["status"] for e in resubmitted["timeline"]] == ["已提交"]
     assert (await client.patch(path, json={"fields": {"x": "y"}}, headers=auth())).status == 409
     # progress: only with the applicant's ID or phone, and the same 404 otherwise
-    assert (await client.get(f"/progress/{receipt}", params={"applicant": "110101199001011234"}, headers=auth())).status == 404
-    assert (await client.get("/progress/SD00000000000000", params={"applicant": PHONE}, headers=auth())).status == 404
+    assert (await client.post(f"/progress/{receipt}", json={"applicant": "110101199001011234"}, headers=auth())).status == 404
+    assert (await client.post("/progress/SD00000000000000", json={"applicant": PHONE}, headers=auth())).status == 404
     moved = await client.post(f"/staff/applications/{receipt}/status", json={"status": "已受理"}, headers=auth(STAFF))
     assert moved.status == 200
-    timeline = (await (await client.get(f"/progress/{receipt}", params={"applicant": PHONE}, headers=auth())).json())["timeline"]
+    timeline = (await (await client.post(f"/progress/{receipt}", json={"applicant": PHONE}, headers=auth())).json())["timeline"]
     assert [e["status"] for e in timeline] == ["已提交", "已受理"]
     notes = (await (await client.get("/notifications", headers=auth())).json())["notifications"]
     assert notes[0]["sender_id"] == "u1" and "已受理" in notes[0]["text"] and receipt in notes[0]["text"]

@@ -30,7 +30,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from channels.ttl import TTLDict
-from tests.chat import RASA_PORT, WECHAT_API_PORT, WECHAT_ENV
+from tests.chat import RASA_PORT, RASA_TOKEN, WECHAT_API_PORT, WECHAT_ENV, tracker
 
 WEBHOOK = f"http://127.0.0.1:{RASA_PORT}/webhooks/wechat/webhook"
 RASA = f"http://127.0.0.1:{RASA_PORT}"
@@ -207,11 +207,6 @@ def push(fields: dict[str, Any], fmt: str = "json", encrypted: bool = False, par
         return error.code, error.read().decode(), time.perf_counter() - started
 
 
-def tracker(user: str) -> dict[str, Any]:
-    with urllib.request.urlopen(f"{RASA}/conversations/{user}/tracker", timeout=10) as response:
-        return json.load(response)
-
-
 def user_texts(user: str) -> list[str]:
     return [e.get("text") for e in tracker(user)["events"] if e["event"] == "user"]
 
@@ -348,7 +343,7 @@ def test_push_reaches_the_wechat_user(wechat):
     me = new_user(wechat)
     push(message(me, "你好"))
     wechat.wait(me)
-    asyncio.run(push_message(me, "您的申请已受理，受理编号 SD20261128000001。", rasa_url=RASA))
+    asyncio.run(push_message(me, "您的申请已受理，受理编号 SD20261128000001。", rasa_url=RASA, token=RASA_TOKEN))
     assert "受理编号" in wechat.wait(me, 2)[-1]
 
 

@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from channels.push import push_message
-from tests.chat import PORTAL_PORT, RASA_PORT
+from tests.chat import PORTAL_PORT, RASA_PORT, RASA_TOKEN, tracker
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / "var" / "test-artefacts" / "widget"
@@ -172,7 +172,7 @@ def test_push_reaches_the_open_page(context: BrowserContext):
     open_widget(page)
     ask(page, "你好")
     custom = {"application": {"receipt_number": "SD20261128000001", "status": "已受理"}}
-    push = push_message(session_id(page), "您的申请已受理，请留意短信通知。", custom=custom, rasa_url=RASA)
+    push = push_message(session_id(page), "您的申请已受理，请留意短信通知。", custom=custom, rasa_url=RASA, token=RASA_TOKEN)
     with ThreadPoolExecutor(1) as thread:  # Playwright's sync API owns this thread's event loop
         thread.submit(asyncio.run, push).result()
     expect(page.locator(".row.bot").last).to_contain_text("您的申请已受理")
@@ -215,10 +215,10 @@ def test_numbers_are_masked_on_screen_and_before_the_tracker(context: BrowserCon
     open_widget(page)
     ask(page, "我的手机号是13812345678，身份证370102199003071238")
     expect(page.locator(".row.user").last).to_have_text("我的手机号是138****5678，身份证370102********1238")
-    tracker = page.request.get(f"{RASA}/conversations/{session_id(page)}/tracker").json()
-    said = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    kept = tracker(session_id(page))
+    said = [e["text"] for e in kept["events"] if e["event"] == "user"]
     assert said == ["我的手机号是138****5678，身份证370102********1238"]
-    assert "13812345678" not in json.dumps(tracker, ensure_ascii=False)
+    assert "13812345678" not in json.dumps(kept, ensure_ascii=False)
 
 
 def test_socketio_refuses_other_origins_and_answers_malformed_events(context: BrowserContext):

@@ -1,0 +1,1 @@
+"""Running Tongban's own services in production: structured logs, metrics."""
