@@ -18,7 +18,9 @@ from assist.classifier import build_classifier
 from assist.routes import add_routes
 from assist.store import AssistStore
 from assist.suggest import Assistant, ReplyTemplate
-from assist.views import MAX_BODY, errors, require_agent
+from assist.views import errors, require_agent
+from ops.http import MAX_BODY, measured
+from ops.logs import configure_logging
 from retrieval.policies import PolicySearcher
 from retrieval.service import open_searcher
 from settings import Settings, get_settings
@@ -47,7 +49,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
         Fernet(settings.assist_session_key.encode()), cookie_name="TONGBAN_AGENT", max_age=SESSION_SECONDS, httponly=True, samesite="Strict"
     )
     setup_sessions(app, storage)  # the session middleware runs first
-    app.middlewares.extend([errors, require_agent])
+    app.middlewares.extend([measured("assist"), errors, require_agent])
     app["settings"] = settings
     app["store"] = AssistStore(settings.assist_database)
     app["queue"] = HandoffQueue(settings.var_dir / "handoff.sqlite")
@@ -67,7 +69,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("assist")
     settings = get_settings()
     url = urlparse(settings.assist_url)
     web.run_app(create_app(settings), host=url.hostname or "127.0.0.1", port=url.port or 8090, access_log=None)

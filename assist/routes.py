@@ -7,18 +7,20 @@ from typing import NamedTuple
 from aiohttp import web
 
 from assist import views
+from ops.http import Handler, metrics
 
 
 class Route(NamedTuple):
     method: str
     path: str
-    handler: views.Handler
+    handler: Handler
     summary: str
     public: bool = False  # everything else needs a logged-in agent
 
 
 ROUTES = [
     Route("GET", "/health", views.health, "Liveness", public=True),
+    Route("GET", "/metrics", metrics, "Prometheus metrics: requests by route and status, latency", public=True),
     Route("GET", "/login", views.login_page, "The login page", public=True),
     Route("POST", "/login", views.login, "Log in: {name, password} → session cookie", public=True),
     Route("POST", "/logout", views.logout, "Log out"),

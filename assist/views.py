@@ -5,11 +5,10 @@ the store or the handoff queue, answer JSON. Failures are `{"error", "message"}`
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Callable
 
 from aiohttp import web
 from aiohttp_session import get_session, new_session
@@ -19,21 +18,12 @@ from assist.store import DECISIONS, KINDS, AssistStore, UnknownSuggestion
 from assist.suggest import Assistant
 from channels.privacy import mask_and_collect, mask_pii
 from channels.push import PushFailed, push_message, resume_conversation
+from ops.http import BadRequest, Handler, error, json_body
 
 log = logging.getLogger(__name__)
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 STATIC = Path(__file__).parent / "static"
-MAX_BODY = 64 * 1024
 MAX_TEXT = 8000  # characters of a caller's words; a long letter is ~4,000
 MAX_REPLY = 2000
-
-
-class BadRequest(ValueError):
-    pass
-
-
-def error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
 
 
 @web.middleware
@@ -52,7 +42,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 @web.middleware
 async def require_agent(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Everything but the login page, logging in and health needs a logged-in agent."""
+    """Everything but the login page, logging in, health and metrics needs a logged-in agent."""
     if handler in request.app["public"]:
         return await handler(request)
     session = await get_session(request)
@@ -62,18 +52,6 @@ async def require_agent(request: web.Request, handler: Handler) -> web.StreamRes
         raise web.HTTPFound("/login")
     request["agent"] = session["agent"]
     return await handler(request)
-
-
-async def body(request: web.Request) -> dict[str, Any]:
-    if request.content_length and request.content_length > MAX_BODY:
-        raise BadRequest("请求内容过大。")
-    try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest("请求内容不是合法的 JSON。")
-    if not isinstance(data, dict):
-        raise BadRequest("请求内容应为 JSON 对象。")
-    return data
 
 
 def text_field(data: dict[str, Any], name: str, limit: int, choices: tuple[str, ...] | None = None) -> str:
@@ -116,7 +94,7 @@ async def console_page(request: web.Request) -> web.FileResponse:
 
 
 async def login(request: web.Request) -> web.Response:
-    data = await body(request)
+    data = await json_body(request)
     name, password = text_field(data, "name", 64), text_field(data, "password", 256)
     if not await off_loop(request, store(request).verify_agent, name, password):
         log.info("failed login for agent %r", mask_pii(name))
@@ -150,7 +128,7 @@ def suggestion_refs(result: dict[str, Any]) -> dict[str, list[str]]:
 
 
 async def assist(request: web.Request) -> web.Response:
-    text = text_field(await body(request), "text", MAX_TEXT)
+    text = text_field(await json_body(request), "text", MAX_TEXT)
     masked, found = mask_and_collect(text)  # the raw numbers go no further than this line
     assistant: Assistant = request.app["assistant"]
     started = time.perf_counter()
@@ -164,7 +142,7 @@ async def assist(request: web.Request) -> web.Response:
 
 
 async def feedback(request: web.Request) -> web.Response:
-    data = await body(request)
+    data = await json_body(request)
     assist_id = text_field(data, "assist_id", 64)
     kind = text_field(data, "kind", 16, KINDS)
     ref = text_field(data, "ref", 256)
@@ -220,9 +198,10 @@ async def reply_handoff(request: web.Request) -> web.Response:
     handoff = await find_handoff(request)
     if handoff.status == "closed":
         return error(409, "closed", "该会话已结束，不能再回复。")
-    text = mask_pii(text_field(await body(request), "text", MAX_REPLY)) or ""
+    text = mask_pii(text_field(await json_body(request), "text", MAX_REPLY)) or ""
     try:
-        await push_message(handoff.sender_id, text, {"agent_reply": {"handoff": handoff.id}}, rasa_url=request.app["settings"].rasa_url)
+        settings = request.app["settings"]
+        await push_message(handoff.sender_id, text, {"agent_reply": {"handoff": handoff.id}}, settings.rasa_url, settings.rasa_token)
     except PushFailed as exc:
         log.warning("agent reply to handoff %d not delivered: %s", handoff.id, exc)
         return error(502, "push_failed", "消息未能送达对话（机器人服务暂不可用），请稍后重试。")
@@ -234,7 +213,8 @@ async def close_handoff(request: web.Request) -> web.Response:
     """The agent is done: the conversation goes back to the bot (ConversationResumed)."""
     handoff = await find_handoff(request)
     try:
-        await resume_conversation(handoff.sender_id, rasa_url=request.app["settings"].rasa_url)
+        settings = request.app["settings"]
+        await resume_conversation(handoff.sender_id, settings.rasa_url, settings.rasa_token)
     except PushFailed as exc:
         log.warning("handoff %d not resumed: %s", handoff.id, exc)
         return error(502, "push_failed", "未能把会话交还机器人（机器人服务暂不可用），请稍后重试。")

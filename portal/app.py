@@ -12,13 +12,13 @@ from aiohttp import web
 from catalogue.store import load_catalogue
 from ops.logs import configure_logging
 from portal.db import make_engine
-from portal.metrics import measure
 from portal.migrate import upgrade
 from portal.openapi import openapi_json
 from portal.protection import Protector
 from portal.routes import add_routes
 from portal.store import Portal
-from portal.views import MAX_BODY, errors
+from ops.http import MAX_BODY, measured
+from portal.views import errors
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or get_settings()
     if not settings.portal_service_token or not settings.portal_staff_token:
         raise SystemExit("PORTAL_SERVICE_TOKEN and PORTAL_STAFF_TOKEN must be set (python -m portal.keys makes them)")
-    app = web.Application(middlewares=[measure, errors], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[measured("portal"), errors], client_max_size=MAX_BODY)
     app["settings"] = settings
     app["catalogue"] = load_catalogue(settings)
     app["tokens"] = {"service": settings.portal_service_token, "staff": settings.portal_staff_token}

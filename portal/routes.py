@@ -6,20 +6,21 @@ from typing import NamedTuple
 
 from aiohttp import web
 
-from portal import metrics, views
+from ops.http import Handler, metrics
+from portal import views
 
 
 class Route(NamedTuple):
     method: str
     path: str
-    handler: views.Handler
+    handler: Handler
     summary: str
     auth: str | None = None  # "service" | "staff" | None
 
 
 ROUTES = [
     Route("GET", "/health", views.health, "Liveness"),
-    Route("GET", "/metrics", metrics.metrics, "Prometheus metrics: requests by route and status, latency"),
+    Route("GET", "/metrics", metrics, "Prometheus metrics: requests by route and status, latency"),
     Route("GET", "/items", views.list_items, "Service items (optionally ?region=CODE), 100 a page (?offset=N)"),
     Route("GET", "/items/{code}", views.get_item, "One service item"),
     Route("GET", "/themes", views.list_themes, "Theme services (一链办)"),

@@ -10,19 +10,13 @@ import html
 import json
 import re
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
+from ops.http import BadRequest, Handler, error, json_body
 from portal.store import Conflict, NotFound, Portal
 from settings import ROOT
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-MAX_BODY = 64 * 1024
-
-
-def error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
 
 
 @web.middleware
@@ -37,10 +31,6 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return error(400, "bad_request", str(exc))
 
 
-class BadRequest(ValueError):
-    pass
-
-
 def portal(request: web.Request) -> Portal:
     return request.app["portal"]
 
@@ -52,18 +42,6 @@ def require(request: web.Request, token_name: str) -> None:
         raise web.HTTPUnauthorized(
             text=json.dumps({"error": "unauthorized", "message": "缺少或错误的访问令牌。"}), content_type="application/json"
         )
-
-
-async def body(request: web.Request) -> dict[str, Any]:
-    if request.content_length and request.content_length > MAX_BODY:
-        raise BadRequest("请求内容过大。")
-    try:
-        data = await request.json()
-    except (ValueError, RecursionError):  # bad JSON or encoding, or nesting too deep
-        raise BadRequest("请求内容不是合法的 JSON。")
-    if not isinstance(data, dict):
-        raise BadRequest("请求内容应为 JSON 对象。")
-    return data
 
 
 def text_field(data: dict[str, Any], name: str, required: bool = True, limit: int = 256) -> str | None:
@@ -122,7 +100,7 @@ async def get_theme(request: web.Request) -> web.Response:
 
 async def create_application(request: web.Request) -> web.Response:
     require(request, "service")
-    data = await body(request)
+    data = await json_body(request)
     item_code = text_field(data, "item_code", limit=64)
     if item_code not in request.app["catalogue"].items:
         raise BadRequest(f"事项编码 {item_code} 不存在。")
@@ -141,7 +119,7 @@ async def create_application(request: web.Request) -> web.Response:
 
 async def claim_paused(request: web.Request) -> web.Response:
     require(request, "service")
-    data = await body(request)  # POST: ID numbers and phones stay out of URLs and access logs
+    data = await json_body(request)  # POST: ID numbers and phones stay out of URLs and access logs
     claimed = await portal(request).claim_paused(text_field(data, "id_number", limit=32), text_field(data, "phone", limit=32))
     return web.json_response(claimed)
 
@@ -153,13 +131,13 @@ async def get_application(request: web.Request) -> web.Response:
 
 async def update_application(request: web.Request) -> web.Response:
     require(request, "service")
-    fields = object_field(await body(request), "fields")
+    fields = object_field(await json_body(request), "fields")
     return web.json_response(await portal(request).update_fields(request.match_info["application_id"], fields))
 
 
 async def attach_material(request: web.Request) -> web.Response:
     require(request, "service")
-    data = await body(request)
+    data = await json_body(request)
     updated = await portal(request).attach_material(
         request.match_info["application_id"], text_field(data, "name"), text_field(data, "reference", limit=1024)
     )
@@ -174,7 +152,7 @@ async def submit_application(request: web.Request) -> web.Response:
 async def progress(request: web.Request) -> web.Response:
     require(request, "service")
     # POST: the applicant's ID number or phone stays out of URLs and access logs
-    applicant = (await body(request)).get("applicant")
+    applicant = (await json_body(request)).get("applicant")
     if not isinstance(applicant, str) or not applicant.strip() or len(applicant) > 32:
         raise BadRequest("查询进度需要提供申请人身份证号或手机号。")
     return web.json_response(await portal(request).progress(request.match_info["receipt_number"], applicant))
@@ -182,7 +160,7 @@ async def progress(request: web.Request) -> web.Response:
 
 async def save_profile(request: web.Request) -> web.Response:
     require(request, "service")
-    data = await body(request)
+    data = await json_body(request)
     kind = text_field(data, "kind", limit=16)
     if kind not in ("person", "enterprise"):
         raise BadRequest("kind 必须是 person 或 enterprise。")
@@ -192,7 +170,7 @@ async def save_profile(request: web.Request) -> web.Response:
 
 async def get_profile(request: web.Request) -> web.Response:
     require(request, "service")
-    data = await body(request)  # POST: the key is an ID number, kept out of URLs and access logs
+    data = await json_body(request)  # POST: the key is an ID number, kept out of URLs and access logs
     return web.json_response(await portal(request).profile(text_field(data, "key", limit=64)))
 
 
@@ -244,7 +222,7 @@ async def widget_file(request: web.Request) -> web.FileResponse:
 
 async def move_application(request: web.Request) -> web.Response:
     require(request, "staff")
-    data = await body(request)
+    data = await json_body(request)
     moved = await portal(request).move(
         request.match_info["receipt_number"],
         text_field(data, "status", limit=16),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import urllib.request
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +22,7 @@ from assist.routes import ROUTES
 from assist.store import AssistStore
 from catalogue.store import load_catalogue
 from retrieval.service import ensure_index
-from tests.chat import RASA_PORT, say, texts, user
+from tests.chat import RASA_PORT, RASA_TOKEN, say, texts, tracker, user
 
 ID_NUMBER, PHONE = "370102199003071234", "13812345678"
 AGENT, PASSWORD = "agent-01", "a-long-test-password"
@@ -35,7 +34,7 @@ CATEGORIES = {"城乡建设", "交通运输", "劳动和社会保障", "教育�
 @pytest.fixture(scope="module")
 def assist_settings(sd_settings):
     ensure_index(load_catalogue(sd_settings), sd_settings)
-    settings = replace(sd_settings, assist_session_key=Fernet.generate_key().decode(), rasa_url=f"http://127.0.0.1:{RASA_PORT}")
+    settings = replace(sd_settings, assist_session_key=Fernet.generate_key().decode(), rasa_url=f"http://127.0.0.1:{RASA_PORT}", rasa_token=RASA_TOKEN)
     AssistStore(settings.assist_database).add_agent(AGENT, PASSWORD)
     return settings
 
@@ -164,11 +163,6 @@ async def test_odd_but_valid_input_gets_suggestions(client):
         response = await client.post("/api/assist", json={"text": text})
         assert response.status == 200
         assert (await response.json())["category"]["name"] in CATEGORIES
-
-
-def tracker(sender: str) -> dict:
-    with urllib.request.urlopen(f"http://127.0.0.1:{RASA_PORT}/conversations/{sender}/tracker", timeout=30) as response:
-        return json.load(response)
 
 
 async def test_agent_reply_reaches_the_handed_off_conversation(bot, client, assist_settings):

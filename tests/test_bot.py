@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 
 from actions.handoff_queue import HandoffQueue
-from bot.run import service_env, start_portal, stop
+from bot.run import service_env, start_portal
 from tests.chat import ACTIONS_PORT, ENV, RASA_PORT, URL, fill_residence_permit, items, new_applicant, pick, receipt_of, say, texts, user
 
 def test_greeting(bot):

@@ -10,13 +10,14 @@ import urllib.request
 
 import pytest
 
-from tests.chat import ACTIONS_PORT, NOTIFIER_PORT, PORTAL_PORT, RASA_PORT, say, user
+from tests.chat import ACTIONS_PORT, ASSIST_PORT, NOTIFIER_PORT, PORTAL_PORT, RASA_PORT, say, user
 
 SERVICES = {
     "rasa": f"http://127.0.0.1:{RASA_PORT}",
     "actions": f"http://127.0.0.1:{ACTIONS_PORT}",
     "portal": f"http://127.0.0.1:{PORTAL_PORT}",
     "notifier": f"http://127.0.0.1:{NOTIFIER_PORT}",
+    "assist": f"http://127.0.0.1:{ASSIST_PORT}",
 }
 
 
@@ -26,14 +27,15 @@ def get(url: str) -> tuple[int, str, str]:
 
 
 def sample(metrics: str, name: str, **labels: str) -> float:
-    """The value of one sample (0 when absent)."""
+    """The sum of the samples with these labels (0 when absent)."""
+    total = 0.0
     for line in metrics.splitlines():
         match = re.fullmatch(rf"{name}(?:\{{(.*)\}})? (\S+)", line)
         if match:
             have = dict(re.findall(r'(\w+)="([^"]*)"', match.group(1) or ""))
             if all(have.get(k) == v for k, v in labels.items()):
-                return float(match.group(2))
-    return 0.0
+                total += float(match.group(2))
+    return total
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -65,7 +67,7 @@ def test_metrics_count_what_happens(bot):
 
 
 def test_our_services_log_json_lines(bot, sd_settings):
-    for service in ("portal", "actions", "notifier"):
+    for service in ("portal", "actions", "notifier", "assist"):
         lines = (sd_settings.var_dir / "logs" / f"{service}.log").read_text(encoding="utf-8").splitlines()
         records = [json.loads(line) for line in lines if line.startswith("{")]
         assert records, f"{service} wrote no JSON log line"

@@ -3,7 +3,6 @@ during the form or at the summary before confirmation."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
