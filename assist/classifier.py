@@ -1,8 +1,9 @@
 """Which first-level 12345 work-order category a caller's message belongs to.
 
 It learns only from material the project may commit (data/hotline/): an authored
-description, keywords and example messages per category, plus the service catalogues'
-items, weakly labelled through an authored department → category table. Two views of a
+description, keywords, short example messages and long example letters per category, plus
+the service catalogues' items, weakly labelled through an authored department → category
+table, and an authored rough share of work orders per category as the prior. Two views of a
 message are combined: word and character TF-IDF under logistic regression (what it says),
 and the packaged USE-m sentence embedding, averaged over sentence chunks (what it is
 about). Training takes a few seconds at start-up; nothing is saved.
@@ -33,9 +34,13 @@ MAX_CHARS = 1500
 CHUNK_CHARS = 200  # USE-m reads a sentence or two well, a page poorly
 MAX_CHUNKS = 8
 TEXT_WEIGHT = 0.7  # of the TF-IDF model's log-probabilities; the embedding model has the rest
+# Both models are trained class-balanced; half the log of each category's authored share of
+# work orders is added back, so a letter the text leaves in doubt leans to a common category.
+PRIOR_WEIGHT = 0.5
 # Sample weights: authored text says what a category is; catalogue items only hint at it.
 AUTHORED_WEIGHT, KEYWORD_WEIGHT, CATALOGUE_WEIGHT = 3.0, 0.5, 0.3
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
+EXAMPLE_FILES = ("examples.yml", "letters.yml")  # more authored messages, beside categories.yml's
 CATALOGUE_FILES = (("guangdong", "gd_service_items.jsonl", import_guangdong), ("shandong", "items.jsonl", import_items))
 
 
@@ -44,6 +49,7 @@ class Category:
     name: str
     department: str
     description: str
+    share: float  # rough part of all work orders (the prior); authored in categories.yml
     keywords: tuple[str, ...]
     examples: tuple[str, ...]
 
@@ -57,12 +63,18 @@ class DepartmentRule:
 
 def load_categories(folder: Path) -> dict[str, Category]:
     described = yaml.safe_load((folder / "categories.yml").read_text(encoding="utf-8"))
-    more = yaml.safe_load((folder / "examples.yml").read_text(encoding="utf-8")) or {}
+    more: dict[str, list[str]] = {}
+    for filename in EXAMPLE_FILES:
+        for name, examples in (yaml.safe_load((folder / filename).read_text(encoding="utf-8")) or {}).items():
+            if name not in described:  # a misspelt category would silently lose its examples
+                raise ValueError(f"{folder / filename}: unknown category {name!r}")
+            more.setdefault(name, []).extend(examples)
     return {
         name: Category(
             name=name,
             department=entry["department"],
             description=entry["description"],
+            share=float(entry["share"]),
             keywords=tuple(entry["keywords"]),
             examples=tuple(entry["examples"]) + tuple(more.get(name, [])),
         )
@@ -147,6 +159,8 @@ class HotlineClassifier:
         self.vector_model = LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(vectors, labels, sample_weight=weights)
         assert list(self.text_model.classes_) == list(self.vector_model.classes_)
         self.labels = [str(c) for c in self.text_model.classes_]
+        log_share = np.log([self.categories[label].share for label in self.labels])
+        self.log_prior = log_share - log_share.mean()
         return self
 
     def _words(self, text: str) -> list[str]:
@@ -164,7 +178,7 @@ class HotlineClassifier:
         texts = [t[:MAX_CHARS] for t in texts]
         by_text = self.text_model.predict_proba(self.vectoriser.transform(texts))
         by_vector = self.vector_model.predict_proba(self._embed(texts))
-        scores = TEXT_WEIGHT * np.log(by_text + 1e-9) + (1 - TEXT_WEIGHT) * np.log(by_vector + 1e-9)
+        scores = TEXT_WEIGHT * np.log(by_text + 1e-9) + (1 - TEXT_WEIGHT) * np.log(by_vector + 1e-9) + PRIOR_WEIGHT * self.log_prior
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return scores / scores.sum(axis=1, keepdims=True)
 

@@ -1,8 +1,8 @@
 """`python -m assist.eval FILE` (`make eval-hotline MESSAGES=FILE`): how well the hotline
 classifier names the first-level category of each message.
 
-FILE: JSON lines `{"id", "title", "text", "category"}`. Prints a per-category table,
-accuracy and macro-F1 (over the categories present in FILE); the last line is JSON.
+FILE: JSON lines `{"id", "title", "text", "category"}`. Prints a per-category table, the
+confusion counts, accuracy and macro-F1 (over the categories present in FILE); the last line is JSON.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from assist.classifier import build_classifier
 
@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     others = sorted({p for p in predicted if p not in labels})
     if others:
         print(f"also predicted (not in the file): {', '.join(others)}")
+    columns = labels + others
+    print("confusion (rows: gold, columns: predicted, in the order above)")
+    for row, counts in zip(labels, confusion_matrix(gold, predicted, labels=columns)[: len(labels)]):
+        print(f"{row:<14}" + "".join(f"{c:>4}" for c in counts))
     accuracy = accuracy_score(gold, predicted)
     macro_f1 = f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)
     print(f"{len(records)} messages, {1000 * seconds / len(records):.1f} ms each: accuracy {accuracy:.3f}, macro-F1 {macro_f1:.3f}")

@@ -195,13 +195,34 @@ async def test_agent_reply_reaches_the_handed_off_conversation(bot, client, assi
 
 
 def test_classifier_names_the_category_of_messages_it_never_saw(sd_settings):
-    """Messages written for this test (not in data/hotline/), across all 15 categories."""
+    """Messages written for this test (not in data/hotline/), across all 15 categories: short
+    ones as a caller says them and long letters (l01-l08) as written to the hotline's web form."""
     records = [json.loads(line) for line in AUTHORED.read_text(encoding="utf-8").splitlines() if line.strip()]
     classifier = build_classifier(sd_settings)
     predicted = classifier.predict([message_text(r) for r in records])
     correct = sum(p == r["category"] for p, r in zip(predicted, records))
     assert correct / len(records) >= 0.8, [(r["id"], p) for p, r in zip(predicted, records) if p != r["category"]]
     assert set(classifier.labels) == CATEGORIES
+
+
+def test_authored_hotline_data_covers_every_category_and_rejects_unknown_names(tmp_path):
+    import shutil
+
+    import yaml
+
+    from assist.classifier import load_categories
+    from settings import ROOT
+
+    categories = load_categories(ROOT / "data" / "hotline")
+    assert set(categories) == CATEGORIES
+    letters = yaml.safe_load((ROOT / "data" / "hotline" / "letters.yml").read_text(encoding="utf-8"))
+    assert set(letters) == CATEGORIES and all(len(v) >= 5 for v in letters.values())
+    assert abs(sum(c.share for c in categories.values()) - 1) < 0.05 and all(c.share > 0 for c in categories.values())
+    folder = tmp_path / "hotline"
+    shutil.copytree(ROOT / "data" / "hotline", folder)
+    (folder / "letters.yml").write_text("城乡建筑:\n  - 小区物业不作为\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="城乡建筑"):
+        load_categories(folder)
 
 
 def test_agents_command_creates_an_agent_who_can_log_in(tmp_path):
