@@ -5,7 +5,10 @@ server, then say where.
 
 Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default), actions 5055,
 portal 8088. Secrets come from the environment; when unset, a set is made once and kept
-in var/secrets.env (mode 600) for this machine's embedded default.
+in var/secrets.env (mode 600) for this machine's embedded default. Conversations live in
+Rasa's memory, or with TRACKER_STORE=redis in Redis (bot/stores.py: checked before
+anything starts). `start_actions` and `start_rasa` start one more of each (README,
+"Running many instances").
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
+from bot import stores
 from bot.train import train
-from settings import ROOT, get_settings
+from settings import ROOT, Settings, get_settings
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
@@ -76,40 +79,59 @@ def start_portal(env: dict[str, str]) -> subprocess.Popen:
     return portal
 
 
-def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
-    """Start the portal, the action server, Rasa, then the notifier (status changes pushed
-    to applicants); return once the servers answer."""
-    env = service_env(actions_port, rasa_port, **env_overrides)
-    portal = start_portal(env)
+def start_actions(env: dict[str, str], port: int) -> subprocess.Popen:
+    """An action server on `port`; it exits at once, naming `make index`, without an index."""
     actions = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
         cwd=ROOT,
         env=env,
     )
-    wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, "action server")
+    wait_until_up(f"http://127.0.0.1:{port}/health", actions, "action server")
+    return actions
+
+
+def start_rasa(env: dict[str, str], model: Path, port: int, actions_port: int) -> subprocess.Popen:
+    """A Rasa server on `port` calling the action server on `actions_port`, with the
+    tracker and lock stores of TRACKER_STORE (bot/stores.py)."""
+    settings = Settings.from_environ(env)
+    stores.check(settings)
+    env = {**env, **stores.rasa_env(settings), "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"}
     rasa = subprocess.Popen(
         [
             str(ROOT / ".venv-rasa" / "bin" / "rasa"), "run",
             "--model", str(model),
             "--enable-api",
             "--credentials", "bot/credentials.yml",
-            "--endpoints", os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
-            "--port", str(rasa_port),
+            "--endpoints", str(stores.endpoints_file(settings)),
+            "--port", str(port),
             # the web widget calls Rasa from the portal's pages (REST fallback, socket.io polling)
-            "--cors", *replace(get_settings(), portal_url=env["PORTAL_URL"]).allowed_origins,
+            "--cors", *settings.allowed_origins,
         ],
         cwd=ROOT,
         env=env,
     )
-    wait_until_up(f"http://127.0.0.1:{rasa_port}/status", rasa, "Rasa server")
+    wait_until_up(f"http://127.0.0.1:{port}/status", rasa, "Rasa server")
+    return rasa
+
+
+def start(model: Path, rasa_port: int = RASA_PORT, actions_port: int = ACTIONS_PORT, **env_overrides: str) -> list[subprocess.Popen]:
+    """Start the portal, the action server, Rasa, then the notifier (status changes pushed
+    to applicants); return once the servers answer."""
+    env = service_env(actions_port, rasa_port, **env_overrides)
+    stores.check(Settings.from_environ(env))  # before anything starts
+    portal = start_portal(env)
+    actions = start_actions(env, actions_port)
+    rasa = start_rasa(env, model, rasa_port, actions_port)
     notifier = subprocess.Popen([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], cwd=ROOT, env=env)
     return [portal, actions, rasa, notifier]
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
+    # SIGTERM, not SIGINT: a launcher started in the background (no job control) passes
+    # SIGINT on ignored, and Sanic's and aiohttp's servers shut down cleanly on either.
     for process in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)
     for process in processes:
         try:
             process.wait(timeout=20)
@@ -121,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, help="a trained model (default: train if the data changed)")
     args = parser.parse_args(argv)
+    stores.check(get_settings())  # Redis down: say so before training or starting anything
     processes = start(args.model or train())
     print(
         f"\nTongban is up.\n"

@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.failures import tell_failures
 from channels.privacy import mask_and_collect
 from channels.ttl import TTLDict
 from channels.vault import Vault
@@ -178,6 +179,7 @@ class WeChatInput(InputChannel):
         return bool(tracker and tracker.is_paused())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = tell_failures(on_new_message)  # a failed message is answered, not dropped
         bp = Blueprint("wechat_webhook", __name__)
 
         @bp.route("/", methods=["GET"])
