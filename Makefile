@@ -63,7 +63,7 @@ eval-retrieval: $(VENV)/.installed
 	@test -n "$(QUERIES)" || { echo "usage: make eval-retrieval QUERIES=FILE"; exit 2; }
 	$(PY) -m retrieval.eval $(QUERIES)
 
-bench: $(VENV)/.installed
+bench: setup  # the load test starts Rasa too
 	$(PY) -m bench
 
 run: setup
