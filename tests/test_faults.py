@@ -4,6 +4,7 @@ says what to run."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ import sys
 import time
 
 import pytest
+import socketio
 
 from bot.run import start_rasa, stop
 from channels.failures import BUSY
@@ -28,6 +30,21 @@ def closed_port() -> int:
         return s.getsockname()[1]  # nothing listens once the socket is closed
 
 
+async def over_socketio(port: int, session_id: str, text: str) -> dict:
+    """One message through the web widget's channel (socket.io); the first bot message back."""
+    client, confirmed, replies = socketio.AsyncClient(), asyncio.Event(), asyncio.Queue()
+    client.on("session_confirm", lambda *_: confirmed.set())
+    client.on("bot_uttered", replies.put_nowait)
+    await client.connect(f"http://127.0.0.1:{port}", transports=["websocket"])
+    try:
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed.wait(), 10)
+        await client.emit("user_uttered", {"message": text, "session_id": session_id})
+        return await asyncio.wait_for(replies.get(), 30)
+    finally:
+        await client.disconnect()
+
+
 def test_action_server_down_mid_form_tells_the_user_and_the_form_survives(many):
     me = user()
     id_number, _ = new_applicant()
@@ -39,6 +56,7 @@ def test_action_server_down_mid_form_tells_the_user_and_the_form_survives(many):
     many.crash_actions(0)
     assert texts(say_to(A, me, "张三")) == BUSY
     assert texts(say_to(A, me, "居住证怎么办")) == BUSY
+    assert asyncio.run(over_socketio(A, user(), "孩子刚出生怎么上户口"))["text"] == BUSY  # the web widget's channel too
     state = tracker(A, me)  # the answer the form could not validate was not kept
     assert state["active_loop"]["name"] == "application_form" and state["slots"]["requested_slot"] == "applicant_name"
     assert state["slots"]["applicant_name"] is None
