@@ -68,7 +68,7 @@ eval-hotline: $(VENV)/.installed
 	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE (JSON lines: id, title, text, category)"; exit 2; }
 	$(PY) -m assist.eval $(MESSAGES)
 
-bench: $(VENV)/.installed
+bench: setup  # the load test starts Rasa too
 	$(PY) -m bench
 
 run: setup

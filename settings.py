@@ -7,17 +7,25 @@ for Tongban's own options.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent
 PORTALS = ("shandong", "guangdong")
+TRACKER_STORES = ("memory", "redis")
+
+# Where settings are read from: this process's environment, or (Settings.from_environ)
+# the environment a launcher is about to give a child process.
+_environ: ContextVar[Mapping[str, str] | None] = ContextVar("tongban_environ", default=None)
 
 
 def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
+    environ = _environ.get()
+    value = ((os.environ if environ is None else environ).get(name) or "").strip()
     return value or default
 
 
@@ -81,9 +89,31 @@ class Settings:
     assist_url: str = field(default_factory=lambda: _env("ASSIST_URL", "http://127.0.0.1:8090"))
     assist_session_key: str = field(default_factory=lambda: _env("ASSIST_SESSION_KEY", ""), repr=False)
 
+    # Rasa's tracker and lock stores: "memory" (the embedded default: one Rasa process) or
+    # "redis" (shared by any number of Rasa servers; bot/stores.py, bot/endpoints.redis.yml).
+    tracker_store: str = field(default_factory=lambda: _env("TRACKER_STORE", "memory"))
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", "redis://127.0.0.1:6379/0"), repr=False)
+    # Prepended to Rasa's Redis keys (alphanumeric, Rasa's rule): deployments sharing a Redis DB stay apart.
+    redis_key_prefix: str = field(default_factory=lambda: _env("REDIS_KEY_PREFIX", "tongban"))
+    # Rasa's endpoints file; default bot/endpoints.yml, or bot/endpoints.redis.yml with TRACKER_STORE=redis.
+    rasa_endpoints: str = field(default_factory=lambda: _env("RASA_ENDPOINTS", ""))
+
     def __post_init__(self) -> None:
         if self.portal not in PORTALS:
             raise ValueError(f"PORTAL must be one of {', '.join(PORTALS)}, got {self.portal!r}")
+        if self.tracker_store not in TRACKER_STORES:
+            raise ValueError(f"TRACKER_STORE must be one of {', '.join(TRACKER_STORES)}, got {self.tracker_store!r}")
+        if not self.redis_key_prefix.isalnum():
+            raise ValueError(f"REDIS_KEY_PREFIX must be alphanumeric, got {self.redis_key_prefix!r}")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "Settings":
+        """The settings a process started with `environ` will read (for launchers)."""
+        token = _environ.set(environ)
+        try:
+            return cls()
+        finally:
+            _environ.reset(token)
 
     @property
     def portal_database(self) -> str:

@@ -8,12 +8,19 @@ browser origin unless `--cors` names some, and runs or lists actions only for ca
 with ACTIONS_TOKEN (Rasa sends it, bot/endpoints.yml): only Rasa calls the action server.
 rasa_sdk's app and its `/health` are unchanged; the app factory is module-level because
 Sanic rebuilds the app in its worker process.
+
+The catalogue and index are checked before serving, in a short-lived child process: a
+missing or corrupt index stops the server at once, naming `make index`. Loading them in
+this main process would fix multiprocessing's start method (bm25s's tqdm lock) before
+Sanic sets it; the worker loads them for good before it serves its first request.
 """
 
 from __future__ import annotations
 
 import argparse
 import hmac
+import subprocess
+import sys
 from functools import partial
 
 from rasa_sdk.endpoint import create_app_for_serve
@@ -21,7 +28,9 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Request, Sanic, response
 from sanic.worker.loader import AppLoader
 
+from actions.context import knowledge
 from actions.metrics import add_metrics
+from retrieval.index import IndexUnavailable
 from ops.logs import configure_logging
 from settings import get_settings
 
@@ -38,11 +47,24 @@ def require_token(app: Sanic, token: str) -> None:
         return None
 
 
+def check_knowledge() -> None:
+    """Load the catalogue and index; exit with a message naming `make index` if they cannot be."""
+    try:
+        knowledge()
+    except IndexUnavailable as exc:
+        raise SystemExit(f"Tongban's action server cannot start: {exc}") from None
+
+
+async def load_knowledge(app: Sanic) -> None:
+    check_knowledge()
+
+
 def create_app(executor: ActionExecutor, cors: list[str]) -> Sanic:
     configure_logging("actions")  # again in Sanic's worker process
     app = create_app_for_serve(executor, cors_origins=cors or "")
     require_token(app, get_settings().actions_token)
     add_metrics(app)
+    app.register_listener(load_knowledge, "before_server_start")  # in the worker only
     return app
 
 
@@ -55,6 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     if not get_settings().actions_token:
         raise SystemExit("ACTIONS_TOKEN must be set: actions run only for Rasa (python -m portal.keys makes one)")
     configure_logging("actions")
+    checked = subprocess.run([sys.executable, "-c", "from actions.server import check_knowledge; check_knowledge()"])
+    if checked.returncode:
+        raise SystemExit(checked.returncode)
     executor = ActionExecutor()
     executor.register_package("actions")
     loader = AppLoader(factory=partial(create_app, executor, args.cors))

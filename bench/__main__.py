@@ -11,15 +11,18 @@ import sys
 import time
 from pathlib import Path
 
-from bench import assist_latency, scale, search_latency
+from bench import assist_latency, load, scale, search_latency
 
-BENCHES = [search_latency.run, assist_latency.run, scale.run]
+BENCHES = [search_latency.run, assist_latency.run, scale.run, load.run]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=scale.FULL_SCALE, help="minimum synthetic catalogue size")
-    parser.add_argument("--quick", action="store_true", help="a fast check on ~200k entries")
+    parser.add_argument("--quick", action="store_true", help="a fast check: ~200k entries; 10 citizens for 10 s")
+    parser.add_argument("--users", type=int, help=f"load test: simulated citizens (default {load.FULL_USERS})")
+    parser.add_argument("--seconds", type=float, help=f"load test: how long they talk (default {load.FULL_SECONDS:.0f})")
+    parser.add_argument("--only", choices=[b.__module__.split(".")[-1] for b in BENCHES], help="run one benchmark")
     parser.add_argument("--hotline-messages", type=Path, help="hotline messages for the assist latency (JSON lines with title, text)")
     parser.add_argument("--codec", default=scale.CODEC, help="faiss IVF code, e.g. SQfp16 or SQ8")
     args = parser.parse_args()
@@ -27,6 +30,8 @@ def main() -> int:
         args.entries = 200_000
     ok = True
     for bench in BENCHES:
+        if args.only and bench.__module__.split(".")[-1] != args.only:
+            continue
         start = time.perf_counter()
         ok &= bench(args)
         print(f"{bench.__module__}: {time.perf_counter() - start:.0f} s\n")

@@ -4,9 +4,11 @@ server, then say where.
     python -m bot.run [--model PATH]
 
 Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default), actions 5055,
-portal 8088, the notifier's /health and /metrics 5056. Secrets come from the environment;
-those unset are made once and kept in var/secrets.env (mode 600) for this machine's
-embedded default.
+portal 8088, agent assist 8090, the notifier's /health and /metrics 5056. Secrets come
+from the environment; those unset are made once and kept in var/secrets.env (mode 600)
+for this machine's embedded default. Conversations live in Rasa's memory, or with
+TRACKER_STORE=redis in Redis (bot/stores.py: checked before anything starts).
+`start_actions` and `start_rasa` start one more of each (README, "Running many instances").
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import replace
 from pathlib import Path
 
+from bot import stores
 from bot.train import train
 from portal.keys import NAMES as SECRET_NAMES
 from portal.keys import new_secret
-from settings import ROOT, get_settings
+from settings import ROOT, Settings, get_settings
 
 RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
 ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
@@ -96,6 +98,48 @@ def start_portal(env: dict[str, str], log_dir: Path | None = None) -> subprocess
     return portal
 
 
+def start_actions(env: dict[str, str], port: int, log_dir: Path | None = None) -> subprocess.Popen:
+    """An action server on `port`; it exits at once, naming `make index`, without an index.
+
+    One OpenMP thread (faiss, the e5 engine) unless OMP_NUM_THREADS says otherwise: a
+    query over a portal's catalogue is too small to share, and on a busy machine spinning
+    OpenMP threads made each search ~6x slower (p50 198 → 34 ms); scale with processes.
+    """
+    actions = launch(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.server", "--port", str(port)],
+        {"OMP_NUM_THREADS": "1", **env},
+        log_dir,
+        "actions",
+    )
+    wait_until_up(f"http://127.0.0.1:{port}/health", actions, "action server")
+    return actions
+
+
+def start_rasa(env: dict[str, str], model: Path, port: int, actions_port: int, log_dir: Path | None = None) -> subprocess.Popen:
+    """A Rasa server on `port` calling the action server on `actions_port`, with the
+    tracker and lock stores of TRACKER_STORE (bot/stores.py) or RASA_ENDPOINTS."""
+    settings = Settings.from_environ(env)
+    stores.check(settings)
+    env = {**env, **stores.rasa_env(settings), "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"}
+    rasa = launch(
+        [
+            str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.serve",
+            "--model", str(model),
+            "--enable-api",
+            "--credentials", "bot/credentials.yml",
+            "--endpoints", str(stores.endpoints_file(settings)),
+            "--port", str(port),
+            # the web widget calls Rasa from the portal's pages (REST fallback, socket.io polling)
+            "--cors", *settings.allowed_origins,
+        ],
+        env,
+        log_dir,
+        "rasa",
+    )
+    wait_until_up(f"http://127.0.0.1:{port}/health", rasa, "Rasa server")  # channels/metrics.py
+    return rasa
+
+
 def start(
     model: Path,
     rasa_port: int = RASA_PORT,
@@ -106,36 +150,21 @@ def start(
     **env_overrides: str,
 ) -> list[subprocess.Popen]:
     """Start the portal, the agent-assist service, the action server, Rasa, then the
-    notifier (status changes pushed to applicants); return once they answer. `log_dir`: each process's output in a file
-    there instead of this terminal; `endpoints`: Rasa's endpoints file (stores)."""
+    notifier (status changes pushed to applicants); return once they answer. `log_dir`:
+    each process's output in a file there instead of this terminal; `endpoints`: Rasa's
+    endpoints file (stores), instead of TRACKER_STORE's."""
     notifier_port = notifier_port or get_settings().notifier_port
-    env = service_env(actions_port, rasa_port, NOTIFIER_PORT=str(notifier_port), **env_overrides)
+    extra = {"RASA_ENDPOINTS": endpoints} if endpoints else {}
+    env = service_env(actions_port, rasa_port, NOTIFIER_PORT=str(notifier_port), **extra, **env_overrides)
+    stores.check(Settings.from_environ(env))  # before anything starts
     started: list[subprocess.Popen] = []
     try:  # a process that fails to come up stops those already started
         started.append(start_portal(env, log_dir))
         # The assist service trains its classifier at start-up: it does so while Rasa loads.
         assist = launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], env, log_dir, "assist")
         started.append(assist)
-        started.append(launch(
-            [str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.server", "--port", str(actions_port)], env, log_dir, "actions"
-        ))
-        wait_until_up(f"http://127.0.0.1:{actions_port}/health", started[-1], "action server")
-        started.append(launch(
-            [
-                str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.serve",
-                "--model", str(model),
-                "--enable-api",
-                "--credentials", "bot/credentials.yml",
-                "--endpoints", endpoints or os.environ.get("RASA_ENDPOINTS", "bot/endpoints.yml"),
-                "--port", str(rasa_port),
-                # the web widget calls Rasa from the portal's pages (REST fallback, socket.io polling)
-                "--cors", *replace(get_settings(), portal_url=env["PORTAL_URL"]).allowed_origins,
-            ],
-            env,
-            log_dir,
-            "rasa",
-        ))
-        wait_until_up(f"http://127.0.0.1:{rasa_port}/health", started[-1], "Rasa server")  # channels/metrics.py
+        started.append(start_actions(env, actions_port, log_dir))
+        started.append(start_rasa(env, model, rasa_port, actions_port, log_dir))
         wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
         started.append(launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], env, log_dir, "notifier"))
         wait_until_up(f"http://127.0.0.1:{notifier_port}/health", started[-1], "notifier")
@@ -145,11 +174,12 @@ def start(
     return started
 
 
-
 def stop(processes: list[subprocess.Popen]) -> None:
+    # SIGTERM, not SIGINT: a launcher started in the background (no job control) passes
+    # SIGINT on ignored, and Sanic's and aiohttp's servers shut down cleanly on either.
     for process in processes:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)
     for process in processes:
         try:
             process.wait(timeout=20)
@@ -166,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a trained model (default: train if the data changed)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the children too, like Ctrl-C
+    stores.check(get_settings())  # Redis down: say so before training or starting anything
     processes = start(args.model or train())
     print(
         f"\nTongban is up.\n"

@@ -4,7 +4,9 @@ Configured as `channels.rest.MaskedRestInput` in bot/credentials.yml; its name s
 `rest`, so the endpoint stays /webhooks/rest/webhook. The raw numbers go to the vault,
 where a form's actions can take them back. A body that is not `{"sender": str,
 "message": str}` gets a 400 with a Chinese message (Rasa's own channel would fail with
-a 500); messages pass the rate and length limits of channels/intake.py.
+a 500); messages pass the rate and length limits of channels/intake.py. A message that
+fails (action server or Redis down) is answered with channels/failures.py's BUSY, not an
+empty list.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.intake import intake, limiter_from_settings
+from channels.failures import tell_failures
 from channels.privacy import mask_and_collect
 from channels.vault import Vault
 
@@ -59,7 +62,7 @@ class MaskedRestInput(RestInput):
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        blueprint = super().blueprint(intake(self.name(), on_new_message, self.limiter))
+        blueprint = super().blueprint(intake(self.name(), tell_failures(on_new_message), self.limiter))
 
         @blueprint.middleware("request")
         async def check(request: Request) -> Optional[HTTPResponse]:

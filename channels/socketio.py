@@ -5,6 +5,7 @@ Configured as `channels.socketio.MaskedSocketIOInput` in bot/credentials.yml; it
 stays `socketio`, so the path stays /socket.io. Differences from Rasa's channel:
 - user messages are masked (raw numbers go to the vault, as in channels/rest.py);
 - a session request joins the session's room (Rasa's handler forgets to await it);
+- a message that fails (action server or Redis down) gets channels/failures.py's BUSY;
 - malformed events get a Chinese answer instead of an exception in the server;
 - messages pass the per-sender rate and length limits of channels/intake.py;
 - browsers may only connect from the allowed origins (settings.allowed_origins; HTTP CORS
@@ -26,6 +27,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from channels.intake import intake, limiter_from_settings
+from channels.failures import tell_failures
 from channels.privacy import mask_and_collect
 from channels.vault import Vault
 from settings import get_settings
@@ -58,7 +60,8 @@ class MaskedSocketIOInput(SocketIOInput):
         return WidgetOutput(self.sio, self.bot_message_evt) if self.sio else super().get_output_channel()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        on_new_message = intake(self.name(), on_new_message, self.limiter)
+        # Rate and length limits first; a failed message is answered, not dropped.
+        on_new_message = intake(self.name(), tell_failures(on_new_message), self.limiter)
 
         async def masked(message: UserMessage) -> None:
             text, pairs = mask_and_collect(message.text or "")

@@ -26,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.intake import intake, limiter_from_settings
+from channels.failures import tell_failures
 from channels.privacy import mask_and_collect
 from channels.ttl import TTLDict
 from channels.vault import Vault
@@ -180,8 +181,9 @@ class WeChatInput(InputChannel):
         return bool(tracker and tracker.is_paused())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        # Rate and length limits first; a failed message is answered, not dropped.
+        on_new_message = intake(self.name(), tell_failures(on_new_message), self.limiter)
         bp = Blueprint("wechat_webhook", __name__)
-        on_new_message = intake(self.name(), on_new_message, self.limiter)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -75,3 +75,18 @@ def bot(sd_settings):
     )
     yield processes
     stop(processes)
+
+
+@pytest.fixture(scope="session")
+def many(tmp_path_factory):
+    """Two Rasa servers and two action servers sharing Redis, one portal (tests/instances.py)."""
+    from bot.train import train
+    from catalogue.store import load_catalogue
+    from retrieval.service import ensure_index
+    from tests.instances import start_many, stop_many
+
+    settings = portal_settings("shandong", tmp_path_factory.mktemp("var-many"))
+    ensure_index(load_catalogue(settings), settings)
+    deployment = start_many(train(), settings.var_dir)
+    yield deployment
+    stop_many(deployment)
