@@ -58,9 +58,11 @@ if _handler not in _processor_log.handlers:
 
 async def undo_slots(sender_id: str) -> None:
     """Set the slots that the user's latest message changed back to their values before it."""
-    url = f"{get_settings().rasa_url.rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker"
+    settings = get_settings()
+    url = f"{settings.rasa_url.rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker"
+    token = {"token": settings.rasa_token}  # Rasa's HTTP API needs it (bot/serve.py)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5), raise_for_status=True) as session:
-        async with session.get(url, params={"include_events": "AFTER_RESTART"}) as response:
+        async with session.get(url, params={"include_events": "AFTER_RESTART", **token}) as response:
             events = (await response.json())["events"]
         users = [i for i, e in enumerate(events) if e["event"] == "user"]
         if not users:
@@ -74,7 +76,7 @@ async def undo_slots(sender_id: str) -> None:
         changed = dict.fromkeys(e["name"] for e in events[users[-1] :] if e["event"] == "slot")
         if changed:
             undo = [{"event": "slot", "name": name, "value": before.get(name)} for name in changed]
-            async with session.post(f"{url}/events", json=undo):
+            async with session.post(f"{url}/events", params=token, json=undo):
                 pass
 
 

@@ -16,7 +16,7 @@ import psutil
 import redis
 
 from bot.run import service_env, start_actions, start_portal, start_rasa, stop
-from tests.chat import PORT_BASE
+from tests.chat import PORT_BASE, RASA_TOKEN
 
 RASA_PORTS = (PORT_BASE + 105, PORT_BASE + 106)
 ACTIONS_PORTS = (PORT_BASE + 155, PORT_BASE + 156)
@@ -73,7 +73,8 @@ def say_to(port: int, sender: str, text: str) -> list[dict]:
 
 
 def tracker(port: int, sender: str) -> dict:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/conversations/{sender}/tracker?include_events=APPLIED", timeout=30) as response:
+    url = f"http://127.0.0.1:{port}/conversations/{sender}/tracker?include_events=APPLIED&token={RASA_TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as response:
         return json.load(response)
 
 
@@ -84,6 +85,7 @@ def start_many(model: Path, var_dir: Path) -> Deployment:
         PORTAL="shandong",
         PORTAL_URL=f"http://127.0.0.1:{PORTAL_PORT}",
         TONGBAN_VAR=str(var_dir),
+        RASA_TOKEN=RASA_TOKEN,
         TRACKER_STORE="redis",
         REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
         REDIS_KEY_PREFIX=f"tbtest{uuid.uuid4().hex[:8]}",
