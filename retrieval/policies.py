@@ -43,9 +43,10 @@ class PolicySearcher:
         self.embedders = embedders
         self.lexicon = lexicon
         texts = [policy_text(p) for p in policies]
-        self.vectors = {e.name: e.encode_passages(texts) for e in embedders}
+        self.vectors = {e.name: e.encode_passages(texts) for e in embedders} if policies else {}
         self.bm25 = bm25s.BM25()
-        self.bm25.index([lexicon.tokens(t) or ["<empty>"] for t in texts], show_progress=False)
+        if policies:  # a catalogue may have none (the Guangdong export): search finds nothing
+            self.bm25.index([lexicon.tokens(t) or ["<empty>"] for t in texts], show_progress=False)
 
     def search(self, query: str, region_codes: set[str] | None = None, k: int = 3) -> list[PolicyHit]:
         text = normalise(query)

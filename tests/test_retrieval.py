@@ -137,3 +137,10 @@ def test_missing_or_corrupt_index_names_the_rebuild_command(gd_settings, tmp_pat
     (settings.index_dir / "manifest.json").write_text("{", encoding="utf-8")
     with pytest.raises(IndexUnavailable, match="make index"):
         RetrievalIndex.load(settings.index_dir, [], None)
+
+
+def test_a_catalogue_without_policies_finds_none(gd_searcher):
+    from retrieval.policies import PolicySearcher
+
+    searcher = PolicySearcher([], gd_searcher.index.embedders, gd_searcher.index.lexicon)
+    assert searcher.search("小微企业有什么税收优惠") == []
