@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,15 +17,14 @@ from typing import Any
 
 import pytest
 import socketio
-from aiohttp import web
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.routes import ROUTES
 from tests.chat import (
-    ACTIONS_PORT, NOTIFIER_PORT, PORTAL_PORT, RASA, URL, WECHAT_API_PORT, new_applicant, say, start_residence_permit, texts, user,
+    ACTIONS_PORT, NOTIFIER_PORT, PORTAL_PORT, RASA, URL, new_applicant, say, start_residence_permit, texts, user,
 )
-from tests.test_wechat import FakeWeChat, as_xml, message, push, query
+from tests.test_wechat import FakeWeChat, as_xml, message, push, query, serving
 
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")  # the 100 KB examples
 PORTAL = f"http://127.0.0.1:{PORTAL_PORT}"
@@ -184,20 +182,8 @@ class AnyUserWeChat(FakeWeChat):
 
 @pytest.fixture(scope="module")
 def fake_wechat(bot):
-    fake = AnyUserWeChat()
-    app = web.Application()
-    app.router.add_get("/cgi-bin/token", fake.token_endpoint)
-    app.router.add_post("/cgi-bin/message/custom/send", fake.send_endpoint)
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", WECHAT_API_PORT).start())
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield fake
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    with serving(AnyUserWeChat()) as fake:
+        yield fake
 
 
 wechat_cases = st.one_of(

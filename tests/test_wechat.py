@@ -22,8 +22,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 from aiohttp import web
@@ -121,9 +122,9 @@ class FakeWeChat:
         raise AssertionError(f"{user} got {self.texts_to(user)}, expected {count} messages; problems {self.problems}")
 
 
-@pytest.fixture(scope="module")
-def wechat(bot):
-    fake = FakeWeChat()
+@contextmanager
+def serving(fake: "FakeWeChat") -> Iterator["FakeWeChat"]:
+    """The fake WeChat API on WECHAT_API_PORT, in a thread of its own, while in the block."""
     app = web.Application()
     app.router.add_get("/cgi-bin/token", fake.token_endpoint)
     app.router.add_post("/cgi-bin/message/custom/send", fake.send_endpoint)
@@ -133,10 +134,18 @@ def wechat(bot):
     loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", WECHAT_API_PORT).start())
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    yield fake
-    asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+    try:
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def wechat(bot):
+    with serving(FakeWeChat()) as fake:
+        yield fake
     assert not fake.problems, fake.problems
 
 
