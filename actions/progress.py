@@ -77,7 +77,7 @@ class ValidateProgressForm(FormValidationAction):
 
     async def validate_progress_applicant(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         text = str(value or "")
-        raw = vault().get(tracker.sender_id, text) or text
+        raw = vault().find(tracker.sender_id, text) or text
         for check in (VALIDATORS["id_number"], VALIDATORS["mobile"]):
             checked, problem = check(raw)
             if not problem:

@@ -46,5 +46,14 @@ def mask_and_collect(text: str) -> tuple[str, list[tuple[str, str]]]:
     return text, found
 
 
+# A number as mask_and_collect leaves it: kept head, at least four *, kept tail.
+MASKED = re.compile(r"[0-9A-Z+]{3,8}\*{4,}[0-9A-Za-z]{4}")
+
+
+def masked_numbers(text: str) -> list[str]:
+    """The masked numbers in `text` ("我的身份证号是370102********1238" → that number)."""
+    return MASKED.findall(text or "")
+
+
 def mask_pii(text: str | None) -> str | None:
     return mask_and_collect(text)[0] if text else text

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 
+from channels.privacy import masked_numbers
 from settings import get_settings
 
 TTL_SECONDS = 30 * 60
@@ -52,6 +53,14 @@ class Vault:
             return self._fernet.decrypt(row[0]).decode() if row else None
         except InvalidToken:
             return None
+
+    def find(self, sender: str, text: str) -> str | None:
+        """The raw number behind `text`: the whole of it masked, or a masked number inside it
+        ("我的手机号是138****5678")."""
+        for masked in (text, *masked_numbers(text)):
+            if raw := self.get(sender, masked):
+                return raw
+        return None
 
     def forget(self, sender: str) -> None:
         with self._connect() as db:

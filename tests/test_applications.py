@@ -34,7 +34,7 @@ def test_an_earlier_answer_can_be_corrected_during_the_form_and_at_the_summary(b
     me = user()
     id_number, phone = new_applicant()
     start_residence_permit(me)
-    say(me, id_number)
+    assert "姓名" in texts(say(me, f"我的身份证号是{id_number}"))  # a number inside a sentence counts
     say(me, "张三")
     say(me, phone)
     again = texts(say(me, "刚才电话填错了"))

@@ -9,9 +9,11 @@ import json
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
 from stdnum.cn import uscc
 
 from channels.privacy import mask_and_collect
+from channels.vault import Vault
 from tests.chat import new_applicant, pick, receipt_of, say, start_residence_permit, texts, tracker, user
 
 
@@ -50,6 +52,16 @@ def scan(root: Path, values: list[str]) -> list[str]:
             if value.encode() in data or value.encode("utf-16-le") in data:
                 leaks.append(f"{path.relative_to(root)}: {value}")
     return leaks
+
+
+def test_the_vault_finds_a_number_inside_a_sentence(tmp_path):
+    vault = Vault(tmp_path / "vault.sqlite", key=Fernet.generate_key().decode())
+    id_number, phone = new_applicant()
+    masked, pairs = mask_and_collect(f"我的身份证号是{id_number}，手机{phone}")
+    vault.put("me", pairs)
+    assert vault.find("me", masked) == id_number  # the first number of the sentence
+    assert vault.find("me", pairs[1][0]) == phone and vault.find("me", "没有号码") is None
+    assert vault.find("someone else", masked) is None
 
 
 def test_a_whole_flow_leaves_no_raw_number_behind(bot, sd_settings):

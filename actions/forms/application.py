@@ -78,7 +78,7 @@ def _make_slot_validator(slot: str):
             dispatcher.utter_message(text="我们继续填写申请：")
             return {slot: None}
         text = value if isinstance(value, str) else ""
-        raw = vault().get(tracker.sender_id, text) if sensitive(slot) else None
+        raw = vault().find(tracker.sender_id, text) if sensitive(slot) else None
         checked, problem = validate(raw or text)
         if problem:
             dispatcher.utter_message(text=problem)

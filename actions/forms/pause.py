@@ -79,7 +79,7 @@ class ValidateResumeForm(FormValidationAction):
 
     def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         text = value if isinstance(value, str) else ""
-        checked, problem = validator_for(slot)(vault().get(tracker.sender_id, text) or text)
+        checked, problem = validator_for(slot)(vault().find(tracker.sender_id, text) or text)
         if problem:
             dispatcher.utter_message(text=problem)
             return {slot: None}
