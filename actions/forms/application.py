@@ -20,11 +20,12 @@ from rasa_sdk.types import DomainDict
 from actions.context import knowledge, outbox, vault
 from actions.forms.interruptions import question_in_form
 from actions.forms.specs import (
-    form_slots, identity_slot, kind_for, label, profile_field, profile_kind, sensitive, spec_of, validator_for,
+    check_answer, form_slots, identity_slot, kind_for, label, profile_field, profile_kind, sensitive, shown, slot_value, spec_of,
+    validator_for,
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions.replies import item_message
-from channels.privacy import mask_pii
+
 
 class ActionStartApplication(Action):
     def name(self) -> str:
@@ -69,21 +70,17 @@ class ValidateApplicationForm(FormValidationAction):
 
 
 def _make_slot_validator(slot: str):
-    validate = validator_for(slot)
-
     async def validate_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         answer = question_in_form(tracker)
         if answer is not None:  # a question, not an answer: reply, then ask again
             dispatcher.utter_message(**answer)
             dispatcher.utter_message(text="我们继续填写申请：")
             return {slot: None}
-        text = value if isinstance(value, str) else ""
-        raw = vault().find(tracker.sender_id, text) if sensitive(slot) else None
-        checked, problem = validate(raw or text)
+        checked, problem = check_answer(tracker.sender_id, slot, value if isinstance(value, str) else "")
         if problem:
             dispatcher.utter_message(text=problem)
             return {slot: None}
-        filled = {slot: mask_pii(checked) if sensitive(slot) else checked}
+        filled = {slot: shown(slot, checked)}
         spec = spec_of(tracker.get_slot("application_kind"))
         if spec and slot == identity_slot(spec):
             unanswered = [s for s in spec["slots"] if s != slot and not tracker.get_slot(s)]
@@ -107,10 +104,7 @@ async def prefill(sender_id: str, slots: list[str], identity: str, key: str, dis
     for slot in slots:
         value = profile.get(profile_field(slot, identity) or "")
         if isinstance(value, str) and value and not validator_for(slot)(value)[1]:
-            if sensitive(slot):
-                vault().put(sender_id, [(mask_pii(value), value)])
-                value = mask_pii(value)
-            filled[slot] = value
+            filled[slot] = slot_value(sender_id, slot, value)
     if filled:
         dispatcher.utter_message(
             text="已从您的档案中自动填好：" + "、".join(f"{label(s)}（{v}）" for s, v in filled.items())

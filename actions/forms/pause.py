@@ -17,9 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.context import vault
 from actions.forms.application import applicant_of, raw_answers, reset
-from actions.forms.specs import sensitive, spec_of, validator_for
+from actions.forms.specs import check_answer, shown, slot_value, spec_of
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
-from channels.privacy import mask_pii
 
 RESUME_SLOTS = ("resume_id_number", "resume_phone")
 
@@ -78,12 +77,11 @@ class ValidateResumeForm(FormValidationAction):
         return "validate_resume_form"
 
     def _check(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
-        text = value if isinstance(value, str) else ""
-        checked, problem = validator_for(slot)(vault().find(tracker.sender_id, text) or text)
+        checked, problem = check_answer(tracker.sender_id, slot, value if isinstance(value, str) else "")
         if problem:
             dispatcher.utter_message(text=problem)
             return {slot: None}
-        return {slot: mask_pii(checked)}
+        return {slot: shown(slot, checked)}
 
     async def validate_resume_id_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         return self._check("resume_id_number", value, dispatcher, tracker)
@@ -119,10 +117,7 @@ class ActionRestoreApplication(Action):
         restored: list[EventType] = [*reset(), SlotSet("application_kind", kind), SlotSet("application_item", paused["item_code"])]
         for slot, value in paused["fields"].get("answers", {}).items():
             if slot in spec["slots"] and isinstance(value, str):
-                if sensitive(slot):
-                    vault().put(tracker.sender_id, [(mask_pii(value), value)])
-                    value = mask_pii(value)
-                restored.append(SlotSet(slot, value))
+                restored.append(SlotSet(slot, slot_value(tracker.sender_id, slot, value)))
         answered = len(paused["fields"].get("answers", {}))
         dispatcher.utter_message(text=f"找到了您暂存的【{spec['title']}】申请（已填{answered}项），我们接着填。")
         return [*clear, *restored, FollowupAction("application_form")]

@@ -8,8 +8,10 @@ from typing import Any, Callable
 
 import yaml
 
+from actions.context import vault
 from actions.forms.validators import VALIDATORS
 from catalogue.model import ServiceItem
+from channels.privacy import mask_pii
 from settings import get_settings
 
 # Masked by the channel; their raw values are in the vault, never in slots.
@@ -60,6 +62,26 @@ def validator_for(slot: str) -> Callable[[str], tuple[str | None, str | None]]:
     if slot == "company_name":
         return VALIDATORS["company_name"]
     return VALIDATORS["name"] if slot.endswith("_name") else VALIDATORS["text"]
+
+
+def check_answer(sender_id: str, slot: str, text: str) -> tuple[str | None, str | None]:
+    """(the raw checked value, None) for the user's answer, or (None, what is wrong). A
+    personal number arrives masked by the channel: its raw value comes from the vault."""
+    raw = vault().find(sender_id, text) if sensitive(slot) else None
+    return validator_for(slot)(raw or text)
+
+
+def shown(slot: str, value: str) -> str:
+    """What a slot holds: personal numbers masked."""
+    return (mask_pii(value) or value) if sensitive(slot) else value
+
+
+def slot_value(sender_id: str, slot: str, raw: str) -> str:
+    """A value from elsewhere (a profile, a paused form) as the slot holds it, with a
+    personal number's raw value kept in the vault as if the user had typed it."""
+    if sensitive(slot):
+        vault().put(sender_id, [(shown(slot, raw), raw)])
+    return shown(slot, raw)
 
 
 # ---- profiles (一人一档 / 一企一档) ------------------------------------------------------------
