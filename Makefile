@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -26,6 +26,7 @@ help:
 	@echo "make train           train the Rasa model of PORTAL if its training data changed"
 	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
 	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
+	@echo "make eval-dialogues DIALOGUES=FILE multi-turn accuracy through the running bot"
 	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
 	@echo "make bench           speed and memory benchmarks"
 
@@ -59,6 +60,10 @@ train: setup
 eval-bot: $(VENV)/.installed
 	@test -n "$(QUERIES)" || { echo "usage: make eval-bot QUERIES=FILE (with the bot running: make run)"; exit 2; }
 	$(PY) -m bot.eval $(QUERIES)
+
+eval-dialogues: $(VENV)/.installed
+	@test -n "$(DIALOGUES)" || { echo "usage: make eval-dialogues DIALOGUES=FILE (with the bot running: make run)"; exit 2; }
+	$(PY) -m bot.eval_dialogues $(DIALOGUES)
 
 eval-retrieval: $(VENV)/.installed
 	@test -n "$(QUERIES)" || { echo "usage: make eval-retrieval QUERIES=FILE"; exit 2; }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -17,11 +18,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import knowledge
-from actions.replies import choice_message, item_message, no_match_message, suggestion_message
-from catalogue.model import ServiceItem
+from actions.forms.specs import kind_for
+from actions.replies import choice_message, item_message, no_match_message, suggestion_message, theme_message
+from actions.topic import Evidence, Topic, decide, thresholds
+from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
-from retrieval.search import Filters, SearchResult
+from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import load_acts
 from settings import get_settings
 
@@ -37,7 +40,6 @@ FIELD_OF_INTENT: dict[str, Field] = {
     "ask_visits": "visits",
     "ask_conditions": "conditions",
 }
-FOLLOW_UP_INTENTS = {"inform_region", "inform_target"}
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
 # Other hits whose fused score is this close to the best one are offered as choices
 # (chosen on both Guangdong dev sets, as the bot's hit rate against single answers).
@@ -85,6 +87,9 @@ def send(dispatcher: CollectingDispatcher, message: dict[str, Any]) -> None:
 
 
 class ActionAnswer(Action):
+    """Answer a service question: decide what the message does to the conversation
+    (actions/topic.py), then answer about the topic, a new service, or say none fits."""
+
     def name(self) -> str:
         return "action_answer"
 
@@ -93,49 +98,148 @@ class ActionAnswer(Action):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
         text = message.get("text") or ""
+        topic = Topic.of(tracker)
         events: list[EventType] = []
 
         region = catalogue.gazetteer.resolve(text)
-        region_code = region.code if region else tracker.get_slot("region")
-        if region and region.code != tracker.get_slot("region"):
+        region_code = region.code if region else topic.region
+        if region and region.code != topic.region:
             events.append(SlotSet("region", region.code))
-        target = tracker.get_slot("target")
+        target = topic.target
         for value in tracker.get_latest_entity_values("target"):
             if value in TARGET_OF_ENTITY:
                 target = TARGET_OF_ENTITY[value]
                 events.append(SlotSet("target", target))
+        field = FIELD_OF_INTENT.get(intent) or detect_field(text)
+        filters = Filters(region_code=region_code, target=target)
 
-        if intent in FOLLOW_UP_INTENTS:  # same question, new region or target
-            query = tracker.get_slot("last_query") or ""
-            field = tracker.get_slot("last_field")
-        else:
-            query = text
-            field = FIELD_OF_INTENT.get(intent) or detect_field(text)
-        current = catalogue.items.get(tracker.get_slot("current_item") or "")
+        # The message's own words: without the field asked for and the region named.
+        content = strip_field_cues(catalogue.gazetteer.without_regions(text))
+        probe = searcher.search(content, filters, k=10)
+        evidence = measure(searcher, catalogue, topic, intent, field, content, probe)
+        evidence = replace(evidence, region_changed=bool(region and region.code != topic.region))
+        move = decide(topic, evidence, thresholds())
+        log.info("move %s %s", move, evidence.as_log())
 
-        # A field question with nothing left once the field words go refers back.
-        names_something = bool(searcher.index.lexicon.tokens(strip_field_cues(query)))
-        if not names_something and intent not in FOLLOW_UP_INTENTS:
-            if current:
-                send(dispatcher, item_message(current, field))
-                return events + [SlotSet("last_field", field)]
-            if tracker.get_slot("offered_items"):
-                dispatcher.utter_message(text="请先从上面的事项中选择一个（回复序号即可），我再告诉您。")
-                return events + [SlotSet("last_field", field)]
-        if not query:
+        if move == "pick":
+            reply, item = answer_about(catalogue.entry(evidence.picked), topic.field, region_code, catalogue)
+            send(dispatcher, reply)
+            return events + [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
+        if move == "await_pick":
+            dispatcher.utter_message(text="请先从上面的事项中选择一个（回复序号即可），我再告诉您。")
+            return events + [SlotSet("last_field", field)]
+        if move == "refer_back":
+            reply, item = answer_about(catalogue.entry(topic.code), field, region_code, catalogue)
+            send(dispatcher, reply)
+            return events + [SlotSet("last_field", field), SlotSet("current_item", item.code)]
+        if move == "narrow":  # the last question again, for the region or target now given
+            return events + self.narrow(dispatcher, topic, filters, catalogue, searcher)
+        if move == "leave":  # not about the topic, and nothing else fits: the topic stays
             send(dispatcher, no_match_message())
             return events
-
-        # The field words say which fact, not which item: searching without them helps
-        # ("家里要挪电表，打什么电话" is not about items named 电话).
-        search_text = strip_field_cues(query) if field and names_something else query
-        result = searcher.search(search_text, Filters(region_code=region_code, target=target), k=10)
-        events += [SlotSet("last_query", query), SlotSet("last_field", field)]
-        reply, reply_events = reply_for(result, field, catalogue)
-        if reply is None and current and field and intent in FIELD_OF_INTENT:  # "那电话呢"
-            reply, reply_events = item_message(current, field), []
+        reply, reply_events = reply_for(probe, field, catalogue) if content.strip() else (None, [])
         send(dispatcher, reply or no_match_message())
-        return events + reply_events
+        return events + [SlotSet("last_query", content), SlotSet("last_field", field)] + reply_events
+
+    def narrow(self, dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
+        item = catalogue.entry(topic.code)
+        if item is None:  # no topic yet: search the last question again, narrowed
+            result = searcher.search(topic.query or "", filters, k=10)
+            reply, reply_events = reply_for(result, topic.field, catalogue)
+            send(dispatcher, reply or no_match_message())
+            return reply_events
+        local = local_implementations(item, filters.region_code, catalogue)
+        if len(local) > 1:
+            send(dispatcher, choice_message(local, "这个事项在当地有多个办理单位，请问您在哪个区县办理？"))
+            return [SlotSet("offered_items", [i.code for i in local])]
+        if not local:
+            region = catalogue.gazetteer.get(filters.region_code)
+            where = region.name if region else "该地区"
+            reply, _ = answer_about(item, topic.field, None, catalogue)
+            reply["text"] = f"目录中没有{where}的【{item.name}】实施信息，以下是通用信息：\n" + reply["text"]
+            send(dispatcher, reply)
+            return []
+        reply, _ = answer_about(local[0], topic.field, filters.region_code, catalogue)
+        send(dispatcher, reply)
+        return [SlotSet("current_item", local[0].code)]
+
+
+def measure(searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str, field: str | None, content: str, probe: SearchResult) -> Evidence:
+    """The evidence `decide` weighs, from the message's content and a search on it."""
+    item = catalogue.entry(topic.code)
+    codes = [hit.item.code for hit in probe.hits]
+    siblings = {i.code for i in catalogue.implementations(item)} | {item.code} if item else set()
+    rank = next((n for n, code in enumerate(codes) if code in siblings), None)
+    elsewhere = probe.confidence if probe.hits and rank != 0 else 0.0
+    picked = None
+    if topic.offered and content.strip():
+        picked = pick_in_words(searcher, content, topic.offered)
+    specific, unknown = searcher.word_profile(content)
+    return Evidence(
+        intent=intent,
+        field=field,
+        region_changed=False,
+        content=bool(searcher.index.lexicon.tokens(content)),
+        about_topic=round(searcher.coverage(content, item), 3) if item else 0.0,
+        elsewhere=elsewhere,
+        elsewhere_rank_of_topic=rank,
+        picked=picked,
+        specific=specific,
+        unknown=unknown,
+    )
+
+
+def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
+    """The offered choice the words name, when one stands clearly above the others
+    ("我要的是个人所得税那个" among several 纳税证明)."""
+    result = searcher.search(content, Filters(codes=frozenset(offered)), k=len(offered))
+    hits = [h for h in result.hits if searcher.coverage(content, h.item) > 0]
+    if not hits:
+        return None
+    if len(hits) > 1 and hits[1].score >= thresholds().pick_ratio * hits[0].score:
+        return None
+    return hits[0].item.code
+
+
+def local_implementations(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> list[ServiceItem]:
+    """The implementations of `item` nearest `region_code`: the region's own or its
+    ancestors' (the most local first), else those of units inside the region."""
+    implementations = catalogue.implementations(item)
+    if not region_code:
+        return [most_general(implementations)]
+    chain = catalogue.gazetteer.chain_codes(region_code)
+    above = [i for i in implementations if i.region_code in chain]
+    if above:
+        return [min(above, key=lambda i: chain.index(i.region_code))]
+    return [i for i in implementations if region_code in catalogue.gazetteer.chain_codes(i.region_code)][:MAX_CHOICES]
+
+
+def most_general(items: list[ServiceItem]) -> ServiceItem:
+    return min(items, key=lambda i: LEVELS.index(i.level))
+
+
+def implementation_to_show(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> tuple[ServiceItem, bool]:
+    """Which implementation answers when no region is known, and whether its place is
+    unknown: a province-wide unit's facts hold for everyone; otherwise no one county's
+    implementation is the user's, so only what holds everywhere is said."""
+    implementations = catalogue.implementations(item)
+    if region_code or len({i.region_code for i in implementations}) < 2:
+        return item, False
+    general = most_general(implementations)
+    return general, general.level != "省"
+
+
+def answer_about(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> tuple[dict[str, Any], ServiceItem]:
+    """The answer about an item (its implementation for the region, which is returned too:
+    the conversation is about that one now) or a theme service."""
+    theme = catalogue.themes.get(item.code)
+    if theme is not None:
+        return theme_message(theme, item, field, kind_for(item)), item
+    local = local_implementations(item, region_code, catalogue) if region_code else []
+    if len(local) == 1:  # the user's region is known: its own implementation answers
+        return item_message(local[0], field), local[0]
+    shown, where_unknown = implementation_to_show(item, region_code, catalogue)
+    return item_message(shown, field, where_unknown=where_unknown), shown
 
 
 def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[EventType]]:
@@ -146,18 +250,17 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
 
 
 def reply_for(result: SearchResult, field: Field | None, catalogue: Catalogue) -> tuple[dict[str, Any] | None, list[EventType]]:
-    """The reply a search result deserves: an item, choices, suggestions, or None."""
+    """The reply a search result deserves: an item or theme, choices, suggestions, or None.
+    Choices leave no topic: until one is picked, the conversation is about none of them."""
     choices = close_alternatives(result)
     if len(choices) == 1:
-        reply = item_message(choices[0], field)
-        if not result.region_code and len(catalogue.implementations(choices[0])) > 1:
-            reply["text"] += "\n各地均可办理此事项，告诉我您所在的城市或区县，可为您提供当地的办理地点和电话。"
-        return reply, [SlotSet("current_item", choices[0].code), SlotSet("offered_items", None)]
+        reply, shown = answer_about(choices[0], field, result.region_code, catalogue)
+        return reply, [SlotSet("current_item", shown.code), SlotSet("offered_items", None)]
     if choices:
-        return choice_message(choices), [SlotSet("offered_items", [i.code for i in choices])]
+        return choice_message(choices), [SlotSet("offered_items", [i.code for i in choices]), SlotSet("current_item", None)]
     if result.suggestible and result.hits:
         maybe = [hit.item for hit in result.hits[:SUGGESTIONS]]
-        return suggestion_message(maybe), [SlotSet("offered_items", [i.code for i in maybe])]
+        return suggestion_message(maybe), [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("current_item", None)]
     return None, []
 
 
@@ -180,7 +283,7 @@ class ActionChooseOption(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         _, catalogue = knowledge()
-        offered = [c for c in tracker.get_slot("offered_items") or [] if c in catalogue.items]
+        offered = [c for c in tracker.get_slot("offered_items") or [] if catalogue.entry(c)]
         number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), tracker.latest_message.get("text") or "")
         if not offered:
             dispatcher.utter_message(text="请先告诉我您要办什么事，我找到相关事项后您再选择。")
@@ -188,6 +291,7 @@ class ActionChooseOption(Action):
         if number is None or not (number == -1 or 1 <= number <= len(offered)):
             dispatcher.utter_message(text=f"请回复1到{len(offered)}之间的序号，选择您要办的事项。")
             return []
-        item = catalogue.items[offered[number - 1] if number > 0 else offered[-1]]
-        send(dispatcher, item_message(item, tracker.get_slot("last_field")))
+        item = catalogue.entry(offered[number - 1] if number > 0 else offered[-1])
+        reply, item = answer_about(item, tracker.get_slot("last_field"), tracker.get_slot("region"), catalogue)
+        send(dispatcher, reply)
         return [SlotSet("current_item", item.code), SlotSet("offered_items", None)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalogue.model import ServiceItem
+from catalogue.model import ServiceItem, ThemeService
 from retrieval.fields import Field, citation, field_answer, field_value
 
 NO_MATCH = (
@@ -29,8 +29,14 @@ def card(item: ServiceItem) -> dict[str, Any]:
     }
 
 
-def item_message(item: ServiceItem, field: Field | None) -> dict[str, Any]:
-    """The answer about one item: one field if asked for, else its key facts."""
+def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = False) -> dict[str, Any]:
+    """The answer about one item: one field if asked for, else its key facts.
+
+    `where_unknown`: local units do it and the user's region is not known, so the unit,
+    place and phone are asked for, never one county's presented as the user's.
+    """
+    if where_unknown:
+        return general_item_message(item, field)
     if field and field != "summary":
         text = field_answer(item, field)
     else:
@@ -48,7 +54,63 @@ def item_message(item: ServiceItem, field: Field | None) -> dict[str, Any]:
             lines.append(f"咨询电话：{item.phone}")
         lines.append(citation(item).strip("（）"))
         text = "\n".join(lines)
-    return {"text": text, "json_message": {"items": [card(item)]}}
+    payload: dict[str, Any] = {"items": [card(item)]}
+    if field and field != "summary":  # which fact was answered, for channels and evaluation
+        payload["field"] = field
+    return {"text": text, "json_message": payload}
+
+
+LOCAL_FIELDS = ("location", "phone")
+ASK_REGION = "此事项由各地分别办理，办理部门、地点和电话因地而异。请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。"
+
+
+def general_item_message(item: ServiceItem, field: Field | None) -> dict[str, Any]:
+    """What holds everywhere about a locally implemented item, and a question for the region."""
+    if field in LOCAL_FIELDS:
+        return {"text": f"【{item.name}】{ASK_REGION}", "json_message": {"items": [card(item)]}}
+    if field and field != "summary":
+        text = f"【{item.name}】{field_value(item, field)}（各地一致的信息，事项编码 {item.code}）"
+    else:
+        text = "\n".join([
+            f"【{item.name}】（各地通用信息）",
+            field_value(item, "materials"),
+            f"办理时限：{field_value(item, 'time_limit')}",
+            f"跑动次数：{field_value(item, 'visits')}",
+            f"网上办理：{field_value(item, 'online')}",
+        ])
+    payload: dict[str, Any] = {"items": [card(item)]}
+    if field and field != "summary":
+        payload["field"] = field
+    return {"text": text + "\n" + ASK_REGION, "json_message": payload}
+
+
+def theme_message(theme: ThemeService, entry: ServiceItem, field: Field | None, form_kind: str | None) -> dict[str, Any]:
+    """A theme service ("一链办"): what it merges, what it saves, and the offer to apply."""
+    lines = [f"【{theme.name}】“一链办”主题服务：{theme.description}" if theme.description else f"【{theme.name}】“一链办”主题服务"]
+    if theme.before and theme.after:
+        b, a = theme.before, theme.after
+        lines.append(
+            f"合并办理后：涉及部门{b.departments}个→{a.departments}个窗口，跑动{b.trips}次→{a.trips}次，"
+            f"材料{b.materials}份→{a.materials}份，填表{b.fields}项→{a.fields}项。"
+        )
+    if field == "materials" or not field or field == "summary":
+        lines.append(field_value(entry, "materials"))
+    if field == "online":
+        lines.append("可以网上一次申请：在线填写一张综合申请表，各部门并联审批。" if form_kind else field_value(entry, "online"))
+    elif field and field not in ("materials", "summary"):
+        lines.append(field_value(entry, field))
+    covered_names = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
+    if covered_names:
+        lines.append("包含事项：" + "、".join(covered_names))
+    if form_kind:
+        lines.append("可以在这里直接申请，说“我现在就申请”即可。")
+    covered = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
+    burden = {"before": theme.before.model_dump() if theme.before else None, "after": theme.after.model_dump() if theme.after else None}
+    payload: dict[str, Any] = {"themes": [{"id": theme.id, "name": theme.name, "departments": theme.departments, "items": covered, **burden}]}
+    if field and field != "summary":
+        payload["field"] = field
+    buttons = [{"title": "我现在就申请", "payload": "/start_application"}] if form_kind else []
+    return {"text": "\n".join(lines), "buttons": buttons, "json_message": payload}
 
 
 def choice_message(items: list[ServiceItem], heading: str = "有几个事项都可能符合，请问您要办的是哪一个？") -> dict[str, Any]:
@@ -65,6 +127,7 @@ def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
     """No item clearly fits, but some are close: say so, offer them and a human."""
     message = choice_message(items, "没有找到与您描述完全相符的事项。以下事项可能相关，请选择；都不是的话可以转人工或拨打12345：")
     message["buttons"].append(HANDOFF_BUTTON)
+    message["json_message"]["suggested"] = True  # not an answer: channels and evaluation tell them apart
     return message
 
 

@@ -3,8 +3,11 @@
     python -m bot.eval QUERIES.jsonl [--url http://127.0.0.1:5005]
 
 Each query is a fresh conversation. A hit: a gold item is the answered item or among the
-offered choices (read from the messages' `custom.items`). The last line printed is one
-JSON object with `hit_rate`, `p50_ms` and `p95_ms`.
+offered choices (read from the messages' `custom.items`). A question the catalogue cannot
+answer (a line without `gold`, e.g. data/eval/gd_unanswerable.jsonl) is a hit when no
+item is presented as the answer: nothing found, or only items labelled "可能相关"
+(`custom.suggested`); `sure_wrong` counts those answered with an item as if sure.
+The last line printed is one JSON object with `hit_rate`, `p50_ms` and `p95_ms`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.eval import read_queries
 
 
 def ask(url: str, sender: str, text: str) -> tuple[list[dict], float]:
@@ -36,6 +38,18 @@ def items_in(messages: list[dict]) -> list[str]:
     return [item["code"] for m in messages for item in (m.get("custom") or {}).get("items", [])]
 
 
+def answered_as_sure(messages: list[dict]) -> bool:
+    """Items presented as the answer or as choices, not as "可能相关" suggestions."""
+    return any((m.get("custom") or {}).get("items") and not m["custom"].get("suggested") for m in messages)
+
+
+def read_rows(path: Path) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for number, row in enumerate(rows, 1):
+        if not row.get("query"):
+            raise SystemExit(f"{path}:{number}: each line needs 'query' (and 'gold', unless it is unanswerable)")
+    return rows
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -43,16 +57,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--misses", action="store_true", help="print the queries missed")
     args = parser.parse_args(argv)
-    queries = read_queries(args.queries)
-    hits, single, latencies = 0, 0, []
+    queries = read_rows(args.queries)
+    hits, single, sure_wrong, latencies = 0, 0, 0, []
     for row in queries:
         messages, ms = ask(args.url, f"eval-{uuid.uuid4().hex[:12]}", row["query"])
         latencies.append(ms)
         codes = items_in(messages)
         single += len(codes) == 1
-        if set(codes) & set(row["gold"]):
-            hits += 1
-        elif args.misses:
+        if not row.get("gold"):
+            right = not answered_as_sure(messages)
+            sure_wrong += not right
+        else:
+            right = bool(set(codes) & set(row["gold"]))
+        hits += right
+        if not right and args.misses:
             first = next((m.get("text", "") for m in messages if m.get("text")), "")
             print(f"  miss {row['id']} {row['query']} -> {first[:60]!r}", file=sys.stderr)
     n = max(len(queries), 1)
@@ -62,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         "p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
         "p95_ms": round(float(np.percentile(latencies, 95)), 1) if latencies else 0.0,
         "queries": len(queries),
+        "sure_wrong": sure_wrong,
     }
     print(f"{'queries':>8} {'hit_rate':>9} {'one_item':>9} {'p50_ms':>8} {'p95_ms':>8}")
     print(f"{report['queries']:>8} {report['hit_rate']:>9.4f} {report['answered_one_item']:>9.4f} {report['p50_ms']:>8.1f} {report['p95_ms']:>8.1f}")

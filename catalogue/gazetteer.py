@@ -81,6 +81,13 @@ class Gazetteer:
                 start = text.find(name, start + len(name))
         return found
 
+    def without_regions(self, text: str) -> str:
+        """`text` with the region names it mentions blanked out ("青岛的呢" -> " 的呢")."""
+        for name in sorted(self._by_name, key=len, reverse=True):
+            if name in text:
+                text = text.replace(name, " ")
+        return text
+
     def resolve(self, text: str) -> Region | None:
         """The most local region that `text` mentions, or None."""
         order = {"村": 0, "乡": 1, "县": 2, "市": 3, "省": 4}

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from catalogue.gazetteer import Gazetteer, load_gazetteer
 from catalogue.importers import import_guangdong, import_items, import_policies, import_themes
-from catalogue.model import Policy, ServiceItem, ThemeService
+from catalogue.model import LEVELS, Policy, ServiceItem, ThemeService
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+
+THEME_TYPE = "主题服务"  # the `type` of a theme service's entry (Catalogue.theme_entry)
 
 # Which file holds what, per portal; the importer is chosen by the file.
 ITEM_FILES = {"shandong": "items.jsonl", "guangdong": "gd_service_items.jsonl"}
@@ -41,9 +43,40 @@ class Catalogue:
             digest.update(path.read_bytes())
         return digest.hexdigest()[:16]
 
+    def entries(self) -> list[ServiceItem]:
+        """What retrieval ranks in one list: the items and the theme services (as entries)."""
+        return [*self.items.values(), *(self.theme_entry(t) for t in self.themes.values())]
+
+    def entry(self, code: str | None) -> ServiceItem | None:
+        """An item or a theme service's entry, by code."""
+        if code in self.themes:
+            return self.theme_entry(self.themes[code])
+        return self.items.get(code or "")
+
+    def theme_entry(self, theme: ThemeService) -> ServiceItem:
+        """A theme service seen as one entry: its name, departments, merged materials and
+        the region of the most general unit among the items it covers."""
+        covered = [self.items[c] for c in theme.item_codes if c in self.items]
+        home = min(covered, key=lambda i: LEVELS.index(i.level)) if covered else None
+        return ServiceItem(
+            code=theme.id,
+            name=theme.name,
+            type=THEME_TYPE,
+            department="、".join(theme.departments) or (home.department if home else "多部门联办"),
+            level=home.level if home else "省",
+            region_code=home.region_code if home else self.gazetteer.province.code,
+            region_name=home.region_name if home else self.gazetteer.province.name,
+            targets=theme.targets,
+            conditions="；".join(filter(None, [theme.description, *(i.name for i in covered)])),
+            materials=theme.materials,
+            visits=theme.after.trips if theme.after else None,
+            online=any(i.online for i in covered),
+        )
+
     def implementations(self, item: ServiceItem) -> list[ServiceItem]:
-        """Every unit's implementation of the item's basic item (实施清单), itself included."""
-        return self._by_basic.get(item.basic_code or "", [item])
+        """Every unit's implementation of the same service (实施清单), itself included: same
+        basic item and same name (a basic item may hold several services: 补领 and 换领)."""
+        return [i for i in self._by_basic.get(item.basic_code or "", [item]) if i.name == item.name] or [item]
 
 
 def load_catalogue(settings: Settings | None = None) -> Catalogue:

@@ -34,3 +34,9 @@ def full_text(item: ServiceItem) -> str:
 def bm25_text(item: ServiceItem) -> str:
     # The name counts three times: a word of the name says more than one of the conditions.
     return "。".join([name_text(item)] * 3 + [full_text(item)])
+
+
+def record_text(item: ServiceItem) -> str:
+    """Everything the catalogue says of an item: what a follow-up question may refer to."""
+    facts = [item.conditions, item.location, item.fee, item.phone, item.hours, item.legal_basis, item.region_name]
+    return "。".join([full_text(item), *(f for f in facts if f)])

@@ -9,6 +9,7 @@ for a portal's catalogue, so no item is ever re-tokenised or re-embedded.
 from __future__ import annotations
 
 import json
+import math
 import logging
 import time
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class RetrievalIndex:
     _slot_of: dict[str, int] = field(default_factory=dict)
     _bm25: bm25s.BM25 | None = None
     _bm25_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _df: dict[str, int] | None = None  # document frequency of each token, built on first use
 
     # ---- building and updating -------------------------------------------------------
 
@@ -109,6 +111,7 @@ class RetrievalIndex:
         self._bm25_slots = np.asarray(live, dtype=np.int64)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         self._bm25.index([self.tokens[s] or ["<empty>"] for s in live], show_progress=False)
+        self._df = None
 
     # ---- reading ------------------------------------------------------------------------
 
@@ -120,6 +123,20 @@ class RetrievalIndex:
 
     def live_items(self) -> Iterable[tuple[int, ServiceItem]]:
         return ((s, i) for s, i in enumerate(self.items) if i is not None)
+
+    def document_frequency(self, token: str) -> int:
+        """How many live items use the token (built on first use)."""
+        if self._df is None:
+            self._df = {}
+            for slot in self._bm25_slots:
+                for word in set(self.tokens[slot]):
+                    self._df[word] = self._df.get(word, 0) + 1
+        return self._df.get(token, 0)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token over the live items (rare words weigh more)."""
+        df = self.document_frequency(token)
+        return math.log(1 + (len(self._bm25_slots) - df + 0.5) / (df + 0.5))
 
     def bm25_scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every slot (0 for empty slots)."""

@@ -17,6 +17,7 @@ import numpy as np
 from catalogue.gazetteer import Gazetteer
 from catalogue.model import LEVELS, ServiceItem
 from retrieval.confidence import Confidence, features
+from retrieval.documents import record_text
 from retrieval.index import RetrievalIndex
 from retrieval.text import has_han, normalise
 
@@ -35,6 +36,7 @@ class Filters:
     level: str | None = None
     target: Literal["自然人", "法人"] | None = None
     online_only: bool = False
+    codes: frozenset[str] | None = None  # only these items (e.g. the choices just offered)
 
 
 @dataclass
@@ -94,6 +96,8 @@ class Searcher:
                 continue
             if filters.online_only and not item.online:
                 continue
+            if filters.codes is not None and item.code not in filters.codes:
+                continue
             mask[slot] = True
         return mask
 
@@ -136,6 +140,33 @@ class Searcher:
                 scores, ids = index.search(vector, k, params=params)
                 out[key] = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
         return out
+
+    # ---- how much a question is about one item ---------------------------------------
+
+    def coverage(self, query: str, item: ServiceItem) -> float:
+        """The IDF-weighted share of the query's words found anywhere in the item's record.
+
+        Rare words weigh most: "年龄学历" found in 保安员证's conditions says the question is
+        about it; "申请" found there says little, since most items hold it.
+        """
+        words = set(self.index.lexicon.tokens(query))
+        if not words:
+            return 0.0
+        record = set(self.index.lexicon.search_tokens(record_text(item)))
+        weights = {word: self.index.idf(word) for word in words}
+        return sum(w for word, w in weights.items() if word in record) / (sum(weights.values()) or 1.0)
+
+    def word_profile(self, query: str) -> tuple[float, int]:
+        """How much the query says in the catalogue's words: the IDF mass of its words the
+        catalogue knows, and how many of its words (two characters or more) it never uses.
+        "咨询" says little (mass 3); "奥体中心 游泳 年卡" much; "迪士尼 门票" is not its world."""
+        mass, unknown = 0.0, 0
+        for word in set(self.index.lexicon.tokens(query)):
+            if self.index.document_frequency(word):
+                mass += self.index.idf(word)
+            elif len(word) >= 2:
+                unknown += 1
+        return round(mass, 2), unknown
 
     # ---- search -----------------------------------------------------------------------
 

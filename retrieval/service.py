@@ -32,13 +32,13 @@ def ensure_index(catalogue: Catalogue, settings: Settings, full: bool = False, p
         index = load_index(settings)
         if index.fingerprint == fingerprint:
             return index, "up to date"
-        added, updated, removed = index.sync(list(catalogue.items.values()), progress=progress)
+        added, updated, removed = index.sync(catalogue.entries(), progress=progress)
         what = f"updated: {added} added, {updated} changed, {removed} removed"
     except IndexUnavailable as exc:
         log.info("building the %s index from scratch (%s)", settings.portal, exc)
         embedders = make_embedders(settings.embedders, settings.embedding_cache_dir)
         index = RetrievalIndex(embedders, load_lexicon(settings.dict_dir))
-        index.upsert(list(catalogue.items.values()), progress=progress)
+        index.upsert(catalogue.entries(), progress=progress)
         what = "built from scratch"
     index.fingerprint = fingerprint
     index.save(settings.index_dir)

@@ -250,3 +250,23 @@ def test_portal_serves_the_demo_page_and_only_the_widget_files(bot):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{DEMO}widget/{name}", timeout=10)
         assert refused.value.code == 404
+
+
+def test_a_conversation_with_a_theme_a_follow_up_and_a_region(context: BrowserContext):
+    page = context.new_page()
+    open_widget(page)
+    last = page.locator(".row.bot").last
+    ask(page, "开办劳务公司要跑几个部门")
+    theme = last.locator(".card.theme")
+    expect(theme.locator("h3")).to_contain_text("开办劳务公司")
+    expect(theme).to_contain_text("5个 → 1个")
+    ask(page, "可以网上办吗")  # a follow-up about the theme, not some item that says 网上
+    expect(last.locator(".card.theme h3")).to_contain_text("开办劳务公司")
+    ask(page, "另外问下，营业执照丢了怎么补领")
+    expect(last.locator(".card h3").first).to_have_text("营业执照补领")
+    ask(page, "在哪里办")  # no region known: asked for it, no county's place given as the user's
+    expect(last).to_contain_text("城市或区县")
+    ask(page, "济南市历下区的呢")
+    expect(last.locator(".card h3").first).to_have_text("营业执照补领")
+    expect(last).to_contain_text("历下")
+    shot(page, "conversation-theme-follow-up-region")

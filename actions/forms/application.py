@@ -33,7 +33,7 @@ class ActionStartApplication(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         _, catalogue = knowledge()
-        item = catalogue.items.get(tracker.get_slot("current_item") or "")
+        item = catalogue.entry(tracker.get_slot("current_item"))
         if item is None:
             dispatcher.utter_message(text="请先告诉我您要办理的事项，比如“我要办居住证”，找到事项后再开始申请。")
             return []
@@ -43,6 +43,10 @@ class ActionStartApplication(Action):
             dispatcher.utter_message(text=message["text"], json_message=message["json_message"])
             return []
         spec = spec_of(kind)
+        theme = catalogue.themes.get(item.code)
+        if theme:  # a theme service applies for its covered item that the form names
+            covered = [catalogue.items[c] for c in theme.item_codes if c in catalogue.items]
+            item = next((i for i in covered if i.name in spec["items"]), covered[0] if covered else item)
         dispatcher.utter_message(
             text=f"好的，开始为您在线办理【{spec['title']}】，最多需要回答{len(spec['slots'])}个问题（您的档案里有的会自动填好）。"
             "填错了可以说“刚才电话填错了”，想先暂停可以说“稍后再办”，随时可以说“取消申请”。"

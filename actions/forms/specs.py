@@ -46,7 +46,10 @@ def spec_of(kind: str | None) -> dict[str, Any] | None:
 
 
 def kind_for(item: ServiceItem) -> str | None:
-    return next((kind for kind, spec in form_specs().items() if item.name in spec["items"]), None)
+    """The guided application for an item, or for a theme service's entry (by its name)."""
+    return next(
+        (kind for kind, spec in form_specs().items() if item.name in spec["items"] or item.name == spec.get("theme")), None
+    )
 
 
 def sensitive(slot: str) -> bool:

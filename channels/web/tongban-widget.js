@@ -217,6 +217,26 @@
     return el("article", { class: "card", "aria-label": "事项：" + (item.name || "") }, children);
   }
 
+  // A theme service ("一链办"): what it merges and how much it saves, before → after.
+  function themeCard(theme) {
+    var rows = [];
+    var labels = [["departments", "涉及部门", "个"], ["trips", "跑动次数", "次"], ["materials", "申请材料", "份"], ["fields", "填写字段", "项"]];
+    if (theme.before && theme.after) {
+      labels.forEach(function (l) {
+        rows.push(el("dt", { text: l[1] }), el("dd", { text: theme.before[l[0]] + l[2] + " → " + theme.after[l[0]] + l[2] }));
+      });
+    }
+    var children = [el("h3", { text: (theme.name || "主题服务") + "（一链办）" }), el("dl", {}, rows)];
+    var covered = Array.isArray(theme.items) ? theme.items : [];
+    if (covered.length) {
+      children.push(el("details", {}, [
+        el("summary", { text: "包含事项（" + covered.length + "项）" }),
+        el("ol", {}, covered.map(function (m) { return el("li", { text: String(m) }); })),
+      ]));
+    }
+    return el("article", { class: "card theme", "aria-label": "主题服务：" + (theme.name || "") }, children);
+  }
+
   function progress(form) {
     var total = Math.max(1, Number(form.total) || 1);
     var answered = Math.min(total, Math.max(0, Number(form.answered) || 0));
@@ -263,6 +283,7 @@
       if (m.image && safeUrl(m.image)) rowNode.appendChild(el("img", { src: m.image, alt: "图片", style: "max-width:88%;border-radius:8px" }));
       var custom = m.custom && typeof m.custom === "object" ? m.custom : {};
       if (Array.isArray(custom.items) && custom.items.length) rowNode.appendChild(el("div", { class: "cards" }, custom.items.map(itemCard)));
+      if (Array.isArray(custom.themes) && custom.themes.length) rowNode.appendChild(el("div", { class: "cards" }, custom.themes.map(themeCard)));
       if (custom.form && typeof custom.form === "object") rowNode.appendChild(progress(custom.form));
       if (custom.application && custom.application.receipt_number) {
         rowNode.appendChild(el("div", { class: "bubble", text: "受理编号：" + custom.application.receipt_number + "（" + (custom.application.status || "已提交") + "）" }));

@@ -1,0 +1,130 @@
+"""What the conversation is about, and what a new message does to it.
+
+Per message the state is the topic (the item or theme service under discussion), the
+region, the target, the last field asked and the choices offered. A message either
+refers back to the topic ("多久能拿到"), names a new service ("另外问下，增驾B2要怎么弄"),
+narrows the last question by region or target ("济南的呢"), picks one of the offered
+choices ("我要的是个人所得税那个") — or must pick first ("要带什么" while choices stand) —
+or leaves the topic ("迪士尼门票在哪买") — answered or
+not, a message that leaves keeps the topic, so the next follow-up still refers to it.
+
+The decision is a clear rule over evidence measured on the message's own words (`Evidence`)
+with its thresholds in `data/dialogue/thresholds.json`; `decide` is pure, so the table of
+cases in tests/test_topic.py pins it down.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from rasa_sdk import Tracker
+
+from settings import get_settings
+
+Move = Literal["refer_back", "new_service", "narrow", "pick", "await_pick", "leave"]
+
+FIELD_INTENTS = frozenset(
+    {"ask_materials", "ask_time_limit", "ask_location", "ask_phone", "ask_fee", "ask_online", "ask_visits", "ask_conditions"}
+)
+NARROWING_INTENTS = frozenset({"inform_region", "inform_target"})
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The conversation's state, as its slots hold it."""
+
+    code: str | None = None  # the item or theme service under discussion
+    region: str | None = None
+    target: str | None = None
+    field: str | None = None  # the last field asked for
+    query: str | None = None  # the words of the last service question
+    offered: tuple[str, ...] = ()  # the choices just offered
+
+    @classmethod
+    def of(cls, tracker: Tracker) -> "Topic":
+        return cls(
+            code=tracker.get_slot("current_item"),
+            region=tracker.get_slot("region"),
+            target=tracker.get_slot("target"),
+            field=tracker.get_slot("last_field"),
+            query=tracker.get_slot("last_query"),
+            offered=tuple(tracker.get_slot("offered_items") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the message's own words say, measured by retrieval (actions/answer.py)."""
+
+    intent: str
+    field: str | None  # the fact asked for, if any
+    region_changed: bool  # the message names a region other than the topic's
+    content: bool  # words beyond the field, region and filler ones
+    about_topic: float  # how much of the content the topic's record covers (IDF-weighted)
+    elsewhere: float  # retrieval's confidence in the content's best hit that is not the topic
+    elsewhere_rank_of_topic: int | None = None  # the topic's rank among the content's hits
+    picked: str | None = None  # the offered choice the words clearly name
+    specific: float = 0.0  # IDF mass of the content's words the catalogue knows ("咨询": 3)
+    unknown: int = 0  # the content's words the catalogue never uses ("迪士尼", "门票")
+
+    def as_log(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    # At or above: the message is about the topic (its rare words are in the topic's record).
+    about_topic: float = 0.5
+    # At or above (and not about the topic): the message names another service.
+    switch: float = 0.5
+    # The topic ranked this high or better among the content's hits: still about it.
+    topic_rank: int = 3
+    # Words pick one offered choice when the next choice scores below this share of it.
+    pick_ratio: float = 0.8
+    # A new service needs words that say this much (IDF mass): "有咨询电话吗" names none.
+    specific: float = 6.0
+    # This many words the catalogue never uses, about neither the topic nor anything else:
+    # the question has left the catalogue's world ("香港迪士尼的门票在哪买便宜").
+    unknown: int = 3
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Thresholds":
+        if not path.exists():
+            return cls()
+        values = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: v for k, v in values.items() if not k.startswith("_")})
+
+
+@lru_cache(maxsize=1)
+def thresholds() -> Thresholds:
+    return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
+
+
+def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
+    """What the message does to the conversation (see the module's docstring)."""
+    if topic.offered and evidence.picked:
+        return "pick"
+    if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
+        return "narrow" if (topic.query or topic.code) else "new_service"
+    if not topic.code:  # choices offered and a bare follow-up: which one?
+        return "await_pick" if topic.offered and not evidence.content and evidence.field else "new_service"
+    if not evidence.content:
+        return "refer_back"
+    if evidence.about_topic >= t.about_topic or (
+        evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank
+    ):
+        return "refer_back"  # (in the region the message names, if it names one)
+    if evidence.elsewhere >= t.switch and evidence.specific >= t.specific:
+        return "new_service"
+    if evidence.unknown >= t.unknown:
+        return "leave"
+    if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
+        return "narrow"
+    # Nothing else fits either: a question about a fact of the topic stays on it; anything
+    # else is a question the catalogue cannot answer, and the topic waits for the next one.
+    # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too.)
+    return "refer_back" if evidence.field and evidence.intent in FIELD_INTENTS | {"nlu_fallback"} else "leave"

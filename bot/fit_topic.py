@@ -1,0 +1,121 @@
+"""Fit the dialogue-state thresholds (data/dialogue/thresholds.json) on dialogues.
+
+    python -m bot.fit_topic DIALOGUES.jsonl [...] [--url http://127.0.0.1:5005] [--write]
+
+Each turn is replayed in its gold context (the topic is the item the previous turns were
+about), NLU comes from the running Rasa (`/model/parse`), and the evidence from the same
+code the action server runs (actions/answer.py `measure`). The right move follows from
+the turn's kind: a field turn on the topic refers back, an item turn names a new service,
+a `none` turn leaves, a `choose` turn picks. A grid search picks the thresholds with the
+most right moves (ties: the middle of the best range); `--write` saves them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import urllib.request
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from actions.answer import FIELD_OF_INTENT, measure, strip_field_cues
+from actions.topic import Evidence, Thresholds, Topic, decide
+from bot.eval_dialogues import read_dialogues
+from retrieval.fields import detect_field
+from retrieval.search import Filters
+from retrieval.service import open_searcher
+from settings import get_settings
+
+GRID = {
+    "about_topic": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+    "switch": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
+    "topic_rank": [1, 2, 3, 5],
+    "specific": [0.0, 4.0, 6.0, 8.0, 10.0],
+    "unknown": [2, 3, 4, 99],
+}
+
+
+def parse(url: str, text: str, token: str) -> dict:
+    body = json.dumps({"text": text}).encode()
+    request = urllib.request.Request(f"{url}/model/parse?token={token}", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def right_moves(kind: str, gold_code: str | None, topic: str | None, siblings: set[str]) -> set[str]:
+    """The moves that lead to the turn's gold; the same service's implementation for a
+    region the user names is reached by referring back or narrowing, as well as searching."""
+    if topic and gold_code in siblings and gold_code != topic:
+        return {"refer_back", "narrow", "new_service"}
+    if kind == "field":
+        return {"refer_back"} if gold_code == topic else {"new_service"}
+    return {{"item": "new_service", "none": "leave", "choose": "pick", "theme": "new_service"}.get(kind, "")}
+
+
+def cases(paths: list[Path], url: str, token: str) -> list[tuple[Topic, Evidence, set[str], str]]:
+    searcher, catalogue = open_searcher(update=False)
+    out = []
+    for path in paths:
+        for dialogue in read_dialogues(path):
+            topic_code: str | None = None
+            offered: tuple[str, ...] = ()
+            for turn in dialogue["turns"]:
+                expect, text = turn["expect"], turn["say"]
+                intent = parse(url, text, token)["intent"]["name"]
+                field = FIELD_OF_INTENT.get(intent) or detect_field(text)
+                content = strip_field_cues(catalogue.gazetteer.without_regions(text))
+                # A choose turn answers the choices the previous question offered.
+                topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())
+                probe = searcher.search(content, Filters(), k=10)
+                offered = tuple(h.item.code for h in probe.hits[:5])
+                evidence = measure(searcher, catalogue, topic, intent, field, content, probe)
+                region = catalogue.gazetteer.resolve(text)
+                evidence = replace(evidence, region_changed=bool(region))
+                gold = expect.get("gold")
+                gold_code = gold if isinstance(gold, str) else (gold[0] if gold else None)
+                item = catalogue.entry(topic_code)
+                siblings = {i.code for i in catalogue.implementations(item)} if item else set()
+                wanted = right_moves(expect["kind"], gold_code, topic_code, siblings)
+                out.append((topic, evidence, wanted, f"{dialogue['id']} {text}"))
+                if expect["kind"] in ("item", "field", "choose"):
+                    topic_code = gold_code
+    return out
+
+
+def score(rows: list[tuple[Topic, Evidence, set[str], str]], thresholds: Thresholds) -> int:
+    return sum(decide(t, e, thresholds) in wanted for t, e, wanted, _ in rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dialogues", type=Path, nargs="+")
+    parser.add_argument("--url", default="http://127.0.0.1:5005")
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args(argv)
+    rows = cases(args.dialogues, args.url, get_settings().rasa_token)
+    path = get_settings().data_dir / "dialogue" / "thresholds.json"
+    current = Thresholds.from_file(path)
+    results = []
+    for values in itertools.product(*GRID.values()):
+        candidate = replace(current, **dict(zip(GRID, values)))
+        results.append((score(rows, candidate), candidate))
+    best_score = max(s for s, _ in results)
+    best = [c for s, c in results if s == best_score]
+    chosen = best[len(best) // 2]
+    print(f"{len(rows)} turns; now {score(rows, current)} right; best {best_score} right ({len(best)} settings)")
+    for topic, evidence, want, label in rows:
+        got = decide(topic, evidence, chosen)
+        if got not in want:
+            print(f"  {label}: want {want}, got {got}  {evidence.as_log()}")
+    print(json.dumps(asdict(chosen)))
+    if args.write:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data.update(asdict(chosen))
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Conversations, not single questions: follow-ups, theme services, regions and honest
+"not found", through the running bot (Shandong sample)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.eval_dialogues import evaluate, read_dialogues
+from tests.chat import RASA, items, say, texts, user
+
+DIALOGUES = Path(__file__).parent / "data" / "sd_dialogues.jsonl"
+
+
+def custom(messages: list[dict], key: str) -> list:
+    return [m["custom"][key] for m in messages if key in (m.get("custom") or {})]
+
+
+def test_a_theme_service_is_the_answer_then_its_follow_ups_and_applying(bot) -> None:
+    me = user()
+    reply = say(me, "我跟朋友合伙想开个劳务派遣公司，得跑几个部门？")
+    themes = custom(reply, "themes")
+    assert themes and themes[0][0]["id"] == "theme-kaiban-laowu-gongsi", texts(reply)
+    assert "5个→1个" in texts(reply) and "跑动6次→1次" in texts(reply)
+    online = say(me, "可以网上办吗")
+    assert custom(online, "themes")[0][0]["id"] == "theme-kaiban-laowu-gongsi", texts(online)
+    assert "网上" in texts(online)
+    started = say(me, "那我现在就申请")
+    assert "开办劳务公司" in texts(started) and custom(started, "form")[0]["kind"] == "labour_company", texts(started)
+    say(me, "取消申请")
+
+
+def test_no_region_asks_for_it_and_a_region_given_later_answers_there(bot) -> None:
+    me = user()
+    first = say(me, "营业执照丢了怎么补领")
+    assert [i["name"] for i in items(first)] == ["营业执照补领"], texts(first)
+    where = say(me, "在哪里办")
+    assert [i["name"] for i in items(where)] == ["营业执照补领"], texts(where)
+    assert "城市或区县" in texts(where)  # no one county's place presented as the user's
+    local = say(me, "济南市历下区的呢")
+    names = [(i["name"], i["region"]) for i in items(local)]
+    assert names and all(name == "营业执照补领" for name, _ in names), texts(local)
+    assert all("历下" in region or region.startswith("济南") for _, region in names), names
+    assert "办理地点" in texts(local) or len(names) > 1
+
+
+def test_an_off_topic_question_keeps_the_topic(bot) -> None:
+    me = user()
+    first = items(say(me, "办居住证需要什么材料"))
+    assert first, "a first answer"
+    off = say(me, "顺便问一下今天济南天气怎么样")
+    assert not items(off)
+    back = say(me, "那要多久能办好")
+    assert [i["code"] for i in items(back)] == [first[0]["code"]] and custom(back, "field") == ["time_limit"], texts(back)
+
+
+def test_the_shandong_dev_dialogues_through_the_bot(bot) -> None:
+    report = evaluate(read_dialogues(DIALOGUES), RASA, misses=True)
+    print(report)
+    assert report["turn_accuracy"] >= 0.9, report
+    assert report["dialogue_success"] >= 0.75, report

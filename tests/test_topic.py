@@ -1,0 +1,56 @@
+"""The dialogue-state decision (actions/topic.py) on a table of cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.topic import Evidence, Thresholds, Topic, decide
+
+T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=6.0, unknown=3)
+ON_ITEM = Topic(code="A", field="materials", query="保安员证怎么办")
+CHOICES = Topic(code=None, offered=("A", "B", "C"), query="纳税证明")
+
+
+def ev(intent: str = "ask_time_limit", field: str | None = "time_limit", content: bool = True, about: float = 0.0,
+       elsewhere: float = 0.0, rank: int | None = None, region_changed: bool = False, picked: str | None = None,
+       specific: float = 10.0, unknown: int = 0) -> Evidence:
+    return Evidence(intent, field, region_changed, content, about, elsewhere, rank, picked, specific, unknown)
+
+
+CASES = [
+    # (what the user says, topic, evidence, move)
+    ("多久能拿到: nothing but the field", ON_ITEM, ev(content=False), "refer_back"),
+    ("对年龄学历有要求吗: rare words found in the topic's conditions", ON_ITEM, ev("ask_conditions", "conditions", about=0.8), "refer_back"),
+    ("游泳馆电话: the topic ranks first for the words", ON_ITEM, ev("ask_phone", "phone", about=0.2, elsewhere=0.0, rank=0), "refer_back"),
+    ("交了材料以后多久能拿到证: words fit nothing else", ON_ITEM, ev(about=0.1, elsewhere=0.2), "refer_back"),
+    ("另外问下，增驾B2要准备什么: another service, confidently", ON_ITEM, ev("ask_materials", "materials", about=0.1, elsewhere=0.9, rank=None), "new_service"),
+    ("另外问下，增驾B2怎么弄: a new service question", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.8), "new_service"),
+    ("迪士尼门票在哪买: not the topic, not the catalogue", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.1), "leave"),
+    ("香港迪士尼的门票在哪买便宜: a place question in words the catalogue never uses", ON_ITEM,
+     ev("ask_location", "location", about=0.07, elsewhere=0.16, unknown=4), "leave"),
+    ("有咨询电话吗: a generic word fits items named 咨询, but names no service", ON_ITEM,
+     ev("ask_phone", "phone", about=0.0, elsewhere=0.98, specific=3.3), "refer_back"),
+    ("the topic just below the switch still holds a field question", ON_ITEM, ev("ask_fee", "fee", about=0.0, elsewhere=0.49), "refer_back"),
+    ("济南的呢: a region, nothing else", ON_ITEM, ev("inform_region", None, content=False, region_changed=True), "narrow"),
+    ("我是企业: a target", ON_ITEM, ev("inform_target", None, content=False), "narrow"),
+    ("青岛怎么办理营业执照: a region and a new service", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.9, region_changed=True), "new_service"),
+    ("我要的是个人所得税那个: words pick a choice", CHOICES, ev("search_service", None, picked="B"), "pick"),
+    ("需要带什么: a field while choices stand", CHOICES, ev("ask_materials", "materials", content=False), "await_pick"),
+    ("a new question while choices stand", CHOICES, ev("search_service", None, elsewhere=0.9), "new_service"),
+    ("first question of a conversation", Topic(), ev("search_service", None, elsewhere=0.9), "new_service"),
+    ("a first question that fits nothing still searches (the answer says none fits)", Topic(), ev("search_service", None), "new_service"),
+]
+
+
+@pytest.mark.parametrize("label,topic,evidence,move", CASES, ids=[c[0] for c in CASES])
+def test_decide(label: str, topic: Topic, evidence: Evidence, move: str) -> None:
+    assert decide(topic, evidence, T) == move
+
+
+def test_thresholds_come_from_the_data_file(tmp_path) -> None:
+    path = tmp_path / "thresholds.json"
+    path.write_text('{"_about": "x", "about_topic": 0.3, "switch": 0.7}', encoding="utf-8")
+    loaded = Thresholds.from_file(path)
+    assert (loaded.about_topic, loaded.switch, loaded.topic_rank) == (0.3, 0.7, 3)
+    assert decide(ON_ITEM, ev(about=0.35), loaded) == "refer_back"
+    assert decide(ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.6), loaded) == "leave"
