@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import choice_message, item_message, no_match_message, suggestion_message, theme_message
-from actions.topic import Evidence, Topic, decide, thresholds
+from actions.topic import Evidence, Topic, decide, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
@@ -122,7 +122,7 @@ class ActionAnswer(Action):
         log.info("move %s %s", move, evidence.as_log())
 
         if move == "pick":
-            reply, item = answer_about(catalogue.entry(evidence.picked), topic.field, region_code, catalogue)
+            reply, item = answer_about(catalogue.entry(evidence.picked), field or topic.field, region_code, catalogue)
             send(dispatcher, reply)
             return events + [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
         if move == "await_pick":
@@ -171,9 +171,11 @@ def measure(searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str,
     siblings = {i.code for i in catalogue.implementations(item)} | {item.code} if item else set()
     rank = next((n for n, code in enumerate(codes) if code in siblings), None)
     elsewhere = probe.confidence if probe.hits and rank != 0 else 0.0
-    picked = None
-    if topic.offered and content.strip():
-        picked = pick_in_words(searcher, content, topic.offered)
+    # What the words may pick: the choices just offered, or the items of the theme under
+    # discussion ("税务那块的清税在哪办" while on 企业注销“一件事”).
+    theme = catalogue.themes.get(topic.code or "")
+    pickable = topic.offered or (tuple(c for c in theme.item_codes if c in catalogue.items) if theme else ())
+    picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
     specific, unknown = searcher.word_profile(content)
     return Evidence(
         intent=intent,
@@ -186,6 +188,7 @@ def measure(searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str,
         picked=picked,
         specific=specific,
         unknown=unknown,
+        marked_new=any(marker in content for marker in new_topic_markers()),
     )
 
 
@@ -193,7 +196,7 @@ def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) ->
     """The offered choice the words name, when one stands clearly above the others
     ("我要的是个人所得税那个" among several 纳税证明)."""
     result = searcher.search(content, Filters(codes=frozenset(offered)), k=len(offered))
-    hits = [h for h in result.hits if searcher.coverage(content, h.item) > 0]
+    hits = [h for h in result.hits if searcher.coverage(content, h.item) >= thresholds().about_topic]
     if not hits:
         return None
     if len(hits) > 1 and hits[1].score >= thresholds().pick_ratio * hits[0].score:
@@ -252,7 +255,7 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
 def reply_for(result: SearchResult, field: Field | None, catalogue: Catalogue) -> tuple[dict[str, Any] | None, list[EventType]]:
     """The reply a search result deserves: an item or theme, choices, suggestions, or None.
     Choices leave no topic: until one is picked, the conversation is about none of them."""
-    choices = close_alternatives(result)
+    choices = theme_covering(close_alternatives(result), catalogue)
     if len(choices) == 1:
         reply, shown = answer_about(choices[0], field, result.region_code, catalogue)
         return reply, [SlotSet("current_item", shown.code), SlotSet("offered_items", None)]
@@ -262,6 +265,19 @@ def reply_for(result: SearchResult, field: Field | None, catalogue: Catalogue) -
         maybe = [hit.item for hit in result.hits[:SUGGESTIONS]]
         return suggestion_message(maybe), [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("current_item", None)]
     return None, []
+
+
+def theme_covering(choices: list[ServiceItem], catalogue: Catalogue) -> list[ServiceItem]:
+    """Several close fits that one theme service covers ("上户口、办医保这些要办哪些手续"
+    fits 出生登记 and 新生儿医保): the theme is the answer. A theme among the fits
+    with only its own items beside it likewise."""
+    if len(choices) < 2:
+        return choices
+    for theme in catalogue.themes.values():
+        covered = {catalogue.items[c].name for c in theme.item_codes if c in catalogue.items}
+        if all(c.code == theme.id or c.name in covered for c in choices):
+            return [catalogue.theme_entry(theme)]
+    return choices
 
 
 def parse_ordinal(values: list[str], text: str) -> int | None:

@@ -70,6 +70,7 @@ class Evidence:
     picked: str | None = None  # the offered choice the words clearly name
     specific: float = 0.0  # IDF mass of the content's words the catalogue knows ("咨询": 3)
     unknown: int = 0  # the content's words the catalogue never uses ("迪士尼", "门票")
+    marked_new: bool = False  # starts like a new question ("另外问下…", data/dialogue/new_topic_markers.txt)
 
     def as_log(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items()}
@@ -87,6 +88,8 @@ class Thresholds:
     pick_ratio: float = 0.8
     # A new service needs words that say this much (IDF mass): "有咨询电话吗" names none.
     specific: float = 6.0
+    # A message marked as a new question names a new service with this much confidence.
+    switch_marked: float = 0.3
     # This many words the catalogue never uses, about neither the topic nor anything else:
     # the question has left the catalogue's world ("香港迪士尼的门票在哪买便宜").
     unknown: int = 3
@@ -100,13 +103,20 @@ class Thresholds:
 
 
 @lru_cache(maxsize=1)
+def new_topic_markers() -> tuple[str, ...]:
+    path = get_settings().data_dir / "dialogue" / "new_topic_markers.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 
 
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
-    if topic.offered and evidence.picked:
+    if evidence.picked:  # one of the choices offered, or of a theme's items, named
         return "pick"
     if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
         return "narrow" if (topic.query or topic.code) else "new_service"
@@ -118,7 +128,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank
     ):
         return "refer_back"  # (in the region the message names, if it names one)
-    if evidence.elsewhere >= t.switch and evidence.specific >= t.specific:
+    if evidence.specific >= t.specific and (
+        evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)
+    ):
         return "new_service"
     if evidence.unknown >= t.unknown:
         return "leave"

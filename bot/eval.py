@@ -5,8 +5,8 @@
 Each query is a fresh conversation. A hit: a gold item is the answered item or among the
 offered choices (read from the messages' `custom.items`). A question the catalogue cannot
 answer (a line without `gold`, e.g. data/eval/gd_unanswerable.jsonl) is a hit when no
-item is presented as the answer: nothing found, or only items labelled "可能相关"
-(`custom.suggested`); `sure_wrong` counts those answered with an item as if sure.
+item is presented as the answer or as choices: nothing found, or only items labelled
+"可能相关" (`custom.suggested`); `sure_wrong` counts those answered with one item as if sure.
 The last line printed is one JSON object with `hit_rate`, `p50_ms` and `p95_ms`.
 """
 
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         single += len(codes) == 1
         if not row.get("gold"):
             right = not answered_as_sure(messages)
-            sure_wrong += not right
+            sure_wrong += answered_as_sure(messages) and len(set(codes)) == 1
         else:
             right = bool(set(codes) & set(row["gold"]))
         hits += right

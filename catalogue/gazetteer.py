@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+
+STREET = re.compile(r"[东西南北中]?(路|街|大街|大道|巷|道|里|小区|广场)")
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Region:
 class Gazetteer:
     province: Region
     regions: dict[str, Region] = field(default_factory=dict)
+    # Places in China outside this portal's province (data/gazetteer/china_places.txt).
+    outside: frozenset[str] = frozenset()
     _by_name: dict[str, list[Region]] = field(default_factory=dict)
 
     @classmethod
@@ -81,6 +87,18 @@ class Gazetteer:
                 start = text.find(name, start + len(name))
         return found
 
+    def names_outside(self, text: str) -> bool:
+        """Whether `text` names a place in China outside this portal's province (not a
+        street named after one: 青岛的南京路, 广州的中山路)."""
+        rest = self.without_regions(text)
+        for name in self.outside:
+            start = rest.find(name)
+            while start >= 0:
+                if not STREET.match(rest, start + len(name)):
+                    return True
+                start = rest.find(name, start + 1)
+        return False
+
     def without_regions(self, text: str) -> str:
         """`text` with the region names it mentions blanked out ("青岛的呢" -> " 的呢")."""
         for name in sorted(self._by_name, key=len, reverse=True):
@@ -107,4 +125,9 @@ def _region(data: dict) -> Region:
 
 @lru_cache(maxsize=4)
 def load_gazetteer(path: Path) -> Gazetteer:
-    return Gazetteer.from_file(path)
+    gazetteer = Gazetteer.from_file(path)
+    places = path.parent / "china_places.txt"
+    if places.exists():
+        names = {n for line in places.read_text(encoding="utf-8").splitlines() if not line.startswith("#") for n in line.split()}
+        gazetteer.outside = frozenset(n for n in names if n not in gazetteer._by_name)
+    return gazetteer

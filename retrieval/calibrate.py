@@ -1,9 +1,11 @@
 """Fit the no-match decision (`retrieval.confidence`) and write its weights.
 
-    python -m retrieval.calibrate QUERIES.jsonl [NO_MATCH.txt]
+    python -m retrieval.calibrate QUERIES.jsonl [QUERIES.jsonl ...] [--no-match FILE ...]
 
-Answerable questions (a dev file) are positives, `data/retrieval/no_match_queries.txt`
-negatives. The answer threshold keeps 97% of answerable questions, the suggestion
+Answerable questions (dev files) are positives; unanswerable ones negatives: by default
+`data/retrieval/no_match_queries.txt` (chit-chat, other topics, nonsense) and
+`data/retrieval/no_match_calibration.jsonl` (services the Guangdong catalogue lacks; the
+other half of that authored set, data/eval/gd_unanswerable.jsonl, measures the result). The answer threshold keeps 97% of answerable questions, the suggestion
 threshold 99.5%; the report says how many unanswerable ones still pass each.
 """
 
@@ -27,6 +29,12 @@ KEEP_ANSWERABLE = 0.97  # answered outright
 SUGGEST_ANSWERABLE = 0.995  # at least offered as suggestions
 
 
+def read_questions(path: Path) -> list[str]:
+    """Questions of a text file (one a line, # comments) or of a JSONL file ("query")."""
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    return [json.loads(line)["query"] for line in lines] if path.suffix == ".jsonl" else lines
+
+
 def feature_rows(searcher: Searcher, questions: list[str]) -> list[dict[str, float]]:
     return [searcher.search(question, k=10).evidence for question in questions]
 
@@ -34,13 +42,14 @@ def feature_rows(searcher: Searcher, questions: list[str]) -> list[dict[str, flo
 def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("queries", type=Path)
-    parser.add_argument("no_match", type=Path, nargs="?", default=settings.data_dir / "retrieval" / "no_match_queries.txt")
+    parser.add_argument("queries", type=Path, nargs="+")
+    folder = settings.data_dir / "retrieval"
+    parser.add_argument("--no-match", type=Path, nargs="+", default=[folder / "no_match_queries.txt", folder / "no_match_calibration.jsonl"])
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     searcher, _ = open_searcher(settings)
-    positives = [row["query"] for row in read_queries(args.queries)]
-    negatives = [line.strip() for line in args.no_match.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+    positives = [row["query"] for path in args.queries for row in read_queries(path)]
+    negatives = [question for path in args.no_match for question in read_questions(path)]
     rows = feature_rows(searcher, positives + negatives)
     names = sorted({name for row in rows for name in row})
     x = np.array([[row.get(n, 0.0) for n in names] for row in rows])

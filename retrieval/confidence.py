@@ -19,13 +19,17 @@ if TYPE_CHECKING:
     from retrieval.search import Hit
 
 
-def features(hits: list["Hit"], signals: dict[str, dict[int, float]], query_words: int) -> dict[str, float]:
+def features(hits: list["Hit"], signals: dict[str, dict[int, float]], query_words: int, uncovered_region: bool = False) -> dict[str, float]:
+    """`uncovered_region`: the question names a region where the catalogue holds no unit
+    (a Shenzhen question to a catalogue of the province and Guangzhou): a provincial item
+    that shares its words is then rarely what is asked for."""
     best = hits[0]
     out = {name: value for name, value in best.signals.items() if "/" in name}
     for name in signals:  # a dense signal that missed the best hit gives no evidence for it
         if "/" in name:
             out.setdefault(name, min(signals[name].values(), default=0.0))
     out["coverage"] = len(best.matched) / max(query_words, 1)
+    out["uncovered_region"] = float(uncovered_region)
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 import faiss
 import numpy as np
 
-from catalogue.gazetteer import Gazetteer
+from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from retrieval.confidence import Confidence, features
 from retrieval.documents import record_text
@@ -73,6 +73,9 @@ class Searcher:
         self.index = index
         self.gazetteer = gazetteer
         self.confidence = confidence or Confidence()
+        # Where the catalogue's units are: their regions, and every region holding one.
+        self.unit_regions = {item.region_code for _, item in index.live_items()}
+        self.regions_with_units = {code for region in self.unit_regions for code in gazetteer.chain_codes(region)}
         self.weights = {"bm25": BM25_WEIGHT}
         for embedder in index.embedders:
             self.weights.update({f"{embedder.name}/{view}": embedder.fusion_weight for view in embedder.views})
@@ -141,6 +144,14 @@ class Searcher:
                 out[key] = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
         return out
 
+    def _uncovered(self, region: Region | None) -> bool:
+        """The question names a region where no unit of the catalogue works: none there or
+        below it, and none above it but the province."""
+        if region is None or region.code == self.gazetteer.province.code or region.code in self.regions_with_units:
+            return False
+        above = set(self.gazetteer.chain_codes(region.code)) - {self.gazetteer.province.code}
+        return not above & self.unit_regions
+
     # ---- how much a question is about one item ---------------------------------------
 
     def coverage(self, query: str, item: ServiceItem) -> float:
@@ -201,7 +212,8 @@ class Searcher:
             for slot in ranked
         ]
         hits = self._collapse(hits, filters.region_code)[:k]
-        evidence = features(hits, signals, len(query_words)) if hits else {}
+        uncovered = self._uncovered(self.gazetteer.resolve(text)) or self.gazetteer.names_outside(text)
+        evidence = features(hits, signals, len(query_words), uncovered) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(
             query,
