@@ -259,8 +259,9 @@ def reply_for(result: SearchResult, field: Field | None, catalogue: Catalogue) -
     if len(choices) == 1:
         reply, shown = answer_about(choices[0], field, result.region_code, catalogue)
         return reply, [SlotSet("current_item", shown.code), SlotSet("offered_items", None)]
-    if choices:
-        return choice_message(choices), [SlotSet("offered_items", [i.code for i in choices]), SlotSet("current_item", None)]
+    if choices:  # each shown as the implementation a click will answer with
+        shown = [implementation_to_show(c, result.region_code, catalogue)[0] for c in choices]
+        return choice_message(shown), [SlotSet("offered_items", [i.code for i in shown]), SlotSet("current_item", None)]
     if result.suggestible and result.hits:
         maybe = [hit.item for hit in result.hits[:SUGGESTIONS]]
         return suggestion_message(maybe), [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("current_item", None)]

@@ -260,6 +260,7 @@ def test_a_conversation_with_a_theme_a_follow_up_and_a_region(context: BrowserCo
     theme = last.locator(".card.theme")
     expect(theme.locator("h3")).to_contain_text("开办劳务公司")
     expect(theme).to_contain_text("5个 → 1个")
+    shot(page, "conversation-theme")
     ask(page, "可以网上办吗")  # a follow-up about the theme, not some item that says 网上
     expect(last.locator(".card.theme h3")).to_contain_text("开办劳务公司")
     ask(page, "另外问下，营业执照丢了怎么补领")

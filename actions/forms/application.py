@@ -24,7 +24,8 @@ from actions.forms.specs import (
     validator_for,
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
-from actions.replies import item_message
+from actions.answer import confident_reply
+from actions.replies import item_message, no_match_message
 
 
 class ActionStartApplication(Action):
@@ -34,9 +35,12 @@ class ActionStartApplication(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         _, catalogue = knowledge()
         item = catalogue.entry(tracker.get_slot("current_item"))
-        if item is None:
-            dispatcher.utter_message(text="请先告诉我您要办理的事项，比如“我要办居住证”，找到事项后再开始申请。")
-            return []
+        if item is None:  # "帮我报名参加…" with nothing under discussion: what the catalogue says of it
+            reply, events = confident_reply(tracker)
+            dispatcher.utter_message(**(reply or no_match_message()))
+            if reply:
+                dispatcher.utter_message(text="确认是这个事项的话，说“我要申请”即可开始办理。")
+            return events
         kind = kind_for(item)
         if kind is None:  # no guided form for it: say where it is applied for
             message = item_message(item, "online")
