@@ -113,9 +113,11 @@ class ActionAnswer(Action):
         field = FIELD_OF_INTENT.get(intent) or detect_field(text)
         filters = Filters(region_code=region_code, target=target)
 
-        # The message's own words: without the field asked for and the region named.
-        content = strip_field_cues(catalogue.gazetteer.without_regions(text))
-        probe = searcher.search(content, filters, k=10)
+        # The message's own words: without the field asked for and the region named (the
+        # region filters; its name in the words would pull items that merely mention it).
+        asked = strip_field_cues(text)
+        content = catalogue.gazetteer.without_regions(asked)
+        probe = searcher.search(content, filters, k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, probe)
         evidence = replace(evidence, region_changed=bool(region and region.code != topic.region))
         move = decide(topic, evidence, thresholds())
@@ -139,7 +141,7 @@ class ActionAnswer(Action):
             return events
         reply, reply_events = reply_for(probe, field, catalogue) if content.strip() else (None, [])
         send(dispatcher, reply or no_match_message())
-        return events + [SlotSet("last_query", content), SlotSet("last_field", field)] + reply_events
+        return events + [SlotSet("last_query", asked), SlotSet("last_field", field)] + reply_events
 
     def narrow(self, dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
         item = catalogue.entry(topic.code)
@@ -302,9 +304,10 @@ class ActionChooseOption(Action):
         _, catalogue = knowledge()
         offered = [c for c in tracker.get_slot("offered_items") or [] if catalogue.entry(c)]
         number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), tracker.latest_message.get("text") or "")
-        if not offered:
-            dispatcher.utter_message(text="请先告诉我您要办什么事，我找到相关事项后您再选择。")
-            return []
+        if not offered:  # nothing to pick from ("2019年…名单" read as a number): a question
+            reply, events = confident_reply(tracker)
+            send(dispatcher, reply or no_match_message())
+            return events
         if number is None or not (number == -1 or 1 <= number <= len(offered)):
             dispatcher.utter_message(text=f"请回复1到{len(offered)}之间的序号，选择您要办的事项。")
             return []

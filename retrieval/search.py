@@ -181,7 +181,11 @@ class Searcher:
 
     # ---- search -----------------------------------------------------------------------
 
-    def search(self, query: str, filters: Filters = Filters(), k: int = 10, method: Method = "hybrid") -> SearchResult:
+    def search(
+        self, query: str, filters: Filters = Filters(), k: int = 10, method: Method = "hybrid", said: str | None = None
+    ) -> SearchResult:
+        """`said`: the whole message, when `query` is only part of it (the places it names
+        weigh in the no-match decision even when their names are not searched for)."""
         if len(query) > MAX_QUESTION_CHARS:  # a pasted document, not a question
             return SearchResult(query[:MAX_QUESTION_CHARS], [], confident=False)
         text = normalise(query)
@@ -212,7 +216,8 @@ class Searcher:
             for slot in ranked
         ]
         hits = self._collapse(hits, filters.region_code)[:k]
-        uncovered = self._uncovered(self.gazetteer.resolve(text)) or self.gazetteer.names_outside(text)
+        places = normalise(said) if said else text
+        uncovered = self._uncovered(self.gazetteer.resolve(places)) or self.gazetteer.names_outside(places)
         evidence = features(hits, signals, len(query_words), uncovered) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(
