@@ -65,6 +65,10 @@ class Settings:
     # a burst of this many messages, refilled at this many per second.
     rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_LIMIT_BURST", "20")))
     rate_limit_per_second: float = field(default_factory=lambda: float(_env("RATE_LIMIT_PER_SECOND", "1")))
+    # Ports `make run` (bot/run.py) starts Rasa and the action server on; the portal's and
+    # agent assist's come from PORTAL_URL and ASSIST_URL.
+    rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
+    actions_port: int = field(default_factory=lambda: int(_env("ACTIONS_PORT", "5055")))
     # The notifier's /health and /metrics (actions/notifier.py).
     notifier_port: int = field(default_factory=lambda: int(_env("NOTIFIER_PORT", "5056")))
     # Log lines of the services we own (portal, action server, notifier): "json" (one JSON

@@ -3,8 +3,9 @@ server, then say where.
 
     python -m bot.run [--model PATH]
 
-Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default), actions 5055,
-portal 8088, agent assist 8090, the notifier's /health and /metrics 5056. Secrets come
+Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default; RASA_PORT), actions
+5055 (ACTIONS_PORT), portal 8088 (PORTAL_URL), agent assist 8090 (ASSIST_URL), the
+notifier's /health and /metrics 5056 (NOTIFIER_PORT). Secrets come
 from the environment; those unset are made once and kept in var/secrets.env (mode 600)
 for this machine's embedded default. Conversations live in Rasa's memory, or with
 TRACKER_STORE=redis in Redis (bot/stores.py: checked before anything starts).
@@ -28,10 +29,8 @@ from portal.keys import NAMES as SECRET_NAMES
 from portal.keys import new_secret
 from settings import ROOT, Settings, get_settings
 
-RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
-ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
-PORTAL_PORT = 8088
-ASSIST_PORT = 8090
+RASA_PORT = get_settings().rasa_port
+ACTIONS_PORT = get_settings().actions_port
 STARTUP_SECONDS = 240
 
 
@@ -75,8 +74,8 @@ def service_env(actions_port: int = ACTIONS_PORT, rasa_port: int = RASA_PORT, **
         # on a busy 2-core machine; passive waiting cut /api/assist p95 from ~1.5 s to ~0.2 s.
         "OMP_WAIT_POLICY": "PASSIVE",
         "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
-        "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
-        "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
+        "PORTAL_URL": get_settings().portal_url,
+        "ASSIST_URL": get_settings().assist_url,
         **env_overrides,
     }
     env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var"), env))
@@ -198,15 +197,16 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the children too, like Ctrl-C
     stores.check(get_settings())  # Redis down: say so before training or starting anything
     processes = start(args.model or train())
+    settings = get_settings()
     print(
         f"\nTongban is up.\n"
         f"  REST:    curl -XPOST http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook "
         f"-d '{{\"sender\":\"me\",\"message\":\"孩子刚出生怎么上户口\"}}'\n"
         f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
-        f"  Health and Prometheus metrics: /health and /metrics on Rasa, actions, portal, notifier (:{get_settings().notifier_port})\n"
-        f"  Portal:  http://127.0.0.1:{PORTAL_PORT}/openapi.json (departments: /staff)\n"
-        f"  Web chat widget demo: http://127.0.0.1:{PORTAL_PORT}/\n"
-        f"  12345 agent console: http://127.0.0.1:{ASSIST_PORT}/ (add an agent: python -m assist.agents add NAME)\n"
+        f"  Health and Prometheus metrics: /health and /metrics on Rasa, actions, portal, notifier (:{settings.notifier_port})\n"
+        f"  Portal:  {settings.portal_url}/openapi.json (departments: /staff)\n"
+        f"  Web chat widget demo: {settings.portal_url}/\n"
+        f"  12345 agent console: {settings.assist_url}/ (add an agent: python -m assist.agents add NAME)\n"
         f"Ctrl-C stops it.",
         flush=True,
     )
