@@ -99,6 +99,11 @@ class Settings:
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", "redis://127.0.0.1:6379/0"), repr=False)
     # Prepended to Rasa's Redis keys (alphanumeric, Rasa's rule): deployments sharing a Redis DB stay apart.
     redis_key_prefix: str = field(default_factory=lambda: _env("REDIS_KEY_PREFIX", "tongban"))
+    # The submission outbox (actions/portal_client.py) and the human-handoff queue
+    # (actions/handoff_queue.py): SQLite files in var/ by default; a PostgreSQL URL
+    # (postgresql+psycopg://postgres@127.0.0.1:5432/DB) when action servers and agent assist
+    # run on several machines.
+    queue_db_url: str = field(default_factory=lambda: _env("QUEUE_DB_URL", ""), repr=False)
     # Rasa's endpoints file; default bot/endpoints.yml, or bot/endpoints.redis.yml with TRACKER_STORE=redis.
     rasa_endpoints: str = field(default_factory=lambda: _env("RASA_ENDPOINTS", ""))
 

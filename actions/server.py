@@ -59,12 +59,25 @@ async def load_knowledge(app: Sanic) -> None:
     check_knowledge()
 
 
+async def deliver_left_over(app: Sanic) -> None:
+    """Applications another action server queued for a portal that was down, and did not
+    deliver before it stopped (the outbox may be shared, QUEUE_DB_URL): deliver them here."""
+    if not get_settings().portal_data_key:
+        return
+    from actions.portal_client import Outbox, PortalClient, keep_delivering
+
+    outbox = Outbox()
+    if outbox.pending():
+        keep_delivering(PortalClient.from_settings(), outbox)
+
+
 def create_app(executor: ActionExecutor, cors: list[str]) -> Sanic:
     configure_logging("actions")  # again in Sanic's worker process
     app = create_app_for_serve(executor, cors_origins=cors or "")
     require_token(app, get_settings().actions_token)
     add_metrics(app)
     app.register_listener(load_knowledge, "before_server_start")  # in the worker only
+    app.register_listener(deliver_left_over, "after_server_start")
     return app
 
 
