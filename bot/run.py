@@ -97,7 +97,7 @@ def start_portal(env: dict[str, str], log_dir: Path | None = None) -> subprocess
     return portal
 
 
-def start_actions(env: dict[str, str], port: int, log_dir: Path | None = None) -> subprocess.Popen:
+def start_actions(env: dict[str, str], port: int, log_dir: Path | None = None, wait: bool = True) -> subprocess.Popen:
     """An action server on `port`; it exits at once, naming `make index`, without an index.
 
     One OpenMP thread (faiss, the e5 engine) unless OMP_NUM_THREADS says otherwise: a
@@ -110,11 +110,14 @@ def start_actions(env: dict[str, str], port: int, log_dir: Path | None = None) -
         log_dir,
         "actions",
     )
-    wait_until_up(f"http://127.0.0.1:{port}/health", actions, "action server")
+    if wait:
+        wait_until_up(f"http://127.0.0.1:{port}/health", actions, "action server")
     return actions
 
 
-def start_rasa(env: dict[str, str], model: Path, port: int, actions_port: int, log_dir: Path | None = None) -> subprocess.Popen:
+def start_rasa(
+    env: dict[str, str], model: Path, port: int, actions_port: int, log_dir: Path | None = None, wait: bool = True
+) -> subprocess.Popen:
     """A Rasa server on `port` calling the action server on `actions_port`, with the
     tracker and lock stores of TRACKER_STORE (bot/stores.py) or RASA_ENDPOINTS."""
     settings = Settings.from_environ(env)
@@ -135,7 +138,8 @@ def start_rasa(env: dict[str, str], model: Path, port: int, actions_port: int, l
         log_dir,
         "rasa",
     )
-    wait_until_up(f"http://127.0.0.1:{port}/health", rasa, "Rasa server")  # channels/metrics.py
+    if wait:
+        wait_until_up(f"http://127.0.0.1:{port}/health", rasa, "Rasa server")  # channels/metrics.py
     return rasa
 
 
@@ -158,12 +162,17 @@ def start(
     stores.check(Settings.from_environ(env))  # before anything starts
     started: list[subprocess.Popen] = []
     try:  # a process that fails to come up stops those already started
-        started.append(start_portal(env, log_dir))
-        # The assist service trains its classifier at start-up: it does so while Rasa loads.
+        # All at once: each loads its own models (Rasa's TensorFlow graph, the action
+        # server's index and embedders, assist's classifier), on whatever cores there are.
+        # `started` lists them portal first (tests restart it as processes[0]).
+        rasa = start_rasa(env, model, rasa_port, actions_port, log_dir, wait=False)
+        actions = start_actions(env, actions_port, log_dir, wait=False)
+        started += [actions, rasa]
+        started.insert(0, start_portal(env, log_dir))
         assist = launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], env, log_dir, "assist")
-        started.append(assist)
-        started.append(start_actions(env, actions_port, log_dir))
-        started.append(start_rasa(env, model, rasa_port, actions_port, log_dir))
+        started.insert(1, assist)
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, "action server")
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/health", rasa, "Rasa server")
         wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
         started.append(launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], env, log_dir, "notifier"))
         wait_until_up(f"http://127.0.0.1:{notifier_port}/health", started[-1], "notifier")
