@@ -207,7 +207,8 @@ def start_tongban(rasa_port: int) -> list[subprocess.Popen]:
     bench_settings = replace(settings, var_dir=settings.var_dir / "bench" / "load")
     ensure_index(load_catalogue(bench_settings), bench_settings)
     return start(
-        train(), rasa_port, free_port(), TONGBAN_VAR=str(bench_settings.var_dir), PORTAL_URL=f"http://127.0.0.1:{free_port()}"
+        train(), rasa_port, free_port(), notifier_port=free_port(), TONGBAN_VAR=str(bench_settings.var_dir),
+        PORTAL_URL=f"http://127.0.0.1:{free_port()}", ASSIST_URL=f"http://127.0.0.1:{free_port()}",
     )
 
 

@@ -10,16 +10,19 @@ validates or submits a form. Without PORTAL_DATA_KEY nothing is kept.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from pathlib import Path
 
+import redis
 from cryptography.fernet import Fernet, InvalidToken
 
 from bot import stores
 from channels.privacy import masked_numbers
 from settings import get_settings
 
+log = logging.getLogger(__name__)
 TTL_SECONDS = 30 * 60
 
 
@@ -48,10 +51,13 @@ class Vault:
         if not self._fernet or not pairs:
             return
         if self._redis is not None:
-            with self._redis.pipeline() as pipe:  # MULTI: the numbers and their expiry together
-                pipe.hset(self._key(sender), mapping={masked: self._fernet.encrypt(raw.encode()) for masked, raw in pairs})
-                pipe.expire(self._key(sender), TTL_SECONDS)
-                pipe.execute()
+            try:
+                with self._redis.pipeline() as pipe:  # MULTI: the numbers and their expiry together
+                    pipe.hset(self._key(sender), mapping={masked: self._fernet.encrypt(raw.encode()) for masked, raw in pairs})
+                    pipe.expire(self._key(sender), TTL_SECONDS)
+                    pipe.execute()
+            except redis.RedisError:  # Redis down: the message fails on Rasa's tracker store too, and is sent again
+                log.warning("vault unavailable: numbers of %s not kept", sender)
             return
         with self._connect() as db:
             db.execute("DELETE FROM vault WHERE at < ?", (time.time() - TTL_SECONDS,))
@@ -64,7 +70,11 @@ class Vault:
         if not self._fernet:
             return None
         if self._redis is not None:
-            sealed = self._redis.hget(self._key(sender), masked)
+            try:
+                sealed = self._redis.hget(self._key(sender), masked)
+            except redis.RedisError:
+                log.warning("vault unavailable: numbers of %s not found", sender)
+                return None
         else:
             with self._connect() as db:
                 row = db.execute(
