@@ -122,7 +122,15 @@ def start_rasa(
     tracker and lock stores of TRACKER_STORE (bot/stores.py) or RASA_ENDPOINTS."""
     settings = Settings.from_environ(env)
     stores.check(settings)
-    env = {**env, **stores.rasa_env(settings), "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"}
+    env = {
+        # TensorFlow runs DIET's small graph per message: one thread each, like OpenMP in the
+        # action server — more only contend for the cores with other requests and processes.
+        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "TF_INTER_OP_PARALLELISM_THREADS": "1",
+        **env,
+        **stores.rasa_env(settings),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+    }
     rasa = launch(
         [
             str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.serve",
