@@ -84,10 +84,10 @@ def main() -> None:
     parser.add_argument("--raw", type=Path, help="keep py-spy's collapsed stacks here")
     args = parser.parse_args()
     rasa_port = free_port()
-    processes = start_tongban(rasa_port)
+    processes, urls, _ = start_tongban(rasa_port)
     try:
         rasa = next(p for p in processes if any("bot.serve" in a for a in psutil.Process(p.pid).cmdline()))
-        url = f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook"
+        url = urls[0]
         names = sorted({item.name for item in load_catalogue().items.values()})
         conversations = tongban_conversations(names)
         asyncio.run(drive([url], conversations, 1, 3.0, think=(0.0, 0.0)))  # warm-up
