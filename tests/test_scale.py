@@ -200,3 +200,39 @@ def test_rasa_checks_action_responses_with_one_prepared_validator():
     run = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", CHECK_VALIDATOR], cwd=ROOT,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
     assert run.stdout.strip().endswith("ok"), run.stderr[-2000:]
+
+
+SAME_PREDICTIONS = """
+import asyncio, sys
+from rasa.core.agent import Agent
+from bot.serve import load_models_without_a_training_step
+
+texts = sys.argv[2:]
+
+def parses():
+    agent = Agent.load(sys.argv[1])
+    async def parse():
+        return [await agent.parse_message(text) for text in texts]
+    return [(p["intent"]["name"], round(p["intent"]["confidence"], 4), sorted((e["entity"], e["value"]) for e in p["entities"]))
+            for p in asyncio.run(parse())]
+
+as_rasa_loads = parses()
+load_models_without_a_training_step()
+assert parses() == as_rasa_loads, as_rasa_loads
+print("ok")
+"""
+
+
+def test_rasa_loads_its_models_without_a_training_step_and_predicts_the_same():
+    """bot/serve.py builds DIET's weights by predicting, not by a training step: the same
+    intents, confidences and entities as Rasa's own loading."""
+    import subprocess
+
+    from bot.train import train
+    from settings import ROOT
+
+    texts = ["孩子刚出生怎么上户口", "青岛的呢", "那要多久？", "第二个", "我要在线申请", "转人工", "我的申请到哪一步了", "济南历下区的居住证"]
+    run = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SAME_PREDICTIONS, str(train()), *texts], cwd=ROOT,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false"},
+                         capture_output=True, text=True, timeout=600)
+    assert run.stdout.strip().endswith("ok"), run.stderr[-3000:]
