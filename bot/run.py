@@ -31,7 +31,7 @@ from settings import ROOT, Settings, get_settings
 
 RASA_PORT = get_settings().rasa_port
 ACTIONS_PORT = get_settings().actions_port
-STARTUP_SECONDS = 240
+STARTUP_SECONDS = 480  # ~20 s on a quiet machine; minutes when other work shares the cores
 
 
 def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
@@ -170,17 +170,18 @@ def start(
     stores.check(Settings.from_environ(env))  # before anything starts
     started: list[subprocess.Popen] = []
     try:  # a process that fails to come up stops those already started
-        # All at once: each loads its own models (Rasa's TensorFlow graph, the action
-        # server's index and embedders, assist's classifier), on whatever cores there are.
+        # The chat path first, at once: Rasa (TensorFlow) and the action server (index,
+        # embedders) load side by side; agent assist, which trains its classifier for
+        # minutes on a busy machine, only once they answer, not competing for the cores.
         # `started` lists them portal first (tests restart it as processes[0]).
         rasa = start_rasa(env, model, rasa_port, actions_port, log_dir, wait=False)
         actions = start_actions(env, actions_port, log_dir, wait=False)
         started += [actions, rasa]
         started.insert(0, start_portal(env, log_dir))
-        assist = launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], env, log_dir, "assist")
-        started.insert(1, assist)
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, "action server")
         wait_until_up(f"http://127.0.0.1:{rasa_port}/health", rasa, "Rasa server")
+        assist = launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], env, log_dir, "assist")
+        started.insert(1, assist)
         wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
         started.append(launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], env, log_dir, "notifier"))
         wait_until_up(f"http://127.0.0.1:{notifier_port}/health", started[-1], "notifier")
