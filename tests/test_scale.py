@@ -137,6 +137,36 @@ def test_a_wechat_retry_reaching_the_other_host_is_answered_once(many, monkeypat
         assert not fake.problems, fake.problems
 
 
+def test_a_push_reaches_a_browser_connected_to_the_other_host(many):
+    """socket.io through Redis: the web widget talks to host B; a status change pushed
+    through host A's Rasa (RASA_URL may name any server) still reaches it."""
+    import socketio
+
+    from channels.push import push_message
+    from tests.chat import RASA_TOKEN
+
+    session = user()
+
+    async def scenario() -> list[str]:
+        client, confirmed, received = socketio.AsyncClient(), asyncio.Event(), asyncio.Queue()
+        client.on("session_confirm", lambda *_: confirmed.set())
+        client.on("bot_uttered", received.put_nowait)
+        await client.connect(f"http://127.0.0.1:{B}", transports=["websocket"])
+        try:
+            await client.emit("session_request", {"session_id": session})
+            await asyncio.wait_for(confirmed.wait(), 10)
+            await client.emit("user_uttered", {"message": "你好", "session_id": session})
+            texts_seen = [(await asyncio.wait_for(received.get(), 60)).get("text", "")]
+            await push_message(session, "您的申请状态更新为：已受理。", rasa_url=f"http://127.0.0.1:{A}", token=RASA_TOKEN)
+            while not any("已受理" in t for t in texts_seen):
+                texts_seen.append((await asyncio.wait_for(received.get(), 30)).get("text", ""))
+            return texts_seen
+        finally:
+            await client.disconnect()
+
+    assert any("已受理" in t for t in asyncio.run(scenario()))
+
+
 def test_a_host_killed_mid_run_loses_and_duplicates_nothing(many):
     """Last in this module: host A stays dead. Before it dies, with both notifiers running, a
     status change is pushed once; then, with the portal down, an application is queued and
