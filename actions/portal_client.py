@@ -103,6 +103,9 @@ class Outbox:
         self._fernet = Fernet((key or settings.portal_data_key).encode())
         self.engine = queue_engine(path, "outbox.sqlite")
         outbox.metadata.create_all(self.engine)
+        if "leased_until" not in {c["name"] for c in sa.inspect(self.engine).get_columns("outbox")}:
+            with self.engine.begin() as db:  # an outbox from before leases
+                db.execute(sa.text("ALTER TABLE outbox ADD COLUMN leased_until FLOAT"))
 
     def put(self, application: dict[str, Any]) -> None:
         sealed = self._fernet.encrypt(json.dumps(application, ensure_ascii=False).encode())
