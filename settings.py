@@ -65,6 +65,10 @@ class Settings:
     # a burst of this many messages, refilled at this many per second.
     rate_limit_burst: int = field(default_factory=lambda: int(_env("RATE_LIMIT_BURST", "20")))
     rate_limit_per_second: float = field(default_factory=lambda: float(_env("RATE_LIMIT_PER_SECOND", "1")))
+    # Ports `make run` (bot/run.py) starts Rasa and the action server on; the portal's and
+    # agent assist's come from PORTAL_URL and ASSIST_URL.
+    rasa_port: int = field(default_factory=lambda: int(_env("RASA_PORT", "5005")))
+    actions_port: int = field(default_factory=lambda: int(_env("ACTIONS_PORT", "5055")))
     # The notifier's /health and /metrics (actions/notifier.py).
     notifier_port: int = field(default_factory=lambda: int(_env("NOTIFIER_PORT", "5056")))
     # Log lines of the services we own (portal, action server, notifier): "json" (one JSON
@@ -95,6 +99,11 @@ class Settings:
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", "redis://127.0.0.1:6379/0"), repr=False)
     # Prepended to Rasa's Redis keys (alphanumeric, Rasa's rule): deployments sharing a Redis DB stay apart.
     redis_key_prefix: str = field(default_factory=lambda: _env("REDIS_KEY_PREFIX", "tongban"))
+    # The submission outbox (actions/portal_client.py) and the human-handoff queue
+    # (actions/handoff_queue.py): SQLite files in var/ by default; a PostgreSQL URL
+    # (postgresql+psycopg://postgres@127.0.0.1:5432/DB) when action servers and agent assist
+    # run on several machines.
+    queue_db_url: str = field(default_factory=lambda: _env("QUEUE_DB_URL", ""), repr=False)
     # Rasa's endpoints file; default bot/endpoints.yml, or bot/endpoints.redis.yml with TRACKER_STORE=redis.
     rasa_endpoints: str = field(default_factory=lambda: _env("RASA_ENDPOINTS", ""))
 

@@ -1,35 +1,41 @@
 """Conversations handed to a human agent, waiting in a queue with their transcripts.
 
-The action server adds to it; the 12345 agent console takes from it. SQLite on disk by
-default (`var/handoff.sqlite`), so both processes on one machine share it.
+The action server adds to it; the 12345 agent console takes from it. A SQLite file on
+disk by default (`var/handoff.sqlite`), so both processes on one machine share it; with
+QUEUE_DB_URL the PostgreSQL database every machine shares (actions/queue_db.py).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings import get_settings
+import sqlalchemy as sa
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS handoff (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    sender_id TEXT NOT NULL,
-    channel TEXT,
-    transcript TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    status TEXT NOT NULL DEFAULT 'waiting'
-);
-CREATE TABLE IF NOT EXISTS handoff_replies (
-    handoff_id INTEGER NOT NULL REFERENCES handoff(id),
-    agent TEXT NOT NULL,
-    text TEXT NOT NULL,
-    at REAL NOT NULL
+from actions.queue_db import queue_engine
+from settings import Settings
+
+metadata = sa.MetaData()
+handoff = sa.Table(
+    "handoff",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender_id", sa.Text, nullable=False),
+    sa.Column("channel", sa.Text),
+    sa.Column("transcript", sa.Text, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("status", sa.Text, nullable=False, server_default="waiting"),
 )
-"""
+handoff_replies = sa.Table(
+    "handoff_replies",
+    metadata,
+    sa.Column("handoff_id", sa.Integer, sa.ForeignKey("handoff.id"), nullable=False),
+    sa.Column("agent", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+)
 STATUSES = ("waiting", "serving", "closed")  # queued; an agent has replied; back to the bot
 
 
@@ -43,52 +49,53 @@ class Handoff:
     status: str
 
 
-class HandoffQueue:
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path or get_settings().var_dir / "handoff.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
+def _handoff(row: sa.Row) -> Handoff:
+    return Handoff(row.id, row.sender_id, row.channel, json.loads(row.transcript), row.created_at, row.status)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5)
+
+class HandoffQueue:
+    def __init__(self, path: Path | None = None, settings: Settings | None = None) -> None:
+        self.engine = queue_engine(path, "handoff.sqlite", settings)
+        metadata.create_all(self.engine)  # IF NOT EXISTS; concurrent first starts may race on PostgreSQL
+        self.path = path
 
     def add(self, sender_id: str, channel: str | None, transcript: list[dict[str, str]]) -> int:
-        with self._connect() as db:
-            cursor = db.execute(
-                "INSERT INTO handoff (sender_id, channel, transcript, created_at) VALUES (?, ?, ?, ?)",
-                (sender_id, channel, json.dumps(transcript, ensure_ascii=False), time.time()),
-            )
-            return int(cursor.lastrowid)
+        with self.engine.begin() as db:
+            return int(db.execute(
+                handoff.insert().values(
+                    sender_id=sender_id, channel=channel, transcript=json.dumps(transcript, ensure_ascii=False), created_at=time.time()
+                ).returning(handoff.c.id)
+            ).scalar_one())
 
     def waiting(self) -> list[Handoff]:
         return self.open(("waiting",))
 
     def open(self, statuses: tuple[str, ...] = ("waiting", "serving")) -> list[Handoff]:
-        with self._connect() as db:
-            rows = db.execute(
-                f"SELECT * FROM handoff WHERE status IN ({','.join('?' * len(statuses))}) ORDER BY id", statuses
-            ).fetchall()
-        return [Handoff(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) for r in rows]
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(handoff).where(handoff.c.status.in_(statuses)).order_by(handoff.c.id))
+            return [_handoff(r) for r in rows]
 
     def get(self, handoff_id: int) -> Handoff | None:
-        with self._connect() as db:
-            r = db.execute("SELECT * FROM handoff WHERE id = ?", (handoff_id,)).fetchone()
-        return Handoff(r[0], r[1], r[2], json.loads(r[3]), r[4], r[5]) if r else None
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(handoff).where(handoff.c.id == handoff_id)).first()
+        return _handoff(row) if row else None
 
     def set_status(self, handoff_id: int, status: str) -> None:
         if status not in STATUSES:
             raise ValueError(f"unknown handoff status {status!r}")
-        with self._connect() as db:
-            db.execute("UPDATE handoff SET status = ? WHERE id = ?", (status, handoff_id))
+        with self.engine.begin() as db:
+            db.execute(handoff.update().where(handoff.c.id == handoff_id).values(status=status))
 
     def add_reply(self, handoff_id: int, agent: str, text: str) -> None:
         """Log an agent's reply (already masked) and mark the conversation as being served."""
-        with self._connect() as db:
-            db.execute("INSERT INTO handoff_replies VALUES (?, ?, ?, ?)", (handoff_id, agent, text, time.time()))
-            db.execute("UPDATE handoff SET status = 'serving' WHERE id = ? AND status = 'waiting'", (handoff_id,))
+        with self.engine.begin() as db:
+            db.execute(handoff_replies.insert().values(handoff_id=handoff_id, agent=agent, text=text, at=time.time()))
+            db.execute(handoff.update().where(handoff.c.id == handoff_id, handoff.c.status == "waiting").values(status="serving"))
 
     def replies(self, handoff_id: int) -> list[dict[str, str | float]]:
-        with self._connect() as db:
-            rows = db.execute("SELECT agent, text, at FROM handoff_replies WHERE handoff_id = ? ORDER BY at", (handoff_id,)).fetchall()
-        return [{"agent": a, "text": t, "at": at} for a, t, at in rows]
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(handoff_replies.c.agent, handoff_replies.c.text, handoff_replies.c.at)
+                .where(handoff_replies.c.handoff_id == handoff_id).order_by(handoff_replies.c.at)
+            )
+            return [{"agent": a, "text": t, "at": at} for a, t, at in rows]

@@ -1,6 +1,7 @@
 """The action server's way to the portal: short timeouts, and an outbox that keeps every
-submission until the portal has it — never lost (on disk), never duplicated (each one
-carries its idempotency key, and the portal makes one application per key).
+submission until the portal has it — never lost (on disk or in PostgreSQL), never
+duplicated (each one carries its idempotency key, and the portal makes one application
+per key).
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +16,12 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from actions.queue_db import queue_engine
 
 from settings import Settings, get_settings
 
@@ -74,53 +79,86 @@ class PortalClient:
         return await self.call("POST", f"/progress/{quote(receipt_number, safe='')}", {"applicant": applicant})
 
 
+outbox = sa.Table(
+    "outbox",
+    sa.MetaData(),
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("sender_id", sa.Text),
+    sa.Column("application", sa.LargeBinary, nullable=False),
+    sa.Column("queued_at", sa.Float, nullable=False),
+    sa.Column("result", sa.Text),
+    # A worker delivering it holds it until then; another takes it once the lease runs out.
+    sa.Column("leased_until", sa.Float),
+)
+LEASE_SECONDS = 30.0
+
+
 class Outbox:
-    """Submissions waiting for the portal, on disk (SQLite in var/), encrypted like the
-    portal's own records (they hold ID numbers and phones)."""
+    """Submissions waiting for the portal, encrypted like the portal's own records (they
+    hold ID numbers and phones): SQLite in var/, or QUEUE_DB_URL's PostgreSQL shared by
+    every action server (actions/queue_db.py)."""
 
     def __init__(self, path: Path | None = None, key: str | None = None) -> None:
         settings = get_settings()
         self._fernet = Fernet((key or settings.portal_data_key).encode())
-        self.path = path or settings.var_dir / "outbox.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, sender_id TEXT, application BLOB NOT NULL,"
-                " queued_at REAL NOT NULL, result TEXT)"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5)
+        self.engine = queue_engine(path, "outbox.sqlite")
+        outbox.metadata.create_all(self.engine)
+        if "leased_until" not in {c["name"] for c in sa.inspect(self.engine).get_columns("outbox")}:
+            with self.engine.begin() as db:  # an outbox from before leases
+                db.execute(sa.text("ALTER TABLE outbox ADD COLUMN leased_until FLOAT"))
 
     def put(self, application: dict[str, Any]) -> None:
         sealed = self._fernet.encrypt(json.dumps(application, ensure_ascii=False).encode())
-        with self._connect() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO outbox (key, sender_id, application, queued_at) VALUES (?, ?, ?, ?)",
-                (application["idempotency_key"], application.get("sender_id"), sealed, time.time()),
-            )
+        # Leased to the caller, who submits it at once (submit_or_queue): no other worker takes it meanwhile.
+        now = time.time()
+        row = {"key": application["idempotency_key"], "sender_id": application.get("sender_id"), "application": sealed,
+               "queued_at": now, "leased_until": now + LEASE_SECONDS}
+        insert = (pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert)(outbox)
+        with self.engine.begin() as db:
+            db.execute(insert.values(**row).on_conflict_do_nothing(index_elements=["key"]))
 
     def _open(self, sealed: bytes) -> dict[str, Any]:
         return json.loads(self._fernet.decrypt(sealed))
 
     def pending(self) -> list[dict[str, Any]]:
-        with self._connect() as db:
-            rows = db.execute("SELECT application FROM outbox WHERE result IS NULL ORDER BY queued_at").fetchall()
-        return [self._open(r[0]) for r in rows]
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(outbox.c.application).where(outbox.c.result.is_(None)).order_by(outbox.c.queued_at))
+            return [self._open(r[0]) for r in rows]
+
+    def lease(self) -> dict[str, Any] | None:
+        """The oldest waiting application no other worker holds, now held by this one for
+        LEASE_SECONDS (SKIP LOCKED: workers never wait on each other's rows)."""
+        now = time.time()
+        with self.engine.begin() as db:
+            row = db.execute(
+                sa.select(outbox.c.key, outbox.c.application)
+                .where(outbox.c.result.is_(None), sa.or_(outbox.c.leased_until.is_(None), outbox.c.leased_until < now))
+                .order_by(outbox.c.queued_at).limit(1).with_for_update(skip_locked=True)
+            ).first()
+            if row is None:
+                return None
+            db.execute(outbox.update().where(outbox.c.key == row.key).values(leased_until=now + LEASE_SECONDS))
+        return self._open(row.application)
+
+    def release(self, key: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(outbox.update().where(outbox.c.key == key).values(leased_until=None))
 
     def done(self, key: str, result: dict[str, Any]) -> None:
-        with self._connect() as db:
-            db.execute("UPDATE outbox SET result = ? WHERE key = ?", (json.dumps(result, ensure_ascii=False), key))
+        with self.engine.begin() as db:
+            db.execute(outbox.update().where(outbox.c.key == key).values(result=json.dumps(result, ensure_ascii=False), leased_until=None))
 
     def result(self, key: str) -> dict[str, Any] | None:
-        with self._connect() as db:
-            row = db.execute("SELECT result FROM outbox WHERE key = ?", (key,)).fetchone()
-        return json.loads(row[0]) if row and row[0] else None
+        with self.engine.connect() as db:
+            value = db.execute(sa.select(outbox.c.result).where(outbox.c.key == key)).scalar()
+        return json.loads(value) if value else None
 
     def of_sender(self, sender_id: str) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
         """(application, portal result or None while waiting) for one conversation, oldest first."""
-        with self._connect() as db:
-            rows = db.execute("SELECT application, result FROM outbox WHERE sender_id = ? ORDER BY queued_at", (sender_id,)).fetchall()
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(outbox.c.application, outbox.c.result).where(outbox.c.sender_id == sender_id).order_by(outbox.c.queued_at)
+            ).all()
         return [(self._open(a), json.loads(r) if r else None) for a, r in rows]
 
 
@@ -131,18 +169,21 @@ async def submit_or_queue(client: PortalClient, outbox: Outbox, application: dic
         result = await client.submit(application)
     except PortalUnavailable as exc:
         log.warning("portal unavailable (%s): application %s queued", exc, application["idempotency_key"])
+        outbox.release(application["idempotency_key"])
         return None
     outbox.done(application["idempotency_key"], result)
     return result
 
 
 async def deliver_pending(client: PortalClient, outbox: Outbox) -> int:
-    """Send what waits in the outbox; returns how many the portal now has."""
+    """Send what waits in the outbox, one leased application at a time (other action
+    servers deliver others meanwhile); returns how many the portal now has."""
     delivered = 0
-    for application in outbox.pending():
+    while (application := outbox.lease()) is not None:
         try:
             result = await client.submit(application)
         except PortalUnavailable:
+            outbox.release(application["idempotency_key"])
             break  # still down: keep the rest for the next round
         except PortalRejected as exc:
             result = {"rejected": exc.status, "message": str(exc)}

@@ -6,27 +6,26 @@ bot/run.py starts it. Unlike `python -m rasa_sdk`, which logs in colour, allows 
 browser origin (CORS "*") and runs actions for anyone who can reach it, this allows no
 browser origin unless `--cors` names some, and runs or lists actions only for callers
 with ACTIONS_TOKEN (Rasa sends it, bot/endpoints.yml): only Rasa calls the action server.
-rasa_sdk's app and its `/health` are unchanged; the app factory is module-level because
-Sanic rebuilds the app in its worker process.
+rasa_sdk's app and its `/health` are unchanged.
 
-The catalogue and index are checked before serving, in a short-lived child process: a
-missing or corrupt index stops the server at once, naming `make index`. Loading them in
-this main process would fix multiprocessing's start method (bm25s's tqdm lock) before
-Sanic sets it; the worker loads them for good before it serves its first request.
+One process (Sanic's single-process mode; scale with more servers, README "Running many
+instances"): it loads the catalogue, index, embedding models and policy searcher and runs
+one search of each kind before it listens, so /health answers only when the first
+question will be answered at full speed. A missing or corrupt index stops it at once,
+naming `make index`.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hmac
-import subprocess
-import sys
-from functools import partial
+import logging
+import time
 
 from rasa_sdk.endpoint import create_app_for_serve
 from rasa_sdk.executor import ActionExecutor
 from sanic import Request, Sanic, response
-from sanic.worker.loader import AppLoader
 
 from actions.context import knowledge
 from actions.metrics import add_metrics
@@ -47,24 +46,54 @@ def require_token(app: Sanic, token: str) -> None:
         return None
 
 
-def check_knowledge() -> None:
-    """Load the catalogue and index; exit with a message naming `make index` if they cannot be."""
+log = logging.getLogger(__name__)
+
+
+def load_knowledge() -> None:
+    """Load the catalogue, index, models and policy searcher, and warm each search up (the
+    embedders' sessions, jieba's dictionary); exit naming `make index` if they cannot be."""
+    from actions.policy import policy_searcher
+
+    started = time.perf_counter()
     try:
-        knowledge()
+        searcher, _ = knowledge()
     except IndexUnavailable as exc:
         raise SystemExit(f"Tongban's action server cannot start: {exc}") from None
+    searcher.search("孩子出生后怎么办理户口登记")
+    policy_searcher().search("小微企业有哪些税收优惠政策", None)
+    log.info("knowledge loaded and warmed up in %.1f s", time.perf_counter() - started)
 
 
-async def load_knowledge(app: Sanic) -> None:
-    check_knowledge()
+OUTBOX_SWEEP_SECONDS = 10.0
+
+
+async def sweep_outbox(app: Sanic) -> None:
+    """Every few seconds, deliver what waits in the outbox — including applications another
+    action server queued for a portal that was down and did not live to deliver (the
+    outbox may be shared, QUEUE_DB_URL). Each is leased to one server at a time."""
+    if not get_settings().portal_data_key:
+        return
+    from actions.portal_client import Outbox, PortalClient, deliver_pending
+
+    client, outbox = PortalClient.from_settings(), Outbox()
+
+    async def sweep() -> None:
+        while True:
+            await asyncio.sleep(OUTBOX_SWEEP_SECONDS)
+            try:
+                if delivered := await deliver_pending(client, outbox):
+                    log.info("delivered %d queued applications to the portal", delivered)
+            except Exception:  # the queue's database is down: try again next round
+                log.exception("outbox sweep failed")
+
+    app.add_task(sweep())
 
 
 def create_app(executor: ActionExecutor, cors: list[str]) -> Sanic:
-    configure_logging("actions")  # again in Sanic's worker process
     app = create_app_for_serve(executor, cors_origins=cors or "")
     require_token(app, get_settings().actions_token)
     add_metrics(app)
-    app.register_listener(load_knowledge, "before_server_start")  # in the worker only
+    app.register_listener(sweep_outbox, "after_server_start")
     return app
 
 
@@ -77,15 +106,12 @@ def main(argv: list[str] | None = None) -> None:
     if not get_settings().actions_token:
         raise SystemExit("ACTIONS_TOKEN must be set: actions run only for Rasa (python -m portal.keys makes one)")
     configure_logging("actions")
-    checked = subprocess.run([sys.executable, "-c", "from actions.server import check_knowledge; check_knowledge()"])
-    if checked.returncode:
-        raise SystemExit(checked.returncode)
+    load_knowledge()
     executor = ActionExecutor()
     executor.register_package("actions")
-    loader = AppLoader(factory=partial(create_app, executor, args.cors))
-    app = loader.load()
-    app.prepare(host=args.host, port=args.port, workers=1)
-    Sanic.serve(primary=app, app_loader=loader)
+    app = create_app(executor, args.cors)
+    app.prepare(host=args.host, port=args.port, single_process=True, motd=False)
+    Sanic.serve_single(primary=app)
 
 
 if __name__ == "__main__":

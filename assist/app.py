@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     app.middlewares.extend([measured("assist"), errors, require_agent])
     app["settings"] = settings
     app["store"] = AssistStore(settings.assist_database)
-    app["queue"] = HandoffQueue(settings.var_dir / "handoff.sqlite")
+    app["queue"] = HandoffQueue(settings=settings)  # var/handoff.sqlite, or QUEUE_DB_URL
     # One worker: the models are not shared between threads, and a request takes ~50 ms.
     app["worker"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assist")
 

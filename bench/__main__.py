@@ -22,6 +22,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a fast check: ~200k entries; 10 citizens for 10 s")
     parser.add_argument("--users", type=int, help=f"load test: simulated citizens (default {load.FULL_USERS})")
     parser.add_argument("--seconds", type=float, help=f"load test: how long they talk (default {load.FULL_SECONDS:.0f})")
+    parser.add_argument("--rasa-servers", type=int, default=1, help="load test: Rasa servers (and action servers) sharing Redis")
     parser.add_argument("--only", choices=[b.__module__.split(".")[-1] for b in BENCHES], help="run one benchmark")
     parser.add_argument("--hotline-messages", type=Path, help="hotline messages for the assist latency (JSON lines with title, text)")
     parser.add_argument("--codec", default=scale.CODEC, help="faiss IVF code, e.g. SQfp16 or SQ8")

@@ -17,6 +17,7 @@ import random
 import socket
 import subprocess
 import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +25,8 @@ from typing import Any, Callable
 
 import aiohttp
 import numpy as np
+import psutil
+import redis
 import yaml
 from stdnum.cn import ric
 
@@ -199,22 +202,53 @@ def start_plain(port: int) -> subprocess.Popen:
     return rasa
 
 
-def start_tongban(rasa_port: int) -> list[subprocess.Popen]:
-    """Tongban on its embedded defaults, with a var folder of its own (index, portal DB)."""
+BENCH_REDIS_DB = 12  # --rasa-servers > 1: a Redis DB and key prefix of this run, emptied afterwards
+
+
+def start_tongban(rasa_port: int, servers: int = 1) -> tuple[list[subprocess.Popen], list[str], dict[str, str]]:
+    """Tongban with a var folder of its own (index, portal DB): on its embedded defaults, or
+    with `servers` Rasa servers (each with an action server) sharing Redis. Returns the
+    processes, the Rasa REST webhooks and the environment."""
+    from bot.run import start_actions, start_rasa
     from bot.train import train
 
     settings = get_settings()
     bench_settings = replace(settings, var_dir=settings.var_dir / "bench" / "load")
     ensure_index(load_catalogue(bench_settings), bench_settings)
-    return start(
-        train(), rasa_port, free_port(), TONGBAN_VAR=str(bench_settings.var_dir), PORTAL_URL=f"http://127.0.0.1:{free_port()}"
+    shared = {}
+    if servers > 1:
+        shared = {"TRACKER_STORE": "redis", "REDIS_URL": f"redis://127.0.0.1:6379/{BENCH_REDIS_DB}",
+                  "REDIS_KEY_PREFIX": f"tbbench{uuid.uuid4().hex[:8]}"}
+    model = train()
+    processes = start(
+        model, rasa_port, free_port(), notifier_port=free_port(), TONGBAN_VAR=str(bench_settings.var_dir),
+        PORTAL_URL=f"http://127.0.0.1:{free_port()}", ASSIST_URL=f"http://127.0.0.1:{free_port()}", **shared,
     )
-
-
-def measure(name: str, processes: list[subprocess.Popen], url: str, conversation: Any, users: int, seconds: float) -> Result:
+    env = psutil.Process(processes[0].pid).environ()  # what start() gave every process
+    ports = [rasa_port]
     try:
-        asyncio.run(drive([url], conversation, 1, 3.0, think=(0.0, 0.0)))  # warm-up
-        return asyncio.run(drive([url], conversation, users, seconds, system=name))
+        for _ in range(servers - 1):
+            actions_port, port = free_port(), free_port()
+            processes.append(start_actions(env, actions_port))
+            processes.append(start_rasa(env, model, port, actions_port))
+            ports.append(port)
+    except BaseException:
+        stop(processes)
+        raise
+    return processes, [f"http://127.0.0.1:{port}/webhooks/rest/webhook" for port in ports], env
+
+
+def forget_shared(env: dict[str, str]) -> None:
+    if env.get("TRACKER_STORE") == "redis":
+        store = redis.Redis.from_url(env["REDIS_URL"])
+        if keys := list(store.scan_iter(match=f"{env['REDIS_KEY_PREFIX']}:*")):
+            store.delete(*keys)
+
+
+def measure(name: str, processes: list[subprocess.Popen], urls: list[str], conversation: Any, users: int, seconds: float) -> Result:
+    try:
+        asyncio.run(drive(urls, conversation, 1, 3.0, think=(0.0, 0.0)))  # warm-up
+        return asyncio.run(drive(urls, conversation, users, seconds, system=name))
     finally:
         stop(processes)
 
@@ -244,12 +278,15 @@ def run(args) -> bool:
     print(f"load: {users} simulated citizens for {seconds:.0f} s each, Tongban then a plain Rasa bot, one at a time", flush=True)
     tongban_port, plain_port = free_port(), free_port()
     names = sorted({item.name for item in load_catalogue().items.values()})
-    tongban = measure(
-        "tongban", start_tongban(tongban_port), f"http://127.0.0.1:{tongban_port}/webhooks/rest/webhook",
-        tongban_conversations(names), users, seconds,
-    )
+    servers = getattr(args, "rasa_servers", 1) or 1
+    processes, urls, env = start_tongban(tongban_port, servers)
+    try:
+        name = "tongban" if servers == 1 else f"tongban ×{servers}"
+        tongban = measure(name, processes, urls, tongban_conversations(names), users, seconds)
+    finally:
+        forget_shared(env)
     plain = measure(
-        "plain rasa", [start_plain(plain_port)], f"http://127.0.0.1:{plain_port}/webhooks/rest/webhook",
+        "plain rasa", [start_plain(plain_port)], [f"http://127.0.0.1:{plain_port}/webhooks/rest/webhook"],
         plain_conversations(), users, seconds,
     )
     print(table([tongban, plain], MIX["think_seconds"]))

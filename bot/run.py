@@ -3,8 +3,9 @@ server, then say where.
 
     python -m bot.run [--model PATH]
 
-Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default), actions 5055,
-portal 8088, agent assist 8090, the notifier's /health and /metrics 5056. Secrets come
+Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default; RASA_PORT), actions
+5055 (ACTIONS_PORT), portal 8088 (PORTAL_URL), agent assist 8090 (ASSIST_URL), the
+notifier's /health and /metrics 5056 (NOTIFIER_PORT). Secrets come
 from the environment; those unset are made once and kept in var/secrets.env (mode 600)
 for this machine's embedded default. Conversations live in Rasa's memory, or with
 TRACKER_STORE=redis in Redis (bot/stores.py: checked before anything starts).
@@ -28,11 +29,9 @@ from portal.keys import NAMES as SECRET_NAMES
 from portal.keys import new_secret
 from settings import ROOT, Settings, get_settings
 
-RASA_PORT = int(os.environ.get("RASA_PORT", "5005"))
-ACTIONS_PORT = int(os.environ.get("ACTIONS_PORT", "5055"))
-PORTAL_PORT = 8088
-ASSIST_PORT = 8090
-STARTUP_SECONDS = 240
+RASA_PORT = get_settings().rasa_port
+ACTIONS_PORT = get_settings().actions_port
+STARTUP_SECONDS = 480  # ~20 s on a quiet machine; minutes when other work shares the cores
 
 
 def wait_until_up(url: str, process: subprocess.Popen, name: str) -> None:
@@ -75,8 +74,8 @@ def service_env(actions_port: int = ACTIONS_PORT, rasa_port: int = RASA_PORT, **
         # on a busy 2-core machine; passive waiting cut /api/assist p95 from ~1.5 s to ~0.2 s.
         "OMP_WAIT_POLICY": "PASSIVE",
         "PYTHONPATH": str(ROOT),  # Rasa imports Tongban's channels (channels/)
-        "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
-        "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
+        "PORTAL_URL": get_settings().portal_url,
+        "ASSIST_URL": get_settings().assist_url,
         **env_overrides,
     }
     env.update(secrets_env(Path(env.get("TONGBAN_VAR") or ROOT / "var"), env))
@@ -98,7 +97,7 @@ def start_portal(env: dict[str, str], log_dir: Path | None = None) -> subprocess
     return portal
 
 
-def start_actions(env: dict[str, str], port: int, log_dir: Path | None = None) -> subprocess.Popen:
+def start_actions(env: dict[str, str], port: int, log_dir: Path | None = None, wait: bool = True) -> subprocess.Popen:
     """An action server on `port`; it exits at once, naming `make index`, without an index.
 
     One OpenMP thread (faiss, the e5 engine) unless OMP_NUM_THREADS says otherwise: a
@@ -111,16 +110,27 @@ def start_actions(env: dict[str, str], port: int, log_dir: Path | None = None) -
         log_dir,
         "actions",
     )
-    wait_until_up(f"http://127.0.0.1:{port}/health", actions, "action server")
+    if wait:
+        wait_until_up(f"http://127.0.0.1:{port}/health", actions, "action server")
     return actions
 
 
-def start_rasa(env: dict[str, str], model: Path, port: int, actions_port: int, log_dir: Path | None = None) -> subprocess.Popen:
+def start_rasa(
+    env: dict[str, str], model: Path, port: int, actions_port: int, log_dir: Path | None = None, wait: bool = True
+) -> subprocess.Popen:
     """A Rasa server on `port` calling the action server on `actions_port`, with the
     tracker and lock stores of TRACKER_STORE (bot/stores.py) or RASA_ENDPOINTS."""
     settings = Settings.from_environ(env)
     stores.check(settings)
-    env = {**env, **stores.rasa_env(settings), "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook"}
+    env = {
+        # TensorFlow runs DIET's small graph per message: one thread each, like OpenMP in the
+        # action server — more only contend for the cores with other requests and processes.
+        "TF_INTRA_OP_PARALLELISM_THREADS": "1",
+        "TF_INTER_OP_PARALLELISM_THREADS": "1",
+        **env,
+        **stores.rasa_env(settings),
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
+    }
     rasa = launch(
         [
             str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.serve",
@@ -136,7 +146,8 @@ def start_rasa(env: dict[str, str], model: Path, port: int, actions_port: int, l
         log_dir,
         "rasa",
     )
-    wait_until_up(f"http://127.0.0.1:{port}/health", rasa, "Rasa server")  # channels/metrics.py
+    if wait:
+        wait_until_up(f"http://127.0.0.1:{port}/health", rasa, "Rasa server")  # channels/metrics.py
     return rasa
 
 
@@ -159,12 +170,18 @@ def start(
     stores.check(Settings.from_environ(env))  # before anything starts
     started: list[subprocess.Popen] = []
     try:  # a process that fails to come up stops those already started
-        started.append(start_portal(env, log_dir))
-        # The assist service trains its classifier at start-up: it does so while Rasa loads.
+        # The chat path first, at once: Rasa (TensorFlow) and the action server (index,
+        # embedders) load side by side; agent assist, which trains its classifier for
+        # minutes on a busy machine, only once they answer, not competing for the cores.
+        # `started` lists them portal first (tests restart it as processes[0]).
+        rasa = start_rasa(env, model, rasa_port, actions_port, log_dir, wait=False)
+        actions = start_actions(env, actions_port, log_dir, wait=False)
+        started += [actions, rasa]
+        started.insert(0, start_portal(env, log_dir))
+        wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, "action server")
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/health", rasa, "Rasa server")
         assist = launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "assist"], env, log_dir, "assist")
-        started.append(assist)
-        started.append(start_actions(env, actions_port, log_dir))
-        started.append(start_rasa(env, model, rasa_port, actions_port, log_dir))
+        started.insert(1, assist)
         wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
         started.append(launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], env, log_dir, "notifier"))
         wait_until_up(f"http://127.0.0.1:{notifier_port}/health", started[-1], "notifier")
@@ -198,15 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the children too, like Ctrl-C
     stores.check(get_settings())  # Redis down: say so before training or starting anything
     processes = start(args.model or train())
+    settings = get_settings()
     print(
         f"\nTongban is up.\n"
         f"  REST:    curl -XPOST http://127.0.0.1:{RASA_PORT}/webhooks/rest/webhook "
         f"-d '{{\"sender\":\"me\",\"message\":\"孩子刚出生怎么上户口\"}}'\n"
         f"  Actions: http://127.0.0.1:{ACTIONS_PORT}/health\n"
-        f"  Health and Prometheus metrics: /health and /metrics on Rasa, actions, portal, notifier (:{get_settings().notifier_port})\n"
-        f"  Portal:  http://127.0.0.1:{PORTAL_PORT}/openapi.json (departments: /staff)\n"
-        f"  Web chat widget demo: http://127.0.0.1:{PORTAL_PORT}/\n"
-        f"  12345 agent console: http://127.0.0.1:{ASSIST_PORT}/ (add an agent: python -m assist.agents add NAME)\n"
+        f"  Health and Prometheus metrics: /health and /metrics on Rasa, actions, portal, notifier (:{settings.notifier_port})\n"
+        f"  Portal:  {settings.portal_url}/openapi.json (departments: /staff)\n"
+        f"  Web chat widget demo: {settings.portal_url}/\n"
+        f"  12345 agent console: {settings.assist_url}/ (add an agent: python -m assist.agents add NAME)\n"
         f"Ctrl-C stops it.",
         flush=True,
     )

@@ -1,4 +1,5 @@
-"""`rasa run …` with the HTTP API's token taken from the environment (settings.rasa_token).
+"""`rasa run …` with the HTTP API's token taken from the environment (settings.rasa_token),
+and Rasa's check of each action server response made cheap.
 
 Rasa reads its token only from `--auth-token`; passing it here, inside the process,
 keeps the secret out of the command line that any local user can list (`ps`).
@@ -12,12 +13,70 @@ import sys
 
 from settings import get_settings
 
+VALIDATION_HINT = (
+    ". Failed to validate Action server response from API, make sure your response from the Action endpoint is valid. "
+    "For more information about the format visit https://rasa.com/docs/rasa/custom-actions"
+)
+
+
+def validate_action_responses_once() -> None:
+    """Rasa checks every custom action's response with `jsonschema.validate`, which first
+    checks the schema itself against the JSON Schema metaschema — a third of the Rasa
+    process's CPU under load (python -m bench.profile). The schema never changes: build its
+    validator once and check only the response, with the same errors."""
+    from jsonschema import validators
+    from jsonschema.exceptions import best_match
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validators.validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+
+    def _validate_action_result(self: RemoteAction, result: dict) -> bool:
+        error = best_match(validator.iter_errors(result))
+        if error is not None:
+            error.message += VALIDATION_HINT
+            raise error
+        return True
+
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+def load_models_without_a_training_step() -> None:
+    """Rasa builds each TensorFlow model it loads (DIETClassifier) by fitting it on one
+    example — tracing the whole training graph (loss, CRF, gradients, Adam): ~90% of Rasa's
+    start-up time (python -m bench.profile's py-spy on a starting Rasa). Only the weights'
+    shapes are needed: build them by predicting on the example instead, and let TensorFlow
+    restore each variable from the checkpoint as it is created (deferred restoration).
+    Predictions are the same (tests/test_scale.py compares both ways)."""
+    import tensorflow as tf
+    from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
+    from rasa.utils.tensorflow.models import RasaModel
+
+    original = RasaModel.load.__func__
+
+    @classmethod  # type: ignore[misc]
+    def load(cls, model_file_name, model_data_example, predict_data_example=None, finetune_mode=False, *args, **kwargs):
+        if finetune_mode or predict_data_example is None:
+            return original(cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs)
+        model = cls(*args, **kwargs)
+        config = kwargs.get("config", {})
+        model.compile(optimizer=tf.keras.optimizers.Adam(config.get(LEARNING_RATE, 0.001)), run_eagerly=config.get(RUN_EAGERLY))
+        model.load_weights(model_file_name).expect_partial()  # the optimizer's state is not needed
+        model.run_inference(predict_data_example)  # creates, and so restores, every variable prediction uses
+        return model
+
+    RasaModel.load = load
+
 
 def main() -> None:
     token = get_settings().rasa_token
     if not token:
         raise SystemExit("RASA_TOKEN must be set: Rasa's HTTP API is not served without a token (python -m portal.keys makes one)")
     sys.argv = ["rasa", "run", *sys.argv[1:], "--auth-token", token]
+    validate_action_responses_once()
+    load_models_without_a_training_step()
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

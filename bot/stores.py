@@ -1,14 +1,18 @@
-"""Where Rasa keeps conversations (tracker store) and their locks (lock store).
+"""Where Rasa keeps conversations (tracker store) and their locks (lock store), and where
+the channels keep what every Rasa server must see alike.
 
 `TRACKER_STORE=memory`, the embedded default, keeps both inside the one Rasa process:
 nothing to install. `TRACKER_STORE=redis` puts both in Redis at `REDIS_URL`, so any
 number of Rasa servers can answer any conversation (README, "Running many instances"):
 the launcher checks that Redis answers, then starts Rasa with bot/endpoints.redis.yml,
-whose `${REDIS_*}` variables come from here.
+whose `${REDIS_*}` variables come from here. The same switch moves the vault
+(channels/vault.py), WeChat's retry filter and offered choices (channels/ttl.py) and the
+rate limits (channels/intake.py) there too, under REDIS_KEY_PREFIX.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,6 +22,7 @@ from settings import ROOT, Settings
 
 ENDPOINTS = {"memory": ROOT / "bot" / "endpoints.yml", "redis": ROOT / "bot" / "endpoints.redis.yml"}
 CHECK_TIMEOUT_SECONDS = 3.0
+TIMEOUT_SECONDS = 2.0  # one call to the shared Redis; it answers in well under a millisecond
 
 
 class StoreUnavailable(SystemExit):
@@ -71,3 +76,17 @@ def check(settings: Settings) -> None:
         ) from None
     finally:
         client.close()
+
+
+@lru_cache(maxsize=None)
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=TIMEOUT_SECONDS, socket_timeout=TIMEOUT_SECONDS)
+
+
+def shared_redis(settings: Settings) -> redis.Redis | None:
+    """The Redis every Tongban process shares with TRACKER_STORE=redis; None on one machine."""
+    return _client(settings.redis_url) if settings.tracker_store == "redis" else None
+
+
+def shared_key(settings: Settings, *parts: str) -> str:
+    return ":".join((settings.redis_key_prefix, *parts))

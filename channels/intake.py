@@ -2,9 +2,11 @@
 per-sender rate limit, a length limit, and counting (Prometheus, served by
 channels/metrics.py).
 
-The rate limit is a token bucket per (channel, sender), in memory and per Rasa process:
-with several replicas behind a load balancer each counts on its own, so the effective
-limit is per replica (sticky routing keeps one sender on one replica).
+The rate limit is a token bucket per (channel, sender): in this Rasa process's memory by
+default; with TRACKER_STORE=redis in the shared Redis (one Lua script, GCRA: the same
+burst and refill), so a sender has one limit however many Rasa servers answer them.
+(The `limits` library would do this, but every release needs packaging>=21, and Rasa 3.6
+pins packaging<21 in its environment.)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from prometheus_client import Counter, Histogram
 
+from bot import stores
 from settings import get_settings
 
 if TYPE_CHECKING:  # Rasa lives in the other environment; the limiter is tested from both
@@ -53,8 +56,39 @@ class RateLimiter:
         return allowed
 
 
+# GCRA: a sender's key holds the time at which their bucket would be full again ("theoretical
+# arrival time"); a message is allowed if that lies less than a burst's worth ahead of now.
+GCRA = """
+local now = tonumber(ARGV[1])
+local interval, burst = tonumber(ARGV[2]), tonumber(ARGV[3])
+local tat = math.max(tonumber(redis.call('GET', KEYS[1]) or now), now)
+if tat + interval - now > burst * interval + 1e-9 then return 0 end
+redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil((tat + interval - now) * 1000) + 1000)
+return 1
+"""
+
+
+class SharedRateLimiter(RateLimiter):
+    """The same token bucket, kept in Redis for every Rasa server at once."""
+
+    def __init__(self, burst: int, per_second: float, settings) -> None:
+        super().__init__(burst, per_second)
+        self._redis = stores.shared_redis(settings)
+        self._prefix = stores.shared_key(settings, "ratelimit")
+        self._script = self._redis.register_script(GCRA)
+
+    def allow(self, sender: str) -> bool:
+        try:
+            return bool(self._script(keys=[f"{self._prefix}:{sender}"], args=[time.time(), 1 / self.per_second, self.burst]))
+        except Exception:  # Redis is down: Rasa's own stores say so; do not refuse on top
+            log.exception("rate limit store unavailable; message allowed")
+            return True
+
+
 def limiter_from_settings() -> RateLimiter:
     settings = get_settings()
+    if stores.shared_redis(settings) is not None:
+        return SharedRateLimiter(settings.rate_limit_burst, settings.rate_limit_per_second, settings)
     return RateLimiter(settings.rate_limit_burst, settings.rate_limit_per_second)
 
 
@@ -65,7 +99,7 @@ def intake(
 
     async def handle(message: "UserMessage") -> None:
         refusal = None
-        if not limiter.allow(str(message.sender_id)):
+        if not limiter.allow(f"{channel}:{message.sender_id}"):
             refusal, outcome = TOO_FAST, "rate_limited"
             log.info("%s: sender %s over the rate limit", channel, message.sender_id)
         elif len(message.text or "") > MAX_CHARS:

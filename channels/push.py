@@ -40,6 +40,20 @@ async def resume_conversation(sender_id: str, rasa_url: str | None = None, token
     await append_events(sender_id, [{"event": "resume"}], rasa_url, token)
 
 
+async def conversation_events(sender_id: str, rasa_url: str | None = None, token: str | None = None) -> list[dict[str, Any]]:
+    """The conversation's events, as Rasa's tracker API gives them ([] for a new one)."""
+    settings = get_settings()
+    url = f"{(rasa_url or settings.rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker"
+    try:
+        async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+            async with session.get(url, params={"token": token or settings.rasa_token}) as response:
+                if response.status >= 300:
+                    raise PushFailed(f"Rasa answered {response.status}: {(await response.text())[:200]}")
+                return (await response.json()).get("events") or []
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        raise PushFailed(f"Rasa unreachable at {url}: {exc}") from exc
+
+
 async def append_events(sender_id: str, events: list[dict[str, Any]], rasa_url: str | None = None, token: str | None = None) -> None:
     settings = get_settings()
     url = f"{(rasa_url or settings.rasa_url).rstrip('/')}/conversations/{quote(sender_id, safe='')}/tracker/events"

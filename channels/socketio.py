@@ -12,7 +12,9 @@ stays `socketio`, so the path stays /socket.io. Differences from Rasa's channel:
   for the polling transport is Rasa's `--cors`, which bot/run.py sets to the same list);
 - each bot message goes out as one event carrying its text, buttons and `custom` payload
   together, the shape the REST channel returns, so the widget draws both alike
-  (Rasa's own output splits them and cannot send our `custom` dicts at all).
+  (Rasa's own output splits them and cannot send our `custom` dicts at all);
+- with TRACKER_STORE=redis, emits go through python-socketio's Redis manager, so a push
+  (channels/push.py) handled by any Rasa server reaches a browser connected to another.
 """
 
 from __future__ import annotations
@@ -25,11 +27,13 @@ from typing import Any, Awaitable, Callable, Optional, Text
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio import AsyncRedisManager
 
 from channels.intake import intake, limiter_from_settings
 from channels.failures import tell_failures
 from channels.privacy import mask_and_collect
 from channels.vault import Vault
+from bot import stores
 from settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -73,6 +77,13 @@ class MaskedSocketIOInput(SocketIOInput):
 
         blueprint = super().blueprint(masked)
         sio, namespace = self.sio, self.namespace or "/"
+        settings = get_settings()
+        if stores.shared_redis(settings) is not None:
+            # Rasa builds the server without a client manager: give it one that relays every
+            # emit through Redis pub/sub to the servers whose sockets are in the room.
+            sio.manager = AsyncRedisManager(settings.redis_url, channel=stores.shared_key(settings, "socketio"))
+            sio.manager.set_server(sio)
+            sio.manager_initialized = False
         handlers = sio.handlers[namespace]
         rasa_connect, rasa_message = handlers["connect"], handlers[self.user_message_evt]
 

@@ -137,9 +137,9 @@ class WeChatInput(InputChannel):
         self.gate = PushGate(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key)
         self.api = CustomerServiceAPI(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret)
         self.thumb_url = settings.wechat_card_thumb_url
-        # In memory, per process (see channels/ttl.py): pushes already seen, choices offered.
-        self.seen: TTLDict[None] = TTLDict(DEDUP_SECONDS)
-        self.choices: TTLDict[list[str]] = TTLDict(CHOICES_SECONDS)
+        # Pushes already seen, choices offered: per process, or shared in Redis (channels/ttl.py).
+        self.seen: TTLDict[None] = TTLDict(DEDUP_SECONDS, name="wechat:seen")
+        self.choices: TTLDict[list[str]] = TTLDict(CHOICES_SECONDS, name="wechat:choices")
         self.vault = Vault() if self.enabled else None
         self.limiter = limiter_from_settings()
         self._tasks: set[asyncio.Task] = set()

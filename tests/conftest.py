@@ -79,14 +79,17 @@ def bot(sd_settings):
 
 @pytest.fixture(scope="session")
 def many(tmp_path_factory):
-    """Two Rasa servers and two action servers sharing Redis, one portal (tests/instances.py)."""
+    """Two hosts (a Rasa server, an action server and a notifier each) sharing only Redis and
+    PostgreSQL, one portal (tests/instances.py)."""
     from bot.train import train
     from catalogue.store import load_catalogue
     from retrieval.service import ensure_index
-    from tests.instances import start_many, stop_many
+    from tests.instances import host_var, start_many, stop_many
 
-    settings = portal_settings("shandong", tmp_path_factory.mktemp("var-many"))
-    ensure_index(load_catalogue(settings), settings)
-    deployment = start_many(train(), settings.var_dir)
+    var_dir = tmp_path_factory.mktemp("var-many")
+    for i in range(2):  # each host indexes the catalogue itself (embeddings come from the shared cache)
+        settings = portal_settings("shandong", host_var(var_dir, i))
+        ensure_index(load_catalogue(settings), settings)
+    deployment = start_many(train(), var_dir)
     yield deployment
     stop_many(deployment)

@@ -1,6 +1,10 @@
-"""Many Tongban servers on one machine (tests/test_scale.py, tests/test_faults.py): one
-portal, two action servers and two Rasa servers sharing trackers and locks in the
-machine's Redis, in a Redis DB of their own under a key prefix of this run (removed after)."""
+"""Many Tongban servers (tests/test_scale.py, tests/test_faults.py) as two "hosts" that
+share nothing on disk: each has its own TONGBAN_VAR folder (index, logs) and ports, and
+runs an action server, a Rasa server and a notifier; they share only the machine's Redis
+(trackers, locks, vault, WeChat's retry filter, rate limits, socket.io: a Redis DB of
+their own under a key prefix of this run) and PostgreSQL (the outbox and handoff queue,
+and the portal's own database: a database of this run). The portal stands for the
+province's service, a third host. All removed afterwards."""
 
 from __future__ import annotations
 
@@ -13,27 +17,43 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
+import psycopg
 import redis
 
-from bot.run import service_env, start_actions, start_portal, start_rasa, stop
-from tests.chat import PORT_BASE, RASA_TOKEN
+from bot.run import launch, service_env, start_actions, start_portal, start_rasa, stop, wait_until_up
+from portal.keys import NAMES as SECRET_NAMES
+from portal.keys import new_secret
+from settings import ROOT
+from tests.chat import PORT_BASE, RASA_TOKEN, WECHAT_ENV
 
 RASA_PORTS = (PORT_BASE + 105, PORT_BASE + 106)
 ACTIONS_PORTS = (PORT_BASE + 155, PORT_BASE + 156)
 PORTAL_PORT = PORT_BASE + 188
 SPARE_RASA_PORT = PORT_BASE + 107  # a Rasa server of its own (tests/test_faults.py)
+NOTIFIER_PORTS = (PORT_BASE + 157, PORT_BASE + 158)
+WECHAT_API_PORT = PORT_BASE + 162  # the fake WeChat API (tests/test_wechat.py's) both hosts call
 PRIVATE_REDIS_PORT = PORT_BASE + 179  # a redis-server of its own, to stop mid-run
 REDIS_DB = 14  # the machine's Redis: this DB, under this run's prefix, is all the tests touch
+PG = "postgresql://postgres@127.0.0.1:5432"
 
 
 @dataclass
 class Deployment:
-    env: dict[str, str]
+    envs: list[dict[str, str]]  # one per host
     model: Path
     portal: subprocess.Popen
     actions: list[subprocess.Popen]
     rasa: list[subprocess.Popen]
+    notifiers: list[subprocess.Popen]
+    database: str
     extra: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return self.envs[0]
+
+    def pg(self) -> psycopg.Connection:
+        return psycopg.connect(f"{PG}/{self.database}", autocommit=True)
 
     @property
     def redis(self) -> redis.Redis:
@@ -49,10 +69,16 @@ class Deployment:
 
     def restart_actions(self, i: int) -> None:
         stop([self.actions[i]])
-        self.actions[i] = start_actions(self.env, ACTIONS_PORTS[i])
+        self.actions[i] = start_actions(self.envs[i], ACTIONS_PORTS[i])
+
+    def kill_host(self, i: int) -> None:
+        """Host `i` dies: its Rasa server, action server and notifier, outright."""
+        for process in (self.rasa[i], self.actions[i], self.notifiers[i]):
+            if process.poll() is None:
+                kill_tree(process)
 
     def all(self) -> list[subprocess.Popen]:
-        return [*self.rasa, *self.extra, *self.actions, self.portal]
+        return [*self.rasa, *self.extra, *self.notifiers, *self.actions, self.portal]
 
 
 def kill_tree(process: subprocess.Popen) -> None:
@@ -78,36 +104,59 @@ def tracker(port: int, sender: str) -> dict:
         return json.load(response)
 
 
+def host_var(var_dir: Path, i: int) -> Path:
+    return var_dir / f"host-{'ab'[i]}"
+
+
 def start_many(model: Path, var_dir: Path) -> Deployment:
-    env = service_env(
-        ACTIONS_PORTS[0],
-        RASA_PORTS[0],
-        PORTAL="shandong",
-        PORTAL_URL=f"http://127.0.0.1:{PORTAL_PORT}",
-        TONGBAN_VAR=str(var_dir),
-        RASA_TOKEN=RASA_TOKEN,
-        TRACKER_STORE="redis",
-        REDIS_URL=f"redis://127.0.0.1:6379/{REDIS_DB}",
-        REDIS_KEY_PREFIX=f"tbtest{uuid.uuid4().hex[:8]}",
-    )
-    started: list[subprocess.Popen] = [start_portal(env)]
+    """The portal, then both hosts; each host's folder must hold its index (make index)."""
+    database = f"tongban_hosts_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {database}")
+    shared = {
+        "PORTAL": "shandong",
+        "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
+        "PORTAL_DB_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{database}",
+        "QUEUE_DB_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
+        "TRACKER_STORE": "redis",
+        "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "REDIS_KEY_PREFIX": f"tbtest{uuid.uuid4().hex[:8]}",
+        **{name: new_secret(name) for name in SECRET_NAMES},  # one deployment's secrets, given to every host
+        "RASA_TOKEN": RASA_TOKEN,
+        **WECHAT_ENV,
+        "WECHAT_API_BASE": f"http://127.0.0.1:{WECHAT_API_PORT}",
+    }
+    envs = [
+        service_env(ACTIONS_PORTS[i], RASA_PORTS[i], TONGBAN_VAR=str(host_var(var_dir, i)), NOTIFIER_PORT=str(NOTIFIER_PORTS[i]), **shared)
+        for i in range(2)
+    ]
+    started: list[subprocess.Popen] = [start_portal(service_env(TONGBAN_VAR=str(var_dir / "portal"), **shared))]
     try:
-        started += [start_actions(env, port) for port in ACTIONS_PORTS]
-        with ThreadPoolExecutor(2) as pool:  # Rasa takes ~45 s to come up: both at once
-            futures = [pool.submit(start_rasa, env, model, RASA_PORTS[i], ACTIONS_PORTS[i]) for i in range(2)]
-        for future in futures:
-            if future.exception() is None:
-                started.append(future.result())
-        for future in futures:
-            future.result()  # raises the first failure
+        actions = [start_actions(env, port, wait=False) for env, port in zip(envs, ACTIONS_PORTS)]
+        rasa = [start_rasa(envs[i], model, RASA_PORTS[i], ACTIONS_PORTS[i], wait=False) for i in range(2)]
+        started += actions + rasa
+        for i in range(2):
+            wait_until_up(f"http://127.0.0.1:{ACTIONS_PORTS[i]}/health", actions[i], "action server")
+            wait_until_up(f"http://127.0.0.1:{RASA_PORTS[i]}/health", rasa[i], "Rasa server")
+        notifiers = [launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], env, None, "notifier") for env in envs]
+        started += notifiers
+        for port, notifier in zip(NOTIFIER_PORTS, notifiers):
+            wait_until_up(f"http://127.0.0.1:{port}/health", notifier, "notifier")
     except BaseException:
         stop(started)
+        drop_database(database)
         raise
-    return Deployment(env, model, started[0], started[1:3], started[3:5])
+    return Deployment(envs, model, started[0], actions, rasa, notifiers, database)
+
+
+def drop_database(database: str) -> None:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
 
 
 def stop_many(deployment: Deployment) -> None:
     stop(deployment.all())
+    drop_database(deployment.database)
     store = deployment.redis
     keys = list(store.scan_iter(match=f"{deployment.key_prefix}:*"))
     if keys:

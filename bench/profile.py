@@ -1,0 +1,110 @@
+"""Where a message's CPU goes in the Rasa process under load:
+
+    python -m bench.profile [--users 50] [--seconds 40]
+
+Starts Tongban (like the load test), drives the load test's citizens at it, samples the
+Rasa process with py-spy meanwhile (on-CPU samples only: time waiting for the action
+server or the network is not Rasa's CPU), and prints the share of samples inside each
+stage of Rasa's message handling — inclusive, so a stage's share holds its callees — and
+the CPU milliseconds per message that means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import psutil
+
+from bench.load import drive, free_port, start_tongban, tongban_conversations
+from bot.run import stop
+from catalogue.store import load_catalogue
+from settings import ROOT
+
+PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
+RATE = 200  # samples a second
+# (stage, a frame that marks it) — the first frame of a stack that matches names the stage.
+STAGES = [
+    ("NLU: JiebaTokenizer", "jieba_tokenizer.py"),
+    ("NLU: RegexFeaturizer", "regex_featurizer.py"),
+    ("NLU: LexicalSyntacticFeaturizer", "lexical_syntactic_featurizer.py"),
+    ("NLU: CountVectorsFeaturizer", "count_vectors_featurizer.py"),
+    ("NLU: DIETClassifier", "diet_classifier.py"),
+    ("NLU: RegexEntityExtractor", "regex_entity_extractor.py"),
+    ("NLU: other components", "rasa/nlu/"),
+    ("policy: TEDPolicy", "ted_policy.py"),
+    ("policy: RulePolicy", "rule_policy.py"),
+    ("policy: MemoizationPolicy", "memoization.py"),
+    ("policy: ensemble, featurisation", "rasa/core/policies/"),
+    ("custom action call (HTTP, tracker JSON)", "rasa/core/actions/action.py"),
+    ("tracker store", "tracker_store.py"),
+    ("graph runner, other processing", "rasa/engine/"),
+    ("other Rasa (processor, events, lock store)", "rasa/"),
+    ("Tongban channels", "channels/"),
+    ("Sanic, HTTP, asyncio", "sanic"),
+]
+
+
+def stage_of(stack: list[str]) -> str:
+    """The stack's stage: the outermost marker frame, scanning from the leaf outwards for
+    the most specific stage first."""
+    for stage, marker in STAGES:
+        if any(marker in frame for frame in stack):
+            return stage
+    return "other (interpreter, GC, libraries)"
+
+
+def breakdown(raw: Path, messages: int) -> str:
+    samples: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        samples[stage_of(stack.split(";"))] += int(count)
+        total += int(count)
+    cpu_ms = total / RATE * 1000
+    lines = [f"{total} samples at {RATE}/s = {cpu_ms / 1000:.1f} CPU s for {messages} messages "
+             f"({cpu_ms / max(messages, 1):.1f} CPU ms per message)",
+             f"{'stage':<46}{'share':>7}{'ms/msg':>8}"]
+    for stage, count in samples.most_common():
+        lines.append(f"{stage:<46}{count / total:>7.1%}{count / RATE * 1000 / max(messages, 1):>8.1f}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=40)
+    parser.add_argument("--raw", type=Path, help="keep py-spy's collapsed stacks here")
+    args = parser.parse_args()
+    rasa_port = free_port()
+    processes, urls, _ = start_tongban(rasa_port)
+    try:
+        rasa = next(p for p in processes if any("bot.serve" in a for a in psutil.Process(p.pid).cmdline()))
+        url = urls[0]
+        names = sorted({item.name for item in load_catalogue().items.values()})
+        conversations = tongban_conversations(names)
+        asyncio.run(drive([url], conversations, 1, 3.0, think=(0.0, 0.0)))  # warm-up
+        raw = args.raw or Path(tempfile.mkdtemp()) / "rasa.txt"
+        spy = subprocess.Popen(
+            [str(PY_SPY), "record", "--pid", str(rasa.pid), "--rate", str(RATE), "--format", "raw", "--nonblocking",
+             "--duration", str(int(args.seconds)), "--output", str(raw)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        result = asyncio.run(drive([url], conversations, args.users, args.seconds, system="tongban"))
+        spy.wait(timeout=60)
+    finally:
+        stop(processes)
+    print(f"{args.users} citizens, {result.seconds:.0f} s: {result.messages} messages, "
+          f"{sum(result.errors.values())} errors, {result.messages / result.seconds:.1f} msg/s")
+    print(breakdown(raw, result.messages))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
