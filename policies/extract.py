@@ -49,7 +49,8 @@ def normalise(text: str) -> str:
     text = text.translate(str.maketrans("０１２３４５６７８９％．（）", "0123456789%.()"))
     text = re.sub(r"\((?:含|包含|含本数)\)", "", text)  # "40周岁(含)以下": the bound is included anyway
     text = re.sub(rf"百分之([\d.]+|[{NUMERAL}点]+)", lambda m: f"{_number(m.group(1))}%", text)
-    return re.sub(rf"(?<![\d.])([{NUMERAL}]+)(?=\s*(?:{UNITS}))", lambda m: str(_number(m.group(1))), text)
+    # Lazy, so "两千万元" keeps its 万元 unit: 2000万元.
+    return re.sub(rf"(?<![\d.{NUMERAL}])([{NUMERAL}][{NUMERAL}点]*?)(?=\s*(?:{UNITS}))", lambda m: str(_number(m.group(1))), text)
 
 
 def _number(numeral: str) -> int | float:
