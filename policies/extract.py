@@ -25,7 +25,8 @@ from settings import get_settings
 
 NUMERAL = "零〇一二两三四五六七八九十百千万"
 UNITS = "年|人|名|周岁|岁|个月|万元|亿元|元|%|家"
-HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十百]+条\s*)(.{0,14})")
+RANGE = "至|到|-|—|～|~"  # "十六至六十周岁": the first number of a range has no unit
+HEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|(第[一二三四五六七八九十百]+条)\s*)")
 CLAUSE_SPLIT = re.compile(r"[。；;，,\n：:]")
 HIRING = re.compile(r"招用|新招|新增|吸纳|招聘|录用|聘用[^合]")
 NUM = r"(\d+(?:\.\d+)?)"
@@ -50,7 +51,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\((?:含|包含|含本数)\)", "", text)  # "40周岁(含)以下": the bound is included anyway
     text = re.sub(rf"百分之([\d.]+|[{NUMERAL}点]+)", lambda m: f"{_number(m.group(1))}%", text)
     # Lazy, so "两千万元" keeps its 万元 unit: 2000万元.
-    return re.sub(rf"(?<![\d.{NUMERAL}])([{NUMERAL}][{NUMERAL}点]*?)(?=\s*(?:{UNITS}))", lambda m: str(_number(m.group(1))), text)
+    return re.sub(rf"(?<![\d.{NUMERAL}])([{NUMERAL}][{NUMERAL}点]*?)(?=\s*(?:{UNITS}|{RANGE}))",
+                  lambda m: str(_number(m.group(1))), text)
 
 
 def _number(numeral: str) -> int | float:
@@ -61,40 +63,62 @@ def _number(numeral: str) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def eligibility_text(text: str) -> str:
-    """The sections that state whom the policy is for; the whole text less benefit,
-    procedure and other sections when no heading names them."""
-    words = vocabulary()["sections"]
+def _sections(text: str) -> list[tuple[str, list[str]]]:
+    """(title, lines) per numbered section; a "第X条" article is its own title and text."""
     sections: list[tuple[str, list[str]]] = [("", [])]
     for line in text.splitlines():
         heading = HEADING.match(line)
-        if heading:
-            sections.append((heading.group(1), [line[heading.end() :] if "条" in line[: heading.end()] else ""]))
-        else:
+        if not heading:
             sections[-1][1].append(line)
+        elif heading.group(1):  # 第X条: no title; its opening words say what it is about
+            sections.append((line[heading.end() : heading.end() + 14], [line[heading.end() :]]))
+        else:
+            sections.append((line[heading.end() : heading.end() + 14], []))
+    return sections
 
-    def kind(title: str) -> str:
-        if any(w in title for w in words["skip"]):
-            return "skip"
-        return "eligible" if any(w in title for w in words["eligible"]) else "other"
 
-    chosen = [lines for title, lines in sections[1:] if kind(title) == "eligible"]
-    if not chosen:  # no heading names it: everything but the preamble and skipped sections
-        chosen = [lines for title, lines in sections[1:] if kind(title) != "skip"] or [text.splitlines()[1:] or [text]]
+def _title_kind(title: str) -> str:
+    words = vocabulary()["sections"]
+    if any(w in title for w in words["skip"]):
+        return "skip"
+    return "eligible" if any(w in title for w in words["eligible"]) else "other"
+
+
+def _plain_lines(lines: list[str]) -> list[str]:
+    """Lines of a text without headings, less its addressee, purpose and labelled
+    benefit / procedure paragraphs ("办理方式：…")."""
+    skip = vocabulary()["sections"]["skip"]
+    kept = []
+    for line in lines:
+        label = line.split("：", 1)[0] if "：" in line[:10] else ""
+        if label and any(w in label for w in skip):
+            continue
+        if line.rstrip().endswith("：") and len(line) < 40:  # 各市人力资源和社会保障局：
+            continue
+        if line.startswith("为") and re.search(r"制定|如下|现就", line):
+            continue
+        kept.append(line)
+    return kept
+
+
+def eligibility_text(text: str) -> str:
+    """The sections that state whom the policy is for; the whole text less benefit,
+    procedure and other sections when no heading names them."""
+    sections = _sections(text)
+    chosen = [lines for title, lines in sections[1:] if _title_kind(title) == "eligible"]
+    if not chosen:
+        chosen = [lines for title, lines in sections[1:] if _title_kind(title) != "skip"]
+    if not chosen:
+        chosen = [_plain_lines(sections[0][1])]
     return "\n".join(line for lines in chosen for line in lines)
 
 
 def subject_text(text: str) -> str:
     """The 对象 / 范围 sections (whom it is for), else the eligibility text."""
-    parts, keep = [], False
-    for line in text.splitlines():
-        heading = HEADING.match(line)
-        if heading:
-            keep = any(w in heading.group(1) for w in ("对象", "范围", "适用", "主体"))
-            continue
-        if keep:
-            parts.append(line)
-    return "\n".join(parts)
+    return "\n".join(
+        line for title, lines in _sections(text)[1:]
+        if any(w in title for w in ("对象", "范围", "适用", "主体")) for line in lines
+    )
 
 
 def clauses(text: str) -> list[str]:
@@ -112,7 +136,7 @@ class Bound:
 def bounds(clause: str, units: str) -> list[Bound]:
     """Every number with one of `units` in the clause, with what its words make of it."""
     found: list[Bound] = []
-    ranged = re.search(rf"{NUM}\s*(?:{units})?\s*(?:至|到|-|—|～|~)\s*{NUM}\s*(?:{units})", clause)
+    ranged = re.search(rf"{NUM}\s*(?:{units})?\s*(?:{RANGE})\s*{NUM}\s*(?:{units})", clause)
     if ranged:
         found += [Bound("min", float(ranged.group(1))), Bound("max", float(ranged.group(2)))]
         clause = clause[: ranged.start()] + clause[ranged.end() :]
@@ -240,7 +264,7 @@ def extract(text: str, issuer: str = "", title: str = "") -> Conditions:
 
     numeric("revenue", "亿元|万元|元", r"营业收入|营收|销售收入|销售额|主营业务收入", integer=False)
     numeric("rd_ratio", "%", r"研发.*(?:占|比例|比重|强度)", integer=False)
-    numeric("employees", "人|名", r"从业人员|职工|员工|工作人员|用工|在岗", integer=True, avoid=HIRING.pattern)
+    numeric("employees", "人|名", r"从业人|职工|员工|工作人员|用工|在岗|人数", integer=True, avoid=HIRING.pattern)
     numeric("established_years", "年", r"成立|注册|登记|设立|经营|开业", integer=True,
             avoid=r"毕业|离校|有效期|事故|近\d|贷款|期限|补贴|发放|施行|执行|培训|失信")
     for clause in parts:
@@ -250,7 +274,10 @@ def extract(text: str, issuer: str = "", title: str = "") -> Conditions:
                 if bound.side == "min":
                     out.setdefault(key, _integer(bound))
 
-    person_parts = [c for c in parts if not HIRING.search(c)]
+    # Facts about a person (age, 户籍, education, employment) bind only applicants who are
+    # persons or a 个体工商户's operator; "招用…" clauses describe employees, not applicants.
+    persons = not kinds or bool({"个人", "个体工商户"} & set(kinds))
+    person_parts = [c for c in parts if not HIRING.search(c)] if persons else []
     for clause in person_parts:
         if re.search(r"周岁|岁|年龄", clause):
             for bound in bounds(clause, "周岁|岁"):
