@@ -264,7 +264,7 @@ def extract(text: str, issuer: str = "", title: str = "") -> Conditions:
 
     numeric("revenue", "亿元|万元|元", r"营业收入|营收|销售收入|销售额|主营业务收入", integer=False)
     numeric("rd_ratio", "%", r"研发.*(?:占|比例|比重|强度)", integer=False)
-    numeric("employees", "人|名", r"从业人|职工|员工|工作人员|用工|在岗|人数", integer=True, avoid=HIRING.pattern)
+    numeric("employees", "人|名", r"从业人|职工|员工|工作人员|专职|用工|在岗|人数", integer=True, avoid=HIRING.pattern)
     numeric("established_years", "年", r"成立|注册|登记|设立|经营|开业", integer=True,
             avoid=r"毕业|离校|有效期|事故|近\d|贷款|期限|补贴|发放|施行|执行|培训|失信")
     for clause in parts:
