@@ -92,6 +92,8 @@ def reason(
     who = "您" if profile.kind in ("个人", "个体工商户") and fact in {
         "age", "hukou", "education", "employment_status", "graduated_year"} or profile.kind == "个人" else "贵单位"
     key = STATUS_NAMES[status]
+    if key == "unmet" and have_value == [] and "unmet_none" in spec:
+        key = "unmet_none"
     template = spec.get(key)
     if template is None:  # unknown without a sentence of its own: the fact is missing
         return reasons()["unknown"].format(label=fact_label(fact))

@@ -205,3 +205,25 @@ def test_audience_of_a_policy_is_every_eligible_profile():
     assert sorted(records[j]["profile_id"] for j in audience) == sorted(
         r["profile_id"] for r in records if "PD13" in r["gold_eligible"])
     assert isinstance(audience, np.ndarray)
+
+
+def test_answers_are_read_into_profile_facts():
+    from catalogue.gazetteer import load_gazetteer
+    from policies.answers import read_answer, read_mentions
+    from settings import get_settings
+
+    g = load_gazetteer(get_settings().gazetteer_path)
+    today = dt.date(2026, 11, 29)
+    assert read_answer("revenue", "大概1.2亿", g) == ("revenue", 12000.0)
+    assert read_answer("revenue", "三千万元", g) == ("revenue", 3000.0)
+    assert read_answer("employees", "八十人左右", g) == ("employees", 80)
+    assert read_answer("established_date", "2019年5月成立的", g) == ("established_date", "2019-05-01")
+    assert read_answer("region", "在青岛黄岛区", g) == ("region", "370211")
+    assert read_answer("industry", "我们是做软件开发的，互联网", g) == ("industry", "I")
+    assert read_answer("certifications", "没有", g) == ("certifications", [])
+    assert read_answer("flags", "都没有", g) == ("flags", {"严重失信": False, "近三年重大安全事故": False, "欠缴税款": False})
+    assert read_answer("employment_status", "还在找工作", g) == ("employment_status", [])
+    assert read_answer("graduated_year", "今年刚毕业", g, today) == ("graduated_year", 2026)
+    assert read_answer("age", "不知道", g) == ("skip", None)
+    assert read_answer("size", "嗯", g) is None
+    assert read_mentions("我刚毕业在济南找工作，有什么补贴", g, today) == {"kind": "个人", "region": "370100", "graduated_year": 2026}
