@@ -89,6 +89,7 @@ async def start_matching(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
         mentioned["region"] = tracker.get_slot("region")
     state["facts"] = {**state["facts"], **mentioned, **facts}
     state.update(count=0, skipped=[], profile_key=bool(key))
+    state.pop("asked", None)
     if key:  # kept masked in the slot; the raw number stays in the vault
         state["key_masked"] = next(iter(masked_numbers(text)), None)
     if "kind" not in state["facts"]:
@@ -130,7 +131,9 @@ class ValidatePolicyForm(FormValidationAction):
         _, catalogue = knowledge()
         state = interview(tracker)
         text = value if isinstance(value, str) else ""
-        fact = state.get("asked") or "kind"
+        fact = state.get("asked")
+        if fact is None:  # the form fills its slot from the message that started it: not an answer
+            return {"policy_answer": None}
         if STOP.search(text.strip()):
             return {"policy_answer": "done", "policy_interview": state}
         read = read_answer(fact, text, catalogue.gazetteer)
@@ -181,7 +184,7 @@ class ActionPolicyResults(Action):
         if advice["unknown"]:
             lines.append("还需确认信息才能判断的：")
             for p in advice["unknown"][:3]:
-                missing = "、".join(c["reason"] for c in p["conditions"] if c["status"] == "unknown")
+                missing = "、".join(dict.fromkeys(c["reason"] for c in p["conditions"] if c["status"] == "unknown"))
                 lines.append(f"· 《{p['title']}》：{missing}")
         if advice["near_misses"]:
             lines.append("差一点符合的：")

@@ -59,8 +59,9 @@ def advise(book: PolicyBook, profile: Profile, as_of: dt.date | None = None) -> 
     return Advice(
         eligible=[m for m in matches if m.result == "eligible"],
         unknown=[m for m in matches if m.result == "unknown"],
+        # one unmet condition, and one the applicant could change (not who or where they are)
         near_misses=[m for m in matches if m.result == "not_eligible" and len(m.unmet) == 1
-                     and m.conditions and m.conditions[0].status == "met"],  # right kind of applicant
+                     and m.unmet[0].condition not in ("applicant_kind", "region")],
         questions=questions,
     )
 
