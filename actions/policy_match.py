@@ -97,7 +97,9 @@ async def start_matching(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     advice = await advice_for(state["facts"])
     if open_questions(advice, state):
         return [SlotSet("policy_interview", state), SlotSet("policy_answer", None), FollowupAction("policy_form")]
-    return [SlotSet("policy_interview", state), FollowupAction("action_policy_results")]
+    # Answered at once, inside this action: a followup action would leave Rasa's rules
+    # without a next step (and its fallback would undo the turn).
+    return await show_results(dispatcher, tracker, state)
 
 
 class ActionAskPolicyAnswer(Action):
@@ -168,36 +170,41 @@ class ActionPolicyResults(Action):
         return "action_policy_results"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        state = interview(tracker)
-        if "kind" not in state["facts"]:
-            dispatcher.utter_message(text="不知道您是企业还是个人，暂时没法匹配政策。可以说“我们公司能享受哪些政策”或“我个人能领哪些补贴”再试。")
-            return [SlotSet("policy_answer", None)]
-        advice = await advice_for(state["facts"])
-        lines: list[str] = []
-        if advice["eligible"]:
-            lines.append(f"根据您提供的情况，您可以享受以下{len(advice['eligible'])}项政策：")
-            for n, p in enumerate(advice["eligible"][:8], 1):
-                mode = "【免申即享，无需申请】" if p["application_mode"] == "免申即享" else "【依申请】"
-                lines.append(f"{n}. 《{p['title']}》{mode}：{p['benefit']}（{_cite(p)}）")
-        else:
-            lines.append("根据您提供的情况，暂未找到完全符合的政策。")
-        if advice["unknown"]:
-            lines.append("还需确认信息才能判断的：")
-            for p in advice["unknown"][:3]:
-                missing = "、".join(dict.fromkeys(c["reason"] for c in p["conditions"] if c["status"] == "unknown"))
-                lines.append(f"· 《{p['title']}》：{missing}")
-        if advice["near_misses"]:
-            lines.append("差一点符合的：")
-            for p in advice["near_misses"][:3]:
-                unmet = "；".join(c["reason"] for c in p["conditions"] if c["status"] == "unmet")
-                lines.append(f"· 《{p['title']}》：{unmet}")
-        lines.append("想了解不符合的原因可以问“为什么我不符合”；发送“订阅政策推送”，有新政策适合您时第一时间通知。")
-        dispatcher.utter_message(text="\n".join(lines), json_message={"policies": [
-            {"id": p["id"], "title": p["title"], "issuer": p["issuer"], "doc_number": p.get("doc_number"),
-             "url": p.get("source_url"), "application_mode": p["application_mode"], "result": p["result"]}
-            for p in advice["eligible"]]})
-        await remember_facts(tracker, state)
-        return [SlotSet("policy_answer", None), SlotSet("policy_interview", state)]
+        return await show_results(dispatcher, tracker, interview(tracker))
+
+
+async def show_results(dispatcher: CollectingDispatcher, tracker: Tracker, state: dict[str, Any]) -> list[EventType]:
+    """The eligible policies, what undecided ones need, near misses: at the form's end,
+    or at once when nothing needs asking."""
+    if "kind" not in state["facts"]:
+        dispatcher.utter_message(text="不知道您是企业还是个人，暂时没法匹配政策。可以说“我们公司能享受哪些政策”或“我个人能领哪些补贴”再试。")
+        return [SlotSet("policy_answer", None)]
+    advice = await advice_for(state["facts"])
+    lines: list[str] = []
+    if advice["eligible"]:
+        lines.append(f"根据您提供的情况，您可以享受以下{len(advice['eligible'])}项政策：")
+        for n, p in enumerate(advice["eligible"][:8], 1):
+            mode = "【免申即享，无需申请】" if p["application_mode"] == "免申即享" else "【依申请】"
+            lines.append(f"{n}. 《{p['title']}》{mode}：{p['benefit']}（{_cite(p)}）")
+    else:
+        lines.append("根据您提供的情况，暂未找到完全符合的政策。")
+    if advice["unknown"]:
+        lines.append("还需确认信息才能判断的：")
+        for p in advice["unknown"][:3]:
+            missing = "、".join(dict.fromkeys(c["reason"] for c in p["conditions"] if c["status"] == "unknown"))
+            lines.append(f"· 《{p['title']}》：{missing}")
+    if advice["near_misses"]:
+        lines.append("差一点符合的：")
+        for p in advice["near_misses"][:3]:
+            unmet = "；".join(c["reason"] for c in p["conditions"] if c["status"] == "unmet")
+            lines.append(f"· 《{p['title']}》：{unmet}")
+    lines.append("想了解不符合的原因可以问“为什么我不符合”；发送“订阅政策推送”，有新政策适合您时第一时间通知。")
+    dispatcher.utter_message(text="\n".join(lines), json_message={"policies": [
+        {"id": p["id"], "title": p["title"], "issuer": p["issuer"], "doc_number": p.get("doc_number"),
+         "url": p.get("source_url"), "application_mode": p["application_mode"], "result": p["result"]}
+        for p in advice["eligible"]]})
+    await remember_facts(tracker, state)
+    return [SlotSet("policy_answer", None), SlotSet("policy_interview", state)]
 
 
 async def remember_facts(tracker: Tracker, state: dict[str, Any]) -> None:
