@@ -77,7 +77,7 @@ def read_answer(fact: str, text: str, gazetteer: Gazetteer, today: dt.date | Non
         normal = normalise(text)
         date = re.search(r"((?:19|20)\d{2})\s*[年./-]\s*(\d{1,2})?", normal)
         years = re.search(r"(\d+)\s*年(?!\d)", normal)
-        if date:
+        if date and 1 <= int(date.group(2) or 1) <= 12 and int(date.group(1)) <= today.year:
             return "established_date", dt.date(int(date.group(1)), int(date.group(2) or 1), 1).isoformat()
         if years:
             return "established_years", int(years.group(1))

@@ -18,6 +18,7 @@ from typing import Any
 
 import cn2an
 import yaml
+from pydantic import ValidationError
 
 from catalogue.gazetteer import Gazetteer, Region, load_gazetteer
 from policies.model import EDUCATION_RANK, Conditions
@@ -58,7 +59,7 @@ def normalise(text: str) -> str:
 def _number(numeral: str) -> int | float:
     try:
         value = cn2an.cn2an(numeral, "smart")
-    except (ValueError, KeyError):
+    except Exception:  # cn2an raises several kinds on odd numerals; a number is then not read
         return 0
     return int(value) if float(value).is_integer() else value
 
@@ -314,7 +315,19 @@ def extract(text: str, issuer: str = "", title: str = "") -> Conditions:
     flags = [f for f, words in vocab["exclusions"].items() if _any(body, words)]
     if flags:
         out["exclusions"] = flags
-    return Conditions.model_validate(_consistent(out))
+    return _valid(_consistent(out))
+
+
+def _valid(out: dict[str, Any]) -> Conditions:
+    """The proposal without values the vocabulary refuses (a 500% R&D ratio read from a typo)."""
+    while True:
+        try:
+            return Conditions.model_validate(out)
+        except ValidationError as exc:
+            bad = {str(e["loc"][0]) for e in exc.errors() if e["loc"]}
+            if not bad & set(out):
+                return Conditions()
+            out = {k: v for k, v in out.items() if k not in bad}
 
 
 def _consistent(out: dict[str, Any]) -> dict[str, Any]:
