@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline eval-policy-extract eval-policy-match bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -28,6 +28,8 @@ help:
 	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
 	@echo "make eval-dialogues DIALOGUES=FILE multi-turn accuracy through the running bot"
 	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
+	@echo "make eval-policy-extract POLICIES=FILE            policy portraits from texts: condition P/R/F1"
+	@echo "make eval-policy-match POLICIES=FILE PROFILES=FILE  eligibility on extracted portraits: P/R/F1, exact"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -72,6 +74,14 @@ eval-retrieval: $(VENV)/.installed
 eval-hotline: $(VENV)/.installed
 	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE (JSON lines: id, title, text, category)"; exit 2; }
 	$(PY) -m assist.eval $(MESSAGES)
+
+eval-policy-extract: $(VENV)/.installed
+	@test -n "$(POLICIES)" || { echo "usage: make eval-policy-extract POLICIES=FILE (JSONL/YAML policies with gold conditions)"; exit 2; }
+	$(PY) -m policies eval-extract $(POLICIES)
+
+eval-policy-match: $(VENV)/.installed
+	@test -n "$(POLICIES)" -a -n "$(PROFILES)" || { echo "usage: make eval-policy-match POLICIES=FILE PROFILES=FILE"; exit 2; }
+	$(PY) -m policies eval-match $(POLICIES) $(PROFILES)
 
 bench: setup  # the load test starts Rasa too
 	$(PY) -m bench

@@ -82,10 +82,29 @@ async def deliver_notifications(client: PortalClient) -> int:
     return pushed
 
 
+async def deliver_policy_pushes(client: PortalClient) -> int:
+    """Push new policies to the conversations of the profiles they fit (queued once per
+    policy and profile by the portal); one whose subscriber opted out since is dropped."""
+    pushed = 0
+    for push in (await client.call("GET", "/policy-pushes"))["pushes"]:
+        if not push.get("opted_out"):
+            try:
+                await push_message(push["sender_id"], push["text"], {"policy_push": {"policy_id": push["policy_id"]}})
+            except PushFailed as exc:
+                PUSHES.labels("failed").inc()
+                log.warning("policy push %s failed, retrying later: %s", push["id"], exc)
+                continue
+            PUSHES.labels("pushed").inc()
+            pushed += 1
+        await client.call("POST", f"/policy-pushes/{push['id']}/delivered", {})
+    return pushed
+
+
 async def notify_forever(client: PortalClient, every: float = POLL_SECONDS) -> None:
     while True:
         try:
             await deliver_notifications(client)
+            await deliver_policy_pushes(client)
             ROUNDS.labels("ok").inc()
         except (PortalUnavailable, PortalRejected) as exc:
             ROUNDS.labels("portal_unavailable").inc()

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import knowledge
+from actions.policy_match import asks_why, explain_why, start_matching, wants_matching
 from retrieval.policies import PolicySearcher
 
 
@@ -24,6 +25,13 @@ class ActionAnswerPolicy(Action):
         return "action_answer_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        # Hook to the policy central kitchen: a question about one's own eligibility
+        # ("我们公司能享受哪些政策") or about not qualifying goes to matching, not search.
+        text = tracker.latest_message.get("text") or ""
+        if asks_why(text):
+            return await explain_why(dispatcher, tracker)
+        if wants_matching(text):
+            return await start_matching(dispatcher, tracker)
         _, catalogue = knowledge()
         region = tracker.get_slot("region")
         regions = set(catalogue.gazetteer.chain_codes(region)) if region else None

@@ -14,6 +14,7 @@ from aiohttp import web
 from aiohttp_session import get_session, new_session
 
 from actions.handoff_queue import Handoff, HandoffQueue
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from assist.store import DECISIONS, KINDS, AssistStore, UnknownSuggestion
 from assist.suggest import Assistant
 from channels.privacy import mask_and_collect, mask_pii
@@ -127,6 +128,23 @@ def suggestion_refs(result: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
+async def caller_policies(request: web.Request, numbers: list[str]) -> dict[str, Any] | None:
+    """Policies the caller's enterprise or person qualifies for, with reasons, when the words
+    hold a credit code or ID number whose portal profile (一企一档/一人一档) has its facts."""
+    for number in numbers:
+        if len(number) != 18:  # phones are not profile keys
+            continue
+        try:
+            advice = await PortalClient.from_settings(request.app["settings"]).call("POST", "/policies/match", {"profile_key": number})
+        except (PortalUnavailable, PortalRejected):
+            continue
+        return {key: [{"id": p["id"], "title": p["title"], "benefit": p["benefit"], "application_mode": p["application_mode"],
+                       "citation": "，".join(x for x in (p["issuer"], p.get("doc_number"), p.get("source_url")) if x),
+                       "reasons": [c["reason"] for c in p["conditions"] if c["status"] != "met" or key == "eligible"]}
+                      for p in advice[key][:6]] for key in ("eligible", "near_misses")}
+    return None
+
+
 async def assist(request: web.Request) -> web.Response:
     text = text_field(await json_body(request), "text", MAX_TEXT)
     masked, found = mask_and_collect(text)  # the raw numbers go no further than this line
@@ -135,6 +153,7 @@ async def assist(request: web.Request) -> web.Response:
     result = await off_loop(request, assistant.assist, masked)
     computed = time.perf_counter()
     assist_id = await off_loop(request, store(request).record_assist, request["agent"], result["category"]["name"], suggestion_refs(result))
+    result["caller_policies"] = await caller_policies(request, [raw for _, raw in found])
     response = web.json_response({"id": assist_id, "masked_text": masked, "masked": [m for m, _ in found], **result})
     # Where the time went, for the console and the latency bench (W3C Server-Timing).
     response.headers["Server-Timing"] = f"suggest;dur={1000 * (computed - started):.1f}, store;dur={1000 * (time.perf_counter() - computed):.1f}"

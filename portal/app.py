@@ -14,6 +14,8 @@ from ops.logs import configure_logging
 from portal.db import make_engine
 from portal.migrate import upgrade
 from portal.openapi import openapi_json
+from portal.policy_store import PolicyDesk
+from portal.policy_views import rebuild_book
 from portal.protection import Protector
 from portal.routes import add_routes
 from portal.store import Portal
@@ -37,6 +39,8 @@ def create_app(settings: Settings | None = None) -> web.Application:
     async def open_database(app: web.Application) -> None:
         await asyncio.to_thread(upgrade, settings)  # Alembic runs its own event loop
         app["portal"] = Portal(make_engine(settings.portal_database), protector)
+        app["policy_desk"] = PolicyDesk(app["portal"].engine, protector)
+        await rebuild_book(app)
 
     async def close_database(app: web.Application) -> None:
         await app["portal"].engine.dispose()

@@ -71,6 +71,41 @@ notifications = sa.Table(
     sa.Column("delivered_at", sa.DateTime(timezone=True)),
 )
 
+# The policy central kitchen (policies/): policies staff publish here, who opted in to
+# policy pushes (by profile), and each push — one per (policy, profile), ever.
+policies = sa.Table(
+    "policies",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("record", sa.Text, nullable=False),
+    sa.Column("published_by", sa.String(64)),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+policy_subscriptions = sa.Table(
+    "policy_subscriptions",
+    metadata,
+    sa.Column("key_hash", sa.String(64), primary_key=True),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("opted_in", sa.Boolean, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+policy_pushes = sa.Table(
+    "policy_pushes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("policy_id", sa.String(64), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("sender_id", sa.String(128), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("policy_id", "key_hash", name="one_push_per_policy_and_profile"),
+)
+
 
 def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)

@@ -7,7 +7,7 @@ from typing import NamedTuple
 from aiohttp import web
 
 from ops.http import Handler, metrics
-from portal import views
+from portal import policy_views, views
 
 
 class Route(NamedTuple):
@@ -40,6 +40,16 @@ ROUTES = [
     Route("GET", "/", views.demo_page, "A portal-like demo page hosting the web chat widget"),
     Route("GET", "/widget/{name}", views.widget_file, "The web chat widget's files (channels/web)"),
     Route("POST", "/staff/applications/{receipt_number}/status", views.move_application, "Move an application along (已受理/审查中/办结/退回)", "staff"),
+    # The policy central kitchen (policies/)
+    Route("GET", "/policies", policy_views.list_policies, "Policies in force (?on=YYYY-MM-DD; ?all=1 with expired ones), with their conditions"),
+    Route("POST", "/policies", policy_views.publish_policies, "Publish policies (one record or {policies: [...]}); per-row errors; pushes each once to opted-in profiles it fits", "staff"),
+    Route("GET", "/policies/{policy_id}/pushes", policy_views.push_counts, "How many were pushed a policy", "staff"),
+    Route("POST", "/policies/match", policy_views.match_policies, "A profile (inline, profile_key or profile_id) → eligible, unknown and near-miss policies with a reason per condition, and the deciding questions", "service"),
+    Route("GET", "/profiles/{profile_id}/suggestions", policy_views.profile_suggestions, "猜你要办: next steps after the profile's applications, and eligible policies, each with its reason", "service"),
+    Route("POST", "/policy-subscriptions", policy_views.subscribe, "Opt a profile in (or out) of policy pushes to a conversation", "service"),
+    Route("POST", "/policy-subscriptions/opt-out", policy_views.opt_out, "“退订政策推送”: every subscription of a conversation stops", "service"),
+    Route("GET", "/policy-pushes", policy_views.undelivered_pushes, "Policy pushes not yet delivered (the notifier)", "service"),
+    Route("POST", "/policy-pushes/{push_id}/delivered", policy_views.push_delivered, "Mark a policy push delivered", "service"),
 ]
 
 

@@ -196,7 +196,10 @@ class Portal:
 
     async def profile(self, key: str) -> dict[str, Any]:
         """The profile that prefills forms, with the history of its applications."""
-        key_hash = self.protector.lookup_hash(key)
+        return await self.profile_by_id(self.protector.lookup_hash(key))
+
+    async def profile_by_id(self, key_hash: str) -> dict[str, Any]:
+        """`profile` by its opaque id (the keyed hash of its ID number or credit code)."""
         async with self.engine.connect() as db:
             row = (await db.execute(sa.select(profiles).where(profiles.c.key_hash == key_hash))).mappings().first()
             if row is None:
@@ -207,6 +210,7 @@ class Portal:
                 .order_by(applications.c.created_at.desc())
             )
             return {
+                "profile_id": key_hash,
                 "kind": row["kind"],
                 "data": self.protector.open(row["data_encrypted"]),
                 "history": [{**h, "created_at": h["created_at"].isoformat()} for h in history.mappings()],

@@ -242,3 +242,20 @@ def test_agents_command_creates_an_agent_who_can_log_in(tmp_path):
     short = subprocess.run([sys.executable, "-m", "assist.agents", "add", "x", "--password-stdin"], input="short\n",
                            text=True, capture_output=True, cwd=ROOT, env=env)
     assert short.returncode != 0
+
+
+async def test_the_console_shows_the_callers_matching_policies_with_reasons(bot, assist_settings, assistant):
+    """With the caller's credit code in the words, the portal's 一企一档 is matched."""
+    from tests.chat import PORTAL_PORT
+    from tests.test_policy_chat import COMPANY, CREDIT_CODE, portal, secrets
+
+    service = secrets(assist_settings)["PORTAL_SERVICE_TOKEN"]
+    portal("/profiles", {"kind": "enterprise", "key": CREDIT_CODE, "data": {"facts": COMPANY}}, service)
+    settings = replace(assist_settings, portal_url=f"http://127.0.0.1:{PORTAL_PORT}", portal_service_token=service)
+    async with TestClient(TestServer(create_app(settings, assistant))) as client:
+        await client.post("/login", json={"name": AGENT, "password": PASSWORD})
+        body = await (await client.post("/api/assist", json={"text": f"我们公司信用代码{CREDIT_CODE}，想问问有什么扶持政策"})).json()
+    assert CREDIT_CODE not in json.dumps(body, ensure_ascii=False)
+    eligible = {p["id"]: p for p in body["caller_policies"]["eligible"]}
+    assert "SD03" in eligible and eligible["SD03"]["reasons"] and "济科字" in eligible["SD03"]["citation"]
+    assert all(p["reasons"] for p in body["caller_policies"]["near_misses"])

@@ -1,0 +1,87 @@
+"""Policy matching through the running bot, over several turns: the deciding questions
+(at most five), the eligible list with benefit, 免申即享 and citation, "为什么我不符合",
+and precise push through the notifier — exactly once, with "退订政策推送" honoured."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.request
+
+from tests.chat import PORTAL_PORT, say, texts, tracker, user
+
+CREDIT_CODE = "91370102MA3C4XY71A"  # GB 32100 shape: masked by the channel
+COMPANY = {"kind": "企业", "region": "370102", "industry": "C", "size": "小型", "established_date": "2019-05-01",
+           "employees": 60, "revenue": 3000, "rd_ratio": 4.2, "certifications": ["高新技术企业", "科技型中小企业"],
+           "flags": {"严重失信": False, "欠缴税款": False, "近三年重大安全事故": False}}
+ANSWERS = [  # what a young graduate in 济南 answers, by the question's words
+    (r"学历", "本科"), (r"户籍", "济南本地户口，本市"), (r"周岁|年龄", "23岁"), (r"毕业", "今年毕业"),
+    (r"就业状态|在职", "还在找工作"), (r"身份", "个人"),
+]
+
+
+def portal(path: str, body: dict, token: str) -> dict:
+    request = urllib.request.Request(f"http://127.0.0.1:{PORTAL_PORT}{path}", json.dumps(body).encode(),
+                                     {"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+                                     method="PUT" if path == "/profiles" else "POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def secrets(sd_settings) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in (sd_settings.var_dir / "secrets.env").read_text().split())
+
+
+def bot_texts(sender: str) -> list[str]:
+    return [e.get("text") or "" for e in tracker(sender)["events"] if e["event"] == "bot"]
+
+
+def interview(me: str, first: str) -> tuple[str, int]:
+    """Send `first`, answer each numbered question; the final reply and how many were asked."""
+    reply, asked = texts(say(me, first)), 0
+    while re.search(r"（\d/5）", reply):
+        asked += 1
+        assert asked <= 5, reply
+        answer = next((a for pattern, a in ANSWERS if re.search(pattern, reply)), "不知道")
+        reply = texts(say(me, answer))
+    return reply, asked
+
+
+def test_a_graduate_is_asked_only_deciding_facts_then_gets_eligible_policies_with_sources(bot):
+    me = user()
+    reply, asked = interview(me, "我刚毕业在济南找工作，有什么补贴")
+    assert 1 <= asked <= 5
+    assert "济南市应届高校毕业生求职创业补贴" in reply and "免申即享" in reply
+    assert "济南市人力资源和社会保障局" in reply and "济人社字〔2026〕15号" in reply and "示例政策" in reply
+    why = texts(say(me, "为什么我不符合"))
+    assert "✗" in why or "？" in why
+    assert "《" in why and "》" in why
+
+
+def test_a_known_company_is_matched_from_its_profile_and_pushed_a_new_policy_once(bot, sd_settings):
+    keys = secrets(sd_settings)
+    portal("/profiles", {"kind": "enterprise", "key": CREDIT_CODE, "data": {"facts": COMPANY}}, keys["PORTAL_SERVICE_TOKEN"])
+    me = user()
+    reply, asked = interview(me, f"我们公司统一社会信用代码{CREDIT_CODE}，能享受哪些政策")
+    assert "档案" in reply or asked == 0
+    assert "济南市科技型中小企业创新券" in reply and "山东省高新技术企业培育入库奖励" in reply
+    assert "已订阅" in texts(say(me, "订阅政策推送"))
+
+    policy = {"id": "CHAT-P1", "title": "济南市制造业企业研发投入奖励（测试示例）", "issuer": "济南市科学技术局",
+              "doc_number": "济科字〔2026〕77号", "issued": "2026-01-01", "valid_until": "2099-12-31",
+              "benefit": "一次性奖励8万元", "application_mode": "免申即享", "sample": True,
+              "text": "一、奖励对象\n在济南市注册的制造业企业。\n二、奖励条件\n研发费用占营业收入比例不低于3%。\n三、奖励标准\n8万元。"}
+    published = portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])
+    assert published["imported"] == ["CHAT-P1"] and published["pushed"]["CHAT-P1"] >= 1
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any("【政策推送】" in t for t in bot_texts(me)):
+        time.sleep(0.5)
+    assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"CHAT-P1": 0}  # published again
+    time.sleep(5)  # two notifier rounds
+    pushes = [t for t in bot_texts(me) if "【政策推送】" in t]
+    assert len(pushes) == 1 and "济科字〔2026〕77号" in pushes[0] and "退订政策推送" in pushes[0]
+
+    assert "已退订" in texts(say(me, "退订政策推送"))
+    later = portal("/policies", {**policy, "id": "CHAT-P2"}, keys["PORTAL_STAFF_TOKEN"])
+    assert later["pushed"] == {"CHAT-P2": 0}
