@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline eval-gaps bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -27,6 +27,7 @@ help:
 	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
 	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
 	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
+	@echo "make eval-gaps MESSAGES=FILE       catalogue gaps: grouping purity, inverse purity, coverage"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -67,6 +68,10 @@ eval-retrieval: $(VENV)/.installed
 eval-hotline: $(VENV)/.installed
 	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE (JSON lines: id, title, text, category)"; exit 2; }
 	$(PY) -m assist.eval $(MESSAGES)
+
+eval-gaps: $(VENV)/.installed
+	@test -n "$(MESSAGES)" || { echo "usage: make eval-gaps MESSAGES=FILE (JSON lines: id, text, topic)"; exit 2; }
+	$(PY) -m analytics.gaps $(MESSAGES)
 
 bench: setup  # the load test starts Rasa too
 	$(PY) -m bench
