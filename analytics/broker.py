@@ -50,6 +50,7 @@ def slim(event: dict[str, Any]) -> dict[str, Any]:
 
 
 try:  # Rasa's brokers exist only in the Rasa environment
+    import rasa.shared.core.events  # noqa: F401  the Pika broker uses it without importing it
     from rasa.core.brokers.pika import PikaEventBroker
     from rasa.core.brokers.sql import SQLEventBroker
 except ImportError:  # the services' environment imports this module for with_event_broker
