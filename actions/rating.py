@@ -55,10 +55,6 @@ def item_facts(code: str) -> dict[str, str]:
     return {"item_code": item.code, "item_name": item.name, "department": item.department, "region": item.region_name}
 
 
-def level_buttons() -> list[dict[str, str]]:
-    return [{"title": level, "payload": f'/rate{{"rating":"{level}"}}'} for level in LEVELS]
-
-
 class ActionOfferRating(Action):
     def name(self) -> str:
         return "action_offer_rating"
@@ -66,14 +62,10 @@ class ActionOfferRating(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.active_loop.get("name"):
             return []  # never in the middle of a form
-        topic, kind, _ = latest_topic(tracker)
+        topic = latest_topic(tracker)[0]
         if not topic or await evaluation.has_rated(await analytics_engine(), tracker.sender_id, topic):
             return []
-        what = {"application": "本次申请办理", "handoff": "人工客服的服务", "item": "本次咨询答复"}[kind]
-        dispatcher.utter_message(
-            text=f"请您对{what}作出评价（回复对应选项即可）：", buttons=level_buttons(),
-            json_message={"rating": {"topic": topic, "levels": list(LEVELS)}},
-        )
+        dispatcher.utter_message(**evaluation.offer_message(topic))
         return [SlotSet("rating_topic", topic)]
 
 
@@ -92,7 +84,7 @@ class ActionRate(Action):
             dispatcher.utter_message(text="目前没有需要评价的服务。咨询或办理后可以对我们的服务作出评价。")
             return []
         if level not in LEVELS:
-            dispatcher.utter_message(text="请从以下五个等级中选择一个：", buttons=level_buttons())
+            dispatcher.utter_message(text="请从以下五个等级中选择一个：", buttons=evaluation.offer_message(topic)["buttons"])
             return [SlotSet("rating_topic", topic)]
         kind = topic.split(":", 1)[0]
         code = latest_topic(tracker)[2] if latest_topic(tracker)[0] == topic else (topic.split(":", 1)[1] if kind == "item" else "")

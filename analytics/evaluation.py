@@ -29,6 +29,29 @@ OUTCOME_TEXT = {
 }
 
 
+WHAT_IS_RATED = {"application": "本次申请办理", "handoff": "人工客服的服务", "item": "本次咨询答复"}
+
+
+def offer_message(topic: str) -> dict[str, Any]:
+    """The rating question: five buttons (numbered choices on WeChat)."""
+    kind = topic.split(":", 1)[0]
+    return {
+        "text": f"请您对{WHAT_IS_RATED.get(kind, '本次服务')}作出评价（回复对应选项即可）：",
+        "buttons": [{"title": level, "payload": f'/rate{{"rating":"{level}"}}'} for level in LEVELS],
+        "json_message": {"rating": {"topic": topic, "levels": list(LEVELS)}},
+    }
+
+
+def offer_events(topic: str) -> list[dict[str, Any]]:
+    """The rating question as Rasa events, for a service outside the dialogue (agent assist
+    ending a handoff appends them after the conversation resumes)."""
+    message = offer_message(topic)
+    return [
+        {"event": "slot", "name": "rating_topic", "value": topic},
+        {"event": "bot", "text": message["text"], "data": {"buttons": message["buttons"], "custom": message["json_message"]}},
+    ]
+
+
 class AlreadyRated(Exception):
     pass
 

@@ -35,9 +35,12 @@ async def push_message(
     await append_events(sender_id, [event], rasa_url, token)
 
 
-async def resume_conversation(sender_id: str, rasa_url: str | None = None, token: str | None = None) -> None:
-    """Hand a paused conversation (human handoff) back to the bot (ConversationResumed)."""
-    await append_events(sender_id, [{"event": "resume"}], rasa_url, token)
+async def resume_conversation(
+    sender_id: str, rasa_url: str | None = None, token: str | None = None, then: list[dict[str, Any]] | None = None
+) -> None:
+    """Hand a paused conversation (human handoff) back to the bot (ConversationResumed),
+    followed by the events `then` (the rating question, analytics/evaluation.py)."""
+    await append_events(sender_id, [{"event": "resume"}, *(then or [])], rasa_url, token)
 
 
 async def append_events(sender_id: str, events: list[dict[str, Any]], rasa_url: str | None = None, token: str | None = None) -> None:
