@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from analytics.store import LEVELS, OPEN_STATES, SATISFIED, ratings, tickets, turns
@@ -60,6 +60,21 @@ class Filters:
         return conditions
 
 
+def latency_percentiles(histogram: list[tuple[int, int]]) -> dict[str, float | None]:
+    """Percentiles (nearest rank, to the millisecond) from (whole ms, count) rows in order:
+    the database sends a few thousand rows, not one per message."""
+    values = np.array([v for v, _ in histogram], dtype=float)
+    cumulative = np.cumsum([n for _, n in histogram])
+    out: dict[str, float | None] = {}
+    for p in (50, 90, 95, 99):
+        if not len(values):
+            out[f"p{p}"] = None
+            continue
+        rank = max(1, int(np.ceil(p / 100 * cumulative[-1])))
+        out[f"p{p}"] = float(values[int(np.searchsorted(cumulative, rank))])
+    return out
+
+
 def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -70,18 +85,20 @@ async def measure(engine: AsyncEngine, filters: Filters, today: date | None = No
     handoff = func.max(case((turns.c.outcome == "handoff", 1), else_=0))
     no_match = func.max(case((turns.c.outcome == "no_match", 1), else_=0))
     per_conversation = select(turns.c.sender_id, handoff.label("h"), no_match.label("n")).where(*scope).group_by(turns.c.sender_id).subquery()
+    neither = case((and_(per_conversation.c.h == 0, per_conversation.c.n == 0), 1), else_=0)
     async with engine.connect() as db:
-        conversations, handoffs, no_match_conversations = (await db.execute(
-            select(func.count(), func.coalesce(func.sum(per_conversation.c.h), 0), func.coalesce(func.sum(per_conversation.c.n), 0))
+        conversations, handoffs, no_match_conversations, self_service = (await db.execute(
+            select(func.count(), func.coalesce(func.sum(per_conversation.c.h), 0), func.coalesce(func.sum(per_conversation.c.n), 0),
+                   func.coalesce(func.sum(neither), 0))
         )).one()
-        self_service = (await db.execute(
-            select(func.count()).select_from(per_conversation).where(per_conversation.c.h == 0, per_conversation.c.n == 0)
-        )).scalar()
         questions, no_match_questions = (await db.execute(
             select(func.count(), func.coalesce(func.sum(case((turns.c.outcome == "no_match", 1), else_=0)), 0))
             .where(*scope, turns.c.is_question == 1)
         )).one()
-        latencies = np.array((await db.execute(select(turns.c.latency_ms).where(*scope, turns.c.latency_ms.is_not(None)))).scalars().all(), dtype=float)
+        whole_ms = func.cast(turns.c.latency_ms, Integer)
+        histogram = (await db.execute(
+            select(whole_ms, func.count()).where(*scope, turns.c.latency_ms.is_not(None)).group_by(whole_ms).order_by(whole_ms)
+        )).all()
         by_day = (await db.execute(
             select(turns.c.day, func.count(func.distinct(turns.c.sender_id)), func.count(),
                    func.coalesce(func.sum(case((turns.c.outcome == "no_match", 1), else_=0)), 0))
@@ -108,7 +125,7 @@ async def measure(engine: AsyncEngine, filters: Filters, today: date | None = No
             .where(tickets.c.state.in_(OPEN_STATES), *[tickets.c[n] == getattr(filters, n) for n in DIMENSIONS if getattr(filters, n)])
         )).one()
     rated = sum(by_level.values())
-    percentiles = {f"p{p}": (round(float(np.percentile(latencies, p)), 1) if latencies.size else None) for p in (50, 90, 95, 99)}
+    percentiles = latency_percentiles(histogram)
     return {
         "conversations": conversations,
         "questions": questions,

@@ -42,8 +42,10 @@ turns = Table(
     Column("department", String(255), nullable=False, default=""),
     Column("region", String(64), nullable=False, default=""),
     Column("latency_ms", Float),
-    Index("turns_day", "day"),
-    Index("turns_sender", "sender_id"),
+    # covering indexes: per-conversation flags and per-day counts read no table rows
+    Index("turns_sender_outcome", "sender_id", "outcome"),
+    Index("turns_day_sender", "day", "sender_id", "outcome"),
+    Index("turns_department", "department"),
 )
 
 LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 5 … 1 points
