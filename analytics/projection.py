@@ -48,7 +48,12 @@ def apply(open_turns: dict[str, dict[str, Any]], event_id: int, event: dict[str,
         open_turns[sender] = turn
         return turn
     turn = open_turns.get(sender)
-    if turn is None:
+    if turn is None or turn.get("closed"):
+        return None
+    if (kind == "action" and event.get("name") == "action_listen") or kind == "pause":
+        # the bot has answered (or handed over): later bot events are pushes — an agent's
+        # reply, a status change — not this message's answer or its latency
+        turn["closed"] = True
         return None
     if kind == "bot":
         turn["latency_ms"] = max(0.0, (ts - turn["ts"]) * 1000)
@@ -120,7 +125,7 @@ class Projector:
             self.open[sender] = {**row, "stored": True}
 
     async def _store(self, changed: dict[int, dict[str, Any]], last: int) -> None:
-        fresh = [{k: v for k, v in t.items() if k != "stored"} for t in changed.values() if not t["stored"]]
+        fresh = [{k: v for k, v in t.items() if k not in ("stored", "closed")} for t in changed.values() if not t["stored"]]
         old = [t for t in changed.values() if t["stored"]]
         async with self.engine.begin() as connection:
             if fresh:
