@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline eval-policy-extract eval-policy-match bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline eval-policy-extract eval-policy-match eval-gaps bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -30,6 +30,7 @@ help:
 	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
 	@echo "make eval-policy-extract POLICIES=FILE            policy portraits from texts: condition P/R/F1"
 	@echo "make eval-policy-match POLICIES=FILE PROFILES=FILE  eligibility on extracted portraits: P/R/F1, exact"
+	@echo "make eval-gaps MESSAGES=FILE       catalogue gaps: grouping purity, inverse purity, coverage"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -82,6 +83,10 @@ eval-policy-extract: $(VENV)/.installed
 eval-policy-match: $(VENV)/.installed
 	@test -n "$(POLICIES)" -a -n "$(PROFILES)" || { echo "usage: make eval-policy-match POLICIES=FILE PROFILES=FILE"; exit 2; }
 	$(PY) -m policies eval-match $(POLICIES) $(PROFILES)
+
+eval-gaps: $(VENV)/.installed
+	@test -n "$(MESSAGES)" || { echo "usage: make eval-gaps MESSAGES=FILE (JSON lines: id, text, topic)"; exit 2; }
+	$(PY) -m analytics.gaps $(MESSAGES)
 
 bench: setup  # the load test starts Rasa too
 	$(PY) -m bench

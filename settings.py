@@ -107,6 +107,16 @@ class Settings:
     # Rasa's endpoints file; default bot/endpoints.yml, or bot/endpoints.redis.yml with TRACKER_STORE=redis.
     rasa_endpoints: str = field(default_factory=lambda: _env("RASA_ENDPOINTS", ""))
 
+    # Conversation insight (analytics/): how Rasa's events reach the analytics store.
+    # "sql": Rasa's SQL broker writes them into SQLite in var/ (the embedded default);
+    # "pika": Rasa publishes to RabbitMQ and `python -m analytics.consumer` stores them in
+    # ANALYTICS_DB_URL (e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test); "none": off.
+    analytics_broker: str = field(default_factory=lambda: _env("ANALYTICS_BROKER", "sql"))
+    analytics_db_url: str = field(default_factory=lambda: _env("ANALYTICS_DB_URL", ""), repr=False)
+    analytics_amqp_url: str = field(default_factory=lambda: _env("ANALYTICS_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"), repr=False)
+    # The dashboard and ticket pages (`python -m analytics`).
+    analytics_url: str = field(default_factory=lambda: _env("ANALYTICS_URL", "http://127.0.0.1:8092"))
+
     def __post_init__(self) -> None:
         if self.portal not in PORTALS:
             raise ValueError(f"PORTAL must be one of {', '.join(PORTALS)}, got {self.portal!r}")
@@ -158,6 +168,14 @@ class Settings:
     @property
     def assist_database(self) -> Path:
         return self.var_dir / "assist.sqlite"
+
+    @property
+    def analytics_sqlite_path(self) -> Path:
+        return self.var_dir / "analytics.sqlite"
+
+    @property
+    def analytics_database(self) -> str:
+        return self.analytics_db_url or f"sqlite+aiosqlite:///{self.analytics_sqlite_path}"
 
     @property
     def embedding_cache_dir(self) -> Path:

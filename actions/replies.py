@@ -128,8 +128,9 @@ def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
     message = choice_message(items, "没有找到与您描述完全相符的事项。以下事项可能相关，请选择；都不是的话可以转人工或拨打12345：")
     message["buttons"].append(HANDOFF_BUTTON)
     message["json_message"]["suggested"] = True  # not an answer: channels and evaluation tell them apart
+    message["json_message"]["outcome"] = "suggestion"  # for analytics (catalogue gaps)
     return message
 
 
 def no_match_message() -> dict[str, Any]:
-    return {"text": NO_MATCH, "buttons": [HANDOFF_BUTTON]}
+    return {"text": NO_MATCH, "buttons": [HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}  # for analytics

@@ -18,6 +18,7 @@ from actions.portal_client import PortalClient, PortalRejected, PortalUnavailabl
 from assist.store import DECISIONS, KINDS, AssistStore, UnknownSuggestion
 from assist.suggest import Assistant
 from channels.privacy import mask_and_collect, mask_pii
+from analytics.evaluation import offer_events
 from channels.push import PushFailed, push_message, resume_conversation
 from ops.http import BadRequest, Handler, error, json_body
 
@@ -233,7 +234,8 @@ async def close_handoff(request: web.Request) -> web.Response:
     handoff = await find_handoff(request)
     try:
         settings = request.app["settings"]
-        await resume_conversation(handoff.sender_id, settings.rasa_url, settings.rasa_token)
+        # back to the bot, which asks the citizen to rate the agent's service (好差评)
+        await resume_conversation(handoff.sender_id, settings.rasa_url, settings.rasa_token, offer_events(f"handoff:{handoff.id}"))
     except PushFailed as exc:
         log.warning("handoff %d not resumed: %s", handoff.id, exc)
         return error(502, "push_failed", "未能把会话交还机器人（机器人服务暂不可用），请稍后重试。")

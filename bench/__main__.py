@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench import assist_latency, load, policy_match, scale, search_latency
+from bench import analytics, assist_latency, load, policy_match, scale, search_latency
 
-BENCHES = [search_latency.run, assist_latency.run, policy_match.run, scale.run, load.run]
+BENCHES = [search_latency.run, assist_latency.run, policy_match.run, scale.run, load.run, analytics.run]
 
 
 def main() -> int:

@@ -23,6 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from analytics import broker as analytics_broker
 from bot import stores
 from bot.train import train
 from portal.keys import NAMES as SECRET_NAMES
@@ -129,15 +130,18 @@ def start_rasa(
         "TF_INTER_OP_PARALLELISM_THREADS": "1",
         **env,
         **stores.rasa_env(settings),
+        **analytics_broker.rasa_env(settings),
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{actions_port}/webhook",
     }
+    # Conversation insight: Rasa's event broker feeds the analytics store (analytics/broker.py).
+    endpoints = analytics_broker.with_event_broker(stores.endpoints_file(settings), settings)
     rasa = launch(
         [
             str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "bot.serve",
             "--model", str(model),
             "--enable-api",
             "--credentials", "bot/credentials.yml",
-            "--endpoints", str(stores.endpoints_file(settings)),
+            "--endpoints", str(endpoints),
             "--port", str(port),
             # the web widget calls Rasa from the portal's pages (REST fallback, socket.io polling)
             "--cors", *settings.allowed_origins,
@@ -185,9 +189,21 @@ def start(
         wait_until_up(f"{env['ASSIST_URL']}/health", assist, "agent-assist service")
         started.append(launch([str(ROOT / ".venv" / "bin" / "python"), "-m", "actions.notifier"], env, log_dir, "notifier"))
         wait_until_up(f"http://127.0.0.1:{notifier_port}/health", started[-1], "notifier")
+        started += start_analytics(env, log_dir)
     except BaseException:
         stop(started)
         raise
+    return started
+
+
+def start_analytics(env: dict[str, str], log_dir: Path | None = None) -> list[subprocess.Popen]:
+    """The dashboard and ticket pages; with ANALYTICS_BROKER=pika, the RabbitMQ consumer first."""
+    started = []
+    python = str(ROOT / ".venv" / "bin" / "python")
+    if Settings.from_environ(env).analytics_broker == "pika":
+        started.append(launch([python, "-m", "analytics.consumer"], env, log_dir, "analytics-consumer"))
+    started.append(launch([python, "-m", "analytics"], env, log_dir, "analytics"))
+    wait_until_up(f"{Settings.from_environ(env).analytics_url}/health", started[-1], "analytics service")
     return started
 
 
@@ -225,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  Portal:  {settings.portal_url}/openapi.json (departments: /staff)\n"
         f"  Web chat widget demo: {settings.portal_url}/\n"
         f"  12345 agent console: {settings.assist_url}/ (add an agent: python -m assist.agents add NAME)\n"
+        f"  Service evaluation and insight: {settings.analytics_url}/ (差评 tickets: /tickets; PORTAL_STAFF_TOKEN)\n"
         f"Ctrl-C stops it.",
         flush=True,
     )

@@ -35,9 +35,16 @@ async def push_message(
     await append_events(sender_id, [event], rasa_url, token)
 
 
-async def resume_conversation(sender_id: str, rasa_url: str | None = None, token: str | None = None) -> None:
-    """Hand a paused conversation (human handoff) back to the bot (ConversationResumed)."""
-    await append_events(sender_id, [{"event": "resume"}], rasa_url, token)
+async def resume_conversation(
+    sender_id: str, rasa_url: str | None = None, token: str | None = None, then: list[dict[str, Any]] | None = None
+) -> None:
+    """Hand a paused conversation (human handoff) back to the bot (ConversationResumed),
+    followed by the events `then` (the rating question, analytics/evaluation.py).
+
+    A paused conversation never ran action_listen after the handoff action; without one,
+    Rasa's rule policy matches no rule on the next message (“谢谢” fell to the fallback)."""
+    events = [{"event": "resume"}, {"event": "action", "name": "action_listen"}, *(then or [])]
+    await append_events(sender_id, events, rasa_url, token)
 
 
 async def conversation_events(sender_id: str, rasa_url: str | None = None, token: str | None = None) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ PORT_BASE = int(os.environ.get("TONGBAN_TEST_PORT_BASE", "15000"))
 RASA_PORT, ACTIONS_PORT, PORTAL_PORT, ASSIST_PORT = PORT_BASE + 5, PORT_BASE + 55, PORT_BASE + 88, PORT_BASE + 90
 WECHAT_API_PORT = PORT_BASE + 61  # the fake WeChat API of tests/test_wechat.py
 NOTIFIER_PORT = PORT_BASE + 56
+ANALYTICS_PORT = PORT_BASE + 92  # the dashboard (analytics/app.py)
 RASA = f"http://127.0.0.1:{RASA_PORT}"
 URL = f"{RASA}/webhooks/rest/webhook"
 # Rasa's HTTP API (trackers, events) answers only with this token (bot/serve.py).
@@ -33,6 +34,7 @@ ENV = {
     "PORTAL": "shandong",
     "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}",
     "ASSIST_URL": f"http://127.0.0.1:{ASSIST_PORT}",
+    "ANALYTICS_URL": f"http://127.0.0.1:{ANALYTICS_PORT}",
     "RASA_TOKEN": RASA_TOKEN,
     "LOG_LEVEL": "DEBUG",
     **WECHAT_ENV,

@@ -186,7 +186,9 @@ async def test_agent_reply_reaches_the_handed_off_conversation(bot, client, assi
 
     # Closing hands the conversation back to the bot: it answers again.
     assert (await client.post(f"/api/handoffs/{handoff_id}/close", json={})).status == 200
-    assert tracker(me)["events"][-1]["event"] == "resume"
+    events = tracker(me)["events"]  # back to the bot, which asks for a rating of the agent's service (好差评)
+    assert [e["event"] for e in events[-4:]] == ["resume", "action", "slot", "bot"]
+    assert events[-1]["data"]["custom"]["rating"]["topic"] == f"handoff:{handoff_id}"
     assert texts(say(me, "孩子刚出生怎么上户口")).strip()
     assert HandoffQueue(assist_settings.var_dir / "handoff.sqlite").get(handoff_id).status == "closed"
     closed = await client.post(f"/api/handoffs/{handoff_id}/reply", json={"text": "还在吗"})

@@ -1,7 +1,8 @@
 """Personal numbers never rest raw anywhere but encrypted: a whole flow over REST (a form
 with an ID typed in groups and a phone, a licence reissue with a credit code, a progress
 check), then the tracker (API and the SQLite store's bytes), every file under var/
-(vault, outbox, handoff queue, portal database) and every process's log are scanned."""
+(vault, outbox, handoff queue, portal database, the analytics store fed by Rasa's event
+broker) and every process's log are scanned."""
 
 from __future__ import annotations
 
@@ -99,6 +100,7 @@ def test_a_whole_flow_leaves_no_raw_number_behind(bot, sd_settings):
     time.sleep(1)  # let log lines and SQLite pages reach the disk
     var = sd_settings.var_dir
     assert (var / "tracker.sqlite").stat().st_size > 0 and (var / "portal.sqlite").exists() and (var / "logs" / "rasa.log").exists()
+    assert (var / "analytics.sqlite").stat().st_size > 0  # Rasa's event broker → the analytics store, scanned below
     assert scan(var, values) == []
     canary = var / "logs" / "canary.log"  # the scan itself can fail
     canary.write_text(f"x{phone}x", encoding="utf-8")

@@ -1,0 +1,5 @@
+import sys
+
+from analytics.app import main
+
+sys.exit(main())
