@@ -50,23 +50,42 @@ def answering_sentence(index: DocumentIndex, question: str, passage: Passage) ->
         return sum(w for t, w in weights.items() if t in words)
     best = max(range(len(candidates)), key=lambda i: (gain(candidates[i]), -i))
     sentence = candidates[best]
-    if len(sentence) < 30 and not sentence.endswith(("。", "！", "？")) and best + 1 < len(candidates):
+    # A question (a Q&A heading) is not its own answer; a heading brings what follows it.
+    if sentence.endswith(("？", "?")) and best + 1 < len(candidates):
+        sentence = candidates[best + 1]
+    elif len(sentence) < 30 and not sentence.endswith(("。", "！", "？")) and best + 1 < len(candidates):
         sentence = sentence + candidates[best + 1]
     return sentence
 
 
+# An in-force document answering nearly as well as a repealed one is shown first.
+IN_FORCE_MARGIN = 0.85
+
+
 def answer(index: DocumentIndex, question: str, k: int = 3) -> DocumentAnswer:
     hits = index.search(question, k=k)
+    if hits and hits[0].document.status == "repealed":
+        in_force = next((h for h in hits if h.document.status == "in_force" and h.score >= IN_FORCE_MARGIN * hits[0].score), None)
+        if in_force is not None:
+            hits = [in_force] + [h for h in hits if h is not in_force]
     if not hits or index.coverage(question, hits[0].passage) < MIN_COVERAGE:
         return DocumentAnswer(question)
     return DocumentAnswer(question, hits, answering_sentence(index, question, hits[0].passage))
 
 
-def citation(document: Document, passage: Passage | None = None) -> str:
+def sentence_place(passage: Passage, sentence: str) -> str:
+    offset = passage.text.find(sentence)
+    return passage.place_at(offset) if offset >= 0 else passage.place.split("至")[0]
+
+
+def citation(document: Document, place: str = "") -> str:
     """《标题》（发文机关，文号，日期）第三条"""
     facts = [f for f in (document.issuer, document.doc_number, date_cn(document.date)) if f]
-    place = passage.place if passage and passage.place else ""
-    return f"《{document.title or document.docid}》" + (f"（{'，'.join(facts)}）" if facts else "") + place
+    title = document.title or document.docid
+    if not (title.startswith("《") and title.endswith("》") and title.count("《") == 1):
+        title = "《" + title.replace("《", "〈").replace("》", "〉") + "》"  # nested title marks
+    repealed = "（已废止/失效）" if document.status == "repealed" else ""
+    return title + repealed + (f"（{'，'.join(facts)}）" if facts else "") + place
 
 
 def date_cn(iso: str) -> str:
@@ -84,7 +103,7 @@ def reply_text(result: DocumentAnswer) -> str:
         return NOT_FOUND
     hit = result.best
     lines = [line for line in (status_note(hit.document),) if line]
-    lines.append(f"根据{citation(hit.document, hit.passage)}：")
+    lines.append(f"根据{citation(hit.document, sentence_place(hit.passage, result.sentence))}：")
     lines.append(f"“{result.sentence}”")
     if result.sentence.strip() != hit.passage.text.strip():
         lines.append(f"原文段落：{hit.passage.text}")
@@ -108,7 +127,7 @@ def card(hit: PassageHit, sentence: str = "") -> dict:
         "url": document.url,
         "status": document.status,
         "in_force": document.status == "in_force",
-        "place": hit.passage.place,
+        "place": sentence_place(hit.passage, sentence) if sentence else hit.passage.place,
         "heading_path": hit.passage.heading_path,
         "passage": hit.passage.text,
         "sentence": sentence,

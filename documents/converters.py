@@ -24,6 +24,7 @@ from documents.model import Document
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 50 * 2**20
+IGNORED = {".md"}  # notes beside the documents (a folder's README), not documents
 
 
 @dataclass
@@ -67,6 +68,20 @@ def _body(text: str) -> str:
     return "\n".join(lines)
 
 
+def _reflow(text: str) -> str:
+    """Join a PDF's wrapped lines: a line goes on unless it ends a sentence or the next
+    line starts a new structural element (第三条, 一、, （二）, 1.)."""
+    from documents.splitter import MARKER
+
+    out: list[str] = []
+    for line in text.split("\n"):
+        if out and not re.search(r"[。！？：；:;!?）)]$", out[-1]) and not MARKER.match(line) and len(out[-1]) >= 20:
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 # ---- formats --------------------------------------------------------------------------
 
 
@@ -100,9 +115,9 @@ def from_jsonl(path: Path, report: ImportReport) -> list[Document]:
 
 
 def from_html(path: Path, report: ImportReport) -> list[Document]:
-    from selectolax.parser import HTMLParser
+    from selectolax.lexbor import LexborHTMLParser
 
-    tree = HTMLParser(path.read_bytes().decode("utf-8", errors="replace"))
+    tree = LexborHTMLParser(path.read_bytes().decode("utf-8", errors="replace"))
 
     def meta(*names: str) -> str:
         for name in names:
@@ -134,7 +149,7 @@ def from_pdf(path: Path, report: ImportReport) -> list[Document]:
     from pypdf import PdfReader
 
     reader = PdfReader(str(path))
-    text = _body("\n".join(page.extract_text() or "" for page in reader.pages))
+    text = _reflow(_body("\n".join(page.extract_text() or "" for page in reader.pages)))
     if not text:
         report.errors.append((path.name, "PDF 中没有可提取的文字（可能是扫描件）"))
         return []
@@ -182,8 +197,9 @@ def convert(paths: Iterable[Path]) -> tuple[list[Document], ImportReport]:
     report = ImportReport()
     documents: list[Document] = []
     files: list[Path] = []
-    for path in paths:
-        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    for path in paths:  # a folder's own files; its subfolders (e.g. authored sources) are not read
+        files.extend(sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")) if path.is_dir() else [path])
+    files = [f for f in files if f.suffix.lower() not in IGNORED]
     for path in files:
         converter = CONVERTERS.get(path.suffix.lower())
         if converter is None:

@@ -29,7 +29,7 @@ from retrieval.text import Lexicon, has_han, normalise
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when the splitter or the stored fields change
 CANDIDATES = 100  # per signal
 RERANK = 40  # fused candidates the reranker looks at
 DENSE_CHARS = 160

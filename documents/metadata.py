@@ -14,7 +14,7 @@ KINDS = (
     "通知|通告|公告|意见|办法|措施|规定|决定|方案|指南|细则|公示|解读|问答|批复|函|要点|条例|规则"
     "|倡议书|提示|指引|说明|决议|纪要|报告|计划|规划|答记者问|政策"
 )
-TITLE = re.compile(rf"^.{{4,80}}?(?:{KINDS})(?:（[^）]{{1,20}}）)?$")
+TITLE = re.compile(rf"^.{{4,80}}?(?:{KINDS})(?:（[^）]{{1,20}}）){{0,2}}$")
 ORG_SUFFIX = r"(?:局|厅|委员会|委|人民政府|政府|办公室|办公厅|部|院|中心|指挥部|领导小组|工作组|会|署|银行|支行|分行|公司|集团|协会)"
 ORG = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}?{ORG_SUFFIX}$")
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[［【（(]\s*((?:19|20)\d{2})\s*[〕\]］】）)]\s*第?\s*\d{1,4}\s*号")
@@ -103,7 +103,7 @@ def find_date(text: str) -> str:
 def find_status(title: str, text: str) -> str:
     """'repealed' when the title or the first line says the document itself is 废止/失效."""
     head = title + " " + (segments(text, 80)[0] if text.strip() else "")
-    marker = re.search(r"[（(【\[]\s*((?:已|现已)?(?:废止|失效))\s*[）)】\]]", head)
+    marker = re.search(r"[（(【\[][^（）()【】\[\]]{0,12}(?:废止|失效)\s*[）)】\]]", head)
     return "repealed" if marker else "in_force"
 
 

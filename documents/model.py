@@ -31,6 +31,16 @@ class Passage:
     text: str
     heading_path: list[str] = field(default_factory=list)  # e.g. ["第二章 补贴标准", "第五条"]
     place: str = ""  # where it is, for a citation: "第五条", "二、（三）"
+    # Where each structural element inside it starts: [offset in text, place], so a
+    # sentence can be cited by its own article or item, not only the passage's first.
+    anchors: list[list] = field(default_factory=list)
+
+    def place_at(self, offset: int) -> str:
+        place = self.place.split("至")[0]
+        for start, anchor in self.anchors:
+            if start <= offset and anchor:
+                place = anchor
+        return place
 
     def to_json(self) -> dict:
         return asdict(self)

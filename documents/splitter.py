@@ -5,7 +5,8 @@ A document becomes units (the text from one structural marker or paragraph to th
 with the stack of headings above it); units are then packed into passages: a child stays
 with its parent and short siblings share a passage while they fit `MAX_CHARS`; a new
 section (条, or 一、 and above) starts a new passage once the current one says enough
-(`MIN_CHARS`). A unit longer than `MAX_CHARS` is cut at sentence ends.
+(`MIN_CHARS`). A plain paragraph stays with the heading above it. A unit longer than `MAX_CHARS` is cut
+at sentence ends.
 """
 
 from __future__ import annotations
@@ -61,8 +62,9 @@ def _units(text: str) -> list[Unit]:
             body = paragraph[match.start() : end].strip()
             level = next(int(name[1:]) for name, value in match.groupdict().items() if value)
             marker = match.group(0)
-            tail = HEADING_TAIL.match(body[len(marker) :].lstrip())
-            heading = marker + (tail.group(0) if tail else "")
+            rest = body[len(marker) :]
+            tail = HEADING_TAIL.match(rest.lstrip())
+            heading = (marker + rest[: len(rest) - len(rest.lstrip())] + tail.group(0)) if tail else marker
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, marker, heading))
@@ -106,19 +108,40 @@ def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
     def flush() -> None:
         if not current:
             return
-        first = current[0]
+        # Cited by its first article (第六条) when it holds one, else by its first heading.
+        first = next((u for u in current if any(level == ARTICLE_LEVEL for level, _, _ in u.path)), None)
+        first = first or next((u for u in current if u.path), current[0])
         text = " ".join(u.text for u in current)
         headings = [heading for _, _, heading in first.path]
+        place = place_of(first.path)
+        siblings = [u for u in current if u.level and first.path and u.level == first.path[-1][0]]
+        if len(siblings) > 1 and place:  # short sections sharing a passage: 第二条至第三条
+            place = f"{place}至{place_of(siblings[-1].path)}"
+        anchors, offset = [], 0
+        for unit in current:
+            if unit.path:
+                anchors.append((offset, place_of(unit.path)))
+            offset += len(unit.text) + 1
+        cursor = 0
         for piece in _cut(text, max_chars):
-            passages.append(Passage(document.docid, len(passages), piece, headings, place_of(first.path)))
+            start = text.find(piece, cursor)
+            cursor = start + len(piece)
+            own = [[a - start, p] for a, p in anchors if start <= a < cursor]
+            before = [p for a, p in anchors if a < start]
+            if before and (not own or own[0][0] > 0):  # a piece cut from inside an element
+                own.insert(0, [0, before[-1]])
+            passages.append(Passage(document.docid, len(passages), piece, headings, place, own))
         current.clear()
 
     for unit in _units(document.text):
         size = sum(len(u.text) + 1 for u in current)
-        anchor = current[0].level if current else 0
+        # The passage's level: that of the heading its first unit sits under (0: preamble).
+        anchor = current[0].path[-1][0] if current and current[0].path else 0
+        # A plain paragraph stays with the heading above it; a heading as high as the
+        # passage's own (or a section) starts a new passage once this one says enough.
         if current and (
             size + len(unit.text) > max_chars
-            or (size >= min_chars and (unit.level == 0 or unit.level <= max(anchor, SECTION_LEVEL)))
+            or (size >= min_chars and unit.level and unit.level <= max(anchor, SECTION_LEVEL))
         ):
             flush()
         current.append(unit)
