@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline eval-docs bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -27,6 +27,7 @@ help:
 	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
 	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
 	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
+	@echo "make eval-docs DOCS=FILE QUESTIONS=FILE   documents: doc recall, MRR, passage hits, beside a baseline"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -52,6 +53,7 @@ chromium:
 
 index: $(VENV)/.installed
 	$(PY) -m retrieval.build
+	$(PY) -m documents.build
 
 train: setup
 	$(PY) -m bot.train
@@ -68,15 +70,21 @@ eval-hotline: $(VENV)/.installed
 	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE (JSON lines: id, title, text, category)"; exit 2; }
 	$(PY) -m assist.eval $(MESSAGES)
 
+eval-docs: $(VENV)/.installed
+	@test -n "$(DOCS)" -a -n "$(QUESTIONS)" || { echo "usage: make eval-docs DOCS=FILE QUESTIONS=FILE (questions: JSON lines id, question, docid, answer)"; exit 2; }
+	$(PY) -m documents.eval $(DOCS) $(QUESTIONS) $(EVAL_DOCS_ARGS)
+
 bench: setup  # the load test starts Rasa too
 	$(PY) -m bench
 
 run: setup
 	$(PY) -m retrieval.build
+	$(PY) -m documents.build
 	$(PY) -m bot.run
 
 test: setup chromium
 	$(PY) -m retrieval.build
+	$(PY) -m documents.build
 	$(PY) -m bot.quality
 	$(PY) -m pytest -q tests
 

@@ -61,10 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from documents.baseline import Baseline
     from documents.converters import convert
-    from documents.index import DocumentIndex
-    from documents.places import provinces
-    from documents.service import document_embedders
-    from retrieval.text import load_lexicon
+    from documents.service import document_embedders, new_index
     from settings import get_settings
 
     settings = get_settings()
@@ -74,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     embedders = document_embedders(settings) if args.dense != "none" else []
 
     started = time.perf_counter()
-    index = DocumentIndex(embedders, load_lexicon(settings.dict_dir), known_places=provinces(settings.dict_dir))
+    index = new_index(settings)
+    index.embedders = embedders
     index.upsert(documents, progress=True)
     print(f"Tongban: {len(index)} documents, {index.passage_count} passages, built in {time.perf_counter() - started:.1f} s")
     rows = {"Tongban (passages + rerank)": score(questions, lambda q: [(h.document.docid, h.passage.text) for h in index.search(q, k=DOC_DEPTH)])}

@@ -64,6 +64,7 @@ class DocumentIndex:
     dense: dict[str, faiss.IndexIDMap2] = field(default_factory=dict)  # by embedder name
     _slots_of: dict[str, list[int]] = field(default_factory=dict)  # docid -> slots
     known_places: tuple[str, ...] = ()  # province names (data/dict/provinces.txt)
+    asking: frozenset[str] = frozenset()  # question words (data/dict/question_words.txt)
     _bigram_tokens: list[list[str]] = field(default_factory=list)  # words and bigrams, by slot
     _bm25: bm25s.BM25 | None = None
     _bm25_bigrams: bm25s.BM25 | None = None
@@ -218,10 +219,11 @@ class DocumentIndex:
         return out
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
-        """Each token's inverse document frequency over passages (rare words weigh more)."""
+        """Each content token's inverse document frequency over passages (rare words weigh
+        more); question words (多少, 哪些) are left out: answers do not contain them."""
         n = max(len(self._bm25_slots), 1)
         out = {}
-        for token in set(tokens):
+        for token in set(tokens) - self.asking:
             df = self._df.get(token, 0)
             out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out
@@ -256,7 +258,10 @@ class DocumentIndex:
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")  # last: complete
 
     @classmethod
-    def load(cls, folder: Path, embedders: list[CachedEmbedder], lexicon: Lexicon, known_places: tuple[str, ...] = ()) -> "DocumentIndex":
+    def load(
+        cls, folder: Path, embedders: list[CachedEmbedder], lexicon: Lexicon,
+        known_places: tuple[str, ...] = (), asking: frozenset[str] = frozenset(),
+    ) -> "DocumentIndex":
         manifest_path = folder / "manifest.json"
         if not manifest_path.exists():
             raise DocumentsUnavailable(f"no documents index at {folder}: {REBUILD_HINT}")
@@ -264,7 +269,7 @@ class DocumentIndex:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             if manifest.get("format") != FORMAT_VERSION or manifest["embedders"] != [e.name for e in embedders]:
                 raise DocumentsUnavailable(f"documents index at {folder} is stale: {REBUILD_HINT}")
-            index = cls(embedders, lexicon, known_places=known_places)
+            index = cls(embedders, lexicon, known_places=known_places, asking=asking)
             with (folder / "documents.jsonl").open(encoding="utf-8") as fh:
                 for line in fh:
                     document = Document(**json.loads(line))

@@ -24,6 +24,15 @@ def provinces(dict_dir: Path) -> tuple[str, ...]:
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
+@lru_cache(maxsize=4)
+def question_words(dict_dir: Path) -> frozenset[str]:
+    path = dict_dir / "question_words.txt"
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
 def places_in(question: str, lexicon: Lexicon, known: tuple[str, ...]) -> set[str]:
     text = normalise(question)
     found = set()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from documents.converters import ImportReport, convert
 from documents.index import DocumentIndex, DocumentsUnavailable
-from documents.places import provinces
+from documents.places import provinces, question_words
 from retrieval.embedders import CachedEmbedder, make_embedders
 from retrieval.text import load_lexicon
 from settings import Settings, get_settings
@@ -36,14 +36,18 @@ def index_dir(settings: Settings) -> Path:
 
 
 def new_index(settings: Settings) -> DocumentIndex:
-    return DocumentIndex(document_embedders(settings), load_lexicon(settings.dict_dir), known_places=provinces(settings.dict_dir))
+    return DocumentIndex(
+        document_embedders(settings), load_lexicon(settings.dict_dir),
+        known_places=provinces(settings.dict_dir), asking=question_words(settings.dict_dir),
+    )
 
 
 def load_documents(settings: Settings | None = None) -> DocumentIndex:
     """The saved index as is (raises `DocumentsUnavailable` naming the build command)."""
     settings = settings or get_settings()
     return DocumentIndex.load(
-        index_dir(settings), document_embedders(settings), load_lexicon(settings.dict_dir), provinces(settings.dict_dir)
+        index_dir(settings), document_embedders(settings), load_lexicon(settings.dict_dir),
+        provinces(settings.dict_dir), question_words(settings.dict_dir),
     )
 
 
