@@ -18,9 +18,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
 from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_text
-from documents.index import DocumentIndex, DocumentsUnavailable
-from documents.service import load_documents, sync
-from settings import get_settings
+from documents.index import DocumentIndex
+from documents.service import open_documents
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +35,7 @@ FIELD_WORDS = [
 
 @lru_cache(maxsize=1)
 def documents() -> DocumentIndex:
-    """The documents index; built from the portal's document folder if there is none yet
-    (`make run` builds it first; a deployment's folder of a few hundred files takes seconds
-    once their embeddings are cached)."""
-    try:
-        index = load_documents()
-    except DocumentsUnavailable as exc:
-        log.warning("%s: building it now", exc)
-        index, report, what = sync(get_settings())
-        log.info("documents index: %s; %s", what, report.summary().splitlines()[0])
+    index = open_documents()
     log.info("loaded %d documents, %d passages", len(index), index.passage_count)
     return index
 

@@ -63,8 +63,8 @@ def answering_sentence(index: DocumentIndex, question: str, passage: Passage) ->
 IN_FORCE_MARGIN = 0.85
 
 
-def answer(index: DocumentIndex, question: str, k: int = 3) -> DocumentAnswer:
-    hits = index.search(question, k=k)
+def answer(index: DocumentIndex, question: str, k: int = 3, dense: bool = True) -> DocumentAnswer:
+    hits = index.search(question, k=k, dense=dense)
     if hits and hits[0].document.status == "repealed":
         in_force = next((h for h in hits if h.document.status == "in_force" and h.score >= IN_FORCE_MARGIN * hits[0].score), None)
         if in_force is not None:

@@ -51,6 +51,20 @@ def load_documents(settings: Settings | None = None) -> DocumentIndex:
     )
 
 
+def open_documents(settings: Settings | None = None) -> DocumentIndex:
+    """The saved index; built from the portal's document folder if there is none yet
+    (`make run` builds it first; a folder of a few hundred files takes seconds once their
+    embeddings are cached)."""
+    settings = settings or get_settings()
+    try:
+        return load_documents(settings)
+    except DocumentsUnavailable as exc:
+        log.warning("%s: building it now", exc)
+        index, report, what = sync(settings)
+        log.info("documents index: %s; %s", what, report.summary().splitlines()[0])
+        return index
+
+
 def sync(settings: Settings, sources: list[Path] | None = None, progress: bool = False) -> tuple[DocumentIndex, ImportReport, str]:
     """Make the index hold exactly the documents of `sources` (default: the portal's folder):
     new and changed documents are (re)imported — a document imported again replaces the

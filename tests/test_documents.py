@@ -189,3 +189,17 @@ def test_a_conversation_about_a_document(bot):
 def test_a_follow_up_without_a_document_asks_which(bot):
     reply = texts(say(user(), "这个文件什么时候发的"))
     assert "哪份文件" in reply
+
+
+def test_the_agent_console_shows_matching_passages_beside_items_and_policies(sd_settings):
+    from assist.app import load_assistant
+    from catalogue.store import load_catalogue
+    from retrieval.service import ensure_index
+
+    ensure_index(load_catalogue(sd_settings), sd_settings)
+    assistant = load_assistant(sd_settings)
+    shown = assistant.assist("市民来电咨询：高校毕业生自主创业，创业担保贷款最高能贷多少，文件里怎么规定的？")
+    assert {"items", "policies", "documents"} <= set(shown)
+    first = shown["documents"][0]
+    assert first["docid"] == "rsks-jiuye-2026" and "最高30万元" in first["sentence"] and first["doc_number"] == "鲁人社发〔2026〕5号"
+    assert assistant.assist("您好，我家楼下的路灯坏了好几天了")["documents"] == []
