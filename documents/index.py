@@ -74,8 +74,9 @@ class DocumentIndex:
 
     # ---- building and updating -------------------------------------------------------
 
-    def upsert(self, documents: Sequence[Document], progress: bool = False) -> int:
-        """Add documents, replacing any already held under the same docid; returns passages added."""
+    def upsert(self, documents: Sequence[Document], progress: bool = False, reindex: bool = True) -> int:
+        """Add documents, replacing any already held under the same docid; returns passages
+        added. Bulk loads pass `reindex=False` per batch and call `reindex()` once at the end."""
         documents = [d for d in documents if d.docid not in self.documents or self.documents[d.docid] != d]
         if not documents:
             return 0
@@ -102,8 +103,12 @@ class DocumentIndex:
                 index = self.dense[embedder.name] = faiss.IndexIDMap2(faiss.IndexFlatIP(embedder.dim))
             if len(ids):
                 index.add_with_ids(embedder.encode_passages(texts, progress=progress), ids)
-        self._reindex()
+        if reindex:
+            self._reindex()
         return len(new_slots)
+
+    def reindex(self) -> None:
+        self._reindex()
 
     def remove(self, docids: Iterable[str], reindex: bool = True) -> int:
         removed = 0
