@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline eval-policy-extract eval-policy-match eval-gaps bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline eval-policy-extract eval-policy-match eval-gaps eval-docs bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -31,6 +31,7 @@ help:
 	@echo "make eval-policy-extract POLICIES=FILE            policy portraits from texts: condition P/R/F1"
 	@echo "make eval-policy-match POLICIES=FILE PROFILES=FILE  eligibility on extracted portraits: P/R/F1, exact"
 	@echo "make eval-gaps MESSAGES=FILE       catalogue gaps: grouping purity, inverse purity, coverage"
+	@echo "make eval-docs DOCS=FILE QUESTIONS=FILE   documents: doc recall, MRR, passage hits, beside a baseline"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -56,6 +57,7 @@ chromium:
 
 index: $(VENV)/.installed
 	$(PY) -m retrieval.build
+	$(PY) -m documents.build
 
 train: setup
 	$(PY) -m bot.train
@@ -88,15 +90,21 @@ eval-gaps: $(VENV)/.installed
 	@test -n "$(MESSAGES)" || { echo "usage: make eval-gaps MESSAGES=FILE (JSON lines: id, text, topic)"; exit 2; }
 	$(PY) -m analytics.gaps $(MESSAGES)
 
+eval-docs: $(VENV)/.installed
+	@test -n "$(DOCS)" -a -n "$(QUESTIONS)" || { echo "usage: make eval-docs DOCS=FILE QUESTIONS=FILE (questions: JSON lines id, question, docid, answer)"; exit 2; }
+	$(PY) -m documents.eval $(DOCS) $(QUESTIONS) $(EVAL_DOCS_ARGS)
+
 bench: setup  # the load test starts Rasa too
 	$(PY) -m bench
 
 run: setup
 	$(PY) -m retrieval.build
+	$(PY) -m documents.build
 	$(PY) -m bot.run
 
 test: setup chromium
 	$(PY) -m retrieval.build
+	$(PY) -m documents.build
 	$(PY) -m bot.quality
 	$(PY) -m pytest -q tests
 

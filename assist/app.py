@@ -19,6 +19,7 @@ from assist.routes import add_routes
 from assist.store import AssistStore
 from assist.suggest import Assistant, ReplyTemplate
 from assist.views import errors, require_agent
+from documents.service import open_documents
 from ops.http import MAX_BODY, measured
 from ops.logs import configure_logging
 from retrieval.policies import PolicySearcher
@@ -36,7 +37,7 @@ def load_assistant(settings: Settings) -> Assistant:
     fast = [e for e in searcher.index.embedders if e.name.startswith("use")] or searcher.index.embedders
     policies = PolicySearcher(list(catalogue.policies.values()), fast, searcher.index.lexicon)
     template = ReplyTemplate.load(settings.data_dir / "hotline" / "reply.yml")
-    return Assistant(build_classifier(settings), searcher, catalogue, policies, template)
+    return Assistant(build_classifier(settings), searcher, catalogue, policies, template, open_documents(settings))
 
 
 def create_app(settings: Settings | None = None, assistant: Assistant | None = None) -> web.Application:

@@ -16,11 +16,14 @@ import yaml
 from assist.classifier import HotlineClassifier, category_of_department
 from catalogue.model import Policy, ServiceItem
 from catalogue.store import Catalogue
+from documents.answer import answer as document_answer
+from documents.answer import card as document_card
+from documents.index import DocumentIndex
 from retrieval.fields import Field, citation, detect_field, field_value
 from retrieval.policies import PolicySearcher
 from retrieval.search import Filters, Searcher
 
-ITEMS, POLICIES, CATEGORIES = 3, 2, 3
+ITEMS, POLICIES, CATEGORIES, DOCUMENTS = 3, 2, 3, 2
 FACTS: tuple[str, ...] = ("department", "materials", "time_limit", "visits", "online", "location", "phone", "fee")
 SEARCH_CHARS = 128  # the opening of a long complaint says what it is about (and e5 costs ~0.4 ms a character)
 # "电话138****5678" gives the caller's own number: not a question about an item's phone.
@@ -46,7 +49,11 @@ class ReplyTemplate:
 
 
 class Assistant:
-    def __init__(self, classifier: HotlineClassifier, searcher: Searcher, catalogue: Catalogue, policies: PolicySearcher, template: ReplyTemplate) -> None:
+    def __init__(
+        self, classifier: HotlineClassifier, searcher: Searcher, catalogue: Catalogue, policies: PolicySearcher,
+        template: ReplyTemplate, documents: DocumentIndex | None = None,
+    ) -> None:
+        self.documents = documents  # 政务公开 documents: passages shown beside items and policies
         self.classifier = classifier
         self.searcher = searcher
         self.catalogue = catalogue
@@ -123,6 +130,16 @@ class Assistant:
         parts.append(t.closing)
         return "".join(parts)
 
+    def document_cards(self, query: str) -> list[dict[str, Any]]:
+        """Passages of government documents that answer the caller's words, with the
+        answering sentence and the citation to read out (lexical only: the console's time)."""
+        if self.documents is None:
+            return []
+        result = document_answer(self.documents, query, k=DOCUMENTS, dense=False)
+        if not result.found:
+            return []
+        return [document_card(result.best, result.sentence)] + [document_card(h) for h in result.hits[1:]]
+
     def assist(self, masked_text: str) -> dict[str, Any]:
         ranked = self.classifier.rank(masked_text, CATEGORIES)
         category = ranked[0][0]
@@ -144,5 +161,6 @@ class Assistant:
             "items_confident": result.confident,
             "items": [self.item_card(hit.item, hit.score, asked) for hit in hits],
             "policies": [self.policy_card(hit.policy, hit.score) for hit in policy_hits],
+            "documents": self.document_cards(query),
             "reply": self.draft(category, department["name"], items, [h.policy for h in policy_hits], asked),
         }

@@ -1,0 +1,309 @@
+"""The passage index: BM25 over jieba tokens and dense FAISS search (the retrieval/
+machinery: `Lexicon`, `CachedEmbedder`, bm25s, FAISS), then a reranking stage.
+
+Each passage is indexed with its context — the document's title and the passage's heading
+path — since a passage rarely names the city or the subject its document is about.
+Rows are slots; re-importing a document frees its old passages' slots and adds the new
+ones, so only changed documents are tokenised and embedded.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import bm25s
+import faiss
+import numpy as np
+
+from documents.model import Document, Passage
+from documents.places import places_in
+from documents.splitter import split
+from retrieval.embedders import CachedEmbedder
+from retrieval.text import Lexicon, has_han, normalise
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 2  # bump when the splitter or the stored fields change
+CANDIDATES = 100  # per signal
+RERANK = 40  # fused candidates the reranker looks at
+DENSE_CHARS = 160
+REBUILD_HINT = "rebuild it with `python -m documents.build`"
+
+
+def context_text(document: Document, passage: Passage) -> str:
+    """What a passage is searched by: its document's title, its heading path, itself."""
+    headings = " ".join(h for h in passage.heading_path if h not in passage.text[:40])
+    return "\n".join(p for p in (document.title, headings, passage.text) if p)
+
+
+class DocumentsUnavailable(RuntimeError):
+    """The documents index on disk is missing, stale or corrupt."""
+
+
+@dataclass
+class PassageHit:
+    passage: Passage
+    document: Document
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class DocumentIndex:
+    embedders: list[CachedEmbedder]
+    lexicon: Lexicon
+    documents: dict[str, Document] = field(default_factory=dict)
+    passages: list[Passage | None] = field(default_factory=list)  # by slot
+    tokens: list[list[str]] = field(default_factory=list)  # BM25 tokens by slot
+    dense: dict[str, faiss.IndexIDMap2] = field(default_factory=dict)  # by embedder name
+    _slots_of: dict[str, list[int]] = field(default_factory=dict)  # docid -> slots
+    known_places: tuple[str, ...] = ()  # province names (data/dict/provinces.txt)
+    asking: frozenset[str] = frozenset()  # question words (data/dict/question_words.txt)
+    _bigram_tokens: list[list[str]] = field(default_factory=list)  # words and bigrams, by slot
+    _bm25: bm25s.BM25 | None = None
+    _bm25_bigrams: bm25s.BM25 | None = None
+    _bm25_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _position: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _df: Counter = field(default_factory=Counter)
+
+    # ---- building and updating -------------------------------------------------------
+
+    def upsert(self, documents: Sequence[Document], progress: bool = False, reindex: bool = True) -> int:
+        """Add documents, replacing any already held under the same docid; returns passages
+        added. Bulk loads pass `reindex=False` per batch and call `reindex()` once at the end."""
+        documents = [d for d in documents if d.docid not in self.documents or self.documents[d.docid] != d]
+        if not documents:
+            return 0
+        self.remove([d.docid for d in documents], reindex=False)
+        new_slots: list[int] = []
+        texts: list[str] = []
+        for document in documents:
+            self.documents[document.docid] = document
+            slots = []
+            for passage in split(document):
+                slot = len(self.passages)
+                self.passages.append(passage)
+                text = context_text(document, passage)
+                self.tokens.append(self.lexicon.tokens(text))
+                self._bigram_tokens.append(self.lexicon.search_tokens(text))
+                texts.append(text)
+                slots.append(slot)
+            self._slots_of[document.docid] = slots
+            new_slots.extend(slots)
+        ids = np.asarray(new_slots, dtype=np.int64)
+        for embedder in self.embedders:
+            index = self.dense.get(embedder.name)
+            if index is None:
+                index = self.dense[embedder.name] = faiss.IndexIDMap2(faiss.IndexFlatIP(embedder.dim))
+            if len(ids):
+                index.add_with_ids(embedder.encode_passages(texts, progress=progress), ids)
+        if reindex:
+            self._reindex()
+        return len(new_slots)
+
+    def reindex(self) -> None:
+        self._reindex()
+
+    def remove(self, docids: Iterable[str], reindex: bool = True) -> int:
+        removed = 0
+        for docid in docids:
+            slots = self._slots_of.pop(docid, None)
+            if slots is None:
+                continue
+            self.documents.pop(docid, None)
+            ids = np.asarray(slots, dtype=np.int64)
+            for index in self.dense.values():
+                index.remove_ids(ids)
+            for slot in slots:
+                self.passages[slot] = None
+                self.tokens[slot] = []
+                self._bigram_tokens[slot] = []
+            removed += 1
+        if removed and reindex:
+            self._reindex()
+        return removed
+
+    def _reindex(self) -> None:
+        live = [slot for slot, p in enumerate(self.passages) if p is not None]
+        self._bm25_slots = np.asarray(live, dtype=np.int64)
+        self._position = np.full(len(self.passages), -1, dtype=np.int64)
+        self._position[self._bm25_slots] = np.arange(len(live))
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        self._bm25.index([self.tokens[s] or ["<empty>"] for s in live], show_progress=False)
+        self._bm25_bigrams = bm25s.BM25(k1=1.2, b=0.75)
+        self._bm25_bigrams.index([self._bigram_tokens[s] or ["<empty>"] for s in live], show_progress=False)
+        self._df = Counter(t for s in live for t in set(self._bigram_tokens[s]))
+
+    # ---- searching --------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    @property
+    def passage_count(self) -> int:
+        return len(self._bm25_slots)
+
+    def _bm25_scores(self, model: bm25s.BM25 | None, tokens: list[str]) -> np.ndarray:
+        """Scores of every live passage (by position in `_bm25_slots`), scaled by the best."""
+        if model is None or not tokens or not len(self._bm25_slots):
+            return np.zeros(len(self._bm25_slots), dtype=np.float32)
+        scores = model.get_scores(tokens).astype(np.float32)
+        return scores / (float(scores.max()) or 1.0)
+
+    def _dense_scores(self, query: str, candidates: np.ndarray) -> dict[str, np.ndarray]:
+        """Each embedder's similarity of the query to every live passage, min-max scaled."""
+        out = {}
+        for embedder in self.embedders:
+            index = self.dense.get(embedder.name)
+            if index is None or index.ntotal == 0:
+                continue
+            found, ids = index.search(embedder.encode_queries([query[:DENSE_CHARS]]), min(CANDIDATES, index.ntotal))
+            scores = np.zeros(len(self._bm25_slots), dtype=np.float32)
+            keep = ids[0] >= 0
+            positions = self._position[ids[0][keep]]
+            values = found[0][keep]
+            if len(values):
+                low, high = float(values.min()), float(values.max())
+                scores[positions] = (values - low) / ((high - low) or 1.0)
+            out[embedder.name] = scores
+        return out
+
+    def search(self, query: str, k: int = 5, rerank: bool = True, dense: bool = True) -> list[PassageHit]:
+        """Passages best first: BM25 (words, and words with character bigrams) and dense
+        similarity, summed with weights; then the reranker rescores the best `RERANK`.
+        `dense=False` skips the query's embedding (where every millisecond counts)."""
+        text = normalise(query)
+        if not has_han(text) or not self.documents:
+            return []
+        tokens = self.lexicon.search_tokens(text)
+        signals = {"bm25": self._bm25_scores(self._bm25, tokens), "bm25_bigrams": self._bm25_scores(self._bm25_bigrams, tokens)}
+        if dense:
+            signals.update(self._dense_scores(text, self._bm25_slots))
+        weights = {"bm25": 1.0, "bm25_bigrams": 1.0, **{e.name: DENSE_WEIGHT for e in self.embedders}}
+        signals = {name: scores for name, scores in signals.items() if name in weights}
+        fused = sum(weights[name] * scores for name, scores in signals.items())
+        order = np.argsort(-fused)[: RERANK if rerank else k]
+        order = order[fused[order] > 0]
+        final = {int(i): float(fused[i]) for i in order}
+        if rerank and len(order):
+            final = self._rerank(order, fused, text)
+        ranked = sorted(final, key=final.get, reverse=True)[:k]
+        hits = []
+        for position in ranked:
+            passage = self.passages[int(self._bm25_slots[position])]
+            hits.append(
+                PassageHit(
+                    passage,
+                    self.documents[passage.docid],
+                    round(final[position], 4),
+                    {name: round(float(scores[position]), 4) for name, scores in signals.items()},
+                )
+            )
+        return hits
+
+    def _rerank(self, order: np.ndarray, fused: np.ndarray, text: str) -> dict[int, float]:
+        """Rescore the best candidates with what the first stage cannot see: how much of the
+        question's word weight a passage (with its title and headings) covers, and whether
+        its document mentions the places the question names."""
+        weights = self.idf(self.lexicon.search_tokens(text))
+        total = sum(weights.values()) or 1.0
+        wanted = places_in(text, self.lexicon, self.known_places)
+        top = float(fused[order[0]]) or 1.0
+        out = {}
+        for position in order:
+            slot = int(self._bm25_slots[position])
+            passage = self.passages[slot]
+            present = set(self._bigram_tokens[slot])
+            coverage = sum(w for t, w in weights.items() if t in present) / total
+            document = self.documents[passage.docid]
+            place = 1.0 if all(p in document.title or p in document.issuer or p in document.text for p in wanted) else 0.0
+            out[int(position)] = float(fused[position]) / top + COVERAGE_WEIGHT * coverage + PLACE_WEIGHT * place
+        return out
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """Each content token's inverse document frequency over passages (rare words weigh
+        more); question words (多少, 哪些) are left out: answers do not contain them."""
+        n = max(len(self._bm25_slots), 1)
+        out = {}
+        for token in set(tokens) - self.asking:
+            df = self._df.get(token, 0)
+            out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+        return out
+
+    def coverage(self, question: str, passage: Passage) -> float:
+        """Share of the question's word weight found in the passage or its title and headings."""
+        weights = self.idf(self.lexicon.search_tokens(normalise(question)))
+        document = self.documents[passage.docid]
+        present = set(self.lexicon.search_tokens(context_text(document, passage)))
+        return sum(w for t, w in weights.items() if t in present) / (sum(weights.values()) or 1.0)
+
+    # ---- persistence ------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, index in self.dense.items():
+            faiss.write_index(index, str(folder / f"{name.replace('/', '_').replace(':', '_')}.faiss"))
+        with (folder / "documents.jsonl").open("w", encoding="utf-8") as fh:
+            for document in self.documents.values():
+                fh.write(json.dumps(document.to_json(), ensure_ascii=False) + "\n")
+        with (folder / "passages.jsonl").open("w", encoding="utf-8") as fh:
+            for passage, tokens, bigrams in zip(self.passages, self.tokens, self._bigram_tokens):
+                record = {"passage": passage.to_json() if passage else None, "tokens": tokens, "bigram_tokens": bigrams}
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        manifest = {
+            "format": FORMAT_VERSION,
+            "embedders": [e.name for e in self.embedders],
+            "documents": len(self.documents),
+            "passages": self.passage_count,
+            "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")  # last: complete
+
+    @classmethod
+    def load(
+        cls, folder: Path, embedders: list[CachedEmbedder], lexicon: Lexicon,
+        known_places: tuple[str, ...] = (), asking: frozenset[str] = frozenset(),
+    ) -> "DocumentIndex":
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.exists():
+            raise DocumentsUnavailable(f"no documents index at {folder}: {REBUILD_HINT}")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("format") != FORMAT_VERSION or manifest["embedders"] != [e.name for e in embedders]:
+                raise DocumentsUnavailable(f"documents index at {folder} is stale: {REBUILD_HINT}")
+            index = cls(embedders, lexicon, known_places=known_places, asking=asking)
+            with (folder / "documents.jsonl").open(encoding="utf-8") as fh:
+                for line in fh:
+                    document = Document(**json.loads(line))
+                    index.documents[document.docid] = document
+            with (folder / "passages.jsonl").open(encoding="utf-8") as fh:
+                for slot, line in enumerate(fh):
+                    record = json.loads(line)
+                    passage = Passage(**record["passage"]) if record["passage"] else None
+                    index.passages.append(passage)
+                    index.tokens.append(record["tokens"])
+                    index._bigram_tokens.append(record["bigram_tokens"])
+                    if passage is not None:
+                        index._slots_of.setdefault(passage.docid, []).append(slot)
+            for embedder in embedders:
+                path = folder / f"{embedder.name.replace('/', '_').replace(':', '_')}.faiss"
+                index.dense[embedder.name] = faiss.read_index(str(path))
+        except DocumentsUnavailable:
+            raise
+        except Exception as exc:
+            raise DocumentsUnavailable(f"documents index at {folder} is unreadable ({exc}): {REBUILD_HINT}") from exc
+        index._reindex()
+        return index
+
+
+# Fusion and reranking weights, chosen on the policy_docs dev questions as a whole
+# (a few global weights; never per question).
+DENSE_WEIGHT = 0.5
+COVERAGE_WEIGHT = 0.5
+PLACE_WEIGHT = 0.3

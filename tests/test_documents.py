@@ -1,0 +1,205 @@
+"""政务公开 documents: every importer on the authored sample and on broken files, the
+structure-aware splitter, re-import and removal, cited answers (never a repealed document
+as in force, "not found" when nothing answers), the eval command, and conversations
+through the running bot."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from documents.answer import answer, reply_text
+from documents.converters import convert
+from documents.eval import main as eval_main
+from documents.index import DocumentIndex
+from documents.model import Document
+from documents.service import load_documents, new_index, source_dir, sync
+from documents.splitter import split
+from settings import ROOT, Settings
+from tests.chat import say, texts, user
+
+SAMPLE = ROOT / "data" / "documents" / "shandong"
+
+
+def bm25_index(documents: list[Document]) -> DocumentIndex:
+    """BM25 and the reranker only: fast, and what every deployment has without dense models."""
+    index = new_index(Settings())
+    index.embedders = []
+    index.upsert(documents)
+    return index
+
+
+@pytest.fixture(scope="module")
+def sample() -> list[Document]:
+    documents, report = convert([SAMPLE])
+    assert report.ok, report.summary()
+    return documents
+
+
+def by_id(documents: list[Document], docid: str) -> Document:
+    return next(d for d in documents if d.docid == docid)
+
+
+def test_every_format_is_imported_with_its_metadata(sample):
+    html = by_id(sample, "rsks-jiuye-2026")
+    assert (html.title, html.issuer, html.doc_number, html.date) == (
+        "山东省人力资源和社会保障厅关于做好2026年高校毕业生就业创业工作的通知（示例）",
+        "山东省人力资源和社会保障厅", "鲁人社发〔2026〕5号", "2026-03-02",
+    )
+    assert html.url.startswith("https://") and "首页" not in html.text and "tracker" not in html.text  # no navigation, no script
+    pdf = by_id(sample, "jinan-gjj-tiqu-2026")
+    assert pdf.title == "济南市住房公积金提取管理办法（示例）" and pdf.doc_number == "济住房公积金发〔2026〕2号"
+    assert pdf.issuer == "济南住房公积金中心" and pdf.date == "2026-03-10"
+    assert "租房自住且本人及配偶在本市无自有住房的" in pdf.text  # wrapped PDF lines joined again
+    docx = by_id(sample, "ybj-yidi-jiedu-2026")
+    assert docx.issuer == "山东省医疗保障局" and docx.doc_number == "鲁医保发〔2026〕8号" and docx.date == "2026-02-18"
+    text = by_id(sample, "qingdao-jumin-yibao-2026")
+    assert text.title.startswith("青岛市医疗保障局关于") and text.doc_number == "青医保通〔2026〕12号" and text.date == "2026-08-20"
+    assert by_id(sample, "jinan-gjj-tiqu-2019").status == "repealed"  # （2019年，已废止） in its title
+    assert by_id(sample, "yantai-nuanqi-2025").status == "repealed"  # "status": "失效" in JSONL
+    assert by_id(sample, "zibo-wengang-2026").status == "in_force"
+
+
+def test_bad_files_are_reported_and_the_rest_imported(tmp_path):
+    shutil.copy(SAMPLE / "qingdao-jumin-yibao-2026.txt", tmp_path)
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 not really a pdf")
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a zip")
+    (tmp_path / "empty.txt").write_text("  \n", encoding="utf-8")
+    (tmp_path / "table.xlsx").write_bytes(b"x")
+    (tmp_path / "rows.jsonl").write_text(
+        '{"docid": "a", "text": "第一条 有效的一行。"}\nnot json\n{"docid": "b"}\n[1]\n{"text": "没有编号"}\n', encoding="utf-8"
+    )
+    documents, report = convert([tmp_path])
+    assert sorted(d.docid for d in documents) == ["a", "qingdao-jumin-yibao-2026"]
+    where = {w for w, _ in report.errors}
+    assert {"broken.pdf", "broken.docx", "empty.txt", "table.xlsx", "rows.jsonl:2", "rows.jsonl:3", "rows.jsonl:4", "rows.jsonl:5"} <= where
+    assert all(re.search(r"[\u4e00-\u9fff]", message) for _, message in report.errors)  # said in Chinese
+
+
+def test_passages_follow_the_structure_and_keep_heading_paths(sample):
+    measures = split(by_id(sample, "jinan-gjj-tiqu-2026"))
+    fourth = next(p for p in measures if "每人每月可提取不超过1500元" in p.text)
+    assert fourth.heading_path[0] == "第二章 提取条件" and fourth.place.startswith("第四条")
+    assert fourth.text.startswith("第四条")  # cut where the article starts, not inside a sentence
+    # Flattened web text (one line): 一、/（一） markers still split and nest.
+    flat = Document("flat", "关于做好复工的通知 各单位： 一、总体要求 做好防控。 二、支持措施 （一）减免房租。对小微企业减免三个月房租。"
+                    "（二）延期缴费。社会保险费可延期至6月底缴纳。 三、工作要求 各单位抓好落实。" * 3)
+    passages = split(flat, min_chars=20, max_chars=120)
+    assert all(len(p.text) <= 120 for p in passages)
+    deferral = next(p for p in passages if "延期至6月底" in p.text)
+    assert deferral.heading_path[0] == "二、支持措施" and deferral.place_at(deferral.text.index("社会保险费")) == "二、（二）"
+
+
+def test_reimport_replaces_a_document_and_removal_forgets_it(sample, tmp_path):
+    index = bm25_index(sample)
+    assert "1500元" in index.search("济南住房公积金租房提取每月额度", k=1)[0].passage.text
+    old = by_id(sample, "jinan-gjj-tiqu-2026")
+    changed = replace(old, text=old.text.replace("不超过1500元", "不超过1800元"))
+    index.upsert([changed])
+    texts_now = [p.text for p in index.passages if p and p.docid == old.docid]
+    assert any("1800元" in t for t in texts_now) and not any("1500元" in t for t in texts_now)
+    assert "1800元" in index.search("济南住房公积金租房提取每月额度", k=1)[0].passage.text
+    index.remove(["jinan-gjj-tiqu-2026"])
+    assert all(h.document.docid != "jinan-gjj-tiqu-2026" for h in index.search("济南住房公积金租房提取每月额度", k=5))
+    index.save(tmp_path / "idx")
+    again = DocumentIndex.load(tmp_path / "idx", [], index.lexicon, index.known_places, index.asking)
+    assert len(again) == len(index) and again.passage_count == index.passage_count
+
+
+def test_answers_cite_the_document_and_never_a_repealed_one_as_in_force(sample):
+    index = bm25_index(sample)
+    result = answer(index, "高校毕业生自主创业创业担保贷款最高能贷多少")
+    reply = reply_text(result)
+    assert "最高30万元的创业担保贷款" in result.sentence
+    for fact in ("《山东省人力资源和社会保障厅关于做好2026年高校毕业生就业创业工作的通知（示例）》", "山东省人力资源和社会保障厅",
+                 "鲁人社发〔2026〕5号", "2026年3月2日", "二、（一）", "https://hrss.shandong.gov.cn/"):
+        assert fact in reply
+    # Both the 2019 (repealed) and the 2026 measures answer; the one in force is cited.
+    rent = answer(index, "济南公积金租房提取每个月最多能提多少钱")
+    assert rent.best.document.docid == "jinan-gjj-tiqu-2026" and "第四条" in reply_text(rent)
+    assert "已废止" in reply_text(rent)  # the old one is named only as repealed
+    # Only a repealed document answers: shown, with the warning first.
+    old = answer(index, "烟台承租市属国有企业房产的小微企业减免几个月房租")
+    assert old.best.document.docid == "yantai-nuanqi-2025"
+    assert reply_text(old).startswith("注意：该文件已废止或失效")
+
+
+def test_not_found_is_said_plainly(sample):
+    index = bm25_index(sample)
+    for question in ("怎么办理护照", "今天天气怎么样", "🙂🙂", "", "a" * 5000):
+        result = answer(index, question)
+        assert not result.found and "没有在已公开的政府文件中找到" in reply_text(result)
+
+
+def test_eval_command_prints_both_methods_and_json(tmp_path, capsys):
+    questions = tmp_path / "questions.jsonl"
+    rows = [
+        {"id": "1", "question": "异地就医备案有效期多长", "docid": "ybj-yidi-jiedu-2026", "answer": "异地长期居住人员备案长期有效"},
+        {"id": "2", "question": "青岛城乡居民医保集中缴费期是什么时候", "docid": "qingdao-jumin-yibao-2026", "answer": "2027年度集中缴费期为2026年9月1日至2026年12月31日"},
+        {"id": "3", "question": "淄博稳岗返还中小微企业按多少比例返还", "docid": "zibo-wengang-2026", "answer": "大型企业按上年度实际缴纳失业保险费的30%返还，中小微企业按60%返还"},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    assert eval_main([str(SAMPLE), str(questions), "--dense", "none"]) == 0
+    out = capsys.readouterr().out
+    assert "baseline" in out and "Tongban" in out
+    last = json.loads(out.strip().splitlines()[-1])
+    assert set(last) == {"doc_recall_at_1", "doc_recall_at_5", "doc_mrr", "passage_hit_at_1", "passage_hit_at_3", "p95_ms"}
+    assert last["doc_recall_at_1"] == 1.0 and last["passage_hit_at_3"] == 1.0
+
+
+def test_build_syncs_the_folder_with_dense_passages(tmp_path):
+    """The deployment's index: the sample with e5 passages; a file removed from the folder
+    leaves the index, a changed one replaces its document."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("catalogues", "gazetteer", "hotline"))
+    settings = replace(Settings(), data_dir=data, var_dir=tmp_path / "var")
+    index, report, _ = sync(settings)
+    assert report.ok and len(index) == 8 and index.dense
+    (source_dir(settings) / "qingdao-jumin-yibao-2026.txt").unlink()
+    path = source_dir(settings) / "jinan-gjj-tiqu-2019.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("800元", "900元"), encoding="utf-8")
+    sync(settings)
+    loaded = load_documents(settings)
+    assert "qingdao-jumin-yibao-2026" not in loaded.documents and len(loaded) == 7
+    assert "900元" in loaded.documents["jinan-gjj-tiqu-2019"].text
+    hit = loaded.search("济南2019年公积金办法每季度租房提取", k=1)[0]
+    assert hit.signals.get("multilingual-e5-small-q4", 0) >= 0 and "900元" in hit.passage.text
+
+
+def test_a_conversation_about_a_document(bot):
+    me = user()
+    first = say(me, "公积金提取管理办法对租房提取额度是怎么规定的")
+    cards = [d for m in first for d in (m.get("custom") or {}).get("documents", [])]
+    assert cards and cards[0]["docid"] == "jinan-gjj-tiqu-2026" and cards[0]["in_force"]
+    assert "第四条" in texts(first) and "济住房公积金发〔2026〕2号" in texts(first)
+    assert "2026年3月10日" in texts(say(me, "这个文件什么时候发的"))
+    assert "济南住房公积金中心" in texts(say(me, "是哪个部门发的"))
+    assert "仍为现行文件" in texts(say(me, "这个文件还有效吗"))
+    # Another document becomes the one under discussion.
+    second = texts(say(me, "异地就医的政策解读里备案有效期多长"))
+    assert "备案长期有效" in second or "有效期为6个月" in second
+    assert "鲁医保发〔2026〕8号" in texts(say(me, "这个文件的文号是多少"))
+
+
+def test_a_follow_up_without_a_document_asks_which(bot):
+    reply = texts(say(user(), "这个文件什么时候发的"))
+    assert "哪份文件" in reply
+
+
+def test_the_agent_console_shows_matching_passages_beside_items_and_policies(sd_settings):
+    from assist.app import load_assistant
+    from catalogue.store import load_catalogue
+    from retrieval.service import ensure_index
+
+    ensure_index(load_catalogue(sd_settings), sd_settings)
+    assistant = load_assistant(sd_settings)
+    shown = assistant.assist("市民来电咨询：高校毕业生自主创业，创业担保贷款最高能贷多少，文件里怎么规定的？")
+    assert {"items", "policies", "documents"} <= set(shown)
+    first = shown["documents"][0]
+    assert first["docid"] == "rsks-jiuye-2026" and "最高30万元" in first["sentence"] and first["doc_number"] == "鲁人社发〔2026〕5号"
+    assert assistant.assist("您好，我家楼下的路灯坏了好几天了")["documents"] == []
