@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-hotline train-hotline eval-hot bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -26,7 +26,9 @@ help:
 	@echo "make train           train the Rasa model of PORTAL if its training data changed"
 	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
 	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
-	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
+	@echo "make eval-hotline MESSAGES=FILE [TRAIN=FILE]    12345 work-order category: accuracy and macro-F1"
+	@echo "make train-hotline TRAIN=FILE    the agent-assist classifier learns a deployment's labelled work orders"
+	@echo "make eval-hot STREAM=FILE GOLD=FILE    hot-issue detection on planted events"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -65,8 +67,16 @@ eval-retrieval: $(VENV)/.installed
 	$(PY) -m retrieval.eval $(QUERIES)
 
 eval-hotline: $(VENV)/.installed
-	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE (JSON lines: id, title, text, category)"; exit 2; }
-	$(PY) -m assist.eval $(MESSAGES)
+	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE [TRAIN=FILE] (JSON lines: id, title, text, category)"; exit 2; }
+	$(PY) -m assist.eval $(MESSAGES) $(if $(TRAIN),--train $(TRAIN))
+
+train-hotline: $(VENV)/.installed
+	@test -n "$(TRAIN)" || { echo "usage: make train-hotline TRAIN=FILE (a deployment's labelled work orders; kept in var/)"; exit 2; }
+	$(PY) -m assist.train $(TRAIN)
+
+eval-hot: $(VENV)/.installed
+	@test -n "$(STREAM)" -a -n "$(GOLD)" || { echo "usage: make eval-hot STREAM=FILE GOLD=FILE"; exit 2; }
+	$(PY) -m insight.eval $(STREAM) $(GOLD)
 
 bench: setup  # the load test starts Rasa too
 	$(PY) -m bench

@@ -27,6 +27,7 @@ THRESHOLD = 0.40
 WORD_WEIGHT = 0.5  # TF-IDF cosines run lower than USE's (0.15 within an event, 0.02 between strangers)
 # A place named in more than this share of the messages is an area, not a place.
 MAX_PLACE_SHARE = 0.02
+MIN_PLACE_LIMIT = 200  # a small stream may well be mostly about one place
 # A message naming no place joins a group of its district when this similar to it.
 ATTACH_THRESHOLD = 0.55
 
@@ -52,7 +53,7 @@ def candidate_pairs(items: list[Item], window: timedelta) -> tuple[np.ndarray, n
     for i, item in enumerate(items):
         for key in item.places.keys:
             by_place[key].append(i)
-    limit = max(5, int(MAX_PLACE_SHARE * len(items)))
+    limit = max(MIN_PLACE_LIMIT, int(MAX_PLACE_SHARE * len(items)))
     seconds = window.total_seconds()
     rows: list[int] = []
     cols: list[int] = []

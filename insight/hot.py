@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from insight.grouping import Item, group
-from insight.places import Places, extract
+from insight.places import GENERIC, SUFFIXES, PlaceFinder, Places
 from insight.records import Record
 
 EMBED_CHARS = 160  # the title and the opening say what the message is about
@@ -27,6 +27,7 @@ MIN_MESSAGES = 3  # fewer is not an issue yet
 LIKE_WEIGHT, DENSITY_WEIGHT = 1.0, 2.0
 # A burst: a group that appeared within one window and grows at least this fast.
 BURST_PER_DAY = 1.0
+PLACE_WORDS = GENERIC | set(SUFFIXES) | {"周边", "附近", "居民", "业主", "领导", "部门", "相关", "反映", "希望"}
 STOP_CHARS = set("的了是我们你他她在有和就都而及与着或一个这那也很还要请问吗呢吧啊")
 
 
@@ -100,13 +101,14 @@ def describe(places: list[Places], texts: list[str], vectoriser: TfidfVectorizer
     weights = np.asarray(matrix.mean(axis=0)).ravel()
     vocabulary = vectoriser.get_feature_names_out()
     top = [vocabulary[i] for i in np.argsort(-weights)[:12] if weights[i] > 0]
-    top = [w for w in top if not any(w in n or n in w for n in list(names) + list(keys))][:3]
+    top = [w for w in top if w not in PLACE_WORDS and not any(w in n or n in w for n in list(names) + list(keys))][:3]
     return place, "".join(top[:2]) + "问题" if top else "问题"
 
 
-def hot_issues(records: list[Record], window: timedelta, embedder, gazetteer_names: frozenset[str] = frozenset(), min_messages: int = MIN_MESSAGES) -> list[Issue]:
+def hot_issues(records: list[Record], window: timedelta, embedder, finder: PlaceFinder | None = None, min_messages: int = MIN_MESSAGES) -> list[Issue]:
     records = sorted(records, key=lambda r: (r.time, r.id))
-    places = [extract(r.title, r.text, gazetteer_names, given=r.place) for r in records]
+    finder = finder or PlaceFinder()
+    places = [finder.extract(r.title, r.text, given=r.place) for r in records]
     texts = [problem_text(r, p) for r, p in zip(records, places)]
     vectors = embedder.encode_passages([t[:EMBED_CHARS] for t in texts])
     vectoriser = TfidfVectorizer(analyzer=words, sublinear_tf=True, min_df=1)

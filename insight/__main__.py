@@ -1,0 +1,45 @@
+"""`python -m insight hot STREAM --window 7d [--out FILE]`: hot issues of a file of hotline
+records (JSON lines, CSV or XLSX), as a JSON list `[{rank, label, message_ids,
+window_start, window_end, heat, burst}]` on standard output or in FILE."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from insight.hot import parse_window
+from insight.pipeline import analyse_file
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m insight", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    hot = commands.add_parser("hot", help="hot issues of a stream of records")
+    hot.add_argument("stream", type=Path)
+    hot.add_argument("--window", default="7d", help="how far apart messages of one issue may be: 7d, 48h …")
+    hot.add_argument("--out", type=Path, help="write the JSON here instead of standard output")
+    args = parser.parse_args(argv)
+    try:
+        window = parse_window(args.window)
+    except ValueError as error:
+        parser.error(str(error))
+    if not args.stream.exists():
+        parser.error(f"{args.stream}: no such file")
+    try:
+        issues = analyse_file(args.stream, window)
+    except ValueError as error:  # an unreadable file type
+        print(error, file=sys.stderr)
+        return 2
+    text = json.dumps([issue.as_json() for issue in issues], ensure_ascii=False, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"{len(issues)} issues → {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
