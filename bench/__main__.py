@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench import assist_latency, load, scale, search_latency
+from bench import assist_latency, hotline_day, load, scale, search_latency
 
-BENCHES = [search_latency.run, assist_latency.run, scale.run, load.run]
+BENCHES = [search_latency.run, assist_latency.run, hotline_day.run, scale.run, load.run]
 
 
 def main() -> int:
@@ -24,6 +24,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, help=f"load test: how long they talk (default {load.FULL_SECONDS:.0f})")
     parser.add_argument("--only", choices=[b.__module__.split(".")[-1] for b in BENCHES], help="run one benchmark")
     parser.add_argument("--hotline-messages", type=Path, help="hotline messages for the assist latency (JSON lines with title, text)")
+    parser.add_argument("--hotline-days", type=int, help="hotline_day: days of the incremental month (default 30)")
+    parser.add_argument("--hotline-records", type=int, help="hotline_day: records a day (default 40,000)")
     parser.add_argument("--codec", default=scale.CODEC, help="faiss IVF code, e.g. SQfp16 or SQ8")
     args = parser.parse_args()
     if args.quick:

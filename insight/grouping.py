@@ -24,7 +24,7 @@ from insight.places import Places
 # measured on the dev stream, messages of one event average 0.35-0.65 to each other in
 # USE, and the same place's other problems 0.25-0.32.
 THRESHOLD = 0.40
-WORD_WEIGHT = 0.5  # TF-IDF cosines run lower than USE's (0.15 within an event, 0.02 between strangers)
+WORD_WEIGHT = 1.0  # TF-IDF cosines run lower than USE's (0.15 within an event, 0.02 between strangers)
 # A place named in more than this share of the messages is an area, not a place.
 MAX_PLACE_SHARE = 0.02
 MIN_PLACE_LIMIT = 200  # a small stream may well be mostly about one place
@@ -41,10 +41,15 @@ class Item:
     vector: np.ndarray  # L2-normalised
 
 
-def similarity(vectors: np.ndarray, words, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    use = np.einsum("ij,ij->i", vectors[rows], vectors[cols])
-    tfidf = np.asarray(words[rows].multiply(words[cols]).sum(axis=1)).ravel()
-    return use + WORD_WEIGHT * tfidf
+def similarity(vectors: np.ndarray, words, rows: np.ndarray, cols: np.ndarray, batch: int = 100_000) -> np.ndarray:
+    """Similarity of each pair (rows[k], cols[k]), a batch of pairs at a time (bounded memory)."""
+    out = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), batch):
+        r, c = rows[start : start + batch], cols[start : start + batch]
+        use = np.einsum("ij,ij->i", vectors[r], vectors[c])
+        tfidf = np.asarray(words[r].multiply(words[c]).sum(axis=1)).ravel()
+        out[start : start + batch] = use + WORD_WEIGHT * tfidf
+    return out
 
 
 def candidate_pairs(items: list[Item], window: timedelta) -> tuple[np.ndarray, np.ndarray]:

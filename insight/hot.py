@@ -105,15 +105,35 @@ def describe(places: list[Places], texts: list[str], vectoriser: TfidfVectorizer
     return place, "".join(top[:2]) + "问题" if top else "问题"
 
 
-def hot_issues(records: list[Record], window: timedelta, embedder, finder: PlaceFinder | None = None, min_messages: int = MIN_MESSAGES) -> list[Issue]:
-    records = sorted(records, key=lambda r: (r.time, r.id))
-    finder = finder or PlaceFinder()
+@dataclass
+class Prepared:
+    """What grouping needs of each message, computed once when it arrives (insight.store keeps it)."""
+
+    places: list[Places]
+    texts: list[str]  # without place names
+    tokens: list[list[str]]
+    vectors: np.ndarray
+
+
+def prepare(records: list[Record], embedder, finder: PlaceFinder) -> Prepared:
     places = [finder.extract(r.title, r.text, given=r.place) for r in records]
     texts = [problem_text(r, p) for r, p in zip(records, places)]
-    vectors = embedder.encode_passages([t[:EMBED_CHARS] for t in texts])
-    vectoriser = TfidfVectorizer(analyzer=words, sublinear_tf=True, min_df=1)
-    word_matrix = vectoriser.fit_transform(texts)
-    items = [Item(r.time.timestamp(), p, v) for r, p, v in zip(records, places, vectors)]
+    vectors = embedder.encode_passages([t[:EMBED_CHARS] for t in texts]) if records else np.zeros((0, 512), dtype=np.float32)
+    return Prepared(places, texts, [words(t) for t in texts], vectors)
+
+
+def hot_issues(records: list[Record], window: timedelta, embedder, finder: PlaceFinder | None = None, min_messages: int = MIN_MESSAGES) -> list[Issue]:
+    order = sorted(range(len(records)), key=lambda i: (records[i].time, records[i].id))
+    records = [records[i] for i in order]
+    return rank_issues(records, prepare(records, embedder, finder or PlaceFinder()), window, min_messages)
+
+
+def rank_issues(records: list[Record], prepared: Prepared, window: timedelta, min_messages: int = MIN_MESSAGES) -> list[Issue]:
+    """Issues of messages already prepared (sorted by time), ranked by heat."""
+    places, texts = prepared.places, prepared.texts
+    vectoriser = TfidfVectorizer(analyzer=_given, sublinear_tf=True, min_df=1)
+    word_matrix = vectoriser.fit_transform(prepared.tokens)
+    items = [Item(r.time.timestamp(), p, v) for r, p, v in zip(records, places, prepared.vectors)]
     issues: list[Issue] = []
     for indices in group(items, word_matrix, window):
         if len(indices) < min_messages:
@@ -139,3 +159,7 @@ def hot_issues(records: list[Record], window: timedelta, embedder, finder: Place
     for rank, issue in enumerate(issues, start=1):
         issue.rank = rank
     return issues
+
+
+def _given(tokens: list[str]) -> list[str]:
+    return tokens  # tokens are made once, in prepare
