@@ -21,7 +21,7 @@ from pathlib import Path
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
-from assist.classifier import load_material, message_text, read_labelled, train
+from assist.classifier import load_categories, load_material, message_text, read_labelled, train
 from settings import get_settings
 
 FOLDS = 5
@@ -47,29 +47,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=FOLDS, help="folds when TRAIN is the scored file")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    material = load_material(get_settings())
-    records, errors = read_labelled(args.messages, material.categories)
+    settings = get_settings()
+    categories = load_categories(settings.data_dir / "hotline")
+    records, errors = read_labelled(args.messages, categories)
     for error in errors:
         print(error, file=sys.stderr)
     if not records:
         print(f"{args.messages}: no messages", file=sys.stderr)
         return 2
     same = args.train is not None and args.train.resolve() == args.messages.resolve()
+    labelled: list[dict] = []
+    if args.train is not None and not same:
+        labelled, errors = read_labelled(args.train, categories)
+        for error in errors:
+            print(error, file=sys.stderr)
+        scored = {message_text(r) for r in records}
+        overlap = sum(message_text(r) in scored for r in labelled)
+        if overlap:  # scoring lines trained on would overstate accuracy
+            print(f"{args.train} holds {overlap} of the scored messages: use TRAIN={args.messages} for cross-validation", file=sys.stderr)
+            return 2
+    material = load_material(settings)
     started = time.perf_counter()
     if same:
         mode = f"{args.folds}-fold cross-validation over {args.messages}"
         predicted = cross_validated(material, records, args.folds)
     else:
-        labelled: list[dict] = []
-        if args.train is not None:
-            labelled, errors = read_labelled(args.train, material.categories)
-            for error in errors:
-                print(error, file=sys.stderr)
-            scored = {json.dumps(r, sort_keys=True, ensure_ascii=False) for r in records}
-            overlap = sum(json.dumps(r, sort_keys=True, ensure_ascii=False) in scored for r in labelled)
-            if overlap:  # scoring lines trained on would overstate accuracy
-                print(f"{args.train} holds {overlap} of the scored messages: use TRAIN={args.messages} for cross-validation", file=sys.stderr)
-                return 2
         mode = f"trained on the authored material and {len(labelled)} labelled work orders"
         predicted = train(material, labelled).predict([message_text(r) for r in records])
     seconds = time.perf_counter() - started

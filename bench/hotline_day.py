@@ -145,13 +145,12 @@ def run(args) -> bool:
 
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    for begin in range(0, len(records), 2000):
-        classifier.predict([message_text({"title": r.title, "text": r.text}) for r in records[begin : begin + 2000]])
-    timings["classify"] = time.perf_counter() - t
-    t = time.perf_counter()
     ordered = sorted(records, key=lambda r: (r.time, r.id))
     prepared = prepare(ordered, embedder, finder)
     timings["place, embed, tokenise"] = time.perf_counter() - t
+    t = time.perf_counter()
+    classifier.predict([message_text({"title": r.title, "text": r.text}) for r in ordered], prepared.vectors)
+    timings["classify (with those vectors)"] = time.perf_counter() - t
     t = time.perf_counter()
     issues = rank_issues(ordered, prepared, WINDOW)
     timings["group, label, heat"] = time.perf_counter() - t

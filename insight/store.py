@@ -49,7 +49,8 @@ class InsightStore:
         if classifier is not None and unlabelled:
             from assist.classifier import message_text
 
-            for i, label in zip(unlabelled, classifier.predict([message_text({"title": new[i].title, "text": new[i].text}) for i in unlabelled])):
+            texts = [message_text({"title": new[i].title, "text": new[i].text}) for i in unlabelled]
+            for i, label in zip(unlabelled, classifier.predict(texts, prepared.vectors[unlabelled])):
                 categories[i] = label
         rows = [
             (
