@@ -5,7 +5,7 @@ description, keywords, short example messages and long example letters per categ
 the service catalogues' items, weakly labelled through an authored department → category
 table, and an authored rough share of work orders per category as the prior. A deployment
 adds its own labelled work orders (`python -m assist.train FILE` keeps them in var/, never
-in the repository); they count as much as authored letters. Two views of a
+in the repository); each counts more than an authored letter. Two views of a
 message are combined: word and character TF-IDF under logistic regression (what it says),
 and the packaged USE-m sentence embedding, averaged over sentence chunks (what it is
 about). Training takes a few seconds at start-up; no model is saved.
@@ -42,8 +42,9 @@ TEXT_WEIGHT = 0.7  # of the TF-IDF model's log-probabilities; the embedding mode
 PRIOR_WEIGHT = 0.5
 # Sample weights: authored text says what a category is; catalogue items only hint at it.
 AUTHORED_WEIGHT, KEYWORD_WEIGHT, CATALOGUE_WEIGHT = 3.0, 0.5, 0.3
-# A deployment's own labelled work orders: real messages of the kind the classifier will see.
-LABELLED_WEIGHT = 3.0
+# A deployment's own labelled work orders: real messages of the kind the classifier will see,
+# so each counts more than an authored text (10 vs 3: 5-fold CV on the dev file, 0.837 → 0.842).
+LABELLED_WEIGHT = 10.0
 LABELLED_FILE = "hotline/labelled.jsonl"  # under TONGBAN_VAR, written by `python -m assist.train`
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;\n])")
 EXAMPLE_FILES = ("examples.yml", "letters.yml")  # more authored messages, beside categories.yml's
