@@ -1,6 +1,7 @@
 """`python -m insight hot STREAM --window 7d [--out FILE]`: hot issues of a file of hotline
 records (JSON lines, CSV or XLSX), as a JSON list `[{rank, label, message_ids,
-window_start, window_end, heat, burst}]` on standard output or in FILE."""
+window_start, window_end, heat, burst}]` on standard output or in FILE.
+`python -m insight report STREAM --day YYYY-MM-DD [--out DIR]`: the daily report (HTML, XLSX)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,14 @@ def main(argv: list[str] | None = None) -> int:
     hot.add_argument("stream", type=Path)
     hot.add_argument("--window", default="7d", help="how far apart messages of one issue may be: 7d, 48h …")
     hot.add_argument("--out", type=Path, help="write the JSON here instead of standard output")
+    report = commands.add_parser("report", help="the daily report (HTML and XLSX) of one day")
+    report.add_argument("stream", type=Path)
+    report.add_argument("--day", required=True, help="YYYY-MM-DD")
+    report.add_argument("--window", default="7d")
+    report.add_argument("--out", type=Path, default=Path("var/reports"))
     args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(parser, args)
     try:
         window = parse_window(args.window)
     except ValueError as error:
@@ -38,6 +46,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(issues)} issues → {args.out}", file=sys.stderr)
     else:
         print(text)
+    return 0
+
+
+def _report(parser: argparse.ArgumentParser, args) -> int:
+    from datetime import date
+
+    from assist.classifier import build_classifier
+    from insight.pipeline import embedder, place_finder
+    from insight.records import read_records
+    from insight.report import daily_report, write_report
+
+    try:
+        window, day = parse_window(args.window), date.fromisoformat(args.day)
+    except ValueError as error:
+        parser.error(str(error))
+    if not args.stream.exists():
+        parser.error(f"{args.stream}: no such file")
+    try:
+        records, errors = read_records(args.stream)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for error in errors:
+        print(error, file=sys.stderr)
+    classifier = build_classifier() if any(not r.category for r in records) else None
+    issues, table = daily_report(records, day, window, embedder(), place_finder(), classifier)
+    for path in write_report(args.out, day, issues, table):
+        print(path)
     return 0
 
 
