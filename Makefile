@@ -83,6 +83,7 @@ bench: setup  # the load test starts Rasa too
 
 run: setup
 	$(PY) -m retrieval.build
+	$(PY) -m insight ingest data/insight/sample_stream.jsonl  # the console dashboard's sample (authored)
 	$(PY) -m bot.run
 
 test: setup chromium
