@@ -189,7 +189,7 @@ class HotlineClassifier:
         )
         features = self.vectoriser.fit_transform(texts)
         self.text_model = LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(features, labels, sample_weight=weights)
-        vectors = self._embed([t[:MAX_CHARS] for t in texts])
+        vectors = self._embed([t[:MAX_CHARS] for t in texts], cached=True)
         self.vector_model = LogisticRegression(C=10, max_iter=3000, class_weight="balanced").fit(vectors, labels, sample_weight=weights)
         assert list(self.text_model.classes_) == list(self.vector_model.classes_)
         self.labels = [str(c) for c in self.text_model.classes_]
@@ -201,10 +201,12 @@ class HotlineClassifier:
         # Lexicon.tokens caps its input (a service question is short): feed it pieces.
         return [t for start in range(0, len(text), 500) for t in self.lexicon.tokens(text[start : start + 500])]
 
-    def _embed(self, texts: list[str]) -> np.ndarray:
-        """Each text's mean chunk vector, normalised; chunks are embedded in one batch (cached)."""
+    def _embed(self, texts: list[str], cached: bool = False) -> np.ndarray:
+        """Each text's mean chunk vector, normalised; chunks are embedded in one batch. Only
+        training texts go through the on-disk cache: callers' words are never kept."""
         pieces = [chunks(text) for text in texts]
-        vectors = self.embedder.encode_passages([c for p in pieces for c in p])
+        flat = [c for p in pieces for c in p]
+        vectors = self.embedder.encode_passages(flat) if cached else self.embedder.encode_queries(flat)
         rows, start = [], 0
         for p in pieces:
             vector = vectors[start : start + len(p)].mean(axis=0)
