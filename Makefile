@@ -17,7 +17,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline eval-policy-extract eval-policy-match eval-gaps eval-docs bench test clean
+.PHONY: help setup chromium run index train eval-retrieval eval-bot eval-dialogues eval-hotline train-hotline eval-hot eval-policy-extract eval-policy-match eval-gaps eval-docs bench test clean
 
 help:
 	@echo "make run             start Tongban on the embedded defaults (PORTAL=$(PORTAL))"
@@ -27,11 +27,13 @@ help:
 	@echo "make eval-retrieval QUERIES=FILE   recall@k / MRR of hybrid, BM25 and dense"
 	@echo "make eval-bot QUERIES=FILE         hit rate and latency through the running bot"
 	@echo "make eval-dialogues DIALOGUES=FILE multi-turn accuracy through the running bot"
-	@echo "make eval-hotline MESSAGES=FILE    12345 work-order category: accuracy and macro-F1"
 	@echo "make eval-policy-extract POLICIES=FILE            policy portraits from texts: condition P/R/F1"
 	@echo "make eval-policy-match POLICIES=FILE PROFILES=FILE  eligibility on extracted portraits: P/R/F1, exact"
 	@echo "make eval-gaps MESSAGES=FILE       catalogue gaps: grouping purity, inverse purity, coverage"
 	@echo "make eval-docs DOCS=FILE QUESTIONS=FILE   documents: doc recall, MRR, passage hits, beside a baseline"
+	@echo "make eval-hotline MESSAGES=FILE [TRAIN=FILE]    12345 work-order category: accuracy and macro-F1"
+	@echo "make train-hotline TRAIN=FILE    the agent-assist classifier learns a deployment's labelled work orders"
+	@echo "make eval-hot STREAM=FILE GOLD=FILE    hot-issue detection on planted events"
 	@echo "make bench           speed and memory benchmarks"
 
 $(VENV)/.installed: requirements/services.txt
@@ -75,8 +77,16 @@ eval-retrieval: $(VENV)/.installed
 	$(PY) -m retrieval.eval $(QUERIES)
 
 eval-hotline: $(VENV)/.installed
-	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE (JSON lines: id, title, text, category)"; exit 2; }
-	$(PY) -m assist.eval $(MESSAGES)
+	@test -n "$(MESSAGES)" || { echo "usage: make eval-hotline MESSAGES=FILE [TRAIN=FILE] (JSON lines: id, title, text, category)"; exit 2; }
+	$(PY) -m assist.eval $(MESSAGES) $(if $(TRAIN),--train $(TRAIN))
+
+train-hotline: $(VENV)/.installed
+	@test -n "$(TRAIN)" || { echo "usage: make train-hotline TRAIN=FILE (a deployment's labelled work orders; kept in var/)"; exit 2; }
+	$(PY) -m assist.train $(TRAIN)
+
+eval-hot: $(VENV)/.installed
+	@test -n "$(STREAM)" -a -n "$(GOLD)" || { echo "usage: make eval-hot STREAM=FILE GOLD=FILE"; exit 2; }
+	$(PY) -m insight.eval $(STREAM) $(GOLD)
 
 eval-policy-extract: $(VENV)/.installed
 	@test -n "$(POLICIES)" || { echo "usage: make eval-policy-extract POLICIES=FILE (JSONL/YAML policies with gold conditions)"; exit 2; }
@@ -100,6 +110,7 @@ bench: setup  # the load test starts Rasa too
 run: setup
 	$(PY) -m retrieval.build
 	$(PY) -m documents.build
+	$(PY) -m insight ingest data/insight/sample_stream.jsonl  # the console dashboard's sample (authored)
 	$(PY) -m bot.run
 
 test: setup chromium

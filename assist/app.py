@@ -14,7 +14,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
 from actions.handoff_queue import HandoffQueue
-from assist.classifier import build_classifier
+from assist.classifier import LABELLED_FILE, build_classifier
 from assist.routes import add_routes
 from assist.store import AssistStore
 from assist.suggest import Assistant, ReplyTemplate
@@ -28,6 +28,7 @@ from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 SESSION_SECONDS = 12 * 3600  # one shift
+RELOAD_SECONDS = 30  # how often the service looks for new labelled work orders (assist.train)
 
 
 def load_assistant(settings: Settings) -> Assistant:
@@ -63,10 +64,39 @@ def create_app(settings: Settings | None = None, assistant: Assistant | None = N
     async def stop_worker(app: web.Application) -> None:
         app["worker"].shutdown(wait=False)
 
+    async def retrain_on_new_labels(app: web.Application):
+        task = asyncio.create_task(_watch_labelled(app, settings))
+        yield
+        task.cancel()
+
     app.on_startup.append(load_models)
+    app.cleanup_ctx.append(retrain_on_new_labels)
     app.on_cleanup.append(stop_worker)
     add_routes(app)
     return app
+
+
+def _labelled_mtime(settings: Settings) -> float:
+    path = settings.var_dir / LABELLED_FILE
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+async def _watch_labelled(app: web.Application, settings: Settings) -> None:
+    """Retrain the classifier when `python -m assist.train` changed the labelled work orders."""
+    seen = _labelled_mtime(settings)
+    while True:
+        await asyncio.sleep(RELOAD_SECONDS)
+        mtime = _labelled_mtime(settings)
+        if mtime == seen or "assistant" not in app:  # unchanged, or the first models still loading
+            continue
+        seen = mtime
+        try:
+            classifier = await asyncio.get_running_loop().run_in_executor(app["worker"], build_classifier, settings)
+        except Exception:  # a bad file must not stop the service: keep the old model
+            log.exception("retraining the hotline classifier failed; the previous one stays")
+            continue
+        app["assistant"].classifier = classifier
+        log.info("hotline classifier retrained with the new labelled work orders")
 
 
 def main() -> None:

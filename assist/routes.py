@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from aiohttp import web
 
-from assist import views
+from assist import dashboard, views
 from ops.http import Handler, metrics
 
 
@@ -33,6 +33,9 @@ ROUTES = [
     Route("GET", "/api/handoffs/{handoff_id}", views.get_handoff, "One handoff with its transcript and replies"),
     Route("POST", "/api/handoffs/{handoff_id}/reply", views.reply_handoff, "Reply into the conversation: {text}"),
     Route("POST", "/api/handoffs/{handoff_id}/close", views.close_handoff, "End the handoff; the bot talks again"),
+    Route("GET", "/dashboard", dashboard.dashboard_page, "The hot-issue dashboard"),
+    Route("GET", "/static/echarts.min.js", dashboard.echarts, "ECharts (vendored), for the dashboard"),
+    Route("GET", "/api/insight", dashboard.insight_api, "Trends and hot issues: ?from=&to=YYYY-MM-DD&category=&region="),
 ]
 
 

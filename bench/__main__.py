@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from bench import analytics, assist_latency, documents_scale, load, policy_match, scale, search_latency
+from bench import analytics, assist_latency, documents_scale, hotline_day, load, policy_match, scale, search_latency
 
-BENCHES = [search_latency.run, assist_latency.run, policy_match.run, scale.run, documents_scale.run, load.run, analytics.run]
+BENCHES = [search_latency.run, assist_latency.run, policy_match.run, hotline_day.run, scale.run, documents_scale.run, load.run, analytics.run]
 
 
 def main() -> int:
@@ -25,6 +25,8 @@ def main() -> int:
     parser.add_argument("--rasa-servers", type=int, default=1, help="load test: Rasa servers (and action servers) sharing Redis")
     parser.add_argument("--only", choices=[b.__module__.split(".")[-1] for b in BENCHES], help="run one benchmark")
     parser.add_argument("--hotline-messages", type=Path, help="hotline messages for the assist latency (JSON lines with title, text)")
+    parser.add_argument("--hotline-days", type=int, help="hotline_day: days of the incremental month (default 30)")
+    parser.add_argument("--hotline-records", type=int, help="hotline_day: records a day (default 40,000)")
     parser.add_argument("--codec", default=scale.CODEC, help="faiss IVF code, e.g. SQfp16 or SQ8")
     parser.add_argument("--documents", type=int, help=f"documents scale: synthetic documents (default {documents_scale.FULL_DOCS:,})")
     args = parser.parse_args()

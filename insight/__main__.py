@@ -1,0 +1,111 @@
+"""`python -m insight hot STREAM --window 7d [--out FILE]`: hot issues of a file of hotline
+records (JSON lines, CSV or XLSX), as a JSON list `[{rank, label, message_ids,
+window_start, window_end, heat, burst}]` on standard output or in FILE.
+`python -m insight report STREAM --day YYYY-MM-DD [--out DIR]`: the daily report (HTML, XLSX).
+`python -m insight ingest FILE`: new records into var/insight.sqlite (the console's dashboard)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from insight.hot import parse_window
+from insight.pipeline import analyse_file
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m insight", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    hot = commands.add_parser("hot", help="hot issues of a stream of records")
+    hot.add_argument("stream", type=Path)
+    hot.add_argument("--window", default="7d", help="how far apart messages of one issue may be: 7d, 48h …")
+    hot.add_argument("--out", type=Path, help="write the JSON here instead of standard output")
+    ingest = commands.add_parser("ingest", help="add a file's new records to var/insight.sqlite (the dashboard's data)")
+    ingest.add_argument("stream", type=Path)
+    report = commands.add_parser("report", help="the daily report (HTML and XLSX) of one day")
+    report.add_argument("stream", type=Path)
+    report.add_argument("--day", required=True, help="YYYY-MM-DD")
+    report.add_argument("--window", default="7d")
+    report.add_argument("--out", type=Path, default=Path("var/reports"))
+    args = parser.parse_args(argv)
+    if args.command == "report":
+        return _report(parser, args)
+    if args.command == "ingest":
+        return _ingest(parser, args)
+    try:
+        window = parse_window(args.window)
+    except ValueError as error:
+        parser.error(str(error))
+    if not args.stream.exists():
+        parser.error(f"{args.stream}: no such file")
+    try:
+        issues = analyse_file(args.stream, window)
+    except ValueError as error:  # an unreadable file type
+        print(error, file=sys.stderr)
+        return 2
+    text = json.dumps([issue.as_json() for issue in issues], ensure_ascii=False, indent=1)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+        print(f"{len(issues)} issues → {args.out}", file=sys.stderr)
+    else:
+        print(text)
+    return 0
+
+
+def _ingest(parser: argparse.ArgumentParser, args) -> int:
+    from assist.classifier import build_classifier
+    from insight.pipeline import embedder, place_finder
+    from insight.records import read_records
+    from insight.store import InsightStore
+    from settings import get_settings
+
+    if not args.stream.exists():
+        parser.error(f"{args.stream}: no such file")
+    try:
+        records, errors = read_records(args.stream)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for error in errors:
+        print(error, file=sys.stderr)
+    store = InsightStore(get_settings().var_dir / "insight.sqlite")
+    known = store.known([r.id for r in records])
+    new = [r for r in records if r.id not in known]
+    classifier = build_classifier() if any(not r.category for r in new) else None
+    count = store.ingest(new, embedder(), place_finder(), classifier)
+    print(f"{count} new records ingested ({len(records) - count} already there, {len(errors)} lines skipped)")
+    return 0
+
+
+def _report(parser: argparse.ArgumentParser, args) -> int:
+    from datetime import date
+
+    from assist.classifier import build_classifier
+    from insight.pipeline import embedder, place_finder
+    from insight.records import read_records
+    from insight.report import daily_report, write_report
+
+    try:
+        window, day = parse_window(args.window), date.fromisoformat(args.day)
+    except ValueError as error:
+        parser.error(str(error))
+    if not args.stream.exists():
+        parser.error(f"{args.stream}: no such file")
+    try:
+        records, errors = read_records(args.stream)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for error in errors:
+        print(error, file=sys.stderr)
+    classifier = build_classifier() if any(not r.category for r in records) else None
+    issues, table = daily_report(records, day, window, embedder(), place_finder(), classifier)
+    for path in write_report(args.out, day, issues, table):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

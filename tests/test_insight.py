@@ -1,0 +1,120 @@
+"""Hot issues (insight/): places, grouping of one problem at one place, labels, heat, the
+CLI and the scorer, on the authored sample stream (data/insight/, no real record)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from insight.eval import score
+from insight.hot import hot_issues, parse_window
+from insight.pipeline import embedder, place_finder
+from insight.records import read_records
+from settings import ROOT
+
+SAMPLE = ROOT / "data" / "insight" / "sample_stream.jsonl"
+GOLD = json.loads((ROOT / "data" / "insight" / "sample_gold.json").read_text(encoding="utf-8"))
+EVENTS = {e["event_id"]: e for e in GOLD["events"]}
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PORTAL": "shandong"}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_places_are_the_named_place_and_district_not_the_problem_or_a_utility():
+    finder = place_finder()
+    places = finder.extract("历城区青禾安置小区电梯又坏了", "我们住在青禾小区8栋，电梯维保公司和供水公司都不管。")
+    assert places.districts == ("历城区",)
+    assert places.keys == ("青禾",)  # 安置小区 and 小区 are one place; 维保, 供水 are no place
+    coded = finder.extract("A3区星河湾小区门口垃圾站臭", "")
+    assert coded.districts == ("A3区",) and coded.keys == ("星河",) and coded.names == ("星河湾",)
+    assert finder.extract("咨询居住证办理材料", "需要带什么？").keys == ()
+
+
+@pytest.fixture(scope="module")
+def sample_issues():
+    records, errors = read_records(SAMPLE)
+    assert errors == []
+    return hot_issues(records, timedelta(days=7), embedder(), place_finder())
+
+
+def test_one_problem_at_one_place_is_one_issue_without_the_decoys(sample_issues):
+    found = {tuple(issue.message_ids) for issue in sample_issues}
+    for event in EVENTS.values():
+        assert tuple(event["message_ids"]) in found, event["label"]
+    grouped = {i for issue in sample_issues for i in issue.message_ids}
+    assert not grouped & set(EVENTS["E1"]["decoy_ids"])  # same place, other problem; same problem, other place
+    first = next(i for i in sample_issues if i.message_ids == EVENTS["E1"]["message_ids"])
+    assert first.label.startswith("历城区鲁能领秀城") and "停水" in first.label
+    assert first.burst and first.window_start == "2026-06-02T07:40:11" and first.window_end == "2026-06-07T16:02:44"
+    assert [i.rank for i in sample_issues] == list(range(1, len(sample_issues) + 1))
+    assert sorted((i.heat for i in sample_issues), reverse=True) == [i.heat for i in sample_issues]
+
+
+def test_csv_and_xlsx_read_like_json_lines_and_bad_rows_are_reported(tmp_path):
+    from openpyxl import Workbook
+
+    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    fields = ["id", "time", "title", "text", "likes", "dislikes", "category"]
+    bad = [{"id": "", "time": "2026-06-01T00:00:00", "title": "无编号", "text": "x"},
+           {"id": "B2", "time": "昨天", "title": "时间不对", "text": "x"},
+           {"id": "B3", "time": "2026/06/01 10:00:00", "title": "", "text": ""}]
+    with (tmp_path / "s.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows + bad)
+    book = Workbook()
+    book.active.append(fields)
+    for row in rows:
+        book.active.append([row[f] for f in fields])
+    book.save(tmp_path / "s.xlsx")
+    from_csv, errors = read_records(tmp_path / "s.csv")
+    assert len(from_csv) == len(rows) and len(errors) == 3
+    assert any("no id" in e for e in errors) and any(":31:" in e for e in errors)  # file:line of 昨天
+    from_xlsx, errors = read_records(tmp_path / "s.xlsx")
+    assert errors == [] and from_xlsx == read_records(SAMPLE)[0] == from_csv
+
+
+def test_personal_numbers_are_masked_when_records_are_read(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": "1", "time": "2026-06-01 10:00", "title": "停水", "text": "我的电话13812345678"}, ensure_ascii=False), encoding="utf-8")
+    assert "13812345678" not in read_records(path)[0][0].text
+
+
+def test_hot_command_writes_the_json_list_and_eval_scores_it(tmp_path):
+    out = tmp_path / "hot.json"
+    done = run("-m", "insight", "hot", str(SAMPLE), "--window", "7d", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    issues = json.loads(out.read_text(encoding="utf-8"))
+    assert set(issues[0]) == {"rank", "label", "message_ids", "window_start", "window_end", "heat", "burst"}
+    result = score(issues, GOLD)
+    assert (result["recall_at_3"], result["precision"], result["recall"], result["decoy_contamination"]) == (1.0, 1.0, 1.0, 0.0)
+    bad = run("-m", "insight", "hot", str(SAMPLE), "--window", "七天")
+    assert bad.returncode == 2 and "7d" in bad.stderr
+    (tmp_path / "x.txt").write_text("?", encoding="utf-8")
+    unknown = run("-m", "insight", "hot", str(tmp_path / "x.txt"))
+    assert unknown.returncode == 2 and ".jsonl" in unknown.stderr
+
+
+def test_scorer_ranks_an_event_among_the_issues_of_its_window_only():
+    event = {"event_id": "E", "window": {"start": "2026-01-10T00:00:00", "end": "2026-01-12T00:00:00"},
+             "message_ids": ["a", "b", "c", "d"], "decoy_ids": ["x"]}
+    elsewhere = [{"rank": r, "label": "", "message_ids": [f"o{r}"], "window_start": "2026-03-01T00:00:00", "window_end": "2026-03-02T00:00:00"} for r in range(1, 6)]
+    best = {"rank": 9, "label": "E", "message_ids": ["a", "b", "c", "x"], "window_start": "2026-01-10T08:00:00", "window_end": "2026-01-11T08:00:00"}
+    result = score(elsewhere + [best], {"events": [event]})
+    assert result["recall_at_3"] == 1.0 and result["precision"] == 0.75 and result["recall"] == 0.75 and result["decoy_contamination"] == 1.0
+    assert score([{**best, "window_start": "?"}], {"events": [event]})["recall_at_3"] == 0.0  # no usable window
+
+
+def test_window_parsing():
+    assert parse_window("7d") == timedelta(days=7) and parse_window("48h") == timedelta(hours=48)
+    for bad in ("", "7", "0d", "-1d", "7w"):
+        with pytest.raises(ValueError):
+            parse_window(bad)
