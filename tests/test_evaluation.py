@@ -199,9 +199,12 @@ def test_rated_conversations_on_three_channels_add_up_on_the_dashboard(bot, sd_s
         expect(row).to_contain_text("待回访")
         row.get_by_label("说明").fill("已电话回访，致歉")
         row.get_by_role("button", name="改为整改中").click()
-        expect(row).to_contain_text("整改中")
+        # The table is drawn again after each change: wait for it (the button goes) before
+        # typing, or the redraw clears the note and the next change is refused.
+        expect(row.get_by_role("button", name="改为整改中")).to_have_count(0)
         row.get_by_label("说明").fill("已增加居住证受理窗口，办理时间缩短为3个工作日")
         row.get_by_role("button", name="改为已办结").click()
+        expect(row.get_by_role("button", name="改为已办结")).to_have_count(0)
         expect(row).to_contain_text("已办结")
         page.screenshot(path=str(tmp_path / "tickets.png"), full_page=True)
         browser.close()
