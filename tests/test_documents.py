@@ -178,7 +178,7 @@ def test_a_conversation_about_a_document(bot):
     assert cards and cards[0]["docid"] == "jinan-gjj-tiqu-2026" and cards[0]["in_force"]
     assert "第四条" in texts(first) and "济住房公积金发〔2026〕2号" in texts(first)
     assert "2026年3月10日" in texts(say(me, "这个文件什么时候发的"))
-    assert "济南住房公积金中心" in texts(say(me, "是哪个部门发的"))
+    assert "济南住房公积金中心" in texts(say(me, "这个文件是哪个部门发的"))
     assert "仍为现行文件" in texts(say(me, "这个文件还有效吗"))
     # Another document becomes the one under discussion.
     second = texts(say(me, "异地就医的政策解读里备案有效期多长"))
