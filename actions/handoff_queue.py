@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from actions.queue_db import queue_engine
+from actions.queue_db import create_tables, queue_engine
 from settings import Settings
 
 metadata = sa.MetaData()
@@ -56,7 +56,7 @@ def _handoff(row: sa.Row) -> Handoff:
 class HandoffQueue:
     def __init__(self, path: Path | None = None, settings: Settings | None = None) -> None:
         self.engine = queue_engine(path, "handoff.sqlite", settings)
-        metadata.create_all(self.engine)  # IF NOT EXISTS; concurrent first starts may race on PostgreSQL
+        create_tables(metadata, self.engine)
         self.path = path
 
     def add(self, sender_id: str, channel: str | None, transcript: list[dict[str, str]]) -> int:

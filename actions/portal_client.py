@@ -21,7 +21,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from actions.queue_db import queue_engine
+from actions.queue_db import create_tables, queue_engine
 
 from settings import Settings, get_settings
 
@@ -102,7 +102,7 @@ class Outbox:
         settings = get_settings()
         self._fernet = Fernet((key or settings.portal_data_key).encode())
         self.engine = queue_engine(path, "outbox.sqlite")
-        outbox.metadata.create_all(self.engine)
+        create_tables(outbox.metadata, self.engine)
         if "leased_until" not in {c["name"] for c in sa.inspect(self.engine).get_columns("outbox")}:
             with self.engine.begin() as db:  # an outbox from before leases
                 db.execute(sa.text("ALTER TABLE outbox ADD COLUMN leased_until FLOAT"))

@@ -31,3 +31,12 @@ def queue_engine(path: Path | None, sqlite_name: str, settings: Settings | None 
     path = path or settings.var_dir / sqlite_name
     path.parent.mkdir(parents=True, exist_ok=True)
     return _engine(f"sqlite:///{path}")
+
+
+def create_tables(metadata: sa.MetaData, engine: sa.Engine) -> None:
+    """CREATE TABLE IF NOT EXISTS, twice if need be: two servers starting at once on one
+    PostgreSQL race (both find the table missing; the second CREATE fails on pg_type)."""
+    try:
+        metadata.create_all(engine)
+    except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+        metadata.create_all(engine)  # the other server made it meanwhile
