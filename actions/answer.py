@@ -41,10 +41,9 @@ FIELD_OF_INTENT: dict[str, Field] = {
     "ask_conditions": "conditions",
 }
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
-# Other hits whose fused score is this close to the best one are offered as choices
-# (chosen on both Guangdong dev sets, as the bot's hit rate against single answers).
-AMBIGUITY_RATIO = 0.87
-VAGUE_RATIO = 0.5
+# A question naming a thing but not what to do with it: items differing only by that
+# are offered when they score at least this share of what a close alternative needs.
+VAGUE_SHARE = 0.57
 MAX_CHOICES = 5
 SUGGESTIONS = 3
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -71,8 +70,8 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     return [
         hit.item
         for hit in result.hits
-        if hit.score >= AMBIGUITY_RATIO * top.score
-        or (vague and hit.score >= VAGUE_RATIO * top.score and acts.sub("", hit.item.name) == thing)
+        if hit.score >= result.close_ratio * top.score
+        or (vague and hit.score >= VAGUE_SHARE * result.close_ratio * top.score and acts.sub("", hit.item.name) == thing)
     ][:MAX_CHOICES]
 
 

@@ -90,7 +90,11 @@ class ActionDocumentField(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         docid = tracker.get_slot("current_document")
         document = documents().documents.get(docid) if docid else None
-        if document is None:
+        if document is None:  # no document under discussion: maybe a service question ("批准文号在哪查")
+            item_reply, item_events = confident_reply(tracker)
+            if item_reply is not None:
+                send(dispatcher, item_reply)
+                return item_events
             dispatcher.utter_message(text="请先告诉我您想了解哪份文件或哪方面的政策，例如“济南公积金租房提取每月能提多少”。")
             return []
         text = tracker.latest_message.get("text") or ""

@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import confident_reply, send
 from actions.context import knowledge
 from actions.policy_match import asks_why, explain_why, start_matching, wants_matching
 from retrieval.policies import PolicySearcher
@@ -25,22 +26,26 @@ class ActionAnswerPolicy(Action):
         return "action_answer_policy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        # Hook to the policy central kitchen: a question about one's own eligibility
-        # ("我们公司能享受哪些政策") or about not qualifying goes to matching, not search.
         text = tracker.latest_message.get("text") or ""
-        if asks_why(text):
+        if asks_why(text):  # "为什么我不符合": about the last matching
             return await explain_why(dispatcher, tracker)
-        if wants_matching(text):
+        # A question NLU takes for a policy one may be a service one ("听说退役士兵可以报名
+        # 读大专"): when the catalogue is sure of an item, that answer comes first.
+        item_reply, events = confident_reply(tracker)
+        if item_reply is not None:
+            send(dispatcher, item_reply)
+        elif wants_matching(text):  # "我们公司能享受哪些政策": to the policy central kitchen
             return await start_matching(dispatcher, tracker)
         _, catalogue = knowledge()
         region = tracker.get_slot("region")
         regions = set(catalogue.gazetteer.chain_codes(region)) if region else None
         hits = policy_searcher().search(tracker.latest_message.get("text") or "", regions)
         if not hits:
-            dispatcher.utter_message(
-                text="暂未找到与您情况相符的政策。可以告诉我更具体的情况（如企业类型、行业、所在城市），或拨打12345咨询。"
-            )
-            return []
+            if item_reply is None:
+                dispatcher.utter_message(
+                    text="暂未找到与您情况相符的政策。可以告诉我更具体的情况（如企业类型、行业、所在城市），或拨打12345咨询。"
+                )
+            return events
         lines = ["为您找到以下相关政策："]
         for n, hit in enumerate(hits, 1):
             policy = hit.policy
@@ -51,4 +56,4 @@ class ActionAnswerPolicy(Action):
                 lines.append(f"   来源：{policy.url}")
         payload = [{"id": h.policy.id, "title": h.policy.title, "url": h.policy.url, "issuer": h.policy.issuer} for h in hits]
         dispatcher.utter_message(text="\n".join(lines), json_message={"policies": payload})
-        return []
+        return events

@@ -16,7 +16,7 @@ cases in tests/test_topic.py pins it down.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -73,7 +73,7 @@ class Evidence:
     marked_new: bool = False  # starts like a new question ("另外问下…", data/dialogue/new_topic_markers.txt)
 
     def as_log(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items()}
+        return asdict(self)
 
 
 @dataclass(frozen=True)

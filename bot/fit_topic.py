@@ -34,6 +34,7 @@ GRID = {
     "topic_rank": [1, 2, 3, 5],
     "specific": [0.0, 4.0, 6.0, 8.0, 10.0],
     "unknown": [2, 3, 4, 99],
+    "switch_marked": [0.2, 0.3, 0.5],
 }
 
 

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from retrieval.search import Hit
 
 
-def features(hits: list["Hit"], signals: dict[str, dict[int, float]], query_words: int, uncovered_region: bool = False) -> dict[str, float]:
+def features(
+    hits: list["Hit"], signals: dict[str, dict[int, float]], query_words: int, uncovered_region: bool = False, reranked: bool = False
+) -> dict[str, float]:
     """`uncovered_region`: the question names a region where the catalogue holds no unit
     (a Shenzhen question to a catalogue of the province and Guangzhou): a provincial item
     that shares its words is then rarely what is asked for."""
@@ -30,6 +32,8 @@ def features(hits: list["Hit"], signals: dict[str, dict[int, float]], query_word
             out.setdefault(name, min(signals[name].values(), default=0.0))
     out["coverage"] = len(best.matched) / max(query_words, 1)
     out["uncovered_region"] = float(uncovered_region)
+    if reranked:  # the reranker's probability that the best hit is what was asked for
+        out["reranked"] = best.score
     return out
 
 

@@ -1,9 +1,10 @@
-"""Retrieval evaluation: recall@1/5/10 and MRR for hybrid, BM25-only and dense-only.
+"""Retrieval evaluation: recall@1/5/10 and MRR for hybrid (fused and reranked), fused
+without the reranking stage, BM25-only and dense-only.
 
     python -m retrieval.eval QUERIES.jsonl      (PORTAL picks the catalogue)
 
 Input lines: {"id", "query", "gold": [item codes]}. The last line printed is one JSON
-object {"hybrid": {...}, "bm25": {...}, "dense": {...}}.
+object {"hybrid": {...}, "fused": {...}, "bm25": {...}, "dense": {...}}.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from retrieval.search import Searcher
 from retrieval.service import open_searcher
 
-METHODS = ("hybrid", "bm25", "dense")
+METHODS = ("hybrid", "fused", "bm25", "dense")  # hybrid = fused + reranked
 CUTOFFS = (1, 5, 10)
 
 

@@ -8,6 +8,7 @@ hit is a real answer is a separate, calibrated decision (`retrieval.confidence`)
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -17,13 +18,15 @@ import numpy as np
 from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from retrieval.confidence import Confidence, features
-from retrieval.documents import record_text
+from retrieval.documents import name_text, record_text
 from retrieval.index import RetrievalIndex
+from retrieval.rerank import DEPTH, QuestionView, Reranker, bigrams, distinct_bigrams, pair_features
 from retrieval.text import has_han, normalise
 
 log = logging.getLogger(__name__)
 
-Method = Literal["hybrid", "bm25", "dense"]
+# "hybrid": fused and reranked (the product); "fused": without the reranking stage.
+Method = Literal["hybrid", "fused", "bm25", "dense"]
 CANDIDATES = 100  # per signal
 RRF_K = 10
 MAX_QUESTION_CHARS = 5_000
@@ -48,6 +51,14 @@ class Hit:
 
 
 @dataclass
+class Candidates:
+    words: set[str]  # the question's content tokens
+    ranked: list[int]  # slots, best fused first
+    scores: dict[int, float]  # slot -> fused score
+    signals: dict[str, dict[int, float]]  # signal -> slot -> raw score
+
+
+@dataclass
 class SearchResult:
     query: str
     hits: list[Hit]
@@ -57,11 +68,17 @@ class SearchResult:
     region_code: str | None = None  # the region the filter resolved to
 
     suggestible: bool = False  # not an answer, but close enough to offer as "maybe"
+    # Hits scoring at least this share of the best one are about as likely: the user picks.
+    close_ratio: float = 0.87
 
     @property
     def best(self) -> Hit | None:
         return self.hits[0] if self.confident and self.hits else None
 
+
+# Fused scores within this share of the best are offered as choices (without a reranker;
+# chosen on both Guangdong dev sets, as the bot's hit rate against single answers).
+FUSED_CLOSE_RATIO = 0.87
 
 # BM25's weight in the fusion; each dense signal ("<embedder>/<view>") weighs its
 # embedder's `fusion_weight`. Chosen on both Guangdong dev sets together (180 questions).
@@ -69,10 +86,21 @@ BM25_WEIGHT = 1.5
 
 
 class Searcher:
-    def __init__(self, index: RetrievalIndex, gazetteer: Gazetteer, confidence: Confidence | None = None) -> None:
+    def __init__(
+        self,
+        index: RetrievalIndex,
+        gazetteer: Gazetteer,
+        confidence: Confidence | None = None,
+        reranker: Reranker | None = None,
+        acts: re.Pattern[str] | None = None,
+    ) -> None:
         self.index = index
         self.gazetteer = gazetteer
         self.confidence = confidence or Confidence()
+        self.reranker = reranker
+        self.acts = acts  # what is done to a thing (设立/注销/补领…): the reranker compares them
+        self._name_words: dict[str, frozenset[str]] = {}  # name text -> its tokens
+        self._record_words: dict[str, frozenset[str]] = {}  # record text -> its search tokens
         # Where the catalogue's units are: their regions, and every region holding one.
         self.unit_regions = {item.region_code for _, item in index.live_items()}
         self.regions_with_units = {code for region in self.unit_regions for code in gazetteer.chain_codes(region)}
@@ -152,6 +180,66 @@ class Searcher:
         above = set(self.gazetteer.chain_codes(region.code)) - {self.gazetteer.province.code}
         return not above & self.unit_regions
 
+    def candidates(self, text: str, mask: np.ndarray | None, method: Method, depth: int) -> "Candidates":
+        """The first stage: each signal's candidates, fused (`text` normalised)."""
+        signals: dict[str, dict[int, float]] = {}
+        if method in ("hybrid", "fused", "bm25"):
+            signals["bm25"] = self._bm25(self.index.lexicon.search_tokens(text), mask)
+        if method in ("hybrid", "fused", "dense"):
+            signals.update(self._dense(text[:DENSE_CHARS], mask))
+        fused = fuse(signals, self.weights)
+        ranked = sorted(fused, key=fused.get, reverse=True)[:depth]
+        return Candidates(set(self.index.lexicon.tokens(text)), ranked, fused, signals)
+
+    # ---- second stage ---------------------------------------------------------------
+
+    def question_view(self, text: str, words: set[str]) -> QuestionView:
+        region = self.gazetteer.resolve(text)
+        acts = self.acts.findall(text) if self.acts else []
+        chain = self.gazetteer.chain_codes(region.code) if region else []
+        return QuestionView(frozenset(words), frozenset(acts), frozenset(chain), bigrams(text))
+
+    def candidate_features(self, question: QuestionView, slots: list[int], signals: dict[str, dict[int, float]]) -> list[dict[str, float]]:
+        """The reranker's features of each candidate slot (see `retrieval.rerank`)."""
+        placed: dict[str, dict[int, tuple[float, int]]] = {}
+        for name, scores in signals.items():
+            values = list(scores.values())
+            low, spread = min(values, default=0.0), (max(values, default=0.0) - min(values, default=0.0)) or 1.0
+            order = sorted(scores, key=scores.get, reverse=True)
+            placed[name] = {slot: ((scores[slot] - low) / spread, rank) for rank, slot in enumerate(order)}
+        names = sorted(self.weights)
+        items = [self.index.items[slot] for slot in slots]
+        name_bigrams = [bigrams(normalise(item.name)) for item in items]
+        rows = []
+        for slot, item, own, distinct in zip(slots, items, name_bigrams, distinct_bigrams(name_bigrams)):
+            text = name_text(item)
+            if text not in self._name_words:
+                self._name_words[text] = frozenset(self.index.lexicon.tokens(text))
+            rows.append(
+                pair_features(
+                    question,
+                    item,
+                    set(self._name_words[text]),
+                    set(self.index.tokens[slot]),
+                    own,
+                    distinct,
+                    {name: placed[name][slot] for name in placed if slot in placed[name]},
+                    names,
+                    self.index.idf,
+                    self.acts,
+                )
+            )
+        return rows
+
+    def _rerank(self, text: str, words: set[str], ranked: list[int], signals: dict[str, dict[int, float]]) -> dict[int, float]:
+        """Each of the top candidates' probability of being the answer; deeper ones keep
+        their order below them."""
+        head = ranked[:DEPTH]
+        rows = self.candidate_features(self.question_view(text, words), head, signals)
+        scores = {slot: self.reranker.probability(row) for slot, row in zip(head, rows)}
+        scores.update({slot: -float(n) for n, slot in enumerate(ranked[DEPTH:], 1)})
+        return scores
+
     # ---- how much a question is about one item ---------------------------------------
 
     def coverage(self, query: str, item: ServiceItem) -> float:
@@ -163,7 +251,10 @@ class Searcher:
         words = set(self.index.lexicon.tokens(query))
         if not words:
             return 0.0
-        record = set(self.index.lexicon.search_tokens(record_text(item)))
+        text = record_text(item)
+        if text not in self._record_words:  # a follow-up is measured against the same record again and again
+            self._record_words[text] = frozenset(self.index.lexicon.search_tokens(text))
+        record = self._record_words[text]
         weights = {word: self.index.idf(word) for word in words}
         return sum(w for word, w in weights.items() if word in record) / (sum(weights.values()) or 1.0)
 
@@ -195,17 +286,16 @@ class Searcher:
         if exact is None and not has_han(text):  # empty, emoji, punctuation, foreign
             return SearchResult(query, [], confident=False)
         mask = self._allowed(filters)
-        tokens = self.index.lexicon.search_tokens(text)
-        signals: dict[str, dict[int, float]] = {}
-        if method in ("hybrid", "bm25"):
-            signals["bm25"] = self._bm25(tokens, mask)
-        if method in ("hybrid", "dense"):
-            signals.update(self._dense(text[:DENSE_CHARS], mask))
-        fused = fuse(signals, self.weights)
+        found = self.candidates(text, mask, method, max(k * 5, DEPTH))
+        fused, ranked, signals, query_words = found.scores, found.ranked, found.signals, found.words
+        close_ratio, reranked = FUSED_CLOSE_RATIO, False
+        if method == "hybrid" and self.reranker and ranked:
+            fused = self._rerank(text, query_words, ranked, signals)
+            ranked = sorted(ranked, key=fused.get, reverse=True)
+            close_ratio, reranked = self.reranker.choice_ratio, True
         if exact is not None and (mask is None or mask[exact]):
             fused[exact] = max(fused.values(), default=0.0) + 1.0
-        ranked = sorted(fused, key=fused.get, reverse=True)[: k * 5]
-        query_words = set(self.index.lexicon.tokens(text))
+            ranked = [exact, *(slot for slot in ranked if slot != exact)]
         hits = [
             Hit(
                 item=self.index.items[slot],
@@ -218,7 +308,7 @@ class Searcher:
         hits = self._collapse(hits, filters.region_code)[:k]
         places = normalise(said) if said else text
         uncovered = self._uncovered(self.gazetteer.resolve(places)) or self.gazetteer.names_outside(places)
-        evidence = features(hits, signals, len(query_words), uncovered) if hits else {}
+        evidence = features(hits, signals, len(query_words), uncovered, reranked) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(
             query,
@@ -228,6 +318,7 @@ class Searcher:
             confidence=round(confidence, 3),
             evidence=evidence,
             region_code=filters.region_code,
+            close_ratio=close_ratio,
         )
 
 

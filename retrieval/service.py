@@ -10,7 +10,8 @@ from retrieval.confidence import Confidence
 from retrieval.embedders import make_embedders
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Searcher
-from retrieval.text import load_lexicon
+from retrieval.rerank import Reranker
+from retrieval.text import load_acts, load_lexicon
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -56,4 +57,5 @@ def open_searcher(settings: Settings | None = None, update: bool = True) -> tupl
         if index.fingerprint != catalogue.fingerprint():
             log.warning("the %s index is older than the catalogue: run `make index`", settings.portal)
     confidence = Confidence.from_file(settings.data_dir / "retrieval" / "confidence.json")
-    return Searcher(index, catalogue.gazetteer, confidence), catalogue
+    reranker = Reranker.from_file(settings.data_dir / "retrieval" / "reranker.json")
+    return Searcher(index, catalogue.gazetteer, confidence, reranker, load_acts(settings.dict_dir)), catalogue

@@ -144,3 +144,28 @@ def test_a_catalogue_without_policies_finds_none(gd_searcher):
 
     searcher = PolicySearcher([], gd_searcher.index.embedders, gd_searcher.index.lexicon)
     assert searcher.search("小微企业有什么税收优惠") == []
+
+
+def test_reranker_features_tell_siblings_apart_by_what_only_one_name_says():
+    from retrieval.rerank import bigrams, distinct_bigrams
+
+    to_taiwan, to_guangdong = "发往台湾地区使用的公证书查询", "发往广东使用的台湾地区公证书查询"
+    distinct = distinct_bigrams([bigrams(to_taiwan), bigrams(to_guangdong)])
+    assert "广东" in distinct[1] and "广东" not in distinct[0]
+    question = bigrams("台湾亲戚寄来的公证书要在广东使用，怎么核验")
+    assert len(distinct[1] & question) > len(distinct[0] & question)
+
+
+def test_a_fitted_reranker_orders_hits_by_its_probability_and_sets_how_close_a_choice_is(gd_searcher):
+    from retrieval.rerank import Reranker
+    from retrieval.search import FUSED_CLOSE_RATIO
+
+    question = "公司的税务证件丢了要补办"
+    fused = gd_searcher.search(question)
+    assert gd_searcher.reranker is None and fused.close_ratio == FUSED_CLOSE_RATIO  # none ships: it did not pay
+    reranking = Searcher(gd_searcher.index, gd_searcher.gazetteer, gd_searcher.confidence, Reranker({"name_cover": 2.0}, choice_ratio=0.3), gd_searcher.acts)
+    reranked = reranking.search(question)
+    scores = [hit.score for hit in reranked.hits]
+    assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
+    assert reranked.close_ratio == 0.3 and "reranked" in reranked.evidence and "reranked" not in fused.evidence
+    assert TAX_CERT in [h.item.code for h in reranked.hits[:5]]
