@@ -9,7 +9,8 @@ of the conversations that touched a region, department or item otherwise; `ratin
 - handoff rate: conversations handed to a human; no-match rate: typed questions answered
   with "没找到" (suggestions count as answered, but feed the catalogue gaps);
 - latency: from the user's message to the bot's last reply to it;
-- satisfaction rate: ratings of 基本满意 or better among all ratings (GB/T 39734 style).
+- satisfaction rate: ratings of 基本满意 or better among all ratings (GB/T 39734 style);
+- 差评 reasons by type (答非所问, 流程繁琐 …; reasons.py), of the 差评 that gave one.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from sqlalchemy import Integer, and_, case, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from analytics.store import LEVELS, OPEN_STATES, SATISFIED, day_figures, day_items, day_latency, day_places, ratings, tickets, turns
+from analytics.reasons import count_types
+from analytics.store import BAD_LEVELS, LEVELS, OPEN_STATES, SATISFIED, day_figures, day_items, day_latency, day_places, ratings, tickets, turns
 
 DIMENSIONS = ("region", "department", "item_code", "channel")
 
@@ -247,6 +249,10 @@ async def measure(engine: AsyncEngine, filters: Filters, today: date | None = No
         by_level = dict((await db.execute(
             select(ratings.c.level, func.count()).where(*filters.where(ratings)).group_by(ratings.c.level)
         )).all())
+        bad_reasons = (await db.execute(
+            select(ratings.c.reason, func.count()).where(*filters.where(ratings), ratings.c.level.in_(BAD_LEVELS), ratings.c.reason != "")
+            .group_by(ratings.c.reason)
+        )).all()
         open_tickets, overdue = (await db.execute(
             select(func.count(), func.coalesce(func.sum(case((tickets.c.due < today, 1), else_=0)), 0))
             .where(tickets.c.state.in_(OPEN_STATES), *[tickets.c[n] == getattr(filters, n) for n in DIMENSIONS if getattr(filters, n)])
@@ -257,6 +263,7 @@ async def measure(engine: AsyncEngine, filters: Filters, today: date | None = No
         "ratings": {level: by_level.get(level, 0) for level in LEVELS},
         "rated": rated,
         "satisfaction_rate": rate(sum(by_level.get(level, 0) for level in SATISFIED), rated),
+        "bad_reason_types": count_types(bad_reasons),  # why 差评 were given, typed (reasons.py)
         "tickets_open": open_tickets,
         "tickets_overdue": int(overdue),
     }
