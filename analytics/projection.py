@@ -10,6 +10,7 @@ choices (several items offered), answered (exactly one item's card), other.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -88,13 +89,20 @@ class Projector:
         self.batch = batch
         self.open: dict[str, dict[str, Any]] = {}
         self.rollups_checked = False
+        self.lock = asyncio.Lock()
 
     async def last_event_id(self) -> int:
         async with self.engine.connect() as connection:
             return (await connection.execute(select(cursor.c.last_event_id).where(cursor.c.id == 1))).scalar() or 0
 
     async def catch_up(self) -> int:
-        """Project every event not yet projected; returns how many were read."""
+        """Project every event not yet projected; returns how many were read. One round
+        at a time (the background loop and an API request may both ask): two rounds over
+        the same events would add the same difference to the rollups twice."""
+        async with self.lock:
+            return await self._catch_up()
+
+    async def _catch_up(self) -> int:
         done = 0
         if not self.rollups_checked:
             async with self.engine.begin() as connection:

@@ -69,7 +69,8 @@ async def project_and_compare(engine) -> dict:
     for part, batch in ((events_[:half], 7), (events_[half:], 50)):
         async with engine.begin() as db:
             await db.execute(events.insert(), [{"sender_id": e["sender_id"], "data": json.dumps(e, ensure_ascii=False)} for e in part])
-        await Projector(engine, batch=batch).catch_up()  # a fresh projector: a restart between the halves
+        projector = Projector(engine, batch=batch)  # a fresh projector: a restart between the halves
+        await asyncio.gather(projector.catch_up(), projector.catch_up())  # the background loop and a request at once
     async with engine.connect() as db:
         for f in FILTERS:
             raw, rolled = await from_turns(db, f, 10), await from_rollups(db, f, 10)
