@@ -22,8 +22,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Integer, and_, case, func, select, tuple_
-from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from analytics.reasons import count_types
 from analytics.store import BAD_LEVELS, LEVELS, OPEN_STATES, SATISFIED, day_figures, day_items, day_latency, day_places, ratings, tickets, turns

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import replace
 from datetime import date, datetime
 
-import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
