@@ -20,6 +20,7 @@ def summary_rows(figures: dict[str, Any]) -> list[list[Any]]:
     rows += [[label, "" if figures[key] is None else figures[key]] for key, label in SUMMARY]
     rows += [[f"答复时延 {p}（毫秒）", "" if v is None else v] for p, v in figures["latency_ms"].items()]
     rows += [[f"评价：{level}", n] for level, n in figures["ratings"].items()]
+    rows += [[f"差评原因：{kind}", n] for kind, n in figures["bad_reason_types"].items()]
     return rows
 
 

@@ -1,6 +1,7 @@
 """Rasa's events → one row per user message (`turns`): what the bot did with it, about
 which item, and how long the answer took. Incremental: it reads `events` past its cursor,
-so it can run every second beside the dashboard and after a restart.
+so it can run every second beside the dashboard and after a restart. The per-day rollups
+change in the same transaction as the turns (rollups.py).
 
 Outcome of a message, strongest first: handoff (the human-handoff action ran), no_match
 and suggestion (the answer said nothing fits; `custom.outcome`, actions/replies.py),
@@ -9,6 +10,7 @@ choices (several items offered), answered (exactly one item's card), other.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from analytics import rollups
 from analytics.store import cursor, events, turns
 
 CST = timezone(timedelta(hours=8))
@@ -85,14 +88,27 @@ class Projector:
         self.engine = engine
         self.batch = batch
         self.open: dict[str, dict[str, Any]] = {}
+        self.rollups_checked = False
+        self.lock = asyncio.Lock()
 
     async def last_event_id(self) -> int:
         async with self.engine.connect() as connection:
             return (await connection.execute(select(cursor.c.last_event_id).where(cursor.c.id == 1))).scalar() or 0
 
     async def catch_up(self) -> int:
-        """Project every event not yet projected; returns how many were read."""
+        """Project every event not yet projected; returns how many were read. One round
+        at a time (the background loop and an API request may both ask): two rounds over
+        the same events would add the same difference to the rollups twice."""
+        async with self.lock:
+            return await self._catch_up()
+
+    async def _catch_up(self) -> int:
         done = 0
+        if not self.rollups_checked:
+            async with self.engine.begin() as connection:
+                if await rollups.missing(connection):
+                    await rollups.rebuild(connection)
+            self.rollups_checked = True
         last = await self.last_event_id()
         while True:
             async with self.engine.connect() as connection:
@@ -128,6 +144,8 @@ class Projector:
         fresh = [{k: v for k, v in t.items() if k not in ("stored", "closed")} for t in changed.values() if not t["stored"]]
         old = [t for t in changed.values() if t["stored"]]
         async with self.engine.begin() as connection:
+            # the rollups change by the difference of the touched conversations, in this transaction
+            before = await rollups.stored_turns(connection, {rollups.conversation_of(t) for t in changed.values()})
             if fresh:
                 await connection.execute(turns.insert(), fresh)
             for t in old:
@@ -137,6 +155,7 @@ class Projector:
                         department=t["department"], region=t["region"], latency_ms=t["latency_ms"],
                     )
                 )
+            await rollups.add(connection, rollups.difference(before, list(changed.values())))
             if (await connection.execute(select(func.count()).select_from(cursor))).scalar():
                 await connection.execute(update(cursor).where(cursor.c.id == 1).values(last_event_id=last))
             else:

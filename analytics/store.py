@@ -45,8 +45,43 @@ turns = Table(
     # covering indexes: per-conversation flags and per-day counts read no table rows
     Index("turns_sender_outcome", "sender_id", "outcome"),
     Index("turns_day_sender", "day", "sender_id", "outcome"),
-    Index("turns_department", "department"),
+    Index("turns_department_day", "department", "day", "channel", "sender_id"),
+    Index("turns_region", "region", "day", "channel", "sender_id"),
+    Index("turns_item", "item_code", "day", "channel", "sender_id"),
+    Index("turns_conversation", "sender_id", "day", "channel"),
 )
+
+# Per-day rollups of `turns`, kept by the projection (rollups.py), so the dashboard's
+# figures cost the same for 1 M events as for 1,000. A conversation is one sender on one
+# channel on one day, which makes every figure a sum over days.
+day_figures = Table(
+    "day_figures", metadata,
+    Column("day", Date, primary_key=True),
+    Column("channel", String(32), primary_key=True),
+    *(Column(name, BigInteger, nullable=False, default=0) for name in (
+        "conversations", "self_service", "handoffs", "no_match_conversations",
+        "questions", "no_match_questions", "messages", "no_match_messages",
+    )),
+)
+# Answer latency in whole milliseconds: the percentiles are exactly those of the turns.
+day_latency = Table(
+    "day_latency", metadata,
+    Column("day", Date, primary_key=True), Column("channel", String(32), primary_key=True),
+    Column("ms", Integer, primary_key=True), Column("n", BigInteger, nullable=False, default=0),
+)
+day_items = Table(  # answered questions per item
+    "day_items", metadata,
+    Column("day", Date, primary_key=True), Column("channel", String(32), primary_key=True),
+    Column("item_code", String(64), primary_key=True), Column("item_name", String(255), primary_key=True),
+    Column("department", String(255), primary_key=True), Column("n", BigInteger, nullable=False, default=0),
+)
+day_places = Table(  # conversations and messages per department or region
+    "day_places", metadata,
+    Column("day", Date, primary_key=True), Column("channel", String(32), primary_key=True),
+    Column("dimension", String(16), primary_key=True), Column("value", String(255), primary_key=True),
+    Column("conversations", BigInteger, nullable=False, default=0), Column("messages", BigInteger, nullable=False, default=0),
+)
+ROLLUPS = (day_figures, day_latency, day_items, day_places)
 
 LEVELS = ("非常满意", "满意", "基本满意", "不满意", "非常不满意")  # 5 … 1 points
 SATISFIED = LEVELS[:3]
@@ -119,3 +154,5 @@ def engine_for(settings: Settings | None = None, url: str | None = None) -> Asyn
 async def create_tables(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
+        for index in turns.indexes:  # a store made before an index was added gets it too
+            await connection.run_sync(lambda sync, index=index: index.create(sync, checkfirst=True))

@@ -28,7 +28,8 @@ def main() -> int:
     parser.add_argument("--hotline-days", type=int, help="hotline_day: days of the incremental month (default 30)")
     parser.add_argument("--hotline-records", type=int, help="hotline_day: records a day (default 40,000)")
     parser.add_argument("--codec", default=scale.CODEC, help="faiss IVF code, e.g. SQfp16 or SQ8")
-    parser.add_argument("--documents", type=int, help=f"documents scale: synthetic documents (default {documents_scale.FULL_DOCS:,})")
+    parser.add_argument("--documents", type=int, help=f"documents scale: synthetic documents (default {documents_scale.DEFAULT_DOCS:,}; targets judged at {documents_scale.FULL_DOCS:,})")
+    parser.add_argument("--analytics-postgres", metavar="URL", help="analytics: also on a PostgreSQL server (a fresh database is made there)")
     args = parser.parse_args()
     if args.quick:
         args.entries = 200_000

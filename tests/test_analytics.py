@@ -129,6 +129,32 @@ def test_one_rating_per_topic_and_a_ticket_for_a_bad_one(store):
     asyncio.run(go())
 
 
+SQL_PUBLISHER = """
+import json, sys
+from analytics.broker import MaskedSQLEventBroker
+broker = MaskedSQLEventBroker(dialect="sqlite", db=sys.argv[1])
+for event in json.load(sys.stdin):
+    broker.publish(event)
+# no close(): the batches still queued are written when the interpreter exits
+"""
+
+
+def test_rasas_sql_broker_writes_every_event_masked_in_batches(tmp_path):
+    """Our SQL broker in Rasa's environment: publish only queues; every event reaches
+    `events` (more than one batch, the last one at exit), masked."""
+    stream = [user(f"s{i % 40}", T0 + i, f"第{i}个问题，身份证370102199003071238") for i in range(2500)]
+    db = tmp_path / "broker.sqlite"
+    subprocess.run(
+        [str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SQL_PUBLISHER, str(db)], input=json.dumps(stream).encode(),
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True, timeout=120, capture_output=True,
+    )
+    import sqlite3
+
+    rows = sqlite3.connect(db).execute("SELECT sender_id, data FROM events ORDER BY id").fetchall()
+    assert len(rows) == len(stream) and rows[-1][0] == "s19"
+    assert "370102199003071238" not in "".join(d for _, d in rows) and json.loads(rows[0][1])["text"].startswith("第0个问题")
+
+
 def test_rabbitmq_to_postgresql_through_rasas_pika_broker(tmp_path):
     """Rasa's own Pika broker (our masked subclass, in the Rasa environment) publishes;
     the consumer stores into PostgreSQL; the projection measures it."""

@@ -167,6 +167,7 @@ def test_rated_conversations_on_three_channels_add_up_on_the_dashboard(bot, sd_s
     }, (delta, typed)
     assert {level: after["ratings"][level] - before["ratings"][level] for level in LEVELS} == {
         "非常满意": 1, "满意": 1, "基本满意": 0, "不满意": 2, "非常不满意": 1}
+    assert after["bad_reason_types"]["办理太慢"] - before["bad_reason_types"]["办理太慢"] == 1  # r3's 办理时间太长
     assert {c: figures(token, channel=c)["conversations"] - n for c, n in before_channel.items()} == {"rest": 3, "wechat": 1, "socketio": 1}
     # the rates are the counts' shares; latency is measured
     assert after["self_service_rate"] == round(after["self_service"] / after["conversations"], 4)
@@ -234,6 +235,7 @@ def test_dashboard_draws_the_figures_and_exports_them(bot, sd_settings):
         expect(kpis.locator(".kpi").first.locator("b")).to_have_text(str(shown["conversations"]))
         expect(page.locator("#daily canvas")).to_have_count(1)
         expect(page.locator("#ratings canvas")).to_have_count(1)
+        expect(page.locator("#reasons canvas")).to_have_count(1)
         expect(page.locator("#gaps tbody tr").first).to_be_visible()  # the unanswered 共享单车 question
         from tests.test_widget import ARTEFACTS
 
