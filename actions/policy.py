@@ -29,13 +29,13 @@ class ActionAnswerPolicy(Action):
         text = tracker.latest_message.get("text") or ""
         if asks_why(text):  # "为什么我不符合": about the last matching
             return await explain_why(dispatcher, tracker)
+        if wants_matching(text):  # "我们公司能享受哪些政策": to the policy central kitchen
+            return await start_matching(dispatcher, tracker)
         # A question NLU takes for a policy one may be a service one ("听说退役士兵可以报名
         # 读大专"): when the catalogue is sure of an item, that answer comes first.
         item_reply, events = confident_reply(tracker)
         if item_reply is not None:
             send(dispatcher, item_reply)
-        elif wants_matching(text):  # "我们公司能享受哪些政策": to the policy central kitchen
-            return await start_matching(dispatcher, tracker)
         _, catalogue = knowledge()
         region = tracker.get_slot("region")
         regions = set(catalogue.gazetteer.chain_codes(region)) if region else None

@@ -98,6 +98,17 @@ def say_to(port: int, sender: str, text: str) -> list[dict]:
         return json.load(response)
 
 
+def onto_item(port: int, sender: str, messages: list[dict], title: str) -> None:
+    """Bring the conversation onto the item named `title`: click its choice when the bot
+    offered several; an answer about it alone needs nothing more."""
+    buttons = [b for m in messages for b in m.get("buttons", []) if title in b["title"]]
+    if buttons:
+        say_to(port, sender, buttons[0]["payload"])
+        return
+    named = [i["name"] for m in messages for i in (m.get("custom") or {}).get("items", [])]
+    assert len(named) == 1 and title in named[0], f"neither a choice nor the answer {title!r}: {messages}"
+
+
 def tracker(port: int, sender: str) -> dict:
     url = f"http://127.0.0.1:{port}/conversations/{sender}/tracker?include_events=APPLIED&token={RASA_TOKEN}"
     with urllib.request.urlopen(url, timeout=30) as response:

@@ -17,7 +17,7 @@ from bot.run import start_rasa, stop
 from channels.failures import BUSY
 from settings import ROOT
 from tests.chat import new_applicant, texts, user
-from tests.instances import ACTIONS_PORTS, PRIVATE_REDIS_PORT, RASA_PORTS, SPARE_RASA_PORT, say_to, tracker
+from tests.instances import ACTIONS_PORTS, PRIVATE_REDIS_PORT, RASA_PORTS, SPARE_RASA_PORT, onto_item, say_to, tracker
 
 A = RASA_PORTS[0]
 
@@ -46,8 +46,7 @@ async def over_socketio(port: int, session_id: str, text: str) -> dict:
 def test_action_server_down_mid_form_tells_the_user_and_the_form_survives(many):
     me = user()
     id_number, _ = new_applicant()
-    buttons = [b for m in say_to(A, me, "济南的居住证怎么申领") for b in m.get("buttons", []) if "居住证申领" in b["title"]]
-    say_to(A, me, buttons[0]["payload"])
+    onto_item(A, me, say_to(A, me, "济南的居住证怎么申领"), "居住证申领")
     assert "身份证号" in texts(say_to(A, me, "我要在线申请"))
     assert "姓名" in texts(say_to(A, me, id_number))
 

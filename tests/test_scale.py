@@ -14,21 +14,15 @@ from bot.run import start_portal, stop
 
 from channels.failures import BUSY
 from tests.chat import new_applicant, receipt_of, texts, user
-from tests.instances import PORTAL_PORT, RASA_PORTS, WECHAT_API_PORT, say_to, tracker
+from tests.instances import PORTAL_PORT, RASA_PORTS, WECHAT_API_PORT, onto_item, say_to, tracker
 
 A, B = RASA_PORTS
-
-
-def click(port: int, sender: str, messages: list[dict], title: str) -> list[dict]:
-    buttons = [b for m in messages for b in m.get("buttons", []) if title in b["title"]]
-    assert buttons, f"no choice {title!r} in {messages}"
-    return say_to(port, sender, buttons[0]["payload"])
 
 
 def test_a_form_half_filled_on_one_server_is_finished_on_the_other(many):
     me = user()
     id_number, phone = new_applicant()
-    click(B, me, say_to(A, me, "济南的居住证怎么申领"), "居住证申领")
+    onto_item(B, me, say_to(A, me, "济南的居住证怎么申领"), "居住证申领")
     started = texts(say_to(A, me, "我要在线申请"))
     assert "开始为您在线办理" in started and "身份证号" in started
     assert "姓名" in texts(say_to(B, me, id_number))
@@ -86,7 +80,7 @@ def fill_form(port_of, me: str) -> str:
     """A residence permit up to its summary, each message to the host `port_of(n)` says."""
     turn = iter(range(100))
     id_number, phone = new_applicant()
-    click(port_of(next(turn)), me, say_to(port_of(next(turn)), me, "济南的居住证怎么申领"), "居住证申领")
+    onto_item(port_of(next(turn)), me, say_to(port_of(next(turn)), me, "济南的居住证怎么申领"), "居住证申领")
     assert "身份证号" in texts(say_to(port_of(next(turn)), me, "我要在线申请"))
     for answer in (id_number, "张三", phone, "历下区泉城路1号"):
         say_to(port_of(next(turn)), me, answer)
