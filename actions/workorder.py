@@ -75,7 +75,10 @@ def start(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]
     )
     text = tracker.latest_message.get("text") or ""
     first = [SlotSet("workorder_what", text.strip())] if says_what_happened(text) else []
-    return [*reset(), *first, FollowupAction("workorder_form")]
+    # Only answers left from an earlier work order are cleared: the form validates every
+    # slot event this action leaves, and an empty one would be re-asked at once.
+    stale = [SlotSet(s, None) for s in (*ASKED, *DERIVED) if tracker.get_slot(s) is not None]
+    return [*stale, *first, FollowupAction("workorder_form")]
 
 
 class ValidateWorkorderForm(FormValidationAction):
@@ -83,6 +86,8 @@ class ValidateWorkorderForm(FormValidationAction):
         return "validate_workorder_form"
 
     async def validate_workorder_what(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value is None:  # cleared (a correction, a new work order), not answered
+            return {"workorder_what": None}
         text = str(value or "").strip()
         if not says_what_happened(text) or len(text) > 500:
             dispatcher.utter_message(text="请具体说说发生了什么事（500字以内），例如“小区门口的路灯坏了一周没人修”。")
@@ -90,6 +95,8 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_what": text}
 
     async def validate_workorder_where(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value is None:  # cleared (a correction, a new work order), not answered
+            return {"workorder_where": None}
         text = str(value or "").strip()
         gazetteer = knowledge()[1].gazetteer
         if gazetteer.names_outside(text):
@@ -105,6 +112,8 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_where": text, "workorder_region": region.code}
 
     async def validate_workorder_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value is None:  # cleared (a correction, a new work order), not answered
+            return {"workorder_when": None}
         text = str(value or "").strip()
         if len(text) > 60 or not (re.search(r"\d", text) or any(w in text for w in words()["time_words"])):
             dispatcher.utter_message(text="请说一下大概什么时候发生的，例如“昨天晚上10点”或“最近一周每天半夜”。")
@@ -112,6 +121,8 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_when": text}
 
     async def validate_workorder_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if value is None:  # cleared (a correction, a new work order), not answered
+            return {"workorder_phone": None}
         text = str(value or "")
         raw = vault().find(tracker.sender_id, text) or text
         checked, problem = VALIDATORS["mobile"](raw)

@@ -52,12 +52,17 @@ def test_a_complaint_is_filed_over_several_turns_and_the_department_reply_is_pus
     pushed = [t for t in bot_texts(me) if "夜间停止施工" in t]
     assert len(pushed) == 1 and number in pushed[0] and "已答复" in pushed[0]
     assert "夜间停止施工" in texts(say(me, "我的投诉有结果了吗"))
+    other = user()  # another conversation: the number and the phone it was filed with
+    assert "联系电话" in texts(say(other, f"工单{number}处理得怎么样了"))
+    assert "夜间停止施工" in texts(say(other, f"工单{number}，电话{phone}，处理得怎么样了"))
+    assert "没有查到" in texts(say(other, f"工单{number}，电话13000000000，处理得怎么样了"))
     assert phone not in json.dumps(tracker(me), ensure_ascii=False)  # only the masked phone in the tracker
 
 
 def test_a_cancelled_complaint_files_nothing(bot):
     me = user()
-    assert "发生了什么事" in texts(say(me, "我要投诉"))
+    opened = texts(say(me, "我要投诉"))
+    assert "发生了什么事" in opened and "市或区县" not in opened and "手机号码" not in opened  # one question at a time
     assert "请具体说说" in texts(say(me, "我要反映一个问题"))  # still nothing said: asked again
     assert "发生在哪里" in texts(say(me, "小区门口的路灯坏了一个星期没人修"))
     assert "已取消本次工单登记" in texts(say(me, "取消"))
