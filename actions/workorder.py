@@ -82,6 +82,9 @@ def start(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]
 
 
 class ValidateWorkorderForm(FormValidationAction):
+    """Each answer checked; a rejected one gets a word on what was wrong, and the form asks
+    its question again (utter_ask_<slot>, with an example)."""
+
     def name(self) -> str:
         return "validate_workorder_form"
 
@@ -90,7 +93,7 @@ class ValidateWorkorderForm(FormValidationAction):
             return {"workorder_what": None}
         text = str(value or "").strip()
         if not says_what_happened(text) or len(text) > 500:
-            dispatcher.utter_message(text="请具体说说发生了什么事（500字以内），例如“小区门口的路灯坏了一周没人修”。")
+            dispatcher.utter_message(text="还没听明白发生了什么事（请在500字以内说清楚）。")
             return {"workorder_what": None}
         return {"workorder_what": text}
 
@@ -100,14 +103,14 @@ class ValidateWorkorderForm(FormValidationAction):
         text = str(value or "").strip()
         gazetteer = knowledge()[1].gazetteer
         if gazetteer.names_outside(text):
-            dispatcher.utter_message(text="本热线受理本省范围内的诉求，外省的问题请联系当地的12345热线。请告诉我在本省的具体地点。")
+            dispatcher.utter_message(text="本热线受理本省范围内的诉求，外省的问题请联系当地的12345热线。")
             return {"workorder_where": None}
         region = gazetteer.resolve(text) or gazetteer.get(tracker.get_slot("region"))
         if region is None:
-            dispatcher.utter_message(text="请告诉我在哪个市或区县，以及具体地点，例如“历下区阳光小区3号楼”。")
+            dispatcher.utter_message(text="没有听出是哪个市或区县。")
             return {"workorder_where": None}
         if len(PUNCTUATION.sub("", gazetteer.without_regions(text))) < 2 or len(text) > 100:
-            dispatcher.utter_message(text=f"请说得具体一些：在{region.name}的哪个小区、街道、路口或门牌号？")
+            dispatcher.utter_message(text=f"只说“{region.name}”还不够具体，需要小区、街道、路口或门牌号。")
             return {"workorder_where": None}
         return {"workorder_where": text, "workorder_region": region.code}
 
@@ -116,7 +119,7 @@ class ValidateWorkorderForm(FormValidationAction):
             return {"workorder_when": None}
         text = str(value or "").strip()
         if len(text) > 60 or not (re.search(r"\d", text) or any(w in text for w in words()["time_words"])):
-            dispatcher.utter_message(text="请说一下大概什么时候发生的，例如“昨天晚上10点”或“最近一周每天半夜”。")
+            dispatcher.utter_message(text="没有听出时间。")
             return {"workorder_when": None}
         return {"workorder_when": text}
 
@@ -127,7 +130,7 @@ class ValidateWorkorderForm(FormValidationAction):
         raw = vault().find(tracker.sender_id, text) or text
         checked, problem = VALIDATORS["mobile"](raw)
         if problem:
-            dispatcher.utter_message(text="请输入11位手机号码（以1开头），承办部门会用它联系您，不会公开。")
+            dispatcher.utter_message(text="这不是有效的手机号码。")
             return {"workorder_phone": None}
         return {"workorder_phone": mask_pii(checked)}
 
