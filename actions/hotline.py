@@ -38,8 +38,13 @@ def start_training() -> Future:
     return _classifier
 
 
-async def classify(text: str, items: list[ServiceItem]) -> tuple[str, str]:
-    """(category, department) of a citizen's complaint, report, suggestion or request."""
-    classifier = await asyncio.wrap_future(start_training())
-    category = (await asyncio.get_running_loop().run_in_executor(_worker, classifier.rank, text, 1))[0][0]
+async def classify(text: str, items: list[ServiceItem]) -> tuple[str | None, str | None]:
+    """(category, department) of a citizen's complaint, report, suggestion or request;
+    (None, None) if the classifier cannot be had: a 12345 agent then assigns it."""
+    try:
+        classifier = await asyncio.wrap_future(start_training())
+        category = (await asyncio.get_running_loop().run_in_executor(_worker, classifier.rank, text, 1))[0][0]
+    except Exception:  # the work order is still filed, unassigned
+        log.exception("hotline classifier unavailable: work order left for an agent to assign")
+        return None, None
     return category, suggested_department(classifier, category, items)["name"]

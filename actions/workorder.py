@@ -63,6 +63,11 @@ def in_progress(tracker: Tracker) -> bool:
     return any(tracker.get_slot(s) for s in ASKED) or str(tracker.get_slot("requested_slot") or "").startswith("workorder_")
 
 
+def ready(tracker: Tracker) -> bool:
+    """Every question answered: the summary was shown, “确认提交” files it."""
+    return all(tracker.get_slot(s) for s in ASKED)
+
+
 def reset() -> list[EventType]:
     return [SlotSet(s, None) for s in (*ASKED, *DERIVED, "requested_slot")]
 
@@ -145,11 +150,11 @@ class ActionConfirmWorkorder(Action):
         region = knowledge()[1].gazetteer.get(tracker.get_slot("workorder_region"))
         what, where = tracker.get_slot("workorder_what") or "", tracker.get_slot("workorder_where") or ""
         category, department = await classify(f"{what} {where}", [])
-        if region and not department.startswith(region.name):
+        if region and department and not department.startswith(region.name):
             department = region.name + department  # the category's usual bureau, of the place's region
         lines = ["请核对要登记的12345工单："]
         lines += [f"{label(s)}：{tracker.get_slot(s)}" for s in ASKED]
-        lines.append(f"问题分类：{category}；拟转交：{department}。")
+        lines.append(f"问题分类：{category}；拟转交：{department}。" if category else "提交后由12345坐席分类并转交承办部门。")
         buttons = [{"title": "确认提交", "payload": "/confirm_submission"}, {"title": "取消", "payload": "/cancel_application"}]
         draft = {"category": category, "department": department, "region": region.name if region else None}
         dispatcher.utter_message(text="\n".join(lines), buttons=buttons, json_message={"workorder_draft": draft})

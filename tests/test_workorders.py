@@ -66,3 +66,12 @@ async def test_agents_list_and_edit_and_the_citizen_is_notified(client):
     assert (await client.post("/staff/work-orders/WO20260101000000", json={"status": "办理中"}, headers=auth(STAFF))).status == 404
     only_replied = (await (await client.get("/staff/work-orders?status=已答复", headers=auth(STAFF))).json())["work_orders"]
     assert [o["number"] for o in only_replied] == [filed["number"]]
+
+
+def test_only_a_message_that_says_what_happened_answers_the_first_question():
+    from actions.workorder import says_what_happened
+
+    for opening in ("我要投诉", "我想提个建议", "我要反映一个问题", "投诉！", "12345热线怎么登记工单"):
+        assert not says_what_happened(opening), opening
+    for complaint in ("楼上天天半夜装修吵得睡不着，找谁管", "路灯坏了", "噪音扰民", "我要举报小区里有人私搭乱建"):
+        assert says_what_happened(complaint), complaint

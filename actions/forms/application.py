@@ -181,7 +181,7 @@ class ActionSubmitApplication(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         spec = spec_of(tracker.get_slot("application_kind"))
-        if spec is None and tracker.get_slot("workorder_category"):  # a summarised 12345 work order
+        if spec is None and workorder.ready(tracker):  # a summarised 12345 work order
             return await workorder.submit(dispatcher, tracker)
         if spec is None:
             dispatcher.utter_message(text="当前没有待提交的申请。")
