@@ -36,6 +36,7 @@ ROUTES = [
     Route("GET", "/workorders", workorders.workorders_page, "12345 work orders filed in the chat: list and edit"),
     Route("GET", "/api/workorders", workorders.list_workorders, "Work orders, newest first (?status=), from the portal"),
     Route("GET", "/api/workorders/departments", workorders.departments, "Departments to offer while typing one"),
+    Route("POST", "/api/workorders/{number}/contact", workorders.reveal_contact, "The citizen's phone, to call back (logged by the portal)"),
     Route("POST", "/api/workorders/{number}", workorders.update_workorder, "Change status, department or reply: {status?, department?, reply?}"),
     Route("GET", "/dashboard", dashboard.dashboard_page, "The hot-issue dashboard"),
     Route("GET", "/static/echarts.min.js", dashboard.echarts, "ECharts (vendored), for the dashboard"),

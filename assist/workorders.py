@@ -65,3 +65,11 @@ async def update_workorder(request: web.Request) -> web.Response:
     if not changes:
         raise BadRequest("请至少修改状态、承办部门或答复中的一项。")
     return await call(request, "POST", f"/staff/work-orders/{quote(number)}", {**changes, "actor": request["agent"]})
+
+
+async def reveal_contact(request: web.Request) -> web.Response:
+    """The citizen's phone for the agent who calls back; the portal logs who asked."""
+    number = request.match_info["number"]
+    if len(number) > NUMBER_CHARS or not number.isalnum():
+        raise BadRequest("工单编号不正确。")
+    return await call(request, "POST", f"/staff/work-orders/{quote(number)}/contact", {"actor": request["agent"]})

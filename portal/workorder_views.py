@@ -3,12 +3,17 @@ token); the agent console and departments list and move them (staff token)."""
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from channels.privacy import MOBILE
 from ops.http import BadRequest, json_body
 from portal.views import require, text_field
 from portal.workorders import STATUSES, WorkOrders
+
+
+log = logging.getLogger(__name__)
 
 
 def desk(request: web.Request) -> WorkOrders:
@@ -71,3 +76,14 @@ async def update_work_order(request: web.Request) -> web.Response:
         reply=text_field(data, "reply", required=False, limit=2000),
     )
     return web.json_response(updated)
+
+
+async def reveal_contact(request: web.Request) -> web.Response:
+    """The citizen's phone, to call back: each reveal is logged with who asked (in a POST
+    body, so the number never sits in a URL; the log line names the work order, not it)."""
+    require(request, "staff")
+    data = await json_body(request)
+    actor = text_field(data, "actor", required=False, limit=64) or "staff"
+    phone = await desk(request).contact(request.match_info["number"])
+    log.info("contact of work order %s revealed to %s", request.match_info["number"], actor)
+    return web.json_response({"contact": phone})

@@ -87,6 +87,14 @@ class WorkOrders:
             rows = (await db.execute(query)).mappings().all()
             return [{**await self._view(db, dict(r)), "contact": r["contact_masked"], "channel": r["channel"]} for r in rows]
 
+    async def contact(self, number: str) -> str:
+        """The raw phone, for the department that calls the citizen back (staff only)."""
+        async with self.engine.connect() as db:
+            sealed = (await db.execute(sa.select(work_orders.c.contact_encrypted).where(work_orders.c.number == number))).scalar()
+        if sealed is None:
+            raise NotFound(number)
+        return self.protector.open(sealed)
+
     async def update(self, number: str, actor: str, status: str | None = None, department: str | None = None, reply: str | None = None) -> dict[str, Any]:
         """An agent or department changes status, department or reply; the citizen is told
         of a new status or reply on their channel (a department change alone is internal)."""

@@ -108,6 +108,8 @@ def test_agents_list_and_edit_work_orders(services):
             expect(row).to_contain_text("已答复")
             expect(row).to_contain_text("历下区综合行政执法局")
             expect(row).to_contain_text("夜间停止施工")
+            page.click("#reveal")  # the agent calls the citizen back
+            expect(page.locator("#saved")).to_contain_text("13912345678")
             page.screenshot(path=str(ARTEFACTS / "workorders.png"), full_page=True)
             page.select_option("#filter-status", "已受理")
             page.click("text=查询")

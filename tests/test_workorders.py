@@ -64,6 +64,9 @@ async def test_agents_list_and_edit_and_the_citizen_is_notified(client):
     assert notes[0]["work_order_id"] and notes[0]["application_id"] is None
     assert (await client.post(url, json={"status": "不存在"}, headers=auth(STAFF))).status == 409
     assert (await client.post("/staff/work-orders/WO20260101000000", json={"status": "办理中"}, headers=auth(STAFF))).status == 404
+    revealed = await client.post(f"{url}/contact", json={"actor": "agent-7"}, headers=auth(STAFF))
+    assert (await revealed.json())["contact"] == PHONE
+    assert (await client.post(f"{url}/contact", json={}, headers=auth())).status == 401  # staff only
     only_replied = (await (await client.get("/staff/work-orders?status=已答复", headers=auth(STAFF))).json())["work_orders"]
     assert [o["number"] for o in only_replied] == [filed["number"]]
 
