@@ -24,6 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import knowledge, outbox, vault
+from actions.forms.interruptions import UNANSWERED, question_in_form
 from actions.forms.validators import VALIDATORS
 from actions.hotline import classify
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
@@ -86,6 +87,17 @@ def start(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]
     return [*stale, *first, FollowupAction("workorder_form")]
 
 
+def answered_question(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """A service question asked instead of an answer ("办居住证要带什么材料？") is answered,
+    and the form's question asked again; one the catalogue cannot answer is taken as an answer."""
+    reply = question_in_form(tracker)
+    if reply is None or reply is UNANSWERED:
+        return False
+    dispatcher.utter_message(**reply)
+    dispatcher.utter_message(text="我们继续登记工单：")
+    return True
+
+
 class ValidateWorkorderForm(FormValidationAction):
     """Each answer checked; a rejected one gets a word on what was wrong, and the form asks
     its question again (utter_ask_<slot>, with an example)."""
@@ -103,7 +115,7 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_what": text}
 
     async def validate_workorder_where(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value is None:  # cleared (a correction, a new work order), not answered
+        if value is None or answered_question(tracker, dispatcher):  # cleared, or a question instead of an answer
             return {"workorder_where": None}
         text = str(value or "").strip()
         gazetteer = knowledge()[1].gazetteer
@@ -120,7 +132,7 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_where": text, "workorder_region": region.code}
 
     async def validate_workorder_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value is None:  # cleared (a correction, a new work order), not answered
+        if value is None or answered_question(tracker, dispatcher):  # cleared, or a question instead of an answer
             return {"workorder_when": None}
         text = str(value or "").strip()
         if len(text) > 60 or not (re.search(r"\d", text) or any(w in text for w in words()["time_words"])):
@@ -129,7 +141,7 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_when": text}
 
     async def validate_workorder_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value is None:  # cleared (a correction, a new work order), not answered
+        if value is None or answered_question(tracker, dispatcher):  # cleared, or a question instead of an answer
             return {"workorder_phone": None}
         text = str(value or "")
         raw = vault().find(tracker.sender_id, text) or text

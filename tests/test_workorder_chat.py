@@ -65,5 +65,7 @@ def test_a_cancelled_complaint_files_nothing(bot):
     assert "发生了什么事" in opened and "市或区县" not in opened and "手机号码" not in opened  # one question at a time
     assert "还没听明白" in texts(say(me, "我要反映一个问题"))  # still nothing said: asked again
     assert "发生在哪里" in texts(say(me, "小区门口的路灯坏了一个星期没人修"))
+    aside = texts(say(me, "办居住证要带什么材料？"))  # a question instead of the place: answered, then asked again
+    assert "继续登记工单" in aside and "发生在哪里" in aside
     assert "已取消本次工单登记" in texts(say(me, "取消"))
     assert "还没有登记工单" in texts(say(me, "我反映的问题处理得怎么样了"))
