@@ -54,7 +54,7 @@ class ActionApplicationProgress(Action):
             return []
         if tracker.get_slot("receipt_number"):  # a number was given: look it up
             return [FollowupAction("progress_form")]
-        mine = outbox().of_sender(tracker.sender_id)
+        mine = [(a, r) for a, r in outbox().of_sender(tracker.sender_id) if "work_order" not in a]  # work orders: above
         if mine:  # applications made in this conversation: their live timelines
             lines = ["您在本次对话中提交的申请："]
             for application, result in mine:

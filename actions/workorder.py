@@ -27,7 +27,7 @@ from actions.context import knowledge, outbox, vault
 from actions.forms.interruptions import UNANSWERED, question_in_form
 from actions.forms.validators import VALIDATORS
 from actions.hotline import classify
-from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from channels.privacy import mask_pii
 from settings import get_settings
 
@@ -191,17 +191,26 @@ async def submit(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Eve
         "region_code": region.code if region else None, "region_name": region.name if region else None,
         "channel": tracker.get_latest_input_channel(), "sender_id": tracker.sender_id,
     }
-    try:
-        filed = await PortalClient.from_settings().call("POST", "/work-orders", order)
-    except (PortalUnavailable, PortalRejected):
-        dispatcher.utter_message(text="12345工单系统暂时连接不上，您填写的内容还在，请稍后再说“确认提交”。")
+    client, queue = PortalClient.from_settings(), outbox()
+    try:  # through the applications' outbox: on disk first, delivered once the portal is back
+        filed = await submit_or_queue(client, queue, {"idempotency_key": key, "sender_id": tracker.sender_id, "work_order": order})
+    except PortalRejected as exc:
+        queue.done(key, {"rejected": exc.status, "message": str(exc)})
+        dispatcher.utter_message(text=f"工单未能登记：{exc}。请修改后再试，或拨打12345热线。")
         return []
+    vault().forget(tracker.sender_id)
+    if filed is None:
+        keep_delivering(client, queue)
+        dispatcher.utter_message(
+            text="12345工单系统暂时连接不上。您的工单已妥善保存，恢复后会自动登记，无需重复提交；"
+            "稍后问我“我反映的问题处理得怎么样了”即可看到工单编号。"
+        )
+        return reset()
     dispatcher.utter_message(
         text=f"已为您登记12345工单，工单编号：{filed['number']}。将转交{filed['department'] or '承办部门'}办理，"
         "办理结果会在这里通知您；也可以随时问我“我反映的问题处理得怎么样了”。",
         json_message={"workorder": {"number": filed["number"], "status": filed["status"]}},
     )
-    vault().forget(tracker.sender_id)
     return reset()
 
 
@@ -237,6 +246,10 @@ async def status_reply(tracker: Tracker, only_filed: bool = False) -> str | None
         return None  # an application's receipt number (SD…)
     about = ABOUT_WORK_ORDERS.search(text)
     client = PortalClient.from_settings()
+    queued = outbox().of_sender(tracker.sender_id)
+    applications = [a for a, _ in queued if "work_order" not in a]
+    waiting = sum(1 for a, result in queued if "work_order" in a and result is None)
+    waiting_line = [f"{waiting}件工单正在等待12345系统恢复后自动登记（已妥善保存）。"] if waiting else []
     try:
         if number:
             phone = vault().find(tracker.sender_id, text)
@@ -248,10 +261,12 @@ async def status_reply(tracker: Tracker, only_filed: bool = False) -> str | None
     except PortalRejected:
         return "没有查到与该工单编号和联系电话相符的工单，请核对后再试。"
     except PortalUnavailable:
+        if waiting_line:
+            return waiting_line[0]
         return "12345工单系统暂时连接不上，请稍后再查询。" if about else None
     # "我的进度" with work orders and no application here is about them too
-    if mine and (about or ("申请" not in text and not outbox().of_sender(tracker.sender_id))):
-        return "您在本次对话中登记的工单：\n" + "\n".join(status_line(o) for o in mine)
+    if (mine or waiting) and (about or ("申请" not in text and not applications)):
+        return "\n".join(["您在本次对话中登记的工单：", *(status_line(o) for o in mine), *waiting_line])
     if about and not mine and not only_filed:
         return "本次对话中还没有登记工单。请告诉我工单编号（WO开头）和登记时的联系电话，例如“WO20260101000123 13812345678”。"
     return None
