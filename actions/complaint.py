@@ -12,7 +12,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
-from actions.workorder import start, status_reply
+from actions.workorder import start
+from actions.workorder_filing import status_reply
 
 # Asking how an earlier complaint went, not making a new one.
 STATUS_QUESTION = re.compile(r"(结果|进度|怎么样了|处理了没|处理得|有人管了没|回复了|答复了|办到哪)")

@@ -21,7 +21,7 @@ from actions.answer import confident_reply, send
 from actions.context import outbox, vault
 from actions.forms.validators import VALIDATORS
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
-from actions.workorder import status_reply
+from actions.workorder_filing import status_reply
 from channels.privacy import mask_pii
 
 RECEIPT_NUMBER = re.compile(r"SD\d{14}")

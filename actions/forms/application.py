@@ -24,7 +24,7 @@ from actions.forms.specs import (
     validator_for,
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
-from actions import workorder
+from actions import workorder, workorder_filing
 from actions.answer import confident_reply
 from actions.replies import item_message, no_match_message
 
@@ -182,7 +182,7 @@ class ActionSubmitApplication(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         spec = spec_of(tracker.get_slot("application_kind"))
         if spec is None and workorder.ready(tracker):  # a summarised 12345 work order
-            return await workorder.submit(dispatcher, tracker)
+            return await workorder_filing.submit(dispatcher, tracker)
         if spec is None:
             dispatcher.utter_message(text="当前没有待提交的申请。")
             return []
