@@ -9,8 +9,11 @@ import re
 import time
 import urllib.request
 
+from playwright.sync_api import expect
+
 from tests.chat import PORTAL_PORT, new_applicant, say, texts, tracker, user
 from tests.test_applications import bot_texts, staff_token
+from tests.test_widget import answered, ask, browser, context, open_widget, shot  # noqa: F401  (fixtures)
 
 
 def staff_post(sd_settings, path: str, body: dict) -> dict:
@@ -69,3 +72,24 @@ def test_a_cancelled_complaint_files_nothing(bot):
     assert "继续登记工单" in aside and "发生在哪里" in aside
     assert "已取消本次工单登记" in texts(say(me, "取消"))
     assert "还没有登记工单" in texts(say(me, "我反映的问题处理得怎么样了"))
+
+
+def test_a_work_order_filed_in_the_web_widget_gets_the_department_reply_pushed(context, sd_settings):  # noqa: F811
+    _, phone = new_applicant()
+    page = context.new_page()
+    open_widget(page)
+    ask(page, "楼上天天半夜装修吵得睡不着，找谁管")
+    expect(page.locator(".row.bot").last).to_contain_text("发生在哪里")
+    ask(page, "历下区阳光小区3号楼")
+    ask(page, "最近一周每天半夜")
+    box = page.get_by_label("输入您的问题")
+    box.fill(phone)
+    answered(page, lambda: box.press("Enter"))
+    expect(page.locator(".row.bot").last).to_contain_text("请核对")
+    answered(page, lambda: page.get_by_role("button", name="确认提交").click())
+    expect(page.locator(".row.bot").last).to_contain_text("工单编号：WO")
+    number = re.search(r"WO\d{14}", page.locator(".row.bot").last.inner_text()).group()
+    staff_post(sd_settings, f"/staff/work-orders/{number}", {"status": "已答复", "reply": "已约谈装修业主，夜间停止施工"})
+    expect(page.locator(".row.bot").last).to_contain_text("夜间停止施工")  # pushed by the notifier, no question asked
+    expect(page.locator(".row.bot").last).to_contain_text(number)
+    shot(page, "workorder-reply")
