@@ -171,14 +171,14 @@ def correction(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[Event
     """“地点说错了”: that answer is cleared and asked again, in the form or at the summary."""
     text = tracker.latest_message.get("text") or ""
     answered = [s for s in ASKED if tracker.get_slot(s)]
-    named = [s for s in answered for w in (label(s), *words()["slots"][s]["aliases"]) if w in text]
-    if not named:
+    entity = next(tracker.get_latest_entity_values("form_field"), None)  # a button names the slot
+    # else the longest label or alias in the words: "地点有问题" is about 地点, not 问题
+    mentions = [(len(w), s) for s in answered for w in (label(s), *words()["slots"][s]["aliases"]) if w in text]
+    slot = entity if entity in answered else (max(mentions)[1] if mentions else None)
+    if slot is None:
         buttons = [{"title": label(s), "payload": f"/correct_answer{{\"form_field\":\"{s}\"}}"} for s in answered]
-        entity = next(tracker.get_latest_entity_values("form_field"), None)
-        if entity not in answered:
-            dispatcher.utter_message(text="请问要修改哪一项？", buttons=buttons)
-            return []
-        named = [entity]
-    dispatcher.utter_message(text=f"好的，请重新提供{label(named[0])}。")
+        dispatcher.utter_message(text="请问要修改哪一项？", buttons=buttons)
+        return []
+    dispatcher.utter_message(text=f"好的，请重新提供{label(slot)}。")
     restart = [] if tracker.active_loop.get("name") == "workorder_form" else [ActiveLoop("workorder_form")]
-    return [SlotSet(named[0], None), SlotSet("requested_slot", None), *restart, FollowupAction("workorder_form")]
+    return [SlotSet(slot, None), SlotSet("requested_slot", None), *restart, FollowupAction("workorder_form")]

@@ -78,3 +78,23 @@ def test_only_a_message_that_says_what_happened_answers_the_first_question():
         assert not says_what_happened(opening), opening
     for complaint in ("楼上天天半夜装修吵得睡不着，找谁管", "路灯坏了", "噪音扰民", "我要举报小区里有人私搭乱建"):
         assert says_what_happened(complaint), complaint
+
+
+def test_a_correction_clears_the_answer_it_names():
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.workorder import correction
+
+    answers = {"workorder_what": "路灯坏了", "workorder_where": "历下区阳光小区", "workorder_when": "昨天", "workorder_phone": "139****5678"}
+
+    def cleared(text, entities=()):
+        message = {"text": text, "entities": list(entities), "intent": {"name": "correct_answer"}}
+        events = correction(CollectingDispatcher(), Tracker("me", answers, message, [], False, None, {}, "action_listen"))
+        return events[0]["name"] if events else None
+
+    assert cleared("地点说错了") == "workorder_where"
+    assert cleared("刚才电话填错了") == "workorder_phone"
+    assert cleared("发生时间要改一下") == "workorder_when"
+    assert cleared("改一下") is None  # which one? asked with buttons
+    assert cleared("/correct_answer", [{"entity": "form_field", "value": "workorder_when"}]) == "workorder_when"
