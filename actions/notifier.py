@@ -1,7 +1,8 @@
 """Status changes pushed to applicants without them asking.
 
-A department moves an application along on the portal, which writes a notification for
-the channel and conversation the application came from. This process takes them from
+A department moves an application along, or answers a 12345 work order, on the portal,
+which writes a notification for the channel and conversation it came from. This process
+takes them from
 the portal and pushes each into that conversation (channels/push.py), then marks it
 delivered; a failed push is retried next round (never lost). `python -m actions.notifier`
 (bot/run.py starts it) serves /health and Prometheus /metrics on NOTIFIER_PORT (127.0.0.1).
@@ -68,7 +69,8 @@ async def deliver_notifications(client: PortalClient) -> int:
         if note.get("sender_id"):
             try:
                 if not await already_pushed(note["sender_id"], note["id"]):
-                    change = {"application_id": note["application_id"], "notification_id": note["id"]}
+                    # of an application, or of a 12345 work order (portal/workorders.py)
+                    change = {"application_id": note["application_id"], "work_order_id": note.get("work_order_id"), "notification_id": note["id"]}
                     await push_message(note["sender_id"], note["text"], {"status_change": change})
                     PUSHES.labels("pushed").inc()
                     pushed += 1

@@ -68,7 +68,10 @@ class PortalClient:
 
     async def submit(self, application: dict[str, Any]) -> dict[str, Any]:
         """Create (or find, by idempotency key) the application, submit it, and keep what it
-        says of the applicant in their profile. Every step is safe to repeat."""
+        says of the applicant in their profile. Every step is safe to repeat. A 12345 work
+        order from the chat (`work_order`, actions/workorder.py) rides the same outbox."""
+        if "work_order" in application:
+            return await self.call("POST", "/work-orders", application["work_order"])
         draft = await self.call("POST", "/applications", application)
         submitted = await self.call("POST", f"/applications/{draft['id']}/submit", {})
         if application.get("profile"):

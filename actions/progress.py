@@ -21,6 +21,7 @@ from actions.answer import confident_reply, send
 from actions.context import outbox, vault
 from actions.forms.validators import VALIDATORS
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
+from actions.workorder_filing import status_reply
 from channels.privacy import mask_pii
 
 RECEIPT_NUMBER = re.compile(r"SD\d{14}")
@@ -47,9 +48,13 @@ class ActionApplicationProgress(Action):
         return timeline_text(receipt, timeline)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        work_orders = await status_reply(tracker)  # "我反映的问题处理得怎么样了": 12345 work orders
+        if work_orders:
+            dispatcher.utter_message(text=work_orders)
+            return []
         if tracker.get_slot("receipt_number"):  # a number was given: look it up
             return [FollowupAction("progress_form")]
-        mine = outbox().of_sender(tracker.sender_id)
+        mine = [(a, r) for a, r in outbox().of_sender(tracker.sender_id) if "work_order" not in a]  # work orders: above
         if mine:  # applications made in this conversation: their live timelines
             lines = ["您在本次对话中提交的申请："]
             for application, result in mine:

@@ -38,6 +38,8 @@ def latest_topic(tracker: Tracker) -> tuple[str, str, str]:
         if event.get("event") != "bot":
             continue
         custom = (event.get("data") or {}).get("custom") or {}
+        if custom.get("workorder"):  # just filed: nothing served yet to rate (the reply comes later)
+            return "", "", ""
         if (custom.get("application") or {}).get("receipt_number"):
             return f"application:{custom['application']['receipt_number']}", "application", application_item
         if (custom.get("handoff") or {}).get("ticket") is not None:

@@ -62,6 +62,9 @@ def load_knowledge() -> None:
     searcher.search("孩子出生后怎么办理户口登记")
     policy_searcher().search("小微企业有哪些税收优惠政策", None)
     log.info("knowledge loaded and warmed up in %.1f s", time.perf_counter() - started)
+    from actions.hotline import start_training
+
+    start_training()  # the work orders' classifier, in the background: /health need not wait
 
 
 OUTBOX_SWEEP_SECONDS = 10.0

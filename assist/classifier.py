@@ -246,12 +246,13 @@ class Material:
     embedder: CachedEmbedder
 
 
-def load_material(settings: Settings) -> Material:
+def load_material(settings: Settings, embedder: CachedEmbedder | None = None) -> Material:
+    """`embedder`: a USE-m embedder the process has loaded already (the action server's)."""
     folder = settings.data_dir / "hotline"
     categories = load_categories(folder)
     rules = load_department_rules(folder)
     texts, labels, weights = training_set(settings, categories, rules)
-    embedder = CachedEmbedder(UseEmbedder(), settings.embedding_cache_dir)
+    embedder = embedder or CachedEmbedder(UseEmbedder(), settings.embedding_cache_dir)
     return Material(categories, rules, texts, labels, weights, load_lexicon(settings.dict_dir), embedder)
 
 
@@ -264,11 +265,13 @@ def train(material: Material, labelled: list[dict] = ()) -> HotlineClassifier:
     return classifier.fit(texts, labels, weights)
 
 
-def build_classifier(settings: Settings | None = None, labelled: list[dict] | None = None) -> HotlineClassifier:
+def build_classifier(
+    settings: Settings | None = None, labelled: list[dict] | None = None, embedder: CachedEmbedder | None = None
+) -> HotlineClassifier:
     """Trained on the authored material plus `labelled` records (by default the deployment's
     own, kept in var/ by `python -m assist.train`)."""
     settings = settings or get_settings()
-    material = load_material(settings)
+    material = load_material(settings, embedder)
     if labelled is None:
         path = settings.var_dir / LABELLED_FILE
         labelled = read_labelled(path, material.categories)[0] if path.exists() else []

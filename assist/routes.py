@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from aiohttp import web
 
-from assist import dashboard, views
+from assist import dashboard, views, workorders
 from ops.http import Handler, metrics
 
 
@@ -33,6 +33,11 @@ ROUTES = [
     Route("GET", "/api/handoffs/{handoff_id}", views.get_handoff, "One handoff with its transcript and replies"),
     Route("POST", "/api/handoffs/{handoff_id}/reply", views.reply_handoff, "Reply into the conversation: {text}"),
     Route("POST", "/api/handoffs/{handoff_id}/close", views.close_handoff, "End the handoff; the bot talks again"),
+    Route("GET", "/workorders", workorders.workorders_page, "12345 work orders filed in the chat: list and edit"),
+    Route("GET", "/api/workorders", workorders.list_workorders, "Work orders, newest first (?status=), from the portal"),
+    Route("GET", "/api/workorders/departments", workorders.departments, "Departments to offer while typing one"),
+    Route("POST", "/api/workorders/{number}/contact", workorders.reveal_contact, "The citizen's phone, to call back (logged by the portal)"),
+    Route("POST", "/api/workorders/{number}", workorders.update_workorder, "Change status, department or reply: {status?, department?, reply?}"),
     Route("GET", "/dashboard", dashboard.dashboard_page, "The hot-issue dashboard"),
     Route("GET", "/static/echarts.min.js", dashboard.echarts, "ECharts (vendored), for the dashboard"),
     Route("GET", "/api/insight", dashboard.insight_api, "Trends and hot issues: ?from=&to=YYYY-MM-DD&category=&region="),

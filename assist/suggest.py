@@ -48,6 +48,15 @@ class ReplyTemplate:
         return cls(**{**data, "item_facts": tuple(data["item_facts"])})
 
 
+def suggested_department(classifier: HotlineClassifier, category: str, items: list[ServiceItem]) -> dict[str, str]:
+    """An item's own department when it belongs to the category, else the category's usual
+    one (the console's suggestion, and the department a work order from the chat goes to)."""
+    for item in items:
+        if category_of_department(classifier.rules, item.department, item.name) == category:
+            return {"name": item.department, "source": f"事项“{item.name}”的办理部门"}
+    return {"name": classifier.categories[category].department, "source": f"“{category}”类工单的常见承办部门"}
+
+
 class Assistant:
     def __init__(
         self, classifier: HotlineClassifier, searcher: Searcher, catalogue: Catalogue, policies: PolicySearcher,
@@ -106,11 +115,7 @@ class Assistant:
         return any(category_of_department(self.classifier.rules, issuer, policy.title) == category for issuer in issuers)
 
     def department(self, category: str, items: list[ServiceItem]) -> dict[str, str]:
-        """An item's own department when it belongs to the category, else the category's usual one."""
-        for item in items:
-            if category_of_department(self.classifier.rules, item.department, item.name) == category:
-                return {"name": item.department, "source": f"事项“{item.name}”的办理部门"}
-        return {"name": self.classifier.categories[category].department, "source": f"“{category}”类工单的常见承办部门"}
+        return suggested_department(self.classifier, category, items)
 
     def draft(self, category: str, department: str, items: list[ServiceItem], policies: list[Policy], asked: Field | None) -> str:
         t = self.template

@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         f"  Health and Prometheus metrics: /health and /metrics on Rasa, actions, portal, notifier (:{settings.notifier_port})\n"
         f"  Portal:  {settings.portal_url}/openapi.json (departments: /staff)\n"
         f"  Web chat widget demo: {settings.portal_url}/\n"
-        f"  12345 agent console: {settings.assist_url}/ (add an agent: python -m assist.agents add NAME)\n"
+        f"  12345 agent console: {settings.assist_url}/ (work orders: /workorders; add an agent: python -m assist.agents add NAME)\n"
         f"  Service evaluation and insight: {settings.analytics_url}/ (差评 tickets: /tickets; PORTAL_STAFF_TOKEN)\n"
         f"Ctrl-C stops it.",
         flush=True,

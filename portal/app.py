@@ -19,6 +19,7 @@ from portal.policy_views import rebuild_book
 from portal.protection import Protector
 from portal.routes import add_routes
 from portal.store import Portal
+from portal.workorders import WorkOrders
 from ops.http import MAX_BODY, measured
 from portal.views import errors
 from settings import Settings, get_settings
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         await asyncio.to_thread(upgrade, settings)  # Alembic runs its own event loop
         app["portal"] = Portal(make_engine(settings.portal_database), protector)
         app["policy_desk"] = PolicyDesk(app["portal"].engine, protector)
+        app["work_orders"] = WorkOrders(app["portal"].engine, protector)
         await rebuild_book(app)
 
     async def close_database(app: web.Application) -> None:

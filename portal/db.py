@@ -58,12 +58,53 @@ profiles = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-# Status changes waiting to be pushed to applicants on their channel.
+# 12345 work orders filed from the conversation (complaints, reports, suggestions, help):
+# what, where, when in the citizen's words (masked by the channel), the contact phone
+# encrypted and as a keyed hash (status lookups), the classifier's category and department.
+work_orders = sa.Table(
+    "work_orders",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("number", sa.String(32), nullable=False, unique=True),  # 工单编号
+    sa.Column("idempotency_key", sa.String(128), nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("category", sa.String(32)),
+    sa.Column("department", sa.String(64)),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("region_code", sa.String(12)),
+    sa.Column("region_name", sa.String(64)),
+    sa.Column("happened", sa.Text, nullable=False),
+    sa.Column("contact_masked", sa.String(32), nullable=False),
+    sa.Column("contact_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("contact_encrypted", sa.LargeBinary, nullable=False),
+    sa.Column("reply", sa.Text),  # the department's answer to the citizen
+    sa.Column("channel", sa.String(32)),
+    sa.Column("sender_id", sa.String(128), index=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+work_order_events = sa.Table(
+    "work_order_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("work_order_id", sa.String(36), sa.ForeignKey("work_orders.id"), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("department", sa.String(64)),
+    sa.Column("note", sa.Text),
+    sa.Column("actor", sa.String(64)),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Status changes and department replies waiting to be pushed to the citizen on their
+# channel: of an application or of a work order.
 notifications = sa.Table(
     "notifications",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("application_id", sa.String(36), sa.ForeignKey("applications.id"), nullable=False),
+    sa.Column("application_id", sa.String(36), sa.ForeignKey("applications.id")),
+    sa.Column("work_order_id", sa.String(36), sa.ForeignKey("work_orders.id")),
     sa.Column("channel", sa.String(32)),
     sa.Column("sender_id", sa.String(128)),
     sa.Column("text", sa.Text, nullable=False),

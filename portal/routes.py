@@ -7,7 +7,7 @@ from typing import NamedTuple
 from aiohttp import web
 
 from ops.http import Handler, metrics
-from portal import policy_views, views
+from portal import policy_views, views, workorder_views
 
 
 class Route(NamedTuple):
@@ -40,6 +40,12 @@ ROUTES = [
     Route("GET", "/", views.demo_page, "A portal-like demo page hosting the web chat widget"),
     Route("GET", "/widget/{name}", views.widget_file, "The web chat widget's files (channels/web)"),
     Route("POST", "/staff/applications/{receipt_number}/status", views.move_application, "Move an application along (已受理/审查中/办结/退回)", "staff"),
+    # 12345 work orders filed from the conversation (portal/workorders.py)
+    Route("POST", "/work-orders", workorder_views.file_work_order, "File a work order (idempotent by idempotency_key): returns its number (工单编号)", "service"),
+    Route("POST", "/work-orders/lookup", workorder_views.look_up_work_orders, "A conversation's work orders {sender_id}, or one by {number, contact}", "service"),
+    Route("GET", "/staff/work-orders", workorder_views.list_work_orders, "Work orders for agents, newest first (?status=)", "staff"),
+    Route("POST", "/staff/work-orders/{number}/contact", workorder_views.reveal_contact, "The citizen's phone, to call back (each reveal logged with the actor)", "staff"),
+    Route("POST", "/staff/work-orders/{number}", workorder_views.update_work_order, "Change status, department or reply; the citizen is told of a new status or reply", "staff"),
     # The policy central kitchen (policies/)
     Route("GET", "/policies", policy_views.list_policies, "Policies in force (?on=YYYY-MM-DD; ?all=1 with expired ones), with their conditions"),
     Route("POST", "/policies", policy_views.publish_policies, "Publish policies (one record or {policies: [...]}); per-row errors; pushes each once to opted-in profiles it fits", "staff"),

@@ -242,7 +242,8 @@ portal_cases = st.tuples(
     st.one_of(st.text(max_size=40), st.just("../../etc/passwd"), st.just("SD" + "9" * 14), st.just("1" * 5000), controls),
     st.one_of(garbage_bytes, json_values.map(lambda v: json.dumps(v).encode()),
               st.dictionaries(st.sampled_from(["item_code", "idempotency_key", "applicant", "fields", "status", "note", "key", "kind",
-                                               "data", "id_number", "phone", "applicant", "name", "reference", "paused"]),
+                                               "data", "id_number", "phone", "applicant", "name", "reference", "paused",
+                                               "content", "place", "happened", "contact", "sender_id", "number", "reply"]),
                               st.one_of(json_values, controls, emoji, st.just("x" * 300))).map(lambda v: json.dumps(v).encode())),
     st.sampled_from(["none", "garbage", "service", "staff"]),
 )
@@ -253,7 +254,7 @@ portal_cases = st.tuples(
 def test_portal_api(form_in_progress, sd_settings, case):
     route, param, body, auth = case
     path = route.path
-    for name in ("receipt_number", "application_id", "code", "theme_id", "notification_id", "name"):
+    for name in ("receipt_number", "application_id", "code", "theme_id", "notification_id", "name", "number"):
         path = path.replace("{" + name + "}", urllib.parse.quote(param, safe="") or "x")
     headers = {}
     if auth == "garbage":

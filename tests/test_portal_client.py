@@ -79,3 +79,24 @@ async def test_portal_down_mid_flow_then_back(portal_dir, sd_settings):
     finally:
         portal.terminate()
         portal.wait(10)
+
+
+async def test_a_work_order_filed_while_the_portal_is_down_is_delivered_once(portal_dir):
+    var_dir, key = portal_dir
+    client = PortalClient(f"http://127.0.0.1:{PORT}", TOKEN)
+    outbox = Outbox(var_dir / "outbox.sqlite", key)
+    order = {"idempotency_key": "wo-1", "content": "路灯坏了一周", "place": "历下区阳光小区门口", "happened": "上周五起",
+             "contact": "13912345678", "contact_masked": "139****5678", "sender_id": "sender-3"}
+    entry = {"idempotency_key": "wo-1", "sender_id": "sender-3", "work_order": order}
+    assert await submit_or_queue(client, outbox, entry) is None  # the portal is down: kept
+    assert b"13912345678" not in (var_dir / "outbox.sqlite").read_bytes()
+    portal = start_portal(var_dir, key)
+    try:
+        assert await deliver_pending(client, outbox) == 1
+        number = outbox.result("wo-1")["number"]
+        assert number.startswith("WO") and (await client.submit(entry))["number"] == number  # a retry files nothing new
+        mine = (await client.call("POST", "/work-orders/lookup", {"sender_id": "sender-3"}))["work_orders"]
+        assert [o["number"] for o in mine] == [number]
+    finally:
+        portal.terminate()
+        portal.wait(10)

@@ -24,6 +24,7 @@ from actions.forms.specs import (
     validator_for,
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
+from actions import workorder, workorder_filing
 from actions.answer import confident_reply
 from actions.replies import item_message, no_match_message
 
@@ -180,6 +181,8 @@ class ActionSubmitApplication(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         spec = spec_of(tracker.get_slot("application_kind"))
+        if spec is None and workorder.ready(tracker):  # a summarised 12345 work order
+            return await workorder_filing.submit(dispatcher, tracker)
         if spec is None:
             dispatcher.utter_message(text="当前没有待提交的申请。")
             return []
@@ -220,6 +223,9 @@ class ActionCancelApplication(Action):
         return "action_cancel_application"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text="已取消本次申请，填写的信息不会提交。需要时可以随时重新开始。")
+        if workorder.in_progress(tracker) and not tracker.get_slot("application_kind"):
+            dispatcher.utter_message(text="已取消本次工单登记，填写的信息不会提交。需要时可以随时再说。")
+        else:
+            dispatcher.utter_message(text="已取消本次申请，填写的信息不会提交。需要时可以随时重新开始。")
         vault().forget(tracker.sender_id)
-        return reset()
+        return reset() + workorder.reset()

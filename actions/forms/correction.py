@@ -9,6 +9,7 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import workorder
 from actions.answer import ActionAnswer
 from actions.forms.specs import label, slot_specs, spec_of
 
@@ -33,6 +34,8 @@ class ActionCorrectAnswer(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         spec = spec_of(tracker.get_slot("application_kind"))
+        if spec is None and workorder.in_progress(tracker):  # a 12345 work order being filed
+            return workorder.correction(dispatcher, tracker)
         if spec is None:  # no form to correct: "保安员证上的信息要怎么改" asks for a service
             return await ActionAnswer().run(dispatcher, tracker, domain)
         answered = {s for s in spec["slots"] if tracker.get_slot(s)}

@@ -19,6 +19,8 @@ MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
 QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|需要带|几天|几次")
 
+UNANSWERED = {"text": "这个问题我暂时答不上来，您可以在申请完成后再问我，或拨打12345咨询。"}
+
 
 def question_in_form(tracker: Tracker) -> dict[str, Any] | None:
     """The reply to the latest message if it is a question rather than an answer."""
@@ -39,4 +41,4 @@ def question_in_form(tracker: Tracker) -> dict[str, Any] | None:
     if applying_for and applying_for in close_alternatives(result):  # "办居住证要带什么材料"
         return item_message(applying_for, field)
     reply, _ = reply_for(result, field, catalogue) if result.confident else (None, [])
-    return reply or {"text": "这个问题我暂时答不上来，您可以在申请完成后再问我，或拨打12345咨询。"}
+    return reply or UNANSWERED

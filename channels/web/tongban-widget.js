@@ -288,6 +288,9 @@
       if (custom.application && custom.application.receipt_number) {
         rowNode.appendChild(el("div", { class: "bubble", text: "受理编号：" + custom.application.receipt_number + "（" + (custom.application.status || "已提交") + "）" }));
       }
+      if (custom.workorder && custom.workorder.number) {  // a 12345 work order filed in the chat (actions/workorder_filing.py)
+        rowNode.appendChild(el("div", { class: "bubble", text: "工单编号：" + custom.workorder.number + "（" + (custom.workorder.status || "已受理") + "）" }));
+      }
       if (custom.handoff) rowNode.appendChild(el("div", { class: "bubble note", text: "已进入人工客服排队" + (custom.handoff.ticket ? "（排队号 " + custom.handoff.ticket + "）" : "") }));
       var buttons = Array.isArray(m.buttons) && m.buttons.length ? m.buttons : Array.isArray(m.quick_replies) ? m.quick_replies : [];
       if (buttons.length) rowNode.appendChild(choices(buttons, entry));

@@ -1,0 +1,95 @@
+"""12345 work orders filed through the running bot (Rasa + action server + portal +
+notifier, over REST): a complaint no service item answers is asked where, when and a
+phone over several turns, with re-asks and a correction, summarised with its category and
+department, filed for a number; its status is asked; a department's reply is pushed into
+the conversation. And a cancelled one files nothing."""
+
+import json
+import re
+import time
+import urllib.request
+
+from playwright.sync_api import expect
+
+from tests.chat import PORTAL_PORT, new_applicant, say, texts, tracker, user
+from tests.test_applications import bot_texts, staff_token
+from tests.test_widget import answered, ask, browser, context, open_widget, shot  # noqa: F401  (fixtures)
+
+
+def staff_post(sd_settings, path: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORTAL_PORT}{path}", json.dumps(body).encode(),
+        {"Content-Type": "application/json", "Authorization": f"Bearer {staff_token(sd_settings)}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def test_a_complaint_is_filed_over_several_turns_and_the_department_reply_is_pushed(bot, sd_settings):
+    me = user()
+    _, phone = new_applicant()
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    opened = texts(say(me, "楼上天天半夜装修吵得睡不着，找谁管"))
+    assert "12345工单" in opened and "发生在哪里" in opened  # the message said what happened: where is next
+    assert "没有听出是哪个市或区县" in texts(say(me, "就在我家楼上"))  # no region: asked again
+    assert "不够具体" in texts(say(me, "历下区"))  # a district alone is no place
+    assert "什么时候" in texts(say(me, "历下区阳光小区3号楼"))
+    assert "没有听出时间" in texts(say(me, "不清楚"))
+    assert "联系电话" in texts(say(me, "最近一周每天半夜"))
+    assert "不是有效的手机号码" in texts(say(me, "12345"))
+    summary = texts(say(me, phone))
+    assert "请核对" in summary and "阳光小区3号楼" in summary and masked in summary and phone not in summary
+    assert "问题分类" in summary and "拟转交：历下区" in summary
+    assert "发生地点" in texts(say(me, "地点说错了"))
+    summary = texts(say(me, "历下区阳光小区5号楼"))
+    assert "请核对" in summary and "5号楼" in summary and "3号楼" not in summary
+    filed = texts(say(me, "确认提交"))
+    number = re.search(r"工单编号：(WO\d{14})", filed).group(1)
+    status = texts(say(me, "我反映的问题处理得怎么样了"))
+    assert number in status and "已受理" in status
+
+    staff_post(sd_settings, f"/staff/work-orders/{number}", {"status": "已答复", "reply": "已约谈装修业主，夜间停止施工"})
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any("夜间停止施工" in t for t in bot_texts(me)):
+        time.sleep(0.5)
+    pushed = [t for t in bot_texts(me) if "夜间停止施工" in t]
+    assert len(pushed) == 1 and number in pushed[0] and "已答复" in pushed[0]
+    assert "夜间停止施工" in texts(say(me, "我的投诉有结果了吗"))
+    other = user()  # another conversation: the number and the phone it was filed with
+    assert "联系电话" in texts(say(other, f"工单{number}处理得怎么样了"))
+    assert "夜间停止施工" in texts(say(other, f"工单{number}，电话{phone}，处理得怎么样了"))
+    assert "没有查到" in texts(say(other, f"工单{number}，电话13000000000，处理得怎么样了"))
+    assert phone not in json.dumps(tracker(me), ensure_ascii=False)  # only the masked phone in the tracker
+
+
+def test_a_cancelled_complaint_files_nothing(bot):
+    me = user()
+    opened = texts(say(me, "我要投诉"))
+    assert "发生了什么事" in opened and "市或区县" not in opened and "手机号码" not in opened  # one question at a time
+    assert "还没听明白" in texts(say(me, "我要反映一个问题"))  # still nothing said: asked again
+    assert "发生在哪里" in texts(say(me, "小区门口的路灯坏了一个星期没人修"))
+    aside = texts(say(me, "办居住证要带什么材料？"))  # a question instead of the place: answered, then asked again
+    assert "继续登记工单" in aside and "发生在哪里" in aside
+    assert "已取消本次工单登记" in texts(say(me, "取消"))
+    assert "还没有登记工单" in texts(say(me, "我反映的问题处理得怎么样了"))
+
+
+def test_a_work_order_filed_in_the_web_widget_gets_the_department_reply_pushed(context, sd_settings):  # noqa: F811
+    _, phone = new_applicant()
+    page = context.new_page()
+    open_widget(page)
+    ask(page, "楼上天天半夜装修吵得睡不着，找谁管")
+    expect(page.locator(".row.bot").last).to_contain_text("发生在哪里")
+    ask(page, "历下区阳光小区3号楼")
+    ask(page, "最近一周每天半夜")
+    box = page.get_by_label("输入您的问题")
+    box.fill(phone)
+    answered(page, lambda: box.press("Enter"))
+    expect(page.locator(".row.bot").last).to_contain_text("请核对")
+    answered(page, lambda: page.get_by_role("button", name="确认提交").click())
+    expect(page.locator(".row.bot").last).to_contain_text("工单编号：WO")
+    number = re.search(r"WO\d{14}", page.locator(".row.bot").last.inner_text()).group()
+    staff_post(sd_settings, f"/staff/work-orders/{number}", {"status": "已答复", "reply": "已约谈装修业主，夜间停止施工"})
+    expect(page.locator(".row.bot").last).to_contain_text("夜间停止施工")  # pushed by the notifier, no question asked
+    expect(page.locator(".row.bot").last).to_contain_text(number)
+    shot(page, "workorder-reply")
