@@ -22,7 +22,7 @@ import aio_pika
 from analytics.broker import QUEUE, masked
 from analytics.store import create_tables, engine_for, events
 from ops.logs import configure_logging
-from settings import get_settings
+from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 EXCHANGE = "rasa-exchange"  # Rasa's PikaEventBroker default
@@ -41,8 +41,8 @@ def row_of(body: bytes) -> dict | None:
     return {"sender_id": str(event.get("sender_id") or "")[:255], "data": json.dumps(event, ensure_ascii=False)}
 
 
-async def consume(stop: asyncio.Event) -> None:
-    settings = get_settings()
+async def consume(stop: asyncio.Event, settings: Settings | None = None) -> None:
+    settings = settings or get_settings()
     engine = engine_for(settings)
     await create_tables(engine)
     connection = await aio_pika.connect_robust(settings.analytics_amqp_url)

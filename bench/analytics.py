@@ -13,6 +13,7 @@ Targets: the dashboard's figures over 1 M stored events in ≤ 2 s; ingest ≥ 5
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
@@ -25,10 +26,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import aio_pika
 import numpy as np
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from analytics.broker import QUEUE
+from analytics.consumer import EXCHANGE, consume
 from analytics.measures import Filters, from_turns, measure
 from analytics.projection import Projector, day_of
 from analytics.store import create_tables, engine_for, events
@@ -140,24 +144,61 @@ async def project_and_measure(engine) -> dict:
     return out
 
 
-async def on_postgresql(server: str, count: int) -> dict:
-    """The same store in a fresh database on a PostgreSQL server (dropped afterwards)."""
+@contextlib.asynccontextmanager
+async def fresh_database(server: str):
+    """The URL of a new database on a PostgreSQL server, dropped afterwards."""
     name = f"bench_analytics_{uuid.uuid4().hex[:8]}"
     admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
     async with admin.connect() as db:
         await db.execute(text(f"CREATE DATABASE {name}"))
     try:
-        engine = create_async_engine(server.rsplit("/", 1)[0] + f"/{name}")
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        async with admin.connect() as db:
+            await db.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        await admin.dispose()
+
+
+async def on_postgresql(server: str, count: int) -> dict:
+    """The same store in a fresh database on a PostgreSQL server."""
+    async with fresh_database(server) as url:
+        engine = create_async_engine(url)
         await create_tables(engine)
         rows = ({"sender_id": sender, "data": data} for sender, data in synthetic_events(count))
         while chunk := list(itertools.islice(rows, 20_000)):
             async with engine.begin() as db:
                 await db.execute(events.insert(), chunk)
         return await project_and_measure(engine)
-    finally:
-        async with admin.connect() as db:
-            await db.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        await admin.dispose()
+
+
+async def consumer_rate(server: str, count: int) -> float:
+    """Events per second the RabbitMQ consumer (many Rasa servers) stores into PostgreSQL:
+    `count` events waiting in its queue, drained. Run it alone: the queue is the product's."""
+    settings = Settings()
+    connection = await aio_pika.connect_robust(settings.analytics_amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.FANOUT)
+        queue = await channel.declare_queue(QUEUE, durable=True)
+        await queue.bind(exchange, "")
+        await queue.purge()
+        for _, data in synthetic_events(count, seed=11):
+            await exchange.publish(aio_pika.Message(data.encode()), routing_key="")
+    async with fresh_database(server) as url:
+        engine, stop = create_async_engine(url), asyncio.Event()
+        await create_tables(engine)
+        started = time.perf_counter()
+        consumer = asyncio.create_task(consume(stop, replace(settings, analytics_db_url=url)))
+        stored = 0
+        while stored < count and not consumer.done():
+            await asyncio.sleep(0.1)
+            async with engine.connect() as db:
+                stored = (await db.execute(text("SELECT count(*) FROM events"))).scalar()
+        seconds = time.perf_counter() - started
+        stop.set()
+        await consumer
+        await engine.dispose()
+    return stored / seconds
 
 
 def run(args) -> bool:
@@ -206,7 +247,9 @@ def run(args) -> bool:
             value = f"{pg[key]:,.0f} ev/s" if unit == "ev/s" else f"{pg[key]:.2f} s"
             print(f"{what:<64}{value:>12}")
         slowest = max(slowest, pg["whole"], pg["channel"], pg["department"])
-        ok_pg = pg["projection"] >= TARGET_EVENTS_PER_SECOND
+        drained = asyncio.run(consumer_rate(args.analytics_postgres, BROKER_SAMPLE))
+        print(f"{f'ingest: RabbitMQ consumer into PostgreSQL ({BROKER_SAMPLE:,} queued events)':<64}{f'{drained:,.0f} ev/s':>12}{events_s:>10}")
+        ok_pg = pg["projection"] >= TARGET_EVENTS_PER_SECOND and drained >= TARGET_EVENTS_PER_SECOND
     else:
         ok_pg = True
     return ok_pg and ours >= TARGET_EVENTS_PER_SECOND and m["projection"] >= TARGET_EVENTS_PER_SECOND and slowest <= TARGET_AGGREGATE_SECONDS
