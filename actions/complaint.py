@@ -1,6 +1,8 @@
 """Complaints, reports, suggestions, requests for help: the catalogue's service when it has
 a sure one for it (投诉律师 → 司法行政业务投诉接收), else a 12345 work order filed in the
-conversation (actions/workorder.py)."""
+conversation (actions/workorder.py). When items come close without being sure, the message
+may be a service question NLU read as a complaint ("个人家里报装用电怎么申请"): they are
+offered first, beside a button that files the work order."""
 
 from __future__ import annotations
 
@@ -8,13 +10,17 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
+from actions.context import knowledge
+from actions.replies import suggestion_message
 from actions.workorder import start
 from actions.workorder_filing import status_reply
 
+FILE_PAYLOAD = "/complain"  # the button that files the work order: the intent itself
+FILE_BUTTON = {"title": "都不是，登记12345工单", "payload": FILE_PAYLOAD}
 # Asking how an earlier complaint went, not making a new one.
 STATUS_QUESTION = re.compile(r"(结果|进度|怎么样了|处理了没|处理得|有人管了没|回复了|答复了|办到哪)")
 
@@ -32,9 +38,26 @@ class ActionComplaint(Action):
             if status:
                 dispatcher.utter_message(text=status)
                 return []
+        text = (tracker.latest_message.get("text") or "").strip()
+        if text == FILE_PAYLOAD:  # the button under suggested items: the message before it says what happened
+            return start(tracker, dispatcher, said=said_before(tracker))
         reply, events = confident_reply(tracker)
         if reply:
             send(dispatcher, reply)
             dispatcher.utter_message(response="utter_complain")
             return events
+        searcher, _ = knowledge()
+        result = searcher.search(text)
+        if result.suggestible and result.hits:
+            maybe = [hit.item for hit in result.hits[:3]]
+            message = suggestion_message(maybe)
+            message["buttons"].insert(len(maybe), FILE_BUTTON)
+            send(dispatcher, message)
+            return [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("current_item", None)]
         return start(tracker, dispatcher)
+
+
+def said_before(tracker: Tracker) -> str:
+    """The user's message before the latest one."""
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return said[-2] if len(said) >= 2 else ""

@@ -67,13 +67,14 @@ def reset() -> list[EventType]:
     return [SlotSet(s, None) for s in (*ASKED, *DERIVED, "requested_slot")]
 
 
-def start(tracker: Tracker, dispatcher: CollectingDispatcher) -> list[EventType]:
-    """Open the form; a message that already says what happened answers its first question."""
+def start(tracker: Tracker, dispatcher: CollectingDispatcher, said: str | None = None) -> list[EventType]:
+    """Open the form; a message that already says what happened (the latest, or `said`)
+    answers its first question."""
     dispatcher.utter_message(
         text="这个问题我可以帮您登记为12345工单，转相关部门办理。需要确认发生的地点、时间和您的联系电话；"
         "说错了可以说“地点说错了”，随时可以说“取消”。"
     )
-    text = tracker.latest_message.get("text") or ""
+    text = said if said is not None else tracker.latest_message.get("text") or ""
     first = [SlotSet("workorder_what", text.strip())] if says_what_happened(text) else []
     # Only answers left from an earlier work order are cleared: the form validates every
     # slot event this action leaves, and an empty one would be re-asked at once.

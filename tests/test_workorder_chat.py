@@ -62,6 +62,17 @@ def test_a_complaint_is_filed_over_several_turns_and_the_department_reply_is_pus
     assert phone not in json.dumps(tracker(me), ensure_ascii=False)  # only the masked phone in the tracker
 
 
+def test_close_items_are_offered_before_a_work_order_and_the_button_files_what_was_said(bot):
+    me = user()
+    reply = say(me, "水表坏了一个月没人来换，我要投诉")  # items come close, none is sure
+    assert "可能相关" in texts(reply) and "供水户名变更（过户）" in texts(reply)
+    button = [b for m in reply for b in m.get("buttons", []) if "登记12345工单" in b["title"]]
+    opened = texts(say(me, button[0]["payload"]))
+    assert "12345工单" in opened and "发生在哪里" in opened  # what happened: the message before the click
+    assert "目前没有正在办理" not in texts(say(me, "取消")) and "还没有登记工单" in texts(say(me, "我反映的问题处理得怎么样了"))
+    assert "无需取消" in texts(say(me, "取消"))  # nothing left to cancel
+
+
 def test_a_cancelled_complaint_files_nothing(bot):
     me = user()
     opened = texts(say(me, "我要投诉"))

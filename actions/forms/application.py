@@ -25,7 +25,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import confident_reply
+from actions.answer import confident_reply, send
 from actions.replies import item_message, no_match_message
 
 
@@ -223,6 +223,14 @@ class ActionCancelApplication(Action):
         return "action_cancel_application"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if not (tracker.get_slot("application_kind") or tracker.active_loop.get("name") or workorder.in_progress(tracker)):
+            # Nothing to cancel: a question NLU took for "取消" ("…想申请中国绿卡") is answered if it can be.
+            reply, events = confident_reply(tracker)
+            if reply:
+                send(dispatcher, reply)
+                return events
+            dispatcher.utter_message(text="目前没有正在办理的申请或工单，无需取消。您可以直接说要办的事情。")
+            return []
         if workorder.in_progress(tracker) and not tracker.get_slot("application_kind"):
             dispatcher.utter_message(text="已取消本次工单登记，填写的信息不会提交。需要时可以随时再说。")
         else:
