@@ -1,0 +1,131 @@
+"""猜你要办 in conversation: "我还需要办什么", "猜你要办", and the widget's `/ask_suggestions`
+when a returning user opens it.
+
+- A known user — this sender submitted applications (the outbox keeps them per sender,
+  across sessions), or gave a credit code or ID number in the message — gets the portal's
+  suggestions for that profile (`GET /profiles/{id}/suggestions`: next steps after their
+  applications from life-event chains, theme services, eligible policies), each with its
+  reason. If the portal is away, the same `policies.advice.suggestions` runs here on the
+  items this sender applied for.
+- Anyone else gets the most asked items: the analytics store's `top_items` measure (the
+  store the action server already writes ratings to), for the user's region when it has
+  asked items there, kept to the user's target (个人/企业).
+
+Each suggestion is a button whose payload asks about it in words, so it works as a
+numbered choice on WeChat too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import knowledge, outbox, vault
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
+from analytics.measures import Filters, measure
+from analytics.service_state import analytics_engine
+from policies.advice import suggestions
+
+log = logging.getLogger(__name__)
+LIMIT = 5
+
+
+def profile_keys(tracker: Tracker) -> list[str]:
+    """ID numbers / credit codes this sender is known by: the message's, then their applications'."""
+    keys: list[str] = []
+    raw = vault().find(tracker.sender_id, tracker.latest_message.get("text") or "")
+    if raw:
+        keys.append(raw)
+    for application, _ in reversed(outbox().of_sender(tracker.sender_id)):
+        key = (application.get("profile") or {}).get("key")
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def applied_codes(tracker: Tracker) -> list[str]:
+    return [a["item_code"] for a, _ in reversed(outbox().of_sender(tracker.sender_id)) if a.get("item_code")]
+
+
+async def for_known_user(tracker: Tracker) -> list[dict[str, Any]]:
+    """The portal's 猜你要办 for this sender's profiles; computed here when the portal is away."""
+    client = PortalClient.from_settings()
+    found: list[dict[str, Any]] = []
+    try:
+        for key in profile_keys(tracker):
+            try:
+                profile = await client.call("POST", "/profiles/lookup", {"key": key})
+            except PortalRejected:  # no profile under that number yet
+                continue
+            found += (await client.call("GET", f"/profiles/{profile['profile_id']}/suggestions"))["suggestions"]
+    except (PortalUnavailable, PortalRejected) as exc:
+        log.info("suggestions in-process (portal: %s)", exc)
+        found = []
+    if not found:  # portal away, or applications without a profile: the chains on what was applied for
+        _, catalogue = knowledge()
+        done = [catalogue.items[c] for c in dict.fromkeys(applied_codes(tracker)) if c in catalogue.items]
+        found = suggestions(done, catalogue.items.values(), catalogue.themes.values(), region=tracker.get_slot("region"))
+    unique: dict[str, dict[str, Any]] = {}
+    for s in found:
+        unique.setdefault(s["name"], s)
+    return list(unique.values())[:LIMIT]
+
+
+async def most_asked(tracker: Tracker) -> list[dict[str, Any]]:
+    """The most asked items (analytics store), the user's region first, fit for their target."""
+    _, catalogue = knowledge()
+    region = catalogue.gazetteer.get(tracker.get_slot("region"))
+    target = tracker.get_slot("target") or ""
+    try:
+        engine = await analytics_engine()
+        top = (await measure(engine, Filters(region=region.name), top=20))["top_items"] if region else []
+        if len(top) < LIMIT:
+            top += (await measure(engine, Filters(), top=20))["top_items"]
+    except Exception as exc:  # the store is optional for answering: say so rather than fail
+        log.warning("most asked items unavailable: %s", exc)
+        return []
+    out: dict[str, dict[str, Any]] = {}
+    for row in top:
+        item = catalogue.items.get(row["code"])
+        if item is None or item.name in out:
+            continue
+        if (target == "自然人" and not item.for_citizens) or (target and target != "自然人" and not item.for_enterprises):
+            continue
+        out[item.name] = {"kind": "item", "code": item.code, "name": item.name, "reason": f"近期{row['count']}人次咨询"}
+    return list(out.values())[:LIMIT]
+
+
+def question_for(s: dict[str, Any]) -> str:
+    """What a button sends: a question about the suggestion, in words."""
+    if s["kind"] == "policy":
+        return f"《{s['name']}》这个政策怎么申请"
+    return f"{s['name']}怎么办理"
+
+
+class ActionSuggest(Action):
+    def name(self) -> str:
+        return "action_suggest"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
+        if known:
+            lines = ["猜您还要办："]
+            lines += [f"{n}. {s['name']}——{s['reason']}" for n, s in enumerate(known, 1)]
+            shown, kind = known, "personal"
+        else:
+            shown, kind = await most_asked(tracker), "most_asked"
+            if not shown:
+                dispatcher.utter_message(text="暂时还没有为您推荐的事项。告诉我您想办什么事，例如“孩子出生要办哪些手续”，我来帮您查。")
+                return []
+            lines = ["大家最近常办的事项："] + [f"{n}. {s['name']}（{s['reason']}）" for n, s in enumerate(shown, 1)]
+        lines.append("点击想了解的事项，或直接告诉我您要办什么。")
+        dispatcher.utter_message(
+            text="\n".join(lines),
+            buttons=[{"title": s["name"], "payload": question_for(s)} for s in shown],
+            json_message={"suggestions": {"kind": kind, "items": shown}},
+        )
+        return []
