@@ -21,6 +21,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -78,24 +79,27 @@ async def for_known_user(tracker: Tracker) -> list[dict[str, Any]]:
 async def most_asked(tracker: Tracker) -> list[dict[str, Any]]:
     """The most asked items (analytics store), the user's region first, fit for their target."""
     _, catalogue = knowledge()
-    region = catalogue.gazetteer.get(tracker.get_slot("region"))
+    code = tracker.get_slot("region")
+    places = [r.name for r in catalogue.gazetteer.chain(code)] if code else []  # county, city, province
     target = tracker.get_slot("target") or ""
+    top: list[tuple[str, dict[str, Any]]] = []
     try:
         engine = await analytics_engine()
-        top = (await measure(engine, Filters(region=region.name), top=20))["top_items"] if region else []
-        if len(top) < LIMIT:
-            top += (await measure(engine, Filters(), top=20))["top_items"]
-    except Exception as exc:  # the store is optional for answering: say so rather than fail
+        for place in [*places, ""]:
+            top += [(place, row) for row in (await measure(engine, Filters(region=place), top=20))["top_items"]]
+            if len({row["code"] for _, row in top}) >= 2 * LIMIT:
+                break
+    except (SQLAlchemyError, OSError) as exc:  # the store is optional here: no list rather than a failure
         log.warning("most asked items unavailable: %s", exc)
         return []
     out: dict[str, dict[str, Any]] = {}
-    for row in top:
+    for place, row in top:
         item = catalogue.items.get(row["code"])
         if item is None or item.name in out:
             continue
         if (target == "自然人" and not item.for_citizens) or (target and target != "自然人" and not item.for_enterprises):
             continue
-        out[item.name] = {"kind": "item", "code": item.code, "name": item.name, "reason": f"近期{row['count']}人次咨询"}
+        out[item.name] = {"kind": "item", "code": item.code, "name": item.name, "reason": f"{place}近期{row['count']}人次咨询"}
     return list(out.values())[:LIMIT]
 
 
@@ -113,7 +117,7 @@ class ActionSuggest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:
-            lines = ["猜您还要办："]
+            lines = ["【猜你要办】根据您办理过的事项，您可能还需要办："]
             lines += [f"{n}. {s['name']}——{s['reason']}" for n, s in enumerate(known, 1)]
             shown, kind = known, "personal"
         else:
@@ -121,7 +125,7 @@ class ActionSuggest(Action):
             if not shown:
                 dispatcher.utter_message(text="暂时还没有为您推荐的事项。告诉我您想办什么事，例如“孩子出生要办哪些手续”，我来帮您查。")
                 return []
-            lines = ["大家最近常办的事项："] + [f"{n}. {s['name']}（{s['reason']}）" for n, s in enumerate(shown, 1)]
+            lines = ["【大家都在办】近期咨询最多的事项："] + [f"{n}. {s['name']}（{s['reason']}）" for n, s in enumerate(shown, 1)]
         lines.append("点击想了解的事项，或直接告诉我您要办什么。")
         dispatcher.utter_message(
             text="\n".join(lines),
