@@ -22,7 +22,7 @@ from typing import Any
 
 from rasa_sdk import Action, Tracker
 from sqlalchemy.exc import SQLAlchemyError
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.context import knowledge, outbox, vault
@@ -103,11 +103,24 @@ async def most_asked(tracker: Tracker) -> list[dict[str, Any]]:
     return list(out.values())[:LIMIT]
 
 
-def question_for(s: dict[str, Any]) -> str:
-    """What a button sends: a question about the suggestion, in words."""
-    if s["kind"] == "policy":
-        return f"《{s['name']}》这个政策怎么申请"
-    return f"{s['name']}怎么办理"
+def entry_code(s: dict[str, Any]) -> str | None:
+    """The catalogue entry of an item or theme suggestion (policies are none)."""
+    return s.get("code") if s["kind"] == "item" else s.get("id") if s["kind"] == "theme" else None
+
+
+def buttons_for(shown: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[str]]:
+    """A button per suggestion and the entries offered: items and themes are picked like any
+    offered choice (`/choose_option`, the `offered_items` slot), so the answer is about that
+    very entry; a policy button asks about it in words."""
+    buttons, offered = [], []
+    for s in shown:
+        code = entry_code(s)
+        if code:
+            offered.append(code)
+            buttons.append({"title": s["name"], "payload": f'/choose_option{{"ordinal":"{len(offered)}"}}'})
+        else:
+            buttons.append({"title": s["name"], "payload": f"《{s['name']}》这个政策怎么申请"})
+    return buttons, offered
 
 
 class ActionSuggest(Action):
@@ -127,9 +140,7 @@ class ActionSuggest(Action):
                 return []
             lines = ["【大家都在办】近期咨询最多的事项："] + [f"{n}. {s['name']}（{s['reason']}）" for n, s in enumerate(shown, 1)]
         lines.append("点击想了解的事项，或直接告诉我您要办什么。")
-        dispatcher.utter_message(
-            text="\n".join(lines),
-            buttons=[{"title": s["name"], "payload": question_for(s)} for s in shown],
-            json_message={"suggestions": {"kind": kind, "items": shown}},
-        )
-        return []
+        buttons, offered = buttons_for(shown)
+        dispatcher.utter_message(text="\n".join(lines), buttons=buttons, json_message={"suggestions": {"kind": kind, "items": shown}})
+        # a pick is answered about the entry as a whole, not the field asked last
+        return [SlotSet("offered_items", offered or None), SlotSet("last_field", None)]
