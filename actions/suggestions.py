@@ -131,7 +131,10 @@ class ActionSuggest(Action):
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:
             lines = ["【猜你要办】根据您办理过的事项，您可能还需要办："]
-            lines += [f"{n}. {s['name']}——{s['reason']}" for n, s in enumerate(known, 1)]
+            for n, s in enumerate(known, 1):  # one reason over the suggestions it leads to
+                if n == 1 or s["reason"] != known[n - 2]["reason"]:
+                    lines.append(s["reason"] + "：")
+                lines.append(f"{n}. {s['name']}")
             shown, kind = known, "personal"
         else:
             shown, kind = await most_asked(tracker), "most_asked"
