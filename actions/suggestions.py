@@ -130,7 +130,7 @@ class ActionSuggest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:
-            lines = ["【猜你要办】根据您办理过的事项，您可能还需要办："]
+            lines = ["【猜你要办】"]
             for n, s in enumerate(known, 1):  # one reason over the suggestions it leads to
                 if n == 1 or s["reason"] != known[n - 2]["reason"]:
                     lines.append(s["reason"] + "：")
