@@ -11,6 +11,7 @@ import json
 import re
 import urllib.error
 import urllib.request
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -271,3 +272,38 @@ def test_a_conversation_with_a_theme_a_follow_up_and_a_region(context: BrowserCo
     expect(last.locator(".card h3").first).to_have_text("营业执照补领")
     expect(last).to_contain_text("历下")
     shot(page, "conversation-theme-follow-up-region")
+
+
+def test_a_returning_user_is_shown_what_to_do_next_on_opening(context: BrowserContext):
+    """猜你要办: a sender who applied (here over REST, as the same session id) and comes back
+    after a while opens the widget and is offered the next steps with their reason."""
+    from tests.chat import fill_residence_permit, new_applicant, receipt_of, say, texts
+
+    me = "returning" + uuid.uuid4().hex[:16]
+    id_number, phone = new_applicant()
+    fill_residence_permit(me, id_number, phone)
+    receipt_of(texts(say(me, "确认提交")))
+    page = context.new_page()
+    earlier = [{"who": "user", "m": {"text": "济南的居住证怎么申领"}}, {"who": "bot", "m": {"text": "申请已提交。"}}]
+    page.add_init_script(  # the session this browser kept, last active an hour ago
+        f"sessionStorage.setItem('tongban-widget:session', {json.dumps(json.dumps(me))});"
+        f"sessionStorage.setItem('tongban-widget:transcript', {json.dumps(json.dumps(earlier, ensure_ascii=False))});"
+        "sessionStorage.setItem('tongban-widget:active', String(Date.now() - 3600000));"
+    )
+    open_widget(page)
+    guess = page.locator(".row.bot", has_text="猜你要办")
+    expect(guess).to_contain_text("因为您刚办理了“居住证申领”")
+    expect(page.locator(".row.user")).to_have_count(1)  # the widget asked silently
+    expect(guess.locator(".choices button", has_text="居住证签注")).to_be_visible()
+    shot(page, "returning-user-guess")
+    answered(page, guess.locator(".choices button", has_text="居住证签注").click)
+    expect(page.locator(".row.bot").last).to_contain_text("居住证签注")
+    shot(page, "returning-user-guess-clicked")
+
+
+def test_a_first_visit_gets_the_greeting_not_suggestions(context: BrowserContext):
+    page = context.new_page()
+    open_widget(page)
+    expect(page.locator(".row.bot").first).to_contain_text("您好")
+    expect(page.locator(".row.bot")).to_have_count(1)
+    assert "猜你要办" not in page.locator(".log").inner_text()

@@ -11,6 +11,8 @@
  *   data-persist      "session" (default: this tab, survives reloads) or "local" (survives closing the tab)
  *   data-fallback-ms  how long socket.io may take to connect before REST is used (default 4000)
  *   data-open         "true" to open the panel on load
+ *   data-guess        "false" not to show 猜你要办 to a returning user on opening
+ *   data-return-minutes  idle minutes after which an opening counts as a return (default 30)
  *
  * It talks to Rasa's socket.io channel (vendored client, socket.io.min.js beside this
  * file) with a session id kept in the browser, so a reload continues the conversation;
@@ -31,6 +33,8 @@
     persist: data.persist === "local" ? "local" : "session",
     fallbackMs: parseInt(data.fallbackMs || "4000", 10),
     open: data.open === "true",
+    guess: data.guess !== "false",
+    returnMs: parseInt(data.returnMinutes || "30", 10) * 60000,
     base: script && script.src ? script.src.replace(/[^/]*$/, "") : "",
   };
   var MAX_KEPT = 200;
@@ -305,6 +309,7 @@
     transcript.push(entry);
     if (transcript.length > MAX_KEPT) transcript = transcript.slice(-MAX_KEPT);
     save("transcript", transcript);
+    save("active", Date.now());
     draw(entry);
   }
 
@@ -355,11 +360,12 @@
     request.send(JSON.stringify({ sender: sessionId, message: text }));
   }
 
-  // `text` goes to the bot; `shown` (a button's title) is what the transcript shows.
-  function send(text, shown) {
+  // `text` goes to the bot; `shown` (a button's title) is what the transcript shows;
+  // `hidden`: nothing is shown (an intent the widget sends by itself, /ask_suggestions).
+  function send(text, shown, hidden) {
     text = String(text || "").trim();
     if (!text) return;
-    add("user", { text: mask(String(shown || text).trim()) });
+    if (!hidden) add("user", { text: mask(String(shown || text).trim()) });
     showTyping(true);
     if (socket && socket.connected) socket.emit("user_uttered", { message: text, session_id: sessionId });
     else postRest(text);
@@ -411,7 +417,16 @@
   }
 
   // ---- opening, closing, keyboard
+  // A first visit gets the greeting and example questions. A returning user (this sender
+  // asked something here before, and has been away returnMs) gets 猜你要办: the bot's
+  // suggestions from what they applied for (actions/suggestions.py), asked for silently.
   function greet() {
+    var returning = transcript.some(function (e) { return e.who === "user"; }) && Date.now() - load("active", 0) > config.returnMs;
+    if (returning && config.guess) {
+      save("active", Date.now());
+      send("/ask_suggestions", null, true);
+      return;
+    }
     if (transcript.length) return;
     var buttons = config.suggestions.map(function (q) { return { title: q, payload: q }; });
     add("bot", { text: config.greeting, buttons: buttons });

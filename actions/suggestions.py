@@ -1,0 +1,149 @@
+"""猜你要办 in conversation: "我还需要办什么", "猜你要办", and the widget's `/ask_suggestions`
+when a returning user opens it.
+
+- A known user — this sender submitted applications (the outbox keeps them per sender,
+  across sessions), or gave a credit code or ID number in the message — gets the portal's
+  suggestions for that profile (`GET /profiles/{id}/suggestions`: next steps after their
+  applications from life-event chains, theme services, eligible policies), each with its
+  reason. If the portal is away, the same `policies.advice.suggestions` runs here on the
+  items this sender applied for.
+- Anyone else gets the most asked items: the analytics store's `top_items` measure (the
+  store the action server already writes ratings to), for the user's region when it has
+  asked items there, kept to the user's target (个人/企业).
+
+Each suggestion is a button whose payload asks about it in words, so it works as a
+numbered choice on WeChat too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from sqlalchemy.exc import SQLAlchemyError
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.context import knowledge, outbox, vault
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
+from analytics.measures import Filters, measure
+from analytics.service_state import analytics_engine
+from policies.advice import suggestions
+
+log = logging.getLogger(__name__)
+LIMIT = 5
+
+
+def profile_keys(tracker: Tracker) -> list[str]:
+    """ID numbers / credit codes this sender is known by: the message's, then their applications'."""
+    keys: list[str] = []
+    raw = vault().find(tracker.sender_id, tracker.latest_message.get("text") or "")
+    if raw:
+        keys.append(raw)
+    for application, _ in reversed(outbox().of_sender(tracker.sender_id)):
+        key = (application.get("profile") or {}).get("key")
+        if key and key not in keys:
+            keys.append(key)
+    return keys
+
+
+def applied_codes(tracker: Tracker) -> list[str]:
+    return [a["item_code"] for a, _ in reversed(outbox().of_sender(tracker.sender_id)) if a.get("item_code")]
+
+
+async def for_known_user(tracker: Tracker) -> list[dict[str, Any]]:
+    """The portal's 猜你要办 for this sender's profiles; computed here when the portal is away."""
+    client = PortalClient.from_settings()
+    found: list[dict[str, Any]] = []
+    try:
+        for key in profile_keys(tracker):
+            try:
+                profile = await client.call("POST", "/profiles/lookup", {"key": key})
+            except PortalRejected:  # no profile under that number yet
+                continue
+            found += (await client.call("GET", f"/profiles/{profile['profile_id']}/suggestions"))["suggestions"]
+    except (PortalUnavailable, PortalRejected) as exc:
+        log.info("suggestions in-process (portal: %s)", exc)
+        found = []
+    if not found:  # portal away, or applications without a profile: the chains on what was applied for
+        _, catalogue = knowledge()
+        done = [catalogue.items[c] for c in dict.fromkeys(applied_codes(tracker)) if c in catalogue.items]
+        found = suggestions(done, catalogue.items.values(), catalogue.themes.values(), region=tracker.get_slot("region"))
+    unique: dict[str, dict[str, Any]] = {}
+    for s in found:
+        unique.setdefault(s["name"], s)
+    return list(unique.values())[:LIMIT]
+
+
+async def most_asked(tracker: Tracker) -> list[dict[str, Any]]:
+    """The most asked items (analytics store), the user's region first, fit for their target."""
+    _, catalogue = knowledge()
+    code = tracker.get_slot("region")
+    places = [r.name for r in catalogue.gazetteer.chain(code)] if code else []  # county, city, province
+    target = tracker.get_slot("target") or ""
+    top: list[tuple[str, dict[str, Any]]] = []
+    try:
+        engine = await analytics_engine()
+        for place in [*places, ""]:
+            top += [(place, row) for row in (await measure(engine, Filters(region=place), top=20))["top_items"]]
+            if len({row["code"] for _, row in top}) >= 2 * LIMIT:
+                break
+    except (SQLAlchemyError, OSError) as exc:  # the store is optional here: no list rather than a failure
+        log.warning("most asked items unavailable: %s", exc)
+        return []
+    out: dict[str, dict[str, Any]] = {}
+    for place, row in top:
+        item = catalogue.items.get(row["code"])
+        if item is None or item.name in out:
+            continue
+        if (target == "自然人" and not item.for_citizens) or (target and target != "自然人" and not item.for_enterprises):
+            continue
+        out[item.name] = {"kind": "item", "code": item.code, "name": item.name, "reason": f"{place}近期{row['count']}人次咨询"}
+    return list(out.values())[:LIMIT]
+
+
+def entry_code(s: dict[str, Any]) -> str | None:
+    """The catalogue entry of an item or theme suggestion (policies are none)."""
+    return s.get("code") if s["kind"] == "item" else s.get("id") if s["kind"] == "theme" else None
+
+
+def buttons_for(shown: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[str]]:
+    """A button per suggestion and the entries offered: items and themes are picked like any
+    offered choice (`/choose_option`, the `offered_items` slot), so the answer is about that
+    very entry; a policy button asks about it in words."""
+    buttons, offered = [], []
+    for s in shown:
+        code = entry_code(s)
+        if code:
+            offered.append(code)
+            buttons.append({"title": s["name"], "payload": f'/choose_option{{"ordinal":"{len(offered)}"}}'})
+        else:
+            buttons.append({"title": s["name"], "payload": f"《{s['name']}》这个政策怎么申请"})
+    return buttons, offered
+
+
+class ActionSuggest(Action):
+    def name(self) -> str:
+        return "action_suggest"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
+        if known:
+            lines = ["【猜你要办】"]
+            for n, s in enumerate(known, 1):  # one reason over the suggestions it leads to
+                if n == 1 or s["reason"] != known[n - 2]["reason"]:
+                    lines.append(s["reason"] + "：")
+                lines.append(f"{n}. {s['name']}")
+            shown, kind = known, "personal"
+        else:
+            shown, kind = await most_asked(tracker), "most_asked"
+            if not shown:
+                dispatcher.utter_message(text="暂时还没有为您推荐的事项。告诉我您想办什么事，例如“孩子出生要办哪些手续”，我来帮您查。")
+                return []
+            lines = ["【大家都在办】近期咨询最多的事项："] + [f"{n}. {s['name']}（{s['reason']}）" for n, s in enumerate(shown, 1)]
+        lines.append("点击想了解的事项，或直接告诉我您要办什么。")
+        buttons, offered = buttons_for(shown)
+        dispatcher.utter_message(text="\n".join(lines), buttons=buttons, json_message={"suggestions": {"kind": kind, "items": shown}})
+        # a pick is answered about the entry as a whole, not the field asked last
+        return [SlotSet("offered_items", offered or None), SlotSet("last_field", None)]

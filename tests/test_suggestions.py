@@ -1,0 +1,66 @@
+"""猜你要办 through the running bot (REST and WeChat): a user who applied is told what comes
+next and why, and can ask about it; anyone else gets the most asked items."""
+
+from __future__ import annotations
+
+import time
+
+from tests.chat import fill_residence_permit, items, new_applicant, receipt_of, say, texts, user
+from tests.test_wechat import message, new_user, push, user_texts, wechat  # noqa: F401 (fixture)
+
+
+def buttons(messages: list[dict]) -> list[dict]:
+    return [b for m in messages for b in m.get("buttons", [])]
+
+
+def apply_for_residence_permit(me: str) -> None:
+    id_number, phone = new_applicant()
+    fill_residence_permit(me, id_number, phone)
+    receipt_of(texts(say(me, "确认提交")))
+
+
+def test_after_an_application_the_next_steps_come_with_their_reason_and_answer_when_clicked(bot):
+    me = user()
+    apply_for_residence_permit(me)
+    reply = say(me, "我还需要办什么")
+    shown = texts(reply)
+    assert "猜你要办" in shown, shown
+    assert "因为您刚办理了“居住证申领”" in shown, shown
+    offered = {b["title"]: b["payload"] for b in buttons(reply)}
+    assert "居住证签注" in offered, offered
+    answer = say(me, offered["居住证签注"])  # a pick, like any offered choice
+    assert [i["name"] for i in items(answer)] == ["居住证签注"], texts(answer)
+
+
+def test_the_same_sender_in_a_later_session_is_still_known(bot):
+    """The widget's /ask_suggestions on opening: no words, the sender's history decides."""
+    me = user()
+    apply_for_residence_permit(me)
+    say(me, "/session_start")
+    shown = texts(say(me, "/ask_suggestions"))
+    assert "猜你要办" in shown and "社会保障卡申领" in shown, shown
+
+
+def test_an_anonymous_user_gets_the_most_asked_items(bot):
+    asker = user()
+    for _ in range(2):
+        say(asker, "社会保障卡申领需要什么材料")
+    time.sleep(3)  # the analytics service projects new events every second
+    me = user()
+    reply = say(me, "大家最近都在办什么")
+    shown = texts(reply)
+    assert "大家都在办" in shown and "人次咨询" in shown, shown
+    assert "猜你要办" not in shown
+    assert "社会保障卡申领" in [b["title"] for b in buttons(reply)], buttons(reply)
+
+
+def test_wechat_gets_numbered_suggestions_and_a_number_asks_about_one(wechat):  # noqa: F811
+    me = new_user(wechat)
+    push(message(me, "还有什么要办的"))
+    offered = wechat.wait(me)[-1]
+    assert "回复数字选择" in offered and "1. " in offered, offered
+    first = offered.split("1. ")[1].split("（")[0].split("——")[0].strip()
+    push(message(me, "1"))
+    answer = "\n".join(wechat.wait(me, 2)[1:])
+    assert first in answer, (first, answer)
+    assert user_texts(me)[-1] == '/choose_option{"ordinal":"1"}'
