@@ -10,14 +10,14 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import confident_reply, send
+from actions.answer import reply_for, send
 from actions.context import knowledge
-from actions.replies import suggestion_message
 from actions.workorder import start
 from actions.workorder_filing import status_reply
+from retrieval.search import Filters
 
 FILE_PAYLOAD = "/complain"  # the button that files the work order: the intent itself
 FILE_BUTTON = {"title": "都不是，登记12345工单", "payload": FILE_PAYLOAD}
@@ -41,21 +41,17 @@ class ActionComplaint(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         if text == FILE_PAYLOAD:  # the button under suggested items: the message before it says what happened
             return start(tracker, dispatcher, said=said_before(tracker))
-        reply, events = confident_reply(tracker)
-        if reply:
-            send(dispatcher, reply)
+        searcher, catalogue = knowledge()
+        result = searcher.search(text, Filters(region_code=tracker.get_slot("region")))
+        reply, events = reply_for(result, None, catalogue)
+        if reply is None:
+            return start(tracker, dispatcher)
+        if not result.confident:  # close items, none sure: offered beside the button that files
+            reply["buttons"].insert(len(reply["buttons"]) - 1, FILE_BUTTON)  # before the handoff button
+        send(dispatcher, reply)
+        if result.confident:
             dispatcher.utter_message(response="utter_complain")
-            return events
-        searcher, _ = knowledge()
-        result = searcher.search(text)
-        if result.suggestible and result.hits:
-            maybe = [hit.item for hit in result.hits[:3]]
-            message = suggestion_message(maybe)
-            message["buttons"].insert(len(maybe), FILE_BUTTON)
-            send(dispatcher, message)
-            return [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("current_item", None)]
-        return start(tracker, dispatcher)
-
+        return events
 
 def said_before(tracker: Tracker) -> str:
     """The user's message before the latest one."""

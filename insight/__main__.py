@@ -54,22 +54,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _read_stream(parser: argparse.ArgumentParser, path):
+    """A stream's records and the lines skipped (each said on stderr); None if unreadable."""
+    from insight.records import read_records
+
+    if not path.exists():
+        parser.error(f"{path}: no such file")
+    try:
+        records, errors = read_records(path)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return None, []
+    for error in errors:
+        print(error, file=sys.stderr)
+    return records, errors
+
+
 def _ingest(parser: argparse.ArgumentParser, args) -> int:
     from assist.classifier import build_classifier
     from insight.pipeline import embedder, place_finder
-    from insight.records import read_records
     from insight.store import InsightStore
     from settings import get_settings
 
-    if not args.stream.exists():
-        parser.error(f"{args.stream}: no such file")
-    try:
-        records, errors = read_records(args.stream)
-    except ValueError as error:
-        print(error, file=sys.stderr)
+    records, errors = _read_stream(parser, args.stream)
+    if records is None:
         return 2
-    for error in errors:
-        print(error, file=sys.stderr)
     store = InsightStore(get_settings().var_dir / "insight.sqlite")
     known = store.known([r.id for r in records])
     new = [r for r in records if r.id not in known]
@@ -84,22 +93,15 @@ def _report(parser: argparse.ArgumentParser, args) -> int:
 
     from assist.classifier import build_classifier
     from insight.pipeline import embedder, place_finder
-    from insight.records import read_records
     from insight.report import daily_report, write_report
 
     try:
         window, day = parse_window(args.window), date.fromisoformat(args.day)
     except ValueError as error:
         parser.error(str(error))
-    if not args.stream.exists():
-        parser.error(f"{args.stream}: no such file")
-    try:
-        records, errors = read_records(args.stream)
-    except ValueError as error:
-        print(error, file=sys.stderr)
+    records, errors = _read_stream(parser, args.stream)
+    if records is None:
         return 2
-    for error in errors:
-        print(error, file=sys.stderr)
     classifier = build_classifier() if any(not r.category for r in records) else None
     issues, table = daily_report(records, day, window, embedder(), place_finder(), classifier)
     for path in write_report(args.out, day, issues, table):
