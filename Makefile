@@ -108,10 +108,7 @@ bench: setup  # the load test starts Rasa too
 	$(PY) -m bench
 
 run: setup
-	$(PY) -m retrieval.build
-	$(PY) -m documents.build
-	$(PY) -m insight ingest data/insight/sample_stream.jsonl  # the console dashboard's sample (authored)
-	$(PY) -m bot.run
+	$(PY) -m bot.run  # builds or checks the indexes (bot/prepare.py) while Rasa loads
 
 test: setup chromium
 	$(PY) -m retrieval.build

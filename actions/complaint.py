@@ -15,12 +15,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import reply_for, send
 from actions.context import knowledge
+from actions.replies import FILE_BUTTON, FILE_PAYLOAD
 from actions.workorder import start
 from actions.workorder_filing import status_reply
 from retrieval.search import Filters
 
-FILE_PAYLOAD = "/complain"  # the button that files the work order: the intent itself
-FILE_BUTTON = {"title": "都不是，登记12345工单", "payload": FILE_PAYLOAD}
+NONE_OF_THEM = {**FILE_BUTTON, "title": "都不是，登记12345工单"}
 # Asking how an earlier complaint went, not making a new one.
 STATUS_QUESTION = re.compile(r"(结果|进度|怎么样了|处理了没|处理得|有人管了没|回复了|答复了|办到哪)")
 
@@ -39,7 +39,7 @@ class ActionComplaint(Action):
                 dispatcher.utter_message(text=status)
                 return []
         text = (tracker.latest_message.get("text") or "").strip()
-        if text == FILE_PAYLOAD:  # the button under suggested items: the message before it says what happened
+        if text == FILE_PAYLOAD:  # the button under close items or "not found": the message before it says what happened
             return start(tracker, dispatcher, said=said_before(tracker))
         searcher, catalogue = knowledge()
         result = searcher.search(text, Filters(region_code=tracker.get_slot("region")))
@@ -47,7 +47,7 @@ class ActionComplaint(Action):
         if reply is None:
             return start(tracker, dispatcher)
         if not result.confident:  # close items, none sure: offered beside the button that files
-            reply["buttons"].insert(len(reply["buttons"]) - 1, FILE_BUTTON)  # before the handoff button
+            reply["buttons"].insert(len(reply["buttons"]) - 1, NONE_OF_THEM)  # before the handoff button
         send(dispatcher, reply)
         if result.confident:
             dispatcher.utter_message(response="utter_complain")

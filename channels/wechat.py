@@ -4,7 +4,8 @@
 retries of it, answers "success" at once (WeChat waits 5 s at most) and hands the message
 to Rasa in a background task; the bot's messages go back through the customer-service
 API (`WeChatOutput`). Buttons become numbered choices ("2" picks the second); the session
-event gets the greeting; while the conversation is handed to a human (paused), pushes are
+event gets the greeting and 猜你要办 (numbered suggestions for this user, or what people
+ask most); while the conversation is handed to a human (paused), pushes are
 answered with `transfer_customer_service`, so WeChat forwards them to the web
 customer-service tool. `GET` is the server check of the admin console.
 
@@ -36,6 +37,7 @@ from settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 GREET = "/greet"
+SUGGEST = "/ask_suggestions"  # 猜你要办 (actions/suggestions.py), as the widget sends on opening
 ENTER_SESSION = "user_enter_tempsession"
 CHOOSE = "回复数字选择"
 HANDOFF_HINT = "接下来您发送的消息会直接转给人工客服。"
@@ -168,6 +170,11 @@ class WeChatInput(InputChannel):
         except Exception:
             log.exception("WeChat message from %s could not be handled", sender)
 
+    async def _enter(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], push: Push) -> None:
+        """The user opened customer service: greet, then suggest (in this order: one at a time)."""
+        await self._to_bot(on_new_message, push, GREET)
+        await self._to_bot(on_new_message, push, SUGGEST)
+
     async def _handed_off(self, request: Request, sender: str) -> bool:
         """Is the conversation paused for a human (actions/handoff.py)?"""
         store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
@@ -218,7 +225,7 @@ class WeChatInput(InputChannel):
             kind = push.fields["MsgType"]
             if kind == "event":
                 if push.fields.get("Event") == ENTER_SESSION:
-                    self._spawn(self._to_bot(on_new_message, push, GREET))
+                    self._spawn(self._enter(on_new_message, push))
                 return response.text("success")
             content = push.fields.get("Content")
             if kind != "text" or not isinstance(content, str) or not content.strip():

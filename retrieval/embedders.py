@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Protocol, Sequence
 
 import numpy as np
+from cachetools import LRUCache
+from prometheus_client import Counter
 
 log = logging.getLogger(__name__)
 
@@ -129,8 +131,14 @@ class SentenceTransformerEmbedder:
         return _normalised(self._model.encode(list(texts), batch_size=64, normalize_embeddings=True))
 
 
+QUERY_CACHE_SIZE = 4096  # recent questions' vectors (~2 KB each): "需要什么材料" comes again and again
+QUERY_VECTORS = Counter("tongban_query_vectors_total", "Query embeddings, computed or found cached", ["embedder", "cached"])
+
+
 class CachedEmbedder:
-    """Caches passage vectors on disk keyed by (model, text), so rebuilds embed only new text."""
+    """Caches passage vectors on disk keyed by (model, text), so rebuilds embed only new text,
+    and recent query vectors in memory: an e5 query costs ~20 ms of CPU, most of the action
+    server's work per message (README, "Cost per message"), and people ask alike."""
 
     def __init__(self, inner: Embedder, cache_dir: Path) -> None:
         self.inner = inner
@@ -141,9 +149,16 @@ class CachedEmbedder:
         cache_dir.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(cache_dir / f"{inner.name.replace('/', '_').replace(':', '_')}.sqlite")
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (key BLOB PRIMARY KEY, v BLOB)")
+        self.queries: LRUCache[str, np.ndarray] = LRUCache(QUERY_CACHE_SIZE)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self.inner.encode_queries(texts)
+        if len(texts) != 1:  # a batch (evaluations, classifiers): not what people ask one by one
+            return self.inner.encode_queries(texts)
+        vector = self.queries.get(texts[0])
+        QUERY_VECTORS.labels(self.name, str(vector is not None).lower()).inc()
+        if vector is None:
+            vector = self.queries[texts[0]] = self.inner.encode_queries(texts)[0]
+        return vector[None, :]
 
     def encode_passages(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         keys = [hashlib.sha1(t.encode("utf-8")).digest() for t in texts]

@@ -300,10 +300,13 @@ def test_numbered_choice_two_picks_the_second_button(wechat):
     assert user_texts(me)[-1] == '/choose_option{"ordinal":"2"}'
 
 
-def test_entering_the_session_is_greeted(wechat):
+def test_entering_the_session_is_greeted_and_offered_suggestions(wechat):
     me = new_user(wechat)
     assert push(message(me, MsgType="event", Event="user_enter_tempsession", SessionFrom="item-page"), "xml")[:2] == (200, "success")
-    assert "您好" in wechat.wait(me)[0]
+    greeting, suggested = wechat.wait(me, 2)[:2]
+    assert "您好" in greeting
+    # 猜你要办: numbered items (what people ask most, for a new user), or an invitation to ask
+    assert "回复数字选择" in suggested or "暂时还没有为您推荐" in suggested, suggested
 
 
 def test_handoff_transfers_later_messages_to_the_customer_service_tool(wechat):

@@ -73,6 +73,16 @@ def test_close_items_are_offered_before_a_work_order_and_the_button_files_what_w
     assert "无需取消" in texts(say(me, "取消"))  # nothing left to cancel
 
 
+def test_a_question_no_item_answers_offers_a_work_order_about_it(bot):
+    me = user()
+    reply = say(me, "怎么申请热气球飞行执照")  # not a service of the catalogue: "not found", honestly
+    assert "没有在事项目录中找到" in texts(reply)
+    button = [b for m in reply for b in m.get("buttons", []) if b["title"] == "登记12345工单"]
+    opened = texts(say(me, button[0]["payload"]))
+    assert "12345工单" in opened and "发生了什么事" not in opened  # what it is about: the question before the click
+    assert "已取消本次工单登记" in texts(say(me, "取消"))
+
+
 def test_a_cancelled_complaint_files_nothing(bot):
     me = user()
     opened = texts(say(me, "我要投诉"))
