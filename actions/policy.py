@@ -12,13 +12,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import confident_reply, send
 from actions.context import knowledge
 from actions.policy_match import asks_why, explain_why, start_matching, wants_matching
+from policies.book import load_book, searchable
 from retrieval.policies import PolicySearcher
 
 
 @lru_cache(maxsize=1)
 def policy_searcher() -> PolicySearcher:
+    """The catalogue's policies and the policy central kitchen's (policies/), in one search."""
     searcher, catalogue = knowledge()
-    return PolicySearcher(list(catalogue.policies.values()), searcher.index.embedders, searcher.index.lexicon)
+    policies = list(catalogue.policies.values()) + [searchable(r) for r in load_book().policies]
+    return PolicySearcher(policies, searcher.index.embedders, searcher.index.lexicon)
 
 
 class ActionAnswerPolicy(Action):
@@ -50,10 +53,12 @@ class ActionAnswerPolicy(Action):
         for n, hit in enumerate(hits, 1):
             policy = hit.policy
             valid = f"，有效期至{policy.valid_to}" if policy.valid_to else ""
-            lines.append(f"{n}. 《{policy.title}》（{policy.issuer}，{policy.date or '日期未载明'}{valid}）")
+            number = f"，{policy.doc_number}" if policy.doc_number else ""
+            lines.append(f"{n}. 《{policy.title}》（{policy.issuer}{number}，{policy.date or '日期未载明'}{valid}）")
             lines.append(f"   支持内容：{policy.benefits}")
             if policy.url:
                 lines.append(f"   来源：{policy.url}")
-        payload = [{"id": h.policy.id, "title": h.policy.title, "url": h.policy.url, "issuer": h.policy.issuer} for h in hits]
+        payload = [{"id": h.policy.id, "title": h.policy.title, "url": h.policy.url, "issuer": h.policy.issuer,
+                    "doc_number": h.policy.doc_number} for h in hits]
         dispatcher.utter_message(text="\n".join(lines), json_message={"policies": payload})
         return events

@@ -77,6 +77,7 @@ class Policy(_Model):
     id: str = Field(min_length=1)
     title: str = Field(min_length=1)
     issuer: str
+    doc_number: Optional[str] = None  # 文号
     date: Optional[str] = None
     subjects: PolicySubjects = Field(default_factory=PolicySubjects)
     benefits: str = ""

@@ -19,6 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from catalogue.gazetteer import load_gazetteer
+from catalogue.model import Policy, PolicySubjects
 from policies.explain import fact_of, reason
 from policies.importer import import_policies
 from policies.matcher import CONDITION_FIELDS, MET, PolicyTable, ProfileFrame, condition_statuses, results
@@ -120,6 +121,22 @@ class PolicyBook:
         )
         statuses = condition_statuses(one, frame)
         return np.flatnonzero(results(statuses, (1, len(frame)))[0] == MET)
+
+
+def searchable(record: PolicyRecord) -> Policy:
+    """A portrait as the policy text search reads a policy (retrieval/policies.py), so a
+    plain "小微企业贷款有什么贴息" finds the central kitchen's policies beside the catalogue's."""
+    c = record.conditions
+    return Policy(
+        id=record.id, title=record.title, issuer=record.issuer, doc_number=record.doc_number,
+        date=record.issued.isoformat() if record.issued else None,
+        subjects=PolicySubjects(target=list(c.applicant_kind or []), sizes=list(c.enterprise_size or []),
+                                regions=list(c.region or [])),
+        benefits=f"【{record.application_mode}】{record.benefit}" if record.application_mode == "免申即享" else record.benefit,
+        conditions=record.text, url=record.source_url,
+        valid_from=(record.valid_from or record.issued).isoformat() if (record.valid_from or record.issued) else None,
+        valid_to=record.valid_until.isoformat() if record.valid_until else None,
+    )
 
 
 def policy_file(settings: Settings | None = None) -> Path:

@@ -5,6 +5,7 @@ Policies are few, so the index is built in memory at start-up from cached embedd
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import bm25s
@@ -48,7 +49,9 @@ class PolicySearcher:
         if policies:  # a catalogue may have none (the Guangdong export): search finds nothing
             self.bm25.index([lexicon.tokens(t) or ["<empty>"] for t in texts], show_progress=False)
 
-    def search(self, query: str, region_codes: set[str] | None = None, k: int = 3) -> list[PolicyHit]:
+    def search(self, query: str, region_codes: set[str] | None = None, k: int = 3, on: dt.date | None = None) -> list[PolicyHit]:
+        """The best `k` policies in force `on` (today): an expired one is never offered."""
+        day = (on or dt.date.today()).isoformat()
         text = normalise(query)
         if not self.policies or not has_han(text):
             return []
@@ -62,7 +65,10 @@ class PolicySearcher:
         ranked = sorted(fused, key=fused.get, reverse=True)
         hits = []
         for i in ranked:
-            regions = set(self.policies[i].subjects.regions)
+            policy = self.policies[i]
+            if (policy.valid_to and policy.valid_to < day) or (policy.valid_from and policy.valid_from > day):
+                continue
+            regions = set(policy.subjects.regions)
             if region_codes and regions and not regions & region_codes:
                 continue
             if not signals["bm25"].get(i):  # no shared word at all: not about this

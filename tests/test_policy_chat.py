@@ -85,3 +85,11 @@ def test_a_known_company_is_matched_from_its_profile_and_pushed_a_new_policy_onc
     assert "已退订" in texts(say(me, "退订政策推送"))
     later = portal("/policies", {**policy, "id": "CHAT-P2"}, keys["PORTAL_STAFF_TOKEN"])
     assert later["pushed"] == {"CHAT-P2": 0}
+
+
+def test_a_plain_policy_question_finds_the_central_kitchens_policies_with_their_numbers(bot):
+    me = user()
+    reply = texts(say(me, "小微企业贷款有什么贴息政策"))
+    assert "青岛市小微企业首次贷款贴息" in reply and "青金发〔2026〕5号" in reply
+    reply = texts(say(me, "稳岗返还有什么政策"))  # the catalogue's ran to 2025-12-31: never offered now
+    assert "山东省2026年度失业保险稳岗返还" in reply and "有效期至2025" not in reply

@@ -169,3 +169,24 @@ def test_a_fitted_reranker_orders_hits_by_its_probability_and_sets_how_close_a_c
     assert scores == sorted(scores, reverse=True) and all(0.0 <= s <= 1.0 for s in scores)
     assert reranked.close_ratio == 0.3 and "reranked" in reranked.evidence and "reranked" not in fused.evidence
     assert TAX_CERT in [h.item.code for h in reranked.hits[:5]]
+
+
+def test_policy_search_offers_the_central_kitchens_policies_and_only_those_in_force(gd_searcher):
+    import datetime as dt
+
+    from catalogue.store import load_catalogue
+    from policies.book import load_book, policy_file, searchable
+    from retrieval.policies import PolicySearcher
+    from settings import Settings
+
+    shandong = Settings(portal="shandong")
+    catalogue = list(load_catalogue(shandong).policies.values())
+    book = [searchable(r) for r in load_book(policy_file(shandong)).policies]
+    searcher = PolicySearcher(catalogue + book, [], gd_searcher.index.lexicon)
+    found = searcher.search("青岛小微企业贷款有什么贴息政策", on=dt.date(2026, 11, 29))
+    assert found[0].policy.title == "青岛市小微企业首次贷款贴息（示例）" and found[0].policy.doc_number == "青金发〔2026〕5号"
+    # the catalogue's 稳岗返还 ran to 2025-12-31; the book's 2026 one starts in 2026
+    in_2025 = [h.policy.title for h in searcher.search("稳岗返还政策", on=dt.date(2025, 6, 1))]
+    in_2026 = [h.policy.title for h in searcher.search("稳岗返还政策", on=dt.date(2026, 11, 29))]
+    assert "失业保险稳岗返还政策" in in_2025 and "山东省2026年度失业保险稳岗返还（示例）" not in in_2025
+    assert "失业保险稳岗返还政策" not in in_2026 and "山东省2026年度失业保险稳岗返还（示例）" in in_2026

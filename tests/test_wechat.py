@@ -409,3 +409,45 @@ def test_without_wechat_token_the_endpoint_says_it_is_off():
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["output"] is False
     assert all(status == 404 and "WECHAT_TOKEN" in text for status, text in result["answers"])
+
+
+def test_a_subscribed_wechat_user_is_pushed_a_fitting_new_policy_once_until_they_opt_out(wechat, sd_settings):
+    from tests.test_policy_chat import portal, secrets as portal_secrets
+
+    keys = portal_secrets(sd_settings)
+    code = "91370202MA3D5YQ8XW"  # a 青岛 software company: no other test's profile fits the policy below
+    facts = {"kind": "企业", "region": "370202", "industry": "I", "size": "小型", "established_date": "2020-03-01",
+             "employees": 30, "flags": {"严重失信": False, "欠缴税款": False, "近三年重大安全事故": False}}
+    portal("/profiles", {"kind": "enterprise", "key": code, "data": {"facts": facts}}, keys["PORTAL_SERVICE_TOKEN"])
+    me = new_user(wechat)
+
+    def ask(text: str) -> str:
+        before = len(wechat.texts_to(me))
+        push(message(me, text))
+        wechat.wait(me, before + 1)
+        time.sleep(1)  # a reply may come in several messages
+        return "\n".join(wechat.texts_to(me)[before:])
+
+    reply, asked = ask(f"我们公司统一社会信用代码{code}，能享受哪些政策"), 0
+    while re.search(r"（\d/5）", reply):  # deciding questions the profile does not answer
+        asked += 1
+        assert asked <= 5, reply
+        reply = ask("不知道")
+    assert "已订阅" in ask("订阅政策推送")
+
+    policy = {"id": "WX-P1", "title": "青岛市软件企业上云补贴（测试示例）", "issuer": "青岛市工业和信息化局",
+              "doc_number": "青工信字〔2026〕12号", "issued": "2026-01-01", "valid_until": "2099-12-31",
+              "benefit": "按上云费用的30%补贴", "application_mode": "依申请", "sample": True,
+              "conditions": {"applicant_kind": ["企业"], "region": ["370200"], "industry": ["I"]},
+              "text": "一、支持对象\n在青岛市注册的软件和信息技术服务业企业。\n二、支持标准\n按上云费用的30%给予补贴。"}
+    assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WX-P1": 1}
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any("【政策推送】" in t for t in wechat.texts_to(me)):
+        time.sleep(0.5)
+    assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WX-P1": 0}  # published again
+    time.sleep(5)  # two notifier rounds
+    pushed = [t for t in wechat.texts_to(me) if "【政策推送】" in t]
+    assert len(pushed) == 1 and "青工信字〔2026〕12号" in pushed[0] and "退订政策推送" in pushed[0]
+
+    assert "已退订" in ask("退订政策推送")
+    assert portal("/policies", {**policy, "id": "WX-P2"}, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WX-P2": 0}
