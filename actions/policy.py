@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import confident_reply, send
 from actions.context import knowledge
 from actions.policy_match import asks_why, explain_why, start_matching, wants_matching
-from policies.book import load_book, searchable
+from policies.book import searchable_policies
 from retrieval.policies import PolicySearcher
 
 
@@ -20,8 +20,7 @@ from retrieval.policies import PolicySearcher
 def policy_searcher() -> PolicySearcher:
     """The catalogue's policies and the policy central kitchen's (policies/), in one search."""
     searcher, catalogue = knowledge()
-    policies = list(catalogue.policies.values()) + [searchable(r) for r in load_book().policies]
-    return PolicySearcher(policies, searcher.index.embedders, searcher.index.lexicon)
+    return PolicySearcher(searchable_policies(catalogue.policies.values()), searcher.index.embedders, searcher.index.lexicon)
 
 
 class ActionAnswerPolicy(Action):

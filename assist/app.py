@@ -22,6 +22,7 @@ from assist.views import errors, require_agent
 from documents.service import open_documents
 from ops.http import MAX_BODY, measured
 from ops.logs import configure_logging
+from policies.book import searchable_policies
 from retrieval.policies import PolicySearcher
 from retrieval.service import open_searcher
 from settings import Settings, get_settings
@@ -36,7 +37,7 @@ def load_assistant(settings: Settings) -> Assistant:
     # Policies are few and filtered by category: the fast embedder is enough, and the
     # slower one's query encoding would cost the assist call a second time.
     fast = [e for e in searcher.index.embedders if e.name.startswith("use")] or searcher.index.embedders
-    policies = PolicySearcher(list(catalogue.policies.values()), fast, searcher.index.lexicon)
+    policies = PolicySearcher(searchable_policies(catalogue.policies.values(), settings), fast, searcher.index.lexicon)
     template = ReplyTemplate.load(settings.data_dir / "hotline" / "reply.yml")
     return Assistant(build_classifier(settings), searcher, catalogue, policies, template, open_documents(settings))
 

@@ -94,7 +94,8 @@ class Assistant:
 
     @staticmethod
     def policy_card(policy: Policy, score: float) -> dict[str, Any]:
-        cited = f"{policy.issuer}，{policy.date or '日期未载明'}" + (f"，来源 {policy.url}" if policy.url else "")
+        number = f"，{policy.doc_number}" if policy.doc_number else ""
+        cited = f"{policy.issuer}{number}，{policy.date or '日期未载明'}" + (f"，来源 {policy.url}" if policy.url else "")
         return {
             "id": policy.id,
             "title": policy.title,

@@ -139,6 +139,12 @@ def searchable(record: PolicyRecord) -> Policy:
     )
 
 
+def searchable_policies(catalogue_policies: Sequence[Policy], settings: Settings | None = None) -> list[Policy]:
+    """What a plain policy search looks through — the chat's and the 12345 console's: the
+    catalogue's list and the central kitchen's records (the search keeps to those in force)."""
+    return list(catalogue_policies) + [searchable(r) for r in load_book(policy_file(settings)).policies]
+
+
 def policy_file(settings: Settings | None = None) -> Path:
     settings = settings or get_settings()
     return settings.data_dir / "policies" / f"{settings.portal}.yml"

@@ -175,14 +175,13 @@ def test_policy_search_offers_the_central_kitchens_policies_and_only_those_in_fo
     import datetime as dt
 
     from catalogue.store import load_catalogue
-    from policies.book import load_book, policy_file, searchable
+    from policies.book import searchable_policies
     from retrieval.policies import PolicySearcher
     from settings import Settings
 
     shandong = Settings(portal="shandong")
-    catalogue = list(load_catalogue(shandong).policies.values())
-    book = [searchable(r) for r in load_book(policy_file(shandong)).policies]
-    searcher = PolicySearcher(catalogue + book, [], gd_searcher.index.lexicon)
+    policies = searchable_policies(load_catalogue(shandong).policies.values(), shandong)
+    searcher = PolicySearcher(policies, [], gd_searcher.index.lexicon)
     found = searcher.search("青岛小微企业贷款有什么贴息政策", on=dt.date(2026, 11, 29))
     assert found[0].policy.title == "青岛市小微企业首次贷款贴息（示例）" and found[0].policy.doc_number == "青金发〔2026〕5号"
     # the catalogue's 稳岗返还 ran to 2025-12-31; the book's 2026 one starts in 2026
