@@ -20,6 +20,8 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from tenacity import AsyncRetrying, before_sleep_log, retry_if_exception_type, retry_if_result, wait_exponential_jitter
+from tenacity.wait import wait_base
 
 from actions.queue_db import create_tables, queue_engine
 
@@ -195,20 +197,29 @@ async def deliver_pending(client: PortalClient, outbox: Outbox) -> int:
     return delivered
 
 
+# Rounds of delivering the outbox again while the portal stays down: at once, then after 5 s,
+# 10, 20, 40, and a minute apart from then on, each wait plus up to 5 s at random so that
+# action servers which queued at the same moment do not call the portal in step.
+REDELIVERY_WAIT = wait_exponential_jitter(initial=5, max=60, jitter=5)
 _delivery: asyncio.Task | None = None
 
 
-def keep_delivering(client: PortalClient, outbox: Outbox, every: float = 5.0) -> None:
-    """Retry the outbox in the background of this event loop until it is empty."""
+async def _redeliver(client: PortalClient, outbox: Outbox) -> int:
+    """One round: deliver what waits; how many applications still wait."""
+    if delivered := await deliver_pending(client, outbox):
+        log.info("delivered %d queued applications to the portal", delivered)
+    return len(outbox.pending())
+
+
+def keep_delivering(client: PortalClient, outbox: Outbox, wait: wait_base = REDELIVERY_WAIT) -> None:
+    """Retry the outbox in the background of this event loop until it is empty (the action
+    server's sweep, actions/server.py, delivers it too, every 10 s)."""
     global _delivery
     if _delivery is not None and not _delivery.done():
         return
-
-    async def loop() -> None:
-        while outbox.pending():
-            await asyncio.sleep(every)
-            delivered = await deliver_pending(client, outbox)
-            if delivered:
-                log.info("delivered %d queued applications to the portal", delivered)
-
-    _delivery = asyncio.get_running_loop().create_task(loop())
+    rounds = AsyncRetrying(
+        wait=wait,
+        retry=retry_if_result(bool) | retry_if_exception_type(),  # applications wait, or the queue's database failed
+        before_sleep=before_sleep_log(log, logging.INFO),
+    )
+    _delivery = asyncio.get_running_loop().create_task(rounds(_redeliver, client, outbox))

@@ -6,8 +6,9 @@ nothing to install. `TRACKER_STORE=redis` puts both in Redis at `REDIS_URL`, so 
 number of Rasa servers can answer any conversation (README, "Running many instances"):
 the launcher checks that Redis answers, then starts Rasa with bot/endpoints.redis.yml,
 whose `${REDIS_*}` variables come from here. The same switch moves the vault
-(channels/vault.py), WeChat's retry filter and offered choices (channels/ttl.py) and the
-rate limits (channels/intake.py) there too, under REDIS_KEY_PREFIX.
+(channels/vault.py), WeChat's retry filter and offered choices (channels/ttl.py), WeChat's
+access token (channels/wechat_api.py) and the rate limits (channels/intake.py) there too,
+under REDIS_KEY_PREFIX.
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ channels/metrics.py).
 The rate limit is a token bucket per (channel, sender): in this Rasa process's memory by
 default; with TRACKER_STORE=redis in the shared Redis (one Lua script, GCRA: the same
 burst and refill), so a sender has one limit however many Rasa servers answer them.
-(The `limits` library would do this, but every release needs packaging>=21, and Rasa 3.6
-pins packaging<21 in its environment.)
+(The `limits` library would do this, but every release since 2.5 needs packaging>=21, and
+Rasa 3.6 pins packaging<21 in its environment.)
 """
 
 from __future__ import annotations

@@ -137,7 +137,7 @@ class WeChatInput(InputChannel):
     def __init__(self, settings: Settings) -> None:
         self.enabled = bool(settings.wechat_token)
         self.gate = PushGate(settings.wechat_token, settings.wechat_appid, settings.wechat_aes_key)
-        self.api = CustomerServiceAPI(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret)
+        self.api = CustomerServiceAPI(settings.wechat_api_base, settings.wechat_appid, settings.wechat_secret, settings)
         self.thumb_url = settings.wechat_card_thumb_url
         # Pushes already seen, choices offered: per process, or shared in Redis (channels/ttl.py).
         self.seen: TTLDict[None] = TTLDict(DEDUP_SECONDS, name="wechat:seen")

@@ -4,7 +4,8 @@
   nonce; `msg_signature` and AES in 安全模式; no stale timestamps), what does it say (XML
   or JSON, decrypted), and the passive reply to it, in the same format and mode.
 - `CustomerServiceAPI`: `/cgi-bin/message/custom/send` with the access token fetched,
-  cached until shortly before it expires, and refreshed once when WeChat says it is stale.
+  cached until shortly before it expires, and refreshed once when WeChat says it is stale;
+  with TRACKER_STORE=redis one token for every Rasa server, kept in the shared Redis.
 
 Crypto, signing and XML parsing are wechatpy's; HTTP is aiohttp, so the base URL can point
 at a fake WeChat in tests.
@@ -22,9 +23,13 @@ from dataclasses import dataclass
 from typing import Any, Literal, Mapping
 
 import aiohttp
+import redis
 import xmltodict
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 from wechatpy.utils import WeChatSigner
+
+from bot import stores
+from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,10 @@ MAX_CLOCK_SKEW_SECONDS = 300
 TOKEN_MARGIN_SECONDS = 300
 # errcodes meaning "this access token is invalid or expired": refresh once, then retry.
 STALE_TOKEN_CODES = frozenset({40001, 40014, 42001})
+# With the token in Redis: one server refreshes it under this lock (longer than a token
+# request may take, TIMEOUT) while the others look again every REFRESH_POLL_SECONDS.
+REFRESH_LOCK_SECONDS = 10.0
+REFRESH_POLL_SECONDS = 0.1
 TIMEOUT = aiohttp.ClientTimeout(total=5)
 
 Format = Literal["xml", "json"]
@@ -153,9 +162,17 @@ class PushGate:
 
 
 class CustomerServiceAPI:
-    """Customer-service messages through WeChat's HTTP API (one instance per Rasa process)."""
+    """Customer-service messages through WeChat's HTTP API (one instance per Rasa process).
 
-    def __init__(self, base_url: str, app_id: str, secret: str) -> None:
+    Each token WeChat issues retires the one before. With the shared Redis
+    (TRACKER_STORE=redis) every Rasa server uses the one token kept there until it expires,
+    and one server at a time fetches the next (a `SET NX PX` lock) while the others wait for
+    it; a server told "stale" fetches only if Redis still holds the token WeChat refused. On
+    one machine, or while Redis does not answer, the token is this process's own.
+    """
+
+    def __init__(self, base_url: str, app_id: str, secret: str, settings: Settings | None = None) -> None:
+        settings = settings or get_settings()
         self.base_url = base_url.rstrip("/")
         self.app_id = app_id
         self.secret = secret
@@ -163,6 +180,8 @@ class CustomerServiceAPI:
         self._token_expires = 0.0
         self._lock: asyncio.Lock | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._redis = stores.shared_redis(settings)
+        self._shared_key = stores.shared_key(settings, "wechat", "token", app_id)
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -174,19 +193,56 @@ class CustomerServiceAPI:
             await self._session.close()
 
     async def access_token(self, stale: str | None = None) -> str:
-        """The cached token, or a new one if it expired or is `stale` (WeChat refused it)."""
+        """The current token, or a new one if it expired or is `stale` (WeChat refused it)."""
         self._lock = self._lock or asyncio.Lock()
         async with self._lock:
+            if self._redis is not None:
+                try:
+                    return await self._shared_token(stale)
+                except redis.RedisError as exc:
+                    log.warning("WeChat access token: Redis does not answer (%s); this server uses its own", exc)
             if not self._token or self._token == stale or time.monotonic() >= self._token_expires:
-                params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret}
-                async with self._http().get(f"{self.base_url}/cgi-bin/token", params=params) as response:
-                    answer = await response.json(content_type=None)
-                if not isinstance(answer, dict) or "access_token" not in answer:
-                    raise RuntimeError(f"WeChat gave no access token: {answer}")
-                self._token = answer["access_token"]
-                lifetime = int(answer.get("expires_in", 7200))
-                self._token_expires = time.monotonic() + max(lifetime - TOKEN_MARGIN_SECONDS, lifetime // 2)
+                await self._fetch()
             return self._token  # type: ignore[return-value]
+
+    async def _shared_token(self, stale: str | None) -> str:
+        """The token in Redis; if there is none, or it is `stale`, this server fetches the
+        next one unless another is already doing so (then it waits and reads that)."""
+        deadline = time.monotonic() + REFRESH_LOCK_SECONDS
+        while (token := self._shared_current(stale)) is None:
+            refresh = self._redis.lock(f"{self._shared_key}:refresh", timeout=REFRESH_LOCK_SECONDS)  # SET NX PX
+            if refresh.acquire(blocking=False):
+                try:
+                    # Another server may have stored a new token since the look above.
+                    if (token := self._shared_current(stale)) is None:
+                        token, lifetime = await self._fetch()
+                        self._redis.set(self._shared_key, token, px=int(lifetime * 1000))
+                    return token
+                finally:
+                    try:
+                        refresh.release()
+                    except redis.RedisError:  # it outlived its lock, or Redis went away: it expires
+                        pass
+            if time.monotonic() >= deadline:
+                raise RuntimeError(f"no WeChat access token: another server's refresh took over {REFRESH_LOCK_SECONDS:.0f} s")
+            await asyncio.sleep(REFRESH_POLL_SECONDS)
+        return token
+
+    def _shared_current(self, stale: str | None) -> str | None:
+        token = self._redis.get(self._shared_key)
+        return None if token is None or token.decode() == stale else token.decode()
+
+    async def _fetch(self) -> tuple[str, float]:
+        """A new token from WeChat (kept here too) and the seconds to use it for."""
+        params = {"grant_type": "client_credential", "appid": self.app_id, "secret": self.secret}
+        async with self._http().get(f"{self.base_url}/cgi-bin/token", params=params) as response:
+            answer = await response.json(content_type=None)
+        if not isinstance(answer, dict) or "access_token" not in answer:
+            raise RuntimeError(f"WeChat gave no access token: {answer}")
+        lifetime = int(answer.get("expires_in", 7200))
+        usable = max(lifetime - TOKEN_MARGIN_SECONDS, lifetime // 2)
+        self._token, self._token_expires = answer["access_token"], time.monotonic() + usable
+        return answer["access_token"], usable
 
     async def send(self, message: dict[str, Any]) -> bool:
         """POST one customer-service message; refresh the token once if WeChat says it is stale."""

@@ -1,5 +1,6 @@
 """Submissions survive a portal that goes down mid-flow: queued on disk, delivered once."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -8,8 +9,10 @@ import urllib.request
 
 import pytest
 from cryptography.fernet import Fernet
+from tenacity import wait_fixed
 
-from actions.portal_client import Outbox, PortalClient, deliver_pending, submit_or_queue
+from actions import portal_client
+from actions.portal_client import Outbox, PortalClient, PortalUnavailable, deliver_pending, keep_delivering, submit_or_queue
 from catalogue.store import load_catalogue
 from settings import ROOT
 from tests.chat import PORT_BASE
@@ -100,3 +103,25 @@ async def test_a_work_order_filed_while_the_portal_is_down_is_delivered_once(por
     finally:
         portal.terminate()
         portal.wait(10)
+
+
+async def test_the_outbox_is_retried_until_the_portal_has_everything(portal_dir, monkeypatch):
+    var_dir, key = portal_dir
+    outbox = Outbox(var_dir / "outbox.sqlite", key)
+
+    class Portal:  # down for two rounds, then back
+        calls = 0
+
+        async def submit(self, application):
+            self.calls += 1
+            if self.calls <= 2:
+                raise PortalUnavailable("connection refused")
+            return {"receipt_number": f"SD{self.calls}"}
+
+    outbox.put({"idempotency_key": "sender-4:1", "sender_id": "sender-4"})
+    outbox.release("sender-4:1")  # as submit_or_queue leaves it when the portal is down
+    portal = Portal()
+    monkeypatch.setattr(portal_client, "_delivery", None)
+    keep_delivering(portal, outbox, wait=wait_fixed(0.01))
+    await asyncio.wait_for(portal_client._delivery, 10)  # ends once nothing waits
+    assert (portal.calls, outbox.pending(), outbox.result("sender-4:1")) == (3, [], {"receipt_number": "SD3"})

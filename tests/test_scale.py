@@ -131,6 +131,27 @@ def test_a_wechat_retry_reaching_the_other_host_is_answered_once(many, monkeypat
         assert not fake.problems, fake.problems
 
 
+def test_both_hosts_send_through_wechat_with_one_access_token(many, monkeypatch):
+    """Each access token WeChat issues retires the one before: the hosts share one in Redis,
+    and after it expires one host fetches the next for both."""
+    import tests.test_wechat as wechat
+
+    monkeypatch.setattr(wechat, "WECHAT_API_PORT", WECHAT_API_PORT)
+    many.redis.delete(f"{many.key_prefix}:wechat:token:{wechat.APPID}")  # issued by an earlier test's fake
+    with wechat.serving(wechat.FakeWeChat()) as fake:
+        for round_ in range(2):
+            if round_:
+                fake.expire_token()
+            for port in (A, B):
+                me = wechat.new_user(fake)
+                monkeypatch.setattr(wechat, "WEBHOOK", f"http://127.0.0.1:{port}/webhooks/wechat/webhook")
+                assert wechat.push(wechat.message(me, "你好"))[:2] == (200, "success")
+                fake.wait(me)
+            # Before expiry: A's token served B too. After: A was refused once and fetched; B read it.
+            assert (fake.tokens_issued, fake.refused_stale) == ((1, 0), (2, 1))[round_]
+        assert not fake.problems, fake.problems
+
+
 def test_a_push_reaches_a_browser_connected_to_the_other_host(many):
     """socket.io through Redis: the web widget talks to host B; a status change pushed
     through host A's Rasa (RASA_URL may name any server) still reaches it."""

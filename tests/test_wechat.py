@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import struct
+import subprocess
 import threading
 import time
 import urllib.error
@@ -27,11 +28,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+import redis
 from aiohttp import web
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from channels.ttl import TTLDict
-from tests.chat import RASA_PORT, RASA_TOKEN, WECHAT_API_PORT, WECHAT_ENV, tracker
+from tests.chat import PORT_BASE, RASA_PORT, RASA_TOKEN, WECHAT_API_PORT, WECHAT_ENV, tracker
 
 WEBHOOK = f"http://127.0.0.1:{RASA_PORT}/webhooks/wechat/webhook"
 RASA = f"http://127.0.0.1:{RASA_PORT}"
@@ -39,6 +41,9 @@ TOKEN, APPID, SECRET = WECHAT_ENV["WECHAT_TOKEN"], WECHAT_ENV["WECHAT_APPID"], W
 AES_KEY = base64.b64decode(WECHAT_ENV["WECHAT_AES_KEY"] + "=")
 MINIPROGRAM = "gh_0123456789ab"
 ANSWER_SECONDS = 60
+ROOT = Path(__file__).resolve().parents[1]
+SERVERS_API_PORT = PORT_BASE + 63  # a fake WeChat of their own for the access-token tests
+REDIS_DB = 13  # the machine's Redis, under a key prefix of each test (as tests/test_shared_state.py)
 
 
 class FakeWeChat:
@@ -123,15 +128,15 @@ class FakeWeChat:
 
 
 @contextmanager
-def serving(fake: "FakeWeChat") -> Iterator["FakeWeChat"]:
-    """The fake WeChat API on WECHAT_API_PORT, in a thread of its own, while in the block."""
+def serving(fake: "FakeWeChat", port: int | None = None) -> Iterator["FakeWeChat"]:
+    """The fake WeChat API on `port` (WECHAT_API_PORT), in a thread of its own, while in the block."""
     app = web.Application()
     app.router.add_get("/cgi-bin/token", fake.token_endpoint)
     app.router.add_post("/cgi-bin/message/custom/send", fake.send_endpoint)
     loop = asyncio.new_event_loop()
     runner = web.AppRunner(app)
     loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", WECHAT_API_PORT).start())
+    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port or WECHAT_API_PORT).start())
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
@@ -342,6 +347,95 @@ def test_stale_access_token_is_refreshed_once_and_the_message_resent(wechat):
     assert (wechat.tokens_issued, wechat.refused_stale) == (issued + 1, refused + 1)
 
 
+# Rasa servers as the WeChat channel runs them (channels/wechat_api.py, in Rasa's
+# environment): each sends one message per user at once; then, told on stdin that WeChat has
+# retired the token, the same again.
+SERVERS = """
+import asyncio, json, sys
+from channels.wechat_api import CustomerServiceAPI
+
+async def main(base, servers, users):
+    apis = [CustomerServiceAPI(base, APPID, SECRET) for _ in range(servers)]
+    for phase in ("first", "after expiry"):
+        if phase != "first":
+            sys.stdin.readline()
+        sending = [apis[n % servers].send({"touser": user, "msgtype": "text", "text": {"content": f"{phase} {n}"}})
+                   for n, user in enumerate(users)]
+        print(json.dumps(await asyncio.gather(*sending)), flush=True)
+    for api in apis:
+        await api.close()
+
+asyncio.run(main(*json.loads(sys.argv[1])))
+""".replace("APPID", repr(APPID)).replace("SECRET", repr(SECRET))
+
+
+@pytest.fixture
+def own_wechat():
+    with serving(FakeWeChat(), SERVERS_API_PORT) as fake:
+        yield fake
+    assert not fake.problems, fake.problems
+
+
+def run_servers(fake: FakeWeChat, servers: int, env: dict[str, str]) -> tuple[list[tuple[int, int]], str]:
+    """(tokens issued, refused as stale) after each phase, and the servers' log."""
+    users = [new_user(fake) for _ in range(6)]
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "TONGBAN_VAR": str(ROOT / "var"), **env}
+    argv = json.dumps([f"http://127.0.0.1:{SERVERS_API_PORT}", servers, users])
+    process = subprocess.Popen([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SERVERS, argv], cwd=ROOT, env=environ,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(120, process.kill)
+    watchdog.start()
+    counts = []
+    try:
+        for phase in range(2):
+            if phase:
+                fake.expire_token()
+                process.stdin.write("\n")
+                process.stdin.flush()
+            line = process.stdout.readline()
+            assert line and json.loads(line) == [True] * len(users), (line, process.stderr.read()[-2000:] if not line else "")
+            counts.append((fake.tokens_issued, fake.refused_stale))
+        process.stdin.close()
+        assert process.wait(30) == 0
+        return counts, process.stderr.read()
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+
+
+def test_rasa_servers_share_one_access_token_through_redis(own_wechat):
+    """Two Rasa servers with TRACKER_STORE=redis: one token for both, one refresh after it expires."""
+    prefix = f"tbwechat{secrets.token_hex(4)}"
+    store = redis.Redis(db=REDIS_DB)
+    try:
+        counts, _ = run_servers(own_wechat, 2, {"TRACKER_STORE": "redis", "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+                                                "REDIS_KEY_PREFIX": prefix})
+        (issued, refused), (issued_after_expiry, _) = counts
+        assert (issued, refused) == (1, 0), counts  # the first server's token served both
+        assert issued_after_expiry == 2, counts  # one refresh for both
+        key = f"{prefix}:wechat:token:{APPID}"
+        assert store.get(key).decode() == own_wechat.token
+        assert 7200 - 300 - 60 <= store.ttl(key) <= 7200 - 300
+        assert store.get(f"{key}:refresh") is None  # the refresh lock was let go
+    finally:
+        if keys := list(store.scan_iter(match=f"{prefix}:*")):
+            store.delete(*keys)
+
+
+def test_one_rasa_server_without_redis_keeps_its_own_token(own_wechat):
+    counts, _ = run_servers(own_wechat, 1, {"TRACKER_STORE": "memory"})
+    # Every message after expiry was refused once, then resent with the one new token.
+    assert counts == [(1, 0), (2, 6)], counts
+
+
+def test_with_redis_down_a_server_fetches_its_own_token(own_wechat):
+    down = f"redis://127.0.0.1:{PORT_BASE + 64}/0"  # nothing listens there
+    counts, log = run_servers(own_wechat, 1, {"TRACKER_STORE": "redis", "REDIS_URL": down, "REDIS_KEY_PREFIX": "tbdown"})
+    assert counts == [(1, 0), (2, 6)], counts
+    assert "Redis does not answer" in log
+
+
 def test_personal_numbers_are_masked_before_rasa(wechat):
     me = new_user(wechat)
     push(message(me, "我的手机号是13812345678"))
@@ -395,15 +489,10 @@ asyncio.run(main())
 
 def test_without_wechat_token_the_endpoint_says_it_is_off():
     """What `make run` gets when WECHAT_TOKEN is unset: Rasa starts, the endpoint answers 404."""
-    import subprocess
-
-    from tests.chat import PORT_BASE
-
-    root = Path(__file__).resolve().parents[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("WECHAT_")}
-    env.update(PYTHONPATH=str(root), TONGBAN_VAR=str(root / "var"))
+    env.update(PYTHONPATH=str(ROOT), TONGBAN_VAR=str(ROOT / "var"))
     script = OFF_CHECK.replace("PORT", str(PORT_BASE + 62))
-    done = subprocess.run([str(root / ".venv-rasa" / "bin" / "python"), "-c", script], cwd=root, env=env,
+    done = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", script], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
