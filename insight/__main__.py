@@ -2,7 +2,9 @@
 records (JSON lines, CSV or XLSX), as a JSON list `[{rank, label, message_ids,
 window_start, window_end, heat, burst}]` on standard output or in FILE.
 `python -m insight report STREAM --day YYYY-MM-DD [--out DIR]`: the daily report (HTML, XLSX).
-`python -m insight ingest FILE`: new records into var/insight.sqlite (the console's dashboard)."""
+`python -m insight ingest FILE`: new records into var/insight.sqlite (the console's dashboard).
+`python -m insight ingest-workorders`: the work orders filed in the conversation since the
+last run, from the portal (PORTAL_URL, PORTAL_STAFF_TOKEN), into the same store."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     hot.add_argument("--out", type=Path, help="write the JSON here instead of standard output")
     ingest = commands.add_parser("ingest", help="add a file's new records to var/insight.sqlite (the dashboard's data)")
     ingest.add_argument("stream", type=Path)
+    commands.add_parser("ingest-workorders", help="add the portal's new 12345 work orders to var/insight.sqlite")
     report = commands.add_parser("report", help="the daily report (HTML and XLSX) of one day")
     report.add_argument("stream", type=Path)
     report.add_argument("--day", required=True, help="YYYY-MM-DD")
@@ -34,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         return _report(parser, args)
     if args.command == "ingest":
         return _ingest(parser, args)
+    if args.command == "ingest-workorders":
+        return _ingest_work_orders()
     try:
         window = parse_window(args.window)
     except ValueError as error:
@@ -85,6 +90,27 @@ def _ingest(parser: argparse.ArgumentParser, args) -> int:
     classifier = build_classifier() if any(not r.category for r in new) else None
     count = store.ingest(new, embedder(), place_finder(), classifier)
     print(f"{count} new records ingested ({len(records) - count} already there, {len(errors)} lines skipped)")
+    return 0
+
+
+def _ingest_work_orders() -> int:
+    from assist.classifier import build_classifier
+    from insight import workorders
+    from insight.pipeline import embedder, place_finder
+    from insight.store import InsightStore
+    from settings import get_settings
+
+    settings = get_settings()
+    store = InsightStore(settings.var_dir / "insight.sqlite")
+    try:
+        orders = workorders.fetch(settings.portal_url, settings.portal_staff_token, store.latest(workorders.PREFIX))
+    except OSError as error:  # the portal is down or refused the token
+        print(f"工单读取失败（{settings.portal_url}）：{error}", file=sys.stderr)
+        return 2
+    records = [workorders.as_record(order) for order in orders]
+    classifier = build_classifier() if any(not r.category for r in records) else None
+    count = store.ingest(records, embedder(), place_finder(), classifier)
+    print(f"{count} new work orders ingested ({len(records) - count} already there)")
     return 0
 
 

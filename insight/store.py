@@ -64,8 +64,9 @@ class InsightStore:
             self.db.executemany("INSERT INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
         return len(new)
 
-    def latest(self) -> datetime | None:
-        row = self.db.execute("SELECT max(time) FROM messages").fetchone()
+    def latest(self, id_prefix: str = "") -> datetime | None:
+        """The newest record's time (of those whose id starts with `id_prefix`)."""
+        row = self.db.execute("SELECT max(time) FROM messages WHERE id LIKE ?", (id_prefix + "%",)).fetchone()
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     def window(self, start: datetime, end: datetime) -> tuple[list[Record], Prepared]:

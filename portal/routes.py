@@ -43,7 +43,7 @@ ROUTES = [
     # 12345 work orders filed from the conversation (portal/workorders.py)
     Route("POST", "/work-orders", workorder_views.file_work_order, "File a work order (idempotent by idempotency_key): returns its number (工单编号)", "service"),
     Route("POST", "/work-orders/lookup", workorder_views.look_up_work_orders, "A conversation's work orders {sender_id}, or one by {number, contact}", "service"),
-    Route("GET", "/staff/work-orders", workorder_views.list_work_orders, "Work orders for agents, newest first (?status=)", "staff"),
+    Route("GET", "/staff/work-orders", workorder_views.list_work_orders, "Work orders for agents, newest first (?status=, ?limit= up to 5000); ?since=ISO time: those filed after it, oldest first", "staff"),
     Route("POST", "/staff/work-orders/{number}/contact", workorder_views.reveal_contact, "The citizen's phone, to call back (each reveal logged with the actor)", "staff"),
     Route("POST", "/staff/work-orders/{number}", workorder_views.update_work_order, "Change status, department or reply; the citizen is told of a new status or reply", "staff"),
     # The policy central kitchen (policies/)

@@ -4,6 +4,7 @@ token); the agent console and departments list and move them (staff token)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 from aiohttp import web
 
@@ -14,6 +15,7 @@ from portal.workorders import STATUSES, WorkOrders
 
 
 log = logging.getLogger(__name__)
+MAX_LIMIT = 5000  # work orders a page at most
 
 
 def desk(request: web.Request) -> WorkOrders:
@@ -62,7 +64,15 @@ async def list_work_orders(request: web.Request) -> web.Response:
     status = request.query.get("status") or None
     if status is not None and status not in STATUSES:
         raise BadRequest(f"status 只能是：{'、'.join(STATUSES)}。")
-    return web.json_response({"work_orders": await desk(request).listing(status), "statuses": list(STATUSES)})
+    try:
+        since = datetime.fromisoformat(request.query["since"]) if request.query.get("since") else None
+        limit = min(int(request.query.get("limit") or 200), MAX_LIMIT)
+    except ValueError:
+        raise BadRequest("since 应为 ISO 时间（如 2026-11-29T08:00:00+00:00），limit 应为整数。") from None
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=timezone.utc)
+    listing = await desk(request).listing(status, limit=max(limit, 1), since=since)
+    return web.json_response({"work_orders": listing, "statuses": list(STATUSES)})
 
 
 async def update_work_order(request: web.Request) -> web.Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,9 +79,13 @@ class WorkOrders:
                 raise NotFound(number)
             return await self._view(db, dict(row))
 
-    async def listing(self, status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        """The agents' list, newest first, with the contact masked."""
+    async def listing(self, status: str | None = None, limit: int = 200, since: datetime | None = None) -> list[dict[str, Any]]:
+        """The agents' list, newest first, with the contact masked; `since`: only those filed
+        after it, oldest first (hotline insight reads them page by page: insight/__main__.py)."""
         query = sa.select(work_orders).order_by(work_orders.c.created_at.desc()).limit(limit)
+        if since is not None:
+            query = (sa.select(work_orders).where(work_orders.c.created_at > since)
+                     .order_by(work_orders.c.created_at).limit(limit))
         if status:
             query = query.where(work_orders.c.status == status)
         async with self.engine.connect() as db:

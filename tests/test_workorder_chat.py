@@ -5,13 +5,18 @@ department, filed for a number; its status is asked; a department's reply is pus
 the conversation. And a cancelled one files nothing."""
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 import urllib.request
 
 from playwright.sync_api import expect
 
+from insight.store import InsightStore
 from tests.chat import PORTAL_PORT, new_applicant, say, texts, tracker, user
+from tests.test_policy_chat import secrets as portal_secrets
 from tests.test_applications import bot_texts, staff_token
 from tests.test_widget import answered, ask, browser, context, open_widget, shot  # noqa: F401  (fixtures)
 
@@ -114,3 +119,31 @@ def test_a_work_order_filed_in_the_web_widget_gets_the_department_reply_pushed(c
     expect(page.locator(".row.bot").last).to_contain_text("夜间停止施工")  # pushed by the notifier, no question asked
     expect(page.locator(".row.bot").last).to_contain_text(number)
     shot(page, "workorder-reply")
+
+
+def test_filed_work_orders_reach_hotline_insight_once_each(bot, sd_settings, tmp_path):
+    keys = portal_secrets(sd_settings)
+
+    def file(content: str, place: str) -> str:
+        order = {"idempotency_key": f"insight-{time.time_ns()}", "content": content, "place": place, "happened": "最近一周",
+                 "contact": "13800000000", "contact_masked": "138****0000", "category": "城乡建设", "region_name": "济南市历下区"}
+        request = urllib.request.Request(f"http://127.0.0.1:{PORTAL_PORT}/work-orders", json.dumps(order).encode(),
+                                         {"Content-Type": "application/json", "Authorization": f"Bearer {keys['PORTAL_SERVICE_TOKEN']}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)["number"]
+
+    env = {**os.environ, "PORTAL_URL": f"http://127.0.0.1:{PORTAL_PORT}", "PORTAL_STAFF_TOKEN": keys["PORTAL_STAFF_TOKEN"],
+           "TONGBAN_VAR": str(tmp_path)}
+
+    def ingest() -> str:
+        done = subprocess.run([sys.executable, "-m", "insight", "ingest-workorders"], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    first = file("小区门口的路灯坏了一个星期没人修", "阳光小区南门")
+    ingest()
+    second = file("小区门口的路灯还是不亮，晚上很黑", "阳光小区南门")
+    assert "1 new work orders ingested" in ingest()  # only the one filed since
+    stored = {row[0]: row for row in InsightStore(tmp_path / "insight.sqlite").db.execute("SELECT id, category, place, text FROM messages")}
+    assert {first, second} <= set(stored) and stored[second][1:3] == ("城乡建设", "济南市历下区阳光小区南门")
+    assert "0 new work orders ingested" in ingest()
