@@ -9,7 +9,10 @@ import re
 import time
 import urllib.request
 
+from playwright.sync_api import expect
+
 from tests.chat import PORTAL_PORT, say, texts, tracker, user
+from tests.test_widget import ask, browser, context, open_widget, shot  # noqa: F401  (fixtures)
 
 CREDIT_CODE = "91370102MA3C4XY71A"  # GB 32100 shape: masked by the channel
 COMPANY = {"kind": "企业", "region": "370102", "industry": "C", "size": "小型", "established_date": "2019-05-01",
@@ -93,3 +96,33 @@ def test_a_plain_policy_question_finds_the_central_kitchens_policies_with_their_
     assert "青岛市小微企业首次贷款贴息" in reply and "青金发〔2026〕5号" in reply
     reply = texts(say(me, "稳岗返还有什么政策"))  # the catalogue's ran to 2025-12-31: never offered now
     assert "山东省2026年度失业保险稳岗返还" in reply and "有效期至2025" not in reply
+
+
+def test_a_subscribed_widget_user_sees_a_fitting_new_policy_pushed_into_the_open_page(context, sd_settings):  # noqa: F811
+    keys = secrets(sd_settings)
+    code = "91370602MA3E7K2P49"  # a 烟台 research firm: no other test's profile fits the policy below
+    facts = {"kind": "企业", "region": "370602", "industry": "M", "size": "微型", "established_date": "2021-06-01",
+             "employees": 8, "flags": {"严重失信": False, "欠缴税款": False, "近三年重大安全事故": False}}
+    portal("/profiles", {"kind": "enterprise", "key": code, "data": {"facts": facts}}, keys["PORTAL_SERVICE_TOKEN"])
+    page = context.new_page()
+    open_widget(page)
+    ask(page, f"我们公司统一社会信用代码{code}，能享受哪些政策")
+    for _ in range(5):  # deciding questions the profile does not answer
+        if not re.search(r"（\d/5）", page.locator(".row.bot").last.inner_text()):
+            break
+        ask(page, "不知道")
+    ask(page, "订阅政策推送")
+    expect(page.locator(".row.bot").last).to_contain_text("已订阅")
+
+    policy = {"id": "WEB-P1", "title": "烟台市科技服务机构运营补助（测试示例）", "issuer": "烟台市科学技术局",
+              "doc_number": "烟科字〔2026〕21号", "issued": "2026-01-01", "valid_until": "2099-12-31",
+              "benefit": "按年度运营费用的20%补助，最高20万元", "application_mode": "依申请", "sample": True,
+              "conditions": {"applicant_kind": ["企业"], "region": ["370600"], "industry": ["M"]},
+              "text": "一、支持对象\n在烟台市注册的科学研究和技术服务业企业。\n二、支持标准\n按年度运营费用的20%给予补助。"}
+    assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WEB-P1": 1}
+    expect(page.locator(".row.bot").last).to_contain_text("【政策推送】", timeout=20_000)  # no question asked
+    expect(page.locator(".row.bot").last).to_contain_text("烟科字〔2026〕21号")
+    shot(page, "policy-push")
+    assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WEB-P1": 0}  # published again
+    page.wait_for_timeout(5000)  # two notifier rounds
+    assert page.locator(".row.bot", has_text="【政策推送】").count() == 1
