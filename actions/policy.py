@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
+import logging
+from typing import Any, Sequence
+
+from pydantic import ValidationError
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -12,15 +14,36 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import confident_reply, send
 from actions.context import knowledge
 from actions.policy_match import asks_why, explain_why, start_matching, wants_matching
+from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from policies.book import searchable_policies
+from policies.model import PolicyRecord
 from retrieval.policies import PolicySearcher
 
+log = logging.getLogger(__name__)
+_built: tuple[tuple[str, ...], PolicySearcher] | None = None  # (the published policies it holds, the search)
 
-@lru_cache(maxsize=1)
-def policy_searcher() -> PolicySearcher:
-    """The catalogue's policies and the policy central kitchen's (policies/), in one search."""
-    searcher, catalogue = knowledge()
-    return PolicySearcher(searchable_policies(catalogue.policies.values()), searcher.index.embedders, searcher.index.lexicon)
+
+def policy_searcher(published: Sequence[PolicyRecord] = ()) -> PolicySearcher:
+    """The catalogue's policies and the policy central kitchen's (policies/), with those staff
+    `published` through the portal, in one search; built again only when they change."""
+    global _built
+    version = tuple(sorted(r.model_dump_json() for r in published))
+    if _built is None or _built[0] != version:
+        searcher, catalogue = knowledge()
+        policies = searchable_policies(catalogue.policies.values(), published=published)
+        _built = (version, PolicySearcher(policies, searcher.index.embedders, searcher.index.lexicon))
+    return _built[1]
+
+
+async def published_policies() -> list[PolicyRecord]:
+    """The portal's policies now (its file and what staff published since); none when the
+    portal is away — the file's are searched then."""
+    try:
+        listing = await PortalClient.from_settings().call("GET", "/policies", params={"all": "1"})
+        return [PolicyRecord.model_validate({k: v for k, v in p.items() if k != "in_force"}) for p in listing["policies"]]
+    except (PortalUnavailable, PortalRejected, ValidationError, KeyError, TypeError) as exc:
+        log.warning("portal policies unavailable (%s): searching the file's", exc)
+        return []
 
 
 class ActionAnswerPolicy(Action):
@@ -41,7 +64,7 @@ class ActionAnswerPolicy(Action):
         _, catalogue = knowledge()
         region = tracker.get_slot("region")
         regions = set(catalogue.gazetteer.chain_codes(region)) if region else None
-        hits = policy_searcher().search(tracker.latest_message.get("text") or "", regions)
+        hits = policy_searcher(await published_policies()).search(tracker.latest_message.get("text") or "", regions)
         if not hits:
             if item_reply is None:
                 dispatcher.utter_message(

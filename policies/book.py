@@ -139,10 +139,17 @@ def searchable(record: PolicyRecord) -> Policy:
     )
 
 
-def searchable_policies(catalogue_policies: Sequence[Policy], settings: Settings | None = None) -> list[Policy]:
+def searchable_policies(
+    catalogue_policies: Sequence[Policy], settings: Settings | None = None, published: Sequence[PolicyRecord] = ()
+) -> list[Policy]:
     """What a plain policy search looks through — the chat's and the 12345 console's: the
-    catalogue's list and the central kitchen's records (the search keeps to those in force)."""
-    return list(catalogue_policies) + [searchable(r) for r in load_book(policy_file(settings)).policies]
+    catalogue's list and the central kitchen's records, with those staff `published`
+    through the portal (same id wins; the search keeps to those in force)."""
+    records = {r.id: r for r in load_book(policy_file(settings)).policies}
+    for record in published:  # the portal lists records without their text: keep the file's
+        known = records.get(record.id)
+        records[record.id] = record.model_copy(update={"text": known.text}) if known and not record.text else record
+    return list(catalogue_policies) + [searchable(r) for r in records.values()]
 
 
 def policy_file(settings: Settings | None = None) -> Path:

@@ -126,3 +126,17 @@ def test_a_subscribed_widget_user_sees_a_fitting_new_policy_pushed_into_the_open
     assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WEB-P1": 0}  # published again
     page.wait_for_timeout(5000)  # two notifier rounds
     assert page.locator(".row.bot", has_text="【政策推送】").count() == 1
+
+
+def test_a_policy_staff_publish_is_found_by_the_next_plain_question(bot, sd_settings):
+    keys = secrets(sd_settings)
+    policy = {"id": "CHAT-P9", "title": "威海市海洋牧场建设补助（测试示例）", "issuer": "威海市海洋发展局",
+              "doc_number": "威海发〔2026〕3号", "issued": "2026-02-01", "valid_until": "2099-12-31",
+              "benefit": "按海洋牧场建设投入的15%补助", "application_mode": "依申请", "sample": True,
+              "conditions": {"applicant_kind": ["企业"], "region": ["371000"]},
+              "text": "一、支持对象\n在威海市从事海洋牧场建设的企业。\n二、支持标准\n按建设投入的15%给予补助。"}
+    me = user()
+    assert "威海市海洋牧场建设补助" not in texts(say(me, "海洋牧场建设有什么补助政策"))
+    portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])
+    reply = texts(say(me, "海洋牧场建设有什么补助政策"))
+    assert "威海市海洋牧场建设补助" in reply and "威海发〔2026〕3号" in reply
