@@ -140,3 +140,29 @@ def test_a_policy_staff_publish_is_found_by_the_next_plain_question(bot, sd_sett
     portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])
     reply = texts(say(me, "海洋牧场建设有什么补助政策"))
     assert "威海市海洋牧场建设补助" in reply and "威海发〔2026〕3号" in reply
+
+
+def test_staff_see_how_many_were_pushed_each_policy(context, sd_settings):  # noqa: F811
+    keys = secrets(sd_settings)
+    code = "91371102MA3F8N6Q2D"  # a 日照 farm: no other test's profile fits the policy below
+    facts = {"kind": "企业", "region": "371102", "industry": "A", "size": "小型"}
+    portal("/profiles", {"kind": "enterprise", "key": code, "data": {"facts": facts}}, keys["PORTAL_SERVICE_TOKEN"])
+    portal("/policy-subscriptions", {"key": code, "sender_id": user(), "channel": "rest", "opted_in": True}, keys["PORTAL_SERVICE_TOKEN"])
+    policy = {"id": "STAFF-P1", "title": "日照市茶园标准化建设奖补（测试示例）", "issuer": "日照市农业农村局",
+              "doc_number": "日农字〔2026〕8号", "issued": "2026-03-01", "valid_until": "2099-12-31",
+              "benefit": "每亩奖补300元", "application_mode": "依申请", "sample": True,
+              "conditions": {"applicant_kind": ["企业"], "region": ["371100"], "industry": ["A"]},
+              "text": "一、支持对象\n在日照市从事茶叶种植的企业。\n二、支持标准\n每亩奖补300元。"}
+    assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"STAFF-P1": 1}
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{PORTAL_PORT}/staff")
+    page.get_by_role("button", name="查看推送情况").click()
+    expect(page.locator("#pushes")).to_contain_text("访问令牌不正确")  # no token, no counts
+    page.get_by_label("访问令牌（部门）").fill(keys["PORTAL_STAFF_TOKEN"])
+    page.get_by_role("button", name="查看推送情况").click()
+    row = page.locator('tr[data-policy="STAFF-P1"]')
+    expect(row).to_contain_text("日照市茶园标准化建设奖补")
+    expect(row).to_contain_text("日农字〔2026〕8号")
+    expect(row.locator("td.count").first).to_have_text("1")
+    row.scroll_into_view_if_needed()
+    shot(page, "staff-policy-pushes")
