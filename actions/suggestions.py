@@ -36,11 +36,14 @@ LIMIT = 5
 
 
 def profile_keys(tracker: Tracker) -> list[str]:
-    """ID numbers / credit codes this sender is known by: the message's, then their applications'."""
+    """ID numbers / credit codes this sender is known by: those said in this conversation,
+    latest first ("我们公司代码…", then "还需要办什么"), then their applications'."""
     keys: list[str] = []
-    raw = vault().find(tracker.sender_id, tracker.latest_message.get("text") or "")
-    if raw:
-        keys.append(raw)
+    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    for text in reversed(said):
+        raw = vault().find(tracker.sender_id, text)
+        if raw and raw not in keys:
+            keys.append(raw)
     for application, _ in reversed(outbox().of_sender(tracker.sender_id)):
         key = (application.get("profile") or {}).get("key")
         if key and key not in keys:

@@ -68,3 +68,19 @@ def test_wechat_gets_numbered_suggestions_and_a_number_asks_about_one(wechat):  
     answer = "\n".join(wechat.wait(me, 2)[1:])
     assert first in answer, (first, answer)
     assert user_texts(me)[-1] == '/choose_option{"ordinal":"1"}'
+
+
+def test_a_known_company_is_suggested_its_policies_and_a_click_answers_about_one(bot, sd_settings):
+    from tests.test_policy_chat import COMPANY, interview, portal, secrets
+
+    code = "91370103MA3H2R5T7P"
+    keys = secrets(sd_settings)
+    portal("/profiles", {"kind": "enterprise", "key": code, "data": {"facts": COMPANY}}, keys["PORTAL_SERVICE_TOKEN"])
+    me = user()
+    interview(me, f"我们公司统一社会信用代码{code}，能享受哪些政策")
+    reply = say(me, "还需要办什么")  # the code said before makes the company known
+    assert "猜你要办" in texts(reply), texts(reply)
+    policies = [b for b in buttons(reply) if b["payload"].startswith("《")]  # a policy's button asks in words
+    assert policies, buttons(reply)
+    answer = texts(say(me, policies[0]["payload"]))
+    assert policies[0]["title"] in answer and "〔2026〕" in answer, (policies[0], answer)  # cited with its 文号
