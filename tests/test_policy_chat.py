@@ -40,6 +40,14 @@ def bot_texts(sender: str) -> list[str]:
     return [e.get("text") or "" for e in tracker(sender)["events"] if e["event"] == "bot"]
 
 
+def city_policy(policy_id: str, title: str, issuer: str, doc_number: str, region: str, industry: str, benefit: str) -> dict:
+    """A policy for the enterprises of one city and industry, as staff publish it (a test sample)."""
+    return {"id": policy_id, "title": title, "issuer": issuer, "doc_number": doc_number, "issued": "2026-01-01",
+            "valid_until": "2099-12-31", "benefit": benefit, "application_mode": "依申请", "sample": True,
+            "conditions": {"applicant_kind": ["企业"], "region": [region], "industry": [industry]},
+            "text": f"一、支持对象\n{issuer[:3]}注册的相关行业企业。\n二、支持标准\n{benefit}。"}
+
+
 def interview(me: str, first: str) -> tuple[str, int]:
     """Send `first`, answer each numbered question; the final reply and how many were asked."""
     reply, asked = texts(say(me, first)), 0
@@ -107,18 +115,16 @@ def test_a_subscribed_widget_user_sees_a_fitting_new_policy_pushed_into_the_open
     page = context.new_page()
     open_widget(page)
     ask(page, f"我们公司统一社会信用代码{code}，能享受哪些政策")
-    for _ in range(5):  # deciding questions the profile does not answer
+    for _ in range(6):  # deciding questions the profile does not answer
+        page.wait_for_timeout(1000)  # a reply may come in several messages
         if not re.search(r"（\d/5）", page.locator(".row.bot").last.inner_text()):
             break
         ask(page, "不知道")
     ask(page, "订阅政策推送")
     expect(page.locator(".row.bot").last).to_contain_text("已订阅")
 
-    policy = {"id": "WEB-P1", "title": "烟台市科技服务机构运营补助（测试示例）", "issuer": "烟台市科学技术局",
-              "doc_number": "烟科字〔2026〕21号", "issued": "2026-01-01", "valid_until": "2099-12-31",
-              "benefit": "按年度运营费用的20%补助，最高20万元", "application_mode": "依申请", "sample": True,
-              "conditions": {"applicant_kind": ["企业"], "region": ["370600"], "industry": ["M"]},
-              "text": "一、支持对象\n在烟台市注册的科学研究和技术服务业企业。\n二、支持标准\n按年度运营费用的20%给予补助。"}
+    policy = city_policy("WEB-P1", "烟台市科技服务机构运营补助（测试示例）", "烟台市科学技术局", "烟科字〔2026〕21号",
+                         "370600", "M", "按年度运营费用的20%补助，最高20万元")
     assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WEB-P1": 1}
     expect(page.locator(".row.bot").last).to_contain_text("【政策推送】", timeout=20_000)  # no question asked
     expect(page.locator(".row.bot").last).to_contain_text("烟科字〔2026〕21号")
@@ -148,11 +154,8 @@ def test_staff_see_how_many_were_pushed_each_policy(context, sd_settings):  # no
     facts = {"kind": "企业", "region": "371102", "industry": "A", "size": "小型"}
     portal("/profiles", {"kind": "enterprise", "key": code, "data": {"facts": facts}}, keys["PORTAL_SERVICE_TOKEN"])
     portal("/policy-subscriptions", {"key": code, "sender_id": user(), "channel": "rest", "opted_in": True}, keys["PORTAL_SERVICE_TOKEN"])
-    policy = {"id": "STAFF-P1", "title": "日照市茶园标准化建设奖补（测试示例）", "issuer": "日照市农业农村局",
-              "doc_number": "日农字〔2026〕8号", "issued": "2026-03-01", "valid_until": "2099-12-31",
-              "benefit": "每亩奖补300元", "application_mode": "依申请", "sample": True,
-              "conditions": {"applicant_kind": ["企业"], "region": ["371100"], "industry": ["A"]},
-              "text": "一、支持对象\n在日照市从事茶叶种植的企业。\n二、支持标准\n每亩奖补300元。"}
+    policy = city_policy("STAFF-P1", "日照市茶园标准化建设奖补（测试示例）", "日照市农业农村局", "日农字〔2026〕8号",
+                         "371100", "A", "每亩奖补300元")
     assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"STAFF-P1": 1}
     page = context.new_page()
     page.goto(f"http://127.0.0.1:{PORTAL_PORT}/staff")

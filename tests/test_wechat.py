@@ -501,7 +501,7 @@ def test_without_wechat_token_the_endpoint_says_it_is_off():
 
 
 def test_a_subscribed_wechat_user_is_pushed_a_fitting_new_policy_once_until_they_opt_out(wechat, sd_settings):
-    from tests.test_policy_chat import portal, secrets as portal_secrets
+    from tests.test_policy_chat import city_policy, portal, secrets as portal_secrets
 
     keys = portal_secrets(sd_settings)
     code = "91370202MA3D5YQ8XW"  # a 青岛 software company: no other test's profile fits the policy below
@@ -524,11 +524,8 @@ def test_a_subscribed_wechat_user_is_pushed_a_fitting_new_policy_once_until_they
         reply = ask("不知道")
     assert "已订阅" in ask("订阅政策推送")
 
-    policy = {"id": "WX-P1", "title": "青岛市软件企业上云补贴（测试示例）", "issuer": "青岛市工业和信息化局",
-              "doc_number": "青工信字〔2026〕12号", "issued": "2026-01-01", "valid_until": "2099-12-31",
-              "benefit": "按上云费用的30%补贴", "application_mode": "依申请", "sample": True,
-              "conditions": {"applicant_kind": ["企业"], "region": ["370200"], "industry": ["I"]},
-              "text": "一、支持对象\n在青岛市注册的软件和信息技术服务业企业。\n二、支持标准\n按上云费用的30%给予补贴。"}
+    policy = city_policy("WX-P1", "青岛市软件企业上云补贴（测试示例）", "青岛市工业和信息化局", "青工信字〔2026〕12号",
+                         "370200", "I", "按上云费用的30%补贴")
     assert portal("/policies", policy, keys["PORTAL_STAFF_TOKEN"])["pushed"] == {"WX-P1": 1}
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and not any("【政策推送】" in t for t in wechat.texts_to(me)):
