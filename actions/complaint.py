@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import reply_for, send
-from actions.context import knowledge
+from actions.context import knowledge, user_texts
 from actions.replies import FILE_BUTTON, FILE_PAYLOAD
 from actions.workorder import start
 from actions.workorder_filing import status_reply
@@ -55,5 +55,5 @@ class ActionComplaint(Action):
 
 def said_before(tracker: Tracker) -> str:
     """The user's message before the latest one."""
-    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    said = user_texts(tracker)
     return said[-2] if len(said) >= 2 else ""

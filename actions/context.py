@@ -1,10 +1,12 @@
 """What every action shares, opened once per process: the catalogue and searcher, the
-vault of raw personal numbers, and the outbox of submissions."""
+vault of raw personal numbers, and the outbox of submissions; and what the user said."""
 
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
+
+from rasa_sdk import Tracker
 
 from actions.portal_client import Outbox
 from catalogue.store import Catalogue
@@ -31,3 +33,8 @@ def vault() -> Vault:
 @lru_cache(maxsize=1)
 def outbox() -> Outbox:
     return Outbox()
+
+
+def user_texts(tracker: Tracker) -> list[str]:
+    """What the user said in this conversation, oldest first."""
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any, Sequence
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -20,30 +21,38 @@ from policies.model import PolicyRecord
 from retrieval.policies import PolicySearcher
 
 log = logging.getLogger(__name__)
-_built: tuple[tuple[str, ...], PolicySearcher] | None = None  # (the published policies it holds, the search)
+_built: tuple[str, PolicySearcher] | None = None  # (the portal's listing it was built from, the search)
 
 
-def policy_searcher(published: Sequence[PolicyRecord] = ()) -> PolicySearcher:
-    """The catalogue's policies and the policy central kitchen's (policies/), with those staff
-    `published` through the portal, in one search; built again only when they change."""
+def policy_searcher(listing: list[dict[str, Any]] | None = None) -> PolicySearcher:
+    """The catalogue's policies and the policy central kitchen's (policies/), with those in
+    the portal's `listing` (`GET /policies?all=1`: its file and what staff published), in
+    one search; built again only when the listing changed."""
     global _built
-    version = tuple(sorted(r.model_dump_json() for r in published))
+    version = json.dumps(listing or [], sort_keys=True, ensure_ascii=False)
     if _built is None or _built[0] != version:
         searcher, catalogue = knowledge()
-        policies = searchable_policies(catalogue.policies.values(), published=published)
+        policies = searchable_policies(catalogue.policies.values(), published=published_records(listing or []))
         _built = (version, PolicySearcher(policies, searcher.index.embedders, searcher.index.lexicon))
     return _built[1]
 
 
-async def published_policies() -> list[PolicyRecord]:
-    """The portal's policies now (its file and what staff published since); none when the
-    portal is away — the file's are searched then."""
+def published_records(listing: list[dict[str, Any]]) -> list[PolicyRecord]:
     try:
-        listing = await PortalClient.from_settings().call("GET", "/policies", params={"all": "1"})
-        return [PolicyRecord.model_validate({k: v for k, v in p.items() if k != "in_force"}) for p in listing["policies"]]
-    except (PortalUnavailable, PortalRejected, ValidationError, KeyError, TypeError) as exc:
+        return [PolicyRecord.model_validate({k: v for k, v in p.items() if k != "in_force"}) for p in listing]
+    except (ValidationError, AttributeError) as exc:
+        log.warning("portal policies unreadable (%s): searching the file's", exc)
+        return []
+
+
+async def portal_listing() -> list[dict[str, Any]]:
+    """The portal's policies now; none when the portal is away — the file's are searched then."""
+    try:
+        listing = (await PortalClient.from_settings().call("GET", "/policies", params={"all": "1"}))["policies"]
+    except (PortalUnavailable, PortalRejected, KeyError, TypeError) as exc:
         log.warning("portal policies unavailable (%s): searching the file's", exc)
         return []
+    return listing if isinstance(listing, list) else []
 
 
 class ActionAnswerPolicy(Action):
@@ -64,7 +73,7 @@ class ActionAnswerPolicy(Action):
         _, catalogue = knowledge()
         region = tracker.get_slot("region")
         regions = set(catalogue.gazetteer.chain_codes(region)) if region else None
-        hits = policy_searcher(await published_policies()).search(tracker.latest_message.get("text") or "", regions)
+        hits = policy_searcher(await portal_listing()).search(tracker.latest_message.get("text") or "", regions)
         if not hits:
             if item_reply is None:
                 dispatcher.utter_message(

@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.context import knowledge, outbox, vault
+from actions.context import knowledge, outbox, user_texts, vault
+from channels.privacy import masked_numbers
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from analytics.measures import Filters, measure
 from analytics.service_state import analytics_engine
@@ -39,9 +40,8 @@ def profile_keys(tracker: Tracker) -> list[str]:
     """ID numbers / credit codes this sender is known by: those said in this conversation,
     latest first ("我们公司代码…", then "还需要办什么"), then their applications'."""
     keys: list[str] = []
-    said = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    for text in reversed(said):
-        raw = vault().find(tracker.sender_id, text)
+    masked = [m for text in reversed(user_texts(tracker)) for m in masked_numbers(text)]
+    for raw in (vault().get(tracker.sender_id, m) for m in dict.fromkeys(masked)):
         if raw and raw not in keys:
             keys.append(raw)
     for application, _ in reversed(outbox().of_sender(tracker.sender_id)):

@@ -76,27 +76,30 @@ def _read_stream(parser: argparse.ArgumentParser, path):
 
 
 def _ingest(parser: argparse.ArgumentParser, args) -> int:
-    from assist.classifier import build_classifier
-    from insight.pipeline import embedder, place_finder
     from insight.store import InsightStore
     from settings import get_settings
 
     records, errors = _read_stream(parser, args.stream)
     if records is None:
         return 2
-    store = InsightStore(get_settings().var_dir / "insight.sqlite")
-    known = store.known([r.id for r in records])
-    new = [r for r in records if r.id not in known]
-    classifier = build_classifier() if any(not r.category for r in new) else None
-    count = store.ingest(new, embedder(), place_finder(), classifier)
+    count = _add(InsightStore(get_settings().var_dir / "insight.sqlite"), records)
     print(f"{count} new records ingested ({len(records) - count} already there, {len(errors)} lines skipped)")
     return 0
 
 
-def _ingest_work_orders() -> int:
+def _add(store, records) -> int:
+    """The records not stored yet, classified where they have no category; how many."""
     from assist.classifier import build_classifier
-    from insight import workorders
     from insight.pipeline import embedder, place_finder
+
+    known = store.known([r.id for r in records])
+    new = [r for r in records if r.id not in known]
+    classifier = build_classifier() if any(not r.category for r in new) else None
+    return store.ingest(new, embedder(), place_finder(), classifier)
+
+
+def _ingest_work_orders() -> int:
+    from insight import workorders
     from insight.store import InsightStore
     from settings import get_settings
 
@@ -108,8 +111,7 @@ def _ingest_work_orders() -> int:
         print(f"工单读取失败（{settings.portal_url}）：{error}", file=sys.stderr)
         return 2
     records = [workorders.as_record(order) for order in orders]
-    classifier = build_classifier() if any(not r.category for r in records) else None
-    count = store.ingest(records, embedder(), place_finder(), classifier)
+    count = _add(store, records)
     print(f"{count} new work orders ingested ({len(records) - count} already there)")
     return 0
 

@@ -126,7 +126,7 @@ class PolicyBook:
 def searchable(record: PolicyRecord) -> Policy:
     """A portrait as the policy text search reads a policy (retrieval/policies.py), so a
     plain "小微企业贷款有什么贴息" finds the central kitchen's policies beside the catalogue's."""
-    c = record.conditions
+    c, start = record.conditions, record.valid_from or record.issued
     return Policy(
         id=record.id, title=record.title, issuer=record.issuer, doc_number=record.doc_number,
         date=record.issued.isoformat() if record.issued else None,
@@ -134,7 +134,7 @@ def searchable(record: PolicyRecord) -> Policy:
                                 regions=list(c.region or [])),
         benefits=f"【{record.application_mode}】{record.benefit}" if record.application_mode == "免申即享" else record.benefit,
         conditions=record.text, url=record.source_url,
-        valid_from=(record.valid_from or record.issued).isoformat() if (record.valid_from or record.issued) else None,
+        valid_from=start.isoformat() if start else None,
         valid_to=record.valid_until.isoformat() if record.valid_until else None,
     )
 
