@@ -269,7 +269,10 @@ class ActionPolicyPush(Action):
                 return []
             state = interview(tracker)
             if "kind" not in state["facts"]:
-                dispatcher.utter_message(text="订阅前需要先了解您的情况：请说“我们公司能享受哪些政策”或“我能领哪些补贴”。")
+                if tracker.active_loop_name == "policy_form":
+                    dispatcher.utter_message(text="请先回答完下面的问题，了解您的情况后再发送“订阅政策推送”即可订阅。")
+                else:
+                    dispatcher.utter_message(text="订阅前需要先了解您的情况：请说“我们公司能享受哪些政策”或“我能领哪些补贴”。")
                 return []
             await remember_facts(tracker, state)
             key = (vault().get(tracker.sender_id, state["key_masked"]) if state.get("key_masked") else None) or f"会话:{tracker.sender_id}"

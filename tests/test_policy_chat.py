@@ -70,6 +70,22 @@ def test_a_graduate_is_asked_only_deciding_facts_then_gets_eligible_policies_wit
     assert "《" in why and "》" in why
 
 
+def test_subscribing_in_the_middle_of_the_interview_is_a_request_not_an_answer(bot):
+    me = user()
+    reply = texts(say(me, "我刚毕业在济南找工作，有什么补贴"))
+    assert re.search(r"（1/5）", reply), reply
+    answer = next((a for pattern, a in ANSWERS if re.search(pattern, reply)), "不知道")
+    reply = texts(say(me, answer))
+    asked = re.search(r"（(\d)/5）", reply)
+    assert asked, reply
+    mid = texts(say(me, "订阅政策推送"))
+    assert "已订阅" in mid or "请先回答完" in mid, mid
+    assert f"（{asked[1]}/5）" in mid, mid  # the same question again: nothing was taken as its answer
+    answer = next((a for pattern, a in ANSWERS if re.search(pattern, mid)), "不知道")
+    reply, more = interview(me, answer)
+    assert "济南市应届高校毕业生求职创业补贴" in reply
+
+
 def test_a_known_company_is_matched_from_its_profile_and_pushed_a_new_policy_once(bot, sd_settings):
     keys = secrets(sd_settings)
     portal("/profiles", {"kind": "enterprise", "key": CREDIT_CODE, "data": {"facts": COMPANY}}, keys["PORTAL_SERVICE_TOKEN"])
