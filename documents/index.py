@@ -194,6 +194,8 @@ class DocumentIndex:
         if rerank and len(order):
             final = self._rerank(order, fused, text)
         ranked = sorted(final, key=final.get, reverse=True)[:k]
+        if rerank and ranked:
+            ranked = self._lead_with_answer(ranked, final, text)
         hits = []
         for position in ranked:
             passage = self.passages[int(self._bm25_slots[position])]
@@ -225,6 +227,28 @@ class DocumentIndex:
             place = 1.0 if all(p in document.title or p in document.issuer or p in document.text for p in wanted) else 0.0
             out[int(position)] = float(fused[position]) / top + COVERAGE_WEIGHT * coverage + PLACE_WEIGHT * place
         return out
+
+    def _lead_with_answer(self, ranked: list[int], final: dict[int, float], text: str) -> list[int]:
+        """Within the best document, lead with the passage that says what the question asks
+        beyond the document's title: a question echoes its document's title, so the opening
+        passage (title, preamble) matches it well without answering it. Documents keep
+        their order."""
+        top = self.passages[int(self._bm25_slots[ranked[0]])].docid
+        document = self.documents[top]
+        weights = self.idf(self.lexicon.search_tokens(text))
+        title = set(self.lexicon.search_tokens(document.title))
+        specific = {t: w for t, w in weights.items() if t not in title}
+        total = sum(specific.values())
+        if not total:
+            return ranked
+
+        def answers(position: int) -> float:
+            body = set(self.lexicon.search_tokens(self.passages[int(self._bm25_slots[position])].text))
+            return final[position] + ASPECT_WEIGHT * sum(w for t, w in specific.items() if t in body) / total
+
+        own = [p for p in ranked if self.passages[int(self._bm25_slots[p])].docid == top]
+        best = max(own, key=answers)
+        return [best] + [p for p in ranked if p != best]
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """Each content token's inverse document frequency over passages (rare words weigh
@@ -307,3 +331,6 @@ class DocumentIndex:
 DENSE_WEIGHT = 0.5
 COVERAGE_WEIGHT = 0.5
 PLACE_WEIGHT = 0.3
+# The share of the question's words beyond its document's title that a passage's own text
+# holds, when choosing which of the best document's passages leads (0.25–1.0 all help).
+ASPECT_WEIGHT = 0.5

@@ -111,6 +111,30 @@ def test_reimport_replaces_a_document_and_removal_forgets_it(sample, tmp_path):
     assert len(again) == len(index) and again.passage_count == index.passage_count
 
 
+TITLE = "淄博市商务局关于做好农产品流通企业保供工作的通知"
+TEXT = (TITLE + "\n各区县商务主管部门，各农产品流通企业：\n"
+        "为做好疫情防控期间农产品流通企业保供工作，保障全市农产品市场供应稳定，支持农产品流通企业稳定经营、扩大保供，"
+        "经研究，现就做好农产品流通企业保供工作有关事项通知如下。各地要高度重视，加强组织领导，确保农产品流通企业保供工作落实到位。\n"
+        "一、支持对象\n在淄博市注册、承担政府保供任务的农产品批发市场、农贸市场、连锁超市、生鲜电商等流通企业，上一年度农产品销售额不低于1000万元，近三年无严重失信记录，疫情期间坚持营业、不涨价、不断供，并按要求报送每日库存和价格数据。\n"
+        "二、资金支持范围\n对企业在承担保供任务中发生的运费、租金、冷链仓储和防疫消杀费用给予补助，按实际发生额的50%给予补助，每家企业最高50万元；对新增冷库容量的企业，奖励标准为每立方米200元，单个企业最高20万元。\n"
+        "三、申报程序\n企业向所在区县商务主管部门提出申请，区县审核后报市商务局。\n")
+NOTICE = Document("zibo-baogong", TEXT, title=TITLE, issuer="淄博市商务局", date="2026-03-01")
+
+
+def test_the_best_document_leads_with_the_passage_that_answers_not_its_opening():
+    """A question echoes its document's title, so the opening passage (title, preamble)
+    can outscore the one that answers: within the best document, the passage holding the
+    question's other words leads."""
+    index = bm25_index([NOTICE])
+    question = "淄博市农产品流通企业保供工作的冷库奖励标准"
+    positions = [int(p) for p in index._position[index._slots_of[NOTICE.docid]]]
+    opening, answering = positions[0], next(p for p in positions if "冷库" in index.passages[int(index._bm25_slots[p])].text)
+    final = {p: (1.2 if p == opening else 1.0) for p in positions}  # the opening scores best
+    ranked = sorted(final, key=final.get, reverse=True)
+    assert ranked[0] == opening
+    assert index._lead_with_answer(ranked, final, question)[0] == answering
+
+
 def test_answers_cite_the_document_and_never_a_repealed_one_as_in_force(sample):
     index = bm25_index(sample)
     result = answer(index, "高校毕业生自主创业创业担保贷款最高能贷多少")
