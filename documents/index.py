@@ -1,10 +1,16 @@
 """The passage index: BM25 over jieba tokens and dense FAISS search (the retrieval/
-machinery: `Lexicon`, `CachedEmbedder`, bm25s, FAISS), then a reranking stage.
+machinery: `Lexicon`, `CachedEmbedder`, FAISS; the BM25 side in `documents/lexical.py`),
+then a reranking stage.
 
 Each passage is indexed with its context — the document's title and the passage's heading
 path — since a passage rarely names the city or the subject its document is about.
 Rows are slots; re-importing a document frees its old passages' slots and adds the new
 ones, so only changed documents are tokenised and embedded.
+
+Kept small for 200,000 documents (~1.35 M passages): a passage's tokens are ids
+(`PassageTokens`), never lists of str (~23 GB at that size), and a passage is not kept as
+an object (~1 KB each, its text a copy of its document's) but split again from its
+document when a search returns it: the split is deterministic.
 """
 
 from __future__ import annotations
@@ -12,15 +18,14 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import bm25s
 import faiss
 import numpy as np
 
+from documents.lexical import Bm25, PassageTokens
 from documents.model import Document, Passage
 from documents.places import places_in
 from documents.splitter import split
@@ -29,10 +34,11 @@ from retrieval.text import Lexicon, has_han, normalise
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2  # bump when the splitter or the stored fields change
+FORMAT_VERSION = 3  # bump when the splitter or the stored fields change
 CANDIDATES = 100  # per signal
 RERANK = 40  # fused candidates the reranker looks at
 DENSE_CHARS = 160
+SPLITS_KEPT = 256  # documents whose passages are kept split for the next searches
 REBUILD_HINT = "rebuild it with `python -m documents.build`"
 
 
@@ -59,18 +65,17 @@ class DocumentIndex:
     embedders: list[CachedEmbedder]
     lexicon: Lexicon
     documents: dict[str, Document] = field(default_factory=dict)
-    passages: list[Passage | None] = field(default_factory=list)  # by slot
-    tokens: list[list[str]] = field(default_factory=list)  # BM25 tokens by slot
     dense: dict[str, faiss.IndexIDMap2] = field(default_factory=dict)  # by embedder name
-    _slots_of: dict[str, list[int]] = field(default_factory=dict)  # docid -> slots
+    _docid_at: list[str | None] = field(default_factory=list)  # by slot; None once removed
+    _slots_of: dict[str, range] = field(default_factory=dict)  # docid -> its passages' slots, in order
+    _splits: dict[str, tuple[Document, list[Passage]]] = field(default_factory=dict)  # recent, by docid
     known_places: tuple[str, ...] = ()  # province names (data/dict/provinces.txt)
     asking: frozenset[str] = frozenset()  # question words (data/dict/question_words.txt)
-    _bigram_tokens: list[list[str]] = field(default_factory=list)  # words and bigrams, by slot
-    _bm25: bm25s.BM25 | None = None
-    _bm25_bigrams: bm25s.BM25 | None = None
+    _tokens: PassageTokens = field(default_factory=PassageTokens)  # words by slot
+    _bm25: Bm25 | None = None  # words
+    _bm25_bigrams: Bm25 | None = None  # words and character bigrams
     _bm25_slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _position: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    _df: Counter = field(default_factory=Counter)
 
     # ---- building and updating -------------------------------------------------------
 
@@ -81,22 +86,19 @@ class DocumentIndex:
         if not documents:
             return 0
         self.remove([d.docid for d in documents], reindex=False)
-        new_slots: list[int] = []
-        texts: list[str] = []
+        first = len(self._docid_at)
+        texts: list[str] = []  # to embed
         for document in documents:
             self.documents[document.docid] = document
-            slots = []
-            for passage in split(document):
-                slot = len(self.passages)
-                self.passages.append(passage)
+            passages = split(document)
+            self._slots_of[document.docid] = range(len(self._docid_at), len(self._docid_at) + len(passages))
+            for passage in passages:
+                self._docid_at.append(document.docid)
                 text = context_text(document, passage)
-                self.tokens.append(self.lexicon.tokens(text))
-                self._bigram_tokens.append(self.lexicon.search_tokens(text))
-                texts.append(text)
-                slots.append(slot)
-            self._slots_of[document.docid] = slots
-            new_slots.extend(slots)
-        ids = np.asarray(new_slots, dtype=np.int64)
+                self._tokens.append(self.lexicon.tokens(text))  # jieba once: bigrams come from the words
+                if self.embedders:
+                    texts.append(text)
+        ids = np.arange(first, len(self._docid_at), dtype=np.int64)
         for embedder in self.embedders:
             index = self.dense.get(embedder.name)
             if index is None:
@@ -105,7 +107,7 @@ class DocumentIndex:
                 index.add_with_ids(embedder.encode_passages(texts, progress=progress), ids)
         if reindex:
             self._reindex()
-        return len(new_slots)
+        return len(ids)
 
     def reindex(self) -> None:
         self._reindex()
@@ -117,28 +119,24 @@ class DocumentIndex:
             if slots is None:
                 continue
             self.documents.pop(docid, None)
-            ids = np.asarray(slots, dtype=np.int64)
+            self._splits.pop(docid, None)
+            ids = np.arange(slots.start, slots.stop, dtype=np.int64)
             for index in self.dense.values():
                 index.remove_ids(ids)
             for slot in slots:
-                self.passages[slot] = None
-                self.tokens[slot] = []
-                self._bigram_tokens[slot] = []
+                self._docid_at[slot] = None  # its tokens stay behind, never indexed again
             removed += 1
         if removed and reindex:
             self._reindex()
         return removed
 
     def _reindex(self) -> None:
-        live = [slot for slot, p in enumerate(self.passages) if p is not None]
+        live = [slot for slot, docid in enumerate(self._docid_at) if docid is not None]
         self._bm25_slots = np.asarray(live, dtype=np.int64)
-        self._position = np.full(len(self.passages), -1, dtype=np.int64)
+        self._position = np.full(len(self._docid_at), -1, dtype=np.int64)
         self._position[self._bm25_slots] = np.arange(len(live))
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        self._bm25.index([self.tokens[s] or ["<empty>"] for s in live], show_progress=False)
-        self._bm25_bigrams = bm25s.BM25(k1=1.2, b=0.75)
-        self._bm25_bigrams.index([self._bigram_tokens[s] or ["<empty>"] for s in live], show_progress=False)
-        self._df = Counter(t for s in live for t in set(self._bigram_tokens[s]))
+        self._bm25 = Bm25.build(*self._tokens.counts(self._bm25_slots, with_bigrams=False))
+        self._bm25_bigrams = Bm25.build(*self._tokens.counts(self._bm25_slots, with_bigrams=True))
 
     # ---- searching --------------------------------------------------------------------
 
@@ -149,11 +147,30 @@ class DocumentIndex:
     def passage_count(self) -> int:
         return len(self._bm25_slots)
 
-    def _bm25_scores(self, model: bm25s.BM25 | None, tokens: list[str]) -> np.ndarray:
+    def passages_of(self, docid: str) -> list[Passage]:
+        """The document's passages, in slot order: split again unless split lately."""
+        document = self.documents[docid]
+        kept = self._splits.pop(docid, None)
+        if kept is None or kept[0] is not document:
+            kept = (document, split(document))
+            if len(self._splits) >= SPLITS_KEPT:
+                del self._splits[next(iter(self._splits))]  # the least recently used
+        self._splits[docid] = kept
+        return kept[1]
+
+    def passage(self, slot: int) -> Passage:
+        docid = self._docid_at[slot]
+        return self.passages_of(docid)[slot - self._slots_of[docid].start]
+
+    def passage_tokens(self, slot: int) -> set[str]:
+        """The passage's search tokens (words and bigrams, with its title and headings)."""
+        return self._tokens.token_set(slot)
+
+    def _bm25_scores(self, model: Bm25 | None, tokens: list[str]) -> np.ndarray:
         """Scores of every live passage (by position in `_bm25_slots`), scaled by the best."""
         if model is None or not tokens or not len(self._bm25_slots):
             return np.zeros(len(self._bm25_slots), dtype=np.float32)
-        scores = model.get_scores(tokens).astype(np.float32)
+        scores = model.scores(self._tokens.known(tokens))
         return scores / (float(scores.max()) or 1.0)
 
     def _dense_scores(self, query: str, candidates: np.ndarray) -> dict[str, np.ndarray]:
@@ -198,7 +215,7 @@ class DocumentIndex:
             ranked = self._lead_with_answer(ranked, final, text)
         hits = []
         for position in ranked:
-            passage = self.passages[int(self._bm25_slots[position])]
+            passage = self.passage(int(self._bm25_slots[position]))
             hits.append(
                 PassageHit(
                     passage,
@@ -220,10 +237,9 @@ class DocumentIndex:
         out = {}
         for position in order:
             slot = int(self._bm25_slots[position])
-            passage = self.passages[slot]
-            present = set(self._bigram_tokens[slot])
+            present = self.passage_tokens(slot)
             coverage = sum(w for t, w in weights.items() if t in present) / total
-            document = self.documents[passage.docid]
+            document = self.documents[self._docid_at[slot]]
             place = 1.0 if all(p in document.title or p in document.issuer or p in document.text for p in wanted) else 0.0
             out[int(position)] = float(fused[position]) / top + COVERAGE_WEIGHT * coverage + PLACE_WEIGHT * place
         return out
@@ -254,9 +270,11 @@ class DocumentIndex:
         """Each content token's inverse document frequency over passages (rare words weigh
         more); question words (多少, 哪些) are left out: answers do not contain them."""
         n = max(len(self._bm25_slots), 1)
+        counts = self._bm25_bigrams.df if self._bm25_bigrams else np.zeros(0, dtype=np.int64)
         out = {}
         for token in set(tokens) - self.asking:
-            df = self._df.get(token, 0)
+            ids = self._tokens.known([token])
+            df = int(counts[ids[0]]) if ids and ids[0] < len(counts) else 0
             out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out
 
@@ -276,10 +294,8 @@ class DocumentIndex:
         with (folder / "documents.jsonl").open("w", encoding="utf-8") as fh:
             for document in self.documents.values():
                 fh.write(json.dumps(document.to_json(), ensure_ascii=False) + "\n")
-        with (folder / "passages.jsonl").open("w", encoding="utf-8") as fh:
-            for passage, tokens, bigrams in zip(self.passages, self.tokens, self._bigram_tokens):
-                record = {"passage": passage.to_json() if passage else None, "tokens": tokens, "bigram_tokens": bigrams}
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        (folder / "slots.json").write_text(json.dumps(self._docid_at, ensure_ascii=False), encoding="utf-8")
+        self._tokens.save(folder)  # so a load does not tokenise again
         manifest = {
             "format": FORMAT_VERSION,
             "embedders": [e.name for e in self.embedders],
@@ -306,15 +322,13 @@ class DocumentIndex:
                 for line in fh:
                     document = Document(**json.loads(line))
                     index.documents[document.docid] = document
-            with (folder / "passages.jsonl").open(encoding="utf-8") as fh:
-                for slot, line in enumerate(fh):
-                    record = json.loads(line)
-                    passage = Passage(**record["passage"]) if record["passage"] else None
-                    index.passages.append(passage)
-                    index.tokens.append(record["tokens"])
-                    index._bigram_tokens.append(record["bigram_tokens"])
-                    if passage is not None:
-                        index._slots_of.setdefault(passage.docid, []).append(slot)
+            # A document's passages hold consecutive slots; its docid object is shared.
+            docids = json.loads((folder / "slots.json").read_text(encoding="utf-8"))
+            index._docid_at = [index.documents[d].docid if d is not None else None for d in docids]
+            for slot, docid in enumerate(index._docid_at):
+                if docid is not None:
+                    index._slots_of[docid] = range(index._slots_of.get(docid, range(slot, slot)).start, slot + 1)
+            index._tokens = PassageTokens.load(folder)
             for embedder in embedders:
                 path = folder / f"{embedder.name.replace('/', '_').replace(':', '_')}.faiss"
                 index.dense[embedder.name] = faiss.read_index(str(path))

@@ -56,12 +56,12 @@ class Lexicon:
 
     def search_tokens(self, text: str) -> list[str]:
         """`tokens`, plus the character bigrams of long words (matches partial names)."""
-        out = []
-        for token in self.tokens(text):
-            out.append(token)
-            if len(token) >= 3 and has_han(token):
-                out.extend(token[i : i + 2] for i in range(len(token) - 1))
-        return out
+        return [t for token in self.tokens(text) for t in (token, *bigrams(token))]
+
+
+def bigrams(token: str) -> list[str]:
+    """The character bigrams a long Chinese word is also searched by (none for short ones)."""
+    return [token[i : i + 2] for i in range(len(token) - 1)] if len(token) >= 3 and has_han(token) else []
 
 
 def _read_lines(path: Path) -> list[str]:
