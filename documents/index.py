@@ -249,7 +249,7 @@ class DocumentIndex:
         beyond the document's title: a question echoes its document's title, so the opening
         passage (title, preamble) matches it well without answering it. Documents keep
         their order."""
-        top = self.passages[int(self._bm25_slots[ranked[0]])].docid
+        top = self._docid_at[int(self._bm25_slots[ranked[0]])]
         document = self.documents[top]
         weights = self.idf(self.lexicon.search_tokens(text))
         title = set(self.lexicon.search_tokens(document.title))
@@ -259,10 +259,10 @@ class DocumentIndex:
             return ranked
 
         def answers(position: int) -> float:
-            body = set(self.lexicon.search_tokens(self.passages[int(self._bm25_slots[position])].text))
+            body = set(self.lexicon.search_tokens(self.passage(int(self._bm25_slots[position])).text))
             return final[position] + ASPECT_WEIGHT * sum(w for t, w in specific.items() if t in body) / total
 
-        own = [p for p in ranked if self.passages[int(self._bm25_slots[p])].docid == top]
+        own = [p for p in ranked if self._docid_at[int(self._bm25_slots[p])] == top]
         best = max(own, key=answers)
         return [best] + [p for p in ranked if p != best]
 

@@ -128,7 +128,7 @@ def test_the_best_document_leads_with_the_passage_that_answers_not_its_opening()
     index = bm25_index([NOTICE])
     question = "淄博市农产品流通企业保供工作的冷库奖励标准"
     positions = [int(p) for p in index._position[index._slots_of[NOTICE.docid]]]
-    opening, answering = positions[0], next(p for p in positions if "冷库" in index.passages[int(index._bm25_slots[p])].text)
+    opening, answering = positions[0], next(p for p in positions if "冷库" in index.passage(int(index._bm25_slots[p])).text)
     final = {p: (1.2 if p == opening else 1.0) for p in positions}  # the opening scores best
     ranked = sorted(final, key=final.get, reverse=True)
     assert ranked[0] == opening
