@@ -8,9 +8,19 @@ Prints build time, resident memory after building, p50/p95 per question and doc 
 By default 10,000 documents (~67,000 passages): a few minutes on 2 cores, enough to see
 how build time, memory and latency grow against the baseline. The targets are set for
 200,000 documents and judged only there: `python -m bench --only documents_scale
---documents 200000`. Measured 2026-11-29 (2 cores, busy): 5,000 documents built in 58 s
-with 0.74 GB, 20,000 in 352 s with 2.49 GB — ~115 KB more a document, so the full size
-would need ~23 GB (this machine's whole memory) and about an hour.
+--documents 200000`.
+
+Measured 2026-11-29 (2 shared cores, load ~4; `nice python -m bench --only
+documents_scale --documents N`). Before #12 (tokens as lists of str, bm25s, passages kept
+as objects): 5,000 documents 0.74 GB, 20,000 2.49 GB — ~115 KB a document, ~23 GB at
+200,000. Now: 10,000 documents 0.18 GB (built in 155 s beside another run); 200,000
+documents (1,330,043 passages) 1.54 GB, built in 1,787 s, p50 270 ms, p95 381 ms: memory
+met, p95 not. The build is jieba's (one tokenisation a passage, ~1.3 ms; turning the ids
+into both BM25 matrices takes ~30 s). A question's time grows with the passages: at
+20,000 documents ~10 ms of its 20 are the two BM25 sums over the query tokens' passages
+(the synthetic vocabulary is small, so a token is in up to half of them) and ~7 ms the
+full argsort of the fused scores — a partial sort there is the next step (it changes
+only the order of exact ties).
 """
 
 from __future__ import annotations
