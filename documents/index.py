@@ -209,10 +209,11 @@ class DocumentIndex:
         order = order[fused[order] > 0]
         final = {int(i): float(fused[i]) for i in order}
         if rerank and len(order):
-            final = self._rerank(order, fused, text)
+            weights = self.idf(tokens)  # the question's words, for both reranking steps
+            final = self._rerank(order, fused, text, weights)
         ranked = sorted(final, key=final.get, reverse=True)[:k]
         if rerank and ranked:
-            ranked = self._lead_with_answer(ranked, final, text)
+            ranked = self._lead_with_answer(ranked, final, weights)
         hits = []
         for position in ranked:
             passage = self.passage(int(self._bm25_slots[position]))
@@ -226,11 +227,10 @@ class DocumentIndex:
             )
         return hits
 
-    def _rerank(self, order: np.ndarray, fused: np.ndarray, text: str) -> dict[int, float]:
+    def _rerank(self, order: np.ndarray, fused: np.ndarray, text: str, weights: dict[str, float]) -> dict[int, float]:
         """Rescore the best candidates with what the first stage cannot see: how much of the
         question's word weight a passage (with its title and headings) covers, and whether
         its document mentions the places the question names."""
-        weights = self.idf(self.lexicon.search_tokens(text))
         total = sum(weights.values()) or 1.0
         wanted = places_in(text, self.lexicon, self.known_places)
         top = float(fused[order[0]]) or 1.0
@@ -244,15 +244,13 @@ class DocumentIndex:
             out[int(position)] = float(fused[position]) / top + COVERAGE_WEIGHT * coverage + PLACE_WEIGHT * place
         return out
 
-    def _lead_with_answer(self, ranked: list[int], final: dict[int, float], text: str) -> list[int]:
+    def _lead_with_answer(self, ranked: list[int], final: dict[int, float], weights: dict[str, float]) -> list[int]:
         """Within the best document, lead with the passage that says what the question asks
         beyond the document's title: a question echoes its document's title, so the opening
         passage (title, preamble) matches it well without answering it. Documents keep
         their order."""
         top = self._docid_at[int(self._bm25_slots[ranked[0]])]
-        document = self.documents[top]
-        weights = self.idf(self.lexicon.search_tokens(text))
-        title = set(self.lexicon.search_tokens(document.title))
+        title = set(self.lexicon.search_tokens(self.documents[top].title))
         specific = {t: w for t, w in weights.items() if t not in title}
         total = sum(specific.values())
         if not total:
