@@ -13,14 +13,12 @@ how build time, memory and latency grow against the baseline. The targets are se
 Measured 2026-11-29 (2 shared cores, load ~4; `nice python -m bench --only
 documents_scale --documents N`). Before #12 (tokens as lists of str, bm25s, passages kept
 as objects): 5,000 documents 0.74 GB, 20,000 2.49 GB — ~115 KB a document, ~23 GB at
-200,000. Now: 10,000 documents 0.18 GB (built in 155 s beside another run); 200,000
-documents (1,330,043 passages) 1.54 GB, built in 1,787 s, p50 270 ms, p95 381 ms: memory
-met, p95 not. The build is jieba's (one tokenisation a passage, ~1.3 ms; turning the ids
-into both BM25 matrices takes ~30 s). A question's time grows with the passages: at
-20,000 documents ~10 ms of its 20 are the two BM25 sums over the query tokens' passages
-(the synthetic vocabulary is small, so a token is in up to half of them) and ~7 ms the
-full argsort of the fused scores — a partial sort there is the next step (it changes
-only the order of exact ties).
+200,000. With the compact index: 200,000 documents (1,330,043 passages) 1.54 GB, built in
+1,787 s, p50 270 ms, p95 381 ms. A question's time was then the full argsort of the fused
+scores (~100-170 ms at 1.3 M) and the two BM25 sums as NumPy scatter-adds (~40 and ~75 ms);
+now the best candidates are selected without sorting the rest (`documents.index.best`) and
+each sum is one sparse product (`Bm25.scores`): p50 31 ms, p95 41 ms at 200,000 (README,
+"Scale"). The build is jieba's (one tokenisation a passage, ~0.4 ms on a free core).
 """
 
 from __future__ import annotations

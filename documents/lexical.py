@@ -7,7 +7,8 @@ Why not lists of str and bm25s models built from them: a jieba token as a Python
 word costs 4 bytes; a passage's character bigrams (`Lexicon.search_tokens`) are not stored
 but derived from its words' ids. The BM25 matrices hold what bm25s holds (a float32 score
 and an int32 passage per (passage, token) pair), computed as bm25s computes them (Lucene
-idf, its float32/float64 steps), so scores and rankings are those of bm25s to the bit.
+idf, its float32/float64 steps), so each (passage, token) score is bm25s's to the bit; a
+query's sum of them may differ in its last bit (`Bm25.scores`).
 """
 
 from __future__ import annotations
@@ -110,13 +111,10 @@ def _spans(lo: np.ndarray, hi: np.ndarray, values: np.ndarray) -> tuple[np.ndarr
 
 @dataclass(frozen=True)
 class Bm25:
-    """BM25 scores by token: the passages (rows, by position) holding token t are
-    rows[starts[t] : starts[t + 1]], in order, and their scores data[...]."""
+    """BM25 scores as a token-major sparse matrix: row t holds the passages (columns, by
+    position) that hold token t, each with its score for t."""
 
-    data: np.ndarray  # float32
-    rows: np.ndarray  # int32
-    starts: np.ndarray  # int64, one more than tokens
-    n: int  # passages
+    matrix: sp.csr_matrix  # float32, tokens x passages
 
     @classmethod
     def build(cls, counts: sp.csc_matrix, lengths: np.ndarray, k1: float = 1.2, b: float = 0.75) -> "Bm25":
@@ -132,18 +130,25 @@ class Bm25:
         for at in range(0, len(data), 8 * CHUNK):
             tf = data[at : at + 8 * CHUNK]
             tf[:] = token_idf[at : at + 8 * CHUNK] * (tf / (norm[rows[at : at + 8 * CHUNK]] + tf))
-        return cls(data, rows, counts.indptr.astype(np.int64, copy=False), n)
+        return cls(sp.csr_matrix((data, rows, counts.indptr), shape=(len(df), n)))
+
+    @property
+    def n(self) -> int:
+        """Passages."""
+        return self.matrix.shape[1]
 
     @property
     def df(self) -> np.ndarray:
         """Passages holding each token."""
-        return np.diff(self.starts)
+        return np.diff(self.matrix.indptr)
 
     def scores(self, ids: list[int]) -> np.ndarray:
-        """Each passage's score for the query's token ids (repeats count again, as in bm25s)."""
-        out = np.zeros(self.n, dtype=np.float32)
-        for t in ids:
-            if t < len(self.starts) - 1:  # tokens new since the build are in no passage here
-                span = slice(self.starts[t], self.starts[t + 1])
-                out[self.rows[span]] += self.data[span]  # a token's rows are distinct: np.add.at's sum
-        return out
+        """Each passage's score for the query's token ids (a repeated token counts again, as
+        in bm25s). The query's rows are taken out and summed in one pass in C: a Python loop
+        of NumPy scatter-adds over them cost 4x as much at 1.3 M passages (76 -> 20 ms).
+        The sum runs in token-id order, so a score may differ from bm25s's in its last bit."""
+        known = [t for t in ids if t < self.matrix.shape[0]]  # tokens new since the build are in no passage
+        if not known:
+            return np.zeros(self.n, dtype=np.float32)
+        tokens, repeats = np.unique(known, return_counts=True)
+        return self.matrix[tokens].T @ repeats.astype(np.float32)

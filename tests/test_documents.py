@@ -6,17 +6,21 @@ through the running bot."""
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import bm25s
+import numpy as np
 import pytest
 
 from documents.answer import answer, reply_text
 from documents.converters import convert
 from documents.eval import main as eval_main
-from documents.index import DocumentIndex
+from documents.index import DocumentIndex, best
+from documents.lexical import Bm25, PassageTokens
 from documents.model import Document
 from documents.service import load_documents, new_index, source_dir, sync
 from documents.splitter import split
@@ -133,6 +137,35 @@ def test_the_best_document_leads_with_the_passage_that_answers_not_its_opening()
     ranked = sorted(final, key=final.get, reverse=True)
     assert ranked[0] == opening
     assert index._lead_with_answer(ranked, final, index.idf(index.lexicon.search_tokens(question)))[0] == answering
+
+
+def test_bm25_scores_are_bm25s_scores():
+    """The compact BM25 (token ids, one sparse matrix) scores as bm25s does, a repeated
+    query token counting twice and an unknown one not at all."""
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(40)]
+    passages = [[rng.choice(words) for _ in range(rng.randint(1, 30))] for _ in range(300)]
+    tokens = PassageTokens()
+    for passage in passages:
+        tokens.append(passage)
+    model = Bm25.build(*tokens.counts(np.arange(len(passages)), with_bigrams=False))
+    reference = bm25s.BM25(k1=1.2, b=0.75)
+    reference.index(passages, show_progress=False)
+    for query in (["w1"], ["w2", "w3", "w2"], ["w5", "nowhere", "w39", "w7"]):
+        expected = reference.get_scores([t for t in query if t in words])
+        assert np.allclose(model.scores(tokens.known(query)), expected, rtol=1e-6, atol=0)
+
+
+def test_best_gives_a_stable_sorts_first_k_positive_scores():
+    """The candidates' selection: the same as sorting every score (ties in position order),
+    zero scores never, fewer than k when fewer match."""
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        scores = rng.choice(np.array([0.0, 0.5, 1.0, 1.5, 2.0], dtype=np.float32), size=rng.integers(1, 60))
+        k = int(rng.integers(1, 70))
+        expected = [i for i in np.argsort(-scores, kind="stable") if scores[i] > 0][:k]
+        assert best(scores, k).tolist() == expected
+    assert best(np.zeros(5, dtype=np.float32), 3).tolist() == []
 
 
 def test_answers_cite_the_document_and_never_a_repealed_one_as_in_force(sample):
