@@ -43,6 +43,19 @@ def test_no_region_asks_for_it_and_a_region_given_later_answers_there(bot) -> No
     assert "办理地点" in texts(local) or len(names) > 1
 
 
+def test_a_region_and_a_field_in_one_message_answer_that_field_there(bot) -> None:
+    """"我在济南市历下区，要交多少钱" after an item: the fee, of the 历下 unit — not the last
+    question again."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    reply = say(me, "我在济南市历下区，要交多少钱")
+    if len(items(reply)) > 1:  # several units there: the citizen picks one
+        reply = say(me, next(b["payload"] for m in reply for b in m.get("buttons", [])))
+    assert custom(reply, "field") == ["fee"], texts(reply)
+    assert [i["name"] for i in items(reply)] == ["营业执照补领"], texts(reply)
+    assert "历下" in items(reply)[0]["region"] or items(reply)[0]["region"].startswith("济南"), items(reply)
+
+
 def test_an_off_topic_question_keeps_the_topic(bot) -> None:
     me = user()
     reply = say(me, "刚来青岛上班，办居住证需要什么材料")

@@ -89,6 +89,7 @@ def test_field_answers_cite_code_and_source(gd_searcher):
     assert detect_field("能网上办吗") == "online"
     assert detect_field("要跑几次") == "visits"
     assert detect_field("在哪里办") == "location"
+    assert detect_field("在那里办理") == "location"  # 那 typed for 哪
     assert detect_field("收费吗") == "fee"
     assert detect_field("营业执照") is None
 
