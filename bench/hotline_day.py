@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from assist.classifier import build_classifier, message_text  # noqa: E402
 from insight.hot import prepare, rank_issues  # noqa: E402
-from insight.pipeline import place_finder  # noqa: E402
+from insight.pipeline import EMBED_BATCH, place_finder  # noqa: E402
 from insight.records import Record  # noqa: E402
 from insight.store import InsightStore  # noqa: E402
 from retrieval.embedders import UseEmbedder  # noqa: E402
@@ -139,7 +139,7 @@ def run(args) -> bool:
     finder = place_finder()
     gazetteer_districts = sorted({d for d in finder.district_of.values()}) or ["A1区"]
     classifier = build_classifier(get_settings())
-    embedder = UseEmbedder()  # no cache: every message is embedded, as it would be on the day
+    embedder = UseEmbedder(batch=EMBED_BATCH)  # no cache: every message is embedded, as it would be on the day
     start = datetime(2026, 7, 1)
     records, bursts = synthetic_day(start, DAY, rng, gazetteer_districts)
 

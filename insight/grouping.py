@@ -120,22 +120,43 @@ def group(items: list[Item], words, window: timedelta, threshold: float = THRESH
 
 def attach_placeless(items: list[Item], vectors: np.ndarray, words, groups: list[list[int]], window: timedelta) -> list[list[int]]:
     """A message naming its district but no place ("A6区安置小区电梯…") joins the group of
-    that district it is most like, when it is very like it and within the window."""
+    that district it is most like, when it is very like it and within the window.
+
+    Messages are taken in order and a group grows as they join it, so each group's districts
+    and time span are kept up to date beside it, and groups are found through their
+    districts: looking at every group for every message took 16 of 19 s at 20,000 messages."""
     grouped = {i for g in groups for i in g}
     seconds = window.total_seconds()
+    districts = [{d for m in members for d in items[m].places.districts} for members in groups]
+    first = [min(items[m].time for m in members) for members in groups]
+    last = [max(items[m].time for m in members) for members in groups]
+    by_district: dict[str, set[int]] = defaultdict(set)
+    for g, names in enumerate(districts):
+        for name in names:
+            by_district[name].add(g)
     for i, item in enumerate(items):
         if i in grouped or item.places.keys or not item.places.districts:
             continue
+        near = sorted(
+            g
+            for g in set().union(*(by_district.get(d, ()) for d in item.places.districts))
+            if first[g] - seconds <= item.time <= last[g] + seconds
+        )
+        if not near:
+            continue
+        # One similarity call for all of them; each group's mean over its own slice.
+        members = [groups[g] for g in near]
+        sims = similarity(vectors, words, np.full(sum(map(len, members)), i), np.concatenate(members))
+        ends = np.cumsum([len(m) for m in members])
         best, best_sim = None, ATTACH_THRESHOLD
-        for g, members in enumerate(groups):
-            if not set(item.places.districts) & {d for m in members for d in items[m].places.districts}:
-                continue
-            times = [items[m].time for m in members]
-            if item.time < min(times) - seconds or item.time > max(times) + seconds:
-                continue
-            mean = float(similarity(vectors, words, np.full(len(members), i), np.array(members)).mean())
+        for g, end, size in zip(near, ends, map(len, members)):
+            mean = float(sims[end - size : end].mean())
             if mean > best_sim:
                 best, best_sim = g, mean
         if best is not None:
             groups[best] = groups[best] + [i]
+            first[best], last[best] = min(first[best], item.time), max(last[best], item.time)
+            for name in item.places.districts:
+                districts[best].add(name)
+                by_district[name].add(best)
     return groups

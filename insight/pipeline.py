@@ -15,9 +15,15 @@ from retrieval.embedders import CachedEmbedder, UseEmbedder
 from settings import get_settings
 
 
+# Hotline messages, embedded in batches of this many: a batch is padded to its longest
+# message, and with ~50-character messages 32 at a time ran 1,560 a second against 990 at
+# 256 (the vectors agree to cosine 0.998, nearer to unpadded ones than 256's).
+EMBED_BATCH = 32
+
+
 @lru_cache(maxsize=1)
 def embedder() -> CachedEmbedder:
-    return CachedEmbedder(UseEmbedder(), get_settings().embedding_cache_dir)
+    return CachedEmbedder(UseEmbedder(batch=EMBED_BATCH), get_settings().embedding_cache_dir)
 
 
 @lru_cache(maxsize=1)

