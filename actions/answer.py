@@ -133,9 +133,10 @@ class ActionAnswer(Action):
             reply, item = answer_about(catalogue.entry(topic.code), field, region_code, catalogue)
             send(dispatcher, reply)
             return events + [SlotSet("last_field", field), SlotSet("current_item", item.code)]
-        if move == "narrow":  # the last question again (or the field this one asks), for the region or target now given
-            asked_field = field or topic.field  # "人在广州，材料交到哪里": the place, in 广州
-            return events + [SlotSet("last_field", asked_field)] + self.narrow(dispatcher, replace(topic, field=asked_field), filters, catalogue, searcher)
+        if move == "narrow":  # the last question again, for the region or target now given
+            # ...unless this message asks a field itself: "人在广州，材料交到哪里" asks the place, in 广州.
+            topic = replace(topic, field=field or topic.field)
+            return events + [SlotSet("last_field", topic.field)] + self.narrow(dispatcher, topic, filters, catalogue, searcher)
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays
             send(dispatcher, no_match_message())
             return events
