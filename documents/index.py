@@ -218,11 +218,11 @@ class DocumentIndex:
         order = best(fused, RERANK if rerank else k)
         final = {int(i): float(fused[i]) for i in order}
         if rerank and len(order):
-            weights = self.idf(tokens)  # the question's words, for both reranking steps
-            final = self._rerank(order, fused, text, weights)
+            word_weights = self.idf(tokens)  # the question's words, for both reranking steps
+            final = self._rerank(order, fused, text, word_weights)
         ranked = sorted(final, key=final.get, reverse=True)[:k]
         if rerank and ranked:
-            ranked = self._lead_with_answer(ranked, final, weights)
+            ranked = self._lead_with_answer(ranked, final, word_weights)
         hits = []
         for position in ranked:
             passage = self.passage(int(self._bm25_slots[position]))
@@ -270,8 +270,8 @@ class DocumentIndex:
             return final[position] + ASPECT_WEIGHT * sum(w for t, w in specific.items() if t in body) / total
 
         own = [p for p in ranked if self._docid_at[int(self._bm25_slots[p])] == top]
-        best = max(own, key=answers)
-        return [best] + [p for p in ranked if p != best]
+        leading = max(own, key=answers)
+        return [leading] + [p for p in ranked if p != leading]
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """Each content token's inverse document frequency over passages (rare words weigh

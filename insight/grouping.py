@@ -145,12 +145,12 @@ def attach_placeless(items: list[Item], vectors: np.ndarray, words, groups: list
         if not near:
             continue
         # One similarity call for all of them; each group's mean over its own slice.
-        members = [groups[g] for g in near]
-        sims = similarity(vectors, words, np.full(sum(map(len, members)), i), np.concatenate(members))
-        ends = np.cumsum([len(m) for m in members])
+        members = np.concatenate([groups[g] for g in near])
+        sims = similarity(vectors, words, np.full(len(members), i), members)
+        ends = np.cumsum([len(groups[g]) for g in near])
         best, best_sim = None, ATTACH_THRESHOLD
-        for g, end, size in zip(near, ends, map(len, members)):
-            mean = float(sims[end - size : end].mean())
+        for g, start, end in zip(near, [0, *ends[:-1]], ends):
+            mean = float(sims[start:end].mean())
             if mean > best_sim:
                 best, best_sim = g, mean
         if best is not None:
