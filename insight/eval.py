@@ -5,6 +5,8 @@ For each event the best issue is the one whose messages overlap the event's most
 the event counts when that issue has precision and recall ≥ 0.7 and ranks in the top 3 of
 the issues whose window overlaps the event's. Prints one line per event; the last line is
 JSON {"recall_at_3", "precision", "recall", "decoy_contamination"}.
+`--by-day` scores the stored, incremental way instead (`insight.store`): the stream is
+ingested one day at a time and grouped after each day, as a deployment's daily runs would.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 
-from insight.hot import parse_window
-from insight.pipeline import analyse_file
+from insight.hot import Issue, parse_window
+from insight.pipeline import analyse_file, embedder, place_finder
+from insight.records import read_records
 
 TOP, MIN_PRECISION, MIN_RECALL = 3, 0.7, 0.7
 
@@ -80,9 +85,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stream", type=Path)
     parser.add_argument("gold", type=Path)
     parser.add_argument("--window", default="7d")
+    parser.add_argument("--by-day", action="store_true", help="ingest and group one day at a time, through the store")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    issues = [issue.as_json() for issue in analyse_file(args.stream, parse_window(args.window))]
+    window = parse_window(args.window)
+    found = by_day(args.stream, window) if args.by_day else analyse_file(args.stream, window)
+    issues = [issue.as_json() for issue in found]
     gold = json.loads(args.gold.read_text(encoding="utf-8"))
     result = score(issues, gold)
     for row in result.pop("rows"):
@@ -90,6 +98,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(issues)} issues in {time.perf_counter() - started:.1f} s")
     print(json.dumps(result))
     return 0
+
+
+def by_day(path: Path, window: timedelta) -> list[Issue]:
+    """The stream's issues from a fresh store fed one day at a time."""
+    from insight.store import InsightStore
+
+    records, _ = read_records(path)
+    records.sort(key=lambda r: r.time)
+    with tempfile.TemporaryDirectory() as scratch:
+        store = InsightStore(Path(scratch) / "insight.sqlite", window)
+        for _, day in groupby(records, key=lambda r: r.time.date()):
+            store.ingest(list(day), embedder(), place_finder())
+            store.group_new()
+        return store.hot(span=records[-1].time - records[0].time) if records else []
 
 
 if __name__ == "__main__":

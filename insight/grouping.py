@@ -9,14 +9,15 @@ similarity); the same problem elsewhere never meets (no shared place).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.cluster import AgglomerativeClustering
+from scipy.spatial.distance import squareform
 
 from insight.places import Places
 
@@ -24,8 +25,10 @@ from insight.places import Places
 # measured on the dev stream, messages of one event average 0.35-0.65 to each other in
 # USE, and the same place's other problems 0.25-0.32.
 THRESHOLD = 0.40
+# A pair this far below the cut can never end in one group: it links nothing (fewer, smaller components).
+LINK_SHARE = 0.75
 WORD_WEIGHT = 1.0  # TF-IDF cosines run lower than USE's (0.15 within an event, 0.02 between strangers)
-# A place named in more than this share of the messages is an area, not a place.
+# A place named in more than this share of a day's messages is an area, not a place.
 MAX_PLACE_SHARE = 0.02
 MIN_PLACE_LIMIT = 200  # a small stream may well be mostly about one place
 # A message naming no place joins a group of its district when this similar to it.
@@ -52,75 +55,166 @@ def similarity(vectors: np.ndarray, words, rows: np.ndarray, cols: np.ndarray, b
     return out
 
 
-def candidate_pairs(items: list[Item], window: timedelta) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of messages naming one place, no further apart in time than the window."""
+def similarity_to(vectors: np.ndarray, words, one: int, others: np.ndarray) -> np.ndarray:
+    """`similarity` of one message to each of others (a product, not pairs of copies)."""
+    tfidf = (words[others] @ words[one].T).toarray().ravel()
+    return (vectors[others] @ vectors[one] + WORD_WEIGHT * tfidf).astype(np.float32)
+
+
+def areas(items: list[Item]) -> set[str]:
+    """Places named by too many of one day's messages to be a place: areas ("A市", a
+    district's name used as a compound's). A day, not the window: a window holds more
+    messages, and the share of one day's place would shrink with it."""
+    per_day: Counter[int] = Counter()
+    named: dict[str, Counter[int]] = defaultdict(Counter)
+    for item in items:
+        day = int(item.time // 86400)
+        per_day[day] += 1
+        for key in item.places.keys:
+            named[key][day] += 1
+    return {
+        key
+        for key, days in named.items()
+        if any(count > max(MIN_PLACE_LIMIT, MAX_PLACE_SHARE * per_day[day]) for day, count in days.items())
+    }
+
+
+def candidate_pairs(
+    items: list[Item], window: timedelta, skip: set[str] | None = None, involving: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of messages naming one place (not an area: `skip`, by default `areas(items)`),
+    no further apart in time than the window. `involving` (a boolean mask): only pairs with
+    at least one of those messages."""
+    skip = areas(items) if skip is None else skip
     by_place: dict[str, list[int]] = defaultdict(list)
     for i, item in enumerate(items):
         for key in item.places.keys:
-            by_place[key].append(i)
-    limit = max(MIN_PLACE_LIMIT, int(MAX_PLACE_SHARE * len(items)))
+            if key not in skip:
+                by_place[key].append(i)
     seconds = window.total_seconds()
-    rows: list[int] = []
-    cols: list[int] = []
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
     for members in by_place.values():
-        if len(members) < 2 or len(members) > limit:
+        if len(members) < 2 or (involving is not None and not involving[members].any()):
             continue
         members.sort(key=lambda i: items[i].time)
-        start = 0
-        for end, j in enumerate(members):
-            while items[j].time - items[members[start]].time > seconds:
-                start += 1
-            rows.extend(members[start:end])
-            cols.extend([j] * (end - start))
+        order = np.array(members)
+        times = np.array([items[i].time for i in members])
+        starts = np.searchsorted(times, times - seconds, side="left")
+        for end, (j, start) in enumerate(zip(members, starts)):
+            before = order[start:end]
+            if involving is not None and not involving[j]:
+                before = before[involving[before]]
+            rows.append(before)
+            cols.append(np.full(len(before), j))
     if not rows:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    pairs = np.unique(np.array([rows, cols]).T, axis=0)
+    pairs = np.unique(np.stack([np.concatenate(rows), np.concatenate(cols)]).T, axis=0)
     return pairs[:, 0], pairs[:, 1]
 
 
 def group(items: list[Item], words, window: timedelta, threshold: float = THRESHOLD) -> list[list[int]]:
     """Groups of message indices (two messages or more), each about one problem at one place."""
-    n = len(items)
-    vectors = np.stack([item.vector for item in items]) if items else np.zeros((0, 1))
+    vectors = _stack(items)
     rows, cols = candidate_pairs(items, window)
-    sims = similarity(vectors, words, rows, cols)
-    keep = sims >= threshold * 0.75  # far below the cut can never join: fewer, smaller components
-    rows, cols, sims = rows[keep], cols[keep], sims[keep]
-    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
-    count, component = connected_components(graph, directed=False)
-    members: dict[int, list[int]] = defaultdict(list)
-    for i, c in enumerate(component):
-        members[c].append(i)
-    pair_sim = {(int(a), int(b)): float(s) for a, b, s in zip(rows, cols, sims)}
-    groups: list[list[int]] = []
-    for indices in members.values():
-        if len(indices) < 2:
-            continue
-        if len(indices) == 2:
-            groups.append(indices)
-            continue
-        # Average linkage over the component: pairs not linked by place or time count as 0.
-        position = {i: k for k, i in enumerate(indices)}
-        distance = np.ones((len(indices), len(indices)))
-        np.fill_diagonal(distance, 0)
-        for i in indices:
-            for j in indices:
-                s = pair_sim.get((i, j)) if i < j else None
-                if s is not None:
-                    distance[position[i], position[j]] = distance[position[j], position[i]] = 1 - min(s, 1.0)
-        labels = AgglomerativeClustering(
-            n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1 - threshold
-        ).fit_predict(distance)
-        for label in set(labels):
-            chosen = [indices[k] for k in np.flatnonzero(labels == label)]
-            if len(chosen) >= 2:
-                groups.append(chosen)
+    groups = cluster(len(items), vectors, words, rows, cols, threshold)
     return attach_placeless(items, vectors, words, groups, window)
 
 
-def attach_placeless(items: list[Item], vectors: np.ndarray, words, groups: list[list[int]], window: timedelta) -> list[list[int]]:
+def regroup(
+    items: list[Item],
+    words,
+    window: timedelta,
+    standing: list[list[int]],
+    new: np.ndarray,
+    threshold: float = THRESHOLD,
+    skip: set[str] | None = None,
+) -> list[list[int]]:
+    """The groups once the `new` messages (a boolean mask) have arrived, given the groups
+    `standing` among the others: what a day's messages change, without grouping the whole
+    window again. A standing group no new message links to stays as it is; the new messages,
+    with the standing groups and the ungrouped messages they link to, are grouped afresh by
+    `group`'s rule; a new message naming no place joins a group of its district as there.
+    `skip`: the areas (by default of `items`; a caller holding only part of the window
+    passes those of all of it)."""
+    vectors = _stack(items)
+    skip = areas(items) if skip is None else skip
+    group_of = {m: g for g, members in enumerate(standing) for m in members}
+    linked = _linked(items, vectors, words, window, skip, new, threshold)
+    touched = {group_of[i] for i in linked if i in group_of}
+    again = linked | set(np.flatnonzero(new).tolist()) | {m for g in touched for m in standing[g]}
+    # A regrouped group's average linkage changes, so ungrouped messages near its members
+    # (left out of it before) are weighed again too.
+    mask = np.zeros(len(items), dtype=bool)
+    mask[sorted(again)] = True
+    again = sorted(again | {i for i in _linked(items, vectors, words, window, skip, mask, threshold) if i not in group_of})
+    kept = [members for g, members in enumerate(standing) if g not in touched]
+    local = [items[i] for i in again]  # `again` in its own numbering
+    sub_rows, sub_cols = candidate_pairs(local, window, skip)
+    found = cluster(len(local), vectors[again], words[again], sub_rows, sub_cols, threshold) if again else []
+    groups = kept + [[again[k] for k in members] for members in found]
+    # Placeless messages: the new ones, and those of the regrouped groups (they joined by district).
+    placeless = new.copy()
+    placeless[[m for g in touched for m in standing[g]]] = True
+    return attach_placeless(items, vectors, words, groups, window, only=placeless)
+
+
+def _linked(items: list[Item], vectors: np.ndarray, words, window: timedelta, skip: set[str], involving: np.ndarray, threshold: float) -> set[int]:
+    """The messages in a candidate pair with one of `involving` that could join a group."""
+    rows, cols = candidate_pairs(items, window, skip, involving)
+    keep = similarity(vectors, words, rows, cols) >= threshold * LINK_SHARE
+    return set(rows[keep].tolist()) | set(cols[keep].tolist())
+
+
+def _members(component: np.ndarray, count: int) -> list[np.ndarray]:
+    """Each component's message indices, ascending."""
+    order = np.argsort(component, kind="stable")
+    return np.split(order, np.searchsorted(component[order], np.arange(1, count)))
+
+
+def _stack(items: list[Item]) -> np.ndarray:
+    return np.stack([item.vector for item in items]) if items else np.zeros((0, 1))
+
+
+def cluster(n: int, vectors: np.ndarray, words, rows: np.ndarray, cols: np.ndarray, threshold: float) -> list[list[int]]:
+    """Average-linkage groups (two messages or more) over the candidate pairs of n messages."""
+    sims = similarity(vectors, words, rows, cols)
+    keep = sims >= threshold * LINK_SHARE
+    rows, cols, sims = rows[keep], cols[keep], sims[keep]
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    count, component = connected_components(graph, directed=False)
+    pair_component = component[rows]
+    by_component = np.argsort(pair_component, kind="stable")  # each component's pairs together
+    bounds = np.searchsorted(pair_component[by_component], np.arange(count + 1))
+    groups: list[list[int]] = []
+    for c, indices in enumerate(_members(component, count)):
+        if len(indices) < 2:
+            continue
+        if len(indices) == 2:
+            groups.append(indices.tolist())
+            continue
+        # Average linkage over the component: pairs not linked by place or time count as 0.
+        pairs = by_component[bounds[c] : bounds[c + 1]]
+        a, b = np.searchsorted(indices, rows[pairs]), np.searchsorted(indices, cols[pairs])
+        distance = np.ones((len(indices), len(indices)))
+        distance[a, b] = distance[b, a] = 1 - np.minimum(sims[pairs], 1.0)
+        np.fill_diagonal(distance, 0)
+        tree = linkage(squareform(distance, checks=False), method="average")
+        # Merged while the linkage distance stays under the cut (strictly, as scikit-learn's).
+        labels = fcluster(tree, np.nextafter(1 - threshold, 0), criterion="distance")
+        for label in np.unique(labels):
+            chosen = indices[labels == label]
+            if len(chosen) >= 2:
+                groups.append(chosen.tolist())
+    return groups
+
+
+def attach_placeless(
+    items: list[Item], vectors: np.ndarray, words, groups: list[list[int]], window: timedelta, only: np.ndarray | None = None
+) -> list[list[int]]:
     """A message naming its district but no place ("A6区安置小区电梯…") joins the group of
     that district it is most like, when it is very like it and within the window.
+    `only` (a boolean mask): just those messages may join.
 
     Messages are taken in order and a group grows as they join it, so the groups are found
     through an index of their districts and time spans kept up to date beside them: looking
@@ -135,7 +229,7 @@ def attach_placeless(items: list[Item], vectors: np.ndarray, words, groups: list
             for name in items[m].places.districts:
                 by_district[name].add(g)
     for i, item in enumerate(items):
-        if i in grouped or item.places.keys or not item.places.districts:
+        if i in grouped or item.places.keys or not item.places.districts or (only is not None and not only[i]):
             continue
         near = sorted(
             g
@@ -146,13 +240,11 @@ def attach_placeless(items: list[Item], vectors: np.ndarray, words, groups: list
             continue
         # One similarity call for all of them; each group's mean over its own slice.
         members = np.concatenate([groups[g] for g in near])
-        sims = similarity(vectors, words, np.full(len(members), i), members)
-        ends = np.cumsum([len(groups[g]) for g in near])
-        best, best_sim = None, ATTACH_THRESHOLD
-        for g, start, end in zip(near, [0, *ends[:-1]], ends):
-            mean = float(sims[start:end].mean())
-            if mean > best_sim:
-                best, best_sim = g, mean
+        sims = similarity_to(vectors, words, i, members)
+        sizes = np.array([len(groups[g]) for g in near])
+        means = np.add.reduceat(sims.astype(np.float64), np.concatenate(([0], np.cumsum(sizes)[:-1]))) / sizes
+        top = int(np.argmax(means))  # the first of equals, as a strict comparison in order would
+        best = near[top] if means[top] > ATTACH_THRESHOLD else None
         if best is not None:
             groups[best] = groups[best] + [i]
             first[best], last[best] = min(first[best], item.time), max(last[best], item.time)

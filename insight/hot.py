@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 import jieba
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from insight.grouping import Item, group
@@ -86,8 +87,9 @@ def heat_of(members: list[Record]) -> tuple[float, bool, float]:
     return round(heat, 2), density, span_days
 
 
-def describe(places: list[Places], texts: list[str], vectoriser: TfidfVectorizer, matrix) -> tuple[str, str]:
-    """The group's place (its most named place, with its district) and problem words."""
+def describe(places: list[Places], vocabulary: np.ndarray, weights) -> tuple[str, str]:
+    """The group's place (its most named place, with its district) and problem words:
+    `weights`, a sparse row, is its messages' mean TF-IDF over `vocabulary`."""
     names = Counter(n for p in places for n in p.names)
     keys = Counter(k for p in places for k in p.keys)
     districts = Counter(d for p in places for d in p.districts)
@@ -98,9 +100,8 @@ def describe(places: list[Places], texts: list[str], vectoriser: TfidfVectorizer
     if districts:
         district = districts.most_common(1)[0][0]
         place = place if place.startswith(district) else district + place
-    weights = np.asarray(matrix.mean(axis=0)).ravel()
-    vocabulary = vectoriser.get_feature_names_out()
-    top = [vocabulary[i] for i in np.argsort(-weights)[:12] if weights[i] > 0]
+    ranked = sorted((-w, vocabulary[i]) for i, w in zip(weights.indices, weights.data) if w > 0)  # equals: by the word
+    top = [word for _, word in ranked[:12]]
     top = [w for w in top if w not in PLACE_WORDS and not any(w in n or n in w for n in list(names) + list(keys))][:3]
     return place, "".join(top[:2]) + "问题" if top else "问题"
 
@@ -118,8 +119,19 @@ class Prepared:
 def prepare(records: list[Record], embedder, finder: PlaceFinder) -> Prepared:
     places = [finder.extract(r.title, r.text, given=r.place) for r in records]
     texts = [problem_text(r, p) for r, p in zip(records, places)]
-    vectors = embedder.encode_passages([t[:EMBED_CHARS] for t in texts]) if records else np.zeros((0, 512), dtype=np.float32)
-    return Prepared(places, texts, [words(t) for t in texts], vectors)
+    return Prepared(places, texts, [words(t) for t in texts], embed(embedder, [t[:EMBED_CHARS] for t in texts]))
+
+
+def embed(embedder, texts: list[str]) -> np.ndarray:
+    """Texts embedded in order of length, so a batch pads little (faster, and nearer each
+    text's own vector); returned in the order given."""
+    if not texts:
+        return np.zeros((0, 512), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    found = embedder.encode_passages([texts[i] for i in order])
+    vectors = np.empty_like(found)
+    vectors[order] = found
+    return vectors
 
 
 def hot_issues(records: list[Record], window: timedelta, embedder, finder: PlaceFinder | None = None, min_messages: int = MIN_MESSAGES) -> list[Issue]:
@@ -130,17 +142,48 @@ def hot_issues(records: list[Record], window: timedelta, embedder, finder: Place
 
 def rank_issues(records: list[Record], prepared: Prepared, window: timedelta, min_messages: int = MIN_MESSAGES) -> list[Issue]:
     """Issues of messages already prepared (sorted by time), ranked by heat."""
-    places, texts = prepared.places, prepared.texts
+    vectoriser, word_matrix = word_weights(prepared.tokens)
+    items = [Item(r.time.timestamp(), p, v) for r, p, v in zip(records, prepared.places, prepared.vectors)]
+    return rank_groups(records, prepared, group(items, word_matrix, window), window, (vectoriser, word_matrix), min_messages)
+
+
+def word_weights(tokens: list[list[str]]) -> tuple[TfidfVectorizer, object]:
+    """TF-IDF of the messages' words, against the messages given (the stream or its window)."""
     vectoriser = TfidfVectorizer(analyzer=_given, sublinear_tf=True, min_df=1)
-    word_matrix = vectoriser.fit_transform(prepared.tokens)
-    items = [Item(r.time.timestamp(), p, v) for r, p, v in zip(records, places, prepared.vectors)]
+    return vectoriser, vectoriser.fit_transform(tokens)
+
+
+def fixed_word_weights(frequencies: dict[str, int], messages: int, tokens: list[list[str]]) -> tuple[TfidfVectorizer, object]:
+    """TF-IDF of `tokens` with the IDF of `messages` messages, `frequencies[word]` of which
+    hold the word — the same formula as `word_weights` (smoothed, sublinear TF)."""
+    vectoriser = TfidfVectorizer(analyzer=_given, sublinear_tf=True, vocabulary={w: i for i, w in enumerate(frequencies)})
+    vectoriser.idf_ = np.log((1 + messages) / (1 + np.fromiter(frequencies.values(), dtype=np.float64, count=len(frequencies)))) + 1
+    return vectoriser, vectoriser.transform(tokens)
+
+
+def rank_groups(
+    records: list[Record],
+    prepared: Prepared,
+    groups: list[list[int]],
+    window: timedelta,
+    weights: tuple[TfidfVectorizer, object] | None = None,
+    min_messages: int = MIN_MESSAGES,
+) -> list[Issue]:
+    """Groups of the messages (indices into `records`) as issues, described and ranked by heat."""
+    vectoriser, word_matrix = weights or word_weights(prepared.tokens)
+    groups = [g for g in groups if len(g) >= min_messages]
+    vocabulary = vectoriser.get_feature_names_out()
+    # Every group's mean word weights in one product: a row of 1/size over its members.
+    membership = csr_matrix(
+        ([1 / len(g) for g in groups for _ in g], ([k for k, g in enumerate(groups) for _ in g], [i for g in groups for i in g])),
+        shape=(len(groups), word_matrix.shape[0]),
+    )
+    means = (membership @ word_matrix).tocsr()
     issues: list[Issue] = []
-    for indices in group(items, word_matrix, window):
-        if len(indices) < min_messages:
-            continue
+    for k, indices in enumerate(groups):
         members = [records[i] for i in sorted(indices, key=lambda i: (records[i].time, records[i].id))]
         heat, density, span_days = heat_of(members)
-        place, problem = describe([places[i] for i in indices], [texts[i] for i in indices], vectoriser, word_matrix[indices])
+        place, problem = describe([prepared.places[i] for i in indices], vocabulary, means[k])
         issues.append(
             Issue(
                 rank=0,

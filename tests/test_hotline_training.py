@@ -89,6 +89,6 @@ def test_store_ingests_only_new_records_and_finds_the_same_issues(tmp_path):
     assert store.ingest(records, embedder(), place_finder()) == len(records) - 10
     assert store.ingest(records, embedder(), place_finder()) == 0
     window = timedelta(days=7)
-    stored = store.hot(window, span=timedelta(days=30))
+    stored = store.hot(span=timedelta(days=30))
     direct = hot_issues(records, window, embedder(), place_finder())
     assert [(i.label, i.message_ids, i.heat) for i in stored] == [(i.label, i.message_ids, i.heat) for i in direct]

@@ -144,3 +144,62 @@ def test_a_placeless_message_joins_its_districts_most_similar_group_within_the_w
     words = csr_matrix((len(items), 1))
     groups = attach_placeless(items, np.stack([i.vector for i in items]), words, [[0, 1], [2, 3]], timedelta(days=1))
     assert groups == [[0, 1, 4, 6, 7], [2, 3]]
+
+
+def test_grouping_one_day_at_a_time_through_the_store_finds_what_grouping_at_once_does():
+    """The store groups each day's messages against the groups standing (insight.grouping.regroup)."""
+    from insight.eval import by_day
+
+    issues = by_day(SAMPLE, timedelta(days=7))
+    result = score([issue.as_json() for issue in issues], GOLD)
+    assert (result["recall_at_3"], result["precision"], result["recall"], result["decoy_contamination"]) == (1.0, 1.0, 1.0, 0.0)
+
+
+def test_a_new_message_regroups_only_the_groups_it_comes_near():
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from insight.grouping import Item, regroup
+    from insight.places import Places
+
+    a, b, c = np.eye(3)
+    spec = [("丰和", a), ("丰和", a), ("青禾", b), ("青禾", b), ("丰和", c), ("青禾", b)]  # the last two are new
+    items = [Item(float(i), Places(("A1区",), (key,), ()), v) for i, (key, v) in enumerate(spec)]
+    words = csr_matrix((len(items), 1))
+    new = np.array([False] * 4 + [True] * 2)
+    groups = regroup(items, words, timedelta(days=1), [[0, 1], [2, 3]], new)
+    # 丰和's group stays as it was (the new 丰和 message is about something else); 青禾's takes the new one.
+    assert sorted(sorted(g) for g in groups) == [[0, 1], [2, 3, 5]]
+    assert groups[0] == [0, 1]  # kept, not regrouped
+
+
+def test_a_place_is_an_area_when_it_fills_a_day_not_when_it_fills_a_window():
+    import numpy as np
+
+    from insight.grouping import MIN_PLACE_LIMIT, Item, areas
+    from insight.places import Places
+
+    day = 86_400.0
+    v = np.ones(1)
+    crowded = [Item(0.0, Places((), ("全城",), ()), v) for _ in range(MIN_PLACE_LIMIT + 1)]  # one day
+    spread = [Item(day * (i % 3), Places((), ("丰和",), ()), v) for i in range(MIN_PLACE_LIMIT + 1)]  # three days
+    assert areas(crowded + spread) == {"全城"}
+
+
+def test_the_store_keeps_a_groups_id_when_a_day_adds_to_it(tmp_path):
+    from datetime import datetime
+
+    from insight.store import InsightStore
+
+    records, _ = read_records(SAMPLE)
+    cut = datetime(2026, 6, 5)
+    store = InsightStore(tmp_path / "insight.sqlite")
+    store.ingest([r for r in records if r.time < cut], embedder(), place_finder())
+    assert store.group_new() == sum(r.time < cut for r in records)
+    first = dict(store.db.execute("SELECT id, grp FROM messages WHERE grp IS NOT NULL"))
+    store.ingest(records, embedder(), place_finder())
+    assert store.group_new() == sum(r.time >= cut for r in records) and store.group_new() == 0
+    then = dict(store.db.execute("SELECT id, grp FROM messages WHERE grp IS NOT NULL"))
+    e1 = EVENTS["E1"]["message_ids"]
+    assert len({then[i] for i in e1}) == 1  # one group, begun before the cut and finished after it
+    assert {then[i] for i in e1 if i in first} == {first[i] for i in e1 if i in first}
