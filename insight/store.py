@@ -46,6 +46,7 @@ class InsightStore:
                 if name not in present:
                     self.db.execute(f"ALTER TABLE messages ADD COLUMN {name} {kind}")
             self.db.execute("CREATE INDEX IF NOT EXISTS messages_pending ON messages (grouped) WHERE grouped = 0")
+            self.db.execute("CREATE INDEX IF NOT EXISTS messages_group ON messages (grp)")
             if self.db.execute("SELECT count(*) FROM words").fetchone()[0] == 0:  # a store made before the table
                 self._count_words(r[0].split() for r in self.db.execute("SELECT tokens FROM messages"))
         self.window_size = window
@@ -116,7 +117,7 @@ class InsightStore:
             f"SELECT {COLUMNS}, {'vector' if vectors else 'NULL'}, grp, grouped FROM messages WHERE {where} ORDER BY time, id", args
         ).fetchall()
         records = [Record(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6] or "", r[7] or "") for r in rows]
-        places = [Places(*p) for p in _json_rows(rows, (8, 9, 10))]
+        places = [Places(*map(tuple, p)) for p in _json_rows(rows, (8, 9, 10))]
         if vectors and rows:
             matrix = np.frombuffer(b"".join(r[13] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         else:
@@ -130,14 +131,18 @@ class InsightStore:
         if first is None:
             return 0
         around = _span(datetime.fromisoformat(first) - self.window_size, datetime.fromisoformat(last) + self.window_size)
+        # The neighbourhood, and every member of its groups (a group may reach further back).
         sketch = self.db.execute(
-            "SELECT id, time, grp, grouped, keys, districts FROM messages WHERE time >= ? AND time <= ? ORDER BY time, id", around
+            "SELECT id, time, grp, grouped, keys, districts FROM messages WHERE time >= ? AND time <= ?"
+            " OR grp IN (SELECT grp FROM messages WHERE time >= ? AND time <= ? AND grp IS NOT NULL) ORDER BY time, id",
+            around + around,
         ).fetchall()
-        places = [Places(districts, keys, ()) for keys, districts in _json_rows(sketch, (4, 5))]
+        places = [Places(tuple(districts), tuple(keys), ()) for keys, districts in _json_rows(sketch, (4, 5))]
         skip = areas([Item(datetime.fromisoformat(row[1]).timestamp(), p, NO_VECTOR) for row, p in zip(sketch, places)])
-        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (id TEXT PRIMARY KEY)")
-        self.db.execute("DELETE FROM chosen")
-        self.db.executemany("INSERT INTO chosen VALUES (?)", [(sketch[i][0],) for i in _what_new_messages_change(sketch, places)])
+        with self.db:  # committed at once: an open transaction would keep other writers out while grouping runs
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS chosen (id TEXT PRIMARY KEY)")
+            self.db.execute("DELETE FROM chosen")
+            self.db.executemany("INSERT INTO chosen VALUES (?)", [(sketch[i][0],) for i in _what_new_messages_change(sketch, places, skip)])
         records, prepared, state = self._read("id IN (SELECT id FROM chosen)", ())
         new = np.array([not grouped for _, grouped in state], dtype=bool)
         standing: dict[int, list[int]] = {}
@@ -187,24 +192,27 @@ class InsightStore:
 NO_VECTOR = np.zeros(0, dtype=np.float32)  # what deciding areas needs of a message is its time and places
 
 
-def _what_new_messages_change(sketch: list[tuple], places: list[Places]) -> set[int]:
+def _what_new_messages_change(sketch: list[tuple], places: list[Places], areas: set[str]) -> set[int]:
     """Of the neighbourhood's messages (id, time, grp, grouped, …), those new messages can
-    change and so must be read in full: the new ones, those naming a place a new one names,
-    the groups those are in and the messages naming their members' places, and the groups
-    of the districts where a new message names no place (it may join one of them)."""
+    change and so must be read in full: the new ones, those naming a place a new one names
+    (areas link nothing), the groups those are in and the messages naming their members'
+    places, and the groups of the districts where a new message names no place (it may
+    join one of them). A group is read whole or not at all: one judged on part of its
+    members could take a message it should not."""
     fresh = [i for i, row in enumerate(sketch) if not row[3]]
     members: dict[int, list[int]] = {}
     for i, row in enumerate(sketch):
         if row[2] is not None:
             members.setdefault(row[2], []).append(i)
-    new_keys = {k for i in fresh for k in places[i].keys}
+    new_keys = {k for i in fresh for k in places[i].keys} - areas
     new_districts = {d for i in fresh if not places[i].keys for d in places[i].districts}
     near = {
         row[2] for i, row in enumerate(sketch)
         if row[2] is not None and (new_keys.intersection(places[i].keys) or new_districts.intersection(places[i].districts))
     }
-    keys = new_keys | {k for g in near for m in members[g] for k in places[m].keys}
-    return set(fresh) | {m for g in near for m in members[g]} | {i for i, p in enumerate(places) if keys.intersection(p.keys)}
+    keys = (new_keys | {k for g in near for m in members[g] for k in places[m].keys}) - areas
+    chosen = set(fresh) | {m for g in near for m in members[g]} | {i for i, p in enumerate(places) if keys.intersection(p.keys)}
+    return chosen | {m for i in chosen if sketch[i][2] is not None for m in members[sketch[i][2]]}
 
 
 def _span(start: datetime, end: datetime) -> tuple[str, str]:

@@ -203,3 +203,19 @@ def test_the_store_keeps_a_groups_id_when_a_day_adds_to_it(tmp_path):
     e1 = EVENTS["E1"]["message_ids"]
     assert len({then[i] for i in e1}) == 1  # one group, begun before the cut and finished after it
     assert {then[i] for i in e1 if i in first} == {first[i] for i in e1 if i in first}
+
+
+def test_what_a_day_can_change_is_read_with_whole_groups_and_without_areas():
+    from insight.places import Places
+    from insight.store import _what_new_messages_change
+
+    spec = [  # (group, grouped, place key)
+        (1, 1, "丰和"), (1, 1, "青禾"),  # group 1: reached only through 青禾, read whole
+        (2, 1, "青禾"), (2, 1, "金华"),  # group 2: names 金华, as a new message does
+        (None, 0, "金华"),  # new
+        (3, 1, "全城"), (None, 0, "全城"),  # an area: a new message naming it reaches nothing
+        (4, 1, "泰和"),  # nothing to do with the new messages
+    ]
+    sketch = [(f"m{i}", "2026-06-01T00:00:00", grp, grouped) for i, (grp, grouped, _) in enumerate(spec)]
+    places = [Places(("A1区",), (key,), ()) for *_, key in spec]
+    assert _what_new_messages_change(sketch, places, {"全城"}) == {0, 1, 2, 3, 4, 6}
