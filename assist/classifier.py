@@ -214,18 +214,23 @@ class HotlineClassifier:
             start += len(p)
         return np.array(rows, dtype=np.float32).reshape(len(texts), -1)
 
-    def probabilities(self, texts: list[str], vectors: np.ndarray | None = None) -> np.ndarray:
+    def text_probabilities(self, texts: list[str]) -> np.ndarray:
+        """The word model's part alone (bulk ingestion runs it in several processes)."""
+        return self.text_model.predict_proba(self.vectoriser.transform([t[:MAX_CHARS] for t in texts]))
+
+    def probabilities(self, texts: list[str], vectors: np.ndarray | None = None, by_text: np.ndarray | None = None) -> np.ndarray:
         """`vectors`: the texts' USE vectors when the caller has them already (bulk ingestion
-        embeds each record once, for grouping too), else each text's mean chunk vector."""
+        embeds each record once, for grouping too), else each text's mean chunk vector;
+        `by_text`: `text_probabilities(texts)`, when the caller has it already."""
         texts = [t[:MAX_CHARS] for t in texts]
-        by_text = self.text_model.predict_proba(self.vectoriser.transform(texts))
+        by_text = self.text_probabilities(texts) if by_text is None else by_text
         by_vector = self.vector_model.predict_proba(self._embed(texts) if vectors is None else vectors)
         scores = TEXT_WEIGHT * np.log(by_text + 1e-9) + (1 - TEXT_WEIGHT) * np.log(by_vector + 1e-9) + PRIOR_WEIGHT * self.log_prior
         scores = np.exp(scores - scores.max(axis=1, keepdims=True))
         return scores / scores.sum(axis=1, keepdims=True)
 
-    def predict(self, texts: list[str], vectors: np.ndarray | None = None) -> list[str]:
-        return [self.labels[i] for i in self.probabilities(texts, vectors).argmax(axis=1)]
+    def predict(self, texts: list[str], vectors: np.ndarray | None = None, by_text: np.ndarray | None = None) -> list[str]:
+        return [self.labels[i] for i in self.probabilities(texts, vectors, by_text).argmax(axis=1)]
 
     def rank(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """The k likeliest categories of one message, with their probabilities."""

@@ -17,6 +17,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from insight.forked import map_chunks
 from insight.grouping import Item, group
 from insight.places import GENERIC, SUFFIXES, PlaceFinder, Places
 from insight.records import Record
@@ -117,9 +118,18 @@ class Prepared:
 
 
 def prepare(records: list[Record], embedder, finder: PlaceFinder) -> Prepared:
-    places = [finder.extract(r.title, r.text, given=r.place) for r in records]
-    texts = [problem_text(r, p) for r, p in zip(records, places)]
-    return Prepared(places, texts, [words(t) for t in texts], embed(embedder, [t[:EMBED_CHARS] for t in texts]))
+    def read(chunk: list[Record]) -> list[tuple[Places, str, list[str]]]:
+        out = []
+        for record in chunk:
+            places = finder.extract(record.title, record.text, given=record.place)
+            text = problem_text(record, places)
+            out.append((places, text, words(text)))
+        return out
+
+    read_all = map_chunks(read, records)  # pure Python: a process per core for a bulk
+    texts = [text for _, text, _ in read_all]
+    vectors = embed(embedder, [t[:EMBED_CHARS] for t in texts])
+    return Prepared([p for p, _, _ in read_all], texts, [w for _, _, w in read_all], vectors)
 
 
 def embed(embedder, texts: list[str]) -> np.ndarray:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from insight.forked import map_chunks
 from insight.grouping import Item, areas, regroup
 from insight.hot import Issue, Prepared, fixed_word_weights, prepare, rank_groups
 from insight.places import PlaceFinder, Places
@@ -87,7 +88,7 @@ class InsightStore:
             from assist.classifier import message_text
 
             texts = [message_text({"title": new[i].title, "text": new[i].text}) for i in unlabelled]
-            for i, label in zip(unlabelled, classifier.predict(texts, prepared.vectors[unlabelled])):
+            for i, label in zip(unlabelled, classify(classifier, texts, prepared.vectors[unlabelled])):
                 categories[i] = label
         rows = [
             (
@@ -187,6 +188,13 @@ class InsightStore:
         for i, (grp, _) in enumerate(state):
             groups.setdefault(grp, []).append(i)
         return rank_groups(records, prepared, list(groups.values()), self.window_size, self.word_weights(prepared.tokens))
+
+
+def classify(classifier, texts: list[str], vectors: np.ndarray) -> list[str]:
+    """Categories of many messages already embedded; the word model's part (pure Python
+    tokenising) in a process per core."""
+    by_text = np.array(map_chunks(lambda chunk: list(classifier.text_probabilities(chunk)), texts))
+    return classifier.predict(texts, vectors, by_text)
 
 
 NO_VECTOR = np.zeros(0, dtype=np.float32)  # what deciding areas needs of a message is its time and places

@@ -219,3 +219,24 @@ def test_what_a_day_can_change_is_read_with_whole_groups_and_without_areas():
     sketch = [(f"m{i}", "2026-06-01T00:00:00", grp, grouped) for i, (grp, grouped, _) in enumerate(spec)]
     places = [Places(("A1区",), (key,), ()) for *_, key in spec]
     assert _what_new_messages_change(sketch, places, {"全城"}) == {0, 1, 2, 3, 4, 6}
+
+
+def test_bulk_work_forked_into_processes_gives_what_one_process_does(monkeypatch, sd_settings):
+    import numpy as np
+
+    from assist.classifier import build_classifier, message_text
+    from insight import forked
+    from insight.hot import prepare
+    from insight.store import classify
+
+    records, _ = read_records(SAMPLE)
+    texts = [message_text({"title": r.title, "text": r.text}) for r in records]
+    classifier = build_classifier(sd_settings)
+    alone = prepare(records, embedder(), place_finder())
+    alone_labels = classify(classifier, texts, alone.vectors)
+    monkeypatch.setattr(forked, "MIN_ITEMS", 1)
+    both = prepare(records, embedder(), place_finder())
+    assert (both.places, both.texts, both.tokens) == (alone.places, alone.texts, alone.tokens)
+    assert np.array_equal(both.vectors, alone.vectors)
+    assert classify(classifier, texts, both.vectors) == alone_labels
+    assert forked.map_chunks(lambda chunk: [x * 2 for x in chunk], list(range(7)), processes=3) == [0, 2, 4, 6, 8, 10, 12]
