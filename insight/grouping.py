@@ -144,19 +144,21 @@ def regroup(
     touched = {group_of[i] for i in linked if i in group_of}
     again = linked | set(np.flatnonzero(new).tolist()) | {m for g in touched for m in standing[g]}
     # A regrouped group's average linkage changes, so ungrouped messages near its members
-    # (left out of it before) are weighed again too.
-    mask = np.zeros(len(items), dtype=bool)
-    mask[sorted(again)] = True
-    again = sorted(again | {i for i in _linked(items, vectors, words, window, skip, mask, threshold) if i not in group_of})
+    # (left out of it before) are weighed again too; the new messages' pairs are done.
+    old_again = np.zeros(len(items), dtype=bool)
+    old_again[sorted(again)] = True
+    old_again &= ~new
+    again = sorted(again | {i for i in _linked(items, vectors, words, window, skip, old_again, threshold) if i not in group_of})
     kept = [members for g, members in enumerate(standing) if g not in touched]
     local = [items[i] for i in again]  # `again` in its own numbering
     sub_rows, sub_cols = candidate_pairs(local, window, skip)
     found = cluster(len(local), vectors[again], words[again], sub_rows, sub_cols, threshold) if again else []
     groups = kept + [[again[k] for k in members] for members in found]
-    # Placeless messages: the new ones, and those of the regrouped groups (they joined by district).
-    placeless = new.copy()
-    placeless[[m for g in touched for m in standing[g]]] = True
-    return attach_placeless(items, vectors, words, groups, window, only=placeless)
+    # Who may join by district: the new messages, and those of the regrouped groups (a
+    # placeless member joined its group by district, and is left out by `cluster`).
+    may_join = new.copy()
+    may_join[[m for g in touched for m in standing[g]]] = True
+    return attach_placeless(items, vectors, words, groups, window, only=may_join)
 
 
 def _linked(items: list[Item], vectors: np.ndarray, words, window: timedelta, skip: set[str], involving: np.ndarray, threshold: float) -> set[int]:

@@ -153,8 +153,13 @@ def hot_issues(records: list[Record], window: timedelta, embedder, finder: Place
 def rank_issues(records: list[Record], prepared: Prepared, window: timedelta, min_messages: int = MIN_MESSAGES) -> list[Issue]:
     """Issues of messages already prepared (sorted by time), ranked by heat."""
     vectoriser, word_matrix = word_weights(prepared.tokens)
-    items = [Item(r.time.timestamp(), p, v) for r, p, v in zip(records, prepared.places, prepared.vectors)]
-    return rank_groups(records, prepared, group(items, word_matrix, window), window, (vectoriser, word_matrix), min_messages)
+    groups = group(grouping_items(records, prepared), word_matrix, window)
+    return rank_groups(records, prepared, groups, window, (vectoriser, word_matrix), min_messages)
+
+
+def grouping_items(records: list[Record], prepared: Prepared) -> list[Item]:
+    """What grouping needs of each message."""
+    return [Item(r.time.timestamp(), p, v) for r, p, v in zip(records, prepared.places, prepared.vectors)]
 
 
 def word_weights(tokens: list[list[str]]) -> tuple[TfidfVectorizer, object]:

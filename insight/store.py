@@ -16,7 +16,7 @@ import numpy as np
 
 from insight.forked import map_chunks
 from insight.grouping import Item, areas, regroup
-from insight.hot import Issue, Prepared, fixed_word_weights, prepare, rank_groups
+from insight.hot import Issue, Prepared, fixed_word_weights, grouping_items, prepare, rank_groups
 from insight.places import PlaceFinder, Places
 from insight.records import Record
 
@@ -145,19 +145,15 @@ class InsightStore:
             self.db.execute("DELETE FROM chosen")
             self.db.executemany("INSERT INTO chosen VALUES (?)", [(sketch[i][0],) for i in _what_new_messages_change(sketch, places, skip)])
         records, prepared, state = self._read("id IN (SELECT id FROM chosen)", ())
+        had = [grp for grp, _ in state]
         new = np.array([not grouped for _, grouped in state], dtype=bool)
-        standing: dict[int, list[int]] = {}
-        for i, (grp, _) in enumerate(state):
-            if grp is not None:
-                standing.setdefault(grp, []).append(i)
-        items = [Item(r.time.timestamp(), p, v) for r, p, v in zip(records, prepared.places, prepared.vectors)]
         _, words = self.word_weights(prepared.tokens)
-        groups = regroup(items, words, self.window_size, list(standing.values()), new, skip=skip)
-        wanted = self._group_ids(groups, [grp for grp, _ in state])
-        changed = [(gid, records[i].id) for i, gid in enumerate(wanted) if gid != state[i][0]]
+        groups = regroup(grouping_items(records, prepared), words, self.window_size, list(_by_group(had).values()), new, skip=skip)
+        wanted = self._group_ids(groups, had)
+        changed = [(gid, records[i].id) for i, gid in enumerate(wanted) if gid != had[i]]
         with self.db:
             self.db.executemany("UPDATE messages SET grp = ? WHERE id = ?", changed)
-            self.db.executemany("UPDATE messages SET grouped = 1 WHERE id = ?", [(records[i].id,) for i in np.flatnonzero(new)])
+            self.db.execute("UPDATE messages SET grouped = 1 WHERE grouped = 0 AND id IN (SELECT id FROM chosen)")
         return int(new.sum())
 
     def _group_ids(self, groups: list[list[int]], had: list[int | None]) -> list[int | None]:
@@ -184,9 +180,7 @@ class InsightStore:
         if end is None:
             return []
         records, prepared, state = self._read("time >= ? AND time <= ? AND grp IS NOT NULL", _span(end - (span or self.window_size), end), vectors=False)
-        groups: dict[int, list[int]] = {}
-        for i, (grp, _) in enumerate(state):
-            groups.setdefault(grp, []).append(i)
+        groups = _by_group([grp for grp, _ in state])
         return rank_groups(records, prepared, list(groups.values()), self.window_size, self.word_weights(prepared.tokens))
 
 
@@ -208,10 +202,7 @@ def _what_new_messages_change(sketch: list[tuple], places: list[Places], areas: 
     join one of them). A group is read whole or not at all: one judged on part of its
     members could take a message it should not."""
     fresh = [i for i, row in enumerate(sketch) if not row[3]]
-    members: dict[int, list[int]] = {}
-    for i, row in enumerate(sketch):
-        if row[2] is not None:
-            members.setdefault(row[2], []).append(i)
+    members = _by_group([row[2] for row in sketch])
     new_keys = {k for i in fresh for k in places[i].keys} - areas
     new_districts = {d for i in fresh if not places[i].keys for d in places[i].districts}
     near = {
@@ -221,6 +212,15 @@ def _what_new_messages_change(sketch: list[tuple], places: list[Places], areas: 
     keys = (new_keys | {k for g in near for m in members[g] for k in places[m].keys}) - areas
     chosen = set(fresh) | {m for g in near for m in members[g]} | {i for i, p in enumerate(places) if keys.intersection(p.keys)}
     return chosen | {m for i in chosen if sketch[i][2] is not None for m in members[sketch[i][2]]}
+
+
+def _by_group(groups: list[int | None]) -> dict[int, list[int]]:
+    """Positions by group id (messages in no group left out), in order."""
+    members: dict[int, list[int]] = {}
+    for i, grp in enumerate(groups):
+        if grp is not None:
+            members.setdefault(grp, []).append(i)
+    return members
 
 
 def _span(start: datetime, end: datetime) -> tuple[str, str]:
