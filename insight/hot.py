@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import jieba
 import numpy as np
@@ -176,6 +177,19 @@ def fixed_word_weights(frequencies: dict[str, int], messages: int, tokens: list[
     return vectoriser, vectoriser.transform(tokens)
 
 
+class SparseRow(NamedTuple):
+    """One row of a CSR matrix as its arrays: `matrix[k]` builds a matrix, 0.1 ms each of
+    20,000 groups a day."""
+
+    indices: np.ndarray
+    data: np.ndarray
+
+
+def _row(matrix, k: int) -> SparseRow:
+    start, end = matrix.indptr[k], matrix.indptr[k + 1]
+    return SparseRow(matrix.indices[start:end], matrix.data[start:end])
+
+
 def rank_groups(
     records: list[Record],
     prepared: Prepared,
@@ -198,7 +212,7 @@ def rank_groups(
     for k, indices in enumerate(groups):
         members = [records[i] for i in sorted(indices, key=lambda i: (records[i].time, records[i].id))]
         heat, density, span_days = heat_of(members)
-        place, problem = describe([prepared.places[i] for i in indices], vocabulary, means[k])
+        place, problem = describe([prepared.places[i] for i in indices], vocabulary, _row(means, k))
         issues.append(
             Issue(
                 rank=0,

@@ -16,7 +16,7 @@ import numpy as np
 
 from insight.forked import map_chunks
 from insight.grouping import Item, areas, regroup
-from insight.hot import Issue, Prepared, fixed_word_weights, grouping_items, prepare, rank_groups
+from insight.hot import MIN_MESSAGES, Issue, Prepared, fixed_word_weights, grouping_items, prepare, rank_groups
 from insight.places import PlaceFinder, Places
 from insight.records import Record
 
@@ -179,7 +179,15 @@ class InsightStore:
         end = end or self.latest()
         if end is None:
             return []
-        records, prepared, state = self._read("time >= ? AND time <= ? AND grp IS NOT NULL", _span(end - (span or self.window_size), end), vectors=False)
+        within = _span(end - (span or self.window_size), end)
+        # Only groups big enough to be an issue are read: most of a window's messages are in
+        # none or in a pair, and reading them was most of the ranking's time.
+        records, prepared, state = self._read(
+            "time >= ? AND time <= ? AND grp IN (SELECT grp FROM messages WHERE time >= ? AND time <= ? AND grp IS NOT NULL"
+            " GROUP BY grp HAVING count(*) >= ?)",
+            within + within + (MIN_MESSAGES,),
+            vectors=False,
+        )
         groups = _by_group([grp for grp, _ in state])
         return rank_groups(records, prepared, list(groups.values()), self.window_size, self.word_weights(prepared.tokens))
 

@@ -146,6 +146,46 @@ def test_a_placeless_message_joins_its_districts_most_similar_group_within_the_w
     assert groups == [[0, 1, 4, 6, 7], [2, 3]]
 
 
+def test_placeless_messages_join_what_comparing_them_with_every_member_would_choose(monkeypatch):
+    """Through group sums (one product per district) and groups that grew compared afresh,
+    each message joins the group whose members it is most like on average, as the plain
+    rule says: checked against that rule, run message by message, on random streams."""
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+
+    from insight.grouping import Item, attach_placeless, similarity
+    from insight.places import Places
+
+    window, day = timedelta(days=3), 86_400
+    threshold = 0.15  # random vectors are less alike than messages
+    monkeypatch.setattr("insight.grouping.ATTACH_THRESHOLD", threshold)
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        n = int(rng.integers(30, 200))
+        vectors = rng.normal(size=(n, 8)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        words = sparse_random(n, 30, density=0.2, random_state=seed, format="csr")
+        items = [
+            Item(float(rng.integers(0, 20 * day)), Places((f"D{rng.integers(3)}",), () if rng.random() < 0.5 else ("K",), ()), vectors[i])
+            for i in range(n)
+        ]
+        order = rng.permutation(n)
+        groups = [sorted(order[k : k + 3].tolist()) for k in range(0, n // 2, 3)]
+        expected = [list(g) for g in groups]
+        for i, item in enumerate(items):  # the rule, message by message
+            if any(i in g for g in expected) or item.places.keys:
+                continue
+            means = [
+                (float(similarity(vectors, words, np.full(len(g), i), np.array(g)).astype(np.float64).mean()), -k)
+                for k, g in enumerate(expected)
+                if {d for m in g for d in items[m].places.districts} & set(item.places.districts)
+                and min(items[m].time for m in g) - window.total_seconds() <= item.time <= max(items[m].time for m in g) + window.total_seconds()
+            ]
+            if means and max(means)[0] > threshold:
+                expected[-max(means)[1]].append(i)
+        assert attach_placeless(items, vectors, words, [list(g) for g in groups], window) == expected
+
+
 def test_grouping_one_day_at_a_time_through_the_store_finds_what_grouping_at_once_does():
     """The store groups each day's messages against the groups standing (insight.grouping.regroup)."""
     from insight.eval import by_day
