@@ -48,6 +48,9 @@ class InsightStore:
                     self.db.execute(f"ALTER TABLE messages ADD COLUMN {name} {kind}")
             self.db.execute("CREATE INDEX IF NOT EXISTS messages_pending ON messages (grouped) WHERE grouped = 0")
             self.db.execute("CREATE INDEX IF NOT EXISTS messages_group ON messages (grp)")
+            # Holds all a neighbourhood's sketch reads, so it is read from the index alone, not
+            # from rows of ~2 KB (their vectors): 3.5 -> 1.6 s for 320,000 messages.
+            self.db.execute("CREATE INDEX IF NOT EXISTS messages_sketch ON messages (time, id, grp, grouped, keys, districts)")
             if self.db.execute("SELECT count(*) FROM words").fetchone()[0] == 0:  # a store made before the table
                 self._count_words(r[0].split() for r in self.db.execute("SELECT tokens FROM messages"))
         self.window_size = window
