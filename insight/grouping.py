@@ -227,16 +227,11 @@ def attach_placeless(
         return groups
     seconds = window.total_seconds()
     times = np.array([item.time for item in items])
-    first = np.array([times[members].min() for members in groups])
-    last = np.array([times[members].max() for members in groups])
+    sums = DistrictSums(items, times, vectors, words, groups, joining, seconds)
+    first, last = sums.first.copy(), sums.last.copy()  # each group's time span, as it grows
     sizes = np.array([len(members) for members in groups], dtype=np.float64)
-    by_district: dict[str, set[int]] = defaultdict(set)  # district -> the groups with a member there
-    for g, members in enumerate(groups):
-        for m in members:
-            for name in items[m].places.districts:
-                by_district[name].add(g)
-    sums = DistrictSums(items, vectors, words, groups, joining, by_district, first, last, seconds)
     grew = np.zeros(len(groups), dtype=bool)  # groups a message has joined here: their sums have changed
+    grown_in: dict[str, set[int]] = defaultdict(set)  # district -> the grown groups with a member there
     for i in joining:
         t, districts = times[i], items[i].places.districts
         near, totals = [], []
@@ -245,7 +240,7 @@ def attach_placeless(
             keep = ~grew[found] & (first[found] - seconds <= t) & (t <= last[found] + seconds)
             near.append(found[keep])
             totals.append(summed[keep])
-        grown = sorted(g for g in set().union(*(by_district.get(d, ()) for d in districts)) if grew[g] and first[g] - seconds <= t <= last[g] + seconds)
+        grown = sorted(g for g in set().union(*(grown_in[d] for d in districts)) if first[g] - seconds <= t <= last[g] + seconds)
         if grown:
             near.append(np.array(grown))
             totals.append(_similarity_sums(vectors, words, [groups[g] for g in grown], i))
@@ -257,12 +252,21 @@ def attach_placeless(
         if best_mean > ATTACH_THRESHOLD:
             best = int(near_groups[means == best_mean].min())  # the first of equals, as a strict comparison in order would
             groups[best] = groups[best] + [i]
+            # Its districts: all its members' the first time it grows, the joiner's after.
+            for name in districts if grew[best] else {d for m in groups[best] for d in items[m].places.districts}:
+                grown_in[name].add(best)
             grew[best] = True
             sizes[best] += 1
             first[best], last[best] = min(first[best], t), max(last[best], t)
-            for name in districts:
-                by_district[name].add(best)
     return groups
+
+
+def membership(groups: list[list[int]], count: int, dtype=np.float64, mean: bool = False) -> csr_matrix:
+    """A row per group over `count` messages: 1 (or 1/size, `mean`) at each member, so that
+    `membership @ matrix` is every group's sum (or mean) of its members' rows in one product."""
+    values = [1 / len(g) if mean else 1 for g in groups for _ in g]
+    rows = [k for k, g in enumerate(groups) for _ in g]
+    return csr_matrix((np.array(values, dtype=dtype), (rows, [i for g in groups for i in g])), shape=(len(groups), count))
 
 
 def _similarity_sums(vectors: np.ndarray, words, lists: list[list[int]], one: int) -> np.ndarray:
@@ -279,17 +283,19 @@ class DistrictSums:
 
     CELLS = 4_000_000  # groups x messages in one block
 
-    def __init__(self, items, vectors, words, groups, joining, by_district, first, last, seconds) -> None:
-        membership = csr_matrix(
-            (np.ones(sum(map(len, groups)), dtype=vectors.dtype), ([g for g, members in enumerate(groups) for _ in members], [m for members in groups for m in members])),
-            shape=(len(groups), len(items)),
-        )  # of the vectors' type: a product with another would convert every vector first
-        self.membership = membership  # vector sums are made for the groups a block needs (all of them took 2.4 s)
-        self.word_sums = (membership @ words).tocsr()
-        self.vectors, self.words = vectors, words
+    def __init__(self, items: list[Item], times: np.ndarray, vectors: np.ndarray, words, groups: list[list[int]], joining: list[int], seconds: float) -> None:
+        # Of the vectors' type: a product with another would convert every vector first.
+        self.membership = membership(groups, len(items), dtype=vectors.dtype)
+        self.word_sums = (self.membership @ words).tocsr()
+        self.vectors, self.words, self.times, self.seconds = vectors, words, times, seconds
+        self.first = np.array([times[members].min() for members in groups])
+        self.last = np.array([times[members].max() for members in groups])
+        by_district: dict[str, set[int]] = defaultdict(set)  # district -> the groups with a member there
+        for g, members in enumerate(groups):
+            for m in members:
+                for name in items[m].places.districts:
+                    by_district[name].add(g)
         self.groups_of = {name: np.array(sorted(g), dtype=np.int64) for name, g in by_district.items()}
-        self.first, self.last, self.seconds = first.copy(), last.copy(), seconds
-        self.times = np.array([item.time for item in items])
         self.messages_of: dict[str, list[int]] = defaultdict(list)
         for i in joining:
             for name in items[i].places.districts:
@@ -304,9 +310,6 @@ class DistrictSums:
             self.block[district] = columns, rows, sums
         return rows, sums[:, columns[one]]
 
-    def _vector_sums(self, groups) -> np.ndarray:
-        return np.asarray(self.membership[groups] @ self.vectors, dtype=np.float64)
-
     def _block(self, district: str, one: int):
         groups = self.groups_of.get(district, np.zeros(0, dtype=np.int64))
         messages = self.messages_of[district]
@@ -314,5 +317,7 @@ class DistrictSums:
         chosen = messages[start : start + max(1, self.CELLS // max(len(groups), 1))]
         span = self.times[chosen]
         rows = groups[(self.first[groups] - self.seconds <= span.max()) & (span.min() <= self.last[groups] + self.seconds)]
-        sums = self._vector_sums(rows) @ self.vectors[chosen].T + WORD_WEIGHT * (self.word_sums[rows] @ self.words[chosen].T).toarray()
+        # Vector sums only for the groups a block needs (all of them at once took 2.4 s).
+        vector_sums = np.asarray(self.membership[rows] @ self.vectors, dtype=np.float64)
+        sums = vector_sums @ self.vectors[chosen].T + WORD_WEIGHT * (self.word_sums[rows] @ self.words[chosen].T).toarray()
         return {m: k for k, m in enumerate(chosen)}, rows, sums

@@ -15,11 +15,10 @@ from typing import NamedTuple
 
 import jieba
 import numpy as np
-from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from insight.forked import map_chunks
-from insight.grouping import Item, group
+from insight.grouping import Item, group, membership
 from insight.places import GENERIC, SUFFIXES, PlaceFinder, Places
 from insight.records import Record
 
@@ -202,12 +201,7 @@ def rank_groups(
     vectoriser, word_matrix = weights or word_weights(prepared.tokens)
     groups = [g for g in groups if len(g) >= min_messages]
     vocabulary = vectoriser.get_feature_names_out()
-    # Every group's mean word weights in one product: a row of 1/size over its members.
-    membership = csr_matrix(
-        ([1 / len(g) for g in groups for _ in g], ([k for k, g in enumerate(groups) for _ in g], [i for g in groups for i in g])),
-        shape=(len(groups), word_matrix.shape[0]),
-    )
-    means = (membership @ word_matrix).tocsr()
+    means = (membership(groups, word_matrix.shape[0], mean=True) @ word_matrix).tocsr()  # every group's mean word weights
     issues: list[Issue] = []
     for k, indices in enumerate(groups):
         members = [records[i] for i in sorted(indices, key=lambda i: (records[i].time, records[i].id))]
