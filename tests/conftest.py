@@ -7,6 +7,7 @@ first run on a machine pays for embedding the catalogues.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -64,9 +65,9 @@ def bot(sd_settings):
     # A real tracker store (SQLite in the test's var dir) and each process's output in
     # var/logs/, so tests/test_privacy.py can scan what the bot keeps and logs.
     endpoints = sd_settings.var_dir / "endpoints.yml"
+    ours = re.sub(r"(?m)^tracker_store:\n(?:[ \t]+.*\n?)*", "", (ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8"))
     endpoints.write_text(
-        (ROOT / "bot" / "endpoints.yml").read_text(encoding="utf-8")
-        + f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {sd_settings.var_dir / 'tracker.sqlite'}\n",
+        ours + f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {sd_settings.var_dir / 'tracker.sqlite'}\n",
         encoding="utf-8",
     )
     processes = start(
