@@ -11,6 +11,12 @@ at a time: Rasa's lock store), a tracker rebuilt from JSON is split only when it
 second session, and the count is kept when a tracker is saved. The trackers returned and
 the events streamed are the same (tests/test_tracker_store.py); the price is memory, each
 conversation's last tracker object beside its JSON.
+
+One known difference, on a path Tongban does not use: Rasa's `/conversations/<id>/predict`
+clears a pending follow-up action without an event and saves; Rasa's store brings the
+follow-up back when it rebuilds the tracker, this one hands out the object without it.
+A reader outside the processor (channels/wechat.py asks whether a conversation is paused)
+takes the saved object, so the next message rebuilds the tracker from JSON, once.
 """
 
 from __future__ import annotations
