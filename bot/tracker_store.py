@@ -21,6 +21,7 @@ takes the saved object, so the next message rebuilds the tracker from JSON, once
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Optional, Text
 
 from rasa.core.tracker_store import InMemoryTrackerStore
@@ -63,7 +64,7 @@ class FewerReplaysInMemoryTrackerStore(InMemoryTrackerStore):
         if self.event_broker is None:
             return None
         offset = self.last_session_lengths.get(tracker.sender_id, 0)
-        await self._stream_new_events(self.event_broker, list(tracker.events)[offset:], tracker.sender_id)
+        await self._stream_new_events(self.event_broker, list(islice(tracker.events, offset, None)), tracker.sender_id)
 
     async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         saved = None if fetch_all_sessions else self.saved.pop(sender_id, None)

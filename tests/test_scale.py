@@ -15,6 +15,7 @@ from bot.run import start_portal, stop
 from channels.failures import BUSY
 from tests.chat import new_applicant, receipt_of, texts, user
 from tests.instances import PORTAL_PORT, RASA_PORTS, WECHAT_API_PORT, onto_item, say_to, tracker
+from tests.rasa_env import run_in_rasa
 
 A, B = RASA_PORTS
 
@@ -238,12 +239,7 @@ print("ok")
 def test_rasa_checks_action_responses_with_one_prepared_validator():
     """bot/serve.py's replacement of Rasa's per-response schema check accepts and refuses
     what Rasa's own does."""
-    import subprocess
-
-    from settings import ROOT
-
-    run = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", CHECK_VALIDATOR], cwd=ROOT,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+    run = run_in_rasa(CHECK_VALIDATOR)
     assert run.stdout.strip().endswith("ok"), run.stderr[-2000:]
 
 
@@ -265,12 +261,7 @@ print("ok")
 def test_rasa_hides_what_loading_made_from_the_garbage_collector():
     """bot/serve.py freezes the objects that exist once Rasa's agent has loaded, so full
     collections under load do not walk them (pauses of up to 0.9 s, README "Cost per message")."""
-    import subprocess
-
-    from settings import ROOT
-
-    run = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", CHECK_FREEZE], cwd=ROOT,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+    run = run_in_rasa(CHECK_FREEZE)
     assert run.stdout.strip().endswith("ok"), run.stderr[-2000:]
 
 
@@ -298,13 +289,8 @@ print("ok")
 def test_rasa_loads_its_models_without_a_training_step_and_predicts_the_same():
     """bot/serve.py builds DIET's weights by predicting, not by a training step: the same
     intents, confidences and entities as Rasa's own loading."""
-    import subprocess
-
     from bot.train import train
-    from settings import ROOT
 
     texts = ["孩子刚出生怎么上户口", "青岛的呢", "那要多久？", "第二个", "我要在线申请", "转人工", "我的申请到哪一步了", "济南历下区的居住证"]
-    run = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SAME_PREDICTIONS, str(train()), *texts], cwd=ROOT,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "RASA_TELEMETRY_ENABLED": "false"},
-                         capture_output=True, text=True, timeout=600)
+    run = run_in_rasa(SAME_PREDICTIONS, str(train()), *texts, timeout=600)
     assert run.stdout.strip().endswith("ok"), run.stderr[-3000:]

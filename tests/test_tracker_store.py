@@ -5,9 +5,7 @@ environment."""
 
 from __future__ import annotations
 
-import subprocess
-
-from settings import ROOT
+from tests.rasa_env import run_in_rasa
 
 SAME_AS_RASA = '''
 import asyncio
@@ -74,6 +72,5 @@ asyncio.run(main())
 
 
 def test_tracker_store_with_fewer_replays_behaves_as_rasas():
-    run = subprocess.run([str(ROOT / ".venv-rasa" / "bin" / "python"), "-c", SAME_AS_RASA], cwd=ROOT,
-                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120)
+    run = run_in_rasa(SAME_AS_RASA)
     assert run.stdout.strip().endswith("ok"), run.stdout[-2000:] + run.stderr[-2000:]
