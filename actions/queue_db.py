@@ -13,13 +13,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ops.sqlite import tune_engine
 from settings import Settings, get_settings
 
 
 @lru_cache(maxsize=None)
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        return sa.create_engine(url, connect_args={"timeout": 5})
+        return tune_engine(sa.create_engine(url, connect_args={"timeout": 5}), durable=True)
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 

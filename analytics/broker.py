@@ -128,16 +128,12 @@ if SQLEventBroker is not None:
                 import sqlalchemy
                 import sqlalchemy.orm
 
+                from ops.sqlite import tune_engine
+
                 url = self.engine.url
                 self.engine.dispose()
-                self.engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.SingletonThreadPool)
-
-                @sqlalchemy.event.listens_for(self.engine, "connect")
-                def pragmas(connection: Any, record: Any) -> None:
-                    connection.execute("PRAGMA journal_mode=WAL")
-                    connection.execute("PRAGMA synchronous=NORMAL")
-                    connection.execute("PRAGMA busy_timeout=5000")
-
+                # pysqlite waits 5 s for a lock (its default timeout)
+                self.engine = tune_engine(sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.SingletonThreadPool), durable=False)
                 self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
             self.writer = BatchWriter(self.engine, self.SQLBrokerEvent.__table__)
 

@@ -8,10 +8,11 @@ the SQL broker writes it directly and the RabbitMQ consumer writes the same rows
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Column, Date, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, event,
+    BigInteger, Column, Date, Float, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
 )
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from ops.sqlite import tune_engine
 from settings import Settings, get_settings
 
 metadata = MetaData()
@@ -138,16 +139,8 @@ def engine_for(settings: Settings | None = None, url: str | None = None) -> Asyn
     url = url or settings.analytics_database
     if url.startswith("sqlite"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def pragmas(connection, record) -> None:  # Rasa writes while the dashboard reads
-            cur = connection.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-
-        return engine
+        # WAL: Rasa's broker writes while the dashboard reads
+        return tune_engine(create_async_engine(url, connect_args={"timeout": 30}), durable=False)
     return create_async_engine(url, pool_pre_ping=True)
 
 

@@ -16,6 +16,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from ops.sqlite import tune
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS agents (
     name TEXT PRIMARY KEY,
@@ -75,9 +77,7 @@ class AssistStore:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=5)
-        # WAL without a sync per commit: an assist call must not wait for the disk (≤ 300 ms).
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
+        tune(db, durable=False)  # an assist call must not wait for the disk (≤ 300 ms)
         return db
 
     # ---- agents -----------------------------------------------------------------------

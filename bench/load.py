@@ -43,7 +43,7 @@ REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=60)
 FULL_USERS, FULL_SECONDS = 50, 60.0
 QUICK_USERS, QUICK_SECONDS = 10, 10.0
 
-Step = dict[str, str]  # say, and optionally expect / click
+Step = dict[str, str]  # say and kind (what the table of slow messages groups by), optionally expect / click
 
 
 @dataclass
@@ -52,6 +52,7 @@ class Result:
     users: int
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)  # seconds, per answered message
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # the same, by kind of message
     errors: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)  # error → the first reply that made it
 
@@ -76,13 +77,16 @@ def tongban_conversations(item_names: list[str]) -> Callable[[random.Random], li
     def conversation(rng: random.Random) -> list[Step]:
         kind = rng.choices(kinds, weights)[0]
         if kind == "small_talk":
-            return [{"say": text} for text in rng.sample(mix["small_talk"], 2)]
+            return [{"say": text, "kind": "small talk"} for text in rng.sample(mix["small_talk"], 2)]
         if kind == "form":
             id_number, phone = new_applicant(rng)
-            return [{**step, "say": step["say"].format(id_number=id_number, phone=phone)} for step in mix["form"]]
+            return [
+                {**step, "say": step["say"].format(id_number=id_number, phone=phone), "kind": f"form: {step['say']}"}
+                for step in mix["form"]
+            ]
         question = rng.choice(mix["ask"]).format(name=rng.choice(item_names))
         follow_ups = rng.sample(mix["follow_ups"], rng.randint(0, mix["max_follow_ups"]))
-        return [{"say": question}] + [{"say": text} for text in follow_ups]
+        return [{"say": question, "kind": "question: first"}] + [{"say": text, "kind": f"question: {text}"} for text in follow_ups]
 
     return conversation
 
@@ -90,13 +94,13 @@ def tongban_conversations(item_names: list[str]) -> Callable[[random.Random], li
 def plain_conversations() -> Callable[[random.Random], list[Step]]:
     nlu = yaml.safe_load((PLAIN_BOT / "data" / "nlu.yml").read_text(encoding="utf-8"))["nlu"]
     examples = [line.removeprefix("- ").strip() for block in nlu for line in block["examples"].splitlines() if line.strip()]
-    return lambda rng: [{"say": text} for text in rng.sample(examples, MIX["plain"]["messages_per_conversation"])]
+    return lambda rng: [{"say": text, "kind": "plain"} for text in rng.sample(examples, MIX["plain"]["messages_per_conversation"])]
 
 
 # ---- the driver -------------------------------------------------------------------------
 
 
-async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str, result: Result) -> list[dict] | None:
+async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str, kind: str, result: Result) -> list[dict] | None:
     """One message; its latency, or the error it met (None)."""
     started = time.perf_counter()
     try:
@@ -118,7 +122,9 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
     if BUSY in texts:
         result.errors["busy reply"] += 1
         return None
-    result.latencies.append(time.perf_counter() - started)
+    latency = time.perf_counter() - started
+    result.latencies.append(latency)
+    result.by_kind.setdefault(kind, []).append(latency)
     return messages
 
 
@@ -135,7 +141,7 @@ async def _citizen(
                 return
             url = urls[counter[0] % len(urls)]
             counter[0] += 1
-            messages = await _send(session, url, sender, step["say"], result)
+            messages = await _send(session, url, sender, step["say"], step["kind"], result)
             if messages is None:
                 break  # the conversation cannot go on; the citizen starts another
             reply = "\n".join(m.get("text") or "" for m in messages)
@@ -148,7 +154,7 @@ async def _citizen(
             if buttons:  # several items fit: the citizen picks the one meant
                 url = urls[counter[0] % len(urls)]
                 counter[0] += 1
-                if await _send(session, url, sender, buttons[0]["payload"], result) is None:
+                if await _send(session, url, sender, buttons[0]["payload"], "choice clicked", result) is None:
                     break
 
 
@@ -265,6 +271,12 @@ def table(results: list[Result], think: list[float]) -> str:
             f"{r.system:<16}{r.users:>6}{r.seconds:>9.0f}{r.messages:>10}{sum(r.errors.values()):>8}"
             f"{r.messages / r.seconds if r.seconds else 0:>8.1f}{p50:>8.0f}{p95:>8.0f}{p99:>8.0f}"
         )
+    for r in results:
+        if len(r.by_kind) > 1:  # where the slow messages are
+            lines.append(f"{r.system} by kind of message{'':<20}{'messages':>10}{'p50 ms':>8}{'p95 ms':>8}")
+            for kind, latencies in sorted(r.by_kind.items(), key=lambda pair: -np.percentile(pair[1], 95)):
+                p50, p95 = np.percentile(latencies, [50, 95]) * 1000
+                lines.append(f"  {kind:<42}{len(latencies):>10}{p50:>8.0f}{p95:>8.0f}")
     for r in results:
         for error, count in r.errors.most_common():
             example = f" (e.g. {r.examples[error]!r})" if error in r.examples else ""

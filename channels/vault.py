@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from bot import stores
 from channels.privacy import masked_numbers
+from ops.sqlite import tune
 from settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,9 @@ class Vault:
             db.execute("CREATE TABLE IF NOT EXISTS vault (sender TEXT, masked TEXT, raw BLOB, at REAL, PRIMARY KEY (sender, masked))")
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=5)
+        db = sqlite3.connect(self.path, timeout=5)
+        tune(db, durable=False)  # Rasa's channel writes here on its event loop; numbers live 30 minutes
+        return db
 
     def _key(self, sender: str) -> str:
         return stores.shared_key(self._settings, "vault", sender)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from ops.sqlite import tune_engine
+
 metadata = sa.MetaData()
 
 applications = sa.Table(
@@ -149,4 +151,4 @@ policy_pushes = sa.Table(
 
 
 def make_engine(url: str) -> AsyncEngine:
-    return create_async_engine(url, pool_pre_ping=True)
+    return tune_engine(create_async_engine(url, pool_pre_ping=True), durable=True)
