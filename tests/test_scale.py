@@ -232,15 +232,84 @@ for bad in ({"events": [{"event": "no such event"}]}, {"responses": "not a list"
         assert "Failed to validate Action server response" in error.message
     else:
         raise AssertionError(bad)
+
+# Each event checked against the kind its name gives accepts and refuses as the full oneOf does.
+import random
+from jsonschema import validators
+from rasa.shared.utils.schemas.events import EVENT_SCHEMA
+schema = RemoteAction.action_response_format_spec()
+full = validators.validator_for(schema)(schema)
+def accepted(result):
+    try:
+        return action._validate_action_result(result)
+    except ValidationError:
+        return False
+rng = random.Random(7)
+names = [kind["properties"]["event"]["const"] for kind in EVENT_SCHEMA["oneOf"]] + ["no such event", 5, None]
+values = ["x", 1, 1.5, None, [], {}, {"a": 1}, True, [{"entity": "e", "value": 1}], [{"entity": 3}]]
+keys = ["name", "value", "text", "timestamp", "metadata", "parse_data", "entities", "policy", "confidence", "data",
+        "input_channel", "message_id", "action_text", "date_time", "kill_on_user_msg", "intent", "events"]
+verdicts = []
+for _ in range(3000):
+    event = {"event": rng.choice(names)} if rng.random() < 0.97 else {}
+    for key in rng.sample(keys, rng.randint(0, 5)):
+        event[key] = rng.choice(values)
+    result = rng.choice([{"events": [event], "responses": [{"text": "好"}]}] * 8 + [{"events": event}, {"events": [event, 3]}])
+    verdicts.append(full.is_valid(result))
+    assert accepted(result) == verdicts[-1], result
+assert 0.3 < sum(verdicts) / len(verdicts) < 0.8  # both verdicts well exercised
 print("ok")
 """
 
 
 def test_rasa_checks_action_responses_with_one_prepared_validator():
-    """bot/serve.py's replacement of Rasa's per-response schema check accepts and refuses
-    what Rasa's own does."""
+    """bot/serve.py's replacement of Rasa's per-response schema check (one prepared validator,
+    each event checked against its own kind) accepts and refuses what Rasa's own does."""
     run = run_in_rasa(CHECK_VALIDATOR)
     assert run.stdout.strip().endswith("ok"), run.stderr[-2000:]
+
+
+SAME_PARSES = """
+import asyncio, copy, sys
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import UserMessage
+from bot.serve import parse_each_text_once
+
+texts = sys.argv[2:]
+agent = Agent.load(sys.argv[1])
+
+async def parse(n, only_output_properties=True):
+    return [await agent.processor.parse_message(UserMessage(t, message_id=f"{n}-{i}", metadata={"n": n}), None, only_output_properties)
+            for i, t in enumerate(texts)]
+
+as_rasa_parses, as_rasa_whole = asyncio.run(parse(0)), asyncio.run(parse(0, False))
+parse_each_text_once()
+runs, run = [], agent.processor.graph_runner.run
+agent.processor.graph_runner.run = lambda *args, **kwargs: runs.append(1) or run(*args, **kwargs)
+first, again = asyncio.run(parse(1)), asyncio.run(parse(2))
+assert len(runs) == len(set(texts)), len(runs)  # the NLU graph ran once a text
+for parses in (first, again):
+    assert parses == as_rasa_parses, (parses, as_rasa_parses)
+assert {"text", "intent", "entities", "intent_ranking"} <= set(first[0])
+for n in (1, 2):  # all of a message's properties: this message's id and metadata, the rest as Rasa's
+    for i, (mine, rasas) in enumerate(zip(asyncio.run(parse(n, False)), copy.deepcopy(as_rasa_whole))):
+        assert mine.pop("message_id") == f"{n}-{i}" and rasas.pop("message_id") == f"0-{i}"
+        assert mine.pop("metadata") == {"n": n} and rasas.pop("metadata") == {"n": 0}
+        assert mine.keys() == rasas.keys() and mine["intent"] == rasas["intent"], (mine.keys(), rasas.keys())
+again[0]["intent"]["name"] = "changed by a caller"
+assert asyncio.run(parse(3))[0]["intent"]["name"] == as_rasa_parses[0]["intent"]["name"]  # each caller its own copy
+print("ok")
+"""
+
+
+def test_rasa_parses_a_text_once_and_recalls_the_same_parse():
+    """bot/serve.py keeps the NLU parses of recent texts: a text said again gets what Rasa's
+    own parse gives (intent, ranking, entities), with its own message id and metadata."""
+    from bot.train import train
+
+    texts = ["孩子刚出生怎么上户口", "青岛的呢", "那要多久？", "第二个", "确认提交", "转人工", "济南历下区的居住证", "那要多久？"]
+    run = run_in_rasa(SAME_PARSES, str(train()), *texts, timeout=600)
+    assert run.stdout.strip().endswith("ok"), run.stderr[-3000:]
 
 
 CHECK_FREEZE = """
