@@ -51,7 +51,8 @@ def validate_action_responses_once() -> None:
             return False
         events = result.get("events") if isinstance(result, dict) else None
         return all(
-            isinstance(event, dict) and event.get("event") in event_of_kind and event_of_kind[event["event"]].is_valid(event)
+            isinstance(event, dict) and isinstance(event.get("event"), str) and event["event"] in event_of_kind
+            and event_of_kind[event["event"]].is_valid(event)
             for event in events or []
         )
 
@@ -67,17 +68,18 @@ def validate_action_responses_once() -> None:
     RemoteAction._validate_action_result = _validate_action_result
 
 
-PARSES_KEPT = 4096  # texts; a parse is a few hundred bytes
+PARSES_KEPT = 4096  # texts
+LONGEST_TEXT_KEPT = 100  # characters: what people repeat is short, and a parse holds its text's tokens
 
 
 def parse_each_text_once() -> None:
     """Rasa runs the NLU pipeline (DIETClassifier's TensorFlow call: a third of the Rasa
     process's CPU, python -m bench.profile) on every message, though its result depends on
     the text alone: the pipeline's components read nothing but the text, and the message's
-    id and metadata pass through. People say the same short things ("需要什么材料？", "你好",
-    "确认提交", a button's payload): keep the parses of the last PARSES_KEPT texts and hand
-    out a copy carrying this message's id and metadata. The channels mask ID and phone
-    numbers before Rasa sees a text, so none is kept here."""
+    id and metadata are not in the parse Rasa serves. People say the same short things
+    ("需要什么材料？", "你好", "确认提交", a button's payload): keep the parses of the last
+    PARSES_KEPT short texts and hand out a copy (callers change what they get). The channels
+    mask ID and phone numbers before Rasa sees a text, so none is kept here."""
     import copy
 
     from cachetools import LRUCache
@@ -86,15 +88,14 @@ def parse_each_text_once() -> None:
     parse = MessageProcessor._parse_message_with_graph
 
     def parse_or_recall(self: MessageProcessor, message, tracker, only_output_properties: bool = True):
-        parses = self.__dict__.setdefault("kept_parses", LRUCache(PARSES_KEPT))  # a model loaded anew parses anew
-        key = (message.text, only_output_properties)
-        if key not in parses:
-            parses[key] = parse(self, message, tracker, only_output_properties)
-        parse_data = copy.deepcopy(parses[key])
-        for field, value in (("message_id", message.message_id), ("metadata", message.metadata)):
-            if field in parse_data:
-                parse_data[field] = value
-        return parse_data
+        text = message.text
+        if not (only_output_properties and isinstance(text, str) and len(text) <= LONGEST_TEXT_KEPT):
+            return parse(self, message, tracker, only_output_properties)  # all of a message's properties: its own
+        if "kept_parses" not in self.__dict__:  # on the processor: a model loaded anew parses anew
+            self.kept_parses = LRUCache(PARSES_KEPT)
+        if text not in self.kept_parses:
+            self.kept_parses[text] = parse(self, message, tracker, only_output_properties)
+        return copy.deepcopy(self.kept_parses[text])
 
     MessageProcessor._parse_message_with_graph = parse_or_recall
 
