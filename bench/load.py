@@ -52,33 +52,43 @@ class Result:
     system: str
     users: int
     seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)  # seconds, per answered message
-    by_kind: dict[str, list[float]] = field(default_factory=dict)  # the same, by kind of message
+    answered: list[tuple[str, float]] = field(default_factory=list)  # (kind of message, seconds) per answered message
     errors: Counter[str] = field(default_factory=Counter)
     examples: dict[str, str] = field(default_factory=dict)  # error → the first reply that made it
 
     @property
+    def latencies(self) -> list[float]:
+        return [seconds for _, seconds in self.answered]
+
+    @property
+    def by_kind(self) -> dict[str, list[float]]:
+        kinds: dict[str, list[float]] = {}
+        for kind, seconds in self.answered:
+            kinds.setdefault(kind, []).append(seconds)
+        return kinds
+
+    @property
     def messages(self) -> int:
-        return len(self.latencies) + sum(self.errors.values())
+        return len(self.answered) + sum(self.errors.values())
 
 
 # ---- what citizens say ------------------------------------------------------------------
 
 
-BIRTH_YEARS, SEQUENCES = range(1988, 2003), range(100, 1000)
-APPLICANTS = len(BIRTH_YEARS) * 12 * 28 * len(SEQUENCES)  # distinct ID numbers new_applicant makes
-_next_applicant = itertools.count(random.randrange(APPLICANTS))
+# Birth dates and sequence numbers of the ID numbers new_applicant makes, in this order.
+ID_PARTS = (range(1988, 2003), range(1, 13), range(1, 29), range(100, 1000))
+_next_applicant = itertools.count(random.randrange(np.prod([len(part) for part in ID_PARTS])))
 
 
 def new_applicant(rng: random.Random) -> tuple[str, str]:
     """A valid ID number and a mobile number (370102, 历下区, exists for births from 1988 on),
     each ID number new in this run: an applicant met before has a profile, which fills
-    the form and skips its questions (with random numbers, a few forms a run at 200 citizens)."""
-    n = next(_next_applicant) % APPLICANTS
-    n, sequence = divmod(n, len(SEQUENCES))
-    n, day = divmod(n, 28)
-    year, month = divmod(n, 12)
-    body = f"370102{BIRTH_YEARS[year]}{month + 1:02d}{day + 1:02d}{SEQUENCES[sequence]}"
+    the form and skips its questions."""
+    n, digits = next(_next_applicant), []
+    for part in reversed(ID_PARTS):  # the run's n-th combination of year, month, day, sequence
+        n, position = divmod(n, len(part))
+        digits.insert(0, f"{part[position]:02d}")
+    body = "370102" + "".join(digits)
     return body + ric.calc_check_digit(body + "0"), f"13{rng.randint(0, 9)}{rng.randint(10**7, 10**8 - 1)}"
 
 
@@ -134,9 +144,7 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
     if BUSY in texts:
         result.errors["busy reply"] += 1
         return None
-    latency = time.perf_counter() - started
-    result.latencies.append(latency)
-    result.by_kind.setdefault(kind, []).append(latency)
+    result.answered.append((kind, time.perf_counter() - started))
     return messages
 
 
@@ -280,15 +288,17 @@ def table(results: list[Result], think: list[float]) -> str:
         f"{'system':<16}{'users':>6}{'seconds':>9}{'messages':>10}{'errors':>8}{'msg/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}",
     ]
     for r in results:
-        p50, p95, p99 = (np.percentile(r.latencies, [50, 95, 99]) * 1000) if r.latencies else (float("nan"),) * 3
+        latencies = r.latencies
+        p50, p95, p99 = (np.percentile(latencies, [50, 95, 99]) * 1000) if latencies else (float("nan"),) * 3
         lines.append(
             f"{r.system:<16}{r.users:>6}{r.seconds:>9.0f}{r.messages:>10}{sum(r.errors.values()):>8}"
             f"{r.messages / r.seconds if r.seconds else 0:>8.1f}{p50:>8.0f}{p95:>8.0f}{p99:>8.0f}"
         )
     for r in results:
-        if len(r.by_kind) > 1:  # where the slow messages are
+        by_kind = r.by_kind
+        if len(by_kind) > 1:  # where the slow messages are
             lines.append(f"{r.system} by kind of message{'':<20}{'messages':>10}{'p50 ms':>8}{'p95 ms':>8}")
-            for kind, latencies in sorted(r.by_kind.items(), key=lambda pair: -np.percentile(pair[1], 95)):
+            for kind, latencies in sorted(by_kind.items(), key=lambda pair: -np.percentile(pair[1], 95)):
                 p50, p95 = np.percentile(latencies, [50, 95]) * 1000
                 lines.append(f"  {kind:<42}{len(latencies):>10}{p50:>8.0f}{p95:>8.0f}")
     for r in results:

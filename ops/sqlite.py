@@ -2,9 +2,9 @@
 logging, so a commit appends to the log and syncs it once instead of syncing the rollback
 journal and the database several times, and readers do not wait for the writer.
 
-Measured on this project's machine (2026-11-30, one small INSERT a commit): rollback
-journal 11.7 ms p50 / 27.8 ms p95 a commit; WAL with a sync per commit 0.6 / 6.7 ms; WAL
-syncing only at checkpoints ~0.01 ms. The action server, the portal and Rasa's channels
+Measured on this project's machine (2026-11-30, one small INSERT a commit, two runs):
+rollback journal 0.7-11.7 ms p50 / 20-28 ms p95 a commit; WAL with a sync per commit
+0.4-0.6 / 4.0-6.7 ms; WAL syncing only at checkpoints ~0.01 ms. The action server, the portal and Rasa's channels
 commit on their event loop, so every millisecond of a commit is a millisecond every other
 conversation waits.
 
