@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -47,6 +48,14 @@ def context_text(document: Document, passage: Passage) -> str:
     """What a passage is searched by: its document's title, its heading path, itself."""
     headings = " ".join(h for h in passage.heading_path if h not in passage.text[:40])
     return "\n".join(p for p in (document.title, headings, passage.text) if p)
+
+
+def shared_phrase(question: str, passage: str) -> float:
+    """The longest run of characters the question shares with the passage, as a share of
+    `PHRASE_CHARS`: a question tends to copy a phrase of the sentence that answers it
+    ("满足群众生产生活出行", "核增一次性绩效工资"), which word counts cannot see."""
+    match = SequenceMatcher(None, question, passage, autojunk=False).find_longest_match(0, len(question), 0, len(passage))
+    return min(match.size, PHRASE_CHARS) / PHRASE_CHARS
 
 
 def best(scores: np.ndarray, k: int) -> np.ndarray:
@@ -238,8 +247,9 @@ class DocumentIndex:
 
     def _rerank(self, order: np.ndarray, fused: np.ndarray, text: str, weights: dict[str, float]) -> dict[int, float]:
         """Rescore the best candidates with what the first stage cannot see: how much of the
-        question's word weight a passage (with its title and headings) covers, and whether
-        its document mentions the places the question names."""
+        question's word weight a passage (with its title and headings) covers, whether its
+        document mentions the places the question names, and the longest phrase the
+        question shares with the passage's own text."""
         total = sum(weights.values()) or 1.0
         wanted = places_in(text, self.lexicon, self.known_places)
         top = float(fused[order[0]]) or 1.0
@@ -250,7 +260,8 @@ class DocumentIndex:
             coverage = sum(w for t, w in weights.items() if t in present) / total
             document = self.documents[self._docid_at[slot]]
             place = 1.0 if all(p in document.title or p in document.issuer or p in document.text for p in wanted) else 0.0
-            out[int(position)] = float(fused[position]) / top + COVERAGE_WEIGHT * coverage + PLACE_WEIGHT * place
+            phrase = shared_phrase(text, self.passage(slot).text)
+            out[int(position)] = float(fused[position]) / top + COVERAGE_WEIGHT * coverage + PLACE_WEIGHT * place + PHRASE_WEIGHT * phrase
         return out
 
     def _lead_with_answer(self, ranked: list[int], final: dict[int, float], weights: dict[str, float]) -> list[int]:
@@ -351,6 +362,11 @@ class DocumentIndex:
 DENSE_WEIGHT = 0.5
 COVERAGE_WEIGHT = 0.5
 PLACE_WEIGHT = 0.3
+# The shared phrase (`shared_phrase`): 12 characters or more count fully. On the dev
+# questions, passage hit@1 / hit@3 were 0.731 / 0.883 without it, 0.756 / 0.912 at weight
+# 0.5, 0.795 / 0.917 at 1 and 0.788 / 0.902 at 2.
+PHRASE_WEIGHT = 1.0
+PHRASE_CHARS = 12
 # The share of the question's words beyond its document's title that a passage's own text
 # holds, when choosing which of the best document's passages leads (0.25–1.0 all help).
 ASPECT_WEIGHT = 0.5

@@ -19,7 +19,7 @@ import pytest
 from documents.answer import answer, reply_text
 from documents.converters import convert
 from documents.eval import main as eval_main
-from documents.index import DocumentIndex, best
+from documents.index import DocumentIndex, best, shared_phrase
 from documents.lexical import Bm25, PassageTokens
 from documents.model import Document
 from documents.service import load_documents, new_index, source_dir, sync
@@ -137,6 +137,19 @@ def test_the_best_document_leads_with_the_passage_that_answers_not_its_opening()
     ranked = sorted(final, key=final.get, reverse=True)
     assert ranked[0] == opening
     assert index._lead_with_answer(ranked, final, index.idf(index.lexicon.search_tokens(question)))[0] == answering
+
+
+def test_a_passage_sharing_the_questions_phrase_outranks_one_sharing_only_its_words():
+    """Two notices hold the same words; the question copies a phrase of one of them
+    ("冷链仓储和防疫消杀费用"), and the reranker puts that one first."""
+    phrase = Document("a", "一、补助范围\n对企业在承担保供任务中发生的冷链仓储和防疫消杀费用给予补助，按实际发生额的50%给予补助。\n",
+                      title="关于保供企业补助的通知")
+    words = Document("b", "一、补助范围\n企业防疫发生的费用，以及仓储、冷链、消杀等保供任务的费用，按规定给予补助。\n",
+                     title="关于保供企业补助的通知")
+    index = bm25_index([words, phrase])
+    assert shared_phrase("冷链仓储和防疫消杀费用怎么补助", phrase.text) == 11 / 12  # 冷链仓储和防疫消杀费用
+    assert shared_phrase("冷链仓储和防疫消杀费用怎么补助", words.text) < 0.5
+    assert index.search("保供企业的冷链仓储和防疫消杀费用怎么补助", k=2)[0].document.docid == "a"
 
 
 def test_bm25_scores_are_bm25s_scores():
