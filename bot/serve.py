@@ -47,13 +47,12 @@ def validate_action_responses_once() -> None:
     any_events = validator_class({**schema, "properties": {**schema["properties"], "events": {"type": "array"}}})
 
     def valid(result: dict) -> bool:
-        if not any_events.is_valid(result):
+        if not any_events.is_valid(result):  # also: the result is an object, its events a list
             return False
-        events = result.get("events") if isinstance(result, dict) else None
         return all(
             isinstance(event, dict) and isinstance(event.get("event"), str) and event["event"] in event_of_kind
             and event_of_kind[event["event"]].is_valid(event)
-            for event in events or []
+            for event in result.get("events") or []
         )
 
     def _validate_action_result(self: RemoteAction, result: dict) -> bool:
