@@ -139,8 +139,11 @@ def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
         anchor = current[0].path[-1][0] if current and current[0].path else 0
         # A plain paragraph stays with the heading above it; a heading as high as the
         # passage's own (or a section) starts a new passage once this one says enough.
+        # A bare heading or lead-in ("六、照顾子女入学", "现就有关事项通知如下：") does not
+        # stand alone even when the next unit is long: it goes with that unit's first sentences.
+        bare = size < min_chars and not any(SENTENCE_END.search(u.text) for u in current)
         if current and (
-            size + len(unit.text) > max_chars
+            (size + len(unit.text) > max_chars and not bare)
             or (size >= min_chars and unit.level and unit.level <= max(anchor, SECTION_LEVEL))
         ):
             flush()
