@@ -127,7 +127,7 @@ class ActionAnswer(Action):
             send(dispatcher, reply)
             return events + [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
         if move == "await_pick":
-            dispatcher.utter_message(text="请先从上面的事项中选择一个（回复序号即可），我再告诉您。")
+            dispatcher.utter_message(text="请先从上面的事项中选择一个（回复序号即可），我再告诉您；如果都不是，请换个说法说说您要办的事。")
             return events + [SlotSet("last_field", field)]
         if move == "refer_back":
             reply, item = answer_about(catalogue.entry(topic.code), field, region_code, catalogue)

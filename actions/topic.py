@@ -114,24 +114,34 @@ def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 
 
+def names_new_service(evidence: Evidence, t: Thresholds) -> bool:
+    """Another service, named: in words that say enough, or in a question about a service
+    rather than a fact, or after "另外…"; and retrieval is sure of it."""
+    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
+    return names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked))
+
+
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
     if evidence.picked:  # one of the choices offered, or of a theme's items, named
         return "pick"
     if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
         return "narrow" if (topic.query or topic.code) else "new_service"
-    if not topic.code:  # choices offered and a bare follow-up: which one?
-        return "await_pick" if topic.offered and not evidence.content and evidence.field else "new_service"
+    if not topic.code:
+        # Choices offered and a question about a fact of one of them ("要多久", "交了材料以后
+        # 多久能拿到证"): which one? Unless the words name another service, surely, or leave
+        # the catalogue's world ("香港迪士尼的门票在哪买"): those are searched as they are.
+        elsewhere = evidence.content and (names_new_service(evidence, t) or evidence.unknown >= t.unknown)
+        if topic.offered and evidence.field and not elsewhere:
+            return "await_pick"
+        return "new_service"
     if not evidence.content:
         return "refer_back"
     if evidence.about_topic >= t.about_topic or (
         evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank
     ):
         return "refer_back"  # (in the region the message names, if it names one)
-    # Another service, named: in words that say enough, or in a question about a service
-    # rather than a fact, or after "另外…"; and retrieval is sure of it.
-    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
-    if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
+    if names_new_service(evidence, t):
         return "new_service"
     if evidence.unknown >= t.unknown:
         return "leave"

@@ -56,6 +56,20 @@ def test_a_region_and_a_field_in_one_message_answer_that_field_there(bot) -> Non
     assert "历下" in items(reply)[0]["region"] or items(reply)[0]["region"].startswith("济南"), items(reply)
 
 
+def test_a_question_about_a_fact_while_choices_stand_asks_which_then_answers_it(bot) -> None:
+    """"交了材料以后多久能拿到证" right after a choice list is about one of the choices: the bot
+    asks which (it used to search the words and answer an unrelated item sharing "证"), and
+    the pick then answers the fact asked."""
+    me = user()
+    offered = say(me, "我想办居住证")
+    names = [i["name"] for i in items(offered)]
+    assert len(names) > 1 and "居住证申领" in names, texts(offered)
+    waiting = say(me, "交了材料以后多久能拿到证")
+    assert not items(waiting) and "选择" in texts(waiting), texts(waiting)
+    picked = say(me, next(b["payload"] for m in offered for b in m.get("buttons", []) if "居住证申领" in b["title"]))
+    assert [i["name"] for i in items(picked)] == ["居住证申领"] and custom(picked, "field") == ["time_limit"], texts(picked)
+
+
 def test_an_off_topic_question_keeps_the_topic(bot) -> None:
     me = user()
     reply = say(me, "刚来青岛上班，办居住证需要什么材料")

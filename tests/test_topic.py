@@ -37,6 +37,12 @@ CASES = [
     ("我要的是个人所得税那个: words pick a choice", CHOICES, ev("search_service", None, picked="B"), "pick"),
     ("需要带什么: a field while choices stand", CHOICES, ev("ask_materials", "materials", content=False), "await_pick"),
     ("a new question while choices stand", CHOICES, ev("search_service", None, elsewhere=0.9), "new_service"),
+    ("交了材料以后多久能拿到证: a field in words naming no other service, while choices stand", CHOICES,
+     ev(elsewhere=0.4, specific=4.0), "await_pick"),
+    ("结婚登记要带什么材料: a field of another service, surely named, while choices stand", CHOICES,
+     ev("ask_materials", "materials", elsewhere=0.9, specific=12.0), "new_service"),
+    ("香港迪士尼的门票在哪买便宜: a place question out of the catalogue's world, while choices stand", CHOICES,
+     ev("ask_location", "location", elsewhere=0.16, unknown=4), "new_service"),
     ("first question of a conversation", Topic(), ev("search_service", None, elsewhere=0.9), "new_service"),
     ("a first question that fits nothing still searches (the answer says none fits)", Topic(), ev("search_service", None), "new_service"),
 ]
