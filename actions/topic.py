@@ -68,7 +68,7 @@ class Evidence:
     elsewhere: float  # retrieval's confidence in the content's best hit that is not the topic
     elsewhere_rank_of_topic: int | None = None  # the topic's rank among the content's hits
     picked: str | None = None  # the offered choice the words clearly name
-    specific: float = 0.0  # IDF mass of the content's words the catalogue knows ("咨询": 3)
+    specific: float = 0.0  # the content's words the catalogue knows, in rare words' worth ("咨询": 0.45)
     unknown: int = 0  # the content's words the catalogue never uses ("迪士尼", "门票")
     marked_new: bool = False  # starts like a new question ("另外问下…", data/dialogue/new_topic_markers.txt)
 
@@ -86,8 +86,8 @@ class Thresholds:
     topic_rank: int = 3
     # Words pick one offered choice when the next choice scores below this share of it.
     pick_ratio: float = 0.8
-    # A new service needs words that say this much (IDF mass): "有咨询电话吗" names none.
-    specific: float = 6.0
+    # A new service needs words that say this much (rare words' worth): "有咨询电话吗" names none.
+    specific: float = 0.6
     # A message marked as a new question names a new service with this much confidence.
     switch_marked: float = 0.3
     # This many words the catalogue never uses, about neither the topic nor anything else:

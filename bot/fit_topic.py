@@ -32,7 +32,7 @@ GRID = {
     "about_topic": [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
     "switch": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9],
     "topic_rank": [1, 2, 3, 5],
-    "specific": [0.0, 4.0, 6.0, 8.0, 10.0],
+    "specific": [0.0, 0.4, 0.5, 0.6, 0.8, 1.0, 1.4],  # rare words' worth
     "unknown": [2, 3, 4, 99],
     "switch_marked": [0.2, 0.3, 0.5],
 }
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     best = [c for s, c in results if s == best_score]
     chosen = best[len(best) // 2]
     print(f"{len(rows)} turns; now {score(rows, current)} right; best {best_score} right ({len(best)} settings)")
+    for name in GRID:  # how much room each threshold has
+        print(f"  {name}: best at {sorted({getattr(c, name) for c in best})}")
     for topic, evidence, want, label in rows:
         got = decide(topic, evidence, chosen)
         if got not in want:

@@ -138,6 +138,10 @@ class RetrievalIndex:
         df = self.document_frequency(token)
         return math.log(1 + (len(self._bm25_slots) - df + 0.5) / (df + 0.5))
 
+    def idf_of_one_item(self) -> float:
+        """The IDF of a word only one live item uses: the most a word can weigh here."""
+        return math.log(1 + (max(len(self._bm25_slots), 1) - 0.5) / 1.5)
+
     def bm25_scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every slot (0 for empty slots)."""
         scores = np.zeros(len(self.items), dtype=np.float32)

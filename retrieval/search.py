@@ -260,15 +260,18 @@ class Searcher:
 
     def word_profile(self, query: str) -> tuple[float, int]:
         """How much the query says in the catalogue's words: the IDF mass of its words the
-        catalogue knows, and how many of its words (two characters or more) it never uses.
-        "咨询" says little (mass 3); "奥体中心 游泳 年卡" much; "迪士尼 门票" is not its world."""
+        catalogue knows, in rare words' worth (one word used by a single item counts 1), and
+        how many of its words (two characters or more) it never uses. "咨询" says little (0.45
+        in Guangdong's catalogue); "结婚" much (0.83 among the Shandong sample's 201 items);
+        "迪士尼 门票" is not its world. In rare words' worth, not raw IDF, because IDF grows
+        with the catalogue: 结婚 weighs 4.06 among 201 items, 结婚登记 6.81 among 2,262."""
         mass, unknown = 0.0, 0
         for word in set(self.index.lexicon.tokens(query)):
             if self.index.document_frequency(word):
                 mass += self.index.idf(word)
             elif len(word) >= 2:
                 unknown += 1
-        return round(mass, 2), unknown
+        return round(mass / self.index.idf_of_one_item(), 2), unknown
 
     # ---- search -----------------------------------------------------------------------
 

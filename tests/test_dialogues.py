@@ -70,6 +70,17 @@ def test_a_question_about_a_fact_while_choices_stand_asks_which_then_answers_it(
     assert [i["name"] for i in items(picked)] == ["居住证申领"] and custom(picked, "field") == ["time_limit"], texts(picked)
 
 
+def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:
+    """"那结婚登记要带什么材料" after 营业执照补领 names a new service (one rare word, retrieval
+    sure of it): the materials of 结婚登记, not those of the item before."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    reply = say(me, "那结婚登记要带什么材料")
+    assert [i["name"] for i in items(reply)] == ["内地居民结婚登记"] and custom(reply, "field") == ["materials"], texts(reply)
+    back = say(me, "要多久")
+    assert [i["name"] for i in items(back)] == ["内地居民结婚登记"], texts(back)
+
+
 def test_an_off_topic_question_keeps_the_topic(bot) -> None:
     me = user()
     reply = say(me, "刚来青岛上班，办居住证需要什么材料")

@@ -6,14 +6,14 @@ import pytest
 
 from actions.topic import Evidence, Thresholds, Topic, decide
 
-T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=6.0, unknown=3)
+T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
 ON_ITEM = Topic(code="A", field="materials", query="保安员证怎么办")
 CHOICES = Topic(code=None, offered=("A", "B", "C"), query="纳税证明")
 
 
 def ev(intent: str = "ask_time_limit", field: str | None = "time_limit", content: bool = True, about: float = 0.0,
        elsewhere: float = 0.0, rank: int | None = None, region_changed: bool = False, picked: str | None = None,
-       specific: float = 10.0, unknown: int = 0) -> Evidence:
+       specific: float = 1.4, unknown: int = 0) -> Evidence:
     return Evidence(intent, field, region_changed, content, about, elsewhere, rank, picked, specific, unknown)
 
 
@@ -29,7 +29,9 @@ CASES = [
     ("香港迪士尼的门票在哪买便宜: a place question in words the catalogue never uses", ON_ITEM,
      ev("ask_location", "location", about=0.07, elsewhere=0.16, unknown=4), "leave"),
     ("有咨询电话吗: a generic word fits items named 咨询, but names no service", ON_ITEM,
-     ev("ask_phone", "phone", about=0.0, elsewhere=0.98, specific=3.3), "refer_back"),
+     ev("ask_phone", "phone", about=0.0, elsewhere=0.98, specific=0.45), "refer_back"),
+    ("那结婚登记要带什么材料: one rare word, and retrieval sure of another item", ON_ITEM,
+     ev("ask_materials", "materials", about=0.0, elsewhere=0.99, specific=0.83), "new_service"),
     ("the topic just below the switch still holds a field question", ON_ITEM, ev("ask_fee", "fee", about=0.0, elsewhere=0.49), "refer_back"),
     ("济南的呢: a region, nothing else", ON_ITEM, ev("inform_region", None, content=False, region_changed=True), "narrow"),
     ("我是企业: a target", ON_ITEM, ev("inform_target", None, content=False), "narrow"),
@@ -38,9 +40,9 @@ CASES = [
     ("需要带什么: a field while choices stand", CHOICES, ev("ask_materials", "materials", content=False), "await_pick"),
     ("a new question while choices stand", CHOICES, ev("search_service", None, elsewhere=0.9), "new_service"),
     ("交了材料以后多久能拿到证: a field in words naming no other service, while choices stand", CHOICES,
-     ev(elsewhere=0.4, specific=4.0), "await_pick"),
+     ev(elsewhere=0.4, specific=0.4), "await_pick"),
     ("结婚登记要带什么材料: a field of another service, surely named, while choices stand", CHOICES,
-     ev("ask_materials", "materials", elsewhere=0.9, specific=12.0), "new_service"),
+     ev("ask_materials", "materials", elsewhere=0.9, specific=1.6), "new_service"),
     ("香港迪士尼的门票在哪买便宜: a place question out of the catalogue's world, while choices stand", CHOICES,
      ev("ask_location", "location", elsewhere=0.16, unknown=4), "new_service"),
     ("first question of a conversation", Topic(), ev("search_service", None, elsewhere=0.9), "new_service"),
