@@ -171,8 +171,9 @@ def measure(searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str,
     """The evidence `decide` weighs, from the message's content and a search on it."""
     item = catalogue.entry(topic.code)
     codes = [hit.item.code for hit in probe.hits]
-    siblings = {i.code for i in catalogue.implementations(item)} | {item.code} if item else set()
-    rank = next((n for n, code in enumerate(codes) if code in siblings), None)
+    # What the conversation is about: the topic and its implementations, or else the choices offered.
+    around = {i.code for i in catalogue.implementations(item)} | {item.code} if item else set(topic.offered)
+    rank = next((n for n, code in enumerate(codes) if code in around), None)
     elsewhere = probe.confidence if probe.hits and rank != 0 else 0.0
     # What the words may pick: the choices just offered, or the items of the theme under
     # discussion ("税务那块的清税在哪办" while on 企业注销“一件事”).

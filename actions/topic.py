@@ -65,7 +65,7 @@ class Evidence:
     region_changed: bool  # the message names a region other than the topic's
     content: bool  # words beyond the field, region and filler ones
     about_topic: float  # how much of the content the topic's record covers (IDF-weighted)
-    elsewhere: float  # retrieval's confidence in the content's best hit that is not the topic
+    elsewhere: float  # retrieval's confidence in the content's best hit, unless that is the topic (else a choice offered)
     elsewhere_rank_of_topic: int | None = None  # the topic's rank among the content's hits
     picked: str | None = None  # the offered choice the words clearly name
     specific: float = 0.0  # the content's words the catalogue knows, in rare words' worth ("咨询": 0.45)
@@ -129,10 +129,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "narrow" if (topic.query or topic.code) else "new_service"
     if not topic.code:
         # Choices offered and a question about a fact of one of them ("要多久", "交了材料以后
-        # 多久能拿到证"): which one? Unless the words name another service, surely, or leave
-        # the catalogue's world ("香港迪士尼的门票在哪买"): those are searched as they are.
-        elsewhere = evidence.content and (names_new_service(evidence, t) or evidence.unknown >= t.unknown)
-        if topic.offered and evidence.field and not elsewhere:
+        # 多久能拿到证"): which one? Unless retrieval is sure of an item outside the choices
+        # (another service, or the user's own rephrasing: "我要办的是护照，多久能拿到") or the
+        # words leave the catalogue's world ("香港迪士尼的门票在哪买"): those are searched as they are.
+        searched_as_is = evidence.content and (evidence.elsewhere >= t.switch or evidence.unknown >= t.unknown)
+        if topic.offered and evidence.field and not searched_as_is:
             return "await_pick"
         return "new_service"
     if not evidence.content:

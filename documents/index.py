@@ -36,7 +36,7 @@ from retrieval.text import Lexicon, has_han, normalise
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # bump when the splitter or the stored fields change
+FORMAT_VERSION = 5  # bump when the splitter or the stored fields change
 CANDIDATES = 100  # per signal
 RERANK = 40  # fused candidates the reranker looks at
 DENSE_CHARS = 160

@@ -6,7 +6,8 @@ with the stack of headings above it); units are then packed into passages: a chi
 with its parent and short siblings share a passage while they fit `MAX_CHARS`; a new
 section (条, or 一、 and above) starts a new passage once the current one says enough
 (`MIN_CHARS`). A plain paragraph stays with the heading above it. A unit longer than `MAX_CHARS` is cut
-at sentence ends.
+at sentence ends; a bare heading or lead-in before it is never a passage of its own, but goes
+with its first sentences.
 """
 
 from __future__ import annotations
@@ -104,17 +105,21 @@ def _cut(text: str, limit: int) -> list[str]:
 def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_CHARS) -> list[Passage]:
     passages: list[Passage] = []
     current: list[Unit] = []
+    bare_lead = 0  # bare headings at the start of `current`, joined to the long unit after them
 
     def flush() -> None:
+        nonlocal bare_lead
         if not current:
             return
-        # Cited by its first article (第六条) when it holds one, else by its first heading.
-        first = next((u for u in current if any(level == ARTICLE_LEVEL for level, _, _ in u.path)), None)
-        first = first or next((u for u in current if u.path), current[0])
+        # Cited by its first article (第六条) when it holds one, else by its first heading;
+        # a bare heading joined to a long unit is cited by that unit ("六、（十四）", not "六、").
+        body = current[bare_lead:] or current
+        first = next((u for u in body if any(level == ARTICLE_LEVEL for level, _, _ in u.path)), None)
+        first = first or next((u for u in body if u.path), body[0])
         text = " ".join(u.text for u in current)
         headings = [heading for _, _, heading in first.path]
         place = place_of(first.path)
-        siblings = [u for u in current if u.level and first.path and u.level == first.path[-1][0]]
+        siblings = [u for u in body if u.level and first.path and u.level == first.path[-1][0]]
         if len(siblings) > 1 and place:  # short sections sharing a passage: 第二条至第三条
             place = f"{place}至{place_of(siblings[-1].path)}"
         anchors, offset = [], 0
@@ -132,6 +137,7 @@ def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
                 own.insert(0, [0, before[-1]])
             passages.append(Passage(document.docid, len(passages), piece, headings, place, own))
         current.clear()
+        bare_lead = 0
 
     for unit in _units(document.text):
         size = sum(len(u.text) + 1 for u in current)
@@ -147,6 +153,8 @@ def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
             or (size >= min_chars and unit.level and unit.level <= max(anchor, SECTION_LEVEL))
         ):
             flush()
+        elif current and bare and size + len(unit.text) > max_chars:
+            bare_lead = len(current)
         current.append(unit)
     flush()
     return passages

@@ -68,6 +68,11 @@ def test_a_question_about_a_fact_while_choices_stand_asks_which_then_answers_it(
     assert not items(waiting) and "选择" in texts(waiting), texts(waiting)
     picked = say(me, next(b["payload"] for m in offered for b in m.get("buttons", []) if "居住证申领" in b["title"]))
     assert [i["name"] for i in items(picked)] == ["居住证申领"] and custom(picked, "field") == ["time_limit"], texts(picked)
+    # None of the choices fits, and the user says what they want, asking a fact again: searched.
+    other = user()
+    say(other, "我想办居住证")
+    rephrased = say(other, "不是这个，我要办的是社保卡补领，要带什么材料")
+    assert [i["name"] for i in items(rephrased)] == ["社会保障卡补领、换领"] and custom(rephrased, "field") == ["materials"], texts(rephrased)
 
 
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:

@@ -23,7 +23,7 @@ from documents.index import DocumentIndex, best, shared_phrase
 from documents.lexical import Bm25, PassageTokens
 from documents.model import Document
 from documents.service import load_documents, new_index, source_dir, sync
-from documents.splitter import split
+from documents.splitter import MAX_CHARS, split
 from settings import ROOT, Settings
 from tests.chat import say, texts, user
 
@@ -108,8 +108,12 @@ def test_a_bare_heading_goes_with_the_first_sentences_under_it():
     passages = split(document)
     assert not any(p.text == "六、照顾子女入学" for p in passages), [p.text for p in passages]
     child = next(p for p in passages if "一线医务人员子女" in p.text)
-    assert child.text.startswith("六、照顾子女入学") and child.heading_path[0] == "六、照顾子女入学"
-    assert all(len(p.text) <= 360 for p in passages)
+    assert child.text.startswith("六、照顾子女入学")
+    rest = passages[child.index + 1]  # the article's later piece: still cited by the article
+    for piece in (child, rest):
+        assert piece.heading_path == ["六、照顾子女入学", "（十四）给予入学照顾"] and piece.place == "六、（十四）"
+    assert all(len(p.text) <= MAX_CHARS for p in passages)
+    assert "".join(p.text for p in passages).replace(" ", "") == document.text.replace("\n", "").replace(" ", "")
 
 
 def test_reimport_replaces_a_document_and_removal_forgets_it(sample, tmp_path):
