@@ -67,12 +67,24 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     thing = acts.sub("", top.item.name)
     vague = not acts.search(result.query) and thing != top.item.name
     # Hits are one per service already (retrieval collapses implementations).
-    return [
+    choices = [
         hit.item
         for hit in result.hits
         if hit.score >= result.close_ratio * top.score
         or (vague and hit.score >= VAGUE_SHARE * result.close_ratio * top.score and acts.sub("", hit.item.name) == thing)
-    ][:MAX_CHOICES]
+    ]
+    if len(choices) > 1:
+        # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
+        # names extend ("办理往来港澳通行证") is a choice too, right after the best.
+        general = next(
+            (hit.item for hit in result.hits
+             if hit.item not in choices and hit.score >= VAGUE_SHARE * result.close_ratio * top.score
+             and sum(hit.item.name in c.name for c in choices) >= 2),
+            None,
+        )
+        if general is not None:
+            choices.insert(1, general)
+    return choices[:MAX_CHOICES]
 
 
 def strip_field_cues(text: str) -> str:
