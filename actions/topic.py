@@ -114,13 +114,6 @@ def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 
 
-def names_new_service(evidence: Evidence, t: Thresholds) -> bool:
-    """Another service, named: in words that say enough, or in a question about a service
-    rather than a fact, or after "另外…"; and retrieval is sure of it."""
-    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
-    return names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked))
-
-
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
     if evidence.picked:  # one of the choices offered, or of a theme's items, named
@@ -142,7 +135,10 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank
     ):
         return "refer_back"  # (in the region the message names, if it names one)
-    if names_new_service(evidence, t):
+    # Another service, named: in words that say enough, or in a question about a service
+    # rather than a fact, or after "另外…"; and retrieval is sure of it.
+    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
+    if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
         return "new_service"
     if evidence.unknown >= t.unknown:
         return "leave"

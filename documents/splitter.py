@@ -102,21 +102,31 @@ def _cut(text: str, limit: int) -> list[str]:
     return [p.strip() for p in pieces if p.strip()]
 
 
+def _bare_lead(units: list[Unit], min_chars: int) -> int:
+    """How many of the first units are a bare heading or lead-in ("六、照顾子女入学",
+    "现就有关事项通知如下："): together under `min_chars`, and no sentence end."""
+    size = 0
+    for count, unit in enumerate(units):
+        size += len(unit.text) + 1
+        if size >= min_chars or SENTENCE_END.search(unit.text):
+            return count
+    return len(units)
+
+
 def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_CHARS) -> list[Passage]:
     passages: list[Passage] = []
     current: list[Unit] = []
-    bare_lead = 0  # bare headings at the start of `current`, joined to the long unit after them
 
     def flush() -> None:
-        nonlocal bare_lead
         if not current:
             return
+        text = " ".join(u.text for u in current)
         # Cited by its first article (第六条) when it holds one, else by its first heading;
-        # a bare heading joined to a long unit is cited by that unit ("六、（十四）", not "六、").
-        body = current[bare_lead:] or current
+        # a bare heading joined to a long unit (the one way a passage outgrows `max_chars`
+        # before the cut, beside a long unit alone) is cited by that unit ("六、（十四）", not "六、").
+        body = current[_bare_lead(current, min_chars) if len(text) > max_chars else 0 :] or current
         first = next((u for u in body if any(level == ARTICLE_LEVEL for level, _, _ in u.path)), None)
         first = first or next((u for u in body if u.path), body[0])
-        text = " ".join(u.text for u in current)
         headings = [heading for _, _, heading in first.path]
         place = place_of(first.path)
         siblings = [u for u in body if u.level and first.path and u.level == first.path[-1][0]]
@@ -137,7 +147,6 @@ def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
                 own.insert(0, [0, before[-1]])
             passages.append(Passage(document.docid, len(passages), piece, headings, place, own))
         current.clear()
-        bare_lead = 0
 
     for unit in _units(document.text):
         size = sum(len(u.text) + 1 for u in current)
@@ -147,14 +156,12 @@ def split(document: Document, min_chars: int = MIN_CHARS, max_chars: int = MAX_C
         # passage's own (or a section) starts a new passage once this one says enough.
         # A bare heading or lead-in ("六、照顾子女入学", "现就有关事项通知如下：") does not
         # stand alone even when the next unit is long: it goes with that unit's first sentences.
-        bare = size < min_chars and not any(SENTENCE_END.search(u.text) for u in current)
+        bare = _bare_lead(current, min_chars) == len(current)
         if current and (
             (size + len(unit.text) > max_chars and not bare)
             or (size >= min_chars and unit.level and unit.level <= max(anchor, SECTION_LEVEL))
         ):
             flush()
-        elif current and bare and size + len(unit.text) > max_chars:
-            bare_lead = len(current)
         current.append(unit)
     flush()
     return passages

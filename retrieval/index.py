@@ -135,12 +135,14 @@ class RetrievalIndex:
 
     def idf(self, token: str) -> float:
         """Inverse document frequency of a token over the live items (rare words weigh more)."""
-        df = self.document_frequency(token)
-        return math.log(1 + (len(self._bm25_slots) - df + 0.5) / (df + 0.5))
+        return self._idf(self.document_frequency(token))
 
     def idf_of_one_item(self) -> float:
         """The IDF of a word only one live item uses: the most a word can weigh here."""
-        return math.log(1 + (max(len(self._bm25_slots), 1) - 0.5) / 1.5)
+        return self._idf(1)
+
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (len(self._bm25_slots) - df + 0.5) / (df + 0.5))
 
     def bm25_scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every slot (0 for empty slots)."""
