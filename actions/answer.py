@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +26,7 @@ from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
 from retrieval.search import Filters, Searcher, SearchResult
-from retrieval.text import load_acts
+from retrieval.text import load_acts, normalise
 from settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,8 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     """The best hit and those nearly as good: when there are several, the user picks.
 
     A question that names a thing but not what to do with it ("营业执照") also gets the
-    items that differ from the best only by that (设立 / 变更 / 注销 / 补领).
+    items that differ from the best only by that (设立 / 变更 / 注销 / 补领). One that says
+    what sets the best apart from each other one ("三类超限…" among 一类 / 二类) gets it alone.
     """
     if not result.confident or not result.hits:
         return []
@@ -84,7 +86,33 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
         )
         if general is not None:
             choices.insert(1, general)
+        elif all(says_what_sets_apart(result.said or result.query, top.item.name, other.name) for other in choices[1:]):
+            return [top.item]
     return choices[:MAX_CHOICES]
+
+
+def says_what_sets_apart(question: str, name: str, other: str) -> bool:
+    """Whether the question says, as one run, the part of `name` that `other` lacks, and
+    not the part of `other` that `name` lacks: "三类超限运输车辆…" among the 一类 / 二类
+    variants, "实验动物生产许可证要注销" beside 实验动物使用许可(注销). A single character
+    differing ("一级" / "二级") counts with a neighbour, alone it is said too often."""
+    question, name, other = normalise(question), normalise(name), normalise(other)
+    return said_in(question, name, other) and not said_in(question, other, name)
+
+
+def said_in(question: str, name: str, other: str) -> bool:
+    """Whether the question holds the longest stretch of `name` that differs from `other`."""
+    differing = [
+        (start, end) for tag, start, end, _, _ in SequenceMatcher(None, name, other, autojunk=False).get_opcodes()
+        if tag in ("replace", "delete")
+    ]
+    if not differing:
+        return False
+    start, end = max(differing, key=lambda span: span[1] - span[0])
+    if end - start >= 2:
+        return name[start:end] in question
+    with_neighbour = (name[start - 1:end] if start else "", name[start:end + 1] if end < len(name) else "")
+    return any(text in question for text in with_neighbour if text)
 
 
 def strip_field_cues(text: str) -> str:

@@ -68,6 +68,7 @@ class SearchResult:
     region_code: str | None = None  # the region the filter resolved to
 
     suggestible: bool = False  # not an answer, but close enough to offer as "maybe"
+    said: str = ""  # the whole message, when `query` is only part of it
     # Hits scoring at least this share of the best one are about as likely: the user picks.
     close_ratio: float = 0.87
 
@@ -322,6 +323,7 @@ class Searcher:
             evidence=evidence,
             region_code=filters.region_code,
             close_ratio=close_ratio,
+            said=said or query,
         )
 
 

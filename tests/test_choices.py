@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from actions.answer import close_alternatives
+import pytest
+
+from actions.answer import close_alternatives, says_what_sets_apart
 from catalogue.model import ServiceItem
 from retrieval.search import Hit, SearchResult
 
@@ -20,3 +22,42 @@ def test_offered_variants_bring_the_general_item_their_names_extend() -> None:
     assert names == ["办理往来港澳通行证个人游签注", "办理往来港澳通行证", "办理往来港澳通行证团队游签注"]
     single = close_alternatives(SearchResult("个人游签注怎么办", [hits[0], hits[3]], confident=True, close_ratio=0.99))
     assert [i.name for i in single] == ["办理往来港澳通行证个人游签注"]  # one answer stays one answer
+
+
+def hit(code: str, name: str, score: float) -> Hit:
+    item = ServiceItem(code=code, name=name, department="广东省交通运输厅", level="省", region_code="440000", region_name="广东省")
+    return Hit(item=item, score=score)
+
+
+def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone() -> None:
+    """Variants close in score: the one whose own words the question says, when it says
+    none of the others' ("三类" among 一类 / 二类), is the answer; otherwise the user picks."""
+    hits = [hit("c", "超限运输车辆跨省行驶公路审批(三类超限运输车辆跨省行驶公路)", 1.10),
+            hit("b", "超限运输车辆跨省行驶公路审批(二类超限运输车辆跨省行驶公路)", 0.99),
+            hit("a", "超限运输车辆跨省行驶公路审批(一类超限运输车辆跨省行驶公路)", 0.96)]
+
+    def offered(question: str, said: str = "") -> list[str]:
+        return [i.code for i in close_alternatives(SearchResult(question, hits, confident=True, said=said))]
+
+    assert offered("三类超限运输车辆跨省行驶公路审批怎么办") == ["c"]
+    assert offered("超限运输车辆跨省行驶审批怎么办") == ["c", "b", "a"]  # says no variant
+    assert offered("三类还是二类超限车辆跨省审批") == ["c", "b", "a"]  # says two of them
+    # The whole message counts, not only the words searched (a field cue or a region stripped).
+    assert offered("超限运输车辆跨省审批", said="三类超限运输车辆跨省审批打哪个电话") == ["c"]
+
+
+@pytest.mark.parametrize(
+    ("question", "name", "other", "apart"),
+    [
+        ("拿到一级消防工程师证书了，怎么申请注册", "一级注册消防工程师注册审批", "二级注册消防工程师注册审批", True),
+        ("实验动物生产许可证要注销，去哪里办", "实验动物生产许可(注销)", "实验动物使用许可(注销)", True),
+        ("海洋工程项目的海洋环评报告表，审批要多长时间", "海洋工程建设项目海洋环境影响报告表审批", "海洋工程建设项目海洋环境影响报告书审批", True),
+        # One differing character alone is said too often ("一" in 一次性): it needs a neighbour.
+        ("一次性补缴的消防工程师注册", "一级注册消防工程师注册审批", "二级注册消防工程师注册审批", False),
+        # A word of the best's own part is not enough: the question must say that part whole.
+        ("工伤待遇收款账户变更要准备什么材料", "工伤保险待遇变更（工伤保险长期待遇停发/续发、工伤保险待遇重核）", "工伤保险个人基本信息变更", False),
+        ("非法人组织资格公证去哪里办", "非法人组织经历公证指引", "非法人组织资格公证指引", False),  # says the other's
+    ],
+)
+def test_says_what_sets_apart(question: str, name: str, other: str, apart: bool) -> None:
+    assert says_what_sets_apart(question, name, other) is apart
