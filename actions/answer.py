@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from difflib import SequenceMatcher
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.choices import MAX_CHOICES, close_alternatives, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import choice_message, item_message, no_match_message, suggestion_message, theme_message
@@ -26,8 +25,6 @@ from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
 from retrieval.search import Filters, Searcher, SearchResult
-from retrieval.text import load_acts, normalise
-from settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -42,77 +39,8 @@ FIELD_OF_INTENT: dict[str, Field] = {
     "ask_conditions": "conditions",
 }
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
-# A question naming a thing but not what to do with it: items differing only by that
-# are offered when they score at least this share of what a close alternative needs.
-VAGUE_SHARE = 0.57
-MAX_CHOICES = 5
 SUGGESTIONS = 3
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
-
-
-@lru_cache(maxsize=1)
-def act_words() -> re.Pattern[str]:
-    return load_acts(get_settings().dict_dir)
-
-
-def close_alternatives(result: SearchResult) -> list[ServiceItem]:
-    """The best hit and those nearly as good: when there are several, the user picks.
-
-    A question that names a thing but not what to do with it ("营业执照") also gets the
-    items that differ from the best only by that (设立 / 变更 / 注销 / 补领). One that says
-    what sets the best apart from each other one ("三类超限…" among 一类 / 二类) gets it alone.
-    """
-    if not result.confident or not result.hits:
-        return []
-    acts = act_words()
-    top = result.hits[0]
-    thing = acts.sub("", top.item.name)
-    vague = not acts.search(result.query) and thing != top.item.name
-    # Hits are one per service already (retrieval collapses implementations).
-    choices = [
-        hit.item
-        for hit in result.hits
-        if hit.score >= result.close_ratio * top.score
-        or (vague and hit.score >= VAGUE_SHARE * result.close_ratio * top.score and acts.sub("", hit.item.name) == thing)
-    ]
-    if len(choices) > 1:
-        # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
-        # names extend ("办理往来港澳通行证") is a choice too, right after the best.
-        general = next(
-            (hit.item for hit in result.hits
-             if hit.item not in choices and hit.score >= VAGUE_SHARE * result.close_ratio * top.score
-             and sum(hit.item.name in c.name for c in choices) >= 2),
-            None,
-        )
-        if general is not None:
-            choices.insert(1, general)
-        elif all(says_what_sets_apart(result.said or result.query, top.item.name, other.name) for other in choices[1:]):
-            return [top.item]
-    return choices[:MAX_CHOICES]
-
-
-def says_what_sets_apart(question: str, name: str, other: str) -> bool:
-    """Whether the question says, as one run, the part of `name` that `other` lacks, and
-    not the part of `other` that `name` lacks: "三类超限运输车辆…" among the 一类 / 二类
-    variants, "实验动物生产许可证要注销" beside 实验动物使用许可(注销). A single character
-    differing ("一级" / "二级") counts with a neighbour, alone it is said too often."""
-    question, name, other = normalise(question), normalise(name), normalise(other)
-    return said_in(question, name, other) and not said_in(question, other, name)
-
-
-def said_in(question: str, name: str, other: str) -> bool:
-    """Whether the question holds the longest stretch of `name` that differs from `other`."""
-    differing = [
-        (start, end) for tag, start, end, _, _ in SequenceMatcher(None, name, other, autojunk=False).get_opcodes()
-        if tag in ("replace", "delete")
-    ]
-    if not differing:
-        return False
-    start, end = max(differing, key=lambda span: span[1] - span[0])
-    if end - start >= 2:
-        return name[start:end] in question
-    with_neighbour = (name[start - 1:end] if start else "", name[start:end + 1] if end < len(name) else "")
-    return any(text in question for text in with_neighbour if text)
 
 
 def strip_field_cues(text: str) -> str:
@@ -310,19 +238,6 @@ def reply_for(result: SearchResult, field: Field | None, catalogue: Catalogue) -
         maybe = [hit.item for hit in result.hits[:SUGGESTIONS]]
         return suggestion_message(maybe), [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("current_item", None)]
     return None, []
-
-
-def theme_covering(choices: list[ServiceItem], catalogue: Catalogue) -> list[ServiceItem]:
-    """Several close fits that one theme service covers ("上户口、办医保这些要办哪些手续"
-    fits 出生登记 and 新生儿医保): the theme is the answer. A theme among the fits
-    with only its own items beside it likewise."""
-    if len(choices) < 2:
-        return choices
-    for theme in catalogue.themes.values():
-        covered = {catalogue.items[c].name for c in theme.item_codes if c in catalogue.items}
-        if all(c.code == theme.id or c.name in covered for c in choices):
-            return [catalogue.theme_entry(theme)]
-    return choices
 
 
 def parse_ordinal(values: list[str], text: str) -> int | None:

@@ -6,6 +6,8 @@ implementation is one `ServiceItem` with its own `code`, department and region.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -55,6 +57,13 @@ class ServiceItem(_Model):
         if unknown:
             raise ValueError(f"unknown target(s) {unknown}; expected some of {TARGETS}")
         return targets
+
+    @property
+    def service_key(self) -> tuple[str, str]:
+        """The service this item implements: its basic item and its name, brackets and spaces
+        aside — one unit's list writes "律师执业变更审核(（执业类别变更）)" for the province's
+        "律师执业变更审核(执业类别变更)"."""
+        return self.basic_code or self.code, re.sub(r"[()\s]", "", unicodedata.normalize("NFKC", self.name))
 
     @property
     def for_citizens(self) -> bool:

@@ -75,8 +75,9 @@ class Catalogue:
 
     def implementations(self, item: ServiceItem) -> list[ServiceItem]:
         """Every unit's implementation of the same service (实施清单), itself included: same
-        basic item and same name (a basic item may hold several services: 补领 and 换领)."""
-        return [i for i in self._by_basic.get(item.basic_code or "", [item]) if i.name == item.name] or [item]
+        basic item and same name, brackets aside (`ServiceItem.service_key`; a basic item may
+        hold several services: 补领 and 换领)."""
+        return [i for i in self._by_basic.get(item.basic_code or "", [item]) if i.service_key == item.service_key] or [item]
 
 
 def load_catalogue(settings: Settings | None = None) -> Catalogue:

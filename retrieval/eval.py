@@ -34,15 +34,20 @@ def read_queries(path: Path) -> list[dict]:
     return queries
 
 
-def first_gold_rank(codes: list[str], gold: set[str]) -> int | None:
-    return next((rank for rank, code in enumerate(codes, 1) if code in gold), None)
+def first_gold_rank(services: list[tuple[str, str]], gold: set[tuple[str, str]]) -> int | None:
+    return next((rank for rank, service in enumerate(services, 1) if service in gold), None)
 
 
 def evaluate(searcher: Searcher, queries: list[dict], method: str) -> tuple[dict[str, float], list[int | None]]:
+    """A hit is right when it is the gold service in any unit's implementation: search
+    returns one implementation per service (`ServiceItem.service_key`), and a gold line
+    may name another unit's code."""
+    service_of = {item.code: item.service_key for _, item in searcher.index.live_items()}
     ranks = []
     for row in queries:
         result = searcher.search(row["query"], k=max(CUTOFFS), method=method)
-        ranks.append(first_gold_rank([h.item.code for h in result.hits], set(row["gold"])))
+        gold = {service_of.get(code, ("", code)) for code in row["gold"]}
+        ranks.append(first_gold_rank([h.item.service_key for h in result.hits], gold))
     n = max(len(ranks), 1)
     metrics = {f"recall@{c}": round(sum(1 for r in ranks if r and r <= c) / n, 4) for c in CUTOFFS}
     metrics["mrr"] = round(sum(1 / r for r in ranks if r) / n, 4)

@@ -76,6 +76,11 @@ class SearchResult:
     def best(self) -> Hit | None:
         return self.hits[0] if self.confident and self.hits else None
 
+    @property
+    def message(self) -> str:
+        """What the user said: the whole message, else the query searched."""
+        return self.said or self.query
+
 
 # Fused scores within this share of the best are offered as choices (without a reranker;
 # chosen on both Guangdong dev sets, as the bot's hit rate against single answers).
@@ -134,12 +139,12 @@ class Searcher:
         return mask
 
     def _collapse(self, hits: list[Hit], region_code: str | None) -> list[Hit]:
-        """One hit per service: of its implementations by different units (same basic item,
-        same name), keep the one nearest the user's region, else the best-scoring one."""
+        """One hit per service (`ServiceItem.service_key`): of its implementations by different
+        units, keep the one nearest the user's region, else the best-scoring one."""
         rank = {code: depth for depth, code in enumerate(self.gazetteer.chain_codes(region_code))} if region_code else {}
         best: dict[tuple[str, str], Hit] = {}
         for hit in hits:  # best-scoring first
-            key = (hit.item.basic_code or hit.item.code, hit.item.name)
+            key = hit.item.service_key
             current = best.get(key)
             if current is None or rank.get(hit.item.region_code, 99) < rank.get(current.item.region_code, 99):
                 best[key] = hit
@@ -280,7 +285,8 @@ class Searcher:
         self, query: str, filters: Filters = Filters(), k: int = 10, method: Method = "hybrid", said: str | None = None
     ) -> SearchResult:
         """`said`: the whole message, when `query` is only part of it (the places it names
-        weigh in the no-match decision even when their names are not searched for)."""
+        weigh in the no-match decision even when their names are not searched for, and its
+        words can say which of close choices is meant: `actions/choices.py`)."""
         if len(query) > MAX_QUESTION_CHARS:  # a pasted document, not a question
             return SearchResult(query[:MAX_QUESTION_CHARS], [], confident=False)
         text = normalise(query)
@@ -323,7 +329,7 @@ class Searcher:
             evidence=evidence,
             region_code=filters.region_code,
             close_ratio=close_ratio,
-            said=said or query,
+            said=said or "",
         )
 
 

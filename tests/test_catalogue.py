@@ -94,3 +94,15 @@ def test_shandong_labour_services_company_theme(sd_settings):
     assert len(theme.materials) == 10
     departments = {sd.items[code].department for code in theme.item_codes}
     assert len(departments) >= 5
+
+
+def test_implementations_of_one_service_ignore_how_a_unit_brackets_its_name(gd_settings):
+    """Guangzhou's list writes "律师执业变更审核(（执业类别变更）)" for the province's
+    "律师执业变更审核(执业类别变更)": one service, so one hit and one choice, not two."""
+    by_code = {item.code: item for item in import_guangdong(GD_FILE).records}
+    province, city = by_code["114400000069401674244010900200403"], by_code["11440100007483180K344010900200403"]
+    assert province.name != city.name and province.service_key == city.service_key
+    catalogue = load_catalogue(gd_settings)
+    assert {i.code for i in catalogue.implementations(province)} == {province.code, city.code}
+    other = by_code["114400000069401674244010900200405"]  # 执业类别变更并市内转所: another service
+    assert other.service_key != province.service_key

@@ -58,14 +58,14 @@ def test_filters(gd_searcher):
 def test_region_filter_prefers_the_most_local_implementation(sd_searcher):
     by_service: dict[tuple, list[ServiceItem]] = {}
     for _, item in sd_searcher.index.live_items():
-        by_service.setdefault((item.basic_code, item.name), []).append(item)
+        by_service.setdefault(item.service_key, []).append(item)
     checked = 0
     for key, implementations in by_service.items():
         if len({i.level for i in implementations}) < 2:
             continue
         local = max(implementations, key=lambda i: len(i.region_code))
         result = sd_searcher.search(local.name, Filters(region_code=local.region_code))
-        same = [h.item for h in result.hits if (h.item.basic_code, h.item.name) == key]
+        same = [h.item for h in result.hits if h.item.service_key == key]
         assert same == [local], (local.name, [i.region_name for i in same])
         checked += 1
     assert checked >= 3
@@ -190,3 +190,12 @@ def test_policy_search_offers_the_central_kitchens_policies_and_only_those_in_fo
     in_2026 = [h.policy.title for h in searcher.search("稳岗返还政策", on=dt.date(2026, 11, 29))]
     assert "失业保险稳岗返还政策" in in_2025 and "山东省2026年度失业保险稳岗返还（示例）" not in in_2025
     assert "失业保险稳岗返还政策" not in in_2026 and "山东省2026年度失业保险稳岗返还（示例）" in in_2026
+
+
+def test_one_service_bracketed_two_ways_is_one_hit(gd_searcher):
+    """Guangzhou's "律师执业变更审核(（执业类别变更）)" and the province's "律师执业变更审核(执业类别
+    变更)" are one service (`ServiceItem.service_key`): a search offers it once."""
+    result = gd_searcher.search("律师执业类别变更审核", k=10)
+    keys = [h.item.service_key for h in result.hits]
+    assert len(keys) == len(set(keys))
+    assert sum("执业类别变更" in h.item.name and "转所" not in h.item.name for h in result.hits) == 1

@@ -8,7 +8,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, close_alternatives, reply_for, strip_field_cues
+from actions.answer import FIELD_OF_INTENT, reply_for, strip_field_cues
+from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
 from retrieval.fields import detect_field
