@@ -86,6 +86,22 @@ def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot
     assert [i["name"] for i in items(back)] == ["内地居民结婚登记"], texts(back)
 
 
+def test_a_question_that_says_which_variant_gets_it_then_its_follow_ups(bot) -> None:
+    """"变更" says what sets 食品经营许可变更 apart from 食品经营许可（新办）: that one answers
+    alone (no choice list), and the follow-ups stay on it; a question that says neither gets
+    both to pick from."""
+    me = user()
+    first = say(me, "饭店地址搬了，食品经营许可变更要带什么材料")
+    assert [i["name"] for i in items(first)] == ["食品经营许可变更"] and custom(first, "field") == ["materials"], texts(first)
+    how_long = say(me, "要多久")
+    assert [i["name"] for i in items(how_long)] == ["食品经营许可变更"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
+    local = say(me, "济南的呢")
+    assert items(local) and all(i["name"] == "食品经营许可变更" for i in items(local)), texts(local)
+    other = user()
+    either = say(other, "食品经营许可怎么办")
+    assert {i["name"] for i in items(either)} >= {"食品经营许可变更", "食品经营许可（新办）"}, texts(either)
+
+
 def test_an_off_topic_question_keeps_the_topic(bot) -> None:
     me = user()
     reply = say(me, "刚来青岛上班，办居住证需要什么材料")
