@@ -44,19 +44,20 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
         if hit.score >= result.close_ratio * top.score
         or (vague and hit.score >= VAGUE_SHARE * result.close_ratio * top.score and acts.sub("", hit.item.name) == thing)
     ]
-    if len(choices) > 1 and all(says_what_sets_apart(result.message, top.item.name, other.name) for other in choices[1:]):
+    if len(choices) < 2:
+        return choices
+    if all(says_what_sets_apart(result.message, top.item.name, other.name) for other in choices[1:]):
         return [top.item]
-    if len(choices) > 1:
-        # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
-        # names extend ("办理往来港澳通行证") is a choice too, right after the best.
-        general = next(
-            (hit.item for hit in result.hits
-             if hit.item not in choices and hit.score >= VAGUE_SHARE * result.close_ratio * top.score
-             and sum(hit.item.name in c.name for c in choices) >= 2),
-            None,
-        )
-        if general is not None:
-            choices.insert(1, general)
+    # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
+    # names extend ("办理往来港澳通行证") is a choice too, right after the best.
+    general = next(
+        (hit.item for hit in result.hits
+         if hit.item not in choices and hit.score >= VAGUE_SHARE * result.close_ratio * top.score
+         and sum(hit.item.name in c.name for c in choices) >= 2),
+        None,
+    )
+    if general is not None:
+        choices.insert(1, general)
     return choices[:MAX_CHOICES]
 
 
