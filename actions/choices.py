@@ -49,15 +49,16 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     if all(says_what_sets_apart(result.message, top.item.name, other.name) for other in choices[1:]):
         return [top.item]
     # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
-    # names extend ("办理往来港澳通行证") is a choice too, right after the best.
+    # names extend ("办理往来港澳通行证") is a choice too, right after the best — also when it
+    # scored among the variants, which may be more than the list shows.
     general = next(
-        (hit.item for hit in result.hits
-         if hit.item not in choices and hit.score >= VAGUE_SHARE * result.close_ratio * top.score
-         and sum(hit.item.name in c.name for c in choices) >= 2),
+        (hit.item for hit in result.hits[1:]
+         if hit.score >= VAGUE_SHARE * result.close_ratio * top.score
+         and sum(hit.item.name in c.name for c in choices if c is not hit.item) >= 2),
         None,
     )
     if general is not None:
-        choices.insert(1, general)
+        choices = [top.item, general, *(c for c in choices[1:] if c is not general)]
     return choices[:MAX_CHOICES]
 
 

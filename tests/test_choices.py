@@ -23,6 +23,11 @@ def test_offered_variants_bring_the_general_item_their_names_extend() -> None:
     assert names == ["办理往来港澳通行证个人游签注", "办理往来港澳通行证", "办理往来港澳通行证团队游签注"]
     single = close_alternatives(SearchResult("个人游签注怎么办", [hits[0], hits[3]], confident=True, close_ratio=0.99))
     assert [i.name for i in single] == ["办理往来港澳通行证个人游签注"]  # one answer stays one answer
+    # Variants beyond the list's length: the general item scored among them still shows.
+    many = [hit(str(n), f"港澳律所联营变更许可(变更审核{n})", 0.99 - n / 100) for n in range(6)]
+    many.insert(5, hit("g", "港澳律所联营变更许可", 0.95))
+    offered = [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", many, confident=True))]
+    assert offered == ["0", "g", "1", "2", "3"]
     # A question that says which variant it means gets that one, the general item aside.
     said = close_alternatives(SearchResult("个人游签注在广州怎么办", hits, confident=True))
     assert [i.name for i in said] == ["办理往来港澳通行证个人游签注"]
