@@ -118,7 +118,15 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
     if evidence.picked:  # one of the choices offered, or of a theme's items, named
         return "pick"
+    # Another service, named: in words that say enough, or in a question about a service
+    # rather than a fact, or after "另外…"; and retrieval is sure of it.
+    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
     if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
+        # "那离婚呢" after 结婚登记 reads like "济南的呢" but names no region: another service,
+        # which retrieval is sure of (not the topic, nor a choice standing): the last question,
+        # about that service.
+        if names_service and evidence.elsewhere >= t.switch and not evidence.region_changed:
+            return "new_service"
         return "narrow" if (topic.query or topic.code) else "new_service"
     if not topic.code:
         # Choices offered and a question about a fact of one of them ("要多久", "交了材料以后
@@ -135,9 +143,6 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank
     ):
         return "refer_back"  # (in the region the message names, if it names one)
-    # Another service, named: in words that say enough, or in a question about a service
-    # rather than a fact, or after "另外…"; and retrieval is sure of it.
-    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
         return "new_service"
     if evidence.unknown >= t.unknown:

@@ -86,6 +86,19 @@ def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot
     assert [i["name"] for i in items(back)] == ["内地居民结婚登记"], texts(back)
 
 
+def test_that_service_instead_asks_the_last_question_about_it(bot) -> None:
+    """"那离婚呢" after the materials of 结婚登记 reads like "济南的呢" but names another
+    service: the materials of 离婚登记 (the record of 结婚登记 mentions 离婚, which used to keep
+    the bot on it), and the follow-up stays there."""
+    me = user()
+    first = say(me, "结婚登记要带什么材料")
+    assert [i["name"] for i in items(first)] == ["内地居民结婚登记"], texts(first)
+    other = say(me, "那离婚呢")
+    assert [i["name"] for i in items(other)][:1] == ["内地居民离婚登记"] and custom(other, "field") == ["materials"], texts(other)
+    how_long = say(me, "要多久")
+    assert [i["name"] for i in items(how_long)] == ["内地居民离婚登记"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
+
+
 def test_a_question_that_says_which_variant_gets_it_then_its_follow_ups(bot) -> None:
     """"变更" says what sets 食品经营许可变更 apart from 食品经营许可（新办）: that one answers
     alone (no choice list), and the follow-ups stay on it; a question that says neither gets
