@@ -122,10 +122,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
     if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
-        # "那离婚呢" after 结婚登记 reads like "济南的呢" but names no region: another service,
-        # which retrieval is sure of (not the topic, nor a choice standing): the last question,
-        # about that service.
-        if names_service and evidence.elsewhere >= t.switch and not evidence.region_changed:
+        # "那离婚呢" after 结婚登记 reads like "济南的呢" (NLU: inform_region) but names no other
+        # region, and its words name a service retrieval is sure of, whose best hit is neither
+        # the topic nor a choice standing (the topic's rank and record do not hold it here):
+        # the last question, about that service. A target ("我是个体户") always narrows.
+        if evidence.intent == "inform_region" and not evidence.region_changed and names_service and evidence.elsewhere >= t.switch:
             return "new_service"
         return "narrow" if (topic.query or topic.code) else "new_service"
     if not topic.code:
