@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.choices import MAX_CHOICES, close_alternatives, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
-from actions.replies import choice_message, item_message, no_match_message, suggestion_message, theme_message
+from actions.replies import UNREADABLE, choice_message, item_message, no_match_message, suggestion_message, theme_message
 from actions.topic import Evidence, Topic, decide, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
@@ -67,6 +67,9 @@ class ActionAnswer(Action):
         text = message.get("text") or ""
         topic = Topic.of(tracker)
         events: list[EventType] = []
+        if not any(ch.isalnum() for ch in text):  # "😀😀", "？？？": the topic and choices stay for the next message
+            dispatcher.utter_message(text=UNREADABLE)
+            return events
 
         region = catalogue.gazetteer.resolve(text)
         region_code = region.code if region else topic.region

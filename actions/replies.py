@@ -11,6 +11,8 @@ NO_MATCH = (
     "抱歉，没有在事项目录中找到与您描述相符的服务事项。您可以换个说法（比如说出要办的证件或事情），"
     "或拨打12345政务服务便民热线咨询，也可以转人工客服。"
 )
+# Emoji or punctuation alone: nothing to search, and nothing to say about the topic either.
+UNREADABLE = "抱歉，没看明白您的意思。请用文字说说您要办的事或想问的情况，比如“营业执照丢了怎么补办”“要带什么材料”。"
 HANDOFF_BUTTON = {"title": "转人工客服", "payload": "/request_human"}
 # Files a 12345 work order about the message before the click (actions/complaint.py): a need
 # no service item meets — a complaint, a request for help — is what 12345 takes.

@@ -99,6 +99,17 @@ def test_that_service_instead_asks_the_last_question_about_it(bot) -> None:
     assert [i["name"] for i in items(how_long)] == ["内地居民离婚登记"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
 
 
+def test_emoji_alone_gets_asked_for_words_and_the_topic_stays(bot) -> None:
+    """"😀😀" mid-conversation says nothing: the bot asks for words (it used to repeat the
+    whole item), and the next follow-up is still about the item."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    unclear = say(me, "😀😀")
+    assert "没看明白" in texts(unclear) and not items(unclear), texts(unclear)
+    follow_up = say(me, "要多久")
+    assert [i["name"] for i in items(follow_up)] == ["营业执照补领"] and custom(follow_up, "field") == ["time_limit"], texts(follow_up)
+
+
 def test_a_question_that_says_which_variant_gets_it_then_its_follow_ups(bot) -> None:
     """"变更" says what sets 食品经营许可变更 apart from 食品经营许可（新办）: that one answers
     alone (no choice list), and the follow-ups stay on it; a question that says neither gets
