@@ -28,6 +28,12 @@ def test_offered_variants_bring_the_general_item_their_names_extend() -> None:
     many.insert(5, hit("g", "港澳律所联营变更许可", 0.95))
     offered = [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", many, confident=True))]
     assert offered == ["0", "g", "1", "2", "3"]
+    # ...and, among fewer, it moves up from where it scored; the best stays first.
+    few = [hit("0", "港澳律所联营变更许可(变更审核0)", 0.99), hit("1", "港澳律所联营变更许可(变更审核1)", 0.98),
+           hit("g", "港澳律所联营变更许可", 0.97)]
+    assert [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", few, confident=True))] == ["0", "g", "1"]
+    best_general = [hit("g", "港澳律所联营变更许可", 0.99), few[0], few[1]]
+    assert [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", best_general, confident=True))] == ["g", "0", "1"]
     # A question that says which variant it means gets that one, the general item aside.
     said = close_alternatives(SearchResult("个人游签注在广州怎么办", hits, confident=True))
     assert [i.name for i in said] == ["办理往来港澳通行证个人游签注"]
