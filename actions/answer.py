@@ -20,7 +20,7 @@ from actions.choices import MAX_CHOICES, close_alternatives, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import UNREADABLE, choice_message, item_message, no_match_message, suggestion_message, theme_message
-from actions.topic import Evidence, Topic, decide, new_topic_markers, thresholds
+from actions.topic import REGION_INTENT, Evidence, Topic, decide, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
@@ -111,7 +111,7 @@ class ActionAnswer(Action):
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays
             send(dispatcher, no_match_message())
             return events
-        if not field and intent == "inform_region":  # "那离婚呢": the last question, about the service it names
+        if not field and intent == REGION_INTENT:  # "那离婚呢": the last question, about the service it names
             field = topic.field
         reply, reply_events = reply_for(probe, field, catalogue) if content.strip() else (None, [])
         send(dispatcher, reply or no_match_message())

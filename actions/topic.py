@@ -30,7 +30,9 @@ Move = Literal["refer_back", "new_service", "narrow", "pick", "await_pick", "lea
 FIELD_INTENTS = frozenset(
     {"ask_materials", "ask_time_limit", "ask_location", "ask_phone", "ask_fee", "ask_online", "ask_visits", "ask_conditions"}
 )
-NARROWING_INTENTS = frozenset({"inform_region", "inform_target"})
+# "济南的呢" and the elliptical "那离婚呢" alike: NLU reads both as this intent.
+REGION_INTENT = "inform_region"
+NARROWING_INTENTS = frozenset({REGION_INTENT, "inform_target"})
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # region, and its words name a service retrieval is sure of, whose best hit is neither
         # the topic nor a choice standing (the topic's rank and record do not hold it here):
         # the last question, about that service. A target ("我是个体户") always narrows.
-        if evidence.intent == "inform_region" and not evidence.region_changed and names_service and evidence.elsewhere >= t.switch:
+        if evidence.intent == REGION_INTENT and not evidence.region_changed and names_service and evidence.elsewhere >= t.switch:
             return "new_service"
         return "narrow" if (topic.query or topic.code) else "new_service"
     if not topic.code:
