@@ -30,6 +30,14 @@ def test_off_topic_questions_are_not_presented_as_answers(gd_searcher):
         assert not gd_searcher.search(query).confident, query
 
 
+def test_a_best_hit_sharing_no_word_with_the_question_is_only_a_suggestion(gd_searcher):
+    # The embeddings alone are sure enough of 申请取得校车驾驶资格 for "我想考驾照" (the
+    # catalogue holds no driving test of its own), yet the item says none of its words.
+    result = gd_searcher.search("我想考驾照")
+    assert result.confidence >= gd_searcher.confidence.threshold and not result.hits[0].matched
+    assert not result.confident and result.suggestible and result.best is None
+
+
 def test_official_name_and_colloquial_question_find_the_item(gd_searcher):
     result = gd_searcher.search("舱单通关状态查询")
     assert result.confident and result.best.item.name == "舱单通关状态查询"
