@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choices import MAX_CHOICES, close_alternatives, theme_covering
+from actions.choices import MAX_CHOICES, act_words, close_alternatives, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import UNREADABLE, choice_message, item_message, no_match_message, suggestion_message, theme_message
@@ -25,6 +25,7 @@ from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
 from retrieval.search import Filters, Searcher, SearchResult
+from retrieval.text import normalise
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +89,16 @@ class ActionAnswer(Action):
         asked = strip_field_cues(text)
         content = catalogue.gazetteer.without_regions(asked)
         probe = searcher.search(content, filters, k=10, said=text)
-        evidence = measure(searcher, catalogue, topic, intent, field, content, probe)
+        evidence = measure(searcher, catalogue, topic, intent, field, content, probe, filters)
         evidence = replace(evidence, region_changed=bool(region and region.code != topic.region))
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
 
-        if move == "pick":
-            reply, item = answer_about(catalogue.entry(evidence.picked), field or topic.field, region_code, catalogue)
+        if move == "pick":  # a choice offered, or the topic's sibling: the question, asked or the last one, about it
+            field = field or topic.field
+            reply, item = answer_about(catalogue.entry(evidence.picked or evidence.sibling), field, region_code, catalogue)
             send(dispatcher, reply)
-            return events + [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
+            return events + [SlotSet("current_item", item.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
         if move == "await_pick":
             dispatcher.utter_message(text="请先从上面的事项中选择一个（回复序号即可），我再告诉您；如果都不是，请换个说法说说您要办的事。")
             return events + [SlotSet("last_field", field)]
@@ -140,7 +142,9 @@ class ActionAnswer(Action):
         return [SlotSet("current_item", local[0].code)]
 
 
-def measure(searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str, field: str | None, content: str, probe: SearchResult) -> Evidence:
+def measure(
+    searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str, field: str | None, content: str, probe: SearchResult, filters: Filters
+) -> Evidence:
     """The evidence `decide` weighs, from the message's content and a search on it."""
     item = catalogue.entry(topic.code)
     codes = [hit.item.code for hit in probe.hits]
@@ -153,6 +157,7 @@ def measure(searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str,
     theme = catalogue.themes.get(topic.code or "")
     pickable = topic.offered or (tuple(c for c in theme.item_codes if c in catalogue.items) if theme else ())
     picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
+    sibling = sibling_by_act(searcher, item, content, filters) if item is not None and picked is None and content.strip() else None
     specific, unknown = searcher.word_profile(content)
     return Evidence(
         intent=intent,
@@ -163,6 +168,7 @@ def measure(searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str,
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,
         picked=picked,
+        sibling=sibling if sibling and catalogue.entry(sibling) else None,  # an index older than the catalogue may name a removed item
         specific=specific,
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
@@ -179,6 +185,33 @@ def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) ->
     if len(hits) > 1 and hits[1].score >= thresholds().pick_ratio * hits[0].score:
         return None
     return hits[0].item.code
+
+
+def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters: Filters) -> str | None:
+    """The topic's sibling a bare act names: "那注销呢" or "注销要带什么" while on
+    《残疾人证》新办证申请 asks about 《残疾人证》注销. Siblings are separate services (no
+    basic item joins them), so retrieval finds one: the topic's thing (its name's words
+    without acts) with the act said. The words must be one act alone (`data/dict/acts.txt`;
+    synonyms read as their group's word: 补办 as 补领, 换证 as 换领, even 换 alone) and not
+    the topic's own ("补领要多久" on 居民身份证补领 asks about it). The answer must carry that
+    act (else retrieval only found the topic again) and hold the topic's thing (else it is
+    another thing with that act: 企业注销 for 个体工商户设立)."""
+    said = set(searcher.index.lexicon.tokens(content))
+    if len(said) != 1 or not act_words().fullmatch(next(iter(said))) or said & acts_of(searcher, item.name):
+        return None
+    thing = " ".join(t for t in searcher.index.lexicon.tokens(act_words().sub(" ", item.name)) if not act_words().fullmatch(t))
+    best = searcher.search(f"{thing} {next(iter(said))}", replace(filters, codes=None), k=5).best
+    if best is None or best.item.service_key == item.service_key or not said & acts_of(searcher, best.item.name):
+        return None
+    return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
+
+
+def acts_of(searcher: Searcher, name: str) -> set[str]:
+    """The acts a name says, as the question's words read them (synonyms by their group's
+    word), whether jieba cuts them out ("变更") or not ("设立登记")."""
+    lexicon = searcher.index.lexicon
+    acts = act_words()
+    return {t for t in lexicon.tokens(name) if acts.fullmatch(t)} | {lexicon.canonical.get(a, a) for a in acts.findall(normalise(name))}
 
 
 def local_implementations(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> list[ServiceItem]:

@@ -4,7 +4,8 @@ Per message the state is the topic (the item or theme service under discussion),
 region, the target, the last field asked and the choices offered. A message either
 refers back to the topic ("多久能拿到"), names a new service ("另外问下，增驾B2要怎么弄"),
 narrows the last question by region or target ("济南的呢"), picks one of the offered
-choices ("我要的是个人所得税那个") — or must pick first ("要带什么" while choices stand) —
+choices ("我要的是个人所得税那个") or the topic's sibling by an act alone ("那注销呢" on
+残疾人证新办) — or must pick first ("要带什么" while choices stand) —
 or leaves the topic ("迪士尼门票在哪买") — answered or
 not, a message that leaves keeps the topic, so the next follow-up still refers to it.
 
@@ -73,6 +74,7 @@ class Evidence:
     specific: float = 0.0  # the content's words the catalogue knows, in rare words' worth ("咨询": 0.45)
     unknown: int = 0  # the content's words the catalogue never uses ("迪士尼", "门票")
     marked_new: bool = False  # starts like a new question ("另外问下…", data/dialogue/new_topic_markers.txt)
+    sibling: str | None = None  # the topic's sibling a bare act names ("那注销呢" on 残疾人证新办)
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,7 +120,7 @@ def thresholds() -> Thresholds:
 
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
-    if evidence.picked:  # one of the choices offered, or of a theme's items, named
+    if evidence.picked or evidence.sibling:  # a choice offered or a theme's item named, or the topic's sibling
         return "pick"
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.

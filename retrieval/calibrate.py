@@ -6,7 +6,9 @@ Answerable questions (dev files) are positives; unanswerable ones negatives: by 
 `data/retrieval/no_match_queries.txt` (chit-chat, other topics, nonsense) and
 `data/retrieval/no_match_calibration.jsonl` (services the Guangdong catalogue lacks; the
 other half of that authored set, data/eval/gd_unanswerable.jsonl, measures the result). The answer threshold keeps 97% of answerable questions, the suggestion
-threshold 99.5%; the report says how many unanswerable ones still pass each.
+threshold 99.5%; the report says how many unanswerable ones still pass each. The model
+alone is fitted and reported: the searcher also withholds a sure answer whose best hit shares
+no whole word with the question (`Searcher.search`), which this report does not count.
 """
 
 from __future__ import annotations

@@ -99,6 +99,24 @@ def test_that_service_instead_asks_the_last_question_about_it(bot) -> None:
     assert [i["name"] for i in items(how_long)] == ["内地居民离婚登记"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
 
 
+def test_a_bare_act_asks_about_the_topics_sibling(bot) -> None:
+    """"那换证呢" after the materials of 居民身份证补领 asks them of 居民身份证换领 (换证 reads as
+    换领); "补领要多久" then goes back to 补领 (the first used to repeat the topic); a later
+    "那换证呢" asks the last question, how long, of 换领."""
+    me = user()
+    first = say(me, "身份证丢了补领要带什么材料")
+    assert [i["name"] for i in items(first)] == ["居民身份证补领"] and custom(first, "field") == ["materials"], texts(first)
+    renew = say(me, "那换证呢")
+    assert [i["name"] for i in items(renew)] == ["居民身份证换领"] and custom(renew, "field") == ["materials"], texts(renew)
+    back = say(me, "补领要多久")
+    assert [i["name"] for i in items(back)] == ["居民身份证补领"] and custom(back, "field") == ["time_limit"], texts(back)
+    again = say(me, "那换证呢")  # the last question now asked: how long
+    assert [i["name"] for i in items(again)] == ["居民身份证换领"] and custom(again, "field") == ["time_limit"], texts(again)
+    same = say(me, "补领要带什么")  # back, then the topic's own act: still about it
+    assert [i["name"] for i in items(same)] == ["居民身份证补领"] and custom(same, "field") == ["materials"], texts(same)
+    assert [i["name"] for i in items(say(me, "补领要多久"))] == ["居民身份证补领"]
+
+
 def test_emoji_alone_gets_asked_for_words_and_the_topic_stays(bot) -> None:
     """"😀😀" mid-conversation says nothing: the bot asks for words (it used to repeat the
     whole item), and the next follow-up is still about the item."""

@@ -49,6 +49,10 @@ CASES = [
     ("我是企业: a target", ON_ITEM, ev("inform_target", None, content=False), "narrow"),
     ("青岛怎么办理营业执照: a region and a new service", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.9, region_changed=True), "new_service"),
     ("我要的是个人所得税那个: words pick a choice", CHOICES, ev("search_service", None, picked="B"), "pick"),
+    ("那注销呢 on 残疾人证新办: the topic's sibling, though NLU reads a narrowing", ON_ITEM,
+     Evidence("inform_region", None, False, True, 0.0, 0.97, None, specific=0.3, sibling="B"), "pick"),
+    ("深圳的注销呢: the topic's sibling, in a region named", ON_ITEM,
+     Evidence("inform_region", None, True, True, 0.0, 0.97, None, specific=0.3, sibling="B"), "pick"),
     ("需要带什么: a field while choices stand", CHOICES, ev("ask_materials", "materials", content=False), "await_pick"),
     ("a new question while choices stand", CHOICES, ev("search_service", None, elsewhere=0.9), "new_service"),
     ("交了材料以后多久能拿到证: a field in words naming no other service, while choices stand", CHOICES,
@@ -80,3 +84,24 @@ def test_thresholds_come_from_the_data_file(tmp_path) -> None:
     assert (loaded.about_topic, loaded.switch, loaded.topic_rank) == (0.3, 0.7, 3)
     assert decide(ON_ITEM, ev(about=0.35), loaded) == "refer_back"
     assert decide(ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.6), loaded) == "leave"
+
+
+@pytest.mark.parametrize(
+    "topic,said,sibling",
+    [
+        ("居民身份证补领", "那换证呢", "居民身份证换领"),  # 换证 reads as 换领
+        ("居民身份证换领", "补办要带什么", "居民身份证补领"),  # the field cue left out, 补办 reads as 补领
+        ("居民身份证补领", "那补办呢", None),  # the topic's own act
+        ("居民身份证补领", "注销和变更呢", None),  # two acts: not one sibling
+        ("居民身份证补领", "", None),
+        ("居民身份证补领", "那身份证呢", None),  # words beyond an act
+        ("个体工商户设立登记", "那注销呢", None),  # 企业注销登记 carries the act but not the thing
+    ],
+)
+def test_a_bare_act_names_the_topics_sibling(sd_searcher, topic: str, said: str, sibling: str | None) -> None:
+    from actions.answer import sibling_by_act, strip_field_cues
+    from retrieval.search import Filters
+
+    item = next(i for _, i in sd_searcher.index.live_items() if i.name == topic)
+    code = sibling_by_act(sd_searcher, item, strip_field_cues(said), Filters())
+    assert (sd_searcher.index.items[sd_searcher.index.slot_of(code)].name if code else None) == sibling
