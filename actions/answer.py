@@ -20,7 +20,7 @@ from actions.choices import MAX_CHOICES, act_words, close_alternatives, theme_co
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import UNREADABLE, choice_message, item_message, no_match_message, suggestion_message, theme_message
-from actions.topic import REGION_INTENT, Evidence, Topic, decide, new_topic_markers, thresholds
+from actions.topic import REGION_INTENT, Evidence, Topic, decide, doing_words, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
@@ -196,7 +196,7 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     the topic's own ("补领要多久" on 居民身份证补领 asks about it). The answer must carry that
     act (else retrieval only found the topic again) and hold the topic's thing (else it is
     another thing with that act: 企业注销 for 个体工商户设立)."""
-    said = set(searcher.index.lexicon.tokens(content))
+    said = set(searcher.index.lexicon.tokens(content)) - doing_words()
     if len(said) != 1 or not act_words().fullmatch(next(iter(said))) or said & acts_of(searcher, item.name):
         return None
     thing = " ".join(t for t in searcher.index.lexicon.tokens(act_words().sub(" ", item.name)) if not act_words().fullmatch(t))

@@ -114,6 +114,13 @@ def new_topic_markers() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def doing_words() -> frozenset[str]:
+    path = get_settings().data_dir / "dialogue" / "doing_words.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@lru_cache(maxsize=1)
 def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 

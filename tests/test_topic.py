@@ -95,6 +95,7 @@ def test_thresholds_come_from_the_data_file(tmp_path) -> None:
         ("居民身份证补领", "注销和变更呢", None),  # two acts: not one sibling
         ("居民身份证补领", "", None),
         ("居民身份证补领", "那身份证呢", None),  # words beyond an act
+        ("居民身份证换领", "那补办在哪办", "居民身份证补领"),  # 办 says doing, not which service
         ("个体工商户设立登记", "那注销呢", None),  # 企业注销登记 carries the act but not the thing
     ],
 )
