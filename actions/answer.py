@@ -196,12 +196,14 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     the topic's own ("补领要多久" on 居民身份证补领 asks about it). The answer must carry that
     act (else retrieval only found the topic again) and hold the topic's thing (else it is
     another thing with that act: 企业注销 for 个体工商户设立)."""
-    said = set(searcher.index.lexicon.tokens(content)) - doing_words()
-    if len(said) != 1 or not act_words().fullmatch(next(iter(said))) or said & acts_of(searcher, item.name):
+    acts, lexicon = act_words(), searcher.index.lexicon
+    said = set(lexicon.tokens(content)) - doing_words()
+    act = said.pop() if len(said) == 1 else None
+    if act is None or not acts.fullmatch(act) or act in acts_of(searcher, item.name):
         return None
-    thing = " ".join(t for t in searcher.index.lexicon.tokens(act_words().sub(" ", item.name)) if not act_words().fullmatch(t))
-    best = searcher.search(f"{thing} {next(iter(said))}", replace(filters, codes=None), k=5).best
-    if best is None or best.item.service_key == item.service_key or not said & acts_of(searcher, best.item.name):
+    thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
+    best = searcher.search(f"{thing} {act}", replace(filters, codes=None), k=5).best
+    if best is None or best.item.service_key == item.service_key or act not in acts_of(searcher, best.item.name):
         return None
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
 

@@ -106,18 +106,21 @@ class Thresholds:
         return cls(**{k: v for k, v in values.items() if not k.startswith("_")})
 
 
-@lru_cache(maxsize=1)
-def new_topic_markers() -> tuple[str, ...]:
-    path = get_settings().data_dir / "dialogue" / "new_topic_markers.txt"
+def dialogue_words(name: str) -> tuple[str, ...]:
+    """The lines of `data/dialogue/<name>`, comments left out (none if it is missing)."""
+    path = get_settings().data_dir / "dialogue" / name
     lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
     return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 @lru_cache(maxsize=1)
+def new_topic_markers() -> tuple[str, ...]:
+    return dialogue_words("new_topic_markers.txt")
+
+
+@lru_cache(maxsize=1)
 def doing_words() -> frozenset[str]:
-    path = get_settings().data_dir / "dialogue" / "doing_words.txt"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return frozenset(dialogue_words("doing_words.txt"))
 
 
 @lru_cache(maxsize=1)
