@@ -157,6 +157,8 @@ def measure(
     theme = catalogue.themes.get(topic.code or "")
     pickable = topic.offered or (tuple(c for c in theme.item_codes if c in catalogue.items) if theme else ())
     picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
+    if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
+        picked = None
     sibling = sibling_by_act(searcher, item, content, filters) if item is not None and picked is None and content.strip() else None
     specific, unknown = searcher.word_profile(content)
     return Evidence(
@@ -177,7 +179,10 @@ def measure(
 
 def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
     """The offered choice the words name, when one stands clearly above the others
-    ("我要的是个人所得税那个" among several 纳税证明)."""
+    ("我要的是个人所得税那个" among several 纳税证明). Words of doing alone name none: "网上能办吗"
+    would otherwise pick the choice whose name is shortest around 办理."""
+    if not set(searcher.index.lexicon.tokens(content)) - doing_words():
+        return None
     result = searcher.search(content, Filters(codes=frozenset(offered)), k=len(offered))
     hits = [h for h in result.hits if searcher.coverage(content, h.item) >= thresholds().about_topic]
     if not hits:
@@ -185,6 +190,17 @@ def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) ->
     if len(hits) > 1 and hits[1].score >= thresholds().pick_ratio * hits[0].score:
         return None
     return hits[0].item.code
+
+
+def outnamed(searcher: Searcher, content: str, probe: SearchResult, picked: ServiceItem | None, pickable: tuple[str, ...]) -> bool:
+    """Whether the words name a service outside the choices more than the choice they
+    picked: "那离婚呢" among 结婚登记 choices finds 离婚 in 结婚登记预约's record, but retrieval
+    is sure of 离婚登记预约, whose name says it. ("个人所得税那个" among 纳税证明 choices
+    keeps its pick: that choice's name says 个人所得税 as well.)"""
+    best = probe.best  # only when retrieval is sure
+    if picked is None or best is None or best.item.code in pickable:
+        return False
+    return searcher.coverage_of(content, best.item.name) > searcher.coverage_of(content, picked.name)
 
 
 def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters: Filters) -> str | None:
@@ -197,9 +213,11 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     act (else retrieval only found the topic again) and hold the topic's thing (else it is
     another thing with that act: 企业注销 for 个体工商户设立)."""
     acts, lexicon = act_words(), searcher.index.lexicon
-    said = set(lexicon.tokens(content)) - doing_words()
-    act = said.pop() if len(said) == 1 else None
-    if act is None or not acts.fullmatch(act) or act in acts_of(searcher, item.name):
+    # The acts are read from the characters as well as the words: jieba cuts "新办" as 新 / 办.
+    said = acts_of(searcher, content)
+    others = {t for t in lexicon.tokens(acts.sub(" ", normalise(content))) if not acts.fullmatch(t)} - doing_words()
+    act = said.pop() if len(said) == 1 and not others else None
+    if act is None or act in acts_of(searcher, item.name):
         return None
     thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
     best = searcher.search(f"{thing} {act}", replace(filters, codes=None), k=5).best

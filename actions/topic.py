@@ -146,9 +146,12 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if not topic.code:
         # Choices offered and a question about a fact of one of them ("要多久", "交了材料以后
         # 多久能拿到证"): which one? Unless retrieval is sure of an item outside the choices
-        # (another service, or the user's own rephrasing: "我要办的是护照，多久能拿到") or the
-        # words leave the catalogue's world ("香港迪士尼的门票在哪买"): those are searched as they are.
-        searched_as_is = evidence.content and (evidence.elsewhere >= t.switch or evidence.unknown >= t.unknown)
+        # (another service, or the user's own rephrasing: "我要办的是护照，多久能拿到"), the
+        # words leave the catalogue's world ("香港迪士尼的门票在哪买") or say they start a new
+        # question ("顺便问下医保卡能在外地用吗"): those are searched as they are.
+        searched_as_is = evidence.content and (
+            evidence.elsewhere >= t.switch or evidence.unknown >= t.unknown or evidence.marked_new
+        )
         if topic.offered and evidence.field and not searched_as_is:
             return "await_pick"
         return "new_service"

@@ -23,8 +23,9 @@ from pathlib import Path
 from actions.answer import FIELD_OF_INTENT, measure, strip_field_cues
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
+from catalogue.store import Catalogue
 from retrieval.fields import detect_field
-from retrieval.search import Filters
+from retrieval.search import Filters, Searcher
 from retrieval.service import open_searcher
 from settings import get_settings
 
@@ -45,18 +46,20 @@ def parse(url: str, text: str, token: str) -> dict:
         return json.load(response)
 
 
-def right_moves(kind: str, gold_code: str | None, topic: str | None, siblings: set[str]) -> set[str]:
+def right_moves(kind: str, gold_code: str | None, topic: str | None, siblings: set[str], picks_gold: bool) -> set[str]:
     """The moves that lead to the turn's gold; the same service's implementation for a
-    region the user names is reached by referring back or narrowing, as well as searching."""
+    region the user names is reached by referring back or narrowing, as well as searching.
+    A pick leads where the evidence points (the choice named, or the topic's sibling an
+    act names: "那注销呢"), so it is right whenever that is a gold item (`picks_gold`)."""
+    picked = {"pick"} if picks_gold else set()
     if topic and gold_code in siblings and gold_code != topic:
-        return {"refer_back", "narrow", "new_service"}
+        return {"refer_back", "narrow", "new_service"} | picked
     if kind == "field":
-        return {"refer_back"} if gold_code == topic else {"new_service"}
-    return {{"item": "new_service", "none": "leave", "choose": "pick", "theme": "new_service"}.get(kind, "")}
+        return ({"refer_back"} if gold_code == topic else {"new_service"}) | picked
+    return {{"item": "new_service", "none": "leave", "choose": "pick", "theme": "new_service"}.get(kind, "")} | picked
 
 
-def cases(paths: list[Path], url: str, token: str) -> list[tuple[Topic, Evidence, set[str], str]]:
-    searcher, catalogue = open_searcher(update=False)
+def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue: Catalogue) -> list[tuple[Topic, Evidence, set[str], str]]:
     out = []
     for path in paths:
         for dialogue in read_dialogues(path):
@@ -71,14 +74,15 @@ def cases(paths: list[Path], url: str, token: str) -> list[tuple[Topic, Evidence
                 topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())
                 probe = searcher.search(content, Filters(), k=10)
                 offered = tuple(h.item.code for h in probe.hits[:5])
-                evidence = measure(searcher, catalogue, topic, intent, field, content, probe)
+                evidence = measure(searcher, catalogue, topic, intent, field, content, probe, Filters())
                 region = catalogue.gazetteer.resolve(text)
                 evidence = replace(evidence, region_changed=bool(region))
                 gold = expect.get("gold")
-                gold_code = gold if isinstance(gold, str) else (gold[0] if gold else None)
+                golds = [gold] if isinstance(gold, str) else list(gold or [])
+                gold_code = golds[0] if golds else None
                 item = catalogue.entry(topic_code)
                 siblings = {i.code for i in catalogue.implementations(item)} if item else set()
-                wanted = right_moves(expect["kind"], gold_code, topic_code, siblings)
+                wanted = right_moves(expect["kind"], gold_code, topic_code, siblings, (evidence.picked or evidence.sibling) in golds)
                 out.append((topic, evidence, wanted, f"{dialogue['id']} {text}"))
                 if expect["kind"] in ("item", "field", "choose"):
                     topic_code = gold_code
@@ -95,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", default="http://127.0.0.1:5005")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
-    rows = cases(args.dialogues, args.url, get_settings().rasa_token)
+    searcher, catalogue = open_searcher(update=False)
+    rows = cases(args.dialogues, args.url, get_settings().rasa_token, searcher, catalogue)
     path = get_settings().data_dir / "dialogue" / "thresholds.json"
     current = Thresholds.from_file(path)
     results = []

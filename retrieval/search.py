@@ -31,6 +31,7 @@ CANDIDATES = 100  # per signal
 RRF_K = 10
 MAX_QUESTION_CHARS = 5_000
 DENSE_CHARS = 160  # the embedders' cost grows with length; a question's gist comes first
+PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an application has got (data/dict/progress_words.txt)
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,14 @@ class Searcher:
         confidence: Confidence | None = None,
         reranker: Reranker | None = None,
         acts: re.Pattern[str] | None = None,
+        progress_words: re.Pattern[str] | None = None,
     ) -> None:
         self.index = index
         self.gazetteer = gazetteer
         self.confidence = confidence or Confidence()
         self.reranker = reranker
         self.acts = acts  # what is done to a thing (设立/注销/补领…): the reranker compares them
+        self.progress_words = progress_words  # what asks how far an application has got (进度, 办到哪…)
         self._name_words: dict[str, frozenset[str]] = {}  # name text -> its tokens
         self._record_words: dict[str, frozenset[str]] = {}  # record text -> its search tokens
         # Where the catalogue's units are: their regions, and every region holding one.
@@ -254,10 +257,13 @@ class Searcher:
         Rare words weigh most: "年龄学历" found in 保安员证's conditions says the question is
         about it; "申请" found there says little, since most items hold it.
         """
+        return self.coverage_of(query, record_text(item))
+
+    def coverage_of(self, query: str, text: str) -> float:
+        """The IDF-weighted share of the query's words found in `text` (an item's record or name)."""
         words = set(self.index.lexicon.tokens(query))
         if not words:
             return 0.0
-        text = record_text(item)
         if text not in self._record_words:  # a follow-up is measured against the same record again and again
             self._record_words[text] = frozenset(self.index.lexicon.search_tokens(text))
         record = self._record_words[text]
@@ -303,6 +309,12 @@ class Searcher:
             fused = self._rerank(text, query_words, ranked, signals)
             ranked = sorted(ranked, key=fused.get, reverse=True)
             close_ratio, reranked = self.reranker.choice_ratio, True
+        asked = normalise(said) if said else text
+        if self.progress_words is not None and not self.progress_words.search(asked):
+            # An item that only reports how far an application has got is no answer to how to
+            # make one: "护照过期了想换个新的" got 换发普通护照办证进度查询 as its sure answer, and
+            # 10 of 24 such authored questions one like it (README, Retrieval).
+            ranked = [slot for slot in ranked if PROGRESS_LOOKUP not in self.index.items[slot].name]
         typed = exact is not None and (mask is None or mask[exact])  # an item code the filters allow
         if typed:
             fused[exact] = max(fused.values(), default=0.0) + 1.0
@@ -317,8 +329,7 @@ class Searcher:
             for slot in ranked
         ]
         hits = self._collapse(hits, filters.region_code)[:k]
-        places = normalise(said) if said else text
-        uncovered = self._uncovered(self.gazetteer.resolve(places)) or self.gazetteer.names_outside(places)
+        uncovered = self._uncovered(self.gazetteer.resolve(asked)) or self.gazetteer.names_outside(asked)
         evidence = features(hits, signals, len(query_words), uncovered, reranked) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(

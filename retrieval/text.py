@@ -86,6 +86,12 @@ def load_lexicon(dict_dir: Path) -> Lexicon:
     return Lexicon(tokenizer, stopwords, canonical)
 
 
+def load_progress_words(dict_dir: Path) -> re.Pattern[str]:
+    """Words that ask how far an application has got (进度, 办到哪, 查…): only a question
+    saying one is answered by an item that merely reports progress (`retrieval/search.py`)."""
+    return re.compile("|".join(map(re.escape, _read_lines(dict_dir / "progress_words.txt"))))
+
+
 def load_acts(dict_dir: Path) -> re.Pattern[str]:
     """What one does with a thing (设立/变更/注销/补领…): items differing only by it are siblings."""
     return re.compile("|".join(sorted(map(re.escape, _read_lines(dict_dir / "acts.txt")), key=len, reverse=True)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from actions.topic import decide, thresholds
 from bot.eval_dialogues import evaluate, read_dialogues
-from tests.chat import RASA, items, say, texts, user
+from tests.chat import RASA, RASA_TOKEN, items, say, texts, user
 
 DIALOGUES = Path(__file__).parent / "data" / "sd_dialogues.jsonl"
 
@@ -162,3 +163,19 @@ def test_the_shandong_dev_dialogues_through_the_bot(bot) -> None:
     print(report)
     assert report["turn_accuracy"] >= 0.75, report  # measured 0.82-0.86 (README)
     assert report["dialogue_success"] >= 0.5, report
+
+
+def test_fit_topic_replays_the_dialogues_and_counts_a_siblings_pick_right(bot, sd_settings) -> None:
+    """`python -m bot.fit_topic` replays each turn in its gold context with the running
+    Rasa's NLU: with the shipped thresholds most moves are right, and "那换证呢" after
+    居民身份证补领 (sd15) picks the sibling 换领 — a right move, not a miss."""
+    from bot.fit_topic import cases
+    from retrieval.service import open_searcher
+
+    searcher, catalogue = open_searcher(sd_settings, update=False)
+    rows = cases([DIALOGUES], RASA, RASA_TOKEN, searcher, catalogue)
+    chosen = thresholds()
+    right = [decide(topic, evidence, chosen) in wanted for topic, evidence, wanted, _ in rows]
+    assert sum(right) / len(right) >= 0.8, [label for (_, _, _, label), ok in zip(rows, right) if not ok]
+    sibling = next((t, e, w) for t, e, w, label in rows if label == "sd15 那换证呢")
+    assert "pick" in sibling[2] and decide(sibling[0], sibling[1], chosen) == "pick", sibling

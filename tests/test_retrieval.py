@@ -38,6 +38,18 @@ def test_a_best_hit_sharing_no_word_with_the_question_is_only_a_suggestion(gd_se
     assert not result.confident and result.suggestible and result.best is None
 
 
+def test_an_item_that_only_reports_progress_answers_only_a_question_about_progress(gd_searcher):
+    # 首次办理普通护照办证进度查询 used to be the sure answer to how to get a first passport.
+    how = gd_searcher.search("第一次办护照", said="第一次办护照要带什么")
+    assert how.confident and how.best.item.name == "办理及加注普通护照"
+    assert not any("进度" in hit.item.name for hit in how.hits)
+    progress = gd_searcher.search("首次办理护照的进度怎么查")
+    assert progress.confident and progress.best.item.name == "首次办理普通护照办证进度查询"
+    # The words asking it may be cut from what is searched ("到哪" asks a place too): the whole message counts.
+    asked = gd_searcher.search("我的港澳通行证", said="我的港澳通行证办到哪了")
+    assert any("进度" in hit.item.name for hit in asked.hits)
+
+
 def test_official_name_and_colloquial_question_find_the_item(gd_searcher):
     result = gd_searcher.search("舱单通关状态查询")
     assert result.confident and result.best.item.name == "舱单通关状态查询"

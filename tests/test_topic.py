@@ -63,6 +63,8 @@ CASES = [
      ev(elsewhere=0.97, specific=0.52), "new_service"),
     ("签注那个要多久: the words' best hit is one of the choices (elsewhere 0), none picked clearly", CHOICES,
      ev(elsewhere=0.0, specific=0.7), "await_pick"),
+    ("顺便问下医保卡能在外地用吗: marked as a new question while choices stand, though nothing fits surely", CHOICES,
+     Evidence("ask_conditions", "conditions", False, True, 0.0, 0.23, None, specific=2.8, unknown=1, marked_new=True), "new_service"),
     ("the first question of a conversation asks a fact: searched", Topic(),
      ev("ask_materials", "materials", elsewhere=0.3, specific=0.4), "new_service"),
     ("香港迪士尼的门票在哪买便宜: a place question out of the catalogue's world, while choices stand", CHOICES,
@@ -97,6 +99,8 @@ def test_thresholds_come_from_the_data_file(tmp_path) -> None:
         ("居民身份证补领", "那身份证呢", None),  # words beyond an act
         ("居民身份证换领", "那补办在哪办", "居民身份证补领"),  # 办 says doing, not which service
         ("个体工商户设立登记", "那注销呢", None),  # 企业注销登记 carries the act but not the thing
+        ("食品经营许可变更", "那新办呢", "食品经营许可（新办）"),  # jieba cuts 新办 as 新 / 办: read from the characters
+        ("食品经营许可（新办）", "变更的话在哪里办理", "食品经营许可变更"),  # the place cue takes 在哪里 whole
     ],
 )
 def test_a_bare_act_names_the_topics_sibling(sd_searcher, topic: str, said: str, sibling: str | None) -> None:
@@ -106,3 +110,43 @@ def test_a_bare_act_names_the_topics_sibling(sd_searcher, topic: str, said: str,
     item = next(i for _, i in sd_searcher.index.live_items() if i.name == topic)
     code = sibling_by_act(sd_searcher, item, strip_field_cues(said), Filters())
     assert (sd_searcher.index.items[sd_searcher.index.slot_of(code)].name if code else None) == sibling
+
+
+@pytest.mark.parametrize(
+    "said,picked",
+    [
+        ("换领那个", "居民身份证换领"),
+        ("补领要带什么", "居民身份证补领"),
+        ("网上能办吗", None),  # 办 says doing, not which: it used to pick 老年人优待证办理
+        ("怎么办理", None),
+    ],
+)
+def test_words_pick_a_choice_only_when_they_name_one(sd_searcher, said: str, picked: str | None) -> None:
+    from actions.answer import pick_in_words, strip_field_cues
+
+    offered = tuple(next(i.code for _, i in sd_searcher.index.live_items() if i.name == name) for name in ("老年人优待证办理", "居民身份证补领", "居民身份证换领"))
+    code = pick_in_words(sd_searcher, strip_field_cues(said), offered)
+    assert (sd_searcher.index.items[sd_searcher.index.slot_of(code)].name if code else None) == picked
+
+
+def test_words_naming_a_service_outside_the_choices_do_not_pick_one(gd_settings, gd_searcher) -> None:
+    """"那离婚呢" while 结婚登记 choices stand: 离婚 is in 结婚登记预约's record, so the words
+    used to pick it; retrieval is sure of 离婚登记预约, whose name says 离婚, so the message
+    names that new service. Words the choice's own name says still pick it."""
+    from actions.answer import measure, strip_field_cues
+    from actions.topic import thresholds
+    from retrieval.search import Filters
+    from retrieval.service import open_searcher
+
+    searcher, catalogue = open_searcher(gd_settings, update=False)
+    code = {i.name: i.code for _, i in searcher.index.live_items()}
+    offered = tuple(code[name] for name in ("开具婚姻登记记录证明预约", "结婚登记预约", "补领结婚证预约"))
+    topic = Topic(offered=offered, field="fee")
+
+    def move(said: str) -> tuple[str, str | None]:
+        content = strip_field_cues(said)
+        evidence = measure(searcher, catalogue, topic, "inform_region", None, content, searcher.search(content, k=10), Filters())
+        return decide(topic, evidence, thresholds()), catalogue.entry(evidence.picked).name if evidence.picked else None
+
+    assert move("那离婚呢") == ("new_service", None)
+    assert move("补领结婚证那个呢") == ("pick", "补领结婚证预约")
