@@ -149,8 +149,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # (another service, or the user's own rephrasing: "我要办的是护照，多久能拿到"), the
         # words leave the catalogue's world ("香港迪士尼的门票在哪买") or say they start a new
         # question ("顺便问下医保卡能在外地用吗"): those are searched as they are.
+        # (A marker needs words that say something: "另外，要多久" still asks which choice.)
         searched_as_is = evidence.content and (
-            evidence.elsewhere >= t.switch or evidence.unknown >= t.unknown or evidence.marked_new
+            evidence.elsewhere >= t.switch
+            or evidence.unknown >= t.unknown
+            or (evidence.marked_new and evidence.specific >= t.specific)
         )
         if topic.offered and evidence.field and not searched_as_is:
             return "await_pick"

@@ -72,7 +72,7 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
                 content = strip_field_cues(catalogue.gazetteer.without_regions(text))
                 # A choose turn answers the choices the previous question offered.
                 topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())
-                probe = searcher.search(content, Filters(), k=10)
+                probe = searcher.search(content, Filters(), k=10, said=text)
                 offered = tuple(h.item.code for h in probe.hits[:5])
                 evidence = measure(searcher, catalogue, topic, intent, field, content, probe, Filters())
                 region = catalogue.gazetteer.resolve(text)

@@ -11,9 +11,10 @@ Field = Literal["materials", "time_limit", "location", "phone", "fee", "online",
 
 # Words that ask for one field; checked in order, so the more specific come first (the
 # place before materials: "材料交到哪里" asks where). 那里 is often typed for 哪里 ("在那里办理").
+# "办到哪一步了" / "到哪了" ask about progress, not a place (data/dict/progress_words.txt).
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询")),
-    ("location", re.compile(r"哪里办|[在去到]哪(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅")),
+    ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅")),
     ("materials", re.compile(r"材料|带什么|带哪些|要交|交什么|交哪些|准备什么|准备哪些|证件|资料|手续|表格|哪些表")),
     ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费")),
     ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结")),

@@ -109,7 +109,7 @@ class Searcher:
         self.acts = acts  # what is done to a thing (设立/注销/补领…): the reranker compares them
         self.progress_words = progress_words  # what asks how far an application has got (进度, 办到哪…)
         self._name_words: dict[str, frozenset[str]] = {}  # name text -> its tokens
-        self._record_words: dict[str, frozenset[str]] = {}  # record text -> its search tokens
+        self._record_words: dict[str, frozenset[str]] = {}  # record (or name) text -> its search tokens
         # Where the catalogue's units are: their regions, and every region holding one.
         self.unit_regions = {item.region_code for _, item in index.live_items()}
         self.regions_with_units = {code for region in self.unit_regions for code in gazetteer.chain_codes(region)}
@@ -291,8 +291,9 @@ class Searcher:
         self, query: str, filters: Filters = Filters(), k: int = 10, method: Method = "hybrid", said: str | None = None
     ) -> SearchResult:
         """`said`: the whole message, when `query` is only part of it (the places it names
-        weigh in the no-match decision even when their names are not searched for, and its
-        words can say which of close choices is meant: `actions/choices.py`)."""
+        weigh in the no-match decision even when their names are not searched for, its words
+        can say which of close choices is meant, `actions/choices.py`, and whether it asks
+        about progress)."""
         if len(query) > MAX_QUESTION_CHARS:  # a pasted document, not a question
             return SearchResult(query[:MAX_QUESTION_CHARS], [], confident=False)
         text = normalise(query)
@@ -309,11 +310,12 @@ class Searcher:
             fused = self._rerank(text, query_words, ranked, signals)
             ranked = sorted(ranked, key=fused.get, reverse=True)
             close_ratio, reranked = self.reranker.choice_ratio, True
-        asked = normalise(said) if said else text
-        if self.progress_words is not None and not self.progress_words.search(asked):
+        message = normalise(said) if said else text
+        if self.progress_words is not None and filters.codes is None and not self.progress_words.search(message):
             # An item that only reports how far an application has got is no answer to how to
             # make one: "护照过期了想换个新的" got 换发普通护照办证进度查询 as its sure answer, and
-            # 10 of 24 such authored questions one like it (README, Retrieval).
+            # 10 of 24 such authored questions one like it (README, Retrieval). Candidates the
+            # caller chose (`filters.codes`: the choices offered) are all kept.
             ranked = [slot for slot in ranked if PROGRESS_LOOKUP not in self.index.items[slot].name]
         typed = exact is not None and (mask is None or mask[exact])  # an item code the filters allow
         if typed:
@@ -329,7 +331,7 @@ class Searcher:
             for slot in ranked
         ]
         hits = self._collapse(hits, filters.region_code)[:k]
-        uncovered = self._uncovered(self.gazetteer.resolve(asked)) or self.gazetteer.names_outside(asked)
+        uncovered = self._uncovered(self.gazetteer.resolve(message)) or self.gazetteer.names_outside(message)
         evidence = features(hits, signals, len(query_words), uncovered, reranked) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(

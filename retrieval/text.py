@@ -86,10 +86,12 @@ def load_lexicon(dict_dir: Path) -> Lexicon:
     return Lexicon(tokenizer, stopwords, canonical)
 
 
-def load_progress_words(dict_dir: Path) -> re.Pattern[str]:
+def load_progress_words(dict_dir: Path) -> re.Pattern[str] | None:
     """Words that ask how far an application has got (进度, 办到哪, 查…): only a question
-    saying one is answered by an item that merely reports progress (`retrieval/search.py`)."""
-    return re.compile("|".join(map(re.escape, _read_lines(dict_dir / "progress_words.txt"))))
+    saying one is answered by an item that merely reports progress (`retrieval/search.py`).
+    None without any (an empty pattern would match every question)."""
+    words = _read_lines(dict_dir / "progress_words.txt")
+    return re.compile("|".join(map(re.escape, words))) if words else None
 
 
 def load_acts(dict_dir: Path) -> re.Pattern[str]:

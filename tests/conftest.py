@@ -45,6 +45,14 @@ def gd_searcher(gd_settings):
 
 
 @pytest.fixture(scope="session")
+def gd_catalogue(gd_settings, gd_searcher):
+    """The catalogue the Guangdong searcher was built from (gazetteer, themes, entries)."""
+    from catalogue.store import load_catalogue
+
+    return load_catalogue(gd_settings)
+
+
+@pytest.fixture(scope="session")
 def sd_searcher(sd_settings):
     from retrieval.service import open_searcher
 

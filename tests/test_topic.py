@@ -65,6 +65,8 @@ CASES = [
      ev(elsewhere=0.0, specific=0.7), "await_pick"),
     ("顺便问下医保卡能在外地用吗: marked as a new question while choices stand, though nothing fits surely", CHOICES,
      Evidence("ask_conditions", "conditions", False, True, 0.0, 0.23, None, specific=2.8, unknown=1, marked_new=True), "new_service"),
+    ("另外，要多久: a marker alone, while choices stand: which one?", CHOICES,
+     Evidence("ask_time_limit", "time_limit", False, True, 0.0, 0.0, None, specific=0.1, marked_new=True), "await_pick"),
     ("the first question of a conversation asks a fact: searched", Topic(),
      ev("ask_materials", "materials", elsewhere=0.3, specific=0.4), "new_service"),
     ("香港迪士尼的门票在哪买便宜: a place question out of the catalogue's world, while choices stand", CHOICES,
@@ -129,16 +131,15 @@ def test_words_pick_a_choice_only_when_they_name_one(sd_searcher, said: str, pic
     assert (sd_searcher.index.items[sd_searcher.index.slot_of(code)].name if code else None) == picked
 
 
-def test_words_naming_a_service_outside_the_choices_do_not_pick_one(gd_settings, gd_searcher) -> None:
+def test_words_naming_a_service_outside_the_choices_do_not_pick_one(gd_searcher, gd_catalogue) -> None:
     """"那离婚呢" while 结婚登记 choices stand: 离婚 is in 结婚登记预约's record, so the words
     used to pick it; retrieval is sure of 离婚登记预约, whose name says 离婚, so the message
     names that new service. Words the choice's own name says still pick it."""
     from actions.answer import measure, strip_field_cues
     from actions.topic import thresholds
     from retrieval.search import Filters
-    from retrieval.service import open_searcher
 
-    searcher, catalogue = open_searcher(gd_settings, update=False)
+    searcher, catalogue = gd_searcher, gd_catalogue
     code = {i.name: i.code for _, i in searcher.index.live_items()}
     offered = tuple(code[name] for name in ("开具婚姻登记记录证明预约", "结婚登记预约", "补领结婚证预约"))
     topic = Topic(offered=offered, field="fee")
@@ -150,3 +151,14 @@ def test_words_naming_a_service_outside_the_choices_do_not_pick_one(gd_settings,
 
     assert move("那离婚呢") == ("new_service", None)
     assert move("补领结婚证那个呢") == ("pick", "补领结婚证预约")
+
+
+def test_choices_that_only_report_progress_are_picked_by_words(gd_searcher) -> None:
+    """Lookups of progress are dropped from how-to questions' hits, but not from the choices
+    a progress question was offered: "首次办理那个" picks 首次办理普通护照办证进度查询."""
+    from actions.answer import pick_in_words
+
+    offered = tuple(hit.item.code for hit in gd_searcher.search("护照办理进度怎么查").hits[:4])
+    assert all("进度" in gd_searcher.index.items[gd_searcher.index.slot_of(c)].name for c in offered)
+    picked = pick_in_words(gd_searcher, "首次办理那个", offered)
+    assert picked and gd_searcher.index.items[gd_searcher.index.slot_of(picked)].name == "首次办理普通护照办证进度查询"
