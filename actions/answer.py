@@ -267,7 +267,8 @@ def answer_about(item: ServiceItem, field: Field | None, region_code: str | None
     the conversation is about that one now) or a theme service."""
     theme = catalogue.themes.get(item.code)
     if theme is not None:
-        return theme_message(theme, item, field, kind_for(item)), item
+        parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items]
+        return theme_message(theme, item, field, kind_for(item), parts), item
     local = local_implementations(item, region_code, catalogue) if region_code else []
     if len(local) == 1:  # the user's region is known: its own implementation answers
         return item_message(local[0], field), local[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from catalogue.model import ServiceItem, ThemeService
@@ -90,8 +91,17 @@ def general_item_message(item: ServiceItem, field: Field | None) -> dict[str, An
     return {"text": text + "\n" + ASK_REGION, "json_message": payload}
 
 
-def theme_message(theme: ThemeService, entry: ServiceItem, field: Field | None, form_kind: str | None) -> dict[str, Any]:
-    """A theme service ("一链办"): what it merges, what it saves, and the offer to apply."""
+# What a theme states of its own (merged materials, trips after merging, applying online);
+# for any other fact it answers with each service it covers.
+THEME_OWN_FIELDS = frozenset({"materials", "summary", "visits", "online"})
+
+
+def theme_message(
+    theme: ThemeService, entry: ServiceItem, field: Field | None, form_kind: str | None, parts: Sequence[ServiceItem] = ()
+) -> dict[str, Any]:
+    """A theme service ("一链办"): what it merges, what it saves, and the offer to apply. A
+    fact the theme does not state of its own (how long, where, the phone, the fee, the
+    conditions) is each covered service's (`parts`): "要多久" used to get "目录未载明办理时限"."""
     lines = [f"【{theme.name}】“一链办”主题服务：{theme.description}" if theme.description else f"【{theme.name}】“一链办”主题服务"]
     if theme.before and theme.after:
         b, a = theme.before, theme.after
@@ -99,14 +109,19 @@ def theme_message(theme: ThemeService, entry: ServiceItem, field: Field | None, 
             f"合并办理后：涉及部门{b.departments}个→{a.departments}个窗口，跑动{b.trips}次→{a.trips}次，"
             f"材料{b.materials}份→{a.materials}份，填表{b.fields}项→{a.fields}项。"
         )
-    if field == "materials" or not field or field == "summary":
+    listed = False  # the fact asked, given service by service
+    if field in (None, "materials", "summary"):
         lines.append(field_value(entry, "materials"))
-    if field == "online":
+    elif field == "online":
         lines.append("可以网上一次申请：在线填写一张综合申请表，各部门并联审批。" if form_kind else field_value(entry, "online"))
-    elif field and field not in ("materials", "summary"):
+    elif field in THEME_OWN_FIELDS or not parts:
         lines.append(field_value(entry, field))
+    else:
+        lines.append("各事项分别为：")
+        lines.extend(f"{n}. {part.name}：{field_value(part, field)}" for n, part in enumerate(parts, 1))
+        listed = True
     covered_names = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
-    if covered_names:
+    if covered_names and not listed:
         lines.append("包含事项：" + "、".join(covered_names))
     if form_kind:
         lines.append("可以在这里直接申请，说“我现在就申请”即可。")

@@ -40,7 +40,8 @@ def _time_limit(item: ServiceItem) -> str:
         return "目录未载明办理时限"
     parts = []
     if item.promised_limit:
-        parts.append(f"承诺{item.promised_limit}内办结" if item.promised_limit != "即办" else "承诺即办")
+        # "即办（新生儿出院前签发）" is no span to finish within
+        parts.append(f"承诺{item.promised_limit}" if item.promised_limit.startswith("即办") else f"承诺{item.promised_limit}内办结")
     if item.statutory_limit:
         parts.append(f"法定时限{item.statutory_limit}")
     return "，".join(parts)
