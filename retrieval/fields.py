@@ -40,8 +40,10 @@ def _time_limit(item: ServiceItem) -> str:
         return "目录未载明办理时限"
     parts = []
     if item.promised_limit:
-        # "即办（新生儿出院前签发）" is no span to finish within
-        parts.append(f"承诺{item.promised_limit}" if item.promised_limit.startswith("即办") else f"承诺{item.promised_limit}内办结")
+        # Only a span ("10个工作日") is finished within: "即办（新生儿出院前签发）", "冷静期届满后即办"
+        # and "免申即享，按批次发放" are said as they are.
+        span = item.promised_limit[:1].isdigit()
+        parts.append(f"承诺{item.promised_limit}内办结" if span else f"承诺{item.promised_limit}")
     if item.statutory_limit:
         parts.append(f"法定时限{item.statutory_limit}")
     return "，".join(parts)

@@ -196,3 +196,21 @@ def test_a_fact_the_theme_does_not_state_is_given_for_each_service_it_covers(bot
     assert "各事项分别为" in texts(where) and "生育津贴支付：办理地点" in texts(where), texts(where)
     trips = say(me, "要跑几趟")
     assert "各事项" not in texts(trips) and "无需跑动" in texts(trips), texts(trips)
+
+
+def test_a_rejection_that_says_what_was_meant_asks_about_that(bot) -> None:
+    """"不是这个，我问的是结婚登记" after 离婚登记's time limit: NLU reads a rejection (deny),
+    whose reply used to be "换个说法" although the user had just said it; now it asks the last
+    question, how long, of 结婚登记, and the rejected item is not offered again. A bare "不对"
+    still asks for other words."""
+    me = user()
+    say(me, "结婚登记要带什么")
+    divorce = say(me, "那离婚呢")
+    assert [i["name"] for i in items(divorce)] == ["内地居民离婚登记"], texts(divorce)
+    say(me, "要多久")
+    maybe = say(me, "不是这个，我问的是结婚")  # 结婚 alone is not sure: 结婚登记 first among suggestions
+    assert items(maybe)[0]["name"] == "内地居民结婚登记" and "内地居民离婚登记" not in [i["name"] for i in items(maybe)], texts(maybe)
+    meant = say(me, "不是这个，我问的是结婚登记")
+    assert [i["name"] for i in items(meant)] == ["内地居民结婚登记"] and custom(meant, "field") == ["time_limit"], texts(meant)
+    bare = say(me, "不对")
+    assert not items(bare) and "换个说法" in texts(bare), texts(bare)
