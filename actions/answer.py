@@ -262,12 +262,19 @@ def implementation_to_show(item: ServiceItem, region_code: str | None, catalogue
     return general, general.level != "省"
 
 
+def part_to_show(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> tuple[ServiceItem, bool]:
+    """A theme's covered service as `answer_about` shows an item: the region's own unit when
+    the region is known, else what holds everywhere (and whether its place is unknown)."""
+    local = local_implementations(item, region_code, catalogue) if region_code else []
+    return (local[0], False) if len(local) == 1 else implementation_to_show(item, region_code, catalogue)
+
+
 def answer_about(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> tuple[dict[str, Any], ServiceItem]:
     """The answer about an item (its implementation for the region, which is returned too:
     the conversation is about that one now) or a theme service."""
     theme = catalogue.themes.get(item.code)
     if theme is not None:
-        parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items]
+        parts = [part_to_show(catalogue.items[code], region_code, catalogue) for code in theme.item_codes if code in catalogue.items]
         return theme_message(theme, item, field, kind_for(item), parts), item
     local = local_implementations(item, region_code, catalogue) if region_code else []
     if len(local) == 1:  # the user's region is known: its own implementation answers

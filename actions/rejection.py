@@ -1,10 +1,12 @@
-"""A rejection that says what was meant ("不是这个，我问的是结婚") is a question about that.
+"""A rejection that says what was meant ("不是这个，我问的是结婚登记") is a question about that.
 
 NLU reads a short rejection as `deny`, whose reply used to be "换个说法" even when the user
-had just said it. The words after the rejection are searched as a new question: the last
-fact asked carries over ("要多久", then "不是这个，我问的是结婚" asks how long 结婚登记
-takes), and the rejected item is never the answer again. A bare "不是" still asks for other
-words."""
+had just said it. When the rejection is followed by a clause of its own (after a comma, or
+"我问的是…"), that clause is searched as a new question: the last fact asked carries over
+("要多久", then "不是这个，我问的是结婚登记" asks how long 结婚登记 takes), a region it names
+filters (and is kept), and neither the rejected item nor the choices just offered (but one
+the words name) are answered or offered again in the reply. Anything else ("不对", "不是这个服务", "不是本人能办吗")
+still asks for other words."""
 
 from __future__ import annotations
 
@@ -16,13 +18,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import reply_for, send, strip_field_cues
+from actions.answer import pick_in_words, reply_for, send, strip_field_cues
 from actions.context import knowledge
 from actions.topic import Topic
 from retrieval.fields import detect_field
 from retrieval.search import Filters
 
-REJECTION = re.compile(r"^\s*(不是这个|不是这些|不是这样|不是|不对|错了|搞错了)[，,。.!！\s]*(我(要|想)?(问|说|办|找|要办|想办|要找)的是)?")
+# One rejection or several ("不对不对"), then a separator or "我问的是": what follows is a clause.
+REJECTION = re.compile(
+    r"^\s*都?(?:不是这个|不是这些|不是这样|不是|不对|错了|搞错了)+[的啊呀吧]?"
+    r"(?:[，,。.!！\s]+(?:我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)?|我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)"
+)
 
 
 class ActionDeny(Action):
@@ -33,19 +39,25 @@ class ActionDeny(Action):
         text = tracker.latest_message.get("text") or ""
         meant = REJECTION.sub("", text, count=1)
         searcher, catalogue = knowledge()
-        content = catalogue.gazetteer.without_regions(strip_field_cues(meant))
+        asked = strip_field_cues(meant)
+        content = catalogue.gazetteer.without_regions(asked)
         if meant != text and searcher.index.lexicon.tokens(content):
             topic = Topic.of(tracker)
+            region = catalogue.gazetteer.resolve(meant)
+            region_code = region.code if region else topic.region
             field = detect_field(meant) or topic.field
-            result = searcher.search(content, Filters(region_code=topic.region, target=topic.target), k=10, said=meant)
-            rejected = catalogue.entry(topic.code)
-            if rejected is not None:
-                if result.best is not None and result.best.item.service_key == rejected.service_key:
-                    result = replace(result, hits=[])  # the words found what was rejected: no answer
-                result = replace(result, hits=[h for h in result.hits if h.item.service_key != rejected.service_key])
+            result = searcher.search(content, Filters(region_code=region_code, target=topic.target), k=10, said=meant)
+            # The choices just shown were rejected too, unless the words name one of them.
+            named = pick_in_words(searcher, content, topic.offered) if topic.offered else None
+            shown = [code for code in topic.offered if code != named]
+            rejected = {i.service_key for i in map(catalogue.entry, (topic.code, *shown)) if i is not None}
+            if result.best is not None and result.best.item.service_key in rejected:
+                result = replace(result, hits=[])  # the words found what was rejected: no answer
+            result = replace(result, hits=[h for h in result.hits if h.item.service_key not in rejected])
             reply, events = reply_for(result, field, catalogue)
             if reply is not None:
                 send(dispatcher, reply)
-                return events + [SlotSet("last_query", meant), SlotSet("last_field", field)]
+                regional = [SlotSet("region", region.code)] if region else []
+                return regional + events + [SlotSet("last_query", asked), SlotSet("last_field", field)]
         dispatcher.utter_message(response="utter_deny")
         return []

@@ -91,17 +91,20 @@ def general_item_message(item: ServiceItem, field: Field | None) -> dict[str, An
     return {"text": text + "\n" + ASK_REGION, "json_message": payload}
 
 
-# What a theme states of its own (merged materials, trips after merging, applying online);
-# for any other fact it answers with each service it covers.
-THEME_OWN_FIELDS = frozenset({"materials", "summary", "visits", "online"})
+# What a theme states of its own besides its merged materials and applying online: the
+# trips after merging. For any other fact it answers with each service it covers.
+THEME_OWN_FIELDS = frozenset({"visits"})
 
 
 def theme_message(
-    theme: ThemeService, entry: ServiceItem, field: Field | None, form_kind: str | None, parts: Sequence[ServiceItem] = ()
+    theme: ThemeService, entry: ServiceItem, field: Field | None, form_kind: str | None,
+    parts: Sequence[tuple[ServiceItem, bool]] = (),
 ) -> dict[str, Any]:
     """A theme service ("一链办"): what it merges, what it saves, and the offer to apply. A
     fact the theme does not state of its own (how long, where, the phone, the fee, the
-    conditions) is each covered service's (`parts`): "要多久" used to get "目录未载明办理时限"."""
+    conditions) is each covered service's (`parts`, as shown for the user's region, with
+    whether its place is unknown): "要多久" used to get "目录未载明办理时限". No county's place
+    or phone is given as the user's: where the region is unknown, it is asked for."""
     lines = [f"【{theme.name}】“一链办”主题服务：{theme.description}" if theme.description else f"【{theme.name}】“一链办”主题服务"]
     if theme.before and theme.after:
         b, a = theme.before, theme.after
@@ -118,7 +121,10 @@ def theme_message(
         lines.append(field_value(entry, field))
     else:
         lines.append("各事项分别为：")
-        lines.extend(f"{n}. {part.name}：{field_value(part, field)}" for n, part in enumerate(parts, 1))
+        for n, (part, where_unknown) in enumerate(parts, 1):
+            lines.append(f"{n}. {part.name}：{'因地而异' if where_unknown and field in LOCAL_FIELDS else field_value(part, field)}")
+        if field in LOCAL_FIELDS and any(where_unknown for _, where_unknown in parts):
+            lines.append("请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。")
         listed = True
     covered_names = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
     if covered_names and not listed:

@@ -40,10 +40,11 @@ def _time_limit(item: ServiceItem) -> str:
         return "目录未载明办理时限"
     parts = []
     if item.promised_limit:
-        # Only a span ("10个工作日") is finished within: "即办（新生儿出院前签发）", "冷静期届满后即办"
-        # and "免申即享，按批次发放" are said as they are.
-        span = item.promised_limit[:1].isdigit()
-        parts.append(f"承诺{item.promised_limit}内办结" if span else f"承诺{item.promised_limit}")
+        # Only a span ("10个工作日") is finished within, before any note in brackets ("10个工作日内办结
+        # （异地办理15个工作日）"); "即办（新生儿出院前签发）", "冷静期届满后即办" and "免申即享，按批次发放"
+        # are said as they are.
+        span, bracket, note = item.promised_limit.partition("（")
+        parts.append(f"承诺{span}内办结{bracket}{note}" if span[:1].isdigit() else f"承诺{item.promised_limit}")
     if item.statutory_limit:
         parts.append(f"法定时限{item.statutory_limit}")
     return "，".join(parts)

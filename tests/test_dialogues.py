@@ -183,17 +183,19 @@ def test_fit_topic_replays_the_dialogues_and_counts_a_siblings_pick_right(bot, s
 
 def test_a_fact_the_theme_does_not_state_is_given_for_each_service_it_covers(bot) -> None:
     """"要多久" and "在哪里办" on 新生儿出生“一件事”: the theme states no time limit or place
-    of its own, so each covered service's is given (it used to say "目录未载明办理时限");
-    "要跑几趟" is the theme's own (跑动 after merging)."""
+    of its own, so each covered service's is given (it used to say "目录未载明办理时限"), the
+    places once the region is known; "要跑几趟" is the theme's own (跑动 after merging)."""
     me = user()
     first = say(me, "孩子刚出生，出生证明怎么办")
     assert custom(first, "themes")[0][0]["id"] == "theme-xinshenger-chusheng", texts(first)
     how_long = say(me, "要多久")
     assert custom(how_long, "themes")[0][0]["id"] == "theme-xinshenger-chusheng", texts(how_long)
     assert "目录未载明办理时限" not in texts(how_long) and "出生登记：承诺即办，法定时限20个工作日" in texts(how_long)
-    assert "承诺即办（新生儿出院前签发）" in texts(how_long)  # not "…内办结"
-    where = say(me, "在哪里办")
-    assert "各事项分别为" in texts(where) and "生育津贴支付：办理地点" in texts(where), texts(where)
+    assert "承诺即办（新生儿出院前签发）" in texts(how_long) and "出院前签发）内办结" not in texts(how_long)
+    where = say(me, "在哪里办")  # no region known: no county's place given as the user's
+    assert "生育津贴支付：因地而异" in texts(where) and "城市或区县" in texts(where), texts(where)
+    local = say(me, "我在济南历下区")
+    assert "出生登记：办理地点" in texts(local) and "历下区" in texts(local), texts(local)
     trips = say(me, "要跑几趟")
     assert "各事项" not in texts(trips) and "无需跑动" in texts(trips), texts(trips)
 

@@ -162,3 +162,22 @@ def test_choices_that_only_report_progress_are_picked_by_words(gd_searcher) -> N
     assert all("进度" in gd_searcher.index.items[gd_searcher.index.slot_of(c)].name for c in offered)
     picked = pick_in_words(gd_searcher, "首次办理那个", offered)
     assert picked and gd_searcher.index.items[gd_searcher.index.slot_of(picked)].name == "首次办理普通护照办证进度查询"
+
+
+@pytest.mark.parametrize(
+    "said,meant",
+    [
+        ("不是这个，我问的是结婚登记", "结婚登记"),
+        ("不对不对，我问的是结婚", "结婚"),
+        ("都不是，我想办护照", "我想办护照"),
+        ("不是这个我问的是结婚", "结婚"),
+        ("不是这个服务", None),  # no clause of its own: "换个说法"
+        ("不是本人能办吗", None),  # a question that starts with 不是
+        ("不对", None),
+    ],
+)
+def test_a_rejection_is_followed_by_what_was_meant_only_in_a_clause_of_its_own(said: str, meant: str | None) -> None:
+    from actions.rejection import REJECTION
+
+    rest = REJECTION.sub("", said, count=1)
+    assert (rest if rest != said else None) == meant
