@@ -264,6 +264,10 @@ def test_a_conversation_with_a_theme_a_follow_up_and_a_region(context: BrowserCo
     shot(page, "conversation-theme")
     ask(page, "可以网上办吗")  # a follow-up about the theme, not some item that says 网上
     expect(last.locator(".card.theme h3")).to_contain_text("开办劳务公司")
+    ask(page, "要多久")  # the theme states no time limit of its own: each service's
+    expect(last).to_contain_text("各事项分别为")
+    expect(last).to_contain_text("劳务派遣经营许可：")
+    shot(page, "conversation-theme-fact")
     ask(page, "另外问下，营业执照丢了怎么补领")
     expect(last.locator(".card h3").first).to_have_text("营业执照补领")
     ask(page, "在哪里办")  # no region known: asked for it, no county's place given as the user's
