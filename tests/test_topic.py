@@ -181,3 +181,23 @@ def test_a_rejection_is_followed_by_what_was_meant_only_in_a_clause_of_its_own(s
 
     rest = REJECTION.sub("", said, count=1)
     assert (rest if rest != said else None) == meant
+
+
+def test_a_thin_rejection_corrects_the_last_question(gd_searcher, gd_catalogue) -> None:
+    """"不是这个，我问的是认定" after the choices for "想考个教师资格证，怎么报名": 认定 alone
+    finds 高新技术企业认定 and the like; joined with the last question it finds 教师资格认定,
+    and the choices just shown are not offered again."""
+    from actions.answer import strip_field_cues
+    from actions.choices import close_alternatives
+    from actions.rejection import what_was_meant
+
+    last = strip_field_cues("想考个教师资格证，怎么报名")  # as the bot searches and keeps it (资格 asks conditions)
+    offered = tuple(item.code for item in close_alternatives(gd_searcher.search(last)))  # the choices it shows
+    assert len(offered) > 1 and not any("认定" in gd_catalogue.entry(code).name for code in offered)
+    meant = what_was_meant(gd_searcher, gd_catalogue, Topic(offered=offered, query=last), "不是这个，我问的是认定")
+    names = [hit.item.name for hit in meant.result.hits[:2]]
+    assert all("教师资格认定" in name for name in names), names
+    assert not set(offered) & {hit.item.code for hit in meant.result.hits}
+    sure = what_was_meant(gd_searcher, gd_catalogue, Topic(offered=offered, query=last), "不是这个，我问的是结婚登记预约")
+    assert sure.query == "结婚登记预约" and sure.result.best.item.name == "结婚登记预约"  # says enough alone
+    assert what_was_meant(gd_searcher, gd_catalogue, Topic(offered=offered, query=last), "不是这个服务") is None
