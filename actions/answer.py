@@ -262,9 +262,9 @@ def implementation_to_show(item: ServiceItem, region_code: str | None, catalogue
     return general, general.level != "省"
 
 
-def part_to_show(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> tuple[ServiceItem, bool]:
-    """A theme's covered service as `answer_about` shows an item: the region's own unit when
-    the region is known, else what holds everywhere (and whether its place is unknown)."""
+def implementation_for(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> tuple[ServiceItem, bool]:
+    """The implementation an answer shows: the region's own unit when the region is known,
+    else what holds everywhere (and whether its place is unknown)."""
     local = local_implementations(item, region_code, catalogue) if region_code else []
     return (local[0], False) if len(local) == 1 else implementation_to_show(item, region_code, catalogue)
 
@@ -274,12 +274,9 @@ def answer_about(item: ServiceItem, field: Field | None, region_code: str | None
     the conversation is about that one now) or a theme service."""
     theme = catalogue.themes.get(item.code)
     if theme is not None:
-        parts = [part_to_show(catalogue.items[code], region_code, catalogue) for code in theme.item_codes if code in catalogue.items]
+        parts = [implementation_for(catalogue.items[code], region_code, catalogue) for code in theme.item_codes if code in catalogue.items]
         return theme_message(theme, item, field, kind_for(item), parts), item
-    local = local_implementations(item, region_code, catalogue) if region_code else []
-    if len(local) == 1:  # the user's region is known: its own implementation answers
-        return item_message(local[0], field), local[0]
-    shown, where_unknown = implementation_to_show(item, region_code, catalogue)
+    shown, where_unknown = implementation_for(item, region_code, catalogue)
     return item_message(shown, field, where_unknown=where_unknown), shown
 
 

@@ -6,8 +6,8 @@ had just said it. When the rejection is followed by a clause of its own (after a
 ("要多久", then "不是这个，我问的是结婚登记" asks how long 结婚登记 takes; a clause too thin
 to search alone, "…我问的是认定", corrects the last question), a region it names
 filters (and is kept), and neither the rejected item nor the choices just offered (but one
-the words name) are answered or offered again in the reply. Anything else ("不对", "不是这个服务", "不是本人能办吗")
-still asks for other words."""
+the words name) are answered or offered again in the reply. Anything else ("不对",
+"不是这个服务", "不是本人能办吗") still asks for other words."""
 
 from __future__ import annotations
 
@@ -79,7 +79,6 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
     named = pick_in_words(searcher, content, topic.offered) if topic.offered else None
     shown = [code for code in topic.offered if code != named]
     rejected = {i.service_key for i in map(catalogue.entry, (topic.code, *shown)) if i is not None}
-    if result.best is not None and result.best.item.service_key in rejected:
-        result = replace(result, hits=[])  # the words found what was rejected: no answer
-    result = replace(result, hits=[h for h in result.hits if h.item.service_key not in rejected])
+    found_rejected = result.best is not None and result.best.item.service_key in rejected  # then no answer
+    result = replace(result, hits=[] if found_rejected else [h for h in result.hits if h.item.service_key not in rejected])
     return Meant(result, asked, detect_field(clause) or topic.field, region.code if region else None)

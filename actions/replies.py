@@ -126,12 +126,11 @@ def theme_message(
         if field in LOCAL_FIELDS and any(where_unknown for _, where_unknown in parts):
             lines.append("请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。")
         listed = True
-    covered_names = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
-    if covered_names and not listed:
-        lines.append("包含事项：" + "、".join(covered_names))
+    covered = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
+    if covered and not listed:
+        lines.append("包含事项：" + "、".join(covered))
     if form_kind:
         lines.append("可以在这里直接申请，说“我现在就申请”即可。")
-    covered = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
     burden = {"before": theme.before.model_dump() if theme.before else None, "after": theme.after.model_dump() if theme.after else None}
     payload: dict[str, Any] = {"themes": [{"id": theme.id, "name": theme.name, "departments": theme.departments, "items": covered, **burden}]}
     if field and field != "summary":
