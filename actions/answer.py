@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from itertools import accumulate
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -20,7 +21,7 @@ from actions.choices import MAX_CHOICES, act_words, close_alternatives, theme_co
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import UNREADABLE, choice_message, item_message, no_match_message, suggestion_message, theme_message
-from actions.topic import REGION_INTENT, Evidence, Topic, decide, doing_words, new_topic_markers, thresholds
+from actions.topic import REGION_INTENT, REJECTION, Evidence, Topic, decide, doing_words, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
@@ -71,6 +72,10 @@ class ActionAnswer(Action):
         if not any(ch.isalnum() for ch in text):  # "😀😀", "？？？": the topic and choices stay for the next message
             dispatcher.utter_message(text=UNREADABLE)
             return events
+        if REJECTION.match(text):  # too long for NLU to read as a rejection ("不是这个，我问的是…")
+            from actions.rejection import answer_rejection  # (that module builds on this one)
+
+            return answer_rejection(dispatcher, tracker)
 
         region = catalogue.gazetteer.resolve(text)
         region_code = region.code if region else topic.region
@@ -109,7 +114,7 @@ class ActionAnswer(Action):
         if move == "narrow":  # the last question again, for the region or target now given
             # ...unless this message asks a field itself: "人在广州，材料交到哪里" asks the place, in 广州.
             topic = replace(topic, field=field or topic.field)
-            return events + [SlotSet("last_field", topic.field)] + self.narrow(dispatcher, topic, filters, catalogue, searcher)
+            return events + [SlotSet("last_field", topic.field)] + narrow(dispatcher, topic, filters, catalogue, searcher)
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays
             send(dispatcher, no_match_message())
             return events
@@ -119,27 +124,30 @@ class ActionAnswer(Action):
         send(dispatcher, reply or no_match_message())
         return events + [SlotSet("last_query", asked), SlotSet("last_field", field)] + reply_events
 
-    def narrow(self, dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
-        item = catalogue.entry(topic.code)
-        if item is None:  # no topic yet: search the last question again, narrowed
-            result = searcher.search(topic.query or "", filters, k=10)
-            reply, reply_events = reply_for(result, topic.field, catalogue)
-            send(dispatcher, reply or no_match_message())
-            return reply_events
-        local = local_implementations(item, filters.region_code, catalogue)
-        if len(local) > 1:
-            send(dispatcher, choice_message(local, "这个事项在当地有多个办理单位，请问您在哪个区县办理？"))
-            return [SlotSet("offered_items", [i.code for i in local])]
-        if not local:
-            region = catalogue.gazetteer.get(filters.region_code)
-            where = region.name if region else "该地区"
-            reply, _ = answer_about(item, topic.field, None, catalogue)
-            reply["text"] = f"目录中没有{where}的【{item.name}】实施信息，以下是通用信息：\n" + reply["text"]
-            send(dispatcher, reply)
-            return []
-        reply, _ = answer_about(local[0], topic.field, filters.region_code, catalogue)
+
+
+def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
+    """The last question (`topic.field` of the topic) again, for the region or target now given."""
+    item = catalogue.entry(topic.code)
+    if item is None:  # no topic yet: search the last question again, narrowed
+        result = searcher.search(topic.query or "", filters, k=10)
+        reply, reply_events = reply_for(result, topic.field, catalogue)
+        send(dispatcher, reply or no_match_message())
+        return reply_events
+    local = local_implementations(item, filters.region_code, catalogue)
+    if len(local) > 1:
+        send(dispatcher, choice_message(local, "这个事项在当地有多个办理单位，请问您在哪个区县办理？"))
+        return [SlotSet("offered_items", [i.code for i in local])]
+    if not local:
+        region = catalogue.gazetteer.get(filters.region_code)
+        where = region.name if region else "该地区"
+        reply, _ = answer_about(item, topic.field, None, catalogue)
+        reply["text"] = f"目录中没有{where}的【{item.name}】实施信息，以下是通用信息：\n" + reply["text"]
         send(dispatcher, reply)
-        return [SlotSet("current_item", local[0].code)]
+        return []
+    reply, _ = answer_about(local[0], topic.field, filters.region_code, catalogue)
+    send(dispatcher, reply)
+    return [SlotSet("current_item", local[0].code)]
 
 
 def measure(
@@ -215,7 +223,7 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     acts, lexicon = act_words(), searcher.index.lexicon
     # The acts are read from the characters as well as the words: jieba cuts "新办" as 新 / 办.
     said = acts_of(searcher, content)
-    others = {t for t in lexicon.tokens(acts.sub(" ", normalise(content))) if not acts.fullmatch(t)} - doing_words()
+    others = {t for t in lexicon.tokens(without_acts(searcher, content)) if not acts.fullmatch(t)} - doing_words()
     act = said.pop() if len(said) == 1 and not others else None
     if act is None or act in acts_of(searcher, item.name):
         return None
@@ -224,6 +232,27 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     if best is None or best.item.service_key == item.service_key or act not in acts_of(searcher, best.item.name):
         return None
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
+
+
+def without_acts(searcher: Searcher, text: str) -> str:
+    """`text` with its acts blanked out, and the words jieba cuts across them: "新办理" is cut
+    新 / 办理, whose stray 理 would read as a word of its own. An act counts only where a word
+    starts ("重新办" holds the characters 新办 but says no act; "补办理由" keeps 理由), and a
+    word holding an act and more keeps the rest ("新办企业": 企业)."""
+    text = normalise(text)
+    words = searcher.index.lexicon.tokenizer.lcut(text, HMM=False)
+    starts = set(accumulate(map(len, words), initial=0))
+    spans = [m.span() for m in act_words().finditer(text) if m.start() in starts]
+    pieces, start = [], 0
+    for word in words:
+        end = start + len(word)
+        act = next(((s, e) for s, e in spans if s < end and start < e), None)
+        if act is None:
+            pieces.append(word)
+        else:  # the act's own word, a word it spills into ("办理" of 新办理), or one holding it
+            pieces.append(" " if act[0] < start or end <= act[1] else act_words().sub(" ", word))
+        start = end
+    return "".join(pieces)
 
 
 def acts_of(searcher: Searcher, name: str) -> set[str]:

@@ -12,13 +12,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import confident_reply, send
+from actions.answer import reply_for, send
 from actions.context import knowledge
 from actions.policy_match import asks_why, explain_why, start_matching, wants_matching
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from policies.book import searchable_policies
 from policies.model import PolicyRecord
 from retrieval.policies import PolicySearcher
+from retrieval.search import Filters
 
 log = logging.getLogger(__name__)
 _built: tuple[str, PolicySearcher] | None = None  # (the portal's listing it was built from, the search)
@@ -67,18 +68,20 @@ class ActionAnswerPolicy(Action):
             return await start_matching(dispatcher, tracker)
         # A question NLU takes for a policy one may be a service one ("听说退役士兵可以报名
         # 读大专"): when the catalogue is sure of an item, that answer comes first.
-        item_reply, events = confident_reply(tracker)
+        searcher, catalogue = knowledge()
+        region = tracker.get_slot("region")
+        result = searcher.search(text, Filters(region_code=region))
+        item_reply, events = reply_for(result, None, catalogue) if result.confident else (None, [])
         if item_reply is not None:
             send(dispatcher, item_reply)
-        _, catalogue = knowledge()
-        region = tracker.get_slot("region")
         regions = set(catalogue.gazetteer.chain_codes(region)) if region else None
         hits = policy_searcher(await portal_listing()).search(tracker.latest_message.get("text") or "", regions)
         if not hits:
-            if item_reply is None:
-                dispatcher.utter_message(
-                    text="暂未找到与您情况相符的政策。可以告诉我更具体的情况（如企业类型、行业、所在城市），或拨打12345咨询。"
-                )
+            if item_reply is None:  # no policy, no sure item: items that may be meant, else say so
+                item_reply, events = reply_for(result, None, catalogue)
+                send(dispatcher, item_reply or {
+                    "text": "暂未找到与您情况相符的政策。可以告诉我更具体的情况（如企业类型、行业、所在城市），或拨打12345咨询。"
+                })
             return events
         lines = ["为您找到以下相关政策："]
         for n, hit in enumerate(hits, 1):

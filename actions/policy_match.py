@@ -31,14 +31,20 @@ MAX_QUESTIONS = 5
 FIRST_PERSON = re.compile(r"我|咱|本公司|本单位|本企业")
 POLICY_WORDS = re.compile(r"政策|补贴|补助|扶持|优惠|奖励|奖补|贴息|享受|申领|能领|可以领")
 WHY = re.compile(r"为什么|为啥|怎么就|凭什么|原因")
+# How to apply for a thing the message names ("听说有张人才卡能享受各种待遇，怎么申请"), asking
+# not which: a service question, not one about which policies the asker fits.
+HOW_TO = re.compile(r"(怎么|怎样|如何|咋)(申请|申领|办理|领|弄|报)|去哪(里|儿)?(申请|办理|领)")
+WHICH = re.compile(r"哪些|哪种|哪类|什么|啥|有没有|能不能|可不可以|是否")
 NOT_FIT = re.compile(r"不符合|不能享受|享受不了|不能申请|申请不了|不行|不够|没资格|不满足")
 STOP = re.compile(r"^(取消|不问了|算了|不用了|停|结束)")
 UNSUBSCRIBE = re.compile(r"退订|取消|不要|不用|别再|停止|关闭")
 
 
 def wants_matching(text: str) -> bool:
-    """"我们公司能享受哪些政策": a question about the asker's own eligibility."""
-    return bool(FIRST_PERSON.search(text) and POLICY_WORDS.search(text)) and not WHY.search(text)
+    """"我们公司能享受哪些政策": a question about the asker's own eligibility (not how to
+    apply for one thing)."""
+    how_to = HOW_TO.search(text) and not WHICH.search(text)
+    return bool(FIRST_PERSON.search(text) and POLICY_WORDS.search(text)) and not WHY.search(text) and not how_to
 
 
 def asks_why(text: str) -> bool:

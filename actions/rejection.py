@@ -6,12 +6,16 @@ had just said it. When the rejection is followed by a clause of its own (after a
 ("要多久", then "不是这个，我问的是结婚登记" asks how long 结婚登记 takes; a clause too thin
 to search alone, "…我问的是认定", corrects the last question), a region it names
 filters (and is kept), and neither the rejected item nor the choices just offered (but one
-the words name) are answered or offered again in the reply. Anything else ("不对",
-"不是这个服务", "不是本人能办吗") still asks for other words."""
+the words name) are answered or offered again in the reply. A clause that names only a
+fact or a place ("不是，我问的是要多久", "不对，我说的是广州的") asks it of the item under
+discussion, and a clause naming a place other than the conversation's rejects the place,
+not the service ("不对，我说的是青岛的结婚登记要多久"). Anything else ("不对", "不是这个服务",
+"不是本人能办吗") still asks for other words. A rejection too long for NLU to read as one
+(over the small-talk guard's 15 characters) reaches `action_answer`, which hands it here
+(`answer_rejection`)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -19,18 +23,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import pick_in_words, reply_for, send, strip_field_cues
+from actions.answer import answer_about, narrow, pick_in_words, reply_for, send, strip_field_cues
 from actions.context import knowledge
-from actions.topic import Topic, thresholds
+from actions.topic import REJECTION, Topic, doing_words, thresholds
 from catalogue.store import Catalogue
 from retrieval.fields import detect_field
 from retrieval.search import Filters, Searcher, SearchResult
-
-# One rejection or several ("不对不对"), then a separator or "我问的是": what follows is a clause.
-REJECTION = re.compile(
-    r"^\s*都?(?:不是这个|不是这些|不是这样|不是|不对|错了|搞错了)+[的啊呀吧]?"
-    r"(?:[，,。.!！\s]+(?:我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)?|我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)"
-)
 
 
 class ActionDeny(Action):
@@ -38,18 +36,41 @@ class ActionDeny(Action):
         return "action_deny"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
-        searcher, catalogue = knowledge()
-        topic = Topic.of(tracker)
-        meant = what_was_meant(searcher, catalogue, topic, text)
-        if meant is not None:
-            reply, events = reply_for(meant.result, meant.field, catalogue)
-            if reply is not None:
-                send(dispatcher, reply)
-                regional = [SlotSet("region", meant.region)] if meant.region else []
-                return regional + events + [SlotSet("last_query", meant.query), SlotSet("last_field", meant.field)]
+        return answer_rejection(dispatcher, tracker)
+
+
+def answer_rejection(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Answer what a rejection says was meant; with nothing to answer, ask for other words."""
+    text = tracker.latest_message.get("text") or ""
+    searcher, catalogue = knowledge()
+    topic = Topic.of(tracker)
+    meant = what_was_meant(searcher, catalogue, topic, text)
+    reply, events = reply_for(meant.result, meant.field, catalogue) if meant is not None else (None, [])
+    if reply is not None:
+        send(dispatcher, reply)
+        regional = [SlotSet("region", meant.region)] if meant.region else []
+        return regional + events + [SlotSet("last_query", meant.query), SlotSet("last_field", meant.field)]
+    events = fact_or_place_meant(dispatcher, searcher, catalogue, topic, text)
+    if events is None:
         dispatcher.utter_message(response="utter_deny")
-        return []
+    return events or []
+
+
+def fact_or_place_meant(dispatcher: CollectingDispatcher, searcher: Searcher, catalogue: Catalogue, topic: Topic, text: str) -> list[EventType] | None:
+    """"不是，我问的是要多久" / "不对，我说的是广州的": the item under discussion, asked that
+    fact or answered for that place."""
+    clause = REJECTION.sub("", text, count=1)
+    item = catalogue.entry(topic.code)
+    field, region = detect_field(clause), catalogue.gazetteer.resolve(clause)
+    if clause == text or item is None or not (field or region):
+        return None
+    if region:  # the last question, or the fact this clause asks, there
+        asked = replace(topic, field=field or topic.field)
+        events = narrow(dispatcher, asked, Filters(region_code=region.code, target=topic.target), catalogue, searcher)
+        return [SlotSet("region", region.code), SlotSet("last_field", asked.field), *events]
+    reply, shown = answer_about(item, field, topic.region, catalogue)
+    send(dispatcher, reply)
+    return [SlotSet("current_item", shown.code), SlotSet("last_field", field)]
 
 
 @dataclass(frozen=True)
@@ -65,8 +86,8 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
     clause = REJECTION.sub("", text, count=1)
     asked = strip_field_cues(clause)
     content = catalogue.gazetteer.without_regions(asked)
-    if clause == text or not searcher.index.lexicon.tokens(content):
-        return None
+    if clause == text or not set(searcher.index.lexicon.tokens(content)) - doing_words():
+        return None  # no clause, or one that names no service ("…我问的是在哪里办")
     specific, unknown = searcher.word_profile(content)
     if specific < thresholds().specific and not unknown and topic.query:
         # Words the catalogue uses widely ("…我问的是认定" after 教师资格 choices) are too little to
@@ -78,7 +99,9 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
     # The choices just shown were rejected too, unless the words name one of them.
     named = pick_in_words(searcher, content, topic.offered) if topic.offered else None
     shown = [code for code in topic.offered if code != named]
-    rejected = {i.service_key for i in map(catalogue.entry, (topic.code, *shown)) if i is not None}
+    # A place other than the conversation's rejects the place, not the service ("不对，我说的是青岛的…").
+    elsewhere = region is not None and region.code != topic.region
+    rejected = {i.service_key for i in map(catalogue.entry, (None if elsewhere else topic.code, *shown)) if i is not None}
     found_rejected = result.best is not None and result.best.item.service_key in rejected  # then no answer
     result = replace(result, hits=[] if found_rejected else [h for h in result.hits if h.item.service_key not in rejected])
     return Meant(result, asked, detect_field(clause) or topic.field, region.code if region else None)

@@ -17,6 +17,7 @@ cases in tests/test_topic.py pins it down.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +35,12 @@ FIELD_INTENTS = frozenset(
 # "济南的呢" and the elliptical "那离婚呢" alike: NLU reads both as this intent.
 REGION_INTENT = "inform_region"
 NARROWING_INTENTS = frozenset({REGION_INTENT, "inform_target"})
+# One rejection or several ("不对不对"), then a separator or "我问的是": what follows is a clause
+# (actions/rejection.py answers it).
+REJECTION = re.compile(
+    r"^\s*都?(?:不是这个|不是这些|不是这样|不是|不对|错了|搞错了)+[的啊呀吧]?"
+    r"(?:[，,。.!！\s]+(?:我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)?|我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)"
+)
 
 
 @dataclass(frozen=True)

@@ -96,4 +96,5 @@ def load_progress_words(dict_dir: Path) -> re.Pattern[str] | None:
 
 def load_acts(dict_dir: Path) -> re.Pattern[str]:
     """What one does with a thing (设立/变更/注销/补领…): items differing only by it are siblings."""
-    return re.compile("|".join(sorted(map(re.escape, _read_lines(dict_dir / "acts.txt")), key=len, reverse=True)))
+    acts = sorted(map(re.escape, _read_lines(dict_dir / "acts.txt")), key=len, reverse=True)
+    return re.compile("|".join(acts) or r"(?!)")  # no acts: a pattern that matches nothing, not everything

@@ -216,3 +216,23 @@ def test_a_rejection_that_says_what_was_meant_asks_about_that(bot) -> None:
     assert [i["name"] for i in items(meant)] == ["内地居民结婚登记"] and custom(meant, "field") == ["time_limit"], texts(meant)
     bare = say(me, "不对")
     assert not items(bare) and "换个说法" in texts(bare), texts(bare)
+    fact = say(me, "不是，我问的是在哪里办")  # a fact alone: asked of the item under discussion
+    assert [i["name"] for i in items(fact)] == ["内地居民结婚登记"] and "办理地点" in texts(fact), texts(fact)
+
+
+def test_a_long_rejection_is_still_a_rejection(bot) -> None:
+    """Over 15 characters NLU reads "不是这个，我…" as a service question, which used to be
+    searched whole and answered with the very item rejected; now it is a rejection: the words
+    after it are what is asked, a place other than the conversation's rejects the place, not
+    the service, and what names only the rejected item gets a request for other words."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    meant = say(me, "不是这个，我问的是居民身份证丢了要带什么材料")
+    names = [i["name"] for i in items(meant)]
+    assert "居民身份证补领" in names and "营业执照补领" not in names, texts(meant)
+    other = user()
+    say(other, "营业执照丢了怎么补领")
+    again = say(other, "不是这个，我问的是营业执照丢了以后要怎么去补办呢")
+    assert not items(again) and "换个说法" in texts(again), texts(again)
+    there = say(other, "不对，我说的是济南历下区的营业执照补领要多久呢")
+    assert items(there) and all(i["name"] == "营业执照补领" and "历下" in i["region"] for i in items(there)), texts(there)

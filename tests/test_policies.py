@@ -227,3 +227,23 @@ def test_answers_are_read_into_profile_facts():
     assert read_answer("age", "不知道", g) == ("skip", None)
     assert read_answer("size", "嗯", g) is None
     assert read_mentions("我刚毕业在济南找工作，有什么补贴", g, today) == {"kind": "个人", "region": "370100", "graduated_year": 2026}
+
+
+@pytest.mark.parametrize(
+    "said,matching",
+    [
+        ("我们公司能享受哪些政策", True),
+        ("我刚毕业在济南找工作，有什么补贴", True),
+        ("我是退役军人，能享受什么政策", True),
+        ("我是省里引进的博士，听说有张人才卡能享受各种待遇，怎么申请", False),  # how to apply for one thing
+        ("我们企业的稳岗补贴去哪里领", False),
+        ("我能领哪些补贴，怎么领", True),  # which, then how: still about what the asker fits
+        ("我失业了，有什么补贴吗，该怎么办", True),
+        ("为什么我不符合", False),  # about the last matching
+        ("小微企业贷款有什么贴息政策", False),  # no asker: a policy search
+    ],
+)
+def test_the_policy_interview_starts_for_what_the_asker_fits_not_how_to_apply(said: str, matching: bool) -> None:
+    from actions.policy_match import wants_matching
+
+    assert wants_matching(said) is matching

@@ -219,3 +219,11 @@ def test_one_service_bracketed_two_ways_is_one_hit(gd_searcher):
     keys = [h.item.service_key for h in result.hits]
     assert len(keys) == len(set(keys))
     assert sum("执业类别变更" in h.item.name and "转所" not in h.item.name for h in result.hits) == 1
+
+
+def test_an_empty_acts_file_names_no_act(tmp_path):
+    from retrieval.text import load_acts
+
+    (tmp_path / "acts.txt").write_text("# none yet\n", encoding="utf-8")
+    acts = load_acts(tmp_path)
+    assert acts.findall("营业执照注销") == [] and acts.sub(" ", "注销") == "注销"

@@ -102,6 +102,10 @@ def test_thresholds_come_from_the_data_file(tmp_path) -> None:
         ("居民身份证换领", "那补办在哪办", "居民身份证补领"),  # 办 says doing, not which service
         ("个体工商户设立登记", "那注销呢", None),  # 企业注销登记 carries the act but not the thing
         ("食品经营许可变更", "那新办呢", "食品经营许可（新办）"),  # jieba cuts 新办 as 新 / 办: read from the characters
+        ("食品经营许可变更", "那新办理呢", "食品经营许可（新办）"),  # 新办 and 办理 share 办: no stray 理 left
+        ("居民身份证换领", "那补办理由呢", None),  # 理由 is a word beyond the act
+        ("营业执照补领", "那重新办呢", None),  # 重新 / 办 hold the characters 新办 but say no act
+        ("食品经营许可变更", "证件更新办理要多久", None),
         ("食品经营许可（新办）", "变更的话在哪里办理", "食品经营许可变更"),  # the place cue takes 在哪里 whole
     ],
 )
@@ -177,7 +181,7 @@ def test_choices_that_only_report_progress_are_picked_by_words(gd_searcher) -> N
     ],
 )
 def test_a_rejection_is_followed_by_what_was_meant_only_in_a_clause_of_its_own(said: str, meant: str | None) -> None:
-    from actions.rejection import REJECTION
+    from actions.topic import REJECTION
 
     rest = REJECTION.sub("", said, count=1)
     assert (rest if rest != said else None) == meant
