@@ -21,7 +21,7 @@ from actions.choices import MAX_CHOICES, act_words, close_alternatives, theme_co
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import UNREADABLE, choice_message, item_message, no_match_message, suggestion_message, theme_message
-from actions.topic import REGION_INTENT, REJECTION, Evidence, Topic, decide, doing_words, new_topic_markers, thresholds
+from actions.topic import REGION_INTENT, REJECTION, Evidence, Topic, decide, doing_words, narrowing_words, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import FIELD_CUES, Field, detect_field
@@ -95,7 +95,10 @@ class ActionAnswer(Action):
         content = catalogue.gazetteer.without_regions(asked)
         probe = searcher.search(content, filters, k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, probe, filters)
-        evidence = replace(evidence, region_changed=bool(region and region.code != topic.region))
+        target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
+        evidence = replace(
+            evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
+        )
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
 
@@ -107,6 +110,8 @@ class ActionAnswer(Action):
         if move == "await_pick":
             dispatcher.utter_message(text="请先从上面的事项中选择一个（回复序号即可），我再告诉您；如果都不是，请换个说法说说您要办的事。")
             return events + [SlotSet("last_field", field)]
+        if not field and intent == REGION_INTENT:  # "那离婚呢", "那补办呢": the last question, about what it names
+            field = topic.field
         if move == "refer_back":
             reply, item = answer_about(catalogue.entry(topic.code), field, region_code, catalogue)
             send(dispatcher, reply)
@@ -118,11 +123,12 @@ class ActionAnswer(Action):
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays
             send(dispatcher, no_match_message())
             return events
-        if not field and intent == REGION_INTENT:  # "那离婚呢": the last question, about the service it names
-            field = topic.field
         reply, reply_events = reply_for(probe, field, catalogue) if content.strip() else (None, [])
         send(dispatcher, reply or no_match_message())
-        return events + [SlotSet("last_query", asked), SlotSet("last_field", field)] + reply_events
+        # An elliptical "那X呢" that found nothing leaves the last question as it was: the next
+        # "天河区的呢" narrows that one, not "市里的呢".
+        kept = [] if reply is None and intent == REGION_INTENT else [SlotSet("last_query", asked)]
+        return events + kept + [SlotSet("last_field", field)] + reply_events
 
 
 
@@ -179,6 +185,8 @@ def measure(
         elsewhere_rank_of_topic=rank,
         picked=picked,
         sibling=sibling if sibling and catalogue.entry(sibling) else None,  # an index older than the catalogue may name a removed item
+        bare_act=bool(content.strip()) and bare_act(searcher, content) is not None,
+        narrows=says_only_narrowing(searcher, content),
         specific=specific,
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
@@ -215,16 +223,12 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     """The topic's sibling a bare act names: "那注销呢" or "注销要带什么" while on
     《残疾人证》新办证申请 asks about 《残疾人证》注销. Siblings are separate services (no
     basic item joins them), so retrieval finds one: the topic's thing (its name's words
-    without acts) with the act said. The words must be one act alone (`data/dict/acts.txt`;
-    synonyms read as their group's word: 补办 as 补领, 换证 as 换领, even 换 alone) and not
-    the topic's own ("补领要多久" on 居民身份证补领 asks about it). The answer must carry that
-    act (else retrieval only found the topic again) and hold the topic's thing (else it is
-    another thing with that act: 企业注销 for 个体工商户设立)."""
+    without acts) with the act said (`bare_act`), not the topic's own ("补领要多久" on
+    居民身份证补领 asks about it). The answer must carry that act (else retrieval only found
+    the topic again) and hold the topic's thing (else it is another thing with that act:
+    企业注销 for 个体工商户设立)."""
     acts, lexicon = act_words(), searcher.index.lexicon
-    # The acts are read from the characters as well as the words: jieba cuts "新办" as 新 / 办.
-    said = acts_of(searcher, content)
-    others = {t for t in lexicon.tokens(without_acts(searcher, content)) if not acts.fullmatch(t)} - doing_words()
-    act = said.pop() if len(said) == 1 and not others else None
+    act = bare_act(searcher, content)
     if act is None or act in acts_of(searcher, item.name):
         return None
     thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
@@ -232,6 +236,23 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     if best is None or best.item.service_key == item.service_key or act not in acts_of(searcher, best.item.name):
         return None
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
+
+
+def says_only_narrowing(searcher: Searcher, content: str) -> bool:
+    """Whether the words are only of level, place or who asks ("省里", "个人": data/dialogue/narrowing_words.txt)."""
+    words = set(searcher.index.lexicon.tokens(content)) - doing_words()
+    return bool(words) and words <= set(searcher.index.lexicon.tokens(" ".join(narrowing_words())))
+
+
+def bare_act(searcher: Searcher, content: str) -> str | None:
+    """The act the words say when they say one act alone (`data/dict/acts.txt`; synonyms
+    read as their group's word: 补办 as 补领, 换证 as 换领, even 换 alone), words of doing
+    aside ("那注销在哪办")."""
+    acts = act_words()
+    # The acts are read from the characters as well as the words: jieba cuts "新办" as 新 / 办.
+    said = acts_of(searcher, content)
+    others = {t for t in searcher.index.lexicon.tokens(without_acts(searcher, content)) if not acts.fullmatch(t)} - doing_words()
+    return said.pop() if len(said) == 1 and not others else None
 
 
 def without_acts(searcher: Searcher, text: str) -> str:

@@ -82,6 +82,10 @@ class Evidence:
     unknown: int = 0  # the content's words the catalogue never uses ("迪士尼", "门票")
     marked_new: bool = False  # starts like a new question ("另外问下…", data/dialogue/new_topic_markers.txt)
     sibling: str | None = None  # the topic's sibling a bare act names ("那注销呢" on 残疾人证新办)
+    # The message names a region (the topic's own or another), a target, or only words of
+    # level or place ("省里的呢", data/dialogue/narrowing_words.txt): it narrows, whatever else.
+    narrows: bool = False
+    bare_act: bool = False  # the words are one act alone ("那注销呢"), whether or not the topic has that sibling
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -131,6 +135,11 @@ def doing_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def narrowing_words() -> tuple[str, ...]:
+    return dialogue_words("narrowing_words.txt")
+
+
+@lru_cache(maxsize=1)
 def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 
@@ -143,11 +152,23 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
     if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
-        # "那离婚呢" after 结婚登记 reads like "济南的呢" (NLU: inform_region) but names no other
-        # region, and its words name a service retrieval is sure of, whose best hit is neither
-        # the topic nor a choice standing (the topic's rank and record do not hold it here):
-        # the last question, about that service. A target ("我是个体户") always narrows.
+        # "那注销呢" reads like "济南的呢" (NLU: inform_region) but names no region. An act alone
+        # is about the topic's thing, and the topic has no such sibling (it would have been
+        # picked): on 律师事务所名称预核准 it gets none rather than whichever item 注销 alone finds.
+        unnarrowed = evidence.intent == REGION_INTENT and evidence.content and not evidence.narrows
+        if unnarrowed and evidence.bare_act:
+            if not topic.code:  # while choices stand, none of which the act picked: shown again
+                return "narrow" if topic.query else "new_service"
+            on_topic = evidence.about_topic >= t.about_topic or evidence.elsewhere_rank_of_topic == 0
+            return "refer_back" if on_topic else "leave"  # ("那补办呢" on 营业执照补领 asks about it)
+        # "那离婚呢" after 结婚登记: its words name a service retrieval is sure of, whose best hit
+        # is neither the topic nor a choice standing (the topic's rank and record do not hold it
+        # here): the last question, about that service. A target ("我是个体户") always narrows.
         if evidence.intent == REGION_INTENT and not evidence.region_changed and names_service and evidence.elsewhere >= t.switch:
+            return "new_service"
+        # "那初中呢": no region or target to narrow by, so narrowing would only repeat the last
+        # answer; the words are the question.
+        if unnarrowed:
             return "new_service"
         return "narrow" if (topic.query or topic.code) else "new_service"
     if not topic.code:

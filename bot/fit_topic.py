@@ -76,7 +76,7 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
                 offered = tuple(h.item.code for h in probe.hits[:5])
                 evidence = measure(searcher, catalogue, topic, intent, field, content, probe, Filters())
                 region = catalogue.gazetteer.resolve(text)
-                evidence = replace(evidence, region_changed=bool(region))
+                evidence = replace(evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region))
                 gold = expect.get("gold")
                 golds = [gold] if isinstance(gold, str) else list(gold or [])
                 gold_code = golds[0] if golds else None

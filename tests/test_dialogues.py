@@ -236,3 +236,22 @@ def test_a_long_rejection_is_still_a_rejection(bot) -> None:
     assert not items(again) and "换个说法" in texts(again), texts(again)
     there = say(other, "不对，我说的是济南历下区的营业执照补领要多久呢")
     assert items(there) and all(i["name"] == "营业执照补领" and "历下" in i["region"] for i in items(there)), texts(there)
+
+
+def test_that_x_naming_no_region_is_asked_not_the_last_answer_repeated(bot) -> None:
+    """"那身份证呢" reads like "济南的呢" (NLU: inform_region) but names no region: narrowing
+    by nothing used to repeat the last answer (营业执照补领's place again). Now its words are
+    the question, with the last fact asked; an act alone that the topic has no sibling for
+    gets "not found", not whatever the act alone finds, and the topic stays."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    say(me, "在哪里办")
+    other = say(me, "那身份证呢")
+    names = [i["name"] for i in items(other)]
+    assert names and "营业执照补领" not in names and any("身份证" in n for n in names), texts(other)
+    you = user()
+    say(you, "结婚登记要带什么材料")
+    none = say(you, "那迁出呢")
+    assert not items(none) and "没有" in texts(none), texts(none)
+    back = say(you, "要多久")
+    assert [i["name"] for i in items(back)] == ["内地居民结婚登记"] and custom(back, "field") == ["time_limit"], texts(back)

@@ -36,12 +36,22 @@ CASES = [
      ev("inform_region", None, about=1.0, elsewhere=0.97, rank=5, specific=0.76), "new_service"),
     ("对年龄学历有要求吗: a fact asked in words of the topic's record, though retrieval is sure of another item", ON_ITEM,
      ev("ask_conditions", "conditions", about=1.0, elsewhere=0.9, rank=None, specific=0.72), "refer_back"),
-    ("那护照呢: a common word names no service; the last question again", ON_ITEM,
-     ev("inform_region", None, about=0.0, elsewhere=0.97, specific=0.52), "narrow"),
+    ("那护照呢: no region to narrow by (that would repeat the last answer): the words are the question", ON_ITEM,
+     ev("inform_region", None, about=0.0, elsewhere=0.97, specific=0.52), "new_service"),
     ("我是个体户: a target narrows, whatever item its words fit", ON_ITEM,
      ev("inform_target", None, about=0.0, elsewhere=0.95, specific=0.9), "narrow"),
-    ("那离婚呢 in words retrieval is not sure of: the last question again", ON_ITEM,
-     ev("inform_region", None, about=0.0, elsewhere=0.4, specific=0.9), "narrow"),
+    ("那离婚呢 in words retrieval is not sure of: searched all the same, not the last answer again", ON_ITEM,
+     ev("inform_region", None, about=0.0, elsewhere=0.4, specific=0.9), "new_service"),
+    ("那注销呢 where the topic has no such sibling: not whatever 注销 alone finds", ON_ITEM,
+     Evidence("inform_region", None, False, True, 0.0, 0.97, None, specific=0.3, bare_act=True), "leave"),
+    ("那补办呢 on 营业执照补领: the topic's own act", ON_ITEM,
+     Evidence("inform_region", None, False, True, 1.0, 0.0, 0, specific=0.3, bare_act=True), "refer_back"),
+    ("那新办呢 while choices stand, none picked: the choices again", CHOICES,
+     Evidence("inform_region", None, False, True, 0.0, 0.9, None, specific=0.9, bare_act=True), "narrow"),
+    ("省里的呢: a level, though no region the gazetteer knows", ON_ITEM,
+     Evidence("inform_region", None, False, True, 0.0, 0.37, None, specific=1.0, narrows=True), "narrow"),
+    ("广州的注销呢: a region named, no sibling: narrowed, not left", ON_ITEM,
+     Evidence("inform_region", None, True, True, 0.0, 0.3, None, specific=0.3, bare_act=True, narrows=True), "narrow"),
     ("那港澳通行证呢 while 护照 choices stand: another service, surely named", CHOICES,
      ev("inform_region", None, elsewhere=0.95, specific=0.9), "new_service"),
     ("the topic just below the switch still holds a field question", ON_ITEM, ev("ask_fee", "fee", about=0.0, elsewhere=0.49), "refer_back"),
@@ -88,6 +98,18 @@ def test_thresholds_come_from_the_data_file(tmp_path) -> None:
     assert (loaded.about_topic, loaded.switch, loaded.topic_rank) == (0.3, 0.7, 3)
     assert decide(ON_ITEM, ev(about=0.35), loaded) == "refer_back"
     assert decide(ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.6), loaded) == "leave"
+
+
+@pytest.mark.parametrize(
+    "said,act,narrowing",
+    [("那注销呢", True, False), ("算了，那注销呢", True, False), ("那身份证呢", False, False), ("注销和变更呢", False, False),
+     ("省里的呢", False, True), ("个人的呢", False, True), ("那初中呢", False, False), ("那全省的注销呢", False, False)],
+)
+def test_what_a_bare_message_says(sd_searcher, said: str, act: bool, narrowing: bool) -> None:
+    from actions.answer import bare_act, says_only_narrowing, strip_field_cues
+
+    content = strip_field_cues(said)
+    assert (bare_act(sd_searcher, content) is not None, says_only_narrowing(sd_searcher, content)) == (act, narrowing)
 
 
 @pytest.mark.parametrize(
