@@ -224,16 +224,17 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
     《残疾人证》新办证申请 asks about 《残疾人证》注销. Siblings are separate services (no
     basic item joins them), so retrieval finds one: the topic's thing (its name's words
     without acts) with the act said (`bare_act`), not the topic's own ("补领要多久" on
-    居民身份证补领 asks about it). The answer must carry that act (else retrieval only found
-    the topic again) and hold the topic's thing (else it is another thing with that act:
-    企业注销 for 个体工商户设立)."""
+    居民身份证补领 asks about it). The best hit other than the topic must carry that act and
+    hold the topic's thing (else it is another thing with that act: 企业注销 for 个体工商户设立)."""
     acts, lexicon = act_words(), searcher.index.lexicon
     act = bare_act(searcher, content)
     if act is None or act in acts_of(searcher, item.name):
         return None
     thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
-    best = searcher.search(f"{thing} {act}", replace(filters, codes=None), k=5).best
-    if best is None or best.item.service_key == item.service_key or act not in acts_of(searcher, best.item.name):
+    result = searcher.search(f"{thing} {act}", replace(filters, codes=None), k=5)
+    # The topic itself may come first: its thing keeps words of its own act ("挂失" of 挂失补办).
+    best = next((hit for hit in result.hits if hit.item.service_key != item.service_key), None) if result.confident else None
+    if best is None or act not in acts_of(searcher, best.item.name):
         return None
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
 

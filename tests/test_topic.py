@@ -227,3 +227,14 @@ def test_a_thin_rejection_corrects_the_last_question(gd_searcher, gd_catalogue) 
     sure = what_was_meant(gd_searcher, gd_catalogue, Topic(offered=offered, query=last), "不是这个，我问的是结婚登记预约")
     assert sure.query == "结婚登记预约" and sure.result.best.item.name == "结婚登记预约"  # says enough alone
     assert what_was_meant(gd_searcher, gd_catalogue, Topic(offered=offered, query=last), "不是这个服务") is None
+
+
+def test_a_bare_act_finds_the_sibling_when_the_topic_itself_comes_first(gd_searcher, gd_catalogue) -> None:
+    """On 《残疾人证》挂失补办 the thing searched keeps 挂失, so the topic ranks first for
+    "残疾人证 挂失 新办"; the sibling is the best hit after it."""
+    from actions.answer import sibling_by_act
+    from retrieval.search import Filters
+
+    item = next(i for i in gd_catalogue.items.values() if "残疾人证" in i.name and i.name.endswith("挂失补办"))
+    code = sibling_by_act(gd_searcher, item, "那新办呢", Filters())
+    assert code and gd_catalogue.entry(code).name.endswith("新办证申请")
