@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
+from functools import lru_cache
 from itertools import accumulate
 from typing import Any
 
@@ -173,7 +174,8 @@ def measure(
     picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
-    sibling = sibling_by_act(searcher, item, content, filters) if item is not None and picked is None and content.strip() else None
+    act = bare_act(searcher, content) if content.strip() else None
+    sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
     specific, unknown = searcher.word_profile(content)
     return Evidence(
         intent=intent,
@@ -185,7 +187,7 @@ def measure(
         elsewhere_rank_of_topic=rank,
         picked=picked,
         sibling=sibling if sibling and catalogue.entry(sibling) else None,  # an index older than the catalogue may name a removed item
-        bare_act=bool(content.strip()) and bare_act(searcher, content) is not None,
+        bare_act=act is not None,
         narrows=says_only_narrowing(searcher, content),
         specific=specific,
         unknown=unknown,
@@ -219,15 +221,14 @@ def outnamed(searcher: Searcher, content: str, probe: SearchResult, picked: Serv
     return searcher.coverage_of(content, best.item.name) > searcher.coverage_of(content, picked.name)
 
 
-def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters: Filters) -> str | None:
+def sibling_by_act(searcher: Searcher, item: ServiceItem, act: str | None, filters: Filters) -> str | None:
     """The topic's sibling a bare act names: "那注销呢" or "注销要带什么" while on
     《残疾人证》新办证申请 asks about 《残疾人证》注销. Siblings are separate services (no
     basic item joins them), so retrieval finds one: the topic's thing (its name's words
-    without acts) with the act said (`bare_act`), not the topic's own ("补领要多久" on
+    without acts) with the act the words say alone (`bare_act`), not the topic's own ("补领要多久" on
     居民身份证补领 asks about it). The best hit other than the topic must carry that act and
     hold the topic's thing (else it is another thing with that act: 企业注销 for 个体工商户设立)."""
     acts, lexicon = act_words(), searcher.index.lexicon
-    act = bare_act(searcher, content)
     if act is None or act in acts_of(searcher, item.name):
         return None
     thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
@@ -242,7 +243,13 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, content: str, filters:
 def says_only_narrowing(searcher: Searcher, content: str) -> bool:
     """Whether the words are only of level, place or who asks ("省里", "个人": data/dialogue/narrowing_words.txt)."""
     words = set(searcher.index.lexicon.tokens(content)) - doing_words()
-    return bool(words) and words <= set(searcher.index.lexicon.tokens(" ".join(narrowing_words())))
+    return bool(words) and words <= narrowing_tokens(searcher)
+
+
+@lru_cache(maxsize=2)
+def narrowing_tokens(searcher: Searcher) -> frozenset[str]:
+    """The narrowing words as the searcher's lexicon reads them (once per searcher, not per message)."""
+    return frozenset(searcher.index.lexicon.tokens(" ".join(narrowing_words())))
 
 
 def bare_act(searcher: Searcher, content: str) -> str | None:

@@ -50,19 +50,25 @@ def answer_rejection(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
         send(dispatcher, reply)
         regional = [SlotSet("region", meant.region)] if meant.region else []
         return regional + events + [SlotSet("last_query", meant.query), SlotSet("last_field", meant.field)]
-    events = fact_or_place_meant(dispatcher, searcher, catalogue, topic, text)
+    clause = clause_after(text)
+    events = fact_or_place_meant(dispatcher, searcher, catalogue, topic, clause) if clause is not None else None
     if events is None:
         dispatcher.utter_message(response="utter_deny")
     return events or []
 
 
-def fact_or_place_meant(dispatcher: CollectingDispatcher, searcher: Searcher, catalogue: Catalogue, topic: Topic, text: str) -> list[EventType] | None:
+def clause_after(text: str) -> str | None:
+    """The clause that follows a rejection ("不是这个，我问的是结婚登记": 结婚登记), if any."""
+    clause = REJECTION.sub("", text, count=1)
+    return clause if clause != text else None
+
+
+def fact_or_place_meant(dispatcher: CollectingDispatcher, searcher: Searcher, catalogue: Catalogue, topic: Topic, clause: str) -> list[EventType] | None:
     """"不是，我问的是要多久" / "不对，我说的是广州的": the item under discussion, asked that
     fact or answered for that place."""
-    clause = REJECTION.sub("", text, count=1)
     item = catalogue.entry(topic.code)
     field, region = detect_field(clause), catalogue.gazetteer.resolve(clause)
-    if clause == text or item is None or not (field or region):
+    if item is None or not (field or region):
         return None
     if region:  # the last question, or the fact this clause asks, there
         asked = replace(topic, field=field or topic.field)
@@ -83,11 +89,13 @@ class Meant:
 
 def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text: str) -> Meant | None:
     """The search for the clause after a rejection, or None when there is no such clause."""
-    clause = REJECTION.sub("", text, count=1)
+    clause = clause_after(text)
+    if clause is None:
+        return None
     asked = strip_field_cues(clause)
     content = catalogue.gazetteer.without_regions(asked)
-    if clause == text or not set(searcher.index.lexicon.tokens(content)) - doing_words():
-        return None  # no clause, or one that names no service ("…我问的是在哪里办")
+    if not set(searcher.index.lexicon.tokens(content)) - doing_words():
+        return None  # a clause that names no service ("…我问的是在哪里办")
     specific, unknown = searcher.word_profile(content)
     if specific < thresholds().specific and not unknown and topic.query:
         # Words the catalogue uses widely ("…我问的是认定" after 教师资格 choices) are too little to

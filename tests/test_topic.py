@@ -132,11 +132,11 @@ def test_what_a_bare_message_says(sd_searcher, said: str, act: bool, narrowing: 
     ],
 )
 def test_a_bare_act_names_the_topics_sibling(sd_searcher, topic: str, said: str, sibling: str | None) -> None:
-    from actions.answer import sibling_by_act, strip_field_cues
+    from actions.answer import bare_act, sibling_by_act, strip_field_cues
     from retrieval.search import Filters
 
     item = next(i for _, i in sd_searcher.index.live_items() if i.name == topic)
-    code = sibling_by_act(sd_searcher, item, strip_field_cues(said), Filters())
+    code = sibling_by_act(sd_searcher, item, bare_act(sd_searcher, strip_field_cues(said)), Filters())
     assert (sd_searcher.index.items[sd_searcher.index.slot_of(code)].name if code else None) == sibling
 
 
@@ -232,9 +232,9 @@ def test_a_thin_rejection_corrects_the_last_question(gd_searcher, gd_catalogue) 
 def test_a_bare_act_finds_the_sibling_when_the_topic_itself_comes_first(gd_searcher, gd_catalogue) -> None:
     """On 《残疾人证》挂失补办 the thing searched keeps 挂失, so the topic ranks first for
     "残疾人证 挂失 新办"; the sibling is the best hit after it."""
-    from actions.answer import sibling_by_act
+    from actions.answer import bare_act, sibling_by_act
     from retrieval.search import Filters
 
     item = next(i for i in gd_catalogue.items.values() if "残疾人证" in i.name and i.name.endswith("挂失补办"))
-    code = sibling_by_act(gd_searcher, item, "那新办呢", Filters())
+    code = sibling_by_act(gd_searcher, item, bare_act(gd_searcher, "那新办呢"), Filters())
     assert code and gd_catalogue.entry(code).name.endswith("新办证申请")
