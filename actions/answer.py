@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any
+from typing import Any, Iterable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -21,7 +21,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.choices import MAX_CHOICES, act_words, close_alternatives, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
-from actions.replies import UNREADABLE, choice_message, item_message, no_match_message, suggestion_message, theme_message
+from actions.replies import (
+    UNREADABLE,
+    area_message,
+    choice_message,
+    item_message,
+    no_match_message,
+    outside_message,
+    rejected_again_message,
+    suggestion_message,
+    theme_message,
+    which_service_message,
+)
 from actions.topic import REGION_INTENT, REJECTION, Evidence, Topic, decide, doing_words, narrowing_words, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
@@ -43,6 +54,9 @@ FIELD_OF_INTENT: dict[str, Field] = {
 }
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
 SUGGESTIONS = 3
+# Facts that differ from place to place: asked of a place the answer cannot be given for, they
+# are answered with what can be said of it.
+PLACE_FIELDS = frozenset({"location", "phone"})
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -64,6 +78,10 @@ class ActionAnswer(Action):
         return "action_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events = self.answer(dispatcher, tracker)
+        return events + rejections_done(tracker, events)
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         searcher, catalogue = knowledge()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
@@ -94,6 +112,15 @@ class ActionAnswer(Action):
         # region filters; its name in the words would pull items that merely mention it).
         asked = strip_field_cues(text)
         content = catalogue.gazetteer.without_regions(asked)
+        if region is None and (intent == REGION_INTENT or field in PLACE_FIELDS):
+            # "那香港呢", "北京在哪办", "珠三角的呢": a place the portal does not serve, or a
+            # part of the province too wide to say where, and nothing else to search. The
+            # topic stays for the next question. (Not "去香港要办什么", a service question, nor
+            # "我在上海，要带什么材料": the materials are the same wherever the user is.)
+            reply = place_reply(searcher, catalogue, content, topic)
+            if reply is not None:
+                send(dispatcher, reply)
+                return events
         probe = searcher.search(content, filters, k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, probe, filters)
         target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
@@ -124,13 +151,48 @@ class ActionAnswer(Action):
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays
             send(dispatcher, no_match_message())
             return events
-        reply, reply_events = reply_for(probe, field, catalogue) if content.strip() else (None, [])
-        send(dispatcher, reply or no_match_message())
+        found = without_rejected(probe, catalogue, tracker.get_slot("rejected_items") or ())
+        reply, reply_events = reply_for(found, field, catalogue) if content.strip() else (None, [])
+        if reply is not None:
+            send(dispatcher, reply)
+        elif not says_something(searcher, content):
+            send(dispatcher, which_service_message())  # "要多久" with no service under discussion
+        elif tracker.get_slot("rejected_items") and probe.best is not None and not found.hits:  # still sure of what was rejected
+            send(dispatcher, rejected_again_message(probe.best.item))
+        else:
+            send(dispatcher, no_match_message())
         # An elliptical "那X呢" that found nothing leaves the last question as it was: the next
-        # "天河区的呢" narrows that one, not "市里的呢".
-        kept = [] if reply is None and intent == REGION_INTENT else [SlotSet("last_query", asked)]
+        # "天河区的呢" narrows that one, not "市里的呢"; so does a question with no words of its own.
+        kept = [] if reply is None and (intent == REGION_INTENT or not says_something(searcher, content)) else [SlotSet("last_query", asked)]
         return events + kept + [SlotSet("last_field", field)] + reply_events
 
+
+def place_reply(searcher: Searcher, catalogue: Catalogue, content: str, topic: Topic) -> dict[str, Any] | None:
+    """The reply to words that name only a place the answer cannot be given for: outside
+    the province, or a part of it spanning several cities (None for anything else)."""
+    gazetteer = catalogue.gazetteer
+    area, place = gazetteer.area(content), gazetteer.outside_place(content)
+    named = area[0] if area else place
+    if named is None or not says_only_narrowing(searcher, content.replace(named, " "), or_nothing=True):
+        return None
+    if names_a_variant(searcher, catalogue, named, topic):  # "那台湾呢" after 往来港澳通行证: 往来台湾通行证
+        return None
+    item = catalogue.entry(topic.code)
+    if area:
+        return area_message(*area, item)
+    return outside_message(named, gazetteer.province.name, item)
+
+
+def names_a_variant(searcher: Searcher, catalogue: Catalogue, place: str, topic: Topic) -> bool:
+    """Whether the place names a variant of what is being discussed: searched with the topic's
+    name (or the last question), the best hit is named after the place ("那台湾呢" after
+    往来港澳通行证: 往来台湾通行证). With nothing discussed, any item named after it will do."""
+    item = catalogue.entry(topic.code)
+    discussed = item.name if item is not None else topic.query
+    if not discussed:
+        return any(place in other.name for other in catalogue.items.values())
+    best = searcher.search(f"{discussed} {place}", Filters(), k=1).best
+    return best is not None and place in best.item.name
 
 
 def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
@@ -240,10 +302,16 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, act: str | None, filte
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
 
 
-def says_only_narrowing(searcher: Searcher, content: str) -> bool:
-    """Whether the words are only of level, place or who asks ("省里", "个人": data/dialogue/narrowing_words.txt)."""
+def says_something(searcher: Searcher, content: str) -> bool:
+    """Whether the words hold any beyond doing ones ("要多久" with its field cue gone holds none)."""
+    return bool(set(searcher.index.lexicon.tokens(content)) - doing_words())
+
+
+def says_only_narrowing(searcher: Searcher, content: str, or_nothing: bool = False) -> bool:
+    """Whether the words are only of level, place or who asks ("省里", "个人": data/dialogue/narrowing_words.txt)
+    — or, `or_nothing`, no words at all beyond doing ones."""
     words = set(searcher.index.lexicon.tokens(content)) - doing_words()
-    return bool(words) and words <= narrowing_tokens(searcher)
+    return (bool(words) or or_nothing) and words <= narrowing_tokens(searcher)
 
 
 @lru_cache(maxsize=2)
@@ -338,6 +406,23 @@ def answer_about(item: ServiceItem, field: Field | None, region_code: str | None
     return item_message(shown, field, where_unknown=where_unknown), shown
 
 
+def without_rejected(result: SearchResult, catalogue: Catalogue, rejected: Iterable[str | None]) -> SearchResult:
+    """`result` without the services the user rejected; none at all when retrieval is sure
+    of one of them (the words still mean it: answering the next best would be a guess)."""
+    keys = {i.service_key for i in map(catalogue.entry, rejected) if i is not None}
+    if not keys:
+        return result
+    found_rejected = result.best is not None and result.best.item.service_key in keys
+    return replace(result, hits=[] if found_rejected else [h for h in result.hits if h.item.service_key not in keys])
+
+
+def rejections_done(tracker: Tracker, events: list[EventType]) -> list[EventType]:
+    """Rejected items stop being left out once an answer shows an item (the user has moved on):
+    the slot is cleared, whichever way the answer was reached."""
+    shown = any(e.get("event") == "slot" and e.get("name") in ("current_item", "offered_items") and e.get("value") for e in events)
+    return [SlotSet("rejected_items", None)] if shown and tracker.get_slot("rejected_items") else []
+
+
 def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[EventType]]:
     """For actions of other intents: the catalogue's answer to the message, if it has a sure one."""
     searcher, catalogue = knowledge()
@@ -392,4 +477,5 @@ class ActionChooseOption(Action):
         item = catalogue.entry(offered[number - 1] if number > 0 else offered[-1])
         reply, item = answer_about(item, tracker.get_slot("last_field"), tracker.get_slot("region"), catalogue)
         send(dispatcher, reply)
-        return [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
+        events = [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
+        return events + rejections_done(tracker, events)

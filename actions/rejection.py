@@ -10,7 +10,9 @@ the words name) are answered or offered again in the reply. A clause that names 
 fact or a place ("不是，我问的是要多久", "不对，我说的是广州的") asks it of the item under
 discussion, and a clause naming a place other than the conversation's rejects the place,
 not the service ("不对，我说的是青岛的结婚登记要多久"). Anything else ("不对", "不是这个服务",
-"不是本人能办吗") still asks for other words. A rejection too long for NLU to read as one
+"不是本人能办吗") still asks for other words, and what was shown (the item, or the choices)
+goes to the slot `rejected_items`: no longer the topic, and left out of the next search until
+an answer shows an item (actions/answer.py). A rejection too long for NLU to read as one
 (over the small-talk guard's 15 characters) reaches `action_answer`, which hands it here
 (`answer_rejection`)."""
 
@@ -23,7 +25,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_about, narrow, pick_in_words, reply_for, send, strip_field_cues
+from actions.answer import answer_about, narrow, pick_in_words, reply_for, send, strip_field_cues, without_rejected
 from actions.context import knowledge
 from actions.topic import REJECTION, Topic, doing_words, thresholds
 from catalogue.store import Catalogue
@@ -49,12 +51,22 @@ def answer_rejection(dispatcher: CollectingDispatcher, tracker: Tracker) -> list
     if reply is not None:
         send(dispatcher, reply)
         regional = [SlotSet("region", meant.region)] if meant.region else []
-        return regional + events + [SlotSet("last_query", meant.query), SlotSet("last_field", meant.field)]
+        return regional + events + [SlotSet("last_query", meant.query), SlotSet("last_field", meant.field), SlotSet("rejected_items", None)]
     clause = clause_after(text)
-    events = fact_or_place_meant(dispatcher, searcher, catalogue, topic, clause) if clause is not None else None
+    # After a bare "不对" the item shown is no topic, but "不是，我问的是在哪里办" says the
+    # fact was wrong, not the item: it is asked of that item again.
+    rejected_before = tracker.get_slot("rejected_items") or []
+    recalled = replace(topic, code=topic.code or (rejected_before[0] if len(rejected_before) == 1 else None))
+    events = fact_or_place_meant(dispatcher, searcher, catalogue, recalled, clause) if clause is not None else None
+    if events is not None and rejected_before:
+        events.append(SlotSet("rejected_items", None))
     if events is None:
         dispatcher.utter_message(response="utter_deny")
-    return events or []
+        # What was shown is no longer what the conversation is about ("要多久" now asks which
+        # service), and the user's next words are not answered with it again.
+        rejected = [code for code in (topic.code, *topic.offered) if code]
+        events = [SlotSet("rejected_items", rejected), SlotSet("current_item", None), SlotSet("offered_items", None)] if rejected else []
+    return events
 
 
 def clause_after(text: str) -> str | None:
@@ -109,7 +121,5 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
     shown = [code for code in topic.offered if code != named]
     # A place other than the conversation's rejects the place, not the service ("不对，我说的是青岛的…").
     elsewhere = region is not None and region.code != topic.region
-    rejected = {i.service_key for i in map(catalogue.entry, (None if elsewhere else topic.code, *shown)) if i is not None}
-    found_rejected = result.best is not None and result.best.item.service_key in rejected  # then no answer
-    result = replace(result, hits=[] if found_rejected else [h for h in result.hits if h.item.service_key not in rejected])
+    result = without_rejected(result, catalogue, (None if elsewhere else topic.code, *shown))
     return Meant(result, asked, detect_field(clause) or topic.field, region.code if region else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from catalogue.gazetteer import Region
 from catalogue.model import ServiceItem, ThemeService
 from retrieval.fields import Field, citation, field_answer, field_value
 
@@ -156,6 +157,32 @@ def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
     message["json_message"]["suggested"] = True  # not an answer: channels and evaluation tell them apart
     message["json_message"]["outcome"] = "suggestion"  # for analytics (catalogue gaps)
     return message
+
+
+def outside_message(place: str, province: str, item: ServiceItem | None) -> dict[str, Any]:
+    """A place outside the portal's province: whose services it cannot say."""
+    text = f"我能查询的是{province}的政务服务事项，{place}的办理地点、材料和电话请咨询当地政务服务中心或当地的12345热线。"
+    if item is not None:
+        text += f"\n如果您在{province}办理【{item.name}】，告诉我所在的城市或区县，我告诉您当地怎么办。"
+    return {"text": text, "buttons": [HANDOFF_BUTTON], "json_message": {"outcome": "outside_province"}}
+
+
+def area_message(area: str, cities: list[Region], item: ServiceItem | None) -> dict[str, Any]:
+    """A part of the province spanning several cities: which one?"""
+    what = f"【{item.name}】的" if item is not None else ""
+    names = "、".join(city.name for city in cities)
+    return {"text": f"{area}包括{names}，{what}办理地点和电话因市而异。请问您在哪个市？", "json_message": {"outcome": "ask_city"}}
+
+
+def rejected_again_message(rejected: ServiceItem) -> dict[str, Any]:
+    """The words still find what the user said was wrong: say so, rather than "nothing found"."""
+    text = f"除了您说不对的【{rejected.name}】，事项目录中没有找到其他相符的事项。您可以换个说法，或拨打12345政务服务便民热线咨询，也可以转人工客服。"
+    return {"text": text, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}
+
+
+def which_service_message() -> dict[str, Any]:
+    """A fact asked with no service under discussion ("要多久" as the first words, or after "不对")."""
+    return {"text": "请先说说您要办的是什么事（比如“营业执照丢了怎么补办”），我再告诉您。", "buttons": [HANDOFF_BUTTON]}
 
 
 def no_match_message() -> dict[str, Any]:

@@ -27,6 +27,8 @@ class Gazetteer:
     regions: dict[str, Region] = field(default_factory=dict)
     # Places in China outside this portal's province (data/gazetteer/china_places.txt).
     outside: frozenset[str] = frozenset()
+    # Parts of the province that span several cities ("珠三角", "胶东"): name -> city codes.
+    areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _by_name: dict[str, list[Region]] = field(default_factory=dict)
 
     @classmethod
@@ -36,6 +38,7 @@ class Gazetteer:
         gazetteer = cls(province)
         for region in [province, *map(_region, data.get("regions", []))]:
             gazetteer.add(region)
+        gazetteer.areas = {name: tuple(codes) for name, codes in data.get("areas", {}).items()}
         return gazetteer
 
     def add(self, region: Region) -> None:
@@ -74,6 +77,8 @@ class Gazetteer:
         """Regions mentioned in `text`, longest names first, without overlapping mentions."""
         found: list[Region] = []
         taken = [False] * len(text)
+        for start, end in self._area_spans(text):  # "鲁南" names no 山东省 (鲁) but an area of it
+            taken[start:end] = [True] * (end - start)
         for name in sorted(self._by_name, key=len, reverse=True):
             start = text.find(name)
             while start >= 0:
@@ -90,21 +95,46 @@ class Gazetteer:
     def names_outside(self, text: str) -> bool:
         """Whether `text` names a place in China outside this portal's province (not a
         street named after one: 青岛的南京路, 广州的中山路)."""
+        return self.outside_place(text) is not None
+
+    def area(self, text: str) -> tuple[str, list[Region]] | None:
+        """The part of the province spanning several cities that `text` names (the longest
+        name; not a street named after one: 鲁南路), with its cities."""
+        for start, end in self._area_spans(text):
+            if not STREET.match(text, end):
+                name = text[start:end]
+                return name, [self.regions[code] for code in self.areas[name] if code in self.regions]
+        return None
+
+    def outside_place(self, text: str) -> str | None:
+        """The place outside this portal's province that `text` names (the longest name), if any."""
         rest = self.without_regions(text)
-        for name in self.outside:
+        for name in sorted(self.outside, key=len, reverse=True):
             start = rest.find(name)
             while start >= 0:
                 if not STREET.match(rest, start + len(name)):
-                    return True
+                    return name
                 start = rest.find(name, start + 1)
-        return False
+        return None
 
     def without_regions(self, text: str) -> str:
-        """`text` with the region names it mentions blanked out ("青岛的呢" -> " 的呢")."""
-        for name in sorted(self._by_name, key=len, reverse=True):
-            if name in text:
-                text = text.replace(name, " ")
-        return text
+        """`text` with the region names it mentions blanked out ("青岛的呢" -> " 的呢"); area
+        names stay whole ("鲁南的呢")."""
+        pieces, start = [], 0
+        for area_start, area_end in [*self._area_spans(text), (len(text), len(text))]:
+            piece = text[start:area_start]
+            for name in sorted(self._by_name, key=len, reverse=True):
+                if name in piece:
+                    piece = piece.replace(name, " ")
+            pieces += [piece, text[area_start:area_end]]
+            start = area_end
+        return "".join(pieces)
+
+    def _area_spans(self, text: str) -> list[tuple[int, int]]:
+        if not self.areas:
+            return []
+        names = "|".join(map(re.escape, sorted(self.areas, key=len, reverse=True)))
+        return [m.span() for m in re.finditer(names, text)]
 
     def resolve(self, text: str) -> Region | None:
         """The most local region that `text` mentions, or None."""

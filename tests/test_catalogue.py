@@ -106,3 +106,20 @@ def test_implementations_of_one_service_ignore_how_a_unit_brackets_its_name(gd_s
     assert {i.code for i in catalogue.implementations(province)} == {province.code, city.code}
     other = by_code["114400000069401674244010900200405"]  # 执业类别变更并市内转所: another service
     assert other.service_key != province.service_key
+
+
+def test_a_place_outside_the_province_is_named_but_a_street_after_one_is_not(gd_catalogue) -> None:
+    gazetteer = gd_catalogue.gazetteer
+    assert gazetteer.outside_place("那香港呢") == "香港"
+    assert gazetteer.outside_place("北京市能办吗") == "北京市"  # the longest name
+    assert gazetteer.outside_place("广州的北京路那个办事点在哪") is None
+    assert gazetteer.outside_place("广州的呢") is None
+
+
+def test_an_area_spanning_several_cities_is_named_and_its_alias_letter_is_no_province(gd_catalogue, sd_settings) -> None:
+    area = gd_catalogue.gazetteer.area("那珠三角呢")
+    assert area and area[0] == "珠三角" and "广州市" in [c.name for c in area[1]] and len(area[1]) == 9
+    assert gd_catalogue.gazetteer.resolve("那粤东呢") is None and gd_catalogue.gazetteer.resolve("粤港澳") is not None
+    sd = load_catalogue(sd_settings).gazetteer
+    assert sd.area("鲁南的呢")[0] == "鲁南" and sd.resolve("鲁南的呢") is None
+    assert sd.without_regions("青岛和鲁南的呢") == " 和鲁南的呢"

@@ -255,3 +255,44 @@ def test_that_x_naming_no_region_is_asked_not_the_last_answer_repeated(bot) -> N
     assert not items(none) and "没有" in texts(none), texts(none)
     back = say(you, "要多久")
     assert [i["name"] for i in items(back)] == ["内地居民结婚登记"] and custom(back, "field") == ["time_limit"], texts(back)
+
+
+def test_a_bare_rejection_drops_the_item_shown(bot) -> None:
+    """After "不对" the item shown is no longer what the conversation is about: "要多久" does
+    not answer about it, and a rephrasing is not answered with it again; words that find
+    something else are answered as usual."""
+    me = user()
+    first = say(me, "营业执照丢了怎么补领")
+    assert [i["name"] for i in items(first)] == ["营业执照补领"], texts(first)
+    say(me, "不对")
+    how_long = say(me, "要多久")
+    assert not items(how_long) and "要办的是什么事" in texts(how_long), texts(how_long)
+    again = say(me, "营业执照丢了要怎么补领")  # still sure of it: said, not "nothing found"
+    assert not items(again) and "除了您说不对的【营业执照补领】" in texts(again), texts(again)
+    other = say(me, "结婚登记要带什么材料")
+    assert [i["name"] for i in items(other)] == ["内地居民结婚登记"], texts(other)
+    back = say(me, "营业执照丢了怎么补领")  # an answer shown: what was rejected is found again
+    assert [i["name"] for i in items(back)] == ["营业执照补领"], texts(back)
+    fact = user()  # "不对", then the fact that was meant: the rejection was of the fact
+    say(fact, "营业执照丢了怎么补领")
+    say(fact, "不对")
+    where = say(fact, "不是，我问的是在哪里办")
+    assert [i["name"] for i in items(where)] == ["营业执照补领"] and "城市或区县" in texts(where), texts(where)
+
+
+def test_a_place_outside_the_province_or_an_area_of_it_is_answered_and_the_topic_stays(bot) -> None:
+    """"那北京呢" after 结婚登记 names a place the portal does not serve, "胶东那边的呢" a part
+    of the province spanning five cities: both were searched as services (items about 北京).
+    Now the reply says whose services the portal has, or asks which city, and the next
+    follow-up is still about 结婚登记."""
+    me = user()
+    say(me, "结婚登记要带什么材料")
+    beijing = say(me, "那北京呢")
+    assert not items(beijing) and "山东省" in texts(beijing) and "北京" in texts(beijing), texts(beijing)
+    service = say(user(), "去香港要办什么证件")  # a service question naming the place
+    assert "往来港澳通行证及签注签发" in [i["name"] for i in items(service)], texts(service)
+    area = say(me, "胶东那边的呢")
+    assert not items(area) and "青岛市" in texts(area) and "哪个市" in texts(area), texts(area)
+    back = say(me, "要多久")
+    assert [i["name"] for i in items(back)] == ["内地居民结婚登记"] and custom(back, "field") == ["time_limit"], texts(back)
+

@@ -238,3 +238,20 @@ def test_a_bare_act_finds_the_sibling_when_the_topic_itself_comes_first(gd_searc
     item = next(i for i in gd_catalogue.items.values() if "残疾人证" in i.name and i.name.endswith("挂失补办"))
     code = sibling_by_act(gd_searcher, item, bare_act(gd_searcher, "那新办呢"), Filters())
     assert code and gd_catalogue.entry(code).name.endswith("新办证申请")
+
+
+def test_a_place_outside_the_province_alone_is_answered_unless_it_names_a_variant(gd_searcher, gd_catalogue) -> None:
+    """"那台湾呢" after 办理往来港澳通行证 asks about 往来台湾通行证, a service; after 结婚登记预约
+    it names a place the portal does not serve."""
+    from actions.answer import place_reply
+
+    def code(name: str) -> str:
+        return next(i.code for i in gd_catalogue.items.values() if i.name == name)
+
+    assert place_reply(gd_searcher, gd_catalogue, "那台湾呢", Topic(code=code("办理往来港澳通行证"))) is None
+    outside = place_reply(gd_searcher, gd_catalogue, "那台湾呢", Topic(code=code("结婚登记预约")))
+    assert outside and "广东省" in outside["text"] and "【结婚登记预约】" in outside["text"]
+    assert place_reply(gd_searcher, gd_catalogue, "那台湾呢", Topic()) is None  # items are named after it
+    area = place_reply(gd_searcher, gd_catalogue, "粤东西北的呢", Topic())
+    assert area and "汕头市" in area["text"] and "湛江市" in area["text"] and "韶关市" in area["text"]
+    assert place_reply(gd_searcher, gd_catalogue, "那北京的结婚登记呢", Topic()) is None  # words of its own: searched
