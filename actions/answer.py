@@ -36,6 +36,7 @@ from actions.replies import (
 from actions.topic import REGION_INTENT, REJECTION, Evidence, Topic, decide, doing_words, narrowing_words, new_topic_markers, thresholds
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
+from retrieval.documents import record_text
 from retrieval.fields import FIELD_CUES, Field, detect_field
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
@@ -239,6 +240,7 @@ def measure(
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
     specific, unknown = searcher.word_profile(content)
+    other = probe.best.item if probe.best is not None and rank != 0 else None
     return Evidence(
         intent=intent,
         field=field,
@@ -251,10 +253,30 @@ def measure(
         sibling=sibling if sibling and catalogue.entry(sibling) else None,  # an index older than the catalogue may name a removed item
         bare_act=act is not None,
         narrows=says_only_narrowing(searcher, content),
+        names_other=item is not None and other is not None and names_other_than(searcher, content, other, item),
         specific=specific,
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
     )
+
+
+def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic: ServiceItem) -> bool:
+    """Whether the words name `other` rather than the topic: a word of theirs is in `other`'s
+    name and nowhere in the topic's record, its name says more of them than the topic's, and
+    they say at least `name_said` of its name ("报名审核要几天" on 执业药师资格考试报名 says 审核
+    of 出国朝觐报名审核, but not 出国朝觐: a step of the topic's own process)."""
+    words = set(searcher.index.lexicon.tokens(content)) - doing_words()
+    own = (words & searcher.words_of(other.name)) - searcher.words_of(record_text(topic))
+    return (
+        bool(own)
+        and names_more(searcher, content, other.name, topic.name)
+        and searcher.coverage_of(other.name, content, cache=False) >= thresholds().name_said
+    )
+
+
+def names_more(searcher: Searcher, content: str, name: str, than: str) -> bool:
+    """Whether `name` says more of the words (IDF-weighted) than `than` does."""
+    return searcher.coverage_of(content, name) > searcher.coverage_of(content, than)
 
 
 def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
@@ -280,7 +302,7 @@ def outnamed(searcher: Searcher, content: str, probe: SearchResult, picked: Serv
     best = probe.best  # only when retrieval is sure
     if picked is None or best is None or best.item.code in pickable:
         return False
-    return searcher.coverage_of(content, best.item.name) > searcher.coverage_of(content, picked.name)
+    return names_more(searcher, content, best.item.name, picked.name)
 
 
 def sibling_by_act(searcher: Searcher, item: ServiceItem, act: str | None, filters: Filters) -> str | None:

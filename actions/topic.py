@@ -86,6 +86,10 @@ class Evidence:
     # level or place ("省里的呢", data/dialogue/narrowing_words.txt): it narrows, whatever else.
     narrows: bool = False
     bare_act: bool = False  # the words are one act alone ("那注销呢"), whether or not the topic has that sibling
+    # The best hit, not the topic, is named by a word the topic's record lacks, its name says
+    # more of the words than the topic's, and they say `name_said` of its name ("营业执照丢了
+    # 怎么补领" on 居民身份证补领, whose record holds 遗失 and 补领 but not 营业执照).
+    names_other: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -105,6 +109,10 @@ class Thresholds:
     specific: float = 0.6
     # A message marked as a new question names a new service with this much confidence.
     switch_marked: float = 0.3
+    # Words name another item than the topic when they say at least this much of its name
+    # (IDF-weighted): 营业执照补领 all of it, 出国朝觐报名审核 a third ("报名审核要几天").
+    # Read by `measure` (actions/answer.py) for the evidence, so bot.fit_topic does not tune it.
+    name_said: float = 0.5
     # This many words the catalogue never uses, about neither the topic nor anything else:
     # the question has left the catalogue's world ("香港迪士尼的门票在哪买便宜").
     unknown: int = 3
@@ -188,6 +196,8 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "new_service"
     if not evidence.content:
         return "refer_back"
+    if names_service and evidence.names_other and evidence.elsewhere >= t.switch:
+        return "new_service"  # however much of the words the topic's record holds
     if evidence.about_topic >= t.about_topic or (
         evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank
     ):

@@ -259,16 +259,21 @@ class Searcher:
         """
         return self.coverage_of(query, record_text(item))
 
-    def coverage_of(self, query: str, text: str) -> float:
-        """The IDF-weighted share of the query's words found in `text` (an item's record or name)."""
+    def coverage_of(self, query: str, text: str, cache: bool = True) -> float:
+        """The IDF-weighted share of the query's words found in `text` (an item's record or
+        name; a user's message is not cached: `cache=False`)."""
         words = set(self.index.lexicon.tokens(query))
         if not words:
             return 0.0
-        if text not in self._record_words:  # a follow-up is measured against the same record again and again
-            self._record_words[text] = frozenset(self.index.lexicon.search_tokens(text))
-        record = self._record_words[text]
+        record = self.words_of(text) if cache else frozenset(self.index.lexicon.search_tokens(text))
         weights = {word: self.index.idf(word) for word in words}
         return sum(w for word, w in weights.items() if word in record) / (sum(weights.values()) or 1.0)
+
+    def words_of(self, text: str) -> frozenset[str]:
+        """An item's record or name as searched words (with long words' character pairs)."""
+        if text not in self._record_words:  # a follow-up is measured against the same record again and again
+            self._record_words[text] = frozenset(self.index.lexicon.search_tokens(text))
+        return self._record_words[text]
 
     def word_profile(self, query: str) -> tuple[float, int]:
         """How much the query says in the catalogue's words: the IDF mass of its words the

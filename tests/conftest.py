@@ -53,6 +53,14 @@ def gd_catalogue(gd_settings, gd_searcher):
 
 
 @pytest.fixture(scope="session")
+def sd_catalogue(sd_settings, sd_searcher):
+    """The catalogue the Shandong searcher was built from."""
+    from catalogue.store import load_catalogue
+
+    return load_catalogue(sd_settings)
+
+
+@pytest.fixture(scope="session")
 def sd_searcher(sd_settings):
     from retrieval.service import open_searcher
 

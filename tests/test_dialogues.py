@@ -296,3 +296,18 @@ def test_a_place_outside_the_province_or_an_area_of_it_is_answered_and_the_topic
     back = say(me, "要多久")
     assert [i["name"] for i in items(back)] == ["内地居民结婚登记"] and custom(back, "field") == ["time_limit"], texts(back)
 
+
+def test_a_question_naming_another_thing_leaves_the_topic_though_its_record_holds_the_act(bot) -> None:
+    """On 居民身份证补领, "营业执照丢了怎么补领" was answered with 居民身份证补领 again: its record
+    holds 遗失 and 补领, most of the words' weight among the sample's items (营业执照 is in many
+    records' materials). The words name 营业执照补领, all of its name, and the topic's record
+    lacks 营业执照: the conversation moves to it; a follow-up of the topic's own stays."""
+    me = user()
+    first = say(me, "居民身份证丢了怎么补办")
+    assert [i["name"] for i in items(first)] == ["居民身份证补领"], texts(first)
+    own = say(me, "补领要带什么")
+    assert [i["name"] for i in items(own)] == ["居民身份证补领"], texts(own)
+    other = say(me, "营业执照丢了怎么补领")
+    assert [i["name"] for i in items(other)] == ["营业执照补领"], texts(other)
+    how_long = say(me, "要多久")  # the conversation is about it now
+    assert [i["name"] for i in items(how_long)] == ["营业执照补领"] and custom(how_long, "field") == ["time_limit"], texts(how_long)

@@ -36,6 +36,12 @@ CASES = [
      ev("inform_region", None, about=1.0, elsewhere=0.97, rank=5, specific=0.76), "new_service"),
     ("对年龄学历有要求吗: a fact asked in words of the topic's record, though retrieval is sure of another item", ON_ITEM,
      ev("ask_conditions", "conditions", about=1.0, elsewhere=0.9, rank=None, specific=0.72), "refer_back"),
+    ("营业执照丢了怎么补领 on 居民身份证补领: its record holds 遗失 and 补领, but retrieval is sure of an item the words name", ON_ITEM,
+     Evidence("search_service", None, False, True, 0.8, 0.99, 1, specific=1.39, names_other=True), "new_service"),
+    ("the same, retrieval sure of that item but under `switch`: still the topic", ON_ITEM,
+     Evidence("search_service", None, False, True, 0.8, 0.4, 1, specific=1.39, names_other=True), "refer_back"),
+    ("the same words naming another item, in a field question saying little: still the topic", ON_ITEM,
+     Evidence("ask_materials", "materials", False, True, 0.8, 0.99, 1, specific=0.45, names_other=True), "refer_back"),
     ("那护照呢: no region to narrow by (that would repeat the last answer): the words are the question", ON_ITEM,
      ev("inform_region", None, about=0.0, elsewhere=0.97, specific=0.52), "new_service"),
     ("我是个体户: a target narrows, whatever item its words fit", ON_ITEM,
@@ -255,3 +261,23 @@ def test_a_place_outside_the_province_alone_is_answered_unless_it_names_a_varian
     area = place_reply(gd_searcher, gd_catalogue, "粤东西北的呢", Topic())
     assert area and "汕头市" in area["text"] and "湛江市" in area["text"] and "韶关市" in area["text"]
     assert place_reply(gd_searcher, gd_catalogue, "那北京的结婚登记呢", Topic()) is None  # words of its own: searched
+
+
+def evidence_on(searcher, catalogue, topic: str, said: str, intent: str = "search_service") -> Evidence:
+    from actions.answer import measure, strip_field_cues
+    from retrieval.search import Filters
+
+    item = next(i for i in catalogue.items.values() if i.name == topic)
+    content = strip_field_cues(said)
+    probe = searcher.search(content, Filters(), k=10, said=said)
+    return measure(searcher, catalogue, Topic(code=item.code), intent, None, content, probe, Filters())
+
+
+def test_words_naming_another_item_than_the_topic(sd_searcher, sd_catalogue, gd_searcher, gd_catalogue) -> None:
+    """"营业执照丢了怎么补领" on 居民身份证补领 says 营业执照, which its record lacks and all of
+    营业执照补领's name says; "报名审核要几天" on 执业药师 says 审核 of 出国朝觐报名审核, but a
+    third of that name: a step of the topic's own process."""
+    assert evidence_on(sd_searcher, sd_catalogue, "居民身份证补领", "营业执照丢了怎么补领").names_other
+    topic = next(i.name for i in gd_catalogue.items.values() if i.name.startswith("执业药师") and "报名" in i.name)
+    step = evidence_on(gd_searcher, gd_catalogue, topic, "报名审核要几天", "ask_time_limit")
+    assert step.elsewhere > 0 and not step.names_other  # retrieval sure of another item, which the words do not name
