@@ -410,11 +410,23 @@ def implementation_to_show(item: ServiceItem, region_code: str | None, catalogue
     return general, general.level != "省"
 
 
+def unit_region(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> str | None:
+    """The unit's own region when it lies inside the region known and that is not the whole
+    province (a unit the user chose: "2" among 济南's district units is that district), else
+    the region known."""
+    region = catalogue.gazetteer.get(region_code)
+    inside = region is not None and region.level != "省" and region_code != item.region_code and region_code in catalogue.gazetteer.chain_codes(item.region_code)
+    return item.region_code if inside else region_code
+
+
 def implementation_for(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> tuple[ServiceItem, bool]:
-    """The implementation an answer shows: the region's own unit when the region is known,
-    else what holds everywhere (and whether its place is unknown)."""
+    """The implementation an answer shows: the region's own unit when the region is known (or
+    the one unit inside it); with several inside it, or no region known, what holds
+    everywhere (and whether its place is unknown)."""
     local = local_implementations(item, region_code, catalogue) if region_code else []
-    return (local[0], False) if len(local) == 1 else implementation_to_show(item, region_code, catalogue)
+    if len(local) > 1:  # several units inside the region ("济南" for 历下区's and 市中区's): none is the user's
+        return most_general(local), True
+    return (local[0], False) if local else implementation_to_show(item, region_code, catalogue)
 
 
 def answer_about(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> tuple[dict[str, Any], ServiceItem]:
@@ -422,7 +434,12 @@ def answer_about(item: ServiceItem, field: Field | None, region_code: str | None
     the conversation is about that one now) or a theme service."""
     theme = catalogue.themes.get(item.code)
     if theme is not None:
-        parts = [implementation_for(catalogue.items[code], region_code, catalogue) for code in theme.item_codes if code in catalogue.items]
+        # The theme's own units where they lie inside the region (开办餐饮店 is 市南区's: asked in
+        # 青岛, its parts are those; their unit's name says where).
+        parts = [
+            implementation_for(part, unit_region(part, region_code, catalogue), catalogue)
+            for part in (catalogue.items[code] for code in theme.item_codes if code in catalogue.items)
+        ]
         return theme_message(theme, item, field, kind_for(item), parts), item
     shown, where_unknown = implementation_for(item, region_code, catalogue)
     return item_message(shown, field, where_unknown=where_unknown), shown
@@ -497,7 +514,11 @@ class ActionChooseOption(Action):
             dispatcher.utter_message(text=f"请回复1到{len(offered)}之间的序号，选择您要办的事项。")
             return []
         item = catalogue.entry(offered[number - 1] if number > 0 else offered[-1])
-        reply, item = answer_about(item, tracker.get_slot("last_field"), tracker.get_slot("region"), catalogue)
+        # Among units of one service (narrow's "哪个区县"), the one chosen is the user's place.
+        one_service = len({catalogue.entry(code).service_key for code in offered}) == 1
+        where = unit_region(item, tracker.get_slot("region"), catalogue) if one_service else tracker.get_slot("region")
+        reply, item = answer_about(item, tracker.get_slot("last_field"), where, catalogue)
         send(dispatcher, reply)
         events = [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
+        events += [SlotSet("region", where)] if where != tracker.get_slot("region") else []
         return events + rejections_done(tracker, events)

@@ -9,6 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 
 
+# A region's full name (济南市, 市南区, 历下区, 广东省) rather than a short alias (济南, 历下);
+# two characters are too few to tell ("城区", 汕尾's, inside "羊城区域").
+FULL_NAME = re.compile(r"^.+.(省|市|区|县|镇|乡|街道|村)$")
 STREET = re.compile(r"[东西南北中]?(路|街|大街|大道|巷|道|里|小区|广场)")
 
 
@@ -74,23 +77,50 @@ class Gazetteer:
         return None
 
     def find(self, text: str) -> list[Region]:
-        """Regions mentioned in `text`, longest names first, without overlapping mentions."""
+        """Regions mentioned in `text` (see `_reading`), longest names first (equal ones in
+        the gazetteer's order)."""
+        order = {name: n for n, name in enumerate(self._by_name)}
         found: list[Region] = []
-        taken = [False] * len(text)
-        for start, end in self._area_spans(text):  # "鲁南" names no 山东省 (鲁) but an area of it
-            taken[start:end] = [True] * (end - start)
-        for name in sorted(self._by_name, key=len, reverse=True):
+        for _, _, name in sorted(self._reading(text), key=lambda m: (m[0] - m[1], order[m[2]])):
+            found += [region for region in self._by_name[name] if region not in found]
+        return found
+
+    def _reading(self, text: str) -> list[tuple[int, int, str]]:
+        """The region names `text` mentions, as (start, end, name), read without overlaps so
+        that full names (ending in 省/市/区/县…) cover the most characters, then names of any
+        kind, and two names side by side are one place ("青岛市南区" is 青岛 + 市南区, not 青岛市
+        + a stray 南区; "青岛市北部" stays 青岛市; "济宁市中区" is not 济宁 + 济南's 市中区). On a
+        tie the name that starts first is taken ("山东营业执照" is 山东, not 东营). An area's name
+        is no region ("鲁南" is not 鲁 = 山东省)."""
+        blocked = {i for start, end in self._area_spans(text) for i in range(start, end)}
+        starting: dict[int, list[tuple[int, str]]] = {}
+        for name in self._by_name:
             start = text.find(name)
             while start >= 0:
-                span = range(start, start + len(name))
-                if not any(taken[i] for i in span):
-                    for i in span:
-                        taken[i] = True
-                    for region in self._by_name[name]:
-                        if region not in found:
-                            found.append(region)
-                start = text.find(name, start + len(name))
-        return found
+                if not blocked.intersection(range(start, start + len(name))):
+                    starting.setdefault(start, []).append((start + len(name), name))
+                start = text.find(name, start + 1)
+        # Where a name spans the cut between two others (济宁市 across 济宁|市中区), those two
+        # must be one place; elsewhere two names side by side are two ("济南青岛两地").
+        spanned = {cut for start, names in starting.items() for end, _ in names for cut in range(start + 1, end)}
+        # best[i]: the best reading of text[i:] as ((full names' characters, all characters), names).
+        Reading = tuple[tuple[int, int], tuple[tuple[int, int, str], ...]]
+        best: list[Reading] = [((0, 0), ())] * (len(text) + 1)
+        for i in range(len(text) - 1, -1, -1):
+            options = []
+            for end, name in sorted(starting.get(i, ()), reverse=True):  # the longer name first on a tie
+                (full, covered), rest = best[end]
+                if rest and rest[0][0] == end and end in spanned and not self._one_place(name, rest[0][2]):
+                    (full, covered), rest = best[end + 1]  # the rest read without the name right after
+                own = end - i
+                options.append(((full + (own if FULL_NAME.search(name) else 0), covered + own), ((i, end, name), *rest)))
+            options.append(best[i + 1])  # skipping this character: last, so a tie goes to a name starting here
+            best[i] = max(options, key=lambda option: option[0])
+        return list(best[0][1])
+
+    def _one_place(self, name: str, following: str) -> bool:
+        """Whether a name and the one right after it can be one place (the second inside the first)."""
+        return any(first.code in self.chain_codes(second.code) for first in self._by_name[name] for second in self._by_name[following])
 
     def names_outside(self, text: str) -> bool:
         """Whether `text` names a place in China outside this portal's province (not a
@@ -120,15 +150,9 @@ class Gazetteer:
     def without_regions(self, text: str) -> str:
         """`text` with the region names it mentions blanked out ("青岛的呢" -> " 的呢"); area
         names stay whole ("鲁南的呢")."""
-        pieces, start = [], 0
-        for area_start, area_end in [*self._area_spans(text), (len(text), len(text))]:
-            piece = text[start:area_start]
-            for name in sorted(self._by_name, key=len, reverse=True):
-                if name in piece:
-                    piece = piece.replace(name, " ")
-            pieces += [piece, text[area_start:area_end]]
-            start = area_end
-        return "".join(pieces)
+        for start, end, _ in sorted(self._reading(text), reverse=True):
+            text = text[:start] + " " + text[end:]
+        return text
 
     def _area_spans(self, text: str) -> list[tuple[int, int]]:
         if not self.areas:

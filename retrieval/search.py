@@ -36,7 +36,7 @@ PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an applicati
 
 @dataclass(frozen=True)
 class Filters:
-    region_code: str | None = None  # this region, else its parent, else the province
+    region_code: str | None = None  # this region, its parent or the province; or a unit inside it
     level: str | None = None
     target: Literal["自然人", "法人"] | None = None
     online_only: bool = False
@@ -124,9 +124,12 @@ class Searcher:
         if filters == Filters():
             return None
         chain = set(self.gazetteer.chain_codes(filters.region_code)) if filters.region_code else None
+        # A unit inside the region serves it too: "在济南开个小饭馆" is 历下区's 食品经营许可
+        # (the answer then asks which district, `local_implementations` in actions/answer.py).
+        inside = {code for code in self.unit_regions if filters.region_code in self.gazetteer.chain_codes(code)} if chain else set()
         mask = np.zeros(len(self.index.items), dtype=bool)
         for slot, item in self.index.live_items():
-            if chain is not None and item.region_code not in chain:
+            if chain is not None and item.region_code not in chain and item.region_code not in inside:
                 continue
             if filters.level and item.level != filters.level:
                 continue

@@ -123,3 +123,21 @@ def test_an_area_spanning_several_cities_is_named_and_its_alias_letter_is_no_pro
     sd = load_catalogue(sd_settings).gazetteer
     assert sd.area("鲁南的呢")[0] == "鲁南" and sd.resolve("鲁南的呢") is None
     assert sd.without_regions("青岛和鲁南的呢") == " 和鲁南的呢"
+
+
+def test_a_region_is_read_in_the_way_that_covers_most_of_the_words(sd_settings, gd_settings) -> None:
+    """"青岛市南区" is 青岛 + 市南区: read longest name first it was 青岛市 and a stray 南区."""
+    sd = load_catalogue(sd_settings).gazetteer
+    assert sd.resolve("想在青岛市南区开个小饭馆").name == "市南区"
+    assert sd.without_regions("想在青岛市南区开个小饭馆") == "想在  开个小饭馆"
+    assert sd.resolve("济南市中区的呢").code == "370103" and sd.resolve("青岛市的呢").name == "青岛市"
+    assert [r.name for r in sd.find("济南市历下区")] == ["济南市", "历下区"]
+    assert {r.name for r in sd.find("济南青岛两地")} == {"济南市", "青岛市"}
+    # A full name is not cut for a short alias's sake, two names side by side are one place, and
+    # on a tie the name that starts first is read.
+    for said, region in [("青岛市北部", "青岛市"), ("东营市北一路", "东营市"), ("济宁市中区", "济宁市"),
+                         ("山东营业执照怎么补领", "山东省"), ("临沂水费", "临沂市"), ("潍坊子女入学", "潍坊市")]:
+        assert sd.resolve(said).name == region, said
+    gd = load_catalogue(gd_settings).gazetteer
+    for said, region in [("河源城区", "源城区"), ("广州白云安置房", "白云区"), ("湛江海关", "湛江市"), ("顺德庆典", "顺德区"), ("羊城区域", "广州市")]:
+        assert gd.resolve(said).name == region, said

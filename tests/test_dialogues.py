@@ -311,3 +311,25 @@ def test_a_question_naming_another_thing_leaves_the_topic_though_its_record_hold
     assert [i["name"] for i in items(other)] == ["营业执照补领"], texts(other)
     how_long = say(me, "要多久")  # the conversation is about it now
     assert [i["name"] for i in items(how_long)] == ["营业执照补领"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
+
+
+def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
+    """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
+    which the region filter used to leave out (only the city, the province), so nothing was
+    found. Now units inside the city count; as several do, what holds everywhere is said and
+    the district asked for, then given it answers there."""
+    me = user()
+    first = say(me, "济南营业执照丢了怎么补领")
+    assert [i["name"] for i in items(first)] == ["营业执照补领"] and "各地通用信息" in texts(first), texts(first)
+    there = say(me, "历下区的呢")
+    assert items(there) and all(i["name"] == "营业执照补领" and "历下" in i["region"] for i in items(there)), texts(there)
+    # Picked from the list of the city's units, a unit is answered, and so are follow-ups.
+    you = user()
+    say(you, "营业执照丢了怎么补领")
+    units = say(you, "济南的呢")
+    assert len(items(units)) > 1 and "哪个区县" in texts(units), texts(units)
+    second = items(units)[1]
+    picked = say(you, "2")
+    assert [i["code"] for i in items(picked)] == [second["code"]] and "各地通用信息" not in texts(picked), texts(picked)
+    phone = say(you, "电话多少")
+    assert [i["code"] for i in items(phone)] == [second["code"]] and "电话" in texts(phone), texts(phone)
