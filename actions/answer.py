@@ -22,6 +22,7 @@ from actions.choices import MAX_CHOICES, act_words, close_alternatives, theme_co
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import (
+    LOCAL_FIELDS,
     UNREADABLE,
     area_message,
     choice_message,
@@ -55,9 +56,7 @@ FIELD_OF_INTENT: dict[str, Field] = {
 }
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
 SUGGESTIONS = 3
-# Facts that differ from place to place: asked of a place the answer cannot be given for, they
-# are answered with what can be said of it.
-PLACE_FIELDS = frozenset({"location", "phone"})
+UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -113,7 +112,7 @@ class ActionAnswer(Action):
         # region filters; its name in the words would pull items that merely mention it).
         asked = strip_field_cues(text)
         content = catalogue.gazetteer.without_regions(asked)
-        if region is None and (intent == REGION_INTENT or field in PLACE_FIELDS):
+        if region is None and (intent == REGION_INTENT or field in LOCAL_FIELDS):  # facts that differ from place to place
             # "那香港呢", "北京在哪办", "珠三角的呢": a place the portal does not serve, or a
             # part of the province too wide to say where, and nothing else to search. The
             # topic stays for the next question. (Not "去香港要办什么", a service question, nor
@@ -142,9 +141,14 @@ class ActionAnswer(Action):
         if not field and intent == REGION_INTENT:  # "那离婚呢", "那补办呢": the last question, about what it names
             field = topic.field
         if move == "refer_back":
+            units = units_to_choose(catalogue.entry(topic.code), field, region_code, catalogue)
+            if units:
+                reply, unit_events = units_choice(units)
+                send(dispatcher, reply)
+                return events + [SlotSet("last_field", field)] + unit_events
             reply, item = answer_about(catalogue.entry(topic.code), field, region_code, catalogue)
             send(dispatcher, reply)
-            return events + [SlotSet("last_field", field), SlotSet("current_item", item.code)]
+            return events + [SlotSet("last_field", field), SlotSet("current_item", item.code), SlotSet("offered_items", None)]
         if move == "narrow":  # the last question again, for the region or target now given
             # ...unless this message asks a field itself: "人在广州，材料交到哪里" asks the place, in 广州.
             topic = replace(topic, field=field or topic.field)
@@ -196,6 +200,22 @@ def names_a_variant(searcher: Searcher, catalogue: Catalogue, place: str, topic:
     return best is not None and place in best.item.name
 
 
+def units_to_choose(item: ServiceItem | None, field: Field | None, region_code: str | None, catalogue: Catalogue) -> list[ServiceItem]:
+    """The units inside the region to choose from when a place or phone is asked and several
+    implement the item there ("济南" for 历下区's and 市中区's 营业执照补领); none otherwise."""
+    region = catalogue.gazetteer.get(region_code)
+    if item is None or field not in LOCAL_FIELDS or region is None or region.level == "省" or item.code in catalogue.themes:
+        return []  # (the whole province: its city is asked for first)
+    local = local_implementations(item, region_code, catalogue)
+    return local if len(local) > 1 else []
+
+
+def units_choice(units: list[ServiceItem]) -> tuple[dict[str, Any], list[EventType]]:
+    """A list of one service's units to choose from; the topic is what holds everywhere meanwhile
+    ("要多久" still answers it), and a number picks a unit (ActionChooseOption)."""
+    return choice_message(units, UNITS_HEADING), [SlotSet("offered_items", [i.code for i in units]), SlotSet("current_item", most_general(units).code)]
+
+
 def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
     """The last question (`topic.field` of the topic) again, for the region or target now given."""
     item = catalogue.entry(topic.code)
@@ -206,8 +226,9 @@ def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, cat
         return reply_events
     local = local_implementations(item, filters.region_code, catalogue)
     if len(local) > 1:
-        send(dispatcher, choice_message(local, "这个事项在当地有多个办理单位，请问您在哪个区县办理？"))
-        return [SlotSet("offered_items", [i.code for i in local])]
+        reply, unit_events = units_choice(local)
+        send(dispatcher, reply)
+        return unit_events
     if not local:
         region = catalogue.gazetteer.get(filters.region_code)
         where = region.name if region else "该地区"
@@ -469,10 +490,17 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
     return reply_for(result, None, catalogue) if result.confident else (None, [])
 
 
-def reply_for(result: SearchResult, field: Field | None, catalogue: Catalogue) -> tuple[dict[str, Any] | None, list[EventType]]:
+def reply_for(
+    result: SearchResult, field: Field | None, catalogue: Catalogue, with_units: bool = True
+) -> tuple[dict[str, Any] | None, list[EventType]]:
     """The reply a search result deserves: an item or theme, choices, suggestions, or None.
-    Choices leave no topic: until one is picked, the conversation is about none of them."""
+    Choices leave no topic: until one is picked, the conversation is about none of them.
+    (A place asked with the city known lists its districts' units, `with_units`: not where
+    a reply's choices cannot be clicked, inside a form.)"""
     choices = theme_covering(close_alternatives(result), catalogue)
+    units = units_to_choose(choices[0], field, result.region_code, catalogue) if len(choices) == 1 and with_units else []
+    if units:  # "济南营业执照补领在哪办": which district's unit?
+        return units_choice(units)
     if len(choices) == 1:
         reply, shown = answer_about(choices[0], field, result.region_code, catalogue)
         return reply, [SlotSet("current_item", shown.code), SlotSet("offered_items", None)]

@@ -321,6 +321,8 @@ def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> Non
     me = user()
     first = say(me, "济南营业执照丢了怎么补领")
     assert [i["name"] for i in items(first)] == ["营业执照补领"] and "各地通用信息" in texts(first), texts(first)
+    where = say(me, "在哪办")  # the city is known: which of its districts' units?
+    assert len(items(where)) > 1 and "哪个区县" in texts(where), texts(where)
     there = say(me, "历下区的呢")
     assert items(there) and all(i["name"] == "营业执照补领" and "历下" in i["region"] for i in items(there)), texts(there)
     # Picked from the list of the city's units, a unit is answered, and so are follow-ups.
@@ -333,3 +335,17 @@ def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> Non
     assert [i["code"] for i in items(picked)] == [second["code"]] and "各地通用信息" not in texts(picked), texts(picked)
     phone = say(you, "电话多少")
     assert [i["code"] for i in items(phone)] == [second["code"]] and "电话" in texts(phone), texts(phone)
+
+
+def test_a_place_asked_first_with_a_city_lists_its_districts_units(bot) -> None:
+    """"济南营业执照补领在哪办": several of 济南's districts implement it, so they are listed;
+    a number picks one, and a fact asked instead is what holds everywhere."""
+    me = user()
+    units = say(me, "济南营业执照补领在哪办")
+    assert len(items(units)) > 1 and "哪个区县" in texts(units), texts(units)
+    picked = say(me, "1")
+    assert [i["code"] for i in items(picked)] == [items(units)[0]["code"]] and "办理地点" in texts(picked), texts(picked)
+    you = user()
+    say(you, "济南营业执照补领在哪办")
+    how_long = say(you, "要多久")
+    assert [i["name"] for i in items(how_long)] == ["营业执照补领"] and custom(how_long, "field") == ["time_limit"], texts(how_long)

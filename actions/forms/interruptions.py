@@ -41,5 +41,5 @@ def question_in_form(tracker: Tracker) -> dict[str, Any] | None:
     result = searcher.search(strip_field_cues(text) if field else text, Filters(region_code=tracker.get_slot("region")))
     if applying_for and applying_for in close_alternatives(result):  # "办居住证要带什么材料"
         return item_message(applying_for, field)
-    reply, _ = reply_for(result, field, catalogue) if result.confident else (None, [])
+    reply, _ = reply_for(result, field, catalogue, with_units=False) if result.confident else (None, [])  # (no choices to click in a form)
     return reply or UNANSWERED
