@@ -25,7 +25,17 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_about, narrow, pick_in_words, reply_for, send, strip_field_cues, without_rejected
+from actions.answer import (
+    answer_about,
+    narrow,
+    pick_in_words,
+    reply_for,
+    send,
+    strip_field_cues,
+    units_choice,
+    units_to_choose,
+    without_rejected,
+)
 from actions.context import knowledge
 from actions.topic import REJECTION, Topic, doing_words, thresholds
 from catalogue.store import Catalogue
@@ -86,6 +96,11 @@ def fact_or_place_meant(dispatcher: CollectingDispatcher, searcher: Searcher, ca
         asked = replace(topic, field=field or topic.field)
         events = narrow(dispatcher, asked, Filters(region_code=region.code, target=topic.target), catalogue, searcher)
         return [SlotSet("region", region.code), SlotSet("last_field", asked.field), *events]
+    units = units_to_choose(item, field, topic.region, catalogue)
+    if units:  # the place asked, with the city known: which district's unit?
+        reply, unit_events = units_choice(units)
+        send(dispatcher, reply)
+        return [SlotSet("last_field", field), *unit_events]
     reply, shown = answer_about(item, field, topic.region, catalogue)
     send(dispatcher, reply)
     return [SlotSet("current_item", shown.code), SlotSet("last_field", field)]

@@ -349,3 +349,5 @@ def test_a_place_asked_first_with_a_city_lists_its_districts_units(bot) -> None:
     say(you, "济南营业执照补领在哪办")
     how_long = say(you, "要多久")
     assert [i["name"] for i in items(how_long)] == ["营业执照补领"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
+    place = say(you, "不是，我问的是在哪里办")  # the fact corrected: the units again
+    assert len(items(place)) > 1 and "哪个区县" in texts(place), texts(place)
