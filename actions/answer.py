@@ -156,19 +156,21 @@ class ActionAnswer(Action):
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays
             send(dispatcher, no_match_message())
             return events
-        found = without_rejected(probe, catalogue, tracker.get_slot("rejected_items") or ())
+        rejected = tracker.get_slot("rejected_items") or ()
+        found = without_rejected(probe, catalogue, rejected)
         reply, reply_events = reply_for(found, field, catalogue) if content.strip() else (None, [])
+        says_something = bool(content_words(searcher, content))
         if reply is not None:
             send(dispatcher, reply)
-        elif not says_something(searcher, content):
+        elif not says_something:
             send(dispatcher, which_service_message())  # "要多久" with no service under discussion
-        elif tracker.get_slot("rejected_items") and probe.best is not None and not found.hits:  # still sure of what was rejected
+        elif rejected and probe.best is not None and not found.hits:  # still sure of what was rejected
             send(dispatcher, rejected_again_message(probe.best.item))
         else:
             send(dispatcher, no_match_message())
         # An elliptical "那X呢" that found nothing leaves the last question as it was: the next
         # "天河区的呢" narrows that one, not "市里的呢"; so does a question with no words of its own.
-        kept = [] if reply is None and (intent == REGION_INTENT or not says_something(searcher, content)) else [SlotSet("last_query", asked)]
+        kept = [] if reply is None and (intent == REGION_INTENT or not says_something) else [SlotSet("last_query", asked)]
         return events + kept + [SlotSet("last_field", field)] + reply_events
 
 
@@ -286,8 +288,7 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     name and nowhere in the topic's record, its name says more of them than the topic's, and
     they say at least `name_said` of its name ("报名审核要几天" on 执业药师资格考试报名 says 审核
     of 出国朝觐报名审核, but not 出国朝觐: a step of the topic's own process)."""
-    words = set(searcher.index.lexicon.tokens(content)) - doing_words()
-    own = (words & searcher.words_of(other.name)) - searcher.words_of(record_text(topic))
+    own = (content_words(searcher, content) & searcher.words_of(other.name)) - searcher.words_of(record_text(topic))
     return (
         bool(own)
         and names_more(searcher, content, other.name, topic.name)
@@ -304,7 +305,7 @@ def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) ->
     """The offered choice the words name, when one stands clearly above the others
     ("我要的是个人所得税那个" among several 纳税证明). Words of doing alone name none: "网上能办吗"
     would otherwise pick the choice whose name is shortest around 办理."""
-    if not set(searcher.index.lexicon.tokens(content)) - doing_words():
+    if not content_words(searcher, content):
         return None
     result = searcher.search(content, Filters(codes=frozenset(offered)), k=len(offered))
     hits = [h for h in result.hits if searcher.coverage(content, h.item) >= thresholds().about_topic]
@@ -345,15 +346,15 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, act: str | None, filte
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
 
 
-def says_something(searcher: Searcher, content: str) -> bool:
-    """Whether the words hold any beyond doing ones ("要多久" with its field cue gone holds none)."""
-    return bool(set(searcher.index.lexicon.tokens(content)) - doing_words())
+def content_words(searcher: Searcher, content: str) -> set[str]:
+    """The words beyond doing ones ("办理", "弄"): "要多久" with its field cue gone holds none."""
+    return set(searcher.index.lexicon.tokens(content)) - doing_words()
 
 
 def says_only_narrowing(searcher: Searcher, content: str, or_nothing: bool = False) -> bool:
     """Whether the words are only of level, place or who asks ("省里", "个人": data/dialogue/narrowing_words.txt)
     — or, `or_nothing`, no words at all beyond doing ones."""
-    words = set(searcher.index.lexicon.tokens(content)) - doing_words()
+    words = content_words(searcher, content)
     return (bool(words) or or_nothing) and words <= narrowing_tokens(searcher)
 
 

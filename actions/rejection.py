@@ -27,6 +27,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import (
     answer_about,
+    content_words,
     narrow,
     pick_in_words,
     reply_for,
@@ -37,7 +38,7 @@ from actions.answer import (
     without_rejected,
 )
 from actions.context import knowledge
-from actions.topic import REJECTION, Topic, doing_words, thresholds
+from actions.topic import REJECTION, Topic, thresholds
 from catalogue.store import Catalogue
 from retrieval.fields import detect_field
 from retrieval.search import Filters, Searcher, SearchResult
@@ -121,7 +122,7 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
         return None
     asked = strip_field_cues(clause)
     content = catalogue.gazetteer.without_regions(asked)
-    if not set(searcher.index.lexicon.tokens(content)) - doing_words():
+    if not content_words(searcher, content):
         return None  # a clause that names no service ("…我问的是在哪里办")
     specific, unknown = searcher.word_profile(content)
     if specific < thresholds().specific and not unknown and topic.query:

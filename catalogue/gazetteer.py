@@ -28,8 +28,9 @@ class Region:
 class Gazetteer:
     province: Region
     regions: dict[str, Region] = field(default_factory=dict)
-    # Places in China outside this portal's province (data/gazetteer/china_places.txt).
-    outside: frozenset[str] = frozenset()
+    # Places in China outside this portal's province (data/gazetteer/china_places.txt),
+    # longest first: "北京市" is read before "北京".
+    outside: tuple[str, ...] = ()
     # Parts of the province that span several cities ("珠三角", "胶东"): name -> city codes.
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     _by_name: dict[str, list[Region]] = field(default_factory=dict)
@@ -139,7 +140,7 @@ class Gazetteer:
     def outside_place(self, text: str) -> str | None:
         """The place outside this portal's province that `text` names (the longest name), if any."""
         rest = self.without_regions(text)
-        for name in sorted(self.outside, key=len, reverse=True):
+        for name in self.outside:
             start = rest.find(name)
             while start >= 0:
                 if not STREET.match(rest, start + len(name)):
@@ -183,5 +184,5 @@ def load_gazetteer(path: Path) -> Gazetteer:
     places = path.parent / "china_places.txt"
     if places.exists():
         names = {n for line in places.read_text(encoding="utf-8").splitlines() if not line.startswith("#") for n in line.split()}
-        gazetteer.outside = frozenset(n for n in names if n not in gazetteer._by_name)
+        gazetteer.outside = tuple(sorted((n for n in names if n not in gazetteer._by_name), key=lambda n: (-len(n), n)))
     return gazetteer
