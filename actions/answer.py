@@ -18,7 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choices import MAX_CHOICES, act_words, close_alternatives, theme_covering
+from actions.choices import MAX_CHOICES, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.replies import (
@@ -34,7 +34,9 @@ from actions.replies import (
     theme_message,
     which_service_message,
 )
-from actions.topic import REGION_INTENT, REJECTION, Evidence, Topic, decide, doing_words, narrowing_words, new_topic_markers, thresholds
+from actions.topic import (
+    REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, doing_words, narrowing_words, new_topic_markers, thresholds,
+)
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import Catalogue
 from retrieval.documents import record_text
@@ -301,21 +303,6 @@ def names_more(searcher: Searcher, content: str, name: str, than: str) -> bool:
     return searcher.coverage_of(content, name) > searcher.coverage_of(content, than)
 
 
-def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
-    """The offered choice the words name, when one stands clearly above the others
-    ("我要的是个人所得税那个" among several 纳税证明). Words of doing alone name none: "网上能办吗"
-    would otherwise pick the choice whose name is shortest around 办理."""
-    if not content_words(searcher, content):
-        return None
-    result = searcher.search(content, Filters(codes=frozenset(offered)), k=len(offered))
-    hits = [h for h in result.hits if searcher.coverage(content, h.item) >= thresholds().about_topic]
-    if not hits:
-        return None
-    if len(hits) > 1 and hits[1].score >= thresholds().pick_ratio * hits[0].score:
-        return None
-    return hits[0].item.code
-
-
 def outnamed(searcher: Searcher, content: str, probe: SearchResult, picked: ServiceItem | None, pickable: tuple[str, ...]) -> bool:
     """Whether the words name a service outside the choices more than the choice they
     picked: "那离婚呢" among 结婚登记 choices finds 离婚 in 结婚登记预约's record, but retrieval
@@ -346,11 +333,6 @@ def sibling_by_act(searcher: Searcher, item: ServiceItem, act: str | None, filte
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
 
 
-def content_words(searcher: Searcher, content: str) -> set[str]:
-    """The words beyond doing ones ("办理", "弄"): "要多久" with its field cue gone holds none."""
-    return set(searcher.index.lexicon.tokens(content)) - doing_words()
-
-
 def says_only_narrowing(searcher: Searcher, content: str, or_nothing: bool = False) -> bool:
     """Whether the words are only of level, place or who asks ("省里", "个人": data/dialogue/narrowing_words.txt)
     — or, `or_nothing`, no words at all beyond doing ones."""
@@ -362,6 +344,13 @@ def says_only_narrowing(searcher: Searcher, content: str, or_nothing: bool = Fal
 def narrowing_tokens(searcher: Searcher) -> frozenset[str]:
     """The narrowing words as the searcher's lexicon reads them (once per searcher, not per message)."""
     return frozenset(searcher.index.lexicon.tokens(" ".join(narrowing_words())))
+
+
+@lru_cache(maxsize=2)
+def apply_tokens(searcher: Searcher) -> frozenset[str]:
+    """The words that ask to start applying (data/dialogue/apply_words.txt) as the lexicon
+    reads them ("在线办理" as 网上办理), once per searcher."""
+    return frozenset(searcher.index.lexicon.tokens(" ".join(dialogue_words("apply_words.txt"))))
 
 
 def bare_act(searcher: Searcher, content: str) -> str | None:
@@ -474,7 +463,8 @@ def without_rejected(result: SearchResult, catalogue: Catalogue, rejected: Itera
     if not keys:
         return result
     found_rejected = result.best is not None and result.best.item.service_key in keys
-    return replace(result, hits=[] if found_rejected else [h for h in result.hits if h.item.service_key not in keys])
+    kept = [] if found_rejected else [h for h in result.hits if h.item.service_key not in keys]
+    return replace(result, hits=kept, left_out=frozenset(keys))
 
 
 def rejections_done(tracker: Tracker, events: list[EventType]) -> list[EventType]:
@@ -498,7 +488,7 @@ def reply_for(
     Choices leave no topic: until one is picked, the conversation is about none of them.
     (A place asked with the city known lists its districts' units, `with_units`: not where
     a reply's choices cannot be clicked, inside a form.)"""
-    choices = theme_covering(close_alternatives(result), catalogue)
+    choices = theme_asked(result, catalogue, knowledge()[0]) or theme_covering(close_alternatives(result), catalogue)
     units = units_to_choose(choices[0], field, result.region_code, catalogue) if len(choices) == 1 and with_units else []
     if units:  # "济南营业执照补领在哪办": which district's unit?
         return units_choice(units)

@@ -1,5 +1,6 @@
 """Which items a reply offers: the best hit alone, or the close fits for the user to pick
-from, or the theme service that covers them (`close_alternatives`, `theme_covering`)."""
+from, or the theme service that covers them (`close_alternatives`, `theme_covering`,
+`theme_asked`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from actions.topic import dialogue_words, doing_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.search import SearchResult
+from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import load_acts, normalise
 from settings import get_settings
 
@@ -17,6 +19,12 @@ from settings import get_settings
 # are offered when they score at least this share of what a close alternative needs.
 VAGUE_SHARE = 0.57
 MAX_CHOICES = 5
+# A question asking for the several things a life event needs: the hits looked at for the
+# theme's parts, and the share of the best hit's score they must reach.
+PARTS_SPAN = 8
+PARTS_SHARE = 0.5
+# What joins two services in one question ("养老和医疗保险", "上户口、办医保").
+JOINER = re.compile("[和跟、]|以及")
 
 
 @lru_cache(maxsize=1)
@@ -99,3 +107,78 @@ def theme_covering(choices: list[ServiceItem], catalogue: Catalogue) -> list[Ser
         if all(c.code == theme.id or c.service_key in covered for c in choices):
             return [catalogue.theme_entry(theme)]
     return choices
+
+
+@lru_cache(maxsize=1)
+def several_cues() -> tuple[str, ...]:
+    return dialogue_words("several_services_words.txt")
+
+
+def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) -> list[ServiceItem]:
+    """A question asking for the several things one life event needs is answered with the
+    theme service (一链办) whose parts retrieval finds among its close hits, even when the
+    theme's own text ranks lower than its parts. It asks for several in so many words
+    ("孩子刚出生，要办哪些手续"; data/dialogue/several_services_words.txt), or joins two
+    of the theme's parts ("自己交养老和医疗保险", each side naming a different one; not
+    "企业简易注销和普通注销的区别", both sides one part). Only when retrieval is sure, the
+    best hit is the theme or one of its parts, not named in full ("出生登记要跑几趟" stays
+    an item), and the hits show at least two of theme and parts. A theme the user rejected
+    stays out (`left_out`). Of two such themes, the one with more parts found."""
+    message = result.message
+    asks_several = any(cue in message for cue in several_cues())
+    if not result.confident or not (asks_several or JOINER.search(message)):
+        return []
+    top = result.hits[0]
+    if top.item.name in message:
+        return []
+    close = [hit.item for hit in result.hits[:PARTS_SPAN] if hit.score >= PARTS_SHARE * top.score]
+    found: list[tuple[int, ServiceItem]] = []
+    for theme in catalogue.themes.values():
+        entry = catalogue.theme_entry(theme)
+        parts = {catalogue.items[c].service_key for c in theme.item_codes if c in catalogue.items}
+        if entry.service_key in result.left_out or (top.item.code != theme.id and top.item.service_key not in parts):
+            continue
+        shown = len({i.service_key for i in close if i.service_key in parts}) + any(i.code == theme.id for i in close)
+        codes = tuple(c for c in theme.item_codes if c in catalogue.items)
+        if shown >= 2 and (asks_several or len(parts_joined(result.query, codes, catalogue, searcher)) >= 2):
+            found.append((shown, entry))
+    best = max(found, key=lambda f: f[0], default=None)  # (ties: the catalogue's first)
+    return [best[1]] if best else []
+
+
+def parts_joined(words: str, codes: tuple[str, ...], catalogue: Catalogue, searcher: Searcher) -> set[str]:
+    """The theme's parts (`codes`) that the sides of "A和B" / "A、B" each name (in the words
+    searched: the field asked left out), each side searched among the parts alone:
+    "医疗保险" of "自己交养老和医疗保险" says which part it is, though searched alone it
+    finds any 医疗保险 item. A side names the part that leads the others clearly and shares
+    a word with it; unlike `pick_in_words`, the side need not be mostly its words ("办医保要
+    分别跑吗")."""
+    named = set()
+    for side in JOINER.split(catalogue.gazetteer.without_regions(words)):
+        if not content_words(searcher, side):
+            continue
+        hits = searcher.search(side, Filters(codes=frozenset(codes)), k=2).hits
+        clear = len(hits) == 1 or (len(hits) > 1 and hits[1].score < thresholds().pick_ratio * hits[0].score)
+        if hits and clear and searcher.coverage(side, hits[0].item) > 0:
+            named.add(hits[0].item.code)
+    return named
+
+
+def content_words(searcher: Searcher, content: str) -> set[str]:
+    """The words beyond doing ones ("办理", "弄"): "要多久" with its field cue gone holds none."""
+    return set(searcher.index.lexicon.tokens(content)) - doing_words()
+
+
+def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
+    """The offered choice the words name, when one stands clearly above the others
+    ("我要的是个人所得税那个" among several 纳税证明). Words of doing alone name none: "网上能办吗"
+    would otherwise pick the choice whose name is shortest around 办理."""
+    if not content_words(searcher, content):
+        return None
+    result = searcher.search(content, Filters(codes=frozenset(offered)), k=len(offered))
+    hits = [h for h in result.hits if searcher.coverage(content, h.item) >= thresholds().about_topic]
+    if not hits:
+        return None
+    if len(hits) > 1 and hits[1].score >= thresholds().pick_ratio * hits[0].score:
+        return None
+    return hits[0].item.code

@@ -185,5 +185,15 @@ def which_service_message() -> dict[str, Any]:
     return {"text": "请先说说您要办的是什么事（比如“营业执照丢了怎么补办”），我再告诉您。", "buttons": [HANDOFF_BUTTON]}
 
 
+def which_to_apply_message(items: list[ServiceItem]) -> dict[str, Any]:
+    """"我现在就申请" while choices stand: which of them."""
+    return choice_message(items, "请问您要申请的是哪一个？请先选择：")
+
+
+def what_to_apply_message() -> dict[str, Any]:
+    """"我现在就申请" with nothing under discussion."""
+    return {"text": "请问您要申请办理什么事项？直接说事项就可以，比如“营业执照补领”“办理居住证”。", "buttons": [HANDOFF_BUTTON]}
+
+
 def no_match_message() -> dict[str, Any]:
     return {"text": NO_MATCH, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}  # for analytics

@@ -72,6 +72,9 @@ class SearchResult:
     said: str = ""  # the whole message, when `query` is only part of it
     # Hits scoring at least this share of the best one are about as likely: the user picks.
     close_ratio: float = 0.87
+    # Services a caller took out of the hits (the user rejected them): not to come back
+    # another way, as a theme service that covers others among the hits.
+    left_out: frozenset = frozenset()
 
     @property
     def best(self) -> Hit | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from actions.choices import close_alternatives, says_what_sets_apart
+from actions.choices import close_alternatives, says_what_sets_apart, theme_asked
 from catalogue.model import ServiceItem
-from retrieval.search import Hit, SearchResult
+from retrieval.search import Filters, Hit, SearchResult
 
 
 def hit(code: str, name: str, score: float) -> Hit:
@@ -71,3 +71,33 @@ def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone() -> None:
 )
 def test_says_what_sets_apart(question: str, name: str, other: str, apart: bool) -> None:
     assert says_what_sets_apart(question, name, other) is apart
+
+
+@pytest.mark.parametrize(
+    ("question", "theme"),
+    [
+        ("我家孩子刚出生，要办哪些手续", "theme-xinshenger-chusheng"),  # the theme's text ranks fifth, its parts first
+        ("媳妇在历下生了个闺女，上户口、办医保这些一共要办哪些手续", "theme-xinshenger-chusheng"),  # not in the hits at all
+        ("我下个月退休，要办哪些手续", "theme-tuixiu"),
+        ("我现在是自由职业，想在济南自己交养老和医疗保险", "theme-linghuo-jiuye-canbao"),
+        ("宝宝出生了，上户口和办医保要分别跑吗", "theme-xinshenger-chusheng"),  # each side names a part
+        ("出生登记要办哪些手续", None),  # names the one item it asks of
+        ("营业执照补领要办哪些手续", None),  # no theme holds the best hit
+        ("出生医学证明怎么办", None),  # asks for one thing
+        ("孩子的出生医学证明丢了怎么补，一共要跑几趟", None),  # of one service
+        ("新生儿医保参保这些材料都要原件吗", None),
+        ("退休申请需要身份证和社保卡吗", None),  # one side names no part
+        ("企业简易注销和普通注销的区别", None),  # both sides the same part
+        ("我刚退伍回济南，要办哪些事", None),  # retrieval unsure (济南 has no 军人退役 theme): the best hit is 退休's
+    ],
+)
+def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, sd_catalogue, question, theme) -> None:
+    from actions.answer import strip_field_cues
+
+    """On the Shandong sample: a question asking for several services' worth, whose best
+    hits are a theme's parts, is answered with the theme (`theme_asked`); a question of one
+    of them is not."""
+    region = sd_catalogue.gazetteer.resolve(question)
+    content = sd_catalogue.gazetteer.without_regions(strip_field_cues(question))  # as action_answer searches
+    result = sd_searcher.search(content, Filters(region_code=region.code if region else None), k=10, said=question)
+    assert [i.code for i in theme_asked(result, sd_catalogue, sd_searcher)] == ([theme] if theme else [])

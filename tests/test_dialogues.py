@@ -161,8 +161,8 @@ def test_an_off_topic_question_keeps_the_topic(bot) -> None:
 def test_the_shandong_dev_dialogues_through_the_bot(bot) -> None:
     report = evaluate(read_dialogues(DIALOGUES), RASA, misses=True)
     print(report)
-    assert report["turn_accuracy"] >= 0.75, report  # measured 0.82-0.86 (README)
-    assert report["dialogue_success"] >= 0.5, report
+    assert report["turn_accuracy"] >= 0.93, report  # measured 0.988 (81 of 82 turns; README, session 20)
+    assert report["dialogue_success"] >= 0.85, report  # 22 of 23
 
 
 def test_fit_topic_replays_the_dialogues_and_counts_a_siblings_pick_right(bot, sd_settings) -> None:
@@ -351,3 +351,34 @@ def test_a_place_asked_first_with_a_city_lists_its_districts_units(bot) -> None:
     assert [i["name"] for i in items(how_long)] == ["营业执照补领"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
     place = say(you, "不是，我问的是在哪里办")  # the fact corrected: the units again
     assert len(items(place)) > 1 and "哪个区县" in texts(place), texts(place)
+
+
+def test_a_question_for_what_a_life_event_needs_gets_the_theme_then_applies(bot) -> None:
+    """"我家孩子刚出生，要办哪些手续": the theme's parts lead the hits, not its own text;
+    the answer is the theme, its trips follow, and "我现在就申请" starts its form."""
+    me = user()
+    reply = say(me, "我家孩子刚出生，要办哪些手续")
+    assert [t["id"] for t in custom(reply, "themes")[0]] == ["theme-xinshenger-chusheng"], texts(reply)
+    trips = say(me, "要跑几趟")
+    assert custom(trips, "themes")[0][0]["id"] == "theme-xinshenger-chusheng" and "跑动" in texts(trips), texts(trips)
+    started = say(me, "我现在就申请")
+    assert custom(started, "form")[0]["kind"] == "newborn", texts(started)
+    say(me, "取消申请")
+
+
+def test_applying_with_choices_standing_or_nothing_discussed_asks_which(bot) -> None:
+    """"我现在就申请" while choices stand asks which of them, keeping them (not a search for
+    "申请", which found 创业担保贷款申请); words naming one of them start it; with nothing
+    discussed, it asks what to apply for."""
+    me = user()
+    choices = say(me, "居住证怎么办")
+    offered = [i["name"] for i in items(choices)]
+    assert len(offered) > 1, texts(choices)
+    which = say(me, "我现在就申请")
+    assert [i["name"] for i in items(which)] == offered and "哪一个" in texts(which), texts(which)
+    started = say(me, "那我现在就申请居住证签注")
+    assert custom(started, "form")[0]["kind"] == "residence_permit", texts(started)  # one form for both
+    say(me, "取消申请")
+    you = user()
+    asked = say(you, "我现在就申请")
+    assert not items(asked) and "申请办理什么事项" in texts(asked), texts(asked)

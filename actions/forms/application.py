@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,8 +25,10 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import confident_reply, send
-from actions.replies import item_message, no_match_message
+from actions.answer import apply_tokens, confident_reply, content_words, outnamed, pick_in_words, send
+from actions.replies import item_message, no_match_message, what_to_apply_message, which_to_apply_message
+from catalogue.model import ServiceItem
+from retrieval.search import Filters
 
 
 class ActionStartApplication(Action):
@@ -36,17 +38,17 @@ class ActionStartApplication(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         _, catalogue = knowledge()
         item = catalogue.entry(tracker.get_slot("current_item"))
-        if item is None:  # "帮我报名参加…" with nothing under discussion: what the catalogue says of it
-            reply, events = confident_reply(tracker)
-            dispatcher.utter_message(**(reply or no_match_message()))
-            if reply:
-                dispatcher.utter_message(text="确认是这个事项的话，说“我要申请”即可开始办理。")
-            return events
+        events: list[EventType] = []
+        if item is None:
+            item, events, reply = what_to_apply_for(tracker)
+            if item is None:  # asked which, or answered what the words name: no form now (nor a paused one's next question)
+                send(dispatcher, reply)
+                return events + [FollowupAction("action_listen")]
         kind = kind_for(item)
         if kind is None:  # no guided form for it: say where it is applied for
             message = item_message(item, "online")
             dispatcher.utter_message(text=message["text"], json_message=message["json_message"])
-            return []
+            return events + [FollowupAction("action_listen")]
         spec = spec_of(kind)
         theme = catalogue.themes.get(item.code)
         if theme:  # a theme service applies for its covered item that the form names
@@ -56,7 +58,35 @@ class ActionStartApplication(Action):
             text=f"好的，开始为您在线办理【{spec['title']}】，最多需要回答{len(spec['slots'])}个问题（您的档案里有的会自动填好）。"
             "填错了可以说“刚才电话填错了”，想先暂停可以说“稍后再办”，随时可以说“取消申请”。"
         )
-        return [SlotSet("application_kind", kind), SlotSet("application_item", item.code)]
+        return events + [SlotSet("application_kind", kind), SlotSet("application_item", item.code)]
+
+
+def what_to_apply_for(tracker: Tracker) -> tuple[ServiceItem | None, list[EventType], dict[str, Any]]:
+    """With nothing under discussion, what "我现在就申请…" applies for: one of the choices
+    standing that its words name ("那我现在就申请居住证签注"), else those choices again
+    ("我现在就申请" is no search for 申请); a service its words name beyond them is answered,
+    to be confirmed; no words at all ask what. Returns the item, or None with the reply."""
+    searcher, catalogue = knowledge()
+    text = catalogue.gazetteer.without_regions(tracker.latest_message.get("text") or "")
+    names_something = bool(content_words(searcher, text) - apply_tokens(searcher))
+    offered = tuple(c for c in tracker.get_slot("offered_items") or () if catalogue.entry(c))
+    if offered and names_something:
+        probe = searcher.search(text, Filters(region_code=tracker.get_slot("region")))
+        picked = pick_in_words(searcher, text, offered)
+        if picked and not outnamed(searcher, text, probe, catalogue.entry(picked), offered):
+            return catalogue.entry(picked), [SlotSet("current_item", picked), SlotSet("offered_items", None)], {}
+        offered_services = {catalogue.entry(c).service_key for c in offered}
+        if probe.best is None or probe.best.item.service_key in offered_services:
+            names_something = False  # words naming no service apart from the choices
+    if offered and not names_something:
+        return None, [], which_to_apply_message([catalogue.entry(c) for c in offered])
+    if not names_something:
+        return None, [], what_to_apply_message()
+    reply, events = confident_reply(tracker)
+    if reply is None:
+        return None, [], no_match_message()
+    reply = {**reply, "text": reply.get("text", "") + "\n\n确认是这个事项的话，说“我要申请”即可开始办理。"}
+    return None, events, reply
 
 
 class ValidateApplicationForm(FormValidationAction):
