@@ -186,8 +186,18 @@ def which_service_message() -> dict[str, Any]:
 
 
 def which_to_apply_message(items: list[ServiceItem]) -> dict[str, Any]:
-    """"我现在就申请" while choices stand: which of them."""
-    return choice_message(items, "请问您要申请的是哪一个？请先选择：")
+    """"我现在就申请" while choices stand: which of them. A click applies for that one at once
+    (so does its number typed on WeChat, which maps it to the button; typed in the widget,
+    a number is a plain pick, answered with the item)."""
+    message = choice_message(items, "请问您要申请的是哪一个？请先选择：")
+    for button in message["buttons"]:
+        button["payload"] = button["payload"].replace("/choose_option", "/start_application", 1)
+    return message
+
+
+def choices_gone_message() -> dict[str, Any]:
+    """A choice clicked in an old message whose choices no longer stand."""
+    return {"text": "这些选项已经过期了。请直接说说您要申请办理的事项，比如“营业执照补领”。", "buttons": [HANDOFF_BUTTON]}
 
 
 def what_to_apply_message() -> dict[str, Any]:

@@ -25,8 +25,9 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import apply_tokens, confident_reply, content_words, outnamed, pick_in_words, send
-from actions.replies import item_message, no_match_message, what_to_apply_message, which_to_apply_message
+from actions.answer import apply_tokens, confident_reply, outnamed, parse_ordinal, send
+from actions.choices import content_words, pick_in_words
+from actions.replies import choices_gone_message, item_message, no_match_message, what_to_apply_message, which_to_apply_message
 from catalogue.model import ServiceItem
 from retrieval.search import Filters
 
@@ -39,7 +40,8 @@ class ActionStartApplication(Action):
         _, catalogue = knowledge()
         item = catalogue.entry(tracker.get_slot("current_item"))
         events: list[EventType] = []
-        if item is None:
+        clicked = any(tracker.get_latest_entity_values("ordinal"))  # a choice of which_to_apply_message, maybe an old one
+        if item is None or clicked:
             item, events, reply = what_to_apply_for(tracker)
             if item is None:  # asked which, or answered what the words name: no form now (nor a paused one's next question)
                 send(dispatcher, reply)
@@ -70,6 +72,12 @@ def what_to_apply_for(tracker: Tracker) -> tuple[ServiceItem | None, list[EventT
     text = catalogue.gazetteer.without_regions(tracker.latest_message.get("text") or "")
     names_something = bool(content_words(searcher, text) - apply_tokens(searcher))
     offered = tuple(c for c in tracker.get_slot("offered_items") or () if catalogue.entry(c))
+    number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), "")
+    if number is not None:  # a choice clicked (or on WeChat, its number typed)
+        if not offered or not (number == -1 or 1 <= number <= len(offered)):
+            return None, [], choices_gone_message()  # an old message's button: which was meant is gone
+        picked = offered[number - 1] if number > 0 else offered[-1]
+        return catalogue.entry(picked), [SlotSet("current_item", picked), SlotSet("offered_items", None)], {}
     if offered and names_something:
         probe = searcher.search(text, Filters(region_code=tracker.get_slot("region")))
         picked = pick_in_words(searcher, text, offered)
