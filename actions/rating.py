@@ -65,7 +65,8 @@ class ActionOfferRating(Action):
         if tracker.active_loop.get("name"):
             return []  # never in the middle of a form
         topic = latest_topic(tracker)[0]
-        if not topic or await evaluation.has_rated(await analytics_engine(), tracker.sender_id, topic):
+        offered = tracker.get_slot("rating_topic") == topic  # "谢谢" then "没有了，再见": once is enough
+        if not topic or offered or await evaluation.has_rated(await analytics_engine(), tracker.sender_id, topic):
             return []
         dispatcher.utter_message(**evaluation.offer_message(topic))
         return [SlotSet("rating_topic", topic)]

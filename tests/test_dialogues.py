@@ -390,3 +390,16 @@ def test_applying_with_choices_standing_or_nothing_discussed_asks_which(bot) -> 
     you = user()
     asked = say(you, "我现在就申请")
     assert not items(asked) and "申请办理什么事项" in texts(asked), texts(asked)
+
+
+def test_closing_words_get_a_closing_not_a_search(bot) -> None:
+    """"好的，知道了" and "不用了，谢谢" were read as no intent (nlu_fallback: DIET's thanks at 0.43)
+    and got "没有找到" with a work-order button; "知道了，在哪办" still asks the place."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    thanks = say(me, "好的，知道了")
+    assert "不客气" in texts(thanks) and "没有找到" not in texts(thanks), texts(thanks)
+    place = say(me, "知道了，在哪办")
+    assert [i["name"] for i in items(place)] == ["营业执照补领"] and "城市或区县" in texts(place), texts(place)  # where: which city?
+    bye = say(me, "不用了，谢谢")
+    assert "再见" in texts(bye) and "没有找到" not in texts(bye), texts(bye)

@@ -1,0 +1,49 @@
+"""The NLU pipeline's small-talk guard (bot/components/small_talk_guard.py), run inside
+Rasa's environment with the pipeline's own settings from config.yml."""
+
+from __future__ import annotations
+
+import json
+
+from tests.rasa_env import run_in_rasa
+
+GUARD_THEN_FALLBACK = '''
+import json, sys
+import yaml
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.nlu.training_data.message import Message
+from bot.components.small_talk_guard import SmallTalkGuard
+
+pipeline = yaml.safe_load(open("config.yml"))["pipeline"]
+settings = {c["name"]: {k: v for k, v in c.items() if k != "name"} for c in pipeline}
+guard = SmallTalkGuard({**SmallTalkGuard.get_default_config(), **settings["bot.components.small_talk_guard.SmallTalkGuard"]})
+fallback = FallbackClassifier.create({**FallbackClassifier.get_default_config(), **settings["FallbackClassifier"]}, None, None, None)
+out = {}
+for text, ranking in json.loads(sys.argv[1]):
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+    guard.process([message])
+    fallback.process([message])
+    out[text] = message.get("intent")["name"]
+print(json.dumps(out, ensure_ascii=False))
+'''
+
+
+def test_closing_words_that_nlu_is_unsure_of_are_thanks_or_goodbye() -> None:
+    """"好的，知道了" with DIET torn between thanks (0.43) and affirm (0.40) was nlu_fallback
+    (below the threshold, and ambiguous): it is thanks; with nothing more to ask, goodbye.
+    Yes-words alone and a question after thanks are left to DIET and the fallback; so is
+    what DIET is sure of; a long message is still a service question."""
+    unsure = [{"name": "thank", "confidence": 0.43}, {"name": "affirm", "confidence": 0.40}]
+    cases = {
+        "好的，知道了": ("thank", unsure),
+        "不用了，谢谢": ("goodbye", unsure),
+        "没有了，再见！": ("goodbye", unsure),
+        "好的": ("nlu_fallback", unsure),  # a yes at a summary is not thanks
+        "知道了，在哪办": ("nlu_fallback", unsure),  # a question: retrieval's
+        "嗯": ("affirm", [{"name": "affirm", "confidence": 0.96}]),
+        "谢谢，我爸的退休手续是不是也可以在网上一起办": ("search_service", [{"name": "thank", "confidence": 0.9}]),
+    }
+    run = run_in_rasa(GUARD_THEN_FALLBACK, json.dumps([[text, ranking] for text, (_, ranking) in cases.items()], ensure_ascii=False))
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert got == {text: intent for text, (intent, _) in cases.items()}
