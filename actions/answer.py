@@ -220,6 +220,15 @@ def units_choice(units: list[ServiceItem]) -> tuple[dict[str, Any], list[EventTy
     return choice_message(units, UNITS_HEADING), [SlotSet("offered_items", [i.code for i in units]), SlotSet("current_item", most_general(units).code)]
 
 
+def general_reply(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> dict[str, Any]:
+    """What holds everywhere about `item`, said to be that: the region has no unit for it."""
+    region = catalogue.gazetteer.get(region_code)
+    where = region.name if region else "该地区"
+    reply, _ = answer_about(item, field, None, catalogue)
+    reply["text"] = f"目录中没有{where}的【{item.name}】实施信息，以下是通用信息：\n" + reply["text"]
+    return reply
+
+
 def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
     """The last question (`topic.field` of the topic) again, for the region or target now given."""
     item = catalogue.entry(topic.code)
@@ -234,11 +243,7 @@ def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, cat
         send(dispatcher, reply)
         return unit_events
     if not local:
-        region = catalogue.gazetteer.get(filters.region_code)
-        where = region.name if region else "该地区"
-        reply, _ = answer_about(item, topic.field, None, catalogue)
-        reply["text"] = f"目录中没有{where}的【{item.name}】实施信息，以下是通用信息：\n" + reply["text"]
-        send(dispatcher, reply)
+        send(dispatcher, general_reply(item, topic.field, filters.region_code, catalogue))
         return []
     reply, _ = answer_about(local[0], topic.field, filters.region_code, catalogue)
     send(dispatcher, reply)

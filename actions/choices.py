@@ -103,7 +103,7 @@ def theme_covering(choices: list[ServiceItem], catalogue: Catalogue) -> list[Ser
     if len(choices) < 2:
         return choices
     for theme in catalogue.themes.values():
-        covered = {catalogue.items[c].service_key for c in theme.item_codes if c in catalogue.items}
+        covered = catalogue.theme_parts(theme)
         if all(c.code == theme.id or c.service_key in covered for c in choices):
             return [catalogue.theme_entry(theme)]
     return choices
@@ -121,9 +121,10 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     ("孩子刚出生，要办哪些手续"; data/dialogue/several_services_words.txt), or joins two
     of the theme's parts ("自己交养老和医疗保险", each side naming a different one; not
     "企业简易注销和普通注销的区别", both sides one part). Only when retrieval is sure, the
-    best hit is the theme or one of its parts, not named in full ("出生登记要跑几趟" stays
-    an item), and the hits show at least two of theme and parts. A theme the user rejected
-    stays out (`left_out`). Of two such themes, the one with more parts found."""
+    best hit is not named in full ("出生登记要跑几趟" stays an item) and is the theme or one
+    of its parts, the hits show at least two of theme and parts, and the theme serves the
+    user's region. A theme the user rejected stays out (`left_out`). Of two such themes,
+    the one with more parts found."""
     message = result.message
     asks_several = any(cue in message for cue in several_cues())
     if not result.confident or not (asks_several or JOINER.search(message)):
@@ -135,8 +136,10 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     found: list[tuple[int, ServiceItem]] = []
     for theme in catalogue.themes.values():
         entry = catalogue.theme_entry(theme)
-        parts = {catalogue.items[c].service_key for c in theme.item_codes if c in catalogue.items}
-        if entry.service_key in result.left_out or (top.item.code != theme.id and top.item.service_key not in parts):
+        parts = catalogue.theme_parts(theme)
+        if entry.service_key in result.left_out or not searcher.serves(entry, result.region_code):
+            continue  # rejected, or its units are elsewhere ("我刚退伍回济南" with 济宁's theme)
+        if top.item.code != theme.id and top.item.service_key not in parts:
             continue
         shown = len({i.service_key for i in close if i.service_key in parts}) + any(i.code == theme.id for i in close)
         codes = tuple(c for c in theme.item_codes if c in catalogue.items)

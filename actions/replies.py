@@ -140,11 +140,13 @@ def theme_message(
     return {"text": "\n".join(lines), "buttons": buttons, "json_message": payload}
 
 
-def choice_message(items: list[ServiceItem], heading: str = "有几个事项都可能符合，请问您要办的是哪一个？") -> dict[str, Any]:
-    """Several items fit: ask which, with a button for each."""
+def choice_message(
+    items: list[ServiceItem], heading: str = "有几个事项都可能符合，请问您要办的是哪一个？", intent: str = "choose_option"
+) -> dict[str, Any]:
+    """Several items fit: ask which, with a button for each (a click sends `intent` with its number)."""
     lines = [heading] + [f"{n}. {item.name}（{item.department}）" for n, item in enumerate(items, 1)]
     buttons = [
-        {"title": f"{n}. {item.name}", "payload": f'/choose_option{{"ordinal":"{n}"}}'}
+        {"title": f"{n}. {item.name}", "payload": f'/{intent}{{"ordinal":"{n}"}}'}
         for n, item in enumerate(items, 1)
     ]
     return {"text": "\n".join(lines), "buttons": buttons, "json_message": {"items": [card(i) for i in items]}}
@@ -189,10 +191,7 @@ def which_to_apply_message(items: list[ServiceItem]) -> dict[str, Any]:
     """"我现在就申请" while choices stand: which of them. A click applies for that one at once
     (so does its number typed on WeChat, which maps it to the button; typed in the widget,
     a number is a plain pick, answered with the item)."""
-    message = choice_message(items, "请问您要申请的是哪一个？请先选择：")
-    for button in message["buttons"]:
-        button["payload"] = button["payload"].replace("/choose_option", "/start_application", 1)
-    return message
+    return choice_message(items, "请问您要申请的是哪一个？请先选择：", intent="start_application")
 
 
 def choices_gone_message() -> dict[str, Any]:

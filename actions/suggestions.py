@@ -13,6 +13,9 @@ when a returning user opens it.
 
 Each suggestion is a button whose payload asks about it in words, so it works as a
 numbered choice on WeChat too.
+
+A message that names the life event it asks about ("我刚退伍回济宁，要办哪些事" reads like
+"我接下来还要办哪些事") is a new service question instead (`life_event_reply`).
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answer import answer_about, general_reply, reply_for, send, without_rejected
+from actions.choices import theme_asked
 from actions.context import knowledge, outbox, user_texts, vault
 from channels.privacy import masked_numbers
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from analytics.measures import Filters, measure
 from analytics.service_state import analytics_engine
 from policies.advice import suggestions
+from retrieval.search import Filters as SearchFilters
 
 log = logging.getLogger(__name__)
 LIMIT = 5
@@ -106,6 +112,33 @@ async def most_asked(tracker: Tracker) -> list[dict[str, Any]]:
     return list(out.values())[:LIMIT]
 
 
+def life_event_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[EventType]]:
+    """The answer to words that ask what a life event needs, when some theme service answers
+    them (`theme_asked`: retrieval sure, asked in so many words, the theme's parts among the
+    hits): searched where the user is, as a new question whatever was discussed before — the
+    theme, or that place's own items when its units offer no theme ("…回济南…" with 济宁's
+    theme), or the theme's general facts, said to be such, when they offer nothing sure
+    ("…回青岛…"). None for anything else."""
+    searcher, catalogue = knowledge()
+    text = tracker.latest_message.get("text") or ""
+    content = catalogue.gazetteer.without_regions(text)
+    if not content.strip() or content.startswith("/"):  # the widget's /ask_suggestions on opening
+        return None, []
+    rejected = tracker.get_slot("rejected_items") or ()
+    themes = theme_asked(without_rejected(searcher.search(content, k=10, said=text), catalogue, rejected), catalogue, searcher)
+    if not themes:
+        return None, []
+    region = catalogue.gazetteer.resolve(text)
+    region_code = region.code if region else tracker.get_slot("region")
+    where = [SlotSet("region", region.code)] if region else []
+    found = without_rejected(searcher.search(content, SearchFilters(region_code=region_code), k=10, said=text), catalogue, rejected)
+    reply, events = reply_for(found, None, catalogue)
+    if reply is None or reply.get("json_message", {}).get("suggested"):  # nothing sure there
+        reply = general_reply(themes[0], None, region_code, catalogue) if region_code else answer_about(themes[0], None, None, catalogue)[0]
+        events = [SlotSet("current_item", themes[0].code), SlotSet("offered_items", None)]
+    return reply, [*where, *events, SlotSet("last_query", content), SlotSet("last_field", None)]
+
+
 def entry_code(s: dict[str, Any]) -> str | None:
     """The catalogue entry of an item or theme suggestion (policies are none)."""
     return s.get("code") if s["kind"] == "item" else s.get("id") if s["kind"] == "theme" else None
@@ -131,6 +164,10 @@ class ActionSuggest(Action):
         return "action_suggest"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        reply, events = life_event_reply(tracker)
+        if reply is not None:
+            send(dispatcher, reply)
+            return events
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:
             lines = ["【猜你要办】"]

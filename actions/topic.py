@@ -154,7 +154,13 @@ def thresholds() -> Thresholds:
 
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
-    if evidence.picked or evidence.sibling:  # a choice offered or a theme's item named, or the topic's sibling
+    # A place the user tells, beside words that say little, narrows a theme rather than picking
+    # one of its parts ("我户口在青岛" on 军人退役“一件事”: 户口 of 退役士兵户口登记; "我人在烟台
+    # 可以吗" on 退休: 人 of 离退休提取住房公积金's record). A question naming a part is a pick
+    # ("济南出生医学证明怎么办" on 新生儿出生), and so are words that say more.
+    tells_place = evidence.region_changed and not evidence.field and evidence.intent in {REGION_INTENT, "nlu_fallback"}
+    weak_part = evidence.picked and not topic.offered and tells_place and evidence.specific < t.specific
+    if (evidence.picked and not weak_part) or evidence.sibling:  # a choice offered or a theme's item named, or the topic's sibling
         return "pick"
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.

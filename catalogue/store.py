@@ -29,11 +29,14 @@ class Catalogue:
     themes: dict[str, ThemeService] = field(default_factory=dict)
     source_files: tuple[Path, ...] = ()
     _by_basic: dict[str, list[ServiceItem]] = field(default_factory=dict, repr=False)
+    _theme_entries: dict[str, ServiceItem] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for item in self.items.values():
             if item.basic_code:
                 self._by_basic.setdefault(item.basic_code, []).append(item)
+        # Built once: replies compare several themes on every message (actions/choices.py).
+        self._theme_entries = {code: self._make_theme_entry(theme) for code, theme in self.themes.items()}
 
     def fingerprint(self) -> str:
         """A content hash of the source files: an index is valid while this matches."""
@@ -45,7 +48,7 @@ class Catalogue:
 
     def entries(self) -> list[ServiceItem]:
         """What retrieval ranks in one list: the items and the theme services (as entries)."""
-        return [*self.items.values(), *(self.theme_entry(t) for t in self.themes.values())]
+        return [*self.items.values(), *self._theme_entries.values()]
 
     def entry(self, code: str | None) -> ServiceItem | None:
         """An item or a theme service's entry, by code."""
@@ -56,6 +59,13 @@ class Catalogue:
     def theme_entry(self, theme: ThemeService) -> ServiceItem:
         """A theme service seen as one entry: its name, departments, merged materials and
         the region of the most general unit among the items it covers."""
+        return self._theme_entries.get(theme.id) or self._make_theme_entry(theme)
+
+    def theme_parts(self, theme: ThemeService) -> set[str]:
+        """The services a theme covers, as `service_key`s (an implementation of a part is the part)."""
+        return {self.items[c].service_key for c in theme.item_codes if c in self.items}
+
+    def _make_theme_entry(self, theme: ThemeService) -> ServiceItem:
         covered = [self.items[c] for c in theme.item_codes if c in self.items]
         home = min(covered, key=lambda i: LEVELS.index(i.level)) if covered else None
         return ServiceItem(

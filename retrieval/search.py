@@ -147,6 +147,13 @@ class Searcher:
             mask[slot] = True
         return mask
 
+    def serves(self, item: ServiceItem, region_code: str | None) -> bool:
+        """Whether the region filter lets `item` through: its unit is the region's, a parent's,
+        or inside it (`_allowed`, for one item)."""
+        if not region_code:
+            return True
+        return item.region_code in self.gazetteer.chain_codes(region_code) or region_code in self.gazetteer.chain_codes(item.region_code)
+
     def _collapse(self, hits: list[Hit], region_code: str | None) -> list[Hit]:
         """One hit per service (`ServiceItem.service_key`): of its implementations by different
         units, keep the one nearest the user's region, else the best-scoring one."""

@@ -11,7 +11,7 @@ from retrieval.embedders import make_embedders
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Searcher
 from retrieval.rerank import Reranker
-from retrieval.text import load_acts, load_lexicon, load_progress_words
+from retrieval.text import lexicon_fingerprint, load_acts, load_lexicon, load_progress_words
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -23,16 +23,24 @@ def load_index(settings: Settings) -> RetrievalIndex:
     return RetrievalIndex.load(settings.index_dir, embedders, load_lexicon(settings.dict_dir))
 
 
+def index_fingerprint(catalogue: Catalogue, settings: Settings) -> str:
+    """What an index was built from: the catalogue's files and the dictionary that split its words."""
+    return f"{catalogue.fingerprint()}+{lexicon_fingerprint(settings.dict_dir)}"
+
+
 def ensure_index(catalogue: Catalogue, settings: Settings, full: bool = False, progress: bool = False) -> tuple[RetrievalIndex, str]:
     """The index of `catalogue`, updated in place (only changed items embedded) or built."""
     started = time.perf_counter()
-    fingerprint = catalogue.fingerprint()
+    fingerprint = index_fingerprint(catalogue, settings)
     try:
         if full:
             raise IndexUnavailable("a full rebuild was asked for")
         index = load_index(settings)
         if index.fingerprint == fingerprint:
             return index, "up to date"
+        if index.fingerprint.rpartition("+")[2] != fingerprint.rpartition("+")[2]:
+            # Every item's stored words were split by the old dictionary (embeddings come from the cache).
+            raise IndexUnavailable("the dictionary changed")
         added, updated, removed = index.sync(catalogue.entries(), progress=progress)
         what = f"updated: {added} added, {updated} changed, {removed} removed"
     except IndexUnavailable as exc:
@@ -54,8 +62,8 @@ def open_searcher(settings: Settings | None = None, update: bool = True) -> tupl
         index, _ = ensure_index(catalogue, settings, progress=True)
     else:
         index = load_index(settings)
-        if index.fingerprint != catalogue.fingerprint():
-            log.warning("the %s index is older than the catalogue: run `make index`", settings.portal)
+        if index.fingerprint != index_fingerprint(catalogue, settings):
+            log.warning("the %s index is older than the catalogue or the dictionary: run `make index`", settings.portal)
     confidence = Confidence.from_file(settings.data_dir / "retrieval" / "confidence.json")
     reranker = Reranker.from_file(settings.data_dir / "retrieval" / "reranker.json")
     return Searcher(index, catalogue.gazetteer, confidence, reranker, load_acts(settings.dict_dir), load_progress_words(settings.dict_dir)), catalogue

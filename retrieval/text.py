@@ -6,6 +6,7 @@ The government user dictionary, the stopwords and the synonym groups are data fi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import unicodedata
@@ -69,6 +70,20 @@ def _read_lines(path: Path) -> list[str]:
         log.warning("dictionary file %s is missing", path)
         return []
     return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and not line.startswith("#")]
+
+
+def lexicon_files(dict_dir: Path) -> list[Path]:
+    """The files `load_lexicon` reads: the words an index stores are split by them."""
+    return [*sorted((dict_dir / "jieba").glob("*.txt")), dict_dir / "synonyms.txt", dict_dir / "stopwords.txt"]
+
+
+def lexicon_fingerprint(dict_dir: Path) -> str:
+    """A content hash of the lexicon's files: an index's stored words are valid while it matches."""
+    digest = hashlib.sha256()
+    for path in lexicon_files(dict_dir):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:12]
 
 
 @lru_cache(maxsize=4)

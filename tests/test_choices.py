@@ -88,7 +88,8 @@ def test_says_what_sets_apart(question: str, name: str, other: str, apart: bool)
         ("新生儿医保参保这些材料都要原件吗", None),
         ("退休申请需要身份证和社保卡吗", None),  # one side names no part
         ("企业简易注销和普通注销的区别", None),  # both sides the same part
-        ("我刚退伍回济南，要办哪些事", None),  # retrieval unsure (济南 has no 军人退役 theme): the best hit is 退休's
+        ("我刚退伍回济宁，要办哪些事", "theme-junren-tuiyi"),  # 退伍 reads as 退役
+        ("我刚退伍回济南，要办哪些事", None),  # 济南 has no 军人退役 theme (济宁's units hold it)
     ],
 )
 def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, sd_catalogue, question, theme) -> None:

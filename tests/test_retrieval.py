@@ -227,3 +227,27 @@ def test_an_empty_acts_file_names_no_act(tmp_path):
     (tmp_path / "acts.txt").write_text("# none yet\n", encoding="utf-8")
     acts = load_acts(tmp_path)
     assert acts.findall("营业执照注销") == [] and acts.sub(" ", "注销") == "注销"
+
+
+def test_a_changed_dictionary_splits_the_stored_words_again(sd_settings, tmp_path):
+    """An index stores each item's words as the dictionary split them: a new synonym must
+    reach them too, not only the questions (the embeddings come from the cache)."""
+    import shutil
+    from dataclasses import replace
+
+    from retrieval.text import load_lexicon
+
+    data = tmp_path / "data"
+    for part in ("dict", "gazetteer", "catalogues/shandong"):
+        shutil.copytree(sd_settings.data_dir / part, data / part)
+    settings = replace(sd_settings, data_dir=data, var_dir=tmp_path / "var")
+    catalogue = load_catalogue(settings)
+    assert ensure_index(catalogue, settings)[1].startswith("built")
+    assert ensure_index(catalogue, settings)[1] == "up to date"
+    with open(data / "dict" / "synonyms.txt", "a", encoding="utf-8") as synonyms:
+        synonyms.write("老人证\t老年人优待证\n")  # canonical first: the catalogue's word becomes 老人证
+    load_lexicon.cache_clear()
+    index, what = ensure_index(catalogue, settings)
+    assert what.startswith("built from scratch")
+    assert any("老人证" in tokens for tokens in index.tokens)
+    load_lexicon.cache_clear()

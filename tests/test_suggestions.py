@@ -9,6 +9,10 @@ from tests.chat import fill_residence_permit, items, new_applicant, receipt_of, 
 from tests.test_wechat import message, new_user, push, user_texts, wechat  # noqa: F401 (fixture)
 
 
+def themes(messages: list[dict]) -> list[str]:
+    return [t["id"] for m in messages for t in (m.get("custom") or {}).get("themes", [])]
+
+
 def buttons(messages: list[dict]) -> list[dict]:
     return [b for m in messages for b in m.get("buttons", [])]
 
@@ -84,3 +88,21 @@ def test_a_known_company_is_suggested_its_policies_and_a_click_answers_about_one
     assert policies, buttons(reply)
     answer = texts(say(me, policies[0]["payload"]))
     assert policies[0]["title"] in answer and "〔2026〕" in answer, (policies[0], answer)  # cited with its 文号
+
+
+def test_a_life_event_named_is_answered_as_a_question_not_with_suggestions(bot):
+    """"我刚退伍回济宁，要办哪些事" reads like "我接下来还要办哪些事" (NLU: ask_suggestions) and got
+    "暂时还没有为您推荐的事项"; it names the event: 济宁's 军人退役“一件事”, whose follow-ups
+    follow, whatever was discussed before. In 济南, which has no such theme, the city's own
+    item; and a plain request for suggestions still gets suggestions."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")  # another topic first: the event is a new question
+    theme = say(me, "我刚退伍回济宁，要办哪些事")
+    assert themes(theme) == ["theme-junren-tuiyi"], texts(theme)
+    materials = say(me, "要带什么材料")
+    assert themes(materials) == ["theme-junren-tuiyi"] and "材料" in texts(materials), texts(materials)
+    jinan = say(user(), "我刚退伍回济南，要办哪些事")
+    assert not themes(jinan) and [i["name"] for i in items(jinan)] == ["退役军人优待证申领"], texts(jinan)
+    assert "济南" in texts(jinan), texts(jinan)
+    suggestions = say(user(), "我接下来还要办哪些事")
+    assert not themes(suggestions) and "军人退役" not in texts(suggestions), texts(suggestions)  # suggestions, or none yet

@@ -9,6 +9,7 @@ from actions.topic import Evidence, Thresholds, Topic, decide
 T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
 ON_ITEM = Topic(code="A", field="materials", query="保安员证怎么办")
 CHOICES = Topic(code=None, offered=("A", "B", "C"), query="纳税证明")
+ON_THEME = Topic(code="T", query="退伍回家以后要办哪些手续")
 
 
 def ev(intent: str = "ask_time_limit", field: str | None = "time_limit", content: bool = True, about: float = 0.0,
@@ -62,6 +63,16 @@ CASES = [
      ev("inform_region", None, elsewhere=0.95, specific=0.9), "new_service"),
     ("the topic just below the switch still holds a field question", ON_ITEM, ev("ask_fee", "fee", about=0.0, elsewhere=0.49), "refer_back"),
     ("济南的呢: a region, nothing else", ON_ITEM, ev("inform_region", None, content=False, region_changed=True), "narrow"),
+    ("我人在烟台可以吗: a place and words that say little: the topic there", ON_ITEM,
+     Evidence("nlu_fallback", None, True, True, 0.0, 0.1, None, specific=0.52, unknown=0, narrows=True), "narrow"),
+    ("我户口在青岛 on 军人退役: a place and a common word of a part's name (户口 of 退役士兵户口登记): the theme there",
+     ON_THEME, Evidence("inform_region", None, True, True, 0.0, 0.0, None, picked="B", specific=0.39, narrows=True), "narrow"),
+    ("青岛的户口登记要带什么 on 军人退役: a place and words that name the part", ON_THEME,
+     Evidence("ask_materials", "materials", True, True, 0.0, 0.0, None, picked="B", specific=0.9, narrows=True), "pick"),
+    ("济南出生医学证明怎么办 on 新生儿出生: a question naming a part beside a place, in words saying little", ON_THEME,
+     Evidence("search_service", None, True, True, 0.0, 0.0, None, picked="B", specific=0.49, narrows=True), "pick"),
+    ("济南社保卡要带什么 on 新生儿出生: the same, a fact asked", ON_THEME,
+     Evidence("ask_materials", "materials", True, True, 0.0, 0.0, None, picked="B", specific=0.45, narrows=True), "pick"),
     ("我是企业: a target", ON_ITEM, ev("inform_target", None, content=False), "narrow"),
     ("青岛怎么办理营业执照: a region and a new service", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.9, region_changed=True), "new_service"),
     ("我要的是个人所得税那个: words pick a choice", CHOICES, ev("search_service", None, picked="B"), "pick"),
@@ -281,3 +292,30 @@ def test_words_naming_another_item_than_the_topic(sd_searcher, sd_catalogue, gd_
     topic = next(i.name for i in gd_catalogue.items.values() if i.name.startswith("执业药师") and "报名" in i.name)
     step = evidence_on(gd_searcher, gd_catalogue, topic, "报名审核要几天", "ask_time_limit")
     assert step.elsewhere > 0 and not step.names_other  # retrieval sure of another item, which the words do not name
+
+
+def test_a_place_beside_words_that_say_little_narrows_a_theme_rather_than_picking_a_part(sd_searcher, sd_catalogue) -> None:
+    """On 退休“一件事”, "我户口在济南" says 户口, which 老年人优待证办理's record holds, and "我人在
+    烟台可以吗" 人, of 离退休提取住房公积金's: the theme in that city, not that part; "医保待遇怎么
+    核定" names the 医保 part, and so does "养老金怎么领" the pension's (a word of its name split
+    otherwise: 基本养老金申领)."""
+    from dataclasses import replace
+
+    from actions.answer import measure, strip_field_cues
+    from actions.topic import decide, thresholds
+    from retrieval.search import Filters
+
+    def move(said: str) -> tuple[str, str | None]:
+        region = sd_catalogue.gazetteer.resolve(said)
+        content = sd_catalogue.gazetteer.without_regions(strip_field_cues(said))
+        probe = sd_searcher.search(content, Filters(), k=10, said=said)
+        topic = Topic(code="theme-tuixiu")
+        evidence = measure(sd_searcher, sd_catalogue, topic, "inform_region", None, content, probe, Filters())
+        evidence = replace(evidence, region_changed=region is not None, narrows=evidence.narrows or region is not None)  # as action_answer does
+        picked = sd_catalogue.entry(evidence.picked).name if evidence.picked else None
+        return decide(topic, evidence, thresholds()), picked
+
+    assert move("我户口在济南")[0] == "narrow"
+    assert move("我人在烟台可以吗")[0] == "narrow"
+    assert move("医保待遇怎么核定") == ("pick", "职工基本医疗保险退休人员待遇核定（缴费年限核定）")
+    assert move("养老金怎么领")[0] == "pick"
