@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.choices import MAX_CHOICES, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
+from actions.place_questions import place_questions
 from actions.replies import (
     LOCAL_FIELDS,
     UNREADABLE,
@@ -129,6 +130,8 @@ class ActionAnswer(Action):
         evidence = replace(
             evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
         )
+        if evidence.region_changed and not field:  # (the content's vector is the probe's, cached)
+            evidence = replace(evidence, about_place=round(place_questions(searcher).probability(content), 3))
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
 
@@ -155,9 +158,9 @@ class ActionAnswer(Action):
             # ...unless this message asks a field itself: "人在广州，材料交到哪里" asks the place, in 广州.
             topic = replace(topic, field=field or topic.field)
             return events + [SlotSet("last_field", topic.field)] + narrow(dispatcher, topic, filters, catalogue, searcher)
-        if move == "leave":  # not about the topic, and nothing else fits: the topic stays
+        if move == "leave":  # not about the topic, and nothing else fits: the topic stays, and its region
             send(dispatcher, no_match_message())
-            return events
+            return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
         rejected = tracker.get_slot("rejected_items") or ()
         found = without_rejected(probe, catalogue, rejected)
         reply, reply_events = reply_for(found, field, catalogue) if content.strip() else (None, [])

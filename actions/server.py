@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 def load_knowledge() -> None:
     """Load the catalogue, index, models and policy searcher, and warm each search up (the
     embedders' sessions, jieba's dictionary); exit naming `make index` if they cannot be."""
+    from actions.place_questions import place_questions
     from actions.policy import policy_searcher
 
     started = time.perf_counter()
@@ -61,6 +62,7 @@ def load_knowledge() -> None:
     except IndexUnavailable as exc:
         raise SystemExit(f"Tongban's action server cannot start: {exc}") from None
     searcher.search("孩子出生后怎么办理户口登记")
+    place_questions(searcher)  # fitted once, before the first message
     policy_searcher().search("小微企业有哪些税收优惠政策", None)
     log.info("knowledge loaded and warmed up in %.1f s", time.perf_counter() - started)
     # What loading made lives as long as the process: out of the garbage collector's sight,

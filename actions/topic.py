@@ -80,6 +80,9 @@ class Evidence:
     picked: str | None = None  # the offered choice the words clearly name
     specific: float = 0.0  # the content's words the catalogue knows, in rare words' worth ("咨询": 0.45)
     unknown: int = 0  # the content's words the catalogue never uses ("迪士尼", "门票")
+    # How likely the words beside a place ask about the place itself ("今天限号吗" of
+    # "济南今天限号吗"), not where the user is ("我在上班"): actions/place_questions.py.
+    about_place: float = 0.0
     marked_new: bool = False  # starts like a new question ("另外问下…", data/dialogue/new_topic_markers.txt)
     sibling: str | None = None  # the topic's sibling a bare act names ("那注销呢" on 残疾人证新办)
     # The message names a region (the topic's own or another), a target, or only words of
@@ -116,6 +119,9 @@ class Thresholds:
     # This many words the catalogue never uses, about neither the topic nor anything else:
     # the question has left the catalogue's world ("香港迪士尼的门票在哪买便宜").
     unknown: int = 3
+    # At or above, a region named with no fact asked is a question about that place, not the
+    # topic there ("济南今天限号吗"). Read on held-out examples (README, Conversations).
+    about_place: float = 0.7
 
     @classmethod
     def from_file(cls, path: Path) -> "Thresholds":
@@ -152,6 +158,11 @@ def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 
 
+def asks_about_place(evidence: Evidence, t: Thresholds) -> bool:
+    """A region named, no fact asked, and words that ask about the place itself."""
+    return evidence.region_changed and not evidence.field and evidence.about_place >= t.about_place
+
+
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
     # A place the user tells, beside words that say little, narrows a theme rather than picking
@@ -184,6 +195,8 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # answer; the words are the question.
         if unnarrowed:
             return "new_service"
+        if (topic.query or topic.code) and asks_about_place(evidence, t):  # "青岛啤酒节什么时候" (NLU: inform_region)
+            return "leave"  # (with nothing discussed, the message is searched as it is)
         return "narrow" if (topic.query or topic.code) else "new_service"
     if not topic.code:
         # Choices offered and a question about a fact of one of them ("要多久", "交了材料以后
@@ -214,7 +227,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if evidence.unknown >= t.unknown:
         return "leave"
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
-        return "narrow"
+        return "leave" if asks_about_place(evidence, t) else "narrow"  # ...unless "济南今天限号吗"
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.
     # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too.)

@@ -161,10 +161,9 @@ def test_an_off_topic_question_keeps_the_topic(bot) -> None:
 def test_the_shandong_dev_dialogues_through_the_bot(bot) -> None:
     report = evaluate(read_dialogues(DIALOGUES), RASA, misses=True)
     print(report)
-    # Measured 0.940 and 0.828 (24 of 29; README, Conversations, session 21): the dialogues
-    # added in session 21 hold questions about a city asked on a topic, a known open defect.
+    # Measured 0.980 and 0.966 (28 of 29; README, Conversations, session 21).
     assert report["turn_accuracy"] >= 0.93, report
-    assert report["dialogue_success"] >= 0.80, report
+    assert report["dialogue_success"] >= 0.85, report
 
 
 def test_fit_topic_replays_the_dialogues_and_counts_a_siblings_pick_right(bot, sd_settings) -> None:
@@ -422,3 +421,18 @@ def test_a_place_beside_words_that_say_little_narrows_a_theme(bot) -> None:
     say(veteran, "退伍回家以后要办哪些手续")
     registered = say(veteran, "我户口在青岛")
     assert custom(registered, "themes")[0][0]["id"] == "theme-junren-tuiyi" and not items(registered), texts(registered)
+
+
+def test_a_question_about_a_city_leaves_the_topic_waiting_and_a_city_told_narrows_it(bot) -> None:
+    """"济南今天限号吗" on 退休“一件事” named a region, so the theme was shown again for 济南;
+    it asks about the city (actions/place_questions.py), so nothing is answered as the topic
+    and the next follow-up is still about it; "我在烟台上班" tells where the user is."""
+    me = user()
+    first = say(me, "我爸今年快退休了，退休金和医保待遇这些要办哪些手续")
+    assert custom(first, "themes")[0][0]["id"] == "theme-tuixiu", texts(first)
+    city = say(me, "济南今天限号吗")
+    assert not custom(city, "themes") and not items(city) and "退休" not in texts(city), texts(city)
+    how_long = say(me, "那要多长时间")
+    assert custom(how_long, "themes")[0][0]["id"] == "theme-tuixiu", texts(how_long)
+    works = say(me, "我在烟台上班")
+    assert custom(works, "themes")[0][0]["id"] == "theme-tuixiu" and "烟台" in texts(works), texts(works)
