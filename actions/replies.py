@@ -117,7 +117,10 @@ def theme_message(
     if field in (None, "materials", "summary"):
         lines.append(field_value(entry, "materials"))
     elif field == "online":
-        lines.append("可以网上一次申请：在线填写一张综合申请表，各部门并联审批。" if form_kind else field_value(entry, "online"))
+        if form_kind:
+            lines.append("可以网上一次申请：在线填写一张综合申请表，各部门并联审批。")
+        else:  # where it is applied for is the first of its steps (the entry's own online fact has no link)
+            lines.append(f"申请方式：{theme.steps[0]}" if theme.steps else field_value(entry, "online"))
     elif field in THEME_OWN_FIELDS or not parts:
         lines.append(field_value(entry, field))
     else:
@@ -138,6 +141,16 @@ def theme_message(
         payload["field"] = field
     buttons = [{"title": "我现在就申请", "payload": "/start_application"}] if form_kind else []
     return {"text": "\n".join(lines), "buttons": buttons, "json_message": payload}
+
+
+def theme_steps_message(theme: ThemeService) -> dict[str, Any]:
+    """"我现在就申请" on a theme service this assistant has no guided form for: how and where it
+    is applied for (its steps), rather than its entry's online fact, which shows no link."""
+    if theme.steps:
+        lines = [f"【{theme.name}】暂不能在这里直接申请，办理流程如下："] + [f"{n}. {step}" for n, step in enumerate(theme.steps, 1)]
+    else:
+        lines = [f"【{theme.name}】暂不能在这里直接申请，请到当地政务服务中心综合窗口办理，或拨打12345咨询。"]
+    return {"text": "\n".join(lines), "buttons": [HANDOFF_BUTTON], "json_message": {"themes": [{"id": theme.id, "name": theme.name}], "field": "online"}}
 
 
 def choice_message(

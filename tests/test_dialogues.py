@@ -436,3 +436,17 @@ def test_a_question_about_a_city_leaves_the_topic_waiting_and_a_city_told_narrow
     assert custom(how_long, "themes")[0][0]["id"] == "theme-tuixiu", texts(how_long)
     works = say(me, "我在烟台上班")
     assert custom(works, "themes")[0][0]["id"] == "theme-tuixiu" and "烟台" in texts(works), texts(works)
+
+
+def test_applying_for_a_theme_with_no_form_here_gives_its_steps(bot) -> None:
+    """"我现在就申请" on 开办餐饮店, which has no guided form here, answered "【开办餐饮店】可以网上
+    办理（事项编码 theme-kaiban-canyindian）": the theme's entry has no link, and its id is no
+    item code. Its steps say where and how it is applied for; so does "能网上办吗"."""
+    me = user()
+    first = say(me, "我想在青岛开个饭店，要办哪些证")
+    assert custom(first, "themes")[0][0]["id"] == "theme-kaiban-canyindian", texts(first)
+    online = say(me, "能网上办吗")
+    assert "申请方式：通过“爱山东”APP“一链办”专区" in texts(online), texts(online)
+    apply = say(me, "我现在就申请")
+    assert "办理流程" in texts(apply) and "一链办”专区" in texts(apply) and "theme-" not in texts(apply), texts(apply)
+    assert "开始为您在线办理" not in texts(apply), texts(apply)

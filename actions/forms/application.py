@@ -27,7 +27,14 @@ from actions.portal_client import PortalClient, PortalRejected, PortalUnavailabl
 from actions import workorder, workorder_filing
 from actions.answer import apply_tokens, confident_reply, outnamed, parse_ordinal, send
 from actions.choices import content_words, pick_in_words
-from actions.replies import choices_gone_message, item_message, no_match_message, what_to_apply_message, which_to_apply_message
+from actions.replies import (
+    choices_gone_message,
+    item_message,
+    no_match_message,
+    theme_steps_message,
+    what_to_apply_message,
+    which_to_apply_message,
+)
 from catalogue.model import ServiceItem
 from retrieval.search import Filters
 
@@ -48,8 +55,9 @@ class ActionStartApplication(Action):
                 return events + [FollowupAction("action_listen")]
         kind = kind_for(item)
         if kind is None:  # no guided form for it: say where it is applied for
-            message = item_message(item, "online")
-            dispatcher.utter_message(text=message["text"], json_message=message["json_message"])
+            theme = catalogue.themes.get(item.code)
+            message = theme_steps_message(theme) if theme else item_message(item, "online")
+            send(dispatcher, message)
             return events + [FollowupAction("action_listen")]
         spec = spec_of(kind)
         theme = catalogue.themes.get(item.code)
