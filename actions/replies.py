@@ -150,7 +150,8 @@ def theme_steps_message(theme: ThemeService) -> dict[str, Any]:
         lines = [f"【{theme.name}】暂不能在这里直接申请，办理流程如下："] + [f"{n}. {step}" for n, step in enumerate(theme.steps, 1)]
     else:
         lines = [f"【{theme.name}】暂不能在这里直接申请，请到当地政务服务中心综合窗口办理，或拨打12345咨询。"]
-    return {"text": "\n".join(lines), "buttons": [HANDOFF_BUTTON], "json_message": {"themes": [{"id": theme.id, "name": theme.name}], "field": "online"}}
+    # (no "themes" payload: the widget would draw a theme card with nothing of its facts in it)
+    return {"text": "\n".join(lines), "buttons": [HANDOFF_BUTTON], "json_message": {"field": "online"}}
 
 
 def choice_message(

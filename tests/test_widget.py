@@ -311,3 +311,18 @@ def test_a_first_visit_gets_the_greeting_not_suggestions(context: BrowserContext
     expect(page.locator(".row.bot").first).to_contain_text("您好")
     expect(page.locator(".row.bot")).to_have_count(1)
     assert "猜你要办" not in page.locator(".log").inner_text()
+
+
+def test_applying_for_a_theme_without_a_form_shows_its_steps(context: BrowserContext):
+    """开办餐饮店 has no guided form here: "我现在就申请" gets its steps as text, not a form nor a
+    theme card drawn without its facts."""
+    page = context.new_page()
+    open_widget(page)
+    last = page.locator(".row.bot").last
+    ask(page, "我想在青岛开个饭店，要办哪些证")
+    expect(last.locator(".card.theme h3")).to_contain_text("开办餐饮店")
+    ask(page, "我现在就申请")
+    expect(last).to_contain_text("办理流程如下")
+    expect(last).to_contain_text("一链办”专区")
+    expect(last.locator(".card")).to_have_count(0)
+    shot(page, "theme-without-form-steps")
