@@ -130,8 +130,7 @@ class ActionAnswer(Action):
         evidence = replace(
             evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
         )
-        if evidence.region_changed and not field:  # (the content's vector is the probe's, cached)
-            evidence = replace(evidence, about_place=round(place_questions(searcher).probability(content), 3))
+        evidence = with_place_question(evidence, searcher, content)
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
 
@@ -291,6 +290,14 @@ def measure(
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
     )
+
+
+def with_place_question(evidence: Evidence, searcher: Searcher, content: str) -> Evidence:
+    """The evidence with `about_place` measured, where `decide` reads it: a region named and no
+    fact asked (~0.8 ms: one more sentence encoding)."""
+    if not evidence.region_changed or evidence.field:
+        return evidence
+    return replace(evidence, about_place=round(place_questions(searcher).probability(content), 3))
 
 
 def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic: ServiceItem) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
-import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from actions.topic import dialogue_words

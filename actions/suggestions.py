@@ -125,13 +125,14 @@ def life_event_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Even
     if not content.strip() or content.startswith("/"):  # the widget's /ask_suggestions on opening
         return None, []
     rejected = tracker.get_slot("rejected_items") or ()
-    themes = theme_asked(without_rejected(searcher.search(content, k=10, said=text), catalogue, rejected), catalogue, searcher)
+    anywhere = without_rejected(searcher.search(content, k=10, said=text), catalogue, rejected)
+    themes = theme_asked(anywhere, catalogue, searcher)
     if not themes:
         return None, []
     region = catalogue.gazetteer.resolve(text)
     region_code = region.code if region else tracker.get_slot("region")
     where = [SlotSet("region", region.code)] if region else []
-    found = without_rejected(searcher.search(content, SearchFilters(region_code=region_code), k=10, said=text), catalogue, rejected)
+    found = without_rejected(searcher.search(content, SearchFilters(region_code=region_code), k=10, said=text), catalogue, rejected) if region_code else anywhere
     reply, events = reply_for(found, None, catalogue)
     if reply is None or reply.get("json_message", {}).get("suggested"):  # nothing sure there
         reply = general_reply(themes[0], None, region_code, catalogue) if region_code else answer_about(themes[0], None, None, catalogue)[0]

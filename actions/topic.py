@@ -158,9 +158,14 @@ def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 
 
+def place_without_fact(evidence: Evidence) -> bool:
+    """A region named and no fact asked."""
+    return evidence.region_changed and not evidence.field
+
+
 def asks_about_place(evidence: Evidence, t: Thresholds) -> bool:
     """A region named, no fact asked, and words that ask about the place itself."""
-    return evidence.region_changed and not evidence.field and evidence.about_place >= t.about_place
+    return place_without_fact(evidence) and evidence.about_place >= t.about_place
 
 
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
@@ -169,7 +174,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # one of its parts ("我户口在青岛" on 军人退役“一件事”: 户口 of 退役士兵户口登记; "我人在烟台
     # 可以吗" on 退休: 人 of 离退休提取住房公积金's record). A question naming a part is a pick
     # ("济南出生医学证明怎么办" on 新生儿出生), and so are words that say more.
-    tells_place = evidence.region_changed and not evidence.field and evidence.intent in {REGION_INTENT, "nlu_fallback"}
+    tells_place = place_without_fact(evidence) and evidence.intent in {REGION_INTENT, "nlu_fallback"}
     weak_part = evidence.picked and not topic.offered and tells_place and evidence.specific < t.specific
     if (evidence.picked and not weak_part) or evidence.sibling:  # a choice offered or a theme's item named, or the topic's sibling
         return "pick"

@@ -20,8 +20,7 @@ import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from actions.answer import FIELD_OF_INTENT, measure, strip_field_cues
-from actions.place_questions import place_questions
+from actions.answer import FIELD_OF_INTENT, measure, strip_field_cues, with_place_question
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
@@ -78,8 +77,7 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
                 evidence = measure(searcher, catalogue, topic, intent, field, content, probe, Filters())
                 region = catalogue.gazetteer.resolve(text)
                 evidence = replace(evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region))
-                if region and not field:  # as action_answer measures it
-                    evidence = replace(evidence, about_place=round(place_questions(searcher).probability(content), 3))
+                evidence = with_place_question(evidence, searcher, content)
                 gold = expect.get("gold")
                 golds = [gold] if isinstance(gold, str) else list(gold or [])
                 gold_code = golds[0] if golds else None

@@ -126,13 +126,10 @@ class Searcher:
         """A boolean mask over slots, or None when nothing is filtered."""
         if filters == Filters():
             return None
-        chain = set(self.gazetteer.chain_codes(filters.region_code)) if filters.region_code else None
-        # A unit inside the region serves it too: "在济南开个小饭馆" is 历下区's 食品经营许可
-        # (the answer then asks which district, `local_implementations` in actions/answer.py).
-        inside = {code for code in self.unit_regions if filters.region_code in self.gazetteer.chain_codes(code)} if chain else set()
+        served = {code for code in self.unit_regions if self._unit_serves(code, filters.region_code)} if filters.region_code else None
         mask = np.zeros(len(self.index.items), dtype=bool)
         for slot, item in self.index.live_items():
-            if chain is not None and item.region_code not in chain and item.region_code not in inside:
+            if served is not None and item.region_code not in served:
                 continue
             if filters.level and item.level != filters.level:
                 continue
@@ -148,11 +145,14 @@ class Searcher:
         return mask
 
     def serves(self, item: ServiceItem, region_code: str | None) -> bool:
-        """Whether the region filter lets `item` through: its unit is the region's, a parent's,
-        or inside it (`_allowed`, for one item)."""
-        if not region_code:
-            return True
-        return item.region_code in self.gazetteer.chain_codes(region_code) or region_code in self.gazetteer.chain_codes(item.region_code)
+        """Whether the region filter lets `item` through (`_allowed`, for one item)."""
+        return not region_code or self._unit_serves(item.region_code, region_code)
+
+    def _unit_serves(self, unit_region: str, region_code: str) -> bool:
+        """A unit serves a region when it is the region's or a parent's, or inside it: "在济南开个
+        小饭馆" is 历下区's 食品经营许可 (the answer then asks which district,
+        `local_implementations` in actions/answer.py)."""
+        return unit_region in self.gazetteer.chain_codes(region_code) or region_code in self.gazetteer.chain_codes(unit_region)
 
     def _collapse(self, hits: list[Hit], region_code: str | None) -> list[Hit]:
         """One hit per service (`ServiceItem.service_key`): of its implementations by different
