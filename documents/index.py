@@ -97,6 +97,8 @@ class DocumentIndex:
     _splits: LRUCache = field(default_factory=lambda: LRUCache(SPLITS_KEPT))  # docid -> (document, passages), recent
     known_places: tuple[str, ...] = ()  # province names (data/dict/provinces.txt)
     asking: frozenset[str] = frozenset()  # question words (data/dict/question_words.txt)
+    # The dictionary's hash (`lexicon_fingerprint`): the stored words were split by it.
+    lexicon_version: str = ""
     _tokens: PassageTokens = field(default_factory=PassageTokens)  # words by slot
     _bm25: Bm25 | None = None  # words
     _bm25_bigrams: Bm25 | None = None  # words and character bigrams
@@ -322,6 +324,7 @@ class DocumentIndex:
             "embedders": [e.name for e in self.embedders],
             "documents": len(self.documents),
             "passages": self.passage_count,
+            "lexicon": self.lexicon_version,
             "saved_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")  # last: complete
@@ -329,7 +332,7 @@ class DocumentIndex:
     @classmethod
     def load(
         cls, folder: Path, embedders: list[CachedEmbedder], lexicon: Lexicon,
-        known_places: tuple[str, ...] = (), asking: frozenset[str] = frozenset(),
+        known_places: tuple[str, ...] = (), asking: frozenset[str] = frozenset(), lexicon_version: str = "",
     ) -> "DocumentIndex":
         manifest_path = folder / "manifest.json"
         if not manifest_path.exists():
@@ -338,7 +341,9 @@ class DocumentIndex:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             if manifest.get("format") != FORMAT_VERSION or manifest["embedders"] != [e.name for e in embedders]:
                 raise DocumentsUnavailable(f"documents index at {folder} is stale: {REBUILD_HINT}")
-            index = cls(embedders, lexicon, known_places=known_places, asking=asking)
+            if manifest.get("lexicon", "") != lexicon_version:  # a new synonym must reach stored words too
+                raise DocumentsUnavailable(f"documents index at {folder} was split by another dictionary: {REBUILD_HINT}")
+            index = cls(embedders, lexicon, known_places=known_places, asking=asking, lexicon_version=lexicon_version)
             with (folder / "documents.jsonl").open(encoding="utf-8") as fh:
                 for line in fh:
                     document = Document(**json.loads(line))

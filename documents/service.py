@@ -11,7 +11,7 @@ from documents.converters import ImportReport, convert
 from documents.index import DocumentIndex, DocumentsUnavailable
 from documents.places import provinces, question_words
 from retrieval.embedders import CachedEmbedder, make_embedders
-from retrieval.text import load_lexicon
+from retrieval.text import lexicon_fingerprint, load_lexicon
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ def new_index(settings: Settings) -> DocumentIndex:
     return DocumentIndex(
         document_embedders(settings), load_lexicon(settings.dict_dir),
         known_places=provinces(settings.dict_dir), asking=question_words(settings.dict_dir),
+        lexicon_version=lexicon_fingerprint(settings.dict_dir),
     )
 
 
@@ -47,7 +48,7 @@ def load_documents(settings: Settings | None = None) -> DocumentIndex:
     settings = settings or get_settings()
     return DocumentIndex.load(
         index_dir(settings), document_embedders(settings), load_lexicon(settings.dict_dir),
-        provinces(settings.dict_dir), question_words(settings.dict_dir),
+        provinces(settings.dict_dir), question_words(settings.dict_dir), lexicon_fingerprint(settings.dict_dir),
     )
 
 

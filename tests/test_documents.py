@@ -19,7 +19,7 @@ import pytest
 from documents.answer import answer, reply_text
 from documents.converters import convert
 from documents.eval import main as eval_main
-from documents.index import DocumentIndex, best, shared_phrase
+from documents.index import DocumentIndex, DocumentsUnavailable, best, shared_phrase
 from documents.lexical import Bm25, PassageTokens
 from documents.model import Document
 from documents.service import load_documents, new_index, source_dir, sync
@@ -128,8 +128,18 @@ def test_reimport_replaces_a_document_and_removal_forgets_it(sample, tmp_path):
     index.remove(["jinan-gjj-tiqu-2026"])
     assert all(h.document.docid != "jinan-gjj-tiqu-2026" for h in index.search("济南住房公积金租房提取每月额度", k=5))
     index.save(tmp_path / "idx")
-    again = DocumentIndex.load(tmp_path / "idx", [], index.lexicon, index.known_places, index.asking)
+    again = DocumentIndex.load(tmp_path / "idx", [], index.lexicon, index.known_places, index.asking, index.lexicon_version)
     assert len(again) == len(index) and again.passage_count == index.passage_count
+
+
+def test_an_index_split_by_another_dictionary_is_stale(sample, tmp_path):
+    index = bm25_index(sample)
+    index.lexicon_version = "dictionary-a"
+    index.save(tmp_path / "idx")
+    again = DocumentIndex.load(tmp_path / "idx", [], index.lexicon, lexicon_version="dictionary-a")
+    assert len(again) == len(index) and again.lexicon_version == "dictionary-a"
+    with pytest.raises(DocumentsUnavailable, match="another dictionary"):
+        DocumentIndex.load(tmp_path / "idx", [], index.lexicon, lexicon_version="dictionary-b")
 
 
 TITLE = "淄博市商务局关于做好农产品流通企业保供工作的通知"
