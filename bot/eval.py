@@ -6,7 +6,9 @@ Each query is a fresh conversation. A hit: a gold item is the answered item or a
 offered choices (read from the messages' `custom.items`). A question the catalogue cannot
 answer (a line without `gold`, e.g. data/eval/gd_unanswerable.jsonl) is a hit when no
 item is presented as the answer or as choices: nothing found, or only items labelled
-"可能相关" (`custom.suggested`); `sure_wrong` counts those answered with one item as if sure.
+"可能相关" (`custom.suggested`). `sure_wrong` counts the questions answered with one wrong
+item as if sure: for those the catalogue cannot answer, any; for the others, one not gold
+(a single answer must be right: a wrong one misleads the follow-ups).
 The last line printed is one JSON object with `hit_rate`, `p50_ms` and `p95_ms`.
 """
 
@@ -69,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             sure_wrong += answered_as_sure(messages) and len(set(codes)) == 1
         else:
             right = bool(set(codes) & set(row["gold"]))
+            sure_wrong += answered_as_sure(messages) and len(set(codes)) == 1 and not right
         hits += right
         if not right and args.misses:
             first = next((m.get("text", "") for m in messages if m.get("text")), "")
