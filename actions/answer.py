@@ -60,6 +60,7 @@ FIELD_OF_INTENT: dict[str, Field] = {
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
 SUGGESTIONS = 3
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
+ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -158,6 +159,12 @@ class ActionAnswer(Action):
             topic = replace(topic, field=field or topic.field)
             return events + [SlotSet("last_field", topic.field)] + narrow(dispatcher, topic, filters, catalogue, searcher)
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays, and its region
+            act = bare_act(searcher, content) if evidence.bare_act else None
+            topic_item = catalogue.entry(topic.code) if act else None
+            maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
+            if maybe:  # "那注销呢" with no sibling of the topic: items with that act, labelled as maybe; the topic stays
+                send(dispatcher, suggestion_message(maybe))
+                return events + [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("last_field", field or topic.field)]
             send(dispatcher, no_match_message())
             return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
         rejected = tracker.get_slot("rejected_items") or ()
@@ -269,6 +276,7 @@ def measure(
     picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
+    picked = picked or offered_by_ordinal(searcher, content, tuple(c for c in topic.offered if catalogue.entry(c)))
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
     specific, unknown = searcher.word_profile(content)
@@ -290,6 +298,17 @@ def measure(
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
     )
+
+
+def offered_by_ordinal(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
+    """The choice a question names by its place in the list, with nothing else said beside
+    the fact asked (`content` is without it): "第一个要多久", "第2项在哪办" — not "第一个孩子
+    出生要办什么" or "第3个工作日能拿到吗". A bare "第一个" is NLU's choose_option."""
+    match = ORDINAL_CHOICE.search(content)
+    if not match or not offered or content_words(searcher, content[:match.start()] + " " + content[match.end():]):
+        return None
+    number = CHINESE_ORDINALS.get(match.group(1)) or (int(match.group(1)) if match.group(1).isdigit() else 0)
+    return offered[number - 1] if 1 <= number <= len(offered) else None
 
 
 def with_place_question(evidence: Evidence, searcher: Searcher, content: str) -> Evidence:
@@ -329,23 +348,45 @@ def outnamed(searcher: Searcher, content: str, probe: SearchResult, picked: Serv
     return names_more(searcher, content, best.item.name, picked.name)
 
 
+def act_hits(searcher: Searcher, item: ServiceItem, act: str, filters: Filters) -> tuple[str, SearchResult]:
+    """The topic's thing (its name's words without acts) and a search for it with `act`."""
+    acts, lexicon = act_words(), searcher.index.lexicon
+    thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
+    return thing, searcher.search(f"{thing} {act}", replace(filters, codes=None), k=5)
+
+
 def sibling_by_act(searcher: Searcher, item: ServiceItem, act: str | None, filters: Filters) -> str | None:
     """The topic's sibling a bare act names: "那注销呢" or "注销要带什么" while on
     《残疾人证》新办证申请 asks about 《残疾人证》注销. Siblings are separate services (no
-    basic item joins them), so retrieval finds one: the topic's thing (its name's words
-    without acts) with the act the words say alone (`bare_act`), not the topic's own ("补领要多久" on
-    居民身份证补领 asks about it). The best hit other than the topic must carry that act and
-    hold the topic's thing (else it is another thing with that act: 企业注销 for 个体工商户设立)."""
-    acts, lexicon = act_words(), searcher.index.lexicon
+    basic item joins them), so retrieval finds one: the topic's thing with the act the words
+    say alone (`bare_act`), not the topic's own ("补领要多久" on 居民身份证补领 asks about it).
+    The best hit other than the topic must carry that act and hold the topic's thing (else it
+    is another thing with that act: 企业注销 for 个体工商户设立)."""
     if act is None or act in acts_of(searcher, item.name):
         return None
-    thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
-    result = searcher.search(f"{thing} {act}", replace(filters, codes=None), k=5)
+    thing, result = act_hits(searcher, item, act, filters)
     # The topic itself may come first: its thing keeps words of its own act ("挂失" of 挂失补办).
     best = next((hit for hit in result.hits if hit.item.service_key != item.service_key), None) if result.confident else None
     if best is None or act not in acts_of(searcher, best.item.name):
         return None
     return best.item.code if searcher.coverage(thing, best.item) >= thresholds().about_topic else None
+
+
+def act_suggestions(searcher: Searcher, item: ServiceItem, act: str, filters: Filters) -> list[ServiceItem]:
+    """For an act the topic has no sibling for ("那注销呢" on 有限责任公司设立登记, whose thing
+    企业注销登记 does not name): the items with that act that its thing finds, to offer as
+    "可能相关" rather than nothing."""
+    thing, result = act_hits(searcher, item, act, filters)
+    # The search is sure of the topic itself, so each offer's name must say some of the thing,
+    # not only the act ("那注销呢" on 居民身份证补领 is no question about 企业注销登记; its
+    # record's words are too many: 供水户名变更's materials hold 身份证).
+    words = set(thing.split()) - doing_words()
+    lexicon = searcher.index.lexicon
+    return [
+        hit.item for hit in result.hits
+        if hit.item.service_key != item.service_key and act in acts_of(searcher, hit.item.name)
+        and words & set(lexicon.tokens(hit.item.name))
+    ][:SUGGESTIONS]
 
 
 def says_only_narrowing(searcher: Searcher, content: str, or_nothing: bool = False) -> bool:
@@ -551,8 +592,10 @@ class ActionChooseOption(Action):
         # Among units of one service (narrow's "哪个区县"), the one chosen is the user's place.
         one_service = len({catalogue.entry(code).service_key for code in offered}) == 1
         where = unit_region(item, tracker.get_slot("region"), catalogue) if one_service else tracker.get_slot("region")
-        reply, item = answer_about(item, tracker.get_slot("last_field"), where, catalogue)
+        # "第1个要多久": the fact this message asks, else the one asked before the list.
+        field = detect_field(tracker.latest_message.get("text") or "") or tracker.get_slot("last_field")
+        reply, item = answer_about(item, field, where, catalogue)
         send(dispatcher, reply)
-        events = [SlotSet("current_item", item.code), SlotSet("offered_items", None)]
+        events = [SlotSet("current_item", item.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
         events += [SlotSet("region", where)] if where != tracker.get_slot("region") else []
         return events + rejections_done(tracker, events)

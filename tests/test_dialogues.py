@@ -118,6 +118,30 @@ def test_a_bare_act_asks_about_the_topics_sibling(bot) -> None:
     assert [i["name"] for i in items(say(me, "补领要多久"))] == ["居民身份证补领"]
 
 
+def test_a_bare_act_with_no_sibling_offers_that_acts_items_and_a_choice_is_named_by_its_place(bot) -> None:
+    """"那注销呢" after 有限责任公司设立登记: no sibling names the company (企业注销登记 says
+    企业), so the items with that act whose names say some of its thing are offered as "可能相关"
+    — it used to be "没有找到". "第一个要多久" then picks the first and answers how long; "在哪办"
+    stays on it. On 居民身份证补领 no 注销 item says 身份证: "没有找到", and the topic stays."""
+    me = user()
+    first = say(me, "有限责任公司设立登记要带什么材料")
+    assert [i["name"] for i in items(first)] == ["有限责任公司设立登记"], texts(first)
+    closing = say(me, "那注销呢")
+    assert custom(closing, "suggested") == [True], texts(closing)
+    offered = [i["name"] for i in items(closing)]
+    assert "企业注销登记（含简易注销）" in offered and all("注销" in name for name in offered), offered
+    chosen = say(me, "第%d个要多久" % (offered.index("企业注销登记（含简易注销）") + 1))
+    assert [i["name"] for i in items(chosen)] == ["企业注销登记（含简易注销）"], texts(chosen)
+    assert custom(chosen, "field") == ["time_limit"], texts(chosen)
+    where = say(me, "在哪办")
+    assert [i["name"] for i in items(where)] == ["企业注销登记（含简易注销）"], texts(where)
+    other = user()
+    say(other, "身份证丢了补领要带什么")
+    nothing = say(other, "那注销呢")
+    assert not items(nothing) and custom(nothing, "outcome") == ["no_match"], texts(nothing)
+    assert [i["name"] for i in items(say(other, "要多久"))] == ["居民身份证补领"]
+
+
 def test_emoji_alone_gets_asked_for_words_and_the_topic_stays(bot) -> None:
     """"😀😀" mid-conversation says nothing: the bot asks for words (it used to repeat the
     whole item), and the next follow-up is still about the item."""

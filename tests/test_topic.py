@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from actions.answer import offered_by_ordinal, strip_field_cues
 from actions.topic import Evidence, Thresholds, Topic, decide
 
 T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
@@ -168,6 +169,28 @@ def test_a_bare_act_names_the_topics_sibling(sd_searcher, topic: str, said: str,
 
 
 @pytest.mark.parametrize(
+    ("topic", "act", "offered"),
+    [
+        ("有限责任公司设立登记", "注销", {"企业注销登记（含简易注销）"}),  # no sibling names the company: offered as maybe
+        ("开办劳务公司", "注销", {"企业注销“一件事”", "企业注销登记（含简易注销）"}),
+        ("居民身份证补领", "注销", set()),  # 注销 items say nothing of 身份证
+        ("居民身份证补领", "变更", set()),  # (供水户名变更's record holds 身份证; its name does not)
+        ("开办餐饮店", "补领", set()),
+    ],
+)
+def test_an_act_with_no_sibling_offers_the_items_that_say_it_and_the_thing(sd_searcher, sd_catalogue, topic: str, act: str, offered: set[str]) -> None:
+    from actions.answer import act_suggestions
+    from retrieval.search import Filters
+
+    item = next(i for i in [*sd_catalogue.items.values(), *map(sd_catalogue.theme_entry, sd_catalogue.themes.values())] if i.name == topic)
+    names = {i.name for i in act_suggestions(sd_searcher, item, act, Filters())}
+    if offered:
+        assert offered <= names and all(act in name for name in names), names
+    else:
+        assert names == set()
+
+
+@pytest.mark.parametrize(
     "said,picked",
     [
         ("换领那个", "居民身份证换领"),
@@ -329,3 +352,22 @@ def test_a_place_beside_words_that_say_little_narrows_a_theme_rather_than_pickin
     assert move("我人在烟台可以吗")[0] == "narrow"
     assert move("医保待遇怎么核定") == ("pick", "职工基本医疗保险退休人员待遇核定（缴费年限核定）")
     assert move("养老金怎么领")[0] == "pick"
+
+
+@pytest.mark.parametrize(
+    ("said", "picked"),
+    [
+        ("第一个要多久", "a"),
+        ("第2项在哪办", "b"),
+        ("第 三 个怎么收费", "c"),
+        ("第四个", None),  # beyond the list
+        ("第一次办要带什么", None),  # says no choice
+        ("第一个孩子出生要办什么", None),  # says more than a place in the list
+        ("第3个工作日能拿到吗", None),
+        ("要多久", None),
+    ],
+)
+def test_a_choice_named_by_its_place_in_the_list(sd_searcher, said: str, picked: str | None) -> None:
+    content = strip_field_cues(said)
+    assert offered_by_ordinal(sd_searcher, content, ("a", "b", "c")) == picked
+    assert offered_by_ordinal(sd_searcher, content, ()) is None
