@@ -276,7 +276,7 @@ def measure(
     picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
-    picked = picked or offered_by_ordinal(searcher, content, tuple(c for c in topic.offered if catalogue.entry(c)))
+    picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
     specific, unknown = searcher.word_profile(content)
@@ -307,7 +307,7 @@ def offered_by_ordinal(searcher: Searcher, content: str, offered: tuple[str, ...
     match = ORDINAL_CHOICE.search(content)
     if not match or not offered or content_words(searcher, content[:match.start()] + " " + content[match.end():]):
         return None
-    number = CHINESE_ORDINALS.get(match.group(1)) or (int(match.group(1)) if match.group(1).isdigit() else 0)
+    number = parse_ordinal([match.group(1)], "") or 0
     return offered[number - 1] if 1 <= number <= len(offered) else None
 
 
@@ -560,6 +560,12 @@ def reply_for(
     return None, []
 
 
+def live_offered(offered: Iterable[str], catalogue: Catalogue) -> tuple[str, ...]:
+    """The choices offered that the catalogue still holds (an item may leave it mid-conversation),
+    numbered as the user reads them."""
+    return tuple(code for code in offered if catalogue.entry(code))
+
+
 def parse_ordinal(values: list[str], text: str) -> int | None:
     for value in [*values, text]:
         if "最后" in value:
@@ -579,7 +585,7 @@ class ActionChooseOption(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         _, catalogue = knowledge()
-        offered = [c for c in tracker.get_slot("offered_items") or [] if catalogue.entry(c)]
+        offered = live_offered(tracker.get_slot("offered_items") or (), catalogue)
         number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), tracker.latest_message.get("text") or "")
         if not offered:  # nothing to pick from ("2019年…名单" read as a number): a question
             reply, events = confident_reply(tracker)

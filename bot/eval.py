@@ -68,10 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         single += len(codes) == 1
         if not row.get("gold"):
             right = not answered_as_sure(messages)
-            sure_wrong += answered_as_sure(messages) and len(set(codes)) == 1
         else:
             right = bool(set(codes) & set(row["gold"]))
-            sure_wrong += answered_as_sure(messages) and len(set(codes)) == 1 and not right
+        sure_wrong += answered_as_sure(messages) and len(set(codes)) == 1 and not right
         hits += right
         if not right and args.misses:
             first = next((m.get("text", "") for m in messages if m.get("text")), "")
