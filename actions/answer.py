@@ -39,7 +39,7 @@ from actions.topic import (
     REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, doing_words, narrowing_words, new_topic_markers, thresholds,
 )
 from catalogue.model import LEVELS, ServiceItem
-from catalogue.store import Catalogue
+from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
 from retrieval.fields import FIELD_CUES, Field, detect_field
 from retrieval.search import Filters, Searcher, SearchResult
@@ -109,6 +109,10 @@ class ActionAnswer(Action):
             if value in TARGET_OF_ENTITY:
                 target = TARGET_OF_ENTITY[value]
                 events.append(SlotSet("target", target))
+        from actions.documents import answer_from_documents, asks_amount  # (that module builds on this one)
+
+        if asks_amount(text):  # "每月能提多少", read by NLU as the time limit: a document's cap
+            return events + answer_from_documents(dispatcher, tracker, items_first=False)
         field = FIELD_OF_INTENT.get(intent) or detect_field(text)
         filters = Filters(region_code=region_code, target=target)
 
@@ -351,7 +355,8 @@ def outnamed(searcher: Searcher, content: str, probe: SearchResult, picked: Serv
 def act_hits(searcher: Searcher, item: ServiceItem, act: str, filters: Filters) -> tuple[str, SearchResult]:
     """The topic's thing (its name's words without acts) and a search for it with `act`."""
     acts, lexicon = act_words(), searcher.index.lexicon
-    thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", item.name)) if not acts.fullmatch(t))
+    name = item.name.replace(THEME_LABEL, "")  # 退休“一件事” is about 退休, not 一件 (企业注销“一件事”)
+    thing = " ".join(t for t in lexicon.tokens(acts.sub(" ", name)) if not acts.fullmatch(t))
     return thing, searcher.search(f"{thing} {act}", replace(filters, codes=None), k=5)
 
 

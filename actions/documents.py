@@ -17,9 +17,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
+from actions.context import knowledge
 from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_text
 from documents.index import DocumentIndex
 from documents.service import open_documents
+from retrieval.fields import detect_field
+from retrieval.search import Filters
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +34,21 @@ FIELD_WORDS = [
     ("url", r"链接|原文|网址|全文|在哪看|哪里看"),
     ("date", r"什么时候|何时|哪天|哪一天|日期|时间|哪年|几月"),
 ]
+
+
+# How much one can get ("每月能提多少", "最高能贷多少", "报销比例是多少"): a cap, a rate or a
+# standard, which documents state. An item's facts say only what one pays and how long it
+# takes, so NLU's reading of these as a fee or time-limit question would answer the wrong fact.
+# Not what one pays ("补办身份证多少钱", "收费标准"), nor how many times, pieces or hours
+# ("可以补办多少次", "能发多少张", "能提前多少小时"), nor a how-to ("发票额度怎么调整").
+GOT = re.compile(r"(能|可以?)(提|领|补|贷|报销|返|发|拿)[^，。？！?!]{0,3}多少(?!次|个|张|份|项|件|人|家|天|小时|材料)")
+RATE = re.compile(r"(额度|上限|(报销|返还|补贴)(比例|标准))(是|有|为)?(多少|几)")
+PAID = re.compile(r"收费|工本费|(交|缴|花|付)多少")
+
+
+def asks_amount(text: str) -> bool:
+    field = detect_field(text)  # "能领多少钱" holds a fee's words, but asks what one gets
+    return bool(GOT.search(text) and field in (None, "fee") and not PAID.search(text) or RATE.search(text) and field is None)
 
 
 @lru_cache(maxsize=1)
@@ -67,20 +85,43 @@ class ActionAnswerDocument(Action):
         return "action_answer_document"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        text = tracker.latest_message.get("text") or ""
-        events: list[EventType] = []
-        item_reply, item_events = confident_reply(tracker)  # items first, when the catalogue is sure
-        if item_reply is not None:
-            send(dispatcher, item_reply)
-            events += item_events
-        result = answer(documents(), text)
-        if not result.found:
-            if item_reply is None:
-                dispatcher.utter_message(text=NOT_FOUND)
-            return events
-        cards = [card(result.best, result.sentence)] + [card(h) for h in result.hits[1:]]
-        dispatcher.utter_message(text=reply_text(result), json_message={"documents": cards})
-        return events + [SlotSet("current_document", result.best.document.docid)]
+        return answer_from_documents(dispatcher, tracker)
+
+
+def answer_from_documents(dispatcher: CollectingDispatcher, tracker: Tracker, items_first: bool = True) -> list[EventType]:
+    """The catalogue's sure answer first (`items_first`), then the passage that answers.
+    How much one can get is asked of documents alone: no item holds it, and the catalogue's
+    being "sure" of 发票领用 for "每月能领多少" would move the conversation off its item."""
+    text = tracker.latest_message.get("text") or ""
+    events: list[EventType] = []
+    item_reply, item_events = confident_reply(tracker) if items_first else (None, [])
+    if item_reply is not None:
+        send(dispatcher, item_reply)
+        events += item_events
+    result = answer(documents(), text)
+    about = topic_words(tracker) if not result.found and item_reply is None else ""
+    if about:  # "每月能提多少" after "租房提取公积金怎么办理": a question about the item under discussion
+        result = answer(documents(), f"{about} {text}")
+    if not result.found:
+        if item_reply is None:
+            dispatcher.utter_message(text=NOT_FOUND)
+        return events
+    cards = [card(result.best, result.sentence)] + [card(h) for h in result.hits[1:]]
+    dispatcher.utter_message(text=reply_text(result), json_message={"documents": cards})
+    return events + [SlotSet("current_document", result.best.document.docid)]
+
+
+def topic_words(tracker: Tracker) -> str:
+    """The words the item under discussion goes by: the user's own question that found it, as
+    documents word it too (租房, where the item's name says 租赁住房), or else its name (the
+    question may have found choices, or another item since)."""
+    searcher, catalogue = knowledge()
+    item = catalogue.entry(tracker.get_slot("current_item"))
+    if item is None:
+        return ""
+    said = tracker.get_slot("last_query") or ""
+    best = searcher.search(said, Filters(region_code=tracker.get_slot("region"))).best if said.strip() else None
+    return said if best is not None and best.item.service_key == item.service_key else item.name
 
 
 class ActionDocumentField(Action):

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.context import knowledge, vault
+from actions.forms.interruptions import QUESTION_WORDS, UNANSWERED, question_in_form
 from channels.privacy import masked_numbers
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from policies.advice import BadProfile, advise, parse_profile
@@ -38,6 +39,10 @@ WHICH = re.compile(r"哪些|哪种|哪类|什么|啥|有没有|能不能|可不�
 NOT_FIT = re.compile(r"不符合|不能享受|享受不了|不能申请|申请不了|不行|不够|没资格|不满足")
 STOP = re.compile(r"^(取消|不问了|算了|不用了|停|结束)")
 UNSUBSCRIBE = re.compile(r"退订|取消|不要|不用|别再|停止|关闭")
+ASKS_MEANING = re.compile(r"什么(算|是|叫)|怎么(算|界定|认定)|什么意思|指什么|指的是|包括哪些|哪些算|算不算")
+# Question words in statements: "没什么失信记录", "刚成立没多久", "什么都没有".
+STATED = re.compile(r"没有?(什么|多久)|什么都|不算什么")
+NOT_NOW = {"text": "这个问题我暂时答不上来，可以在匹配完成后再问我，或拨打12345咨询。"}
 
 
 def wants_matching(text: str) -> bool:
@@ -96,6 +101,7 @@ async def start_matching(dispatcher: CollectingDispatcher, tracker: Tracker) -> 
     state["facts"] = {**state["facts"], **mentioned, **facts}
     state.update(count=0, skipped=[], profile_key=bool(key))
     state.pop("asked", None)
+    state.pop("asked_back", None)  # a question asked back in an earlier interview allows none now
     if key:  # kept masked in the slot; the raw number stays in the vault
         state["key_masked"] = next(iter(masked_numbers(text)), None)
     if "kind" not in state["facts"]:
@@ -145,6 +151,10 @@ class ValidatePolicyForm(FormValidationAction):
         if STOP.search(text.strip()):
             return {"policy_answer": "done", "policy_interview": state}
         read = read_answer(fact, text, catalogue.gazetteer)
+        if asks_back(text, read) and state.get("asked_back") != fact:
+            answer_instead(tracker, dispatcher)
+            state["asked_back"] = fact  # once: a second one is taken as the answer it is, or skipped
+            return {"policy_answer": None, "policy_interview": state}  # the same question again, not counted
         state["count"] += 1
         if read is None:
             dispatcher.utter_message(text="抱歉，没能看懂这个回答，这一项先跳过。")
@@ -163,6 +173,24 @@ class ValidatePolicyForm(FormValidationAction):
                 return {"policy_answer": "done", "policy_interview": state}
             return {"policy_answer": None, "policy_interview": state}
         return {"policy_answer": "done", "policy_interview": state}
+
+
+def asks_back(text: str, read: tuple[str, Any] | None) -> bool:
+    """A question instead of an answer: one asking what the question means, even where its
+    words read as an answer ("什么算严重失信" is no 严重失信 record), or one that reads as no
+    answer ("什么是高新技术企业？"). "什么都没有" and "济南？" are answers."""
+    if read is not None and read[0] == "skip":  # "不知道什么是高新技术企业": cannot say
+        return False
+    return bool(ASKS_MEANING.search(text)) or (read is None and bool(QUESTION_WORDS.search(STATED.sub("", text))))
+
+
+def answer_instead(tracker: Tracker, dispatcher: CollectingDispatcher) -> None:
+    """The question is answered if the catalogue can, with one item (choices to click would
+    be read as the next answer: "2" as two employees), else said to be beyond the interview."""
+    reply = question_in_form(tracker)
+    sure = reply is not None and reply is not UNANSWERED and not reply.get("buttons")
+    dispatcher.utter_message(**(reply if sure else NOT_NOW))
+    dispatcher.utter_message(text="我们继续：")
 
 
 # --------------------------------------------------------------------------- answers

@@ -15,6 +15,9 @@ from settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 THEME_TYPE = "主题服务"  # the `type` of a theme service's entry (Catalogue.theme_entry)
+# The label the province's theme names carry (退休“一件事”): it says what kind of service it
+# is, not what the service is about, so it is no word of the theme's thing.
+THEME_LABEL = "“一件事”"
 
 # Which file holds what, per portal; the importer is chosen by the file.
 ITEM_FILES = {"shandong": "items.jsonl", "guangdong": "gd_service_items.jsonl"}

@@ -16,7 +16,7 @@ from policies.extract import normalise, vocabulary
 from policies.model import FLAGS
 
 NONE_WORDS = re.compile(r"^(无|没有|都没有|没|否|不是|暂无|都无|都不是|没有的)[。！!.]*$|没有|无$")
-SKIP_WORDS = re.compile(r"不知道|不清楚|不确定|跳过|不方便|不想说|算了")
+SKIP_WORDS = re.compile(r"不知道|不(太|怎么)?清楚|不确定|跳过|不方便|不想说|算了")
 JOBLESS = re.compile(r"找工作|待业|没工作|没有工作|无业|还没就业|未就业")
 KIND_WORDS = [("个体工商户", r"个体"), ("社会组织", r"社会组织|协会|商会|基金会|社会团体|民办非企业"),
               ("企业", r"公司|企业|单位|厂"), ("个人", r"个人|本人|我自己|自然人|毕业生|求职|找工作|上班")]

@@ -283,6 +283,47 @@ def test_a_conversation_about_a_document(bot):
     assert "鲁医保发〔2026〕8号" in texts(say(me, "这个文件的文号是多少"))
 
 
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [
+        ("济南公积金租房提取每月能提多少", True),
+        ("社保交了15年每月能领多少", True),  # what was paid is the context, not the question
+        ("创业担保贷款额度是多少", True),
+        ("异地就医报销比例是多少", True),
+        ("补办身份证多少钱", False),  # a fee: nothing says what one gets
+        ("能提前多少天预约", False),  # a time
+        ("需要提供多少材料", False),
+        ("首付比例是多少", False),  # paid, not got
+        ("收费标准是多少", False),
+        ("每个月能领多少钱", True),  # a fee's words, but what one gets
+        ("身份证一年可以补办多少次", False),  # how many times
+        ("可以提前多少小时预约", False),
+        ("发票额度怎么调整", False),  # how to
+        ("提高开票额度收费吗", False),
+    ],
+)
+def test_a_question_of_how_much_one_gets_is_told_from_a_fee_or_a_time(said: str, amount: bool) -> None:
+    from actions.documents import asks_amount
+
+    assert asks_amount(said) is amount
+
+
+def test_how_much_one_gets_is_answered_from_the_document_not_the_items_time_limit(bot):
+    """"每月能提多少" asks a cap, which the document states; NLU reads it as the item's time
+    limit (or nothing). Asked first, it gets the item and the passage; asked after the item,
+    the passage about that item; the next "要多久" is still the item's."""
+    first = texts(say(user(), "济南公积金租房提取每月能提多少"))
+    assert "1500元" in first and "第四条" in first, first
+    me = user()
+    assert "租赁住房提取住房公积金" in texts(say(me, "租房提取公积金怎么办理"))
+    amount = texts(say(me, "每月能提多少"))
+    assert "1500元" in amount and "济住房公积金发〔2026〕2号" in amount, amount
+    assert "法定时限3日" in texts(say(me, "要多久"))
+    assert "2026年3月10日" in texts(say(me, "这个文件什么时候发的"))
+    # A question naming its own subject is not taken as one about the item under discussion.
+    assert "降低10个百分点" in texts(say(me, "住院报销比例能降低多少"))
+
+
 def test_a_follow_up_without_a_document_asks_which(bot):
     reply = texts(say(user(), "这个文件什么时候发的"))
     assert "哪份文件" in reply

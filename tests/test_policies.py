@@ -247,3 +247,27 @@ def test_the_policy_interview_starts_for_what_the_asker_fits_not_how_to_apply(sa
     from actions.policy_match import wants_matching
 
     assert wants_matching(said) is matching
+
+
+@pytest.mark.parametrize(
+    ("fact", "said", "back"),
+    [
+        ("flags", "什么算严重失信", True),  # its words name the fact, but it asks what it means
+        ("certifications", "什么是高新技术企业？", True),
+        ("certifications", "不知道什么是高新技术企业", False),  # skips the question
+        ("established_date", "刚成立没多久", False),  # no answer, but no question either
+        ("flags", "什么都没有", False),
+        ("flags", "没什么失信记录", False),
+        ("region", "济南？", False),  # a hesitant answer is an answer
+        ("industry", "做软件的，算什么行业", False),
+        ("region", "不怎么清楚", False),  # skips the question
+    ],
+)
+def test_a_question_asked_back_in_the_interview_is_told_from_an_answer(fact: str, said: str, back: bool) -> None:
+    from actions.policy_match import asks_back
+    from catalogue.gazetteer import load_gazetteer
+    from policies.answers import read_answer
+    from settings import get_settings
+
+    gazetteer = load_gazetteer(get_settings().gazetteer_path)
+    assert asks_back(said, read_answer(fact, said, gazetteer)) is back

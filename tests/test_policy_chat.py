@@ -86,6 +86,28 @@ def test_subscribing_in_the_middle_of_the_interview_is_a_request_not_an_answer(b
     assert "济南市应届高校毕业生求职创业补贴" in reply
 
 
+def test_a_question_in_the_middle_of_the_interview_is_answered_not_taken_for_an_answer(bot):
+    """"什么算严重失信" asked back is no 严重失信 record (it used to be read as one), and
+    "什么是高新技术企业" is no unreadable answer to skip: each is answered, and the same
+    question comes again."""
+    me = user()
+    first = texts(say(me, "我们公司能享受哪些政策"))
+    asked = re.search(r"（(\d)/5）(.*?)可以回答", first)
+    assert asked, first
+    mid = texts(say(me, "什么是高新技术企业？"))
+    assert "我们继续" in mid and "没能看懂" not in mid, mid
+    assert f"（{asked[1]}/5）{asked[2]}" in mid, mid  # not counted, not skipped
+    reply = texts(say(me, "济南" if "区县" in asked[2] else "不知道"))
+    while re.search(r"（\d/5）", reply) and "严重失信" not in reply:
+        reply = texts(say(me, "不知道"))
+    number = re.search(r"（(\d)/5）[^（]*严重失信", reply)
+    assert number, reply
+    again = texts(say(me, "什么算严重失信？"))
+    assert f"（{number[1]}/5）" in again and "严重失信" in again, again
+    done = texts(say(me, "无"))
+    assert f"（{number[1]}/5）" not in done, done
+
+
 def test_a_known_company_is_matched_from_its_profile_and_pushed_a_new_policy_once(bot, sd_settings):
     keys = secrets(sd_settings)
     portal("/profiles", {"kind": "enterprise", "key": CREDIT_CODE, "data": {"facts": COMPANY}}, keys["PORTAL_SERVICE_TOKEN"])

@@ -176,6 +176,7 @@ def test_a_bare_act_names_the_topics_sibling(sd_searcher, topic: str, said: str,
         ("居民身份证补领", "注销", set()),  # 注销 items say nothing of 身份证
         ("居民身份证补领", "变更", set()),  # (供水户名变更's record holds 身份证; its name does not)
         ("开办餐饮店", "补领", set()),
+        ("新生儿出生“一件事”", "注销", set()),  # the label's 一件 is no word of the theme's thing
     ],
 )
 def test_an_act_with_no_sibling_offers_the_items_that_say_it_and_the_thing(sd_searcher, sd_catalogue, topic: str, act: str, offered: set[str]) -> None:
@@ -188,6 +189,15 @@ def test_an_act_with_no_sibling_offers_the_items_that_say_it_and_the_thing(sd_se
         assert offered <= names and all(act in name for name in names), names
     else:
         assert names == set()
+
+
+def test_a_themes_label_makes_no_sibling(sd_searcher, sd_catalogue) -> None:
+    """"那注销呢" on 退休“一件事” is not about 企业注销“一件事”: the two share only the label."""
+    from actions.answer import sibling_by_act
+    from retrieval.search import Filters
+
+    retiring = sd_catalogue.theme_entry(next(t for t in sd_catalogue.themes.values() if t.name == "退休“一件事”"))
+    assert sibling_by_act(sd_searcher, retiring, "注销", Filters()) is None
 
 
 @pytest.mark.parametrize(
