@@ -22,6 +22,7 @@ from actions.choices import MAX_CHOICES, act_words, close_alternatives, content_
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
+from actions.rating import ActionRate, asks_to_rate
 from actions.replies import (
     LOCAL_FIELDS,
     UNREADABLE,
@@ -82,6 +83,8 @@ class ActionAnswer(Action):
         return "action_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        if asks_to_rate(tracker.latest_message.get("text") or ""):  # "我想评价一下": the levels, for what was served
+            return await ActionRate().run(dispatcher, tracker, domain)
         events = self.answer(dispatcher, tracker)
         return events + rejections_done(tracker, events)
 

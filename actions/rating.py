@@ -6,12 +6,14 @@ The records and rectification tickets live in analytics/evaluation.py."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.choices import content_words
 from actions.context import knowledge
 from analytics import evaluation
 from analytics.service_state import analytics_engine
@@ -19,6 +21,10 @@ from analytics.store import BAD_LEVELS, LEVELS
 
 log = logging.getLogger(__name__)
 
+# Asking to rate ("我想评价一下", "我要给个差评"): the rating words, and words of what is rated
+# ("这次服务", "刚才的回答"); NLU reads such messages as searches.
+RATING_WORDS = re.compile(r"评价|评分|打分|打个分|好评|差评")
+RATED_WORDS = re.compile(r"这次|本次|刚才|服务|回答|答复|你们|客服")
 REASONS_BAD = ("答复不准确", "没找到要办的事项", "材料或流程太复杂", "办理时间太长", "工作人员服务不好", "其他")
 REASONS_GOOD = ("答复准确清楚", "办理方便快捷", "服务态度好", "其他")
 
@@ -48,6 +54,13 @@ def latest_topic(tracker: Tracker) -> tuple[str, str, str]:
         if len(found) == 1 and found[0].get("code"):
             return f"item:{found[0]['code']}", "item", str(found[0]["code"])
     return "", "", ""
+
+
+def asks_to_rate(text: str) -> bool:
+    """A rating asked for, not a search: rating words and nothing else of substance
+    ("环境影响评价怎么办" names a service)."""
+    searcher = knowledge()[0]
+    return bool(RATING_WORDS.search(text)) and not content_words(searcher, RATED_WORDS.sub(" ", RATING_WORDS.sub(" ", text)))
 
 
 def item_facts(code: str) -> dict[str, str]:
@@ -87,7 +100,7 @@ class ActionRate(Action):
             dispatcher.utter_message(text="目前没有需要评价的服务。咨询或办理后可以对我们的服务作出评价。")
             return []
         if level not in LEVELS:
-            dispatcher.utter_message(text="请从以下五个等级中选择一个：", buttons=evaluation.offer_message(topic)["buttons"])
+            dispatcher.utter_message(**evaluation.offer_message(topic))
             return [SlotSet("rating_topic", topic)]
         kind = topic.split(":", 1)[0]
         code = latest_topic(tracker)[2] if latest_topic(tracker)[0] == topic else (topic.split(":", 1)[1] if kind == "item" else "")

@@ -81,6 +81,33 @@ def test_the_api_needs_the_staff_token_and_rejects_bad_filters(bot, sd_settings)
     assert api("/api/tickets/999999", staff_token(sd_settings), {"state": "整改中", "note": "x"})[0] == 404
 
 
+@pytest.mark.parametrize(
+    ("said", "rating"),
+    [
+        ("我想评价一下", True),
+        ("我要给个差评", True),
+        ("我想对刚才的答复做个评价", True),
+        ("环境影响评价怎么办", False),  # a service
+        ("工伤评了个七级伤残，补助金怎么领", False),
+        ("给营业执照补领打个分", False),  # names an item: searched
+    ],
+)
+def test_asking_to_rate_is_told_from_a_search(said: str, rating: bool) -> None:
+    from actions.rating import asks_to_rate
+
+    assert asks_to_rate(said) is rating
+
+
+def test_asking_to_rate_offers_the_levels_for_what_was_last_answered(bot):
+    """"我想评价一下" after an answer: the five levels for that item (not a search for 评价)."""
+    me = user()
+    assert "营业执照补领" in texts(say(me, "营业执照丢了怎么补"))
+    offered = say(me, "我想评价一下")
+    assert buttons(offered) == list(LEVELS), offered
+    assert "感谢您的评价：非常满意" in texts(say(me, '/rate{"rating":"非常满意"}'))
+    assert "目前没有需要评价的服务" in texts(say(user(), "我要给个差评"))  # nothing served yet
+
+
 def test_rated_conversations_on_three_channels_add_up_on_the_dashboard(bot, sd_settings, fake_wechat, tmp_path):
     token = staff_token(sd_settings)
     before = figures(token)
