@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answer import confident_reply, send
 from actions.context import outbox, vault
+from actions.forms.specs import spec_of
 from actions.forms.validators import VALIDATORS
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from actions.workorder_filing import status_reply
@@ -55,10 +56,13 @@ class ActionApplicationProgress(Action):
         if tracker.get_slot("receipt_number"):  # a number was given: look it up
             return [FollowupAction("progress_form")]
         mine = [(a, r) for a, r in outbox().of_sender(tracker.sender_id) if "work_order" not in a]  # work orders: above
-        if mine:  # applications made in this conversation: their live timelines
-            lines = ["您在本次对话中提交的申请："]
-            for application, result in mine:
-                lines.append(await self.describe(application, result))
+        lines = ["您在本次对话中提交的申请："] if mine else []
+        for application, result in mine:  # applications made in this conversation: their live timelines
+            lines.append(await self.describe(application, result))
+        paused = spec_of(tracker.get_slot("application_kind"))
+        if paused is not None:  # begun here and paused, not submitted: nothing to look up, and no number to ask for
+            lines.append(f"您的【{paused['title']}】申请已暂停、尚未提交，说“继续办理”即可接着填写。")
+        if lines:
             dispatcher.utter_message(text="\n".join(lines))
             return []
         reply, events = confident_reply(tracker)

@@ -83,6 +83,21 @@ def test_pause_and_resume_from_another_channel_with_the_same_identity(bot):
     assert "身份证号" in texts(say(user(), "继续办理")) and "没有找到" not in texts(say(me, "继续办理"))
 
 
+def test_progress_asked_of_a_paused_application_says_it_is_paused_and_resume_resumes(bot):
+    """"我的申请办到哪一步了" after "稍后再办": nothing was submitted, so no receipt number is
+    asked for; and "继续办理" after the progress question resumes rather than being read as one."""
+    me = user()
+    start_residence_permit(me)
+    assert "暂停" in texts(say(me, "稍后再办"))
+    progress = texts(say(me, "我的申请办到哪一步了"))
+    assert "已暂停" in progress and "受理编号" not in progress, progress
+    assert "继续填写【居住证申领】" in texts(say(me, "继续办理"))
+    other = user()
+    assert "受理编号" in texts(say(other, "我的申请办到哪一步了"))  # nothing here: the number is asked for
+    resumed = texts(say(other, "继续办理"))
+    assert "核对身份" in resumed and "SD开头" not in resumed, resumed
+
+
 def test_progress_by_a_typed_receipt_number_checks_the_applicant(bot):
     id_number, phone = new_applicant()
     _, receipt = submitted_residence_permit(id_number, phone)
