@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
+from actions.choices import content_words
 from actions.context import knowledge
 from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_text
 from documents.index import DocumentIndex
@@ -43,6 +44,8 @@ FIELD_WORDS = [
 # ("可以补办多少次", "能发多少张", "能提前多少小时"), nor a how-to ("发票额度怎么调整").
 GOT = re.compile(r"(能|可以?)(提|领|补|贷|报销|返|发|拿)[^，。？！?!]{0,3}多少(?!次|个|张|份|项|件|人|家|天|小时|材料)")
 RATE = re.compile(r"(额度|上限|(报销|返还|补贴)(比例|标准))(是|有|为)?(多少|几)")
+# Words that ask for a document, not what it is about.
+DOCUMENT_WORDS = re.compile(r"文件|规定|政策|通知|办法|条例|原文|条款|依据|出台|印发|发布|相关|具体")
 PAID = re.compile(r"收费|工本费|(交|缴|花|付)多少")
 
 
@@ -98,10 +101,17 @@ def answer_from_documents(dispatcher: CollectingDispatcher, tracker: Tracker, it
     if item_reply is not None:
         send(dispatcher, item_reply)
         events += item_events
-    result = answer(documents(), text)
-    about = topic_words(tracker) if not result.found and item_reply is None else ""
-    if about:  # "每月能提多少" after "租房提取公积金怎么办理": a question about the item under discussion
-        result = answer(documents(), f"{about} {text}")
+    # A question about the item under discussion is searched with its words: one naming
+    # nothing of its own ("这个有文件规定吗" on 跨省异地就医备案) at once, any other ("每月能提多少"
+    # after "租房提取公积金怎么办理") when its own words find nothing.
+    own = answer(documents(), text) if names_a_subject(text) else None
+    result = own
+    if own is None or not own.found:
+        about = topic_words(tracker) if item_reply is None else ""
+        if about:
+            result = answer(documents(), f"{about} {text}")
+        elif own is None:  # nothing under discussion either: the words as they are
+            result = answer(documents(), text)
     if not result.found:
         if item_reply is None:
             dispatcher.utter_message(text=NOT_FOUND)
@@ -109,6 +119,13 @@ def answer_from_documents(dispatcher: CollectingDispatcher, tracker: Tracker, it
     cards = [card(result.best, result.sentence)] + [card(h) for h in result.hits[1:]]
     dispatcher.utter_message(text=reply_text(result), json_message={"documents": cards})
     return events + [SlotSet("current_document", result.best.document.docid)]
+
+
+def names_a_subject(text: str) -> bool:
+    """Whether the words say what they ask about, beyond asking for a document: "这个有文件规定吗",
+    "文件里是怎么规定的" do not."""
+    searcher = knowledge()[0]
+    return any(len(word) > 1 for word in content_words(searcher, DOCUMENT_WORDS.sub(" ", text)))
 
 
 def topic_words(tracker: Tracker) -> str:

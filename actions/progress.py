@@ -59,9 +59,9 @@ class ActionApplicationProgress(Action):
         lines = ["您在本次对话中提交的申请："] if mine else []
         for application, result in mine:  # applications made in this conversation: their live timelines
             lines.append(await self.describe(application, result))
-        paused = spec_of(tracker.get_slot("application_kind"))
-        if paused is not None:  # begun here and paused, not submitted: nothing to look up, and no number to ask for
-            lines.append(f"您的【{paused['title']}】申请已暂停、尚未提交，说“继续办理”即可接着填写。")
+        begun = spec_of(tracker.get_slot("application_kind"))
+        if begun is not None:  # begun here, not submitted: nothing to look up yet
+            lines.append(unsubmitted_line(begun, tracker))
         if lines:
             dispatcher.utter_message(text="\n".join(lines))
             return []
@@ -71,6 +71,16 @@ class ActionApplicationProgress(Action):
             dispatcher.utter_message(text="如果要查询您已提交申请的办理进度，请告诉我受理编号。")
             return events
         return [FollowupAction("progress_form")]
+
+
+def unsubmitted_line(spec: dict[str, Any], tracker: Tracker) -> str:
+    """An application begun in this conversation: paused with questions open, or filled in
+    and waiting at its summary for "确认提交"."""
+    if all(tracker.get_slot(slot) is not None for slot in spec["slots"]):
+        state = "已填写完毕、尚未提交，核对无误请说“确认提交”。"
+    else:
+        state = "已暂停、尚未提交，说“继续办理”即可接着填写。"
+    return f"您的【{spec['title']}】申请{state}查询已提交申请的进度，请告诉我受理编号。"
 
 
 class ValidateProgressForm(FormValidationAction):

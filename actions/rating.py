@@ -18,13 +18,16 @@ from actions.context import knowledge
 from analytics import evaluation
 from analytics.service_state import analytics_engine
 from analytics.store import BAD_LEVELS, LEVELS
+from retrieval.fields import detect_field
 
 log = logging.getLogger(__name__)
 
 # Asking to rate ("我想评价一下", "我要给个差评"): the rating words, and words of what is rated
 # ("这次服务", "刚才的回答"); NLU reads such messages as searches.
-RATING_WORDS = re.compile(r"评价|评分|打分|打个分|好评|差评")
-RATED_WORDS = re.compile(r"这次|本次|刚才|服务|回答|答复|你们|客服")
+# "评价" alone is also a service's word (环境影响评价), so it must be asked for ("我想评价一下").
+RATING_WORDS = re.compile(r"好差评|差评|好评|打分|打个分|(想|(?<!需)要|给|来|做|写)[^，。？?！!]{0,6}评价|评价一下")
+# What is rated, and verdicts ("答非所问，差评", "给五星好评"), are no service.
+RATED_WORDS = re.compile(r"这次|本次|刚才|服务|回答|答复|你们|客服|答非所问|太慢|不好|[一二三四五1-5]星|不?满意|非常")
 REASONS_BAD = ("答复不准确", "没找到要办的事项", "材料或流程太复杂", "办理时间太长", "工作人员服务不好", "其他")
 REASONS_GOOD = ("答复准确清楚", "办理方便快捷", "服务态度好", "其他")
 
@@ -59,8 +62,9 @@ def latest_topic(tracker: Tracker) -> tuple[str, str, str]:
 def asks_to_rate(text: str) -> bool:
     """A rating asked for, not a search: rating words and nothing else of substance
     ("环境影响评价怎么办" names a service)."""
-    searcher = knowledge()[0]
-    return bool(RATING_WORDS.search(text)) and not content_words(searcher, RATED_WORDS.sub(" ", RATING_WORDS.sub(" ", text)))
+    if not RATING_WORDS.search(text) or detect_field(text):  # "评价需要多长时间": a service question
+        return False
+    return not content_words(knowledge()[0], RATED_WORDS.sub(" ", RATING_WORDS.sub(" ", text)))
 
 
 def item_facts(code: str) -> dict[str, str]:
@@ -93,13 +97,17 @@ class ActionRate(Action):
         if tracker.active_loop.get("name"):
             dispatcher.utter_message(text="请先完成当前的填写，办完后再评价。")
             return []
-        level, topic = entity(tracker, "rating"), tracker.get_slot("rating_topic")
-        if not topic:
-            topic = latest_topic(tracker)[0]
+        level, offered, served = entity(tracker, "rating"), tracker.get_slot("rating_topic"), latest_topic(tracker)[0]
+        # A level answers the rating offered; asking to rate ("我想评价一下") is about what was
+        # served last, not an offer left unanswered topics ago.
+        topic = (offered or served) if level in LEVELS else (served or offered)
         if not topic:
             dispatcher.utter_message(text="目前没有需要评价的服务。咨询或办理后可以对我们的服务作出评价。")
             return []
         if level not in LEVELS:
+            if await evaluation.has_rated(await analytics_engine(), tracker.sender_id, topic):
+                dispatcher.utter_message(text="您已经评价过这项服务了，感谢您的反馈！")
+                return []
             dispatcher.utter_message(**evaluation.offer_message(topic))
             return [SlotSet("rating_topic", topic)]
         kind = topic.split(":", 1)[0]

@@ -90,8 +90,11 @@ def test_progress_asked_of_a_paused_application_says_it_is_paused_and_resume_res
     start_residence_permit(me)
     assert "暂停" in texts(say(me, "稍后再办"))
     progress = texts(say(me, "我的申请办到哪一步了"))
-    assert "已暂停" in progress and "受理编号" not in progress, progress
+    assert "已暂停" in progress and "SD开头" not in progress, progress  # no number asked for
     assert "继续填写【居住证申领】" in texts(say(me, "继续办理"))
+    filled = user()
+    fill_residence_permit(filled, *new_applicant())
+    assert "确认提交" in texts(say(filled, "我的申请办到哪一步了"))  # at its summary: not paused
     other = user()
     assert "受理编号" in texts(say(other, "我的申请办到哪一步了"))  # nothing here: the number is asked for
     resumed = texts(say(other, "继续办理"))

@@ -324,6 +324,26 @@ def test_how_much_one_gets_is_answered_from_the_document_not_the_items_time_limi
     assert "降低10个百分点" in texts(say(me, "住院报销比例能降低多少"))
 
 
+def test_asking_for_the_rules_of_the_item_under_discussion_finds_its_document(bot):
+    """"这个有文件规定吗" names nothing but a document: it asks about the item under discussion
+    (it used to get the first article of whatever document says 文件 and 规定 most)."""
+    me = user()
+    assert "跨省异地就医备案" in texts(say(me, "异地就医怎么备案"))
+    rules = texts(say(me, "这个有文件规定吗"))
+    assert "鲁医保发〔2026〕8号" in rules, rules
+    assert "山东省医疗保障局" in texts(say(me, "文件是谁发的"))
+
+
+@pytest.mark.parametrize(
+    ("said", "subject"),
+    [("这个有文件规定吗", False), ("文件里是怎么规定的", False), ("有没有文件规定缓缴社保费", True), ("异地就医备案有什么规定", True)],
+)
+def test_a_question_names_a_subject_beyond_asking_for_a_document(said: str, subject: bool) -> None:
+    from actions.documents import names_a_subject
+
+    assert names_a_subject(said) is subject
+
+
 def test_a_follow_up_without_a_document_asks_which(bot):
     reply = texts(say(user(), "这个文件什么时候发的"))
     assert "哪份文件" in reply

@@ -90,6 +90,11 @@ def test_the_api_needs_the_staff_token_and_rejects_bad_filters(bot, sd_settings)
         ("环境影响评价怎么办", False),  # a service
         ("工伤评了个七级伤残，补助金怎么领", False),
         ("给营业执照补领打个分", False),  # names an item: searched
+        ("答非所问，差评", True),
+        ("给五星好评", True),
+        ("评价需要多长时间", False),  # a question about an item of 评价
+        ("需要评价吗", False),
+        ("我要给医院差评", False),  # a complaint about a hospital
     ],
 )
 def test_asking_to_rate_is_told_from_a_search(said: str, rating: bool) -> None:
@@ -106,6 +111,14 @@ def test_asking_to_rate_offers_the_levels_for_what_was_last_answered(bot):
     assert buttons(offered) == list(LEVELS), offered
     assert "感谢您的评价：非常满意" in texts(say(me, '/rate{"rating":"非常满意"}'))
     assert "目前没有需要评价的服务" in texts(say(user(), "我要给个差评"))  # nothing served yet
+    # An offer left unanswered is not what a later request rates: the item served last is.
+    later = user()
+    say(later, "营业执照丢了怎么补")
+    assert buttons(say(later, "谢谢")) == list(LEVELS)
+    answer = say(later, "出生医学证明怎么办")
+    code = next(i["code"] for m in answer for i in (m.get("custom") or {}).get("items", []))
+    request = say(later, "我想评价一下")
+    assert [(m.get("custom") or {}).get("rating", {}).get("topic") for m in request if (m.get("custom") or {}).get("rating")] == [f"item:{code}"]
 
 
 def test_rated_conversations_on_three_channels_add_up_on_the_dashboard(bot, sd_settings, fake_wechat, tmp_path):

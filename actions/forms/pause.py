@@ -64,12 +64,14 @@ class ActionResumeApplication(Action):
         return "action_resume_application"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        # A receipt number half-given to the progress form ("继续办理" left it) is not kept for later.
+        progress_left = [SlotSet(s, None) for s in ("receipt_number", "progress_applicant") if tracker.get_slot(s)]
         spec = spec_of(tracker.get_slot("application_kind"))
         if spec is not None:  # paused in this conversation
             dispatcher.utter_message(text=f"好的，继续填写【{spec['title']}】。")
-            return [FollowupAction("application_form")]
+            return [*progress_left, FollowupAction("application_form")]
         dispatcher.utter_message(text="为了找到您暂存的申请，需要先核对身份。")
-        return [FollowupAction("resume_form")]
+        return [*progress_left, FollowupAction("resume_form")]
 
 
 class ValidateResumeForm(FormValidationAction):
