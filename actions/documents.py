@@ -88,7 +88,8 @@ class ActionAnswerDocument(Action):
         return "action_answer_document"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        return answer_from_documents(dispatcher, tracker)
+        text = tracker.latest_message.get("text") or ""
+        return answer_from_documents(dispatcher, tracker, items_first=not asks_amount(text))  # (no item holds an amount)
 
 
 def answer_from_documents(dispatcher: CollectingDispatcher, tracker: Tracker, items_first: bool = True) -> list[EventType]:

@@ -314,6 +314,8 @@ def test_how_much_one_gets_is_answered_from_the_document_not_the_items_time_limi
     the passage about that item; the next "要多久" is still the item's."""
     first = texts(say(user(), "济南公积金租房提取每月能提多少"))
     assert "1500元" in first and "第四条" in first, first
+    rate = texts(say(user(), "异地就医报销比例是多少"))  # NLU: ask_document; no item card before the passage either
+    assert "降低10个百分点" in rate and "【跨省异地就医备案】" not in rate, rate
     me = user()
     assert "租赁住房提取住房公积金" in texts(say(me, "租房提取公积金怎么办理"))
     amount = texts(say(me, "每月能提多少"))
