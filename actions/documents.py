@@ -44,14 +44,16 @@ FIELD_WORDS = [
 # ("可以补办多少次", "能发多少张", "能提前多少小时"), nor a how-to ("发票额度怎么调整").
 GOT = re.compile(r"(能|可以?)(提|领|补|贷|报销|返|发|拿)[^，。？！?!]{0,3}多少(?!次|个|张|份|项|件|人|家|天|小时|材料)")
 RATE = re.compile(r"(额度|上限|(报销|返还|补贴)(比例|标准))(是|有|为)?(多少|几)")
+PAID = re.compile(r"收费|工本费|(交|缴|花|付)多少")
 # Words that ask for a document, not what it is about.
 DOCUMENT_WORDS = re.compile(r"文件|规定|政策|通知|办法|条例|原文|条款|依据|出台|印发|发布|相关|具体")
-PAID = re.compile(r"收费|工本费|(交|缴|花|付)多少")
 
 
 def asks_amount(text: str) -> bool:
-    field = detect_field(text)  # "能领多少钱" holds a fee's words, but asks what one gets
-    return bool(GOT.search(text) and field in (None, "fee") and not PAID.search(text) or RATE.search(text) and field is None)
+    field = detect_field(text)
+    got = bool(GOT.search(text)) and field in (None, "fee") and not PAID.search(text)  # "能领多少钱" holds a fee's words
+    rate = bool(RATE.search(text)) and field is None
+    return got or rate
 
 
 @lru_cache(maxsize=1)

@@ -97,7 +97,8 @@ class ActionRate(Action):
         if tracker.active_loop.get("name"):
             dispatcher.utter_message(text="请先完成当前的填写，办完后再评价。")
             return []
-        level, offered, served = entity(tracker, "rating"), tracker.get_slot("rating_topic"), latest_topic(tracker)[0]
+        level, offered = entity(tracker, "rating"), tracker.get_slot("rating_topic")
+        served, _, served_code = latest_topic(tracker)  # (one pass over the events)
         # A level answers the rating offered; asking to rate ("我想评价一下") is about what was
         # served last, not an offer left unanswered topics ago.
         topic = (offered or served) if level in LEVELS else (served or offered)
@@ -111,7 +112,7 @@ class ActionRate(Action):
             dispatcher.utter_message(**evaluation.offer_message(topic))
             return [SlotSet("rating_topic", topic)]
         kind = topic.split(":", 1)[0]
-        code = latest_topic(tracker)[2] if latest_topic(tracker)[0] == topic else (topic.split(":", 1)[1] if kind == "item" else "")
+        code = served_code if served == topic else (topic.split(":", 1)[1] if kind == "item" else "")
         try:
             ticket = await evaluation.rate(
                 await analytics_engine(), tracker.sender_id, tracker.get_latest_input_channel() or "", topic, kind, level, item_facts(code),
