@@ -178,6 +178,10 @@ class ActionAnswer(Action):
         found = without_rejected(probe, catalogue, rejected)
         reply, reply_events = reply_for(found, field, catalogue) if content.strip() else (None, [])
         says_something = bool(content_words(searcher, content))
+        if region is not None and says_something and (reply is None or (reply.get("json_message") or {}).get("suggested")):
+            # Nothing sure in the region named: a service only other places implement is
+            # answered with what holds everywhere, rather than "not found" or "maybe" items.
+            reply, reply_events = general_answer(searcher, catalogue, content, text, filters, field, rejected) or (reply, reply_events)
         if reply is not None:
             send(dispatcher, reply)
         elif not says_something:
@@ -236,13 +240,14 @@ def units_choice(units: list[ServiceItem]) -> tuple[dict[str, Any], list[EventTy
     return choice_message(units, UNITS_HEADING), [SlotSet("offered_items", [i.code for i in units]), SlotSet("current_item", most_general(units).code)]
 
 
-def general_reply(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> dict[str, Any]:
-    """What holds everywhere about `item`, said to be that: the region has no unit for it."""
+def general_reply(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> tuple[dict[str, Any], ServiceItem]:
+    """What holds everywhere about `item`, said to be that: the region has no unit for it
+    (and the implementation shown, as `answer_about`)."""
     region = catalogue.gazetteer.get(region_code)
     where = region.name if region else "该地区"
-    reply, _ = answer_about(item, field, None, catalogue)
+    reply, shown = answer_about(item, field, None, catalogue)
     reply["text"] = f"目录中没有{where}的【{item.name}】实施信息，以下是通用信息：\n" + reply["text"]
-    return reply
+    return reply, shown
 
 
 def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
@@ -259,7 +264,7 @@ def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, cat
         send(dispatcher, reply)
         return unit_events
     if not local:
-        send(dispatcher, general_reply(item, topic.field, filters.region_code, catalogue))
+        send(dispatcher, general_reply(item, topic.field, filters.region_code, catalogue)[0])
         return []
     reply, _ = answer_about(local[0], topic.field, filters.region_code, catalogue)
     send(dispatcher, reply)
@@ -545,6 +550,29 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
     return reply_for(result, None, catalogue) if result.confident else (None, [])
 
 
+def general_answer(
+    searcher: Searcher, catalogue: Catalogue, content: str, said: str, filters: Filters, field: Field | None, rejected: Iterable[str]
+) -> tuple[dict[str, Any], list[EventType]] | None:
+    """The service the words surely name when no unit of the region named implements it, though
+    other places' do ("我想在济南开个饭店" while only 青岛's 开办餐饮店 is catalogued): what holds
+    everywhere, said to be that, as when the region comes later (`narrow`). None when the
+    catalogue does not work in that region at all (深圳 in Guangdong's: "not found" stays), when
+    the words fit several services, or when the region has the service after all."""
+    if searcher.uncovered(catalogue.gazetteer.get(filters.region_code)):
+        return None
+    anywhere = without_rejected(searcher.search(content, replace(filters, region_code=None), k=10, said=said), catalogue, rejected)
+    choices = choices_for(anywhere, catalogue)
+    if len(choices) != 1 or local_implementations(choices[0], filters.region_code, catalogue):
+        return None
+    reply, shown = general_reply(choices[0], field, filters.region_code, catalogue)
+    return reply, [SlotSet("current_item", shown.code), SlotSet("offered_items", None)]
+
+
+def choices_for(result: SearchResult, catalogue: Catalogue) -> list[ServiceItem]:
+    """The items a search result offers: one is the answer, several the user picks from."""
+    return theme_asked(result, catalogue, knowledge()[0]) or theme_covering(close_alternatives(result), catalogue)
+
+
 def reply_for(
     result: SearchResult, field: Field | None, catalogue: Catalogue, with_units: bool = True
 ) -> tuple[dict[str, Any] | None, list[EventType]]:
@@ -552,7 +580,7 @@ def reply_for(
     Choices leave no topic: until one is picked, the conversation is about none of them.
     (A place asked with the city known lists its districts' units, `with_units`: not where
     a reply's choices cannot be clicked, inside a form.)"""
-    choices = theme_asked(result, catalogue, knowledge()[0]) or theme_covering(close_alternatives(result), catalogue)
+    choices = choices_for(result, catalogue)
     units = units_to_choose(choices[0], field, result.region_code, catalogue) if len(choices) == 1 and with_units else []
     if units:  # "济南营业执照补领在哪办": which district's unit?
         return units_choice(units)

@@ -135,7 +135,7 @@ def life_event_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Even
     found = without_rejected(searcher.search(content, SearchFilters(region_code=region_code), k=10, said=text), catalogue, rejected) if region_code else anywhere
     reply, events = reply_for(found, None, catalogue)
     if reply is None or reply.get("json_message", {}).get("suggested"):  # nothing sure there
-        reply = general_reply(themes[0], None, region_code, catalogue) if region_code else answer_about(themes[0], None, None, catalogue)[0]
+        reply = general_reply(themes[0], None, region_code, catalogue)[0] if region_code else answer_about(themes[0], None, None, catalogue)[0]
         events = [SlotSet("current_item", themes[0].code), SlotSet("offered_items", None)]
     return reply, [*where, *events, SlotSet("last_query", content), SlotSet("last_field", None)]
 

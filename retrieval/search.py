@@ -194,7 +194,7 @@ class Searcher:
                 out[key] = {int(i): float(s) for s, i in zip(scores[0], ids[0]) if i >= 0}
         return out
 
-    def _uncovered(self, region: Region | None) -> bool:
+    def uncovered(self, region: Region | None) -> bool:
         """The question names a region where no unit of the catalogue works: none there or
         below it, and none above it but the province."""
         if region is None or region.code == self.gazetteer.province.code or region.code in self.regions_with_units:
@@ -349,7 +349,7 @@ class Searcher:
             for slot in ranked
         ]
         hits = self._collapse(hits, filters.region_code)[:k]
-        uncovered = self._uncovered(self.gazetteer.resolve(message)) or self.gazetteer.names_outside(message)
+        uncovered = self.uncovered(self.gazetteer.resolve(message)) or self.gazetteer.names_outside(message)
         evidence = features(hits, signals, len(query_words), uncovered, reranked) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(

@@ -44,6 +44,28 @@ def test_no_region_asks_for_it_and_a_region_given_later_answers_there(bot) -> No
     assert "办理地点" in texts(local) or len(names) > 1
 
 
+def test_a_service_the_named_region_lacks_is_answered_with_what_holds_everywhere(bot) -> None:
+    """"我想在济南开个饭店" while only 青岛市南区 implements 开办餐饮店: the theme's general facts,
+    said to be that (as when the region comes later), not "not found" nor 济南's "maybe" items;
+    follow-ups stay on it, and where it is implemented it is answered as usual. A city where
+    the catalogue has no unit at all (德州) gets no such answer."""
+    me = user()
+    first = say(me, "我想在济南开个饭店，要办什么")
+    assert "目录中没有济南市的【开办餐饮店】实施信息" in texts(first), texts(first)
+    time_asked = say(me, "要多久")
+    assert "【开办餐饮店】" in texts(time_asked) and "工作日" in texts(time_asked), texts(time_asked)
+    there = say(me, "青岛市南区的呢")
+    assert "【开办餐饮店】" in texts(there) and "目录中没有" not in texts(there), texts(there)
+    other = user()
+    lacking = say(other, "烟台劳务派遣公司开办要跑几个部门")
+    assert "目录中没有烟台市的【开办劳务公司】实施信息" in texts(lacking) and "5个→1个" in texts(lacking), texts(lacking)
+    started = say(other, "我现在就申请")
+    assert custom(started, "form")[0]["kind"] == "labour_company", texts(started)
+    say(other, "取消申请")
+    nowhere = say(user(), "我想在德州开个饭店，要办什么")
+    assert "目录中没有德州市" not in texts(nowhere), texts(nowhere)
+
+
 def test_a_region_and_a_field_in_one_message_answer_that_field_there(bot) -> None:
     """"我在济南市历下区，要交多少钱" after an item: the fee, of the 历下 unit — not the last
     question again."""
