@@ -33,6 +33,7 @@ from actions.replies import (
     outside_message,
     rejected_again_message,
     suggestion_message,
+    sure_of_nothing,
     theme_message,
     which_service_message,
 )
@@ -178,7 +179,7 @@ class ActionAnswer(Action):
         found = without_rejected(probe, catalogue, rejected)
         reply, reply_events = reply_for(found, field, catalogue) if content.strip() else (None, [])
         says_something = bool(content_words(searcher, content))
-        if region is not None and says_something and (reply is None or (reply.get("json_message") or {}).get("suggested")):
+        if region is not None and says_something and sure_of_nothing(reply):
             # Nothing sure in the region named: a service only other places implement is
             # answered with what holds everywhere, rather than "not found" or "maybe" items.
             reply, reply_events = general_answer(searcher, catalogue, content, text, filters, field, rejected) or (reply, reply_events)

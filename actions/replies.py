@@ -175,6 +175,11 @@ def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
     return message
 
 
+def sure_of_nothing(reply: dict[str, Any] | None) -> bool:
+    """Whether a reply answers with nothing sure: none at all, or "maybe" items (`suggestion_message`)."""
+    return reply is None or bool((reply.get("json_message") or {}).get("suggested"))
+
+
 def outside_message(place: str, province: str, item: ServiceItem | None) -> dict[str, Any]:
     """A place outside the portal's province: whose services it cannot say."""
     text = f"我能查询的是{province}的政务服务事项，{place}的办理地点、材料和电话请咨询当地政务服务中心或当地的12345热线。"

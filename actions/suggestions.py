@@ -31,6 +31,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import answer_about, general_reply, reply_for, send, without_rejected
 from actions.choices import theme_asked
 from actions.context import knowledge, outbox, user_texts, vault
+from actions.replies import sure_of_nothing
 from channels.privacy import masked_numbers
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from analytics.measures import Filters, measure
@@ -134,7 +135,7 @@ def life_event_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Even
     where = [SlotSet("region", region.code)] if region else []
     found = without_rejected(searcher.search(content, SearchFilters(region_code=region_code), k=10, said=text), catalogue, rejected) if region_code else anywhere
     reply, events = reply_for(found, None, catalogue)
-    if reply is None or reply.get("json_message", {}).get("suggested"):  # nothing sure there
+    if sure_of_nothing(reply):  # nothing sure there
         reply = general_reply(themes[0], None, region_code, catalogue)[0] if region_code else answer_about(themes[0], None, None, catalogue)[0]
         events = [SlotSet("current_item", themes[0].code), SlotSet("offered_items", None)]
     return reply, [*where, *events, SlotSet("last_query", content), SlotSet("last_field", None)]
