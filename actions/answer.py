@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 from itertools import accumulate
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,6 +24,7 @@ from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
 from actions.replies import (
+    ASK_PLACE,
     LOCAL_FIELDS,
     UNREADABLE,
     area_message,
@@ -40,6 +41,7 @@ from actions.replies import (
 from actions.topic import (
     REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, doing_words, narrowing_words, new_topic_markers, thresholds,
 )
+from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
@@ -243,12 +245,28 @@ def units_choice(units: list[ServiceItem]) -> tuple[dict[str, Any], list[EventTy
 
 def general_reply(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> tuple[dict[str, Any], ServiceItem]:
     """What holds everywhere about `item`, said to be that: the region has no unit for it
-    (and the implementation shown, as `answer_about`)."""
+    (and the implementation shown, as `answer_about`). A theme's parts the region does
+    have are shown there; no other county's place is."""
     region = catalogue.gazetteer.get(region_code)
     where = region.name if region else "该地区"
-    reply, shown = answer_about(item, field, None, catalogue)
+    reply, shown = answer_about(item, field, region_code, catalogue, lacking_said=item.name)
     reply["text"] = f"目录中没有{where}的【{item.name}】实施信息，以下是通用信息：\n" + reply["text"]
     return reply, shown
+
+
+# A region's parts, by its level: where several units inside it do a service, which one is the user's.
+PART_OF = {"省": "市", "市": "区县", "县": "乡镇（街道）"}
+
+
+def place_unknown_in(region: Region, lacking: Sequence[str] = (), several: bool = False) -> str:
+    """What to say of the place and phone when the region is known but no one unit is the
+    user's (services with `several` units in it, or none: `lacking`): asking for the city
+    again ("请告诉我您所在的城市或区县") reads as not heard."""
+    if several and not lacking:
+        part = PART_OF.get(region.level, "区县")
+        return f"{region.name}有多个办理单位，请告诉我您在{region.name}的哪个{part}，我告诉您当地的办理地点和电话。"
+    said = f"目录中没有{region.name}办理【{'、'.join(lacking)}】的单位信息，" if lacking else ""
+    return said + "办理地点和电话可拨打12345政务服务便民热线咨询。"
 
 
 def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, catalogue: Catalogue, searcher: Searcher) -> list[EventType]:
@@ -290,6 +308,13 @@ def measure(
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
+    if picked is None and item is None and topic.offered:
+        # The words, searched afresh, offer one of the choices alone, though they say more than
+        # its name ("我跟朋友合伙想开个劳务派遣公司，得跑几个部门" among 开办餐饮店 / 开办劳务公司):
+        # the user has said which. (Words as close to several as before offer several again.)
+        alone = choices_for(probe, catalogue)
+        offered = {entry.service_key: code for code in topic.offered if (entry := catalogue.entry(code)) is not None}
+        picked = offered.get(alone[0].service_key) if len(alone) == 1 else None
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
     specific, unknown = searcher.word_profile(content)
@@ -502,28 +527,40 @@ def unit_region(item: ServiceItem, region_code: str | None, catalogue: Catalogue
 
 def implementation_for(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> tuple[ServiceItem, bool]:
     """The implementation an answer shows: the region's own unit when the region is known (or
-    the one unit inside it); with several inside it, or no region known, what holds
-    everywhere (and whether its place is unknown)."""
+    the one unit inside it); with several inside it, none there, or no region known, what
+    holds everywhere (and whether its place is unknown)."""
     local = local_implementations(item, region_code, catalogue) if region_code else []
     if len(local) > 1:  # several units inside the region ("济南" for 历下区's and 市中区's): none is the user's
         return most_general(local), True
+    if not local and region_code:  # no unit there or above: another county's place is not the user's
+        return most_general(catalogue.implementations(item)), True
     return (local[0], False) if local else implementation_to_show(item, region_code, catalogue)
 
 
-def answer_about(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> tuple[dict[str, Any], ServiceItem]:
+def answer_about(
+    item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue, lacking_said: str | None = None
+) -> tuple[dict[str, Any], ServiceItem]:
     """The answer about an item (its implementation for the region, which is returned too:
-    the conversation is about that one now) or a theme service."""
+    the conversation is about that one now) or a theme service. (`lacking_said`: the reply
+    already says the region lacks this service.)"""
     theme = catalogue.themes.get(item.code)
     if theme is not None:
         # The theme's own units where they lie inside the region (开办餐饮店 is 市南区's: asked in
         # 青岛, its parts are those; their unit's name says where).
-        parts = [
-            implementation_for(part, unit_region(part, region_code, catalogue), catalogue)
-            for part in (catalogue.items[code] for code in theme.item_codes if code in catalogue.items)
-        ]
-        return theme_message(theme, item, field, kind_for(item), parts), item
-    shown, where_unknown = implementation_for(item, region_code, catalogue)
-    return item_message(shown, field, where_unknown=where_unknown), shown
+        where = [(part, unit_region(part, region_code, catalogue)) for part in (catalogue.items[code] for code in theme.item_codes if code in catalogue.items)]
+        reply = theme_message(theme, item, field, kind_for(item), [implementation_for(part, at, catalogue) for part, at in where])
+    else:
+        where = [(item, region_code)]
+        shown, where_unknown = implementation_for(item, region_code, catalogue)
+        reply = item_message(shown, field, where_unknown=where_unknown)
+    region = catalogue.gazetteer.get(region_code)
+    if region is not None and ASK_PLACE in reply["text"]:
+        units = [(i, len(local_implementations(i, at, catalogue))) for i, at in where]
+        lacking = [i.name for i, count in units if not count and i.name != lacking_said]
+        # A theme's district is no way on: narrowing a theme looks for the theme's own units.
+        several = theme is None and any(count > 1 for _, count in units)
+        reply["text"] = reply["text"].replace(ASK_PLACE, place_unknown_in(region, lacking, several))
+    return reply, (item if theme is not None else shown)
 
 
 def without_rejected(result: SearchResult, catalogue: Catalogue, rejected: Iterable[str | None]) -> SearchResult:

@@ -69,7 +69,8 @@ def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = F
 
 
 LOCAL_FIELDS = ("location", "phone")
-ASK_REGION = "此事项由各地分别办理，办理部门、地点和电话因地而异。请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。"
+ASK_PLACE = "请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。"
+ASK_REGION = "此事项由各地分别办理，办理部门、地点和电话因地而异。" + ASK_PLACE
 
 
 def general_item_message(item: ServiceItem, field: Field | None) -> dict[str, Any]:
@@ -128,7 +129,7 @@ def theme_message(
         for n, (part, where_unknown) in enumerate(parts, 1):
             lines.append(f"{n}. {part.name}：{'因地而异' if where_unknown and field in LOCAL_FIELDS else field_value(part, field)}")
         if field in LOCAL_FIELDS and any(where_unknown for _, where_unknown in parts):
-            lines.append("请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。")
+            lines.append(ASK_PLACE)
         listed = True
     covered = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
     if covered and not listed:

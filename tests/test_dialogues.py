@@ -66,6 +66,42 @@ def test_a_service_the_named_region_lacks_is_answered_with_what_holds_everywhere
     assert "目录中没有德州市" not in texts(nowhere), texts(nowhere)
 
 
+def test_a_known_region_is_not_asked_for_again_nor_another_countys_place_given_as_its(bot) -> None:
+    """济南 given: where 济南 has several units the question is which of its districts, not
+    "您所在的城市或区县"; a theme's part no 济南 unit does gets no 青岛市南区 place as the
+    user's, and says so."""
+    me = user()
+    lost = say(me, "济南营业执照丢了怎么补")
+    assert "您在济南市的哪个区县" in texts(lost) and "您所在的城市或区县" not in texts(lost), texts(lost)
+    other = user()
+    say(other, "我想在济南开个饭店，要办什么")
+    where = say(other, "在哪办")
+    assert "宁夏路" not in texts(where), texts(where)  # 市南区政务服务大厅 (青岛市市南区宁夏路286号)
+    assert "目录中没有济南市办理【城镇污水排入排水管网许可】的单位信息" in texts(where), texts(where)
+    assert "历下区政务服务中心" in texts(where), texts(where)  # the parts 济南 does have
+    at_once = say(user(), "我想在济南开个饭店，在哪办")  # the region and the place in one message
+    assert "目录中没有济南市的【开办餐饮店】实施信息" in texts(at_once) and "宁夏路" not in texts(at_once), texts(at_once)
+
+
+def test_a_question_retrieval_is_sure_of_picks_among_the_choices_standing(bot) -> None:
+    """Choices offered ("我想开个饭店": 开办餐饮店 / 开办劳务公司 / …), then a whole question
+    whose words say more than a choice's name: retrieval is sure of 开办劳务公司, so that is
+    the pick, not "请先从上面的事项中选择"; "跑几个部门" asks the theme's merged departments."""
+    me = user()
+    offered = say(me, "我想开个饭店")
+    assert "开办劳务公司" in [i["name"] for i in items(offered)], texts(offered)
+    assert "请先从上面" in texts(say(me, "要多久"))  # a bare fact still waits for the pick
+    picked = say(me, "我跟朋友合伙想开个劳务派遣公司，得跑几个部门？")
+    assert "【开办劳务公司】" in texts(picked) and "涉及部门5个→1个窗口" in texts(picked), texts(picked)
+    materials = say(me, "要带什么")
+    assert "【开办劳务公司】" in texts(materials) and "材料" in texts(materials), texts(materials)
+    # Words as close to both choices as the first question were: still no one of them.
+    other = user()
+    assert len(items(say(other, "我想办居住证"))) == 2
+    again = say(other, "居住证要带什么材料")
+    assert len(items(again)) != 1 and "居住证" in texts(again), texts(again)
+
+
 def test_a_region_and_a_field_in_one_message_answer_that_field_there(bot) -> None:
     """"我在济南市历下区，要交多少钱" after an item: the fee, of the 历下 unit — not the last
     question again."""
