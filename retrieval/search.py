@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Iterable, Literal
 
 import faiss
 import numpy as np
@@ -31,6 +31,11 @@ CANDIDATES = 100  # per signal
 RRF_K = 10
 MAX_QUESTION_CHARS = 5_000
 DENSE_CHARS = 160  # the embedders' cost grows with length; a question's gist comes first
+# A sure answer shares words with the question worth this much (rare words' worth, `Searcher.worth`),
+# unless one of them is in its name (`Searcher.names_a_service`): words of doing ("办理" 0.10,
+# "申请" 0.11 in the Shandong sample) name no service. Set at about twice theirs, so that two
+# common words ("企业 办理" 0.25 of "想开个公司要办什么") still count.
+SHARED_WORTH = 0.2
 PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an application has got (data/dict/progress_words.txt)
 
 
@@ -104,6 +109,7 @@ class Searcher:
         reranker: Reranker | None = None,
         acts: re.Pattern[str] | None = None,
         progress_words: re.Pattern[str] | None = None,
+        doing_words: frozenset[str] = frozenset(),
     ) -> None:
         self.index = index
         self.gazetteer = gazetteer
@@ -111,6 +117,7 @@ class Searcher:
         self.reranker = reranker
         self.acts = acts  # what is done to a thing (设立/注销/补领…): the reranker compares them
         self.progress_words = progress_words  # what asks how far an application has got (进度, 办到哪…)
+        self.doing_words = doing_words  # words that say a thing is done, not which (办理, 弄…)
         self._name_words: dict[str, frozenset[str]] = {}  # name text -> its tokens
         self._record_words: dict[str, frozenset[str]] = {}  # record (or name) text -> its search tokens
         # Where the catalogue's units are: their regions, and every region holding one.
@@ -234,14 +241,11 @@ class Searcher:
         name_bigrams = [bigrams(normalise(item.name)) for item in items]
         rows = []
         for slot, item, own, distinct in zip(slots, items, name_bigrams, distinct_bigrams(name_bigrams)):
-            text = name_text(item)
-            if text not in self._name_words:
-                self._name_words[text] = frozenset(self.index.lexicon.tokens(text))
             rows.append(
                 pair_features(
                     question,
                     item,
-                    set(self._name_words[text]),
+                    set(self.name_words(item)),
                     set(self.index.tokens[slot]),
                     own,
                     distinct,
@@ -295,13 +299,30 @@ class Searcher:
         in Guangdong's catalogue); "结婚" much (0.83 among the Shandong sample's 201 items);
         "迪士尼 门票" is not its world. In rare words' worth, not raw IDF, because IDF grows
         with the catalogue: 结婚 weighs 4.06 among 201 items, 结婚登记 6.81 among 2,262."""
-        mass, unknown = 0.0, 0
-        for word in set(self.index.lexicon.tokens(query)):
-            if self.index.document_frequency(word):
-                mass += self.index.idf(word)
-            elif len(word) >= 2:
-                unknown += 1
-        return round(mass / self.index.idf_of_one_item(), 2), unknown
+        words = set(self.index.lexicon.tokens(query))
+        unknown = sum(1 for word in words if len(word) >= 2 and not self.index.document_frequency(word))
+        return self.worth(words), unknown
+
+    def name_words(self, item: ServiceItem) -> frozenset[str]:
+        text = name_text(item)
+        if text not in self._name_words:
+            self._name_words[text] = frozenset(self.index.lexicon.tokens(text))
+        return self._name_words[text]
+
+    def names_a_service(self, hit: Hit) -> bool:
+        """Whether the words a hit shares with the question say which service it is: worth
+        enough together (`SHARED_WORTH`), or one of them, not a word of doing, in its name
+        (居民身份证 is worth 0.14 in the Shandong sample, where many items ask for it, but it
+        names 居民身份证补领). Place names say none: an item's record holds its department's
+        (济南市公安局), so "在济南市历下区办无犯罪记录证明" shares 济南市 with 居住证申领."""
+        words = [word for word in hit.matched if self.gazetteer.without_regions(word).strip()]
+        named = self.name_words(hit.item)
+        return self.worth(words) >= SHARED_WORTH or any(w in named and w not in self.doing_words for w in words)
+
+    def worth(self, words: Iterable[str]) -> float:
+        """The IDF mass of the words the catalogue knows, in rare words' worth (`word_profile`)."""
+        mass = sum(self.index.idf(word) for word in set(words) if self.index.document_frequency(word))
+        return round(mass / self.index.idf_of_one_item(), 2)
 
     # ---- search -----------------------------------------------------------------------
 
@@ -359,7 +380,9 @@ class Searcher:
             # and by parts of long words: "我想考驾照" -> 申请取得校车驾驶资格, through 驾驶 of
             # 驾驶人考试) is offered as "maybe", never as the answer: such sure answers were
             # right 6 times of 16 (README, Retrieval, "No good match").
-            confident=typed or (confidence >= self.confidence.threshold and bool(hits and hits[0].matched)),
+            # Nor when the words it shares say little ("申请" of "怎么申请公租房" ->
+            # 租赁住房提取住房公积金, "办理" of "我想办理无犯罪记录证明" -> 居住证申领).
+            confident=typed or (confidence >= self.confidence.threshold and bool(hits) and self.names_a_service(hits[0])),
             suggestible=confidence >= self.confidence.suggest_threshold,
             confidence=round(confidence, 3),
             evidence=evidence,

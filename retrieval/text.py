@@ -109,6 +109,12 @@ def load_progress_words(dict_dir: Path) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
+def load_doing_words(path: Path) -> frozenset[str]:
+    """Words that say a thing is done, not which service (办理, 弄…; data/dialogue/doing_words.txt,
+    which the dialogue state reads too: actions/topic.py)."""
+    return frozenset(_read_lines(path))
+
+
 def load_acts(dict_dir: Path) -> re.Pattern[str]:
     """What one does with a thing (设立/变更/注销/补领…): items differing only by it are siblings."""
     acts = sorted(map(re.escape, _read_lines(dict_dir / "acts.txt")), key=len, reverse=True)

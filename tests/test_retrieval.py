@@ -38,6 +38,21 @@ def test_a_best_hit_sharing_no_word_with_the_question_is_only_a_suggestion(gd_se
     assert not result.confident and result.suggestible and result.best is None
 
 
+def test_a_best_hit_sharing_only_generic_words_is_only_a_suggestion(sd_searcher):
+    # The Shandong sample holds no public housing nor criminal-record certificate: the best
+    # hits share only "申请" / "办理" with the questions, which name no service.
+    for query, lone_word in [("怎么申请公租房", "申请"), ("我想办理无犯罪记录证明", "办理")]:
+        result = sd_searcher.search(query)
+        assert result.hits[0].matched == [lone_word] and result.confidence >= sd_searcher.confidence.threshold, query
+        assert not result.confident and result.best is None, query
+    # A place shared through the department's name (济南市公安局) names no service either.
+    assert not sd_searcher.search("在济南市历下区办无犯罪记录证明").confident
+    # A word that names the service is worth more, or is in its name: still the answer.
+    assert sd_searcher.search("想在济南办居住证").best.item.name == "居住证申领"
+    id_card = sd_searcher.search("身份证怎么办")  # 居民身份证 is worth 0.14: many items ask for it
+    assert id_card.confident and id_card.hits[0].item.name.startswith("居民身份证"), id_card.hits[0].item.name
+
+
 def test_an_item_that_only_reports_progress_answers_only_a_question_about_progress(gd_searcher):
     # 首次办理普通护照办证进度查询 used to be the sure answer to how to get a first passport.
     how = gd_searcher.search("第一次办护照", said="第一次办护照要带什么")
