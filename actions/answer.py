@@ -547,20 +547,29 @@ def answer_about(
     if theme is not None:
         # The theme's own units where they lie inside the region (开办餐饮店 is 市南区's: asked in
         # 青岛, its parts are those; their unit's name says where).
-        where = [(part, unit_region(part, region_code, catalogue)) for part in (catalogue.items[code] for code in theme.item_codes if code in catalogue.items)]
-        reply = theme_message(theme, item, field, kind_for(item), [implementation_for(part, at, catalogue) for part, at in where])
+        parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items]
+        looked_up = [(part, unit_region(part, region_code, catalogue)) for part in parts]  # each service, and where its unit is sought
+        reply = theme_message(theme, item, field, kind_for(item), [implementation_for(part, at, catalogue) for part, at in looked_up])
+        shown = item
     else:
-        where = [(item, region_code)]
+        looked_up = [(item, region_code)]
         shown, where_unknown = implementation_for(item, region_code, catalogue)
         reply = item_message(shown, field, where_unknown=where_unknown)
     region = catalogue.gazetteer.get(region_code)
-    if region is not None and ASK_PLACE in reply["text"]:
-        units = [(i, len(local_implementations(i, at, catalogue))) for i, at in where]
-        lacking = [i.name for i, count in units if not count and i.name != lacking_said]
-        # A theme's district is no way on: narrowing a theme looks for the theme's own units.
-        several = theme is None and any(count > 1 for _, count in units)
-        reply["text"] = reply["text"].replace(ASK_PLACE, place_unknown_in(region, lacking, several))
-    return reply, (item if theme is not None else shown)
+    if region is not None and ASK_PLACE in reply["text"]:  # the region is known: not asked for again
+        reply["text"] = reply["text"].replace(ASK_PLACE, place_in_region(region, looked_up, catalogue, theme is not None, lacking_said))
+    return reply, shown
+
+
+def place_in_region(
+    region: Region, looked_up: list[tuple[ServiceItem, str | None]], catalogue: Catalogue, theme: bool, lacking_said: str | None
+) -> str:
+    """`place_unknown_in` for the services of an answer, each with the region its unit is sought in."""
+    units = [(service, len(local_implementations(service, at, catalogue))) for service, at in looked_up]
+    lacking = [service.name for service, count in units if not count and service.name != lacking_said]
+    # A theme's district is no way on: narrowing a theme looks for the theme's own units.
+    several = not theme and any(count > 1 for _, count in units)
+    return place_unknown_in(region, lacking, several)
 
 
 def without_rejected(result: SearchResult, catalogue: Catalogue, rejected: Iterable[str | None]) -> SearchResult:
