@@ -24,7 +24,6 @@ from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
 from actions.replies import (
-    ASK_PLACE,
     LOCAL_FIELDS,
     UNREADABLE,
     area_message,
@@ -39,7 +38,7 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, doing_words, narrowing_words, new_topic_markers, thresholds,
+    REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, thresholds,
 )
 from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
@@ -419,7 +418,7 @@ def act_suggestions(searcher: Searcher, item: ServiceItem, act: str, filters: Fi
     # The search is sure of the topic itself, so each offer's name must say some of the thing,
     # not only the act ("那注销呢" on 居民身份证补领 is no question about 企业注销登记; its
     # record's words are too many: 供水户名变更's materials hold 身份证).
-    words = set(thing.split()) - doing_words()
+    words = set(thing.split()) - searcher.doing_words
     lexicon = searcher.index.lexicon
     return [
         hit.item for hit in result.hits
@@ -455,7 +454,7 @@ def bare_act(searcher: Searcher, content: str) -> str | None:
     acts = act_words()
     # The acts are read from the characters as well as the words: jieba cuts "新办" as 新 / 办.
     said = acts_of(searcher, content)
-    others = {t for t in searcher.index.lexicon.tokens(without_acts(searcher, content)) if not acts.fullmatch(t)} - doing_words()
+    others = {t for t in searcher.index.lexicon.tokens(without_acts(searcher, content)) if not acts.fullmatch(t)} - searcher.doing_words
     return said.pop() if len(said) == 1 and not others else None
 
 
@@ -544,27 +543,24 @@ def answer_about(
     the conversation is about that one now) or a theme service. (`lacking_said`: the reply
     already says the region lacks this service.)"""
     theme = catalogue.themes.get(item.code)
+    region = catalogue.gazetteer.get(region_code)
     if theme is not None:
         # The theme's own units where they lie inside the region (开办餐饮店 is 市南区's: asked in
         # 青岛, its parts are those; their unit's name says where).
-        parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items]
-        looked_up = [(part, unit_region(part, region_code, catalogue)) for part in parts]  # each service, and where its unit is sought
-        reply = theme_message(theme, item, field, kind_for(item), [implementation_for(part, at, catalogue) for part, at in looked_up])
-        shown = item
-    else:
-        looked_up = [(item, region_code)]
-        shown, where_unknown = implementation_for(item, region_code, catalogue)
-        reply = item_message(shown, field, where_unknown=where_unknown)
-    region = catalogue.gazetteer.get(region_code)
-    if region is not None and ASK_PLACE in reply["text"]:  # the region is known: not asked for again
-        reply["text"] = reply["text"].replace(ASK_PLACE, place_in_region(region, looked_up, catalogue, theme is not None, lacking_said))
-    return reply, shown
+        looked_up = [(part, unit_region(part, region_code, catalogue)) for part in (catalogue.items[c] for c in theme.item_codes if c in catalogue.items)]
+        parts = [implementation_for(part, at, catalogue) for part, at in looked_up]
+        ask = place_in_region(region, looked_up, catalogue, True, lacking_said) if region and any(unknown for _, unknown in parts) else ""
+        return theme_message(theme, item, field, kind_for(item), parts, ask), item
+    shown, where_unknown = implementation_for(item, region_code, catalogue)
+    ask = place_in_region(region, [(item, region_code)], catalogue, False, lacking_said) if region and where_unknown else ""
+    return item_message(shown, field, where_unknown, ask), shown
 
 
 def place_in_region(
     region: Region, looked_up: list[tuple[ServiceItem, str | None]], catalogue: Catalogue, theme: bool, lacking_said: str | None
 ) -> str:
-    """`place_unknown_in` for the services of an answer, each with the region its unit is sought in."""
+    """`place_unknown_in` for the services of an answer, each with the region its unit is sought
+    in: the region is known, so it is not asked for again."""
     units = [(service, len(local_implementations(service, at, catalogue))) for service, at in looked_up]
     lacking = [service.name for service, count in units if not count and service.name != lacking_said]
     # A theme's district is no way on: narrowing a theme looks for the theme's own units.

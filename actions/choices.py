@@ -8,7 +8,7 @@ import re
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from actions.topic import dialogue_words, doing_words, thresholds
+from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
 from retrieval.search import Filters, Searcher, SearchResult
@@ -169,7 +169,7 @@ def parts_joined(words: str, codes: tuple[str, ...], catalogue: Catalogue, searc
 
 def content_words(searcher: Searcher, content: str) -> set[str]:
     """The words beyond doing ones ("办理", "弄"): "要多久" with its field cue gone holds none."""
-    return set(searcher.index.lexicon.tokens(content)) - doing_words()
+    return set(searcher.index.lexicon.tokens(content)) - searcher.doing_words
 
 
 def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:

@@ -37,14 +37,14 @@ def card(item: ServiceItem) -> dict[str, Any]:
     }
 
 
-def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = False) -> dict[str, Any]:
+def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = False, ask: str = "") -> dict[str, Any]:
     """The answer about one item: one field if asked for, else its key facts.
 
-    `where_unknown`: local units do it and the user's region is not known, so the unit,
-    place and phone are asked for, never one county's presented as the user's.
+    `where_unknown`: no one unit is the user's, so the unit, place and phone are not given,
+    never one county's presented as the user's; `ask` says what instead (`general_item_message`).
     """
     if where_unknown:
-        return general_item_message(item, field)
+        return general_item_message(item, field, ask)
     if field and field != "summary":
         text = field_answer(item, field)
     else:
@@ -70,13 +70,15 @@ def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = F
 
 LOCAL_FIELDS = ("location", "phone")
 ASK_PLACE = "请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。"
-ASK_REGION = "此事项由各地分别办理，办理部门、地点和电话因地而异。" + ASK_PLACE
+VARIES = "此事项由各地分别办理，办理部门、地点和电话因地而异。"
 
 
-def general_item_message(item: ServiceItem, field: Field | None) -> dict[str, Any]:
-    """What holds everywhere about a locally implemented item, and a question for the region."""
+def general_item_message(item: ServiceItem, field: Field | None, ask: str = "") -> dict[str, Any]:
+    """What holds everywhere about a locally implemented item, and `ask`: a question for the
+    region (`ASK_PLACE`, the default), or what to do where the region is known."""
+    ask = VARIES + (ask or ASK_PLACE)
     if field in LOCAL_FIELDS:
-        return {"text": f"【{item.name}】{ASK_REGION}", "json_message": {"items": [card(item)]}}
+        return {"text": f"【{item.name}】{ask}", "json_message": {"items": [card(item)]}}
     if field and field != "summary":
         text = f"【{item.name}】{field_value(item, field)}（各地一致的信息，事项编码 {item.code}）"
     else:
@@ -90,7 +92,7 @@ def general_item_message(item: ServiceItem, field: Field | None) -> dict[str, An
     payload: dict[str, Any] = {"items": [card(item)]}
     if field and field != "summary":
         payload["field"] = field
-    return {"text": text + "\n" + ASK_REGION, "json_message": payload}
+    return {"text": text + "\n" + ask, "json_message": payload}
 
 
 # What a theme states of its own besides its merged materials and applying online: the
@@ -100,7 +102,7 @@ THEME_OWN_FIELDS = frozenset({"visits"})
 
 def theme_message(
     theme: ThemeService, entry: ServiceItem, field: Field | None, form_kind: str | None,
-    parts: Sequence[tuple[ServiceItem, bool]] = (),
+    parts: Sequence[tuple[ServiceItem, bool]] = (), ask: str = "",
 ) -> dict[str, Any]:
     """A theme service ("一链办"): what it merges, what it saves, and the offer to apply. A
     fact the theme does not state of its own (how long, where, the phone, the fee, the
@@ -129,7 +131,7 @@ def theme_message(
         for n, (part, where_unknown) in enumerate(parts, 1):
             lines.append(f"{n}. {part.name}：{'因地而异' if where_unknown and field in LOCAL_FIELDS else field_value(part, field)}")
         if field in LOCAL_FIELDS and any(where_unknown for _, where_unknown in parts):
-            lines.append(ASK_PLACE)
+            lines.append(ask or ASK_PLACE)
         listed = True
     covered = [c for c in entry.conditions.split("；")[1:]] if entry.conditions else []
     if covered and not listed:

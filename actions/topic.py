@@ -144,11 +144,6 @@ def new_topic_markers() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def doing_words() -> frozenset[str]:
-    return frozenset(dialogue_words("doing_words.txt"))
-
-
-@lru_cache(maxsize=1)
 def narrowing_words() -> tuple[str, ...]:
     return dialogue_words("narrowing_words.txt")
 

@@ -110,8 +110,8 @@ def load_progress_words(dict_dir: Path) -> re.Pattern[str] | None:
 
 
 def load_doing_words(path: Path) -> frozenset[str]:
-    """Words that say a thing is done, not which service (办理, 弄…; data/dialogue/doing_words.txt,
-    which the dialogue state reads too: actions/topic.py)."""
+    """Words that say a thing is done, not which service (办理, 弄…; data/dialogue/doing_words.txt:
+    the dialogue state's actions read them from the searcher too)."""
     return frozenset(_read_lines(path))
 
 
