@@ -363,3 +363,20 @@ def test_the_agent_console_shows_matching_passages_beside_items_and_policies(sd_
     first = shown["documents"][0]
     assert first["docid"] == "rsks-jiuye-2026" and "最高30万元" in first["sentence"] and first["doc_number"] == "鲁人社发〔2026〕5号"
     assert assistant.assist("您好，我家楼下的路灯坏了好几天了")["documents"] == []
+
+
+def test_copies_are_the_same_text_published_again_and_count_as_one_only_in_their_own_figure():
+    """A reprint with its own headline and a few words changed is a copy; a notice of the
+    same city on another subject is not. The strict doc MRR still wants the gold docid."""
+    from documents.copies import copies_of
+    from documents.eval import score
+
+    body = "为应对疫情影响，对受影响较大的困难行业企业2020年度发生的亏损，最长结转年限由5年延长至8年。" * 3
+    notice = Document("notice", body, title="关于延长亏损结转年限的公告")
+    reprint = Document("reprint", "转载：" + body.replace("困难行业", "困难行业（交通运输、餐饮、住宿、旅游）"), title="重庆：亏损最长结转年限延长至8年")
+    other = Document("other", "为应对疫情影响，重庆市对中小企业的房租减免按照三个月执行，由区县统一组织实施。" * 3)
+    copies = copies_of([notice, reprint, other])
+    assert copies == {"notice": {"reprint"}, "reprint": {"notice"}}
+    questions = [{"question": "亏损结转年限延长到几年", "docid": "notice", "answer": "最长结转年限由5年延长至8年"}]
+    figures = score(questions, lambda q: [("reprint", reprint.text), ("notice", notice.text)], copies)
+    assert figures["doc_mrr"] == 0.5 and figures["doc_mrr_copies_as_one"] == 1.0
