@@ -587,10 +587,23 @@ def rejections_done(tracker: Tracker, events: list[EventType]) -> list[EventType
 
 
 def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[EventType]]:
-    """For actions of other intents: the catalogue's answer to the message, if it has a sure one."""
+    """For actions of other intents: the catalogue's answer to the message, if it has a sure
+    one, for the region the message names, as `ActionAnswer` reads it ("淄博稳岗返还按多少
+    比例返还" is not asked for its city; a service 淄博 has no unit for gets what holds everywhere)."""
     searcher, catalogue = knowledge()
-    result = searcher.search(tracker.latest_message.get("text") or "", Filters(region_code=tracker.get_slot("region")))
-    return reply_for(result, None, catalogue) if result.confident else (None, [])
+    text = tracker.latest_message.get("text") or ""
+    region = catalogue.gazetteer.resolve(text)
+    filters = Filters(region_code=region.code if region else tracker.get_slot("region"))
+    content = catalogue.gazetteer.without_regions(text) if region else text
+    result = searcher.search(content, filters, said=text)
+    if result.confident:
+        reply, events = reply_for(result, None, catalogue)
+    else:
+        rejected = tracker.get_slot("rejected_items") or ()
+        reply, events = (general_answer(searcher, catalogue, content, text, filters, None, rejected) if region else None) or (None, [])
+    if reply is not None and region and region.code != tracker.get_slot("region"):
+        events = [SlotSet("region", region.code), *events]
+    return reply, events
 
 
 def general_answer(

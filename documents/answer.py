@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from documents.copies import same_text
 from documents.index import DocumentIndex, PassageHit
 from documents.model import Document, Passage
 from retrieval.text import normalise
@@ -25,6 +26,7 @@ class DocumentAnswer:
     question: str
     hits: list[PassageHit] = field(default_factory=list)  # best first; empty when not found
     sentence: str = ""  # the sentence of the best passage that answers
+    copies: list[Document] = field(default_factory=list)  # the best document published again
 
     @property
     def found(self) -> bool:
@@ -61,17 +63,35 @@ def answering_sentence(index: DocumentIndex, question: str, passage: Passage) ->
 
 # An in-force document answering nearly as well as a repealed one is shown first.
 IN_FORCE_MARGIN = 0.85
+# Passages searched beyond those shown, so that copies of a document left out leave room.
+COPIES_LOOKED_PAST = 3
 
 
 def answer(index: DocumentIndex, question: str, k: int = 3, dense: bool = True) -> DocumentAnswer:
-    hits = index.search(question, k=k, dense=dense)
-    if hits and hits[0].document.status == "repealed":
-        in_force = next((h for h in hits if h.document.status == "in_force" and h.score >= IN_FORCE_MARGIN * hits[0].score), None)
-        if in_force is not None:
-            hits = [in_force] + [h for h in hits if h is not in_force]
-    if not hits or index.coverage(question, hits[0].passage) < MIN_COVERAGE:
+    hits = index.search(question, k=k + COPIES_LOOKED_PAST, dense=dense)
+    if not hits:
         return DocumentAnswer(question)
-    return DocumentAnswer(question, hits, answering_sentence(index, question, hits[0].passage))
+    hits, copies = without_copies(hits)
+    if hits[0].document.status == "repealed":
+        in_force = next((h for h in hits[:k] if h.document.status == "in_force" and h.score >= IN_FORCE_MARGIN * hits[0].score), None)
+        if in_force is not None:
+            hits, copies = [in_force] + [h for h in hits if h is not in_force], []  # (those were the repealed one's)
+    if index.coverage(question, hits[0].passage) < MIN_COVERAGE:
+        return DocumentAnswer(question)
+    return DocumentAnswer(question, hits[:k], answering_sentence(index, question, hits[0].passage), copies)
+
+
+def without_copies(hits: list[PassageHit]) -> tuple[list[PassageHit], list[Document]]:
+    """The hits without the passages of documents that copy a better-ranked one (a reprint is
+    not another source), and the best document's copies, to be named apart (a copy marked
+    repealed says so in its citation)."""
+    documents = {h.document.docid: h.document for h in hits}  # in rank order
+    first: dict[str, str] = {}  # docid -> the best-ranked document of its copies
+    for docid, document in documents.items():
+        first[docid] = next((f for f in dict.fromkeys(first.values()) if same_text(document, documents[f])), docid)
+    best = hits[0].document.docid
+    copies = [d for docid, d in documents.items() if docid != best and first[docid] == best]
+    return [h for h in hits if first[h.document.docid] == h.document.docid], copies
 
 
 def sentence_place(passage: Passage, sentence: str) -> str:
@@ -110,6 +130,8 @@ def reply_text(result: DocumentAnswer) -> str:
         lines.append(f"原文段落：{hit.passage.text}")
     if hit.document.url:
         lines.append(f"来源：{hit.document.url}")
+    if result.copies:
+        lines.append("同一内容另见：" + "；".join(dict.fromkeys(citation(d) for d in result.copies)))
     others = [h for h in result.hits[1:] if h.document.docid != hit.document.docid]
     if others:
         lines.append("相关文件：" + "；".join(dict.fromkeys(citation(h.document) for h in others)))
