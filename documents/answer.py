@@ -71,7 +71,9 @@ def answer(index: DocumentIndex, question: str, k: int = 3, dense: bool = True) 
     hits = index.search(question, k=k + COPIES_LOOKED_PAST, dense=dense)
     if not hits:
         return DocumentAnswer(question)
-    hits, copies = without_copies(hits)
+    searched = hits
+    hits, copies = without_copies(searched)
+    hits, copies = cited_from_the_original(index, question, searched, hits, copies)
     if hits[0].document.status == "repealed":
         in_force = next((h for h in hits[:k] if h.document.status == "in_force" and h.score >= IN_FORCE_MARGIN * hits[0].score), None)
         if in_force is not None:
@@ -92,6 +94,27 @@ def without_copies(hits: list[PassageHit]) -> tuple[list[PassageHit], list[Docum
     best = hits[0].document.docid
     copies = [d for docid, d in documents.items() if docid != best and first[docid] == best]
     return [h for h in hits if first[h.document.docid] == h.document.docid], copies
+
+
+def cited_from_the_original(
+    index: DocumentIndex, question: str, searched: list[PassageHit], hits: list[PassageHit], copies: list[Document]
+) -> tuple[list[PassageHit], list[Document]]:
+    """The official text of the best and its copies (with a 文号, else an issuer; on a tie the
+    best-ranked) cited in place of a reprint ranked above it: at its own passage that holds the
+    sentence answering, if that passage answers as well; the reprint is then named apart, and
+    the original's other passages among those `searched` come back. Else as they were."""
+    best = hits[0]
+    original = max([best.document, *copies], key=lambda d: (bool(d.doc_number), bool(d.issuer)))
+    if original is best.document:
+        return hits, copies
+    said = "".join(answering_sentence(index, question, best.passage).split())
+    passage = next((p for p in index.passages_of(original.docid) if said in "".join(p.text.split())), None)
+    if passage is None or index.coverage(question, passage) < MIN_COVERAGE:
+        return hits, copies
+    lead = PassageHit(passage, original, best.score, best.signals)
+    kept = {id(h) for h in hits[1:] if h.document.docid != best.document.docid}  # the reprint's other passages go with it
+    rest = [h for h in searched if id(h) in kept or (h.document.docid == original.docid and h.passage != passage)]
+    return [lead, *rest], [best.document, *(d for d in copies if d is not original)]
 
 
 def sentence_place(passage: Passage, sentence: str) -> str:

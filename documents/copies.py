@@ -4,8 +4,8 @@ have a copy, and 18 of the 386 dev questions get a copy of their document first 
 it: doc MRR 0.886 strict, 0.914 with copies counted as one (`make eval-docs`, 2026-12-02).
 No field (title, issuer, date, length) told which copy a question was written on, so the
 evaluation prints both figures, to show what is lost to copies and what to ranking.
-An answer cites the best-ranked copy and names the others apart ("同一内容另见"), not as
-related files (`documents.answer.without_copies`)."""
+An answer cites the official copy where it can and names the others apart ("同一内容另见"),
+not as related files (`documents.answer`)."""
 
 from __future__ import annotations
 
