@@ -10,8 +10,8 @@ not as related files (`documents.answer`)."""
 from __future__ import annotations
 
 import zlib
-from datetime import date
 from collections import Counter, defaultdict
+from datetime import date
 from functools import lru_cache
 from typing import Iterable
 
@@ -21,7 +21,7 @@ SHINGLE = 8  # characters: long enough that two unrelated notices rarely share o
 SAMPLE = 7  # one shingle in 7, the same ones in every text, finds the candidates; whole sets decide
 CONTAINED = 0.8  # share of the shorter text's shingles found in the other
 CANDIDATES = 10  # per document, the ones sharing the most sampled shingles
-DAYS_APART = 90
+DAYS_APART = 90  # a reprint follows its original within days
 
 
 def shingles(text: str) -> set[str]:
@@ -45,14 +45,18 @@ def apart(a: Document, b: Document) -> bool:
         return False
 
 
+def copy_of(a: Document, b: Document, a_shingles: set[str], b_shingles: set[str]) -> bool:
+    """The rule: another document, not set apart by 文号 or date, holding the same text."""
+    return a.docid != b.docid and not apart(a, b) and contained(a_shingles, b_shingles)
+
+
 def same_text(a: Document, b: Document) -> bool:
-    """Whether one document is a copy of the other (an answer's few hits, ~1 ms a notice)."""
-    if a.docid == b.docid or apart(a, b):
-        return False
-    return contained(_shingles_of(a.docid, a.text), _shingles_of(b.docid, b.text))
+    """Whether one document is a copy of the other (an answer's few hits: 36 pairs of the six
+    longest dev documents took 40 ms, shingles included)."""
+    return copy_of(a, b, _shingles_of(a.docid, a.text), _shingles_of(b.docid, b.text))
 
 
-@lru_cache(maxsize=16)  # an answer's few documents (a 30,000-character one's set is ~4 MB)
+@lru_cache(maxsize=16)  # an answer's few documents (30,000 distinct characters' shingles: 3.7 MB)
 def _shingles_of(docid: str, text: str) -> frozenset[str]:
     return frozenset(shingles(text))
 
@@ -70,7 +74,7 @@ def copies_of(documents: Iterable[Document]) -> dict[str, set[str]]:
     for docid, sample in sampled.items():
         sharing = Counter(other for shingle in sample for other in postings[shingle] if other != docid)
         for other, _ in sharing.most_common(CANDIDATES):
-            if not apart(documents_by_id[docid], documents_by_id[other]) and contained(sets[docid], sets[other]):
+            if copy_of(documents_by_id[docid], documents_by_id[other], sets[docid], sets[other]):
                 out[docid].add(other)
                 out[other].add(docid)
     return dict(out)
