@@ -135,7 +135,13 @@ class ActionAnswer(Action):
                 send(dispatcher, reply)
                 return events
         probe = searcher.search(content, filters, k=10, said=text)
-        evidence = measure(searcher, catalogue, topic, intent, field, content, probe, filters)
+        weighed = probe
+        if region is not None and probe.best is None and not searcher.uncovered(region):
+            # Nothing sure in the region named: the words are weighed against the whole
+            # catalogue, as the answer will be (`general_answer`: what holds everywhere).
+            # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
+            weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
+        evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters)
         target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
         evidence = replace(
             evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
@@ -360,11 +366,15 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     """Whether the words name `other` rather than the topic: a word of theirs is in `other`'s
     name and nowhere in the topic's record, its name says more of them than the topic's, and
     they say at least `name_said` of its name ("报名审核要几天" on 执业药师资格考试报名 says 审核
-    of 出国朝觐报名审核, but not 出国朝觐: a step of the topic's own process)."""
-    own = (content_words(searcher, content) & searcher.words_of(other.name)) - searcher.words_of(record_text(topic))
+    of 出国朝觐报名审核, but not 出国朝觐: a step of the topic's own process). The words are
+    read as the search reads them, long ones with their character pairs, as a name's are:
+    "劳务派遣公司" says 劳务 of 开办劳务公司."""
+    said = frozenset(searcher.index.lexicon.search_tokens(content))
+    in_other = said & searcher.words_of(other.name)
+    own = in_other - searcher.doing_words - searcher.words_of(record_text(topic))
     return (
         bool(own)
-        and names_more(searcher, content, other.name, topic.name)
+        and searcher.worth(in_other) > searcher.worth(said & searcher.words_of(topic.name))
         and searcher.coverage_of(other.name, content, cache=False) >= thresholds().name_said
     )
 

@@ -116,6 +116,9 @@ class Thresholds:
     # (IDF-weighted): 营业执照补领 all of it, 出国朝觐报名审核 a third ("报名审核要几天").
     # Read by `measure` (actions/answer.py) for the evidence, so bot.fit_topic does not tune it.
     name_said: float = 0.5
+    # Words naming another item (`names_other`) leave the topic for it when retrieval is this
+    # sure of it: less than `switch`, since the words themselves say which.
+    switch_named: float = 0.5
     # This many words the catalogue never uses, about neither the topic nor anything else:
     # the question has left the catalogue's world ("香港迪士尼的门票在哪买便宜").
     unknown: int = 3
@@ -215,7 +218,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "new_service"
     if not evidence.content:
         return "refer_back"
-    if names_service and evidence.names_other and evidence.elsewhere >= t.switch:
+    if names_service and evidence.names_other and evidence.elsewhere >= t.switch_named:
         return "new_service"  # however much of the words the topic's record holds
     # The topic ranked first for the words counts when they ask a fact or share a word with
     # its record: "最近济南房价是涨还是跌" on 二手房过户 ranks it first among nothing sure.

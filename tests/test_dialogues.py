@@ -408,6 +408,23 @@ def test_a_question_naming_another_thing_leaves_the_topic_though_its_record_hold
     assert [i["name"] for i in items(how_long)] == ["营业执照补领"] and custom(how_long, "field") == ["time_limit"], texts(how_long)
 
 
+def test_another_theme_named_mid_conversation_becomes_the_topic(bot) -> None:
+    """On 开办餐饮店, "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司 (劳务 inside 劳务派遣),
+    which no 烟台 unit implements: what holds everywhere, and the follow-up is about it; on 退休,
+    "那开个饭店要跑几趟" names 开办餐饮店, found less surely (0.77) than a topic is left for
+    words that do not name it."""
+    me = user()
+    say(me, "我想开个餐饮店要跑几个部门")
+    other = say(me, "烟台劳务派遣公司开办要跑几个部门")
+    assert "目录中没有烟台市的【开办劳务公司】实施信息" in texts(other), texts(other)
+    how_long = say(me, "那要多久")
+    assert "【开办劳务公司】" in texts(how_long) and "【开办餐饮店】" not in texts(how_long), texts(how_long)
+    retired = user()
+    say(retired, "退休了要办哪些手续")
+    restaurant = say(retired, "那开个饭店要跑几趟")
+    assert "【开办餐饮店】" in texts(restaurant) and "退休" not in texts(restaurant), texts(restaurant)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was

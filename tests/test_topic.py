@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from actions.answer import offered_by_ordinal, strip_field_cues
@@ -321,7 +323,8 @@ def evidence_on(searcher, catalogue, topic: str, said: str, intent: str = "searc
     from actions.answer import measure, strip_field_cues
     from retrieval.search import Filters
 
-    item = next(i for i in catalogue.items.values() if i.name == topic)
+    item = next((i for i in catalogue.items.values() if i.name == topic), None)
+    item = item or next(catalogue.entry(code) for code, theme in catalogue.themes.items() if theme.name == topic)
     content = strip_field_cues(said)
     probe = searcher.search(content, Filters(), k=10, said=said)
     return measure(searcher, catalogue, Topic(code=item.code), intent, None, content, probe, Filters())
@@ -337,13 +340,31 @@ def test_words_naming_another_item_than_the_topic(sd_searcher, sd_catalogue, gd_
     assert step.elsewhere > 0 and not step.names_other  # retrieval sure of another item, which the words do not name
 
 
+def test_a_long_word_names_another_item_by_a_word_of_its_name_inside_it(sd_searcher, sd_catalogue) -> None:
+    """"劳务派遣公司" says 劳务 of 开办劳务公司 (the search reads a long word with its character
+    pairs, and so a name's): on the 开办餐饮店 or 企业注销 theme the words name that theme, though
+    no whole word of the message is in its name but 公司 (企业), which 企业注销's name has too."""
+    on_restaurant = evidence_on(sd_searcher, sd_catalogue, "开办餐饮店", "劳务派遣公司开办要跑几个部门", "ask_visits")
+    on_closing = evidence_on(sd_searcher, sd_catalogue, "企业注销“一件事”", "我朋友想开个劳务派遣公司，要准备多少材料", "ask_materials")
+    assert on_restaurant.names_other and on_closing.names_other
+
+
+def test_words_naming_another_item_leave_the_topic_when_retrieval_is_less_sure_than_switch() -> None:
+    """Named (`names_other`), another item needs retrieval only `switch_named` sure: "那开个饭店要跑
+    几趟" on 退休“一件事” finds 开办餐饮店 at 0.77. Not named, the same sureness is not enough to
+    leave a topic for a fact asked."""
+    t = Thresholds(about_topic=0.4, switch=0.9, switch_named=0.5, specific=0.6)
+    named = Evidence("ask_visits", "visits", False, True, 0.0, 0.77, None, specific=0.78, names_other=True)
+    assert decide(ON_THEME, named, t) == "new_service"
+    assert decide(ON_THEME, replace(named, names_other=False), t) == "refer_back"
+    assert decide(ON_THEME, replace(named, elsewhere=0.3), t) == "refer_back"  # named, but retrieval unsure
+
+
 def test_a_place_beside_words_that_say_little_narrows_a_theme_rather_than_picking_a_part(sd_searcher, sd_catalogue) -> None:
     """On 退休“一件事”, "我户口在济南" says 户口, which 老年人优待证办理's record holds, and "我人在
     烟台可以吗" 人, of 离退休提取住房公积金's: the theme in that city, not that part; "医保待遇怎么
     核定" names the 医保 part, and so does "养老金怎么领" the pension's (a word of its name split
     otherwise: 基本养老金申领)."""
-    from dataclasses import replace
-
     from actions.answer import measure, strip_field_cues
     from actions.topic import decide, thresholds
     from retrieval.search import Filters
