@@ -68,7 +68,7 @@ def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = F
     return {"text": text, "json_message": payload}
 
 
-LOCAL_FIELDS = ("location", "phone")
+LOCAL_FIELDS = ("location", "phone", "hours")
 ASK_PLACE = "请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。"
 VARIES = "此事项由各地分别办理，办理部门、地点和电话因地而异。"
 

@@ -20,11 +20,10 @@ import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from actions.answer import FIELD_OF_INTENT, measure, strip_field_cues, with_place_question
+from actions.answer import asked_field, measure, strip_field_cues, with_place_question
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
-from retrieval.fields import detect_field
 from retrieval.search import Filters, Searcher
 from retrieval.service import open_searcher
 from settings import get_settings
@@ -68,7 +67,7 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
             for turn in dialogue["turns"]:
                 expect, text = turn["expect"], turn["say"]
                 intent = parse(url, text, token)["intent"]["name"]
-                field = FIELD_OF_INTENT.get(intent) or detect_field(text)
+                field = asked_field(intent, text)
                 content = strip_field_cues(catalogue.gazetteer.without_regions(text))
                 # A choose turn answers the choices the previous question offered.
                 topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())

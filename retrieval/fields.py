@@ -7,7 +7,7 @@ from typing import Literal
 
 from catalogue.model import ServiceItem
 
-Field = Literal["materials", "time_limit", "location", "phone", "fee", "online", "visits", "conditions", "summary"]
+Field = Literal["materials", "time_limit", "location", "phone", "fee", "online", "visits", "hours", "conditions", "summary"]
 
 # Words that ask for one field; checked in order, so the more specific come first (the
 # place before materials: "材料交到哪里" asks where). 那里 is often typed for 哪里 ("在那里办理").
@@ -20,6 +20,9 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|app|入口|粤省事|爱山东")),
     ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次")),
+    # Office hours, before the conditions' "可以办吗" ("周末可以办吗"); after "网上", so
+    # "晚上能网上办吗" asks about applying online.
+    ("hours", re.compile(r"几点|周末|周[六日天]|星期[六日天]|礼拜[六日天]|节假日|开门|关门|午休|上班时间|办公时间|工作时间|营业时间")),
     ("conditions", re.compile(r"条件|资格|门槛|够格|限制|几岁|年龄|能不能办|可以办吗|符合|要求|什么情况(下)?(才|可以|能)")),
 ]
 
@@ -83,6 +86,10 @@ def field_value(item: ServiceItem, field: Field) -> str:
         return "全程网办，无需跑动（0次）" if item.visits == 0 else f"最多跑{item.visits}次"
     if field == "conditions":
         return f"受理条件：{_or_unknown(item.conditions)}"
+    if field == "hours":
+        if item.hours:
+            return f"办公时间：{item.hours}"
+        return "目录未载明办公时间" + (f"，请致电确认：{item.phone}" if item.phone else "，请向办理部门确认")
     return "；".join(
         [
             f"办理部门：{item.department}",

@@ -425,6 +425,21 @@ def test_another_theme_named_mid_conversation_becomes_the_topic(bot) -> None:
     assert "【开办餐饮店】" in texts(restaurant) and "退休" not in texts(restaurant), texts(restaurant)
 
 
+def test_office_hours_are_answered_from_the_units_record(bot) -> None:
+    """"周六能去办吗" got whether it can be done online; now the unit's hours (the catalogue
+    states them), and with no unit known, the question for the city, as for the place."""
+    me = user()
+    say(me, "我在济南历下区开的公司，营业执照丢了，想补一个")
+    saturday = say(me, "周六能去办吗")
+    assert "办公时间：" in texts(saturday) and "周六上午" in texts(saturday) and custom(saturday, "field") == ["hours"], texts(saturday)
+    materials = say(me, "要带什么材料")  # the topic stays
+    assert [i["name"] for i in items(materials)] == ["营业执照补领"] and custom(materials, "field") == ["materials"], texts(materials)
+    nowhere = user()
+    say(nowhere, "营业执照丢了怎么补领")
+    which = say(nowhere, "几点上班")
+    assert "城市或区县" in texts(which) and "网上办理" not in texts(which), texts(which)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was

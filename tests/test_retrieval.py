@@ -116,7 +116,7 @@ def test_field_answers_cite_code_and_source(gd_searcher):
     answer = field_answer(item, "materials")
     assert item.code in answer and (item.source_url or "") in answer
     assert f"共{len(item.materials)}项材料" in answer
-    for field in ["time_limit", "location", "phone", "fee", "online", "visits", "conditions", "summary"]:
+    for field in ["time_limit", "location", "phone", "fee", "online", "visits", "hours", "conditions", "summary"]:
         assert item.code in field_answer(item, field)
     assert detect_field("要带什么材料") == "materials"
     assert detect_field("打哪个电话") == "phone"
@@ -127,6 +127,18 @@ def test_field_answers_cite_code_and_source(gd_searcher):
     assert detect_field("在那里办理") == "location"  # 那 typed for 哪
     assert detect_field("收费吗") == "fee"
     assert detect_field("营业执照") is None
+
+
+def test_office_hours_are_a_field_of_their_own(sd_catalogue) -> None:
+    """"周末能办吗" was answered as whether it can be done online; the catalogue states each
+    unit's hours. Words of time that ask how long or whether online keep their field."""
+    assert [detect_field(q) for q in ("周末能办吗", "星期六上班吗", "几点开门", "周末可以办吗", "办公时间是什么时候")] == ["hours"] * 5
+    assert detect_field("什么时候能拿到证") == "time_limit" and detect_field("晚上能网上办吗") == "online"
+    assert detect_field("我上班的单位给我交社保吗") is None  # 上班 alone is not the hours
+    item = next(i for i in sd_catalogue.items.values() if i.hours)
+    assert item.hours in field_answer(item, "hours") and item.code in field_answer(item, "hours")
+    unstated = item.model_copy(update={"hours": None})
+    assert "目录未载明办公时间" in field_answer(unstated, "hours") and item.phone in field_answer(unstated, "hours")
 
 
 def test_add_update_remove_without_rebuilding(gd_settings, tmp_path):
