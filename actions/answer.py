@@ -45,7 +45,7 @@ from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import FIELD_CUES, Field, detect_field
+from retrieval.fields import FIELD_CUES, Field, detect_fact, detect_field
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -68,13 +68,17 @@ ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2}
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
-def asked_field(intent: str, text: str) -> Field | None:
-    """The fact a message asks for: NLU's field intent, else the words' cue. The office hours
-    have no intent ("周末能办吗" is NLU's ask_online): their words decide, unless they cue
-    another field too ("晚上能网上办吗"). (An intent of their own, tried, moved other borderline
-    messages' intents: "另外问下…增驾个B2，要怎么弄" became confirm_submission.)"""
-    cued = detect_field(text)
-    return cued if cued == "hours" else FIELD_OF_INTENT.get(intent) or cued
+def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str] | None:
+    """A fact NLU has no intent for (retrieval.fields.FACT_CUES: the office hours, 代办, 异地, 邮寄,
+    加急), asked of the item under discussion, and `content` without its words: only when the
+    message cues no other field ("晚上能网上办吗" asks about applying online) and, those words
+    taken out, says nothing else; otherwise the words are searched as they are. (An NLU intent
+    for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，要怎么弄"
+    became confirm_submission; README, Conversations.)"""
+    found = None if detect_field(text) else detect_fact(content)
+    if found is None or content_words(searcher, found[1]):
+        return None
+    return found
 
 
 def strip_field_cues(text: str) -> str:
@@ -128,13 +132,17 @@ class ActionAnswer(Action):
 
         if asks_amount(text):  # "每月能提多少", read by NLU as the time limit: a document's cap
             return events + answer_from_documents(dispatcher, tracker, items_first=False)
-        field = asked_field(intent, text)
+        field = FIELD_OF_INTENT.get(intent) or detect_field(text)
         filters = Filters(region_code=region_code, target=target)
 
         # The message's own words: without the field asked for and the region named (the
         # region filters; its name in the words would pull items that merely mention it).
         asked = strip_field_cues(text)
         content = catalogue.gazetteer.without_regions(asked)
+        place_words = content  # (the place-question model was taught on words with such a fact's cue in them)
+        fact = fact_asked(searcher, text, content)
+        if fact is not None:  # "周末能办吗" (NLU: ask_online), "可以找人代办吗"
+            field, content = fact
         if region is None and (intent == REGION_INTENT or field in LOCAL_FIELDS):  # facts that differ from place to place
             # "那香港呢", "北京在哪办", "珠三角的呢": a place the portal does not serve, or a
             # part of the province too wide to say where, and nothing else to search. The
@@ -156,7 +164,7 @@ class ActionAnswer(Action):
         evidence = replace(
             evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
         )
-        evidence = with_place_question(evidence, searcher, content)
+        evidence = with_place_question(evidence, searcher, place_words)
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
 

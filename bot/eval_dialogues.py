@@ -49,6 +49,7 @@ def items_of(messages: list[dict]) -> list[str]:
 FIELD_WORDS = {
     "materials": "材料", "time_limit": "时限", "location": "办理地点", "phone": "电话", "fee": "收费",
     "online": "网上办理", "visits": "跑", "hours": "办公时间", "conditions": "受理条件",
+    "proxy": "代办", "remote": "异地", "mail": "邮寄", "expedite": "加急",
 }
 
 

@@ -7,7 +7,10 @@ from typing import Literal
 
 from catalogue.model import ServiceItem
 
-Field = Literal["materials", "time_limit", "location", "phone", "fee", "online", "visits", "hours", "conditions", "summary"]
+Field = Literal[
+    "materials", "time_limit", "location", "phone", "fee", "online", "visits", "hours", "conditions",
+    "proxy", "remote", "mail", "expedite", "summary",
+]
 
 # Words that ask for one field; checked in order, so the more specific come first (the
 # place before materials: "材料交到哪里" asks where). 那里 is often typed for 哪里 ("在那里办理").
@@ -20,11 +23,46 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|app|入口|粤省事|爱山东")),
     ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次")),
-    # Office hours, before the conditions' "可以办吗" ("周末可以办吗"); after "网上", so
-    # "晚上能网上办吗" asks about applying online.
-    ("hours", re.compile(r"几点|周末|周[六日天]|星期[六日天]|礼拜[六日天]|节假日|开门|关门|午休|上班时间|办公时间|工作时间|营业时间")),
     ("conditions", re.compile(r"条件|资格|门槛|够格|限制|几岁|年龄|能不能办|可以办吗|符合|要求|什么情况(下)?(才|可以|能)")),
 ]
+
+# Facts NLU has no intent for, asked of the item under discussion: the office hours, and what
+# the record may say of 代办, 异地, 邮寄, 加急 (RECORD_FACTS). Per fact, the words that say which
+# (one must be there) and words that go with them; `actions.answer.fact_asked` takes a message
+# for such a question only when, these taken out, it says nothing else ("周末能办吗", "中午去有人
+# 吗", "可以找人代办吗"), so a question about a service is searched as it is ("公司关门了怎么注销",
+# "低保申请可以代办吗" for 最低生活保障申请代办, "护照急用怎么办").
+FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
+    ("hours", re.compile(r"几点钟?|周末|周[六日天]|星期[六日天]|礼拜[六日天]|节假日|中午|午休|晚上|早上|[上下]午|开不开门|开门|关门|上不上班|[上下]班吗|(办公|工作|营业|[上下]班)时间"),
+     re.compile(r"有没有人|有人|休息|平时|[上下]班")),  # (not 上班 alone: "我在济南上班" says where the user is)
+    ("proxy", re.compile(r"代办|代领|代交|委托|代理人|找人|让人|请人|别人|他人|家人|亲属|朋友|家里人|子女"), re.compile(r"[帮替代让叫]")),
+    ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地"), re.compile(r"[在去]")),
+    ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来")),
+    ("expedite", re.compile(r"加急|急件|急用|加快|快点|尽快"), re.compile(r"办")),
+]
+
+
+# Asking words that go with any of them ("能不能加急", "行不行").
+ASKING = re.compile(r"能不能|可不可以|可以不|行不行|是不是|有没有|不")
+
+
+def detect_fact(text: str) -> tuple[Field, str] | None:
+    """The fact a message's words name (FACT_CUES) and the message without them."""
+    for fact, says, goes_with in FACT_CUES:
+        if says.search(text):
+            return fact, ASKING.sub(" ", goes_with.sub(" ", says.sub(" ", text)))
+    return None
+
+
+# What the record says of a fact it has no field for: its own sentences that speak of it
+# (conditions, materials, time limit), quoted; else "目录未载明", never guessed from
+# another field ("能找人代办吗" used to get the time limit, "可以加急吗" the online link).
+RECORD_FACTS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "proxy": ("能否委托他人代办", re.compile(r"委托(他人|代理人|家属|亲属|近亲属)|代理人|代为(申请|申领|办理|提出|领取|提交)|代办|委托书")),
+    "remote": ("能否异地办理", re.compile(r"异地|跨省|跨市|通办|省内迁移|不受户籍")),
+    "mail": ("能否邮寄", re.compile(r"邮寄|快递|寄递")),
+    "expedite": ("能否加急", re.compile(r"加急|急件|绿色通道|急办")),
+}
 
 
 def detect_field(question: str) -> Field | None:
@@ -66,6 +104,14 @@ def _materials(item: ServiceItem) -> str:
     return f"共{len(item.materials)}项材料：{listed}"
 
 
+def _record_fact(item: ServiceItem, label: str, evidence: re.Pattern[str]) -> str:
+    texts = [item.conditions or "", *item.materials, item.promised_limit or ""]  # (not the place: one unit's)
+    said = [s for text in texts for s in re.split(r"(?<=[。；;])", text) if evidence.search(s)]
+    if not said:
+        return f"目录未载明{label}，请向办理部门或12345政务服务便民热线咨询"
+    return f"关于{label}，目录载明：" + "；".join(dict.fromkeys(s.strip("。；; ") for s in said))
+
+
 def field_value(item: ServiceItem, field: Field) -> str:
     if field == "materials":
         return _materials(item)
@@ -86,9 +132,11 @@ def field_value(item: ServiceItem, field: Field) -> str:
         return "全程网办，无需跑动（0次）" if item.visits == 0 else f"最多跑{item.visits}次"
     if field == "conditions":
         return f"受理条件：{_or_unknown(item.conditions)}"
+    if field in RECORD_FACTS:
+        return _record_fact(item, *RECORD_FACTS[field])
     if field == "hours":
         if item.hours:
-            return f"办公时间：{item.hours}"
+            return f"办公时间：{item.hours}（{item.department}）"
         return "目录未载明办公时间" + (f"，请致电确认：{item.phone}" if item.phone else "，请向办理部门确认")
     return "；".join(
         [

@@ -440,6 +440,19 @@ def test_office_hours_are_answered_from_the_units_record(bot) -> None:
     assert "城市或区县" in texts(which) and "网上办理" not in texts(which), texts(which)
 
 
+def test_a_fact_without_a_field_is_quoted_from_the_record_or_said_unstated(bot) -> None:
+    """"能邮寄吗" on 机动车驾驶证有效期满换证: the record's "新证邮寄送达", not the online link;
+    "可以加急吗": not stated, said so; the topic stays for the next question."""
+    me = user()
+    say(me, "驾驶证到期了怎么换")
+    mail = say(me, "能邮寄吗")
+    assert "新证邮寄送达" in texts(mail) and custom(mail, "field") == ["mail"], texts(mail)
+    faster = say(me, "可以加急吗")
+    assert "目录未载明能否加急" in texts(faster) and "网上办理" not in texts(faster), texts(faster)
+    materials = say(me, "要带什么材料")
+    assert [i["name"] for i in items(materials)] == ["机动车驾驶证有效期满换证"] and "原机动车驾驶证" in texts(materials), texts(materials)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was

@@ -29,7 +29,7 @@ def test_questions_about_a_place_are_told_from_where_the_user_is(sd_searcher, gd
         for label, text in rows:
             for city, other in cities.items():
                 text = text.replace(city, other)
-            if searcher.gazetteer.resolve(text) and detect_field(text) in (None, "hours"):  # (actions.topic.place_without_fact)
+            if searcher.gazetteer.resolve(text) and not detect_field(text):
                 scored.append((label, text, model.probability(model.content(text))))
         told = [(text, p) for label, text, p in scored if label == "tell" and p >= threshold]
         asked = [p >= threshold for label, _, p in scored if label == "place"]

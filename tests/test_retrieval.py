@@ -2,7 +2,7 @@ import pytest
 
 from catalogue.model import ServiceItem
 from catalogue.store import load_catalogue
-from retrieval.fields import detect_field, field_answer
+from retrieval.fields import detect_fact, detect_field, field_answer
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Filters, Searcher
 from retrieval.service import ensure_index, load_index
@@ -129,16 +129,26 @@ def test_field_answers_cite_code_and_source(gd_searcher):
     assert detect_field("营业执照") is None
 
 
-def test_office_hours_are_a_field_of_their_own(sd_catalogue) -> None:
-    """"周末能办吗" was answered as whether it can be done online; the catalogue states each
-    unit's hours. Words of time that ask how long or whether online keep their field."""
-    assert [detect_field(q) for q in ("周末能办吗", "星期六上班吗", "几点开门", "周末可以办吗", "办公时间是什么时候")] == ["hours"] * 5
-    assert detect_field("什么时候能拿到证") == "time_limit" and detect_field("晚上能网上办吗") == "online"
-    assert detect_field("我上班的单位给我交社保吗") is None  # 上班 alone is not the hours
+def test_office_hours_and_facts_without_a_field_are_answered_from_the_record(sd_catalogue) -> None:
+    """"周末能办吗" was answered as whether it can be done online, "能找人代办吗" with the time
+    limit, "可以加急吗" with the online link. The hours are each unit's (named with them); of
+    代办, 异地, 邮寄, 加急 the record's own sentences are quoted, or "目录未载明" said."""
+    assert detect_fact("周末能办吗")[0] == "hours" and detect_fact("下午几点下班")[0] == "hours"
+    assert detect_fact("我在济南上班") is None  # where the user is, not the hours
+    asked = ["能找人代办吗", "可以让家人代领吗", "可以异地办吗", "能邮寄吗", "可以寄到家吗", "能不能加急"]
+    assert [detect_fact(q)[0] for q in asked] == ["proxy", "proxy", "remote", "mail", "mail", "expedite"]
     item = next(i for i in sd_catalogue.items.values() if i.hours)
-    assert item.hours in field_answer(item, "hours") and item.code in field_answer(item, "hours")
+    hours = field_answer(item, "hours")
+    assert item.hours in hours and item.department in hours and item.code in hours
     unstated = item.model_copy(update={"hours": None})
     assert "目录未载明办公时间" in field_answer(unstated, "hours") and item.phone in field_answer(unstated, "hours")
+    licence = next(i for i in sd_catalogue.items.values() if i.name == "机动车驾驶证有效期满换证")
+    assert "关于能否邮寄，目录载明：" in field_answer(licence, "mail") and "新证邮寄送达" in field_answer(licence, "mail")
+    assert "目录未载明能否加急" in field_answer(licence, "expedite")
+    urgent = licence.model_copy(update={"conditions": "符合条件的当场办结。因出国等急需用证的，可申请加急办理。"})
+    assert field_answer(urgent, "expedite").count("目录载明：因出国等急需用证的，可申请加急办理") == 1
+    proxy_elsewhere = licence.model_copy(update={"materials": ["遗失、灭失声明（登记机构代为公告）"]})
+    assert "目录未载明能否委托他人代办" in field_answer(proxy_elsewhere, "proxy")  # 代为公告 is not applying by proxy
 
 
 def test_add_update_remove_without_rebuilding(gd_settings, tmp_path):

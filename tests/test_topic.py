@@ -349,6 +349,23 @@ def test_a_long_word_names_another_item_by_a_word_of_its_name_inside_it(sd_searc
     assert on_restaurant.names_other and on_closing.names_other
 
 
+def test_a_fact_without_an_intent_is_asked_only_by_words_that_say_nothing_else(sd_searcher, sd_catalogue) -> None:
+    """A follow-up asks the hours or 代办/异地/邮寄/加急 of the topic; a question about a service
+    whose words hold such a word is searched as it is, and another field's cue wins."""
+    from actions.answer import fact_asked, strip_field_cues
+
+    def fact(text: str) -> str | None:
+        found = fact_asked(sd_searcher, text, sd_catalogue.gazetteer.without_regions(strip_field_cues(text)))
+        return found[0] if found else None
+
+    follow_ups = ["周末能办吗", "中午去有人吗", "济南周末能办吗", "能找人代办吗", "可以异地办吗", "能邮寄吗", "可以加急吗"]
+    assert [fact(t) for t in follow_ups] == ["hours", "hours", "hours", "proxy", "remote", "mail", "expedite"]
+    searched = ["公司关门了怎么注销", "周末想做点志愿服务，怎么找附近的志愿者组织", "护照急用怎么办", "低保申请可以代办吗",
+                "身份证能跨省补办吗", "连续工作时间满15年能办退休吗", "节假日加班工资怎么算", "我想开门诊部需要什么条件",
+                "晚上能网上办吗", "我在济南上班"]
+    assert [fact(t) for t in searched] == [None] * len(searched)
+
+
 def test_words_naming_another_item_leave_the_topic_when_retrieval_is_less_sure_than_switch() -> None:
     """Named (`names_other`), another item needs retrieval only `switch_named` sure: "那开个饭店要跑
     几趟" on 退休“一件事” finds 开办餐饮店 at 0.77. Not named, the same sureness is not enough to

@@ -8,10 +8,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, asked_field, reply_for, strip_field_cues
+from actions.answer import FIELD_OF_INTENT, reply_for, strip_field_cues
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
+from retrieval.fields import detect_field
 from retrieval.search import Filters
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
@@ -32,7 +33,7 @@ def question_in_form(tracker: Tracker) -> dict[str, Any] | None:
     if not QUESTION_WORDS.search(text):
         return None
     searcher, catalogue = knowledge()
-    field = asked_field(intent["name"], text)
+    field = FIELD_OF_INTENT.get(intent["name"]) or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
     # "要带什么材料" names no other item: it is about what is being applied for.
     if field and applying_for and not searcher.index.lexicon.tokens(strip_field_cues(text)):
