@@ -68,17 +68,22 @@ ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2}
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+# The conditions' cue that any fact asked whether it can be done holds: "周末可以办吗" asks the hours.
+ANY_FACT_WILL_DO = re.compile(r"能不能办|可以办吗")
+
+
 def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str] | None:
     """A fact NLU has no intent for (retrieval.fields.FACT_CUES: the office hours, 代办, 异地, 邮寄,
     加急), asked of the item under discussion, and `content` without its words: only when the
     message cues no other field ("晚上能网上办吗" asks about applying online) and, those words
-    taken out, says nothing else; otherwise the words are searched as they are. (An NLU intent
+    taken out, says nothing else (the content is then empty); otherwise the words are searched
+    as they are. (An NLU intent
     for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，要怎么弄"
     became confirm_submission; README, Conversations.)"""
-    found = None if detect_field(text) else detect_fact(content)
+    found = None if detect_field(ANY_FACT_WILL_DO.sub(" ", text)) else detect_fact(content)
     if found is None or content_words(searcher, found[1]):
         return None
-    return found
+    return found[0], ""
 
 
 def strip_field_cues(text: str) -> str:

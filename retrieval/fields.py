@@ -33,12 +33,14 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
 # 吗", "可以找人代办吗"), so a question about a service is searched as it is ("公司关门了怎么注销",
 # "低保申请可以代办吗" for 最低生活保障申请代办, "护照急用怎么办").
 FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
-    ("hours", re.compile(r"几点钟?|周末|周[六日天]|星期[六日天]|礼拜[六日天]|节假日|中午|午休|晚上|早上|[上下]午|开不开门|开门|关门|上不上班|[上下]班吗|(办公|工作|营业|[上下]班)时间"),
-     re.compile(r"有没有人|有人|休息|平时|[上下]班")),  # (not 上班 alone: "我在济南上班" says where the user is)
-    ("proxy", re.compile(r"代办|代领|代交|委托|代理人|找人|让人|请人|别人|他人|家人|亲属|朋友|家里人|子女"), re.compile(r"[帮替代让叫]")),
-    ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地"), re.compile(r"[在去]")),
-    ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来")),
-    ("expedite", re.compile(r"加急|急件|急用|加快|快点|尽快"), re.compile(r"办")),
+    ("hours", re.compile(r"几点钟?|周末|双休日|周[六日天]|星期[六日天]|礼拜[六日天]|(法定)?节假日|法定假日|放假|中午|午休|晚上|早上|[上下]午"
+                         r"|开不开门|开门|关门|上不上班|[上下]班吗|(办公|工作|营业|[上下]班)时间|值班|截止"),
+     re.compile(r"有没有人|有人|休息|平时|最晚|最早|[上下]班|窗口|大厅|开始")),  # (not 上班 alone: "我在济南上班" says where the user is)
+    ("proxy", re.compile(r"代办|代领|代交|委托|代理人|(找人|让人|请人|别人|他人|家人|家属|亲属|朋友|家里人|子女|配偶|父母)(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)"),
+     re.compile(r"帮忙|[帮替代让叫]|别人|他人|家人|家属|亲属|朋友|家里人|子女|配偶|父母")),
+    ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地"), re.compile(r"人|[在去]")),
+    ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),
+    ("expedite", re.compile(r"加急|急件|急用|加快|(快点|尽快)办"), re.compile(r"服务|处理|办理|办")),
 ]
 
 
@@ -58,9 +60,9 @@ def detect_fact(text: str) -> tuple[Field, str] | None:
 # (conditions, materials, time limit), quoted; else "目录未载明", never guessed from
 # another field ("能找人代办吗" used to get the time limit, "可以加急吗" the online link).
 RECORD_FACTS: dict[str, tuple[str, re.Pattern[str]]] = {
-    "proxy": ("能否委托他人代办", re.compile(r"委托(他人|代理人|家属|亲属|近亲属)|代理人|代为(申请|申领|办理|提出|领取|提交)|代办|委托书")),
-    "remote": ("能否异地办理", re.compile(r"异地|跨省|跨市|通办|省内迁移|不受户籍")),
-    "mail": ("能否邮寄", re.compile(r"邮寄|快递|寄递")),
+    "proxy": ("能否委托他人代办", re.compile(r"委托(他人|代理人|家属|亲属|近亲属)|可委托|代理人|受托人|代办人|代为(申请|申领|办理|提出|领取|提交)|授权委托书")),
+    "remote": ("能否异地办理", re.compile(r"通办|异地(办理|换领|申领|补领|换证|受理)|核发地以外|不受户籍")),
+    "mail": ("能否邮寄", re.compile(r"邮寄(送达|到|至|给)|(免费|可|可以)邮寄|(寄递|快递)送达|寄送")),
     "expedite": ("能否加急", re.compile(r"加急|急件|绿色通道|急办")),
 }
 
@@ -106,7 +108,8 @@ def _materials(item: ServiceItem) -> str:
 
 def _record_fact(item: ServiceItem, label: str, evidence: re.Pattern[str]) -> str:
     texts = [item.conditions or "", *item.materials, item.promised_limit or ""]  # (not the place: one unit's)
-    said = [s for text in texts for s in re.split(r"(?<=[。；;])", text) if evidence.search(s)]
+    # (a sentence saying the service's own name is about the service: 跨省异地就医备案's materials)
+    said = [s for text in texts for s in re.split(r"(?<=[。；;])", text) if (m := evidence.search(s)) and m.group() not in item.name]
     if not said:
         return f"目录未载明{label}，请向办理部门或12345政务服务便民热线咨询"
     return f"关于{label}，目录载明：" + "；".join(dict.fromkeys(s.strip("。；; ") for s in said))

@@ -149,6 +149,10 @@ def test_office_hours_and_facts_without_a_field_are_answered_from_the_record(sd_
     assert field_answer(urgent, "expedite").count("目录载明：因出国等急需用证的，可申请加急办理") == 1
     proxy_elsewhere = licence.model_copy(update={"materials": ["遗失、灭失声明（登记机构代为公告）"]})
     assert "目录未载明能否委托他人代办" in field_answer(proxy_elsewhere, "proxy")  # 代为公告 is not applying by proxy
+    point = licence.model_copy(update={"materials": ["申请表（代办点提供）"]})
+    assert "目录未载明能否委托他人代办" in field_answer(point, "proxy")
+    own_name = licence.model_copy(update={"name": "户口迁移跨省通办申请", "conditions": "迁入地受理户口迁移跨省通办申请。"})
+    assert "目录未载明能否异地办理" in field_answer(own_name, "remote")  # the service's own name, not the fact
 
 
 def test_add_update_remove_without_rebuilding(gd_settings, tmp_path):
