@@ -74,12 +74,11 @@ ANY_FACT_WILL_DO = re.compile(r"能不能办|可以办吗")
 
 def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str] | None:
     """A fact NLU has no intent for (retrieval.fields.FACT_CUES: the office hours, 代办, 异地, 邮寄,
-    加急), asked of the item under discussion, and `content` without its words: only when the
-    message cues no other field ("晚上能网上办吗" asks about applying online) and, those words
-    taken out, says nothing else (the content is then empty); otherwise the words are searched
-    as they are. (An NLU intent
-    for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，要怎么弄"
-    became confirm_submission; README, Conversations.)"""
+    加急) asked of the item under discussion, with the content left to search (none): only when
+    the message cues no other field ("晚上能网上办吗" asks about applying online) and, the fact's
+    words taken out, says nothing else; otherwise its words are searched as they are. (An NLU
+    intent for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，
+    要怎么弄" became confirm_submission; README, Conversations.)"""
     found = None if detect_field(ANY_FACT_WILL_DO.sub(" ", text)) else detect_fact(content)
     if found is None or content_words(searcher, found[1]):
         return None

@@ -108,7 +108,7 @@ def _materials(item: ServiceItem) -> str:
 
 def _record_fact(item: ServiceItem, label: str, evidence: re.Pattern[str]) -> str:
     texts = [item.conditions or "", *item.materials, item.promised_limit or ""]  # (not the place: one unit's)
-    # (a sentence saying the service's own name is about the service: 跨省异地就医备案's materials)
+    # (a sentence whose matched words are in the service's own name is about the service itself)
     said = [s for text in texts for s in re.split(r"(?<=[。；;])", text) if (m := evidence.search(s)) and m.group() not in item.name]
     if not said:
         return f"目录未载明{label}，请向办理部门或12345政务服务便民热线咨询"
