@@ -45,7 +45,7 @@ from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import FIELD_CUES, Field, detect_fact, detect_field
+from retrieval.fields import CAN_IT_BE_DONE, FIELD_CUES, Field, detect_fact, detect_field
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -68,10 +68,6 @@ ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2}
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
-# The conditions' cue that any fact asked whether it can be done holds: "周末可以办吗" asks the hours.
-ANY_FACT_WILL_DO = re.compile(r"能不能办|可以办吗")
-
-
 def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str] | None:
     """A fact NLU has no intent for (retrieval.fields.FACT_CUES: the office hours, 代办, 异地, 邮寄,
     加急) asked of the item under discussion, with the content left to search (none): only when
@@ -79,7 +75,7 @@ def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str]
     words taken out, says nothing else; otherwise its words are searched as they are. (An NLU
     intent for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，
     要怎么弄" became confirm_submission; README, Conversations.)"""
-    found = None if detect_field(ANY_FACT_WILL_DO.sub(" ", text)) else detect_fact(content)
+    found = None if detect_field(CAN_IT_BE_DONE.sub(" ", text)) else detect_fact(content)
     if found is None or content_words(searcher, found[1]):
         return None
     return found[0], ""

@@ -15,6 +15,8 @@ Field = Literal[
 # Words that ask for one field; checked in order, so the more specific come first (the
 # place before materials: "材料交到哪里" asks where). 那里 is often typed for 哪里 ("在那里办理").
 # "办到哪一步了" / "到哪了" ask about progress, not a place (data/dict/progress_words.txt).
+# "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
+CAN_IT_BE_DONE = re.compile(r"能不能办|可以办吗")
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询")),
     ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅")),
@@ -23,7 +25,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|app|入口|粤省事|爱山东")),
     ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次")),
-    ("conditions", re.compile(r"条件|资格|门槛|够格|限制|几岁|年龄|能不能办|可以办吗|符合|要求|什么情况(下)?(才|可以|能)")),
+    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)")),
 ]
 
 # Facts NLU has no intent for, asked of the item under discussion: the office hours, and what
@@ -42,8 +44,6 @@ FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
     ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),
     ("expedite", re.compile(r"加急|急件|急用|加快|(快点|尽快)办"), re.compile(r"服务|处理|办理|办")),
 ]
-
-
 # Asking words that go with any of them ("能不能加急", "行不行").
 ASKING = re.compile(r"能不能|可不可以|可以不|行不行|是不是|有没有|不")
 
