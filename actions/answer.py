@@ -45,7 +45,7 @@ from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import CAN_IT_BE_DONE, FIELD_CUES, Field, detect_fact, detect_field
+from retrieval.fields import CAN_IT_BE_DONE, FIELD_CUES, Field, detect_fact, detect_field, fact_ending
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -79,6 +79,28 @@ def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str]
     if found is None or content_words(searcher, found[1]):
         return None
     return found[0], ""
+
+
+def fact_of_the_named(text: str, content: str, found: SearchResult) -> tuple[Field, str] | None:
+    """A fact the message ends by asking of the service it names ("结婚登记能找人代办吗"), with
+    the words left to search once the fact's are taken out; not when the word that asks it
+    is part of what its words found (跨省 of 三类超限运输车辆跨省行驶公路审批) or the message
+    cues a field as well."""
+    asked = fact_ending(text)
+    if asked is None or not found.hits or detect_field(CAN_IT_BE_DONE.sub(" ", text)):
+        return None
+    fact, word = asked
+    rest = detect_fact(content)
+    if rest is None or any(word in hit.item.name for hit in found.hits[:MAX_CHOICES]):
+        return None
+    return fact, rest[1]
+
+
+def field_in_words(searcher: Searcher, catalogue: Catalogue, text: str) -> Field | None:
+    """The fact or field words ask with no intent to go by (a rejection's clause "我问的是周末
+    能不能办"): a fact asked alone (`fact_asked`), else the field they cue."""
+    fact = fact_asked(searcher, text, catalogue.gazetteer.without_regions(strip_field_cues(text)))
+    return fact[0] if fact else detect_field(text)
 
 
 def strip_field_cues(text: str) -> str:
@@ -153,6 +175,10 @@ class ActionAnswer(Action):
                 send(dispatcher, reply)
                 return events
         probe = searcher.search(content, filters, k=10, said=text)
+        named_fact = fact_of_the_named(text, content, probe) if fact is None else None
+        if named_fact is not None:  # "结婚登记能找人代办吗" (NLU: ask_time_limit): 结婚登记, searched without 代办
+            field, content = named_fact
+            probe = searcher.search(content, filters, k=10, said=text)
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
             # Nothing sure in the region named: the words are weighed against the whole

@@ -28,6 +28,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import (
     answer_about,
     content_words,
+    fact_asked,
+    field_in_words,
     narrow,
     pick_in_words,
     reply_for,
@@ -40,7 +42,6 @@ from actions.answer import (
 from actions.context import knowledge
 from actions.topic import REJECTION, Topic, thresholds
 from catalogue.store import Catalogue
-from retrieval.fields import detect_field
 from retrieval.search import Filters, Searcher, SearchResult
 
 
@@ -90,7 +91,7 @@ def fact_or_place_meant(dispatcher: CollectingDispatcher, searcher: Searcher, ca
     """"不是，我问的是要多久" / "不对，我说的是广州的": the item under discussion, asked that
     fact or answered for that place."""
     item = catalogue.entry(topic.code)
-    field, region = detect_field(clause), catalogue.gazetteer.resolve(clause)
+    field, region = field_in_words(searcher, catalogue, clause), catalogue.gazetteer.resolve(clause)
     if item is None or not (field or region):
         return None
     if region:  # the last question, or the fact this clause asks, there
@@ -122,8 +123,8 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
         return None
     asked = strip_field_cues(clause)
     content = catalogue.gazetteer.without_regions(asked)
-    if not content_words(searcher, content):
-        return None  # a clause that names no service ("…我问的是在哪里办")
+    if not content_words(searcher, content) or fact_asked(searcher, clause, content):
+        return None  # a clause that names no service ("…我问的是在哪里办", "…我问的是能不能找人代办")
     specific, unknown = searcher.word_profile(content)
     if specific < thresholds().specific and not unknown and topic.query:
         # Words the catalogue uses widely ("…我问的是认定" after 教师资格 choices) are too little to
@@ -138,4 +139,4 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
     # A place other than the conversation's rejects the place, not the service ("不对，我说的是青岛的…").
     elsewhere = region is not None and region.code != topic.region
     result = without_rejected(result, catalogue, (None if elsewhere else topic.code, *shown))
-    return Meant(result, asked, detect_field(clause) or topic.field, region.code if region else None)
+    return Meant(result, asked, field_in_words(searcher, catalogue, clause) or topic.field, region.code if region else None)

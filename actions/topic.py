@@ -35,12 +35,11 @@ FIELD_INTENTS = frozenset(
 # "济南的呢" and the elliptical "那离婚呢" alike: NLU reads both as this intent.
 REGION_INTENT = "inform_region"
 NARROWING_INTENTS = frozenset({REGION_INTENT, "inform_target"})
-# One rejection or several ("不对不对"), then a separator or "我问的是": what follows is a clause
+# What was meant, said after a rejection: "我问的是", "我是说", "我是想问下" (not the 说 of 说明).
+MEANT = r"我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是|我是(?:想|要)?[问说](?:一?下)?(?![明题过])|我(?:想|要)问一?下"
+# One rejection or several ("不对不对"), then a separator or MEANT: what follows is a clause
 # (actions/rejection.py answers it).
-REJECTION = re.compile(
-    r"^\s*都?(?:不是这个|不是这些|不是这样|不是|不对|错了|搞错了)+[的啊呀吧]?"
-    r"(?:[，,。.!！\s]+(?:我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)?|我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是)"
-)
+REJECTION = re.compile(rf"^\s*都?(?:不是这个|不是这些|不是这样|不是|不对|错了|搞错了)+[的啊呀吧]?(?:[，,。.!！\s]+(?:{MEANT})?|{MEANT})")
 
 
 @dataclass(frozen=True)

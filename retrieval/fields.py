@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from catalogue.model import ServiceItem
+if TYPE_CHECKING:  # (the NLU pipeline's small-talk guard reads the cues in Rasa's venv, whose pydantic is older)
+    from catalogue.model import ServiceItem
 
 Field = Literal[
     "materials", "time_limit", "location", "phone", "fee", "online", "visits", "hours", "conditions",
@@ -30,13 +31,14 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
 
 # Facts NLU has no intent for, asked of the item under discussion: the office hours, and what
 # the record may say of 代办, 异地, 邮寄, 加急 (RECORD_FACTS). Per fact, the words that say which
-# (one must be there) and words that go with them; `actions.answer.fact_asked` takes a message
-# for such a question only when, these taken out, it says nothing else ("周末能办吗", "中午去有人
-# 吗", "可以找人代办吗"), so a question about a service is searched as it is ("公司关门了怎么注销",
-# "低保申请可以代办吗" for 最低生活保障申请代办, "护照急用怎么办").
+# (one must be there) and words that go with them. `actions.answer.fact_asked` takes a message
+# for such a question when, these taken out, it says nothing else ("周末能办吗", "中午去有人吗",
+# "可以找人代办吗"); `fact_of_the_named` when its last clause asks it (`fact_ending`) and the
+# word is not part of what the message's words find, so a question about a service is searched
+# as it is ("公司关门了怎么注销", "低保申请可以代办吗" for 最低生活保障申请代办, "护照急用怎么办").
 FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
     ("hours", re.compile(r"几点钟?|周末|双休日|周[六日天]|星期[六日天]|礼拜[六日天]|(法定)?节假日|法定假日|放假|中午|午休|晚上|早上|[上下]午"
-                         r"|开不开门|开门|关门|上不上班|[上下]班吗|(办公|工作|营业|[上下]班)时间|值班|截止"),
+                         r"|开不开门|开门|关门|上不上班|[上下]班了?吗|(办公|工作|营业|[上下]班)时间|值班|截止"),
      re.compile(r"有没有人|有人|休息|平时|最晚|最早|[上下]班|窗口|大厅|开始")),  # (not 上班 alone: "我在济南上班" says where the user is)
     ("proxy", re.compile(r"代办|代领|代交|委托|代理人|(找人|让人|请人|别人|他人|家人|家属|亲属|朋友|家里人|子女|配偶|父母)(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)"),
      re.compile(r"帮忙|[帮替代让叫]|别人|他人|家人|家属|亲属|朋友|家里人|子女|配偶|父母")),
@@ -54,6 +56,31 @@ def detect_fact(text: str) -> tuple[Field, str] | None:
         if says.search(text):
             return fact, ASKING.sub(" ", goes_with.sub(" ", says.sub(" ", text)))
     return None
+
+
+# A message that asks: a final particle (not the 么 of 什么) or question mark, or an asking
+# word ("开不开门"; not 不 alone: "不客气，周末愉快").
+QUESTION = re.compile(r"(?:(?:[吗嘛呢]|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|能不能|可不可以|可以不|有没有|(.)不\1")
+
+
+def fact_ending(text: str) -> tuple[Field, str] | None:
+    """The fact a message's last clause asks, and the word that names it ("结婚登记能找人代办吗":
+    proxy, 找人代办). Only the last clause, and only asking: these words are often the story
+    before a question ("周末想做点志愿服务，怎么找…", "外地户口，想办个居住证")."""
+    clauses = [c for c in re.split(r"[，,。；;！!]", text) if c.strip(" ？?")]
+    clause = clauses[-1] if clauses else ""
+    if not QUESTION.search(clause):
+        return None
+    for fact, says, _ in FACT_CUES:
+        if match := says.search(clause):
+            return fact, match.group(0)
+    return None
+
+
+def asks_a_fact(text: str) -> bool:
+    """Whether a message asks one of those facts: its word with a word that goes with it or
+    asks ("中午去有人吗", "周六开门吗"), not the word alone ("中午好", a greeting)."""
+    return any(says.search(text) and (goes_with.search(says.sub(" ", text)) or QUESTION.search(text)) for _, says, goes_with in FACT_CUES)
 
 
 # What the record says of a fact it has no field for: its own sentences that speak of it

@@ -453,6 +453,43 @@ def test_a_fact_without_a_field_is_quoted_from_the_record_or_said_unstated(bot) 
     assert [i["name"] for i in items(materials)] == ["机动车驾驶证有效期满换证"] and "原机动车驾驶证" in texts(materials), texts(materials)
 
 
+def test_a_fact_asked_in_a_form_or_a_rejection_or_as_a_greeting_is_answered(bot) -> None:
+    """In the middle of a form "周末能去窗口办吗" was taken as the credit code; after a rejection
+    "我问的是周末能不能办" got the conditions and "我是问能不能委托别人去办" a search; "中午去有人吗"
+    (NLU: greet) the greeting. Now each is the fact of the item under discussion, and in a form
+    with no place known no county's hours are given as the user's."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    say(me, "中午好")  # a greeting DIET is unsure of: the greeting, and the topic stays
+    noon = say(me, "中午去有人吗")
+    assert "城市或区县" in texts(noon) and "您好" not in texts(noon), texts(noon)
+    say(me, "我现在就申请")
+    weekend = say(me, "周末能去窗口办吗")
+    assert "申请完成后告诉我您所在的城市" in texts(weekend) and "周六上午" not in texts(weekend), texts(weekend)
+    assert "统一社会信用代码" in texts(weekend) and "应为18位" not in texts(weekend), texts(weekend)  # the form goes on
+    there = user()
+    say(there, "我的公司在济南历下区，营业执照找不到了怎么补")
+    say(there, "多长时间能办好")
+    hours = say(there, "不是，我问的是周末能不能办")
+    assert "周六上午" in texts(hours) and custom(hours, "field") == ["hours"], texts(hours)
+    proxy = say(there, "不对，我是问能不能委托别人去办")
+    assert [i["name"] for i in items(proxy)] == ["营业执照补领"] and custom(proxy, "field") == ["proxy"], texts(proxy)
+
+
+def test_a_fact_asked_of_a_service_named_in_the_same_question_is_answered_about_it(bot) -> None:
+    """"结婚登记能找人代办吗" got 结婚登记's time limit (NLU: ask_time_limit), and after another
+    item it stayed on that item (代办 searched found 高龄津贴申领（代办）); a word that is part of
+    the service's name is the service ("低保…代办" would be 最低生活保障申请代办, none here)."""
+    me = user()
+    say(me, "济南历下区营业执照补领周末能办吗")
+    proxy = say(me, "那结婚登记能找人代办吗")
+    assert [i["name"] for i in items(proxy)] == ["内地居民结婚登记"] and custom(proxy, "field") == ["proxy"], texts(proxy)
+    mail = say(user(), "驾驶证换证可以邮寄吗？")
+    assert "新证邮寄送达" in texts(mail) and custom(mail, "field") == ["mail"], texts(mail)
+    elderly = say(user(), "80岁老人高龄津贴可以代办吗")  # the sample's 80周岁以上老年人高龄津贴申领（代办）
+    assert any("代办" in i["name"] for i in items(elderly)) and custom(elderly, "field") != ["proxy"], texts(elderly)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was

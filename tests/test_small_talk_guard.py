@@ -47,3 +47,26 @@ def test_closing_words_that_nlu_is_unsure_of_are_thanks_or_goodbye() -> None:
     assert run.returncode == 0, run.stderr[-2000:]
     got = json.loads(run.stdout.strip().splitlines()[-1])
     assert got == {text: intent for text, (intent, _) in cases.items()}
+
+
+def test_a_short_question_of_a_fact_read_as_a_greeting_is_a_service_question() -> None:
+    """"中午去有人吗" (the office hours; no intent is taught for them) was read as greet and
+    answered with the greeting; greetings that say the time of day stay greetings, and a yes
+    that mentions a fact is left to the flow waiting for it."""
+    sure = lambda name: [{"name": name, "confidence": 0.9}]  # noqa: E731
+    cases = {
+        "中午去有人吗": ("search_service", sure("greet")),
+        "周六开门吗": ("search_service", sure("chitchat")),
+        "晚上好啊": ("greet", sure("greet")),
+        "中午好": ("greet", [{"name": "greet", "confidence": 0.38}, {"name": "complain", "confidence": 0.07}]),  # DIET unsure: still a greeting
+        "嗯嗯，寄到家里吧": ("affirm", sure("affirm")),
+        # greeting and closing words beside a fact's word ask nothing
+        "晚上好，有人吗": ("greet", sure("greet")),
+        "谢谢，不用了，我明天上午再去": ("thank", sure("thank")),
+        "不客气，周末愉快": ("chitchat", sure("chitchat")),
+        "中午吃什么": ("chitchat", sure("chitchat")),
+    }
+    run = run_in_rasa(GUARD_THEN_FALLBACK, json.dumps([[text, ranking] for text, (_, ranking) in cases.items()], ensure_ascii=False))
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert got == {text: intent for text, (intent, _) in cases.items()}

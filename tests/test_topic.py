@@ -259,6 +259,7 @@ def test_choices_that_only_report_progress_are_picked_by_words(gd_searcher) -> N
         ("不对不对，我问的是结婚", "结婚"),
         ("都不是，我想办护照", "我想办护照"),
         ("不是这个我问的是结婚", "结婚"),
+        ("不对，我是问能不能委托别人去办", "能不能委托别人去办"),
         ("不是这个服务", None),  # no clause of its own: "换个说法"
         ("不是本人能办吗", None),  # a question that starts with 不是
         ("不对", None),

@@ -126,7 +126,7 @@ class ValidateApplicationForm(FormValidationAction):
 
 def _make_slot_validator(slot: str):
     async def validate_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        answer = question_in_form(tracker)
+        answer = question_in_form(tracker, facts=True)
         if answer is not None:  # a question, not an answer: reply, then ask again
             dispatcher.utter_message(**answer)
             dispatcher.utter_message(text="我们继续填写申请：")

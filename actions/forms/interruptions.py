@@ -8,11 +8,13 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, reply_for, strip_field_cues
+from actions.answer import FIELD_OF_INTENT, answer_about, fact_asked, implementation_for, reply_for, strip_field_cues
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
-from retrieval.fields import detect_field
+from catalogue.model import ServiceItem
+from catalogue.store import Catalogue
+from retrieval.fields import Field, asks_a_fact, detect_field
 from retrieval.search import Filters
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
@@ -21,25 +23,43 @@ MIN_CONFIDENCE = 0.8
 QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|需要带|几天|几次")
 
 UNANSWERED = {"text": "这个问题我暂时答不上来，您可以在申请完成后再问我，或拨打12345咨询。"}
+# The form waits for its own answer, so the city is asked for after it.
+PLACE_AFTER_FORM = "申请完成后告诉我您所在的城市或区县，我再告诉您当地的办理地点、电话和办公时间；也可拨打12345政务服务便民热线咨询。"
 
 
-def question_in_form(tracker: Tracker) -> dict[str, Any] | None:
-    """The reply to the latest message if it is a question rather than an answer."""
+def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | None:
+    """The reply to the latest message if it is a question rather than an answer. `facts`: a
+    fact asked alone is a question whatever NLU made of it (the application form, whose
+    answers are never times: a work order's "周末吧？" may say when it happened)."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     text = message.get("text") or ""
-    if intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE:
-        return None
     if not QUESTION_WORDS.search(text):
         return None
     searcher, catalogue = knowledge()
-    field = FIELD_OF_INTENT.get(intent["name"]) or detect_field(text)
+    # A fact no intent is taught for, asked alone ("周末能办吗", "能找人代办吗"; NLU: ask_online
+    # 0.46, ask_time_limit 0.5): a question about what is being applied for.
+    asked = catalogue.gazetteer.without_regions(strip_field_cues(text))
+    fact = fact_asked(searcher, text, asked) if facts and asks_a_fact(text) else None
+    if fact is None and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
+        return None
+    field = fact[0] if fact else FIELD_OF_INTENT.get(intent["name"]) or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
     # "要带什么材料" names no other item: it is about what is being applied for.
-    if field and applying_for and not searcher.index.lexicon.tokens(strip_field_cues(text)):
-        return item_message(applying_for, field)
-    result = searcher.search(strip_field_cues(text) if field else text, Filters(region_code=tracker.get_slot("region")))
+    region_code = tracker.get_slot("region")
+    if field and applying_for and (fact or not searcher.index.lexicon.tokens(strip_field_cues(text))):
+        return about_application(applying_for, field, region_code, catalogue)
+    result = searcher.search(strip_field_cues(text) if field else text, Filters(region_code=region_code))
     if applying_for and applying_for in close_alternatives(result):  # "办居住证要带什么材料"
-        return item_message(applying_for, field)
+        return about_application(applying_for, field, region_code, catalogue)
     reply, _ = reply_for(result, field, catalogue, with_units=False) if result.confident else (None, [])  # (no choices to click in a form)
     return reply or UNANSWERED
+
+
+def about_application(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> dict[str, Any]:
+    """The answer about what is being applied for, as outside a form (`answer_about`): with no
+    region known, one county's place, phone or hours is not shown as the user's."""
+    if region_code is None:
+        shown, where_unknown = implementation_for(item, None, catalogue)
+        return item_message(shown, field, where_unknown, PLACE_AFTER_FORM)
+    return answer_about(item, field, region_code, catalogue)[0]

@@ -1,7 +1,11 @@
 """Long messages are not small talk: a citizen's 30-character story that DIET happens to
 score as `deny` or `greet` is a service question, so it goes to retrieval instead. And a
-message of closing words alone that DIET is unsure of ("好的，知道了", "不用了，谢谢") is
-thanks, or goodbye when it says there is nothing more: not a question for retrieval.
+message of stock words alone that DIET is unsure of is no question for retrieval either:
+greeting words ("中午好") are a greeting, closing words ("好的，知道了", "不用了，谢谢") thanks,
+or goodbye when they say there is nothing more. A
+short one that asks a fact no intent is taught for ("中午去有人吗", read as `greet`) is a
+service question too (retrieval.fields.asks_a_fact); a yes or no is left as it is, since
+forms and offers wait for it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from retrieval.fields import asks_a_fact
+
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SmallTalkGuard(GraphComponent):
@@ -23,8 +29,10 @@ class SmallTalkGuard(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "small_talk_intents": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "chitchat"],
+            "not_asking_intents": ["greet", "goodbye", "thank", "bot_challenge", "chitchat"],
             "max_chars": 15,  # longer than any greeting, thanks or yes/no in the training data
             "service_intent": "search_service",
+            "greeting_words": [],
             "thanks_words": [],
             "farewell_words": [],
             "filler_words": [],
@@ -33,8 +41,10 @@ class SmallTalkGuard(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.small_talk = set(config["small_talk_intents"])
+        self.not_asking = set(config["not_asking_intents"])
         self.max_chars = config["max_chars"]
         self.service_intent = config["service_intent"]
+        self.greeting_words = set(config["greeting_words"])
         self.thanks_words = set(config["thanks_words"])
         self.farewell_words = set(config["farewell_words"])
         self.filler_words = set(config["filler_words"])
@@ -50,21 +60,34 @@ class SmallTalkGuard(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             text = message.get(TEXT) or ""
-            closing = self.closing(text) if (intent.get("confidence") or 0.0) < self.unsure_below else None
-            if closing:
+            stock = self.stock_phrase(text) if (intent.get("confidence") or 0.0) < self.unsure_below else None
+            if stock:
                 # The ranking too: FallbackClassifier's ambiguity check reads its first two.
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != closing]
-                message.set(INTENT, {INTENT_NAME_KEY: closing, "confidence": 1.0}, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: closing, "confidence": 1.0}, *ranking], add_to_output=True)
+                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != stock]
+                message.set(INTENT, {INTENT_NAME_KEY: stock, "confidence": 1.0}, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: stock, "confidence": 1.0}, *ranking], add_to_output=True)
                 continue
-            if intent.get(INTENT_NAME_KEY) in self.small_talk and len(text.strip()) > self.max_chars:
+            name = intent.get(INTENT_NAME_KEY)
+            if (name in self.small_talk and len(text.strip()) > self.max_chars) or (name in self.not_asking and self.asks_a_fact(text)):
                 message.set(INTENT, {INTENT_NAME_KEY: self.service_intent, "confidence": intent.get("confidence", 0.0)}, add_to_output=True)
         return messages
 
-    def closing(self, text: str) -> str | None:
-        """goodbye, thank, or None for a message that is not closing words alone (yes-words
-        beside them allowed)."""
-        pieces = {p for p in re.split(r"[\s，,。.!！?？~～、；;：:…]+", text) if p} - self.filler_words
+    def stock_phrase(self, text: str) -> str | None:
+        """greet, goodbye, thank, or None for a message that is not greeting or closing words
+        alone (yes-words beside them allowed)."""
+        pieces = set(self.pieces(text)) - self.filler_words
+        if pieces and pieces <= self.greeting_words:
+            return "greet"
         if not pieces or not pieces <= self.thanks_words | self.farewell_words:
             return None
         return "goodbye" if pieces & self.farewell_words else "thank"
+
+    def asks_a_fact(self, text: str) -> bool:
+        """Whether what the message says beside greeting and closing words asks a fact
+        ("中午去有人吗"; not "晚上好，有人吗", "谢谢，我明天上午再去")."""
+        stock = self.greeting_words | self.thanks_words | self.farewell_words | self.filler_words
+        return asks_a_fact("，".join(p for p in self.pieces(text) if p not in stock))
+
+    @staticmethod
+    def pieces(text: str) -> list[str]:
+        return [p for p in re.split(r"[\s，,。.!！?？~～、；;：:…]+", text) if p]
