@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any, Iterable, Sequence
@@ -81,6 +81,41 @@ def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str]
     return found[0], ""
 
 
+@dataclass(frozen=True)
+class Words:
+    """A message read for the search: the field it asks and its own words, without the field
+    asked for and the region named (the region filters; its name in the words would pull
+    items that merely mention it)."""
+
+    field: Field | None
+    asked: str  # without the field's cue words (the next "济南的呢" searches them again)
+    content: str  # and without regions, or a fact's words: what is searched
+    place_words: str  # what the place-question model reads (it was taught on words with a fact's cue in them)
+    fact_alone: bool  # a fact asked with nothing else to search ("周末能办吗")
+
+
+def read_words(searcher: Searcher, catalogue: Catalogue, text: str, field: Field | None) -> Words:
+    """The message's words, given the field NLU or its cue words say it asks."""
+    asked = strip_field_cues(text)
+    content = catalogue.gazetteer.without_regions(asked)
+    fact = fact_asked(searcher, text, content)  # "周末能办吗" (NLU: ask_online), "可以找人代办吗"
+    if fact is not None:
+        return Words(fact[0], asked, fact[1], content, True)
+    return Words(field, asked, content, content, False)
+
+
+def search_words(searcher: Searcher, words: Words, text: str, filters: Filters) -> tuple[Words, SearchResult]:
+    """The search on the message's words; a fact its last clause asks of a service it names is
+    that service's fact, searched without the fact's words ("结婚登记能找人代办吗", NLU:
+    ask_time_limit: 结婚登记, without 代办)."""
+    probe = searcher.search(words.content, filters, k=10, said=text)
+    named = None if words.fact_alone else fact_of_the_named(text, words.content, probe)
+    if named is None:
+        return words, probe
+    words = replace(words, field=named[0], content=named[1])
+    return words, searcher.search(words.content, filters, k=10, said=text)
+
+
 def fact_of_the_named(text: str, content: str, found: SearchResult) -> tuple[Field, str] | None:
     """A fact the message ends by asking of the service it names ("结婚登记能找人代办吗"), with
     the words left to search once the fact's are taken out; not when the word that asks it
@@ -99,8 +134,7 @@ def fact_of_the_named(text: str, content: str, found: SearchResult) -> tuple[Fie
 def field_in_words(searcher: Searcher, catalogue: Catalogue, text: str) -> Field | None:
     """The fact or field words ask with no intent to go by (a rejection's clause "我问的是周末
     能不能办"): a fact asked alone (`fact_asked`), else the field they cue."""
-    fact = fact_asked(searcher, text, catalogue.gazetteer.without_regions(strip_field_cues(text)))
-    return fact[0] if fact else detect_field(text)
+    return read_words(searcher, catalogue, text, detect_field(text)).field
 
 
 def strip_field_cues(text: str) -> str:
@@ -154,31 +188,19 @@ class ActionAnswer(Action):
 
         if asks_amount(text):  # "每月能提多少", read by NLU as the time limit: a document's cap
             return events + answer_from_documents(dispatcher, tracker, items_first=False)
-        field = FIELD_OF_INTENT.get(intent) or detect_field(text)
         filters = Filters(region_code=region_code, target=target)
-
-        # The message's own words: without the field asked for and the region named (the
-        # region filters; its name in the words would pull items that merely mention it).
-        asked = strip_field_cues(text)
-        content = catalogue.gazetteer.without_regions(asked)
-        place_words = content  # (the place-question model was taught on words with such a fact's cue in them)
-        fact = fact_asked(searcher, text, content)
-        if fact is not None:  # "周末能办吗" (NLU: ask_online), "可以找人代办吗"
-            field, content = fact
-        if region is None and (intent == REGION_INTENT or field in LOCAL_FIELDS):  # facts that differ from place to place
+        words = read_words(searcher, catalogue, text, FIELD_OF_INTENT.get(intent) or detect_field(text))
+        if region is None and (intent == REGION_INTENT or words.field in LOCAL_FIELDS):  # facts that differ from place to place
             # "那香港呢", "北京在哪办", "珠三角的呢": a place the portal does not serve, or a
             # part of the province too wide to say where, and nothing else to search. The
             # topic stays for the next question. (Not "去香港要办什么", a service question, nor
             # "我在上海，要带什么材料": the materials are the same wherever the user is.)
-            reply = place_reply(searcher, catalogue, content, topic)
+            reply = place_reply(searcher, catalogue, words.content, topic)
             if reply is not None:
                 send(dispatcher, reply)
                 return events
-        probe = searcher.search(content, filters, k=10, said=text)
-        named_fact = fact_of_the_named(text, content, probe) if fact is None else None
-        if named_fact is not None:  # "结婚登记能找人代办吗" (NLU: ask_time_limit): 结婚登记, searched without 代办
-            field, content = named_fact
-            probe = searcher.search(content, filters, k=10, said=text)
+        words, probe = search_words(searcher, words, text, filters)
+        field, content, asked = words.field, words.content, words.asked
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
             # Nothing sure in the region named: the words are weighed against the whole
@@ -190,7 +212,7 @@ class ActionAnswer(Action):
         evidence = replace(
             evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
         )
-        evidence = with_place_question(evidence, searcher, place_words)
+        evidence = with_place_question(evidence, searcher, words.place_words)
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
 

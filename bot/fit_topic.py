@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from actions.answer import FIELD_OF_INTENT, fact_asked, measure, strip_field_cues, with_place_question
+from actions.answer import FIELD_OF_INTENT, measure, read_words, search_words, with_place_question
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
@@ -68,19 +68,17 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
             for turn in dialogue["turns"]:
                 expect, text = turn["expect"], turn["say"]
                 intent = parse(url, text, token)["intent"]["name"]
-                field = FIELD_OF_INTENT.get(intent) or detect_field(text)
-                content = place_words = strip_field_cues(catalogue.gazetteer.without_regions(text))
-                fact = fact_asked(searcher, text, content)
-                if fact is not None:
-                    field, content = fact
+                # The message read and searched as the action reads it (with no filters: the
+                # turn's region counts as narrowing, below).
+                words = read_words(searcher, catalogue, text, FIELD_OF_INTENT.get(intent) or detect_field(text))
+                words, probe = search_words(searcher, words, text, Filters())
                 # A choose turn answers the choices the previous question offered.
                 topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())
-                probe = searcher.search(content, Filters(), k=10, said=text)
                 offered = tuple(h.item.code for h in probe.hits[:5])
-                evidence = measure(searcher, catalogue, topic, intent, field, content, probe, Filters())
+                evidence = measure(searcher, catalogue, topic, intent, words.field, words.content, probe, Filters())
                 region = catalogue.gazetteer.resolve(text)
                 evidence = replace(evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region))
-                evidence = with_place_question(evidence, searcher, place_words)
+                evidence = with_place_question(evidence, searcher, words.place_words)
                 gold = expect.get("gold")
                 golds = [gold] if isinstance(gold, str) else list(gold or [])
                 gold_code = golds[0] if golds else None
