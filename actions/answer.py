@@ -72,11 +72,12 @@ def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str]
     """A fact NLU has no intent for (retrieval.fields.FACT_CUES: the office hours, 代办, 异地, 邮寄,
     加急) asked of the item under discussion, with the content left to search (none): only when
     the message cues no other field ("晚上能网上办吗" asks about applying online) and, the fact's
-    words taken out, says nothing else; otherwise its words are searched as they are. (An NLU
-    intent for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，
-    要怎么弄" became confirm_submission; README, Conversations.)"""
+    words taken out, says no word of two characters or more ("我走不开，让我媳妇去办行吗": 走, 开);
+    otherwise its words are searched ("营业执照周末能办吗": `fact_of_the_named`). (An NLU intent
+    for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，要怎么弄"
+    became confirm_submission; README, Conversations.)"""
     found = None if detect_field(CAN_IT_BE_DONE.sub(" ", text)) else detect_fact(content)
-    if found is None or content_words(searcher, found[1]):
+    if found is None or any(len(word) > 1 for word in content_words(searcher, found[1])):
         return None
     return found[0], ""
 

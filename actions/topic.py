@@ -222,8 +222,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if names_service and evidence.names_other and evidence.elsewhere >= t.switch_named:
         return "new_service"  # however much of the words the topic's record holds
     # The topic ranked first for the words counts when they ask a fact or share a word with
-    # its record: "最近济南房价是涨还是跌" on 二手房过户 ranks it first among nothing sure.
-    ranks_topic = evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank
+    # its record: "最近济南房价是涨还是跌" on 二手房过户 ranks it first among nothing sure. Not
+    # when the message says it starts a new question in words the catalogue does not use
+    # ("顺便问下闯红灯的罚款在哪交" on 驾驶证补证): it is first among nothing.
+    new_and_unknown = evidence.marked_new and evidence.unknown >= t.unknown
+    ranks_topic = evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank and not new_and_unknown
     if evidence.about_topic >= t.about_topic or (ranks_topic and (evidence.field or evidence.about_topic > 0)):
         return "refer_back"  # (in the region the message names, if it names one)
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):

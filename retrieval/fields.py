@@ -36,13 +36,18 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
 # "可以找人代办吗"); `fact_of_the_named` when its last clause asks it (`fact_ending`) and the
 # word is not part of what the message's words find, so a question about a service is searched
 # as it is ("公司关门了怎么注销", "低保申请可以代办吗" for 最低生活保障申请代办, "护照急用怎么办").
+# Who may go instead of the user (not 孩子: "能给孩子办吗" asks for the child, not by whom),
+# when sent or helping ("让我媳妇去办", "家人帮我领"; not "老公交了社保", who did it).
+OTHERS = "别人|他人|家人|家属|亲属|亲戚|朋友|同事|家里人|子女|配偶|父母|家长|监护人|媳妇|老婆|老公|爱人|丈夫|妻子"
 FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
     ("hours", re.compile(r"几点钟?|周末|双休日|周[六日天]|星期[六日天]|礼拜[六日天]|(法定)?节假日|法定假日|放假|中午|午休|晚上|早上|[上下]午"
                          r"|开不开门|开门|关门|上不上班|[上下]班了?吗|(办公|工作|营业|[上下]班)时间|值班|截止"),
      re.compile(r"有没有人|有人|休息|平时|最晚|最早|[上下]班|窗口|大厅|开始")),  # (not 上班 alone: "我在济南上班" says where the user is)
-    ("proxy", re.compile(r"代办|代领|代交|委托|代理人|(找人|让人|请人|别人|他人|家人|家属|亲属|朋友|家里人|子女|配偶|父母)(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)"),
-     re.compile(r"帮忙|[帮替代让叫]|别人|他人|家人|家属|亲属|朋友|家里人|子女|配偶|父母")),
-    ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地"), re.compile(r"人|[在去]")),
+    ("proxy", re.compile(rf"代办|代领|代交|委托|代理人|(找人|让人|请人)(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)"
+                         rf"|[让叫请托找][我他她]?({OTHERS})(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)|({OTHERS})(帮忙|帮|替|代|去)[我他她]?去?(办|领|交|代)"
+                         r"|替[我他她](办|领|交)(?!的)"),
+     re.compile(rf"帮忙|[帮替代让叫]|{OTHERS}")),
+    ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地|(户口|户籍)不在"), re.compile(r"人|[在去]")),
     ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),
     ("expedite", re.compile(r"加急|急件|急用|加快|(快点|尽快)办"), re.compile(r"服务|处理|办理|办")),
 ]
@@ -58,17 +63,21 @@ def detect_fact(text: str) -> tuple[Field, str] | None:
     return None
 
 
-# A message that asks: a final particle (not the 么 of 什么) or question mark, or an asking
-# word ("开不开门"; not 不 alone: "不客气，周末愉快").
-QUESTION = re.compile(r"(?:(?:[吗嘛呢]|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|能不能|可不可以|可以不|有没有|(.)不\1")
+# A message that asks: a final particle ("能加急不"; not the 么 of 什么) or question mark, or an
+# asking word ("开不开门"; not 不 inside: "不客气，周末愉快").
+QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|能不能|可不可以|可以不|有没有|(.)不\1")
+
+
+def last_clause(text: str) -> str:
+    clauses = [c for c in re.split(r"[，,。；;！!]", text) if c.strip(" ？?")]
+    return clauses[-1] if clauses else ""
 
 
 def fact_ending(text: str) -> tuple[Field, str] | None:
     """The fact a message's last clause asks, and the word that names it ("结婚登记能找人代办吗":
     proxy, 找人代办). Only the last clause, and only asking: these words are often the story
     before a question ("周末想做点志愿服务，怎么找…", "外地户口，想办个居住证")."""
-    clauses = [c for c in re.split(r"[，,。；;！!]", text) if c.strip(" ？?")]
-    clause = clauses[-1] if clauses else ""
+    clause = last_clause(text)
     if not QUESTION.search(clause):
         return None
     for fact, says, _ in FACT_CUES:

@@ -490,6 +490,29 @@ def test_a_fact_asked_of_a_service_named_in_the_same_question_is_answered_about_
     assert any("代办" in i["name"] for i in items(elderly)) and custom(elderly, "field") != ["proxy"], texts(elderly)
 
 
+def test_a_fact_asked_around_a_story_or_misread_by_nlu_is_the_topics(bot) -> None:
+    """"我走不开，让我媳妇去办行吗" (NLU: request_human) handed the chat to a human, though it asks
+    the topic's fact (走, 开: no word that names a service). "顺便问下闯红灯的罚款在哪交" is no fact
+    of the topic: it starts a new question in words the catalogue does not use, though its
+    search ranks the topic first among nothing."""
+    me = user()
+    say(me, "我在济南历下区开的公司，营业执照丢了，想补一个")
+    wife = say(me, "我走不开，让我媳妇去办行吗")
+    assert custom(wife, "field") == ["proxy"] and [i["name"] for i in items(wife)] == ["营业执照补领"], texts(wife)
+    fine = say(me, "顺便问下闯红灯的罚款在哪交")
+    assert not items(fine) and "办理地点" not in texts(fine), texts(fine)
+
+
+def test_a_service_question_read_as_a_complaint_is_answered_for_the_region_it_names(bot) -> None:
+    """"大专毕业来青岛上班了，想把户口迁过来" (NLU: complain 0.78) got 人才引进落户's general facts,
+    not 青岛's; the region it names is the conversation's."""
+    me = user()
+    moved = say(me, "大专毕业来青岛上班了，想把户口迁过来")
+    assert [(i["name"], i["region"]) for i in items(moved)] == [("人才引进落户", "青岛市")], texts(moved)
+    trips = say(me, "得跑几趟")
+    assert [i["code"] for i in items(trips)] == [items(moved)[0]["code"]], texts(trips)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was

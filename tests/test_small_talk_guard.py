@@ -65,6 +65,8 @@ def test_a_short_question_of_a_fact_read_as_a_greeting_is_a_service_question() -
         "谢谢，不用了，我明天上午再去": ("thank", sure("thank")),
         "不客气，周末愉快": ("chitchat", sure("chitchat")),
         "中午吃什么": ("chitchat", sure("chitchat")),
+        "我走不开，让我媳妇去办行吗": ("search_service", [{"name": "request_human", "confidence": 0.61}]),
+        "转人工，周末有人吗": ("request_human", sure("request_human")),  # asks for a human in so many words
     }
     run = run_in_rasa(GUARD_THEN_FALLBACK, json.dumps([[text, ranking] for text, (_, ranking) in cases.items()], ensure_ascii=False))
     assert run.returncode == 0, run.stderr[-2000:]
