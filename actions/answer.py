@@ -45,7 +45,7 @@ from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import CAN_IT_BE_DONE, FIELD_CUES, Field, detect_fact, detect_field, fact_ending
+from retrieval.fields import CAN_IT_BE_DONE, FIELD_CUES, Field, detect_fact, detect_field, fact_ending, without_fact
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -108,28 +108,25 @@ def read_words(searcher: Searcher, catalogue: Catalogue, text: str, field: Field
 def search_words(searcher: Searcher, words: Words, text: str, filters: Filters) -> tuple[Words, SearchResult]:
     """The search on the message's words; a fact its last clause asks of a service it names is
     that service's fact, searched without the fact's words ("结婚登记能找人代办吗", NLU:
-    ask_time_limit: 结婚登记, without 代办)."""
+    ask_time_limit: 结婚登记, without 找人代办)."""
     probe = searcher.search(words.content, filters, k=10, said=text)
-    named = None if words.fact_alone else fact_of_the_named(text, words.content, probe)
+    named = None if words.fact_alone else fact_of_the_named(text, probe)
     if named is None:
         return words, probe
-    words = replace(words, field=named[0], content=named[1])
+    fact = named[0]
+    words = replace(words, field=fact, content=without_fact(words.content, fact), asked=without_fact(words.asked, fact))
     return words, searcher.search(words.content, filters, k=10, said=text)
 
 
-def fact_of_the_named(text: str, content: str, found: SearchResult) -> tuple[Field, str] | None:
-    """A fact the message ends by asking of the service it names ("结婚登记能找人代办吗"), with
-    the words left to search once the fact's are taken out; not when the word that asks it
-    is part of what its words found (跨省 of 三类超限运输车辆跨省行驶公路审批) or the message
-    cues a field as well."""
+def fact_of_the_named(text: str, found: SearchResult) -> tuple[Field, str] | None:
+    """A fact the message ends by asking of the service it names ("结婚登记能代办吗"), and the
+    words that ask it; not when they are part of the name of what its words find first
+    ("低保申请可以代办吗": 最低生活保障申请代办; 跨省 of 三类超限运输车辆跨省行驶公路审批) or the
+    message cues a field as well."""
     asked = fact_ending(text)
     if asked is None or not found.hits or detect_field(CAN_IT_BE_DONE.sub(" ", text)):
         return None
-    fact, word = asked
-    rest = detect_fact(content)
-    if rest is None or any(word in hit.item.name for hit in found.hits[:MAX_CHOICES]):
-        return None
-    return fact, rest[1]
+    return None if asked[1] in found.hits[0].item.name else asked
 
 
 def field_in_words(searcher: Searcher, catalogue: Catalogue, text: str) -> Field | None:
@@ -753,7 +750,7 @@ class ActionChooseOption(Action):
         return "action_choose_option"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        _, catalogue = knowledge()
+        searcher, catalogue = knowledge()
         offered = live_offered(tracker.get_slot("offered_items") or (), catalogue)
         number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), tracker.latest_message.get("text") or "")
         if not offered:  # nothing to pick from ("2019年…名单" read as a number): a question
@@ -767,8 +764,8 @@ class ActionChooseOption(Action):
         # Among units of one service (narrow's "哪个区县"), the one chosen is the user's place.
         one_service = len({catalogue.entry(code).service_key for code in offered}) == 1
         where = unit_region(item, tracker.get_slot("region"), catalogue) if one_service else tracker.get_slot("region")
-        # "第1个要多久": the fact this message asks, else the one asked before the list.
-        field = detect_field(tracker.latest_message.get("text") or "") or tracker.get_slot("last_field")
+        # "第1个要多久", "第2个能代办吗": the fact this message asks, else the one asked before the list.
+        field = field_in_words(searcher, catalogue, tracker.latest_message.get("text") or "") or tracker.get_slot("last_field")
         reply, item = answer_about(item, field, where, catalogue)
         send(dispatcher, reply)
         events = [SlotSet("current_item", item.code), SlotSet("offered_items", None), SlotSet("last_field", field)]

@@ -26,6 +26,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import (
+    Words,
     answer_about,
     content_words,
     fact_asked,
@@ -33,6 +34,7 @@ from actions.answer import (
     narrow,
     pick_in_words,
     reply_for,
+    search_words,
     send,
     strip_field_cues,
     units_choice,
@@ -42,6 +44,7 @@ from actions.answer import (
 from actions.context import knowledge
 from actions.topic import REJECTION, Topic, thresholds
 from catalogue.store import Catalogue
+from retrieval.fields import detect_field
 from retrieval.search import Filters, Searcher, SearchResult
 
 
@@ -132,11 +135,14 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
         # items that say 结婚登记, is searched as it is.)
         content = asked = f"{topic.query} {content}"
     region = catalogue.gazetteer.resolve(clause)
-    result = searcher.search(content, Filters(region_code=region.code if region else topic.region, target=topic.target), k=10, said=clause)
+    filters = Filters(region_code=region.code if region else topic.region, target=topic.target)
+    # ("…我问的是结婚登记能找人代办吗": 结婚登记, asked whether 找人代办 will do)
+    words, result = search_words(searcher, Words(detect_field(clause), asked, content, content, False), clause, filters)
+    content, asked = words.content, words.asked
     # The choices just shown were rejected too, unless the words name one of them.
     named = pick_in_words(searcher, content, topic.offered) if topic.offered else None
     shown = [code for code in topic.offered if code != named]
     # A place other than the conversation's rejects the place, not the service ("不对，我说的是青岛的…").
     elsewhere = region is not None and region.code != topic.region
     result = without_rejected(result, catalogue, (None if elsewhere else topic.code, *shown))
-    return Meant(result, asked, field_in_words(searcher, catalogue, clause) or topic.field, region.code if region else None)
+    return Meant(result, asked, words.field or topic.field, region.code if region else None)

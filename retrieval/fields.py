@@ -57,10 +57,16 @@ ASKING = re.compile(r"能不能|可不可以|可以不|行不行|是不是|有�
 
 def detect_fact(text: str) -> tuple[Field, str] | None:
     """The fact a message's words name (FACT_CUES) and the message without them."""
-    for fact, says, goes_with in FACT_CUES:
+    for fact, says, _ in FACT_CUES:
         if says.search(text):
-            return fact, ASKING.sub(" ", goes_with.sub(" ", says.sub(" ", text)))
+            return fact, without_fact(text, fact)
     return None
+
+
+def without_fact(text: str, fact: Field) -> str:
+    """The text without the words that ask `fact` (its cue, the words going with it, asking words)."""
+    _, says, goes_with = next(cue for cue in FACT_CUES if cue[0] == fact)
+    return ASKING.sub(" ", goes_with.sub(" ", says.sub(" ", text)))
 
 
 # A message that asks: a final particle ("能加急不"; not the 么 of 什么) or question mark, or an

@@ -490,7 +490,7 @@ def test_a_fact_asked_of_a_service_named_in_the_same_question_is_answered_about_
     assert any("代办" in i["name"] for i in items(elderly)) and custom(elderly, "field") != ["proxy"], texts(elderly)
 
 
-def test_a_fact_asked_around_a_story_or_misread_by_nlu_is_the_topics(bot) -> None:
+def test_a_fact_misread_by_nlu_is_the_topics_and_a_new_question_in_unknown_words_is_not(bot) -> None:
     """"我走不开，让我媳妇去办行吗" (NLU: request_human) handed the chat to a human, though it asks
     the topic's fact (走, 开: no word that names a service). "顺便问下闯红灯的罚款在哪交" is no fact
     of the topic: it starts a new question in words the catalogue does not use, though its

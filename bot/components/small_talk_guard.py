@@ -2,11 +2,10 @@
 score as `deny` or `greet` is a service question, so it goes to retrieval instead. And a
 message of stock words alone that DIET is unsure of is no question for retrieval either:
 greeting words ("中午好") are a greeting, closing words ("好的，知道了", "不用了，谢谢") thanks,
-or goodbye when they say there is nothing more. A
-short one that asks a fact no intent is taught for ("中午去有人吗", read as `greet`; "我走不开，
-让我媳妇去办行吗", read as `request_human`) is a service question too
-(retrieval.fields.asks_a_fact), unless it asks for a human in so many words; a yes or no is
-left as it is, since forms and offers wait for it.
+or goodbye when they say there is nothing more. A greeting or a request for a human that asks
+a fact no intent is taught for ("中午去有人吗", "我走不开，让我媳妇去办行吗") is a service question
+(retrieval.fields.asks_a_fact), unless it asks for a human in so many words. (Not other small
+talk: "你中午吃饭了吗" is chitchat; nor a yes or no, which forms and offers wait for.)
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ class SmallTalkGuard(GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             "small_talk_intents": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "chitchat"],
-            "not_asking_intents": ["greet", "goodbye", "thank", "bot_challenge", "chitchat", "request_human"],
+            "yield_to_facts": ["greet", "request_human"],
             "human_words": [],  # a request for a human that says so stays one
             "max_chars": 15,  # longer than any greeting, thanks or yes/no in the training data
             "service_intent": "search_service",
@@ -43,7 +42,7 @@ class SmallTalkGuard(GraphComponent):
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self.small_talk = set(config["small_talk_intents"])
-        self.not_asking = set(config["not_asking_intents"])
+        self.yield_to_facts = set(config["yield_to_facts"])
         self.human_words = tuple(config["human_words"])
         self.max_chars = config["max_chars"]
         self.service_intent = config["service_intent"]
@@ -71,7 +70,7 @@ class SmallTalkGuard(GraphComponent):
                 message.set(INTENT_RANKING_KEY, [{INTENT_NAME_KEY: stock, "confidence": 1.0}, *ranking], add_to_output=True)
                 continue
             name = intent.get(INTENT_NAME_KEY)
-            if (name in self.small_talk and len(text.strip()) > self.max_chars) or (name in self.not_asking and self.asks_a_fact(text) and not self.asks_for_human(name, text)):
+            if (name in self.small_talk and len(text.strip()) > self.max_chars) or (name in self.yield_to_facts and self.fact_beside_stock(text) and not self.asks_for_human(name, text)):
                 message.set(INTENT, {INTENT_NAME_KEY: self.service_intent, "confidence": intent.get("confidence", 0.0)}, add_to_output=True)
         return messages
 
@@ -85,7 +84,7 @@ class SmallTalkGuard(GraphComponent):
             return None
         return "goodbye" if pieces & self.farewell_words else "thank"
 
-    def asks_a_fact(self, text: str) -> bool:
+    def fact_beside_stock(self, text: str) -> bool:
         """Whether what the message says beside greeting and closing words asks a fact
         ("中午去有人吗"; not "晚上好，有人吗", "谢谢，我明天上午再去")."""
         stock = self.greeting_words | self.thanks_words | self.farewell_words | self.filler_words
