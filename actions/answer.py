@@ -45,7 +45,7 @@ from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import CAN_IT_BE_DONE, FIELD_CUES, Field, detect_fact, detect_field, fact_ending, without_fact
+from retrieval.fields import FIELD_CUES, Field, cues_a_field, detect_fact, detect_field, fact_ending, without_fact
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -76,7 +76,7 @@ def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str]
     otherwise its words are searched ("营业执照周末能办吗": `fact_of_the_named`). (An NLU intent
     for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，要怎么弄"
     became confirm_submission; README, Conversations.)"""
-    found = None if detect_field(CAN_IT_BE_DONE.sub(" ", text)) else detect_fact(content)
+    found = None if cues_a_field(text) else detect_fact(content)
     if found is None or any(len(word) > 1 for word in content_words(searcher, found[1])):
         return None
     return found[0], ""
@@ -95,8 +95,10 @@ class Words:
     fact_alone: bool  # a fact asked with nothing else to search ("周末能办吗")
 
 
-def read_words(searcher: Searcher, catalogue: Catalogue, text: str, field: Field | None) -> Words:
-    """The message's words, given the field NLU or its cue words say it asks."""
+def read_words(searcher: Searcher, catalogue: Catalogue, text: str, intent: str = "") -> Words:
+    """The message's words, and the field it asks: a fact asked alone, else NLU's field intent,
+    else the field its words cue."""
+    field = FIELD_OF_INTENT.get(intent) or detect_field(text)
     asked = strip_field_cues(text)
     content = catalogue.gazetteer.without_regions(asked)
     fact = fact_asked(searcher, text, content)  # "周末能办吗" (NLU: ask_online), "可以找人代办吗"
@@ -124,7 +126,7 @@ def fact_of_the_named(text: str, found: SearchResult) -> tuple[Field, str] | Non
     ("低保申请可以代办吗": 最低生活保障申请代办; 跨省 of 三类超限运输车辆跨省行驶公路审批) or the
     message cues a field as well."""
     asked = fact_ending(text)
-    if asked is None or not found.hits or detect_field(CAN_IT_BE_DONE.sub(" ", text)):
+    if asked is None or not found.hits or cues_a_field(text):
         return None
     return None if asked[1] in found.hits[0].item.name else asked
 
@@ -132,7 +134,7 @@ def fact_of_the_named(text: str, found: SearchResult) -> tuple[Field, str] | Non
 def field_in_words(searcher: Searcher, catalogue: Catalogue, text: str) -> Field | None:
     """The fact or field words ask with no intent to go by (a rejection's clause "我问的是周末
     能不能办"): a fact asked alone (`fact_asked`), else the field they cue."""
-    return read_words(searcher, catalogue, text, detect_field(text)).field
+    return read_words(searcher, catalogue, text).field
 
 
 def strip_field_cues(text: str) -> str:
@@ -187,7 +189,7 @@ class ActionAnswer(Action):
         if asks_amount(text):  # "每月能提多少", read by NLU as the time limit: a document's cap
             return events + answer_from_documents(dispatcher, tracker, items_first=False)
         filters = Filters(region_code=region_code, target=target)
-        words = read_words(searcher, catalogue, text, FIELD_OF_INTENT.get(intent) or detect_field(text))
+        words = read_words(searcher, catalogue, text, intent)
         if region is None and (intent == REGION_INTENT or words.field in LOCAL_FIELDS):  # facts that differ from place to place
             # "那香港呢", "北京在哪办", "珠三角的呢": a place the portal does not serve, or a
             # part of the province too wide to say where, and nothing else to search. The

@@ -26,17 +26,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import (
-    Words,
     answer_about,
     content_words,
-    fact_asked,
     field_in_words,
     narrow,
     pick_in_words,
+    read_words,
     reply_for,
     search_words,
     send,
-    strip_field_cues,
     units_choice,
     units_to_choose,
     without_rejected,
@@ -44,7 +42,6 @@ from actions.answer import (
 from actions.context import knowledge
 from actions.topic import REJECTION, Topic, thresholds
 from catalogue.store import Catalogue
-from retrieval.fields import detect_field
 from retrieval.search import Filters, Searcher, SearchResult
 
 
@@ -124,20 +121,20 @@ def what_was_meant(searcher: Searcher, catalogue: Catalogue, topic: Topic, text:
     clause = clause_after(text)
     if clause is None:
         return None
-    asked = strip_field_cues(clause)
-    content = catalogue.gazetteer.without_regions(asked)
-    if not content_words(searcher, content) or fact_asked(searcher, clause, content):
+    words = read_words(searcher, catalogue, clause)
+    if not content_words(searcher, words.content):
         return None  # a clause that names no service ("…我问的是在哪里办", "…我问的是能不能找人代办")
-    specific, unknown = searcher.word_profile(content)
+    specific, unknown = searcher.word_profile(words.content)
     if specific < thresholds().specific and not unknown and topic.query:
         # Words the catalogue uses widely ("…我问的是认定" after 教师资格 choices) are too little to
         # search alone: they correct the last question. (A word it never uses alone, "结婚" among
         # items that say 结婚登记, is searched as it is.)
-        content = asked = f"{topic.query} {content}"
+        joined = f"{topic.query} {words.content}"
+        words = replace(words, content=joined, asked=joined)
     region = catalogue.gazetteer.resolve(clause)
     filters = Filters(region_code=region.code if region else topic.region, target=topic.target)
     # ("…我问的是结婚登记能找人代办吗": 结婚登记, asked whether 找人代办 will do)
-    words, result = search_words(searcher, Words(detect_field(clause), asked, content, content, False), clause, filters)
+    words, result = search_words(searcher, words, clause, filters)
     content, asked = words.content, words.asked
     # The choices just shown were rejected too, unless the words name one of them.
     named = pick_in_words(searcher, content, topic.offered) if topic.offered else None

@@ -20,11 +20,10 @@ import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from actions.answer import FIELD_OF_INTENT, measure, read_words, search_words, with_place_question
+from actions.answer import measure, read_words, search_words, with_place_question
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
-from retrieval.fields import detect_field
 from retrieval.search import Filters, Searcher
 from retrieval.service import open_searcher
 from settings import get_settings
@@ -70,7 +69,7 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
                 intent = parse(url, text, token)["intent"]["name"]
                 # The message read and searched as the action reads it (with no filters: the
                 # turn's region counts as narrowing, below).
-                words = read_words(searcher, catalogue, text, FIELD_OF_INTENT.get(intent) or detect_field(text))
+                words = read_words(searcher, catalogue, text, intent)
                 words, probe = search_words(searcher, words, text, Filters())
                 # A choose turn answers the choices the previous question offered.
                 topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())

@@ -55,6 +55,12 @@ FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
 ASKING = re.compile(r"能不能|可不可以|可以不|行不行|是不是|有没有|不")
 
 
+def cues_a_field(text: str) -> bool:
+    """Whether a message cues a field (FIELD_CUES), the conditions' "可以办吗" aside: a fact asked
+    whether it can be done holds it too ("周末可以办吗"), but "晚上能网上办吗" asks about applying online."""
+    return detect_field(CAN_IT_BE_DONE.sub(" ", text)) is not None
+
+
 def detect_fact(text: str) -> tuple[Field, str] | None:
     """The fact a message's words name (FACT_CUES) and the message without them."""
     for fact, says, _ in FACT_CUES:
@@ -70,8 +76,8 @@ def without_fact(text: str, fact: Field) -> str:
 
 
 # A message that asks: a final particle ("能加急不"; not the 么 of 什么) or question mark, or an
-# asking word ("开不开门"; not 不 inside: "不客气，周末愉快").
-QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|能不能|可不可以|可以不|有没有|(.)不\1")
+# asking word (X不X: "开不开门", "能不能"; not 不 inside: "不客气，周末愉快").
+QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|可以不|有没有|(.)不\1")
 
 
 def last_clause(text: str) -> str:

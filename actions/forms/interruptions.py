@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, answer_about, fact_asked, implementation_for, reply_for, strip_field_cues
+from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, reply_for, strip_field_cues
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
@@ -39,11 +39,11 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     searcher, catalogue = knowledge()
     # A fact no intent is taught for, asked alone ("周末能办吗", "能找人代办吗"; NLU: ask_online
     # 0.46, ask_time_limit 0.5): a question about what is being applied for.
-    asked = catalogue.gazetteer.without_regions(strip_field_cues(text))
-    fact = fact_asked(searcher, text, asked) if facts and asks_a_fact(text) else None
+    words = read_words(searcher, catalogue, text)
+    fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
     if fact is None and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
         return None
-    field = fact[0] if fact else FIELD_OF_INTENT.get(intent["name"]) or detect_field(text)
+    field = fact or FIELD_OF_INTENT.get(intent["name"]) or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
     # "要带什么材料" names no other item: it is about what is being applied for.
     region_code = tracker.get_slot("region")
