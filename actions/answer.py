@@ -199,7 +199,14 @@ class ActionAnswer(Action):
             if reply is not None:
                 send(dispatcher, reply)
                 return events
-        words, probe = search_words(searcher, words, text, filters)
+        target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
+        read, (words, probe) = words, search_words(searcher, words, text, filters)
+        if filters.target and not target_named:
+            # A target told for an earlier question ("我们公司想请外国专家": 法人) does not bind
+            # one its words find better without it ("我们老板的中国绿卡快到期了": a person's).
+            loose_words, loose = search_words(searcher, read, text, replace(filters, target=None))
+            if loose.confidence > probe.confidence:
+                words, probe, filters = loose_words, loose, replace(filters, target=None)
         field, content, asked = words.field, words.content, words.asked
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
@@ -208,7 +215,6 @@ class ActionAnswer(Action):
             # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
             weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters)
-        target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
         evidence = replace(
             evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
         )
@@ -406,6 +412,7 @@ def measure(
         specific=specific,
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
+        worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
     )
 
 

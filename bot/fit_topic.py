@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from actions.answer import measure, read_words, search_words, with_place_question
+from actions.answer import TARGET_OF_ENTITY, measure, read_words, search_words, with_place_question
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
@@ -66,7 +66,9 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
             offered: tuple[str, ...] = ()
             for turn in dialogue["turns"]:
                 expect, text = turn["expect"], turn["say"]
-                intent = parse(url, text, token)["intent"]["name"]
+                parsed = parse(url, text, token)
+                intent = parsed["intent"]["name"]
+                target_named = any(e.get("entity") == "target" and e.get("value") in TARGET_OF_ENTITY for e in parsed.get("entities") or [])
                 # The message read and searched as the action reads it (with no filters: the
                 # turn's region counts as narrowing, below).
                 words = read_words(searcher, catalogue, text, intent)
@@ -76,7 +78,7 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
                 offered = tuple(h.item.code for h in probe.hits[:5])
                 evidence = measure(searcher, catalogue, topic, intent, words.field, words.content, probe, Filters())
                 region = catalogue.gazetteer.resolve(text)
-                evidence = replace(evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region))
+                evidence = replace(evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region) or target_named)
                 evidence = with_place_question(evidence, searcher, words.place_words)
                 gold = expect.get("gold")
                 golds = [gold] if isinstance(gold, str) else list(gold or [])

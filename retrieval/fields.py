@@ -25,7 +25,8 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费")),
     ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|app|入口|粤省事|爱山东")),
-    ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次")),
+    # Whether the user must come in person asks how often one must come: "必须要他本人去吗".
+    ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次|跑一趟|到现场|(本人|亲自)(亲自)?(去|来|跑|到场)")),
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)")),
 ]
 
