@@ -38,8 +38,8 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, place_without_fact,
-    thresholds,
+    REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, offers_maybe,
+    place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
@@ -200,10 +200,12 @@ class ActionAnswer(Action):
                 send(dispatcher, reply)
                 return events
         target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
-        read, (words, probe) = words, search_words(searcher, words, text, filters)
-        if filters.target and not target_named:
+        read = words
+        words, probe = search_words(searcher, read, text, filters)
+        if filters.target and not target_named and probe.best is None:
             # A target told for an earlier question ("我们公司想请外国专家": 法人) does not bind
-            # one its words find better without it ("我们老板的中国绿卡快到期了": a person's).
+            # one it finds nothing sure for and its words find more without it ("我们老板的中国
+            # 绿卡快到期了": a person's). (Not one it is sure of: "医保参保登记" stays 单位职工's.)
             loose_words, loose = search_words(searcher, read, text, replace(filters, target=None))
             if loose.confidence > probe.confidence:
                 words, probe, filters = loose_words, loose, replace(filters, target=None)
@@ -249,7 +251,11 @@ class ActionAnswer(Action):
             act = bare_act(searcher, content) if evidence.bare_act else None
             topic_item = catalogue.entry(topic.code) if act else None
             maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
-            if maybe:  # "那注销呢" with no sibling of the topic: items with that act, labelled as maybe; the topic stays
+            if not maybe and offers_maybe(evidence, thresholds()):  # much said, and something found for it, not surely
+                maybe = [hit.item for hit in weighed.hits[:SUGGESTIONS]]
+            # "那注销呢" with no sibling of the topic: items with that act; or what the words found:
+            # labelled as maybe, and the topic stays for the next follow-up.
+            if maybe:
                 send(dispatcher, suggestion_message(maybe))
                 return events + [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("last_field", field or topic.field)]
             send(dispatcher, no_match_message())

@@ -123,8 +123,9 @@ class Thresholds:
     # This many words the catalogue never uses, about neither the topic nor anything else:
     # the question has left the catalogue's world ("香港迪士尼的门票在哪买便宜").
     unknown: int = 3
-    # Words worth this much (several rare words), asking no fact, that the topic does not hold:
-    # a question of their own, answered as one (its "maybe" list) rather than "not found".
+    # Words worth this much (several rare words) that leave the topic, with something worth
+    # offering for them: those items are offered as "maybe" (the topic stays), not "not found".
+    # Read by the action (`offers_maybe`), not by `decide`.
     says_much: float = 2.0
     # At or above, a region named with no fact asked is a question about that place, not the
     # topic there ("济南今天限号吗"). Read on held-out examples (README, Conversations).
@@ -160,6 +161,13 @@ def thresholds() -> Thresholds:
     return Thresholds.from_file(get_settings().data_dir / "dialogue" / "thresholds.json")
 
 
+def offers_maybe(evidence: Evidence, t: Thresholds) -> bool:
+    """Whether a message that leaves the topic says enough, and retrieval finds enough for it,
+    to offer items as "maybe" ("那等孩子考上大学了，我们这种聚居区出来的还有助学金可以领吗" on
+    少数民族高考考生资格确认; not "我最近老失眠头疼，吃点什么药好", which finds nothing worth it)."""
+    return evidence.specific >= t.says_much and evidence.worth_offering
+
+
 def place_without_fact(evidence: Evidence) -> bool:
     """A region named and no fact asked but the hours, which a place has too: "临沂批发市场几点
     开门" asks about the market, "泰山区的大厅几点下班" about the topic there (the place-question
@@ -185,10 +193,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
-    # NLU's "inform_target" with no target in it tells nothing: its words are read as any
-    # other message's ("你们这个机器人是哪家公司做的", inform_target 0.48).
-    tells_nothing = evidence.intent == "inform_target" and evidence.content and not evidence.narrows
-    if (evidence.intent in NARROWING_INTENTS and not tells_nothing) or (evidence.region_changed and not evidence.content):
+    if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
         # "那注销呢" reads like "济南的呢" (NLU: inform_region) but names no region. An act alone
         # is about the topic's thing, and the topic has no such sibling (it would have been
         # picked): on 律师事务所名称预核准 it gets none rather than whichever item 注销 alone finds.
@@ -221,7 +226,6 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
             evidence.elsewhere >= t.switch
             or evidence.unknown >= t.unknown
             or (evidence.marked_new and evidence.specific >= t.specific)
-            or evidence.specific >= t.says_much  # "那我老婆生孩子的生育津贴在哪领"
         )
         if topic.offered and evidence.field and not searched_as_is:
             return "await_pick"
@@ -239,11 +243,6 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if evidence.about_topic >= t.about_topic or (ranks_topic and (evidence.field or evidence.about_topic > 0)):
         return "refer_back"  # (in the region the message names, if it names one)
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
-        return "new_service"
-    # "那等孩子考上大学了，我们这种聚居区出来的还有助学金可以领吗" on 少数民族高考考生资格确认: no
-    # fact of the topic asked, and words that say much that retrieval finds something for, though
-    # not surely: searched as a question of its own (an answer, or items offered as "maybe").
-    if not evidence.field and evidence.specific >= t.says_much and evidence.worth_offering:
         return "new_service"
     if evidence.unknown >= t.unknown:
         return "leave"

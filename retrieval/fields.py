@@ -25,8 +25,9 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费")),
     ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|app|入口|粤省事|爱山东")),
-    # Whether the user must come in person asks how often one must come: "必须要他本人去吗".
-    ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次|跑一趟|到现场|(本人|亲自)(亲自)?(去|来|跑|到场)")),
+    # Whether the user must come in person asks how often one must come: "必须要他本人去吗" (not
+    # "本人去不了，能让家人代办吗", "本人来电咨询", "我本人来过三次了").
+    ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次|跑一趟|到现场|(?<![不没])(本人|亲自)(亲自)?(去|来|跑|到场)(?![不了过电])")),
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)")),
 ]
 
@@ -46,7 +47,7 @@ FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"有没有人|有人|休息|平时|最晚|最早|[上下]班|窗口|大厅|开始")),  # (not 上班 alone: "我在济南上班" says where the user is)
     ("proxy", re.compile(rf"代办|代领|代交|委托|代理人|(找人|让人|请人)(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)"
                          rf"|[让叫请托找][我他她]?({OTHERS})(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)|({OTHERS})(帮忙|帮|替|代|去)[我他她]?去?(办|领|交|代)"
-                         r"|替[我他她](办|领|交)(?!的)"),
+                         r"|替[我他她]去?(办|领|交)(?!的)"),
      re.compile(rf"帮忙|[帮替代让叫]|{OTHERS}")),
     ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地|(户口|户籍)不在"), re.compile(r"人|[在去]")),
     ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),

@@ -72,3 +72,23 @@ def test_a_short_question_of_a_fact_read_as_a_greeting_is_a_service_question() -
     assert run.returncode == 0, run.stderr[-2000:]
     got = json.loads(run.stdout.strip().splitlines()[-1])
     assert got == {text: intent for text, (intent, _) in cases.items()}
+
+
+def test_a_request_to_apply_that_nlu_is_unsure_of_starts_the_application() -> None:
+    """"行吧，那你帮我把这个一起办了" (nlu_fallback) and "你直接帮我办了吧" (start_application 0.40)
+    ask to apply in so many words; a request that names something else, or what DIET is sure
+    of, is left alone."""
+    unsure = [{"name": "start_application", "confidence": 0.40}, {"name": "cancel_application", "confidence": 0.19}]
+    cases = {
+        "行吧，那你帮我把这个一起办了": ("start_application", [{"name": "goodbye", "confidence": 0.2}, *unsure]),
+        "你直接帮我办了吧": ("start_application", unsure),
+        "好的，帮我申请一下": ("start_application", unsure),
+        "帮我把营业执照也办了": ("nlu_fallback", unsure),  # names a service: retrieval's
+        "帮我查一下进度": ("nlu_fallback", unsure),
+        "帮我办了？": ("nlu_fallback", unsure),  # asks whether it was done
+        "那就帮我办吧": ("start_application", [{"name": "start_application", "confidence": 0.9}]),
+    }
+    run = run_in_rasa(GUARD_THEN_FALLBACK, json.dumps([[text, ranking] for text, (_, ranking) in cases.items()], ensure_ascii=False))
+    assert run.returncode == 0, run.stderr[-2000:]
+    got = json.loads(run.stdout.strip().splitlines()[-1])
+    assert got == {text: intent for text, (intent, _) in cases.items()}

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from actions.answer import offered_by_ordinal, strip_field_cues
-from actions.topic import Evidence, Thresholds, Topic, decide
+from actions.topic import Evidence, Thresholds, Topic, decide, offers_maybe
 
 T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
 ON_ITEM = Topic(code="A", field="materials", query="保安员证怎么办")
@@ -48,8 +48,8 @@ CASES = [
      Evidence("ask_materials", "materials", False, True, 0.8, 0.99, 1, specific=0.45, names_other=True), "refer_back"),
     ("那护照呢: no region to narrow by (that would repeat the last answer): the words are the question", ON_ITEM,
      ev("inform_region", None, about=0.0, elsewhere=0.97, specific=0.52), "new_service"),
-    ("我是个体户: a target (a narrowing word) narrows, whatever item its words fit", ON_ITEM,
-     replace(ev("inform_target", None, about=0.0, elsewhere=0.95, specific=0.9), narrows=True), "narrow"),
+    ("我是个体户: a target narrows, whatever item its words fit", ON_ITEM,
+     ev("inform_target", None, about=0.0, elsewhere=0.95, specific=0.9), "narrow"),
     ("那离婚呢 in words retrieval is not sure of: searched all the same, not the last answer again", ON_ITEM,
      ev("inform_region", None, about=0.0, elsewhere=0.4, specific=0.9), "new_service"),
     ("那注销呢 where the topic has no such sibling: not whatever 注销 alone finds", ON_ITEM,
@@ -115,16 +115,8 @@ CASES = [
      ev("ask_materials", "materials", elsewhere=0.3, specific=0.4), "new_service"),
     ("香港迪士尼的门票在哪买便宜: a place question out of the catalogue's world, while choices stand", CHOICES,
      ev("ask_location", "location", elsewhere=0.16, unknown=4), "new_service"),
-    ("那我老婆生孩子的生育津贴在哪领: a field asked in words that say much, while choices stand: searched", CHOICES,
-     ev("ask_location", "location", elsewhere=0.25, specific=2.06, unknown=1), "new_service"),
-    ("那等孩子考上大学了，聚居区的还有助学金可以领吗: much said, no fact, retrieval finds something to offer", ON_ITEM,
-     replace(ev("nlu_fallback", None, about=0.14, elsewhere=0.26, specific=4.2, unknown=2), worth_offering=True), "new_service"),
-    ("我最近老失眠头疼，吃点什么药好: much said, but nothing worth offering: the topic waits", ON_ITEM,
-     ev("out_of_scope", None, elsewhere=0.03, specific=4.5, unknown=2), "leave"),
-    ("约不上的话打哪个电话: much said, but a fact of the topic asked", ON_ITEM,
-     replace(ev("ask_phone", "phone", elsewhere=0.14, specific=2.2), worth_offering=True), "refer_back"),
-    ("你们这个机器人是哪家公司做的 (NLU: inform_target, no target in it): not narrowing", ON_ITEM,
-     ev("inform_target", None, about=0.15, elsewhere=0.45, specific=1.04), "leave"),
+    ("那等孩子考上大学了，聚居区的还有助学金可以领吗: much said, no fact, nothing sure: the topic waits (items offered as maybe)", ON_ITEM,
+     replace(ev("nlu_fallback", None, about=0.14, elsewhere=0.26, specific=4.2, unknown=2), worth_offering=True), "leave"),
     ("first question of a conversation", Topic(), ev("search_service", None, elsewhere=0.9), "new_service"),
     ("a first question that fits nothing still searches (the answer says none fits)", Topic(), ev("search_service", None), "new_service"),
 ]
@@ -133,6 +125,19 @@ CASES = [
 @pytest.mark.parametrize("label,topic,evidence,move", CASES, ids=[c[0] for c in CASES])
 def test_decide(label: str, topic: Topic, evidence: Evidence, move: str) -> None:
     assert decide(topic, evidence, T) == move
+
+
+@pytest.mark.parametrize(
+    "label,evidence,offered",
+    [
+        ("那等孩子考上大学了，聚居区的还有助学金可以领吗: much said, something worth offering",
+         replace(ev("nlu_fallback", None, elsewhere=0.26, specific=4.2, unknown=2), worth_offering=True), True),
+        ("我最近老失眠头疼，吃点什么药好: much said, nothing worth offering", ev("out_of_scope", None, elsewhere=0.03, specific=4.5), False),
+        ("今晚有什么好看的电影上映: little said", replace(ev("nlu_fallback", None, elsewhere=0.3, specific=1.0, unknown=3), worth_offering=True), False),
+    ],
+)
+def test_a_message_that_leaves_offers_items_as_maybe_when_it_says_much(label: str, evidence: Evidence, offered: bool) -> None:
+    assert offers_maybe(evidence, replace(T, says_much=2.0)) is offered
 
 
 def test_thresholds_come_from_the_data_file(tmp_path) -> None:

@@ -2,7 +2,8 @@
 score as `deny` or `greet` is a service question, so it goes to retrieval instead. And a
 message of stock words alone that DIET is unsure of is no question for retrieval either:
 greeting words ("中午好") are a greeting, closing words ("好的，知道了", "不用了，谢谢") thanks,
-or goodbye when they say there is nothing more. A greeting or a request for a human that asks
+or goodbye when they say there is nothing more; a request to apply in set words ("那你帮我把
+这个一起办了") is one. A greeting or a request for a human that asks
 a fact no intent is taught for ("中午去有人吗", "我走不开，让我媳妇去办行吗") is a service question
 (retrieval.fields.asks_a_fact), unless it asks for a human in so many words. (Not other small
 talk: "你中午吃饭了吗" is chitchat; nor a yes or no, which forms and offers wait for.)
@@ -20,7 +21,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from retrieval.fields import asks_a_fact
+from retrieval.fields import QUESTION, asks_a_fact
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -37,6 +38,7 @@ class SmallTalkGuard(GraphComponent):
             "thanks_words": [],
             "farewell_words": [],
             "filler_words": [],
+            "apply_phrase": "",  # a request to apply, filler words aside
             "unsure_below": 0.0,
         }
 
@@ -50,6 +52,7 @@ class SmallTalkGuard(GraphComponent):
         self.thanks_words = set(config["thanks_words"])
         self.farewell_words = set(config["farewell_words"])
         self.filler_words = set(config["filler_words"])
+        self.apply_phrase = re.compile(config["apply_phrase"]) if config["apply_phrase"] else None
         self.unsure_below = config["unsure_below"]
 
     @classmethod
@@ -75,9 +78,12 @@ class SmallTalkGuard(GraphComponent):
         return messages
 
     def stock_phrase(self, text: str) -> str | None:
-        """greet, goodbye, thank, or None for a message that is not greeting or closing words
-        alone (yes-words beside them allowed)."""
-        pieces = set(self.pieces(text)) - self.filler_words
+        """greet, goodbye, thank, start_application, or None for a message that is not greeting
+        or closing words alone (yes-words beside them allowed), nor a request to apply."""
+        said = [p for p in self.pieces(text) if p not in self.filler_words]
+        if said and self.apply_phrase and self.apply_phrase.match("".join(said)) and not QUESTION.search(text):
+            return "start_application"
+        pieces = set(said)
         if pieces and pieces <= self.greeting_words:
             return "greet"
         if not pieces or not pieces <= self.thanks_words | self.farewell_words:
