@@ -13,16 +13,19 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import reply_for, send
+from actions.answer import ActionAnswer, reply_for, send
 from actions.context import knowledge, user_texts
 from actions.replies import FILE_BUTTON, FILE_PAYLOAD
 from actions.workorder import start
 from actions.workorder_filing import status_reply
+from retrieval.fields import QUESTION
 from retrieval.search import Filters
 
 NONE_OF_THEM = {**FILE_BUTTON, "title": "都不是，登记12345工单"}
 # Asking how an earlier complaint went, not making a new one.
 STATUS_QUESTION = re.compile(r"(结果|进度|怎么样了|处理了没|处理得|有人管了没|回复了|答复了|办到哪)")
+# Words that make a message a complaint whatever else it asks ("这个窗口态度太差了，能投诉吗").
+COMPLAINT_WORDS = re.compile(r"投诉|举报|反映|曝光|不作为|态度.{0,2}(差|恶劣|不好)|刁难|乱收费|红包|推诿|谁管|有人管|管不管|管管")
 
 
 class ActionComplaint(Action):
@@ -41,6 +44,16 @@ class ActionComplaint(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         if text == FILE_PAYLOAD:  # the button under close items or "not found": the message before it says what happened
             return start(tracker, dispatcher, said=said_before(tracker))
+        if tracker.get_slot("current_item") and QUESTION.search(text) and not COMPLAINT_WORDS.search(text):
+            # A question during a service's conversation that NLU reads as a complaint may be a
+            # follow-up ("房子买在老家威海，也能提吗" on 公积金提取, complain 0.51, started a work
+            # order): answered so when that answers with a service; else it is the complaint
+            # it reads as ("窗口的人一直不在，这正常吗").
+            trial = CollectingDispatcher()
+            events = await ActionAnswer().run(trial, tracker, domain)
+            if answers_with_a_service(trial.messages):
+                dispatcher.messages.extend(trial.messages)
+                return events
         searcher, catalogue = knowledge()
         # The region the message names, else the conversation's ("大专毕业来青岛上班了，想把户口迁
         # 过来", NLU: complain 0.78, got 人才引进落户's general facts, not 青岛's); kept for the
@@ -59,6 +72,12 @@ class ActionComplaint(Action):
         if result.confident:
             dispatcher.utter_message(response="utter_complain")
         return events
+
+def answers_with_a_service(messages: list[dict[str, Any]]) -> bool:
+    """Whether replies name services surely (not "not found", not items offered as maybe)."""
+    payloads = [m.get("custom") or {} for m in messages]
+    return any(p.get("items") for p in payloads) and not any(p.get("suggested") or p.get("outcome") == "no_match" for p in payloads)
+
 
 def said_before(tracker: Tracker) -> str:
     """The user's message before the latest one."""

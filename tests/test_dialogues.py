@@ -513,6 +513,20 @@ def test_a_service_question_read_as_a_complaint_is_answered_for_the_region_it_na
     assert [i["code"] for i in items(trips)] == [items(moved)[0]["code"]], texts(trips)
 
 
+def test_a_follow_up_question_read_as_a_complaint_stays_on_the_service(bot) -> None:
+    """"房子买在老家威海，也能提吗" on 公积金提取 (NLU: complain 0.51) started a 12345 work order;
+    a question during a service's conversation is a follow-up when it is answered as one. A
+    complaint there is still one, asked as a question too."""
+    me = user()
+    say(me, "刚付完首付买了套房，听说公积金账户里的钱能取出来，咋取")
+    yantai = say(me, "烟台的呢")
+    assert [i["name"] for i in items(yantai)] == ["购买自住住房提取住房公积金"], texts(yantai)
+    hometown = say(me, "房子买在老家威海，也能提吗")
+    assert [i["name"] for i in items(hometown)] == ["购买自住住房提取住房公积金"] and "工单" not in texts(hometown), texts(hometown)
+    noise = say(me, "楼上天天半夜装修吵得睡不着，找谁管？")
+    assert "工单" in texts(noise), texts(noise)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was
