@@ -2,7 +2,8 @@
 a sure one for it (投诉律师 → 司法行政业务投诉接收), else a 12345 work order filed in the
 conversation (actions/workorder.py). When items come close without being sure, the message
 may be a service question NLU read as a complaint ("个人家里报装用电怎么申请"): they are
-offered first, beside a button that files the work order."""
+offered first, beside a button that files the work order. A question during a service's
+conversation is answered as a follow-up when that finds a service."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ class ActionComplaint(Action):
         if tracker.get_slot("current_item") and QUESTION.search(text) and not COMPLAINT_WORDS.search(text):
             # A question during a service's conversation that NLU reads as a complaint may be a
             # follow-up ("房子买在老家威海，也能提吗" on 公积金提取, complain 0.51, started a work
-            # order): answered so when that answers with a service; else it is the complaint
-            # it reads as ("窗口的人一直不在，这正常吗").
+            # order): answered so when that answers with a service; else it is the complaint it
+            # reads as, asked as a question ("办了一个月还没下来，是不是卡住了").
             trial = CollectingDispatcher()
             events = await ActionAnswer().run(trial, tracker, domain)
             if answers_with_a_service(trial.messages):
@@ -72,6 +73,7 @@ class ActionComplaint(Action):
         if result.confident:
             dispatcher.utter_message(response="utter_complain")
         return events
+
 
 def answers_with_a_service(messages: list[dict[str, Any]]) -> bool:
     """Whether replies name services surely (not "not found", not items offered as maybe)."""
