@@ -38,8 +38,8 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, offers_maybe,
-    place_without_fact, thresholds,
+    FIELD_INTENTS, REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers,
+    offers_maybe, place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Region
 from catalogue.model import LEVELS, ServiceItem
@@ -175,6 +175,7 @@ class ActionAnswer(Action):
 
             return answer_rejection(dispatcher, tracker)
 
+        intent = intent_of_where(searcher, catalogue, text, intent, topic.code)
         region = catalogue.gazetteer.resolve(text)
         region_code = region.code if region else topic.region
         if region and region.code != topic.region:
@@ -280,6 +281,28 @@ class ActionAnswer(Action):
         # "天河区的呢" narrows that one, not "市里的呢"; so does a question with no words of its own.
         kept = [] if reply is None and (intent == REGION_INTENT or not says_something) else [SlotSet("last_query", asked)]
         return events + kept + [SlotSet("last_field", field)] + reply_events
+
+
+# A statement that ends by saying where: "我在临沂", "我们在济宁任城", "公司注册在济南历下".
+ENDS_WHERE = re.compile(r"在[的呢啊吧了。！!，,\s]*$")
+
+
+def intent_of_where(searcher: Searcher, catalogue: Catalogue, text: str, intent: str, topic_code: str | None) -> str:
+    """The intent to read a message by: a statement that only tells where the user (or the
+    business) is narrows, whatever NLU read ("公司注册在济南历下" after 营业执照补领: 公司注册 is no
+    question about 设立登记). Not when it asks a field ("要准备啥，我在青岛"), its words name a
+    service ("社保卡补办在济南", worth ≥ `specific`), or the topic is a theme, whose parts a place
+    may pick ("出生医学证明在青岛" on 新生儿出生)."""
+    rest = catalogue.gazetteer.without_regions(text)
+    telling = (
+        catalogue.gazetteer.resolve(text) is not None
+        and ENDS_WHERE.search(rest) is not None
+        and intent not in FIELD_INTENTS
+        and not cues_a_field(rest)
+        and searcher.word_profile(rest)[0] < thresholds().specific
+        and (topic_code or "") not in catalogue.themes
+    )
+    return REGION_INTENT if telling else intent
 
 
 def place_reply(searcher: Searcher, catalogue: Catalogue, content: str, topic: Topic) -> dict[str, Any] | None:

@@ -527,6 +527,15 @@ def test_a_follow_up_question_read_as_a_complaint_stays_on_the_service(bot) -> N
     assert "工单" in texts(noise), texts(noise)
 
 
+def test_a_statement_of_where_narrows_whatever_words_come_before(bot) -> None:
+    """"公司注册在济南历下" after 营业执照补领 tells where the company is; its words 公司注册 got a
+    list of 有限责任公司设立登记's implementations."""
+    me = user()
+    say(me, "公司搬家的时候营业执照原件找不着了，银行那边又要用，咋整")
+    where = say(me, "公司注册在济南历下")
+    assert [(i["name"], i["region"]) for i in items(where)] == [("营业执照补领", "历下区")], texts(where)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was
