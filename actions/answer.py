@@ -120,6 +120,19 @@ def search_words(searcher: Searcher, words: Words, text: str, filters: Filters) 
     return words, searcher.search(words.content, filters, k=10, said=text)
 
 
+def search_words_for(searcher: Searcher, words: Words, text: str, filters: Filters, target_named: bool) -> tuple[Words, SearchResult, Filters]:
+    """`search_words` with the conversation's filters; a target told for an earlier question
+    ("我们公司想请外国专家": 法人) does not bind one it finds nothing sure for and its words find
+    more without it ("我们老板的中国绿卡快到期了": a person's). (Not one it is sure of: "医保参保
+    登记" stays 单位职工's.) The filters returned are those searched by."""
+    found_words, probe = search_words(searcher, words, text, filters)
+    if not filters.target or target_named or probe.best is not None:
+        return found_words, probe, filters
+    untargeted = replace(filters, target=None)
+    loose_words, loose = search_words(searcher, words, text, untargeted)
+    return (loose_words, loose, untargeted) if loose.confidence > probe.confidence else (found_words, probe, filters)
+
+
 def fact_of_the_named(text: str, found: SearchResult) -> tuple[Field, str] | None:
     """A fact the message ends by asking of the service it names ("结婚登记能代办吗"), and the
     words that ask it; not when they are part of the name of what its words find first
@@ -175,8 +188,8 @@ class ActionAnswer(Action):
 
             return answer_rejection(dispatcher, tracker)
 
-        intent = intent_of_where(searcher, catalogue, text, intent, topic.code)
         region = catalogue.gazetteer.resolve(text)
+        intent = intent_of_where(searcher, catalogue, text, region, intent, topic.code)
         region_code = region.code if region else topic.region
         if region and region.code != topic.region:
             events.append(SlotSet("region", region.code))
@@ -201,15 +214,7 @@ class ActionAnswer(Action):
                 send(dispatcher, reply)
                 return events
         target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
-        read = words
-        words, probe = search_words(searcher, read, text, filters)
-        if filters.target and not target_named and probe.best is None:
-            # A target told for an earlier question ("我们公司想请外国专家": 法人) does not bind
-            # one it finds nothing sure for and its words find more without it ("我们老板的中国
-            # 绿卡快到期了": a person's). (Not one it is sure of: "医保参保登记" stays 单位职工's.)
-            loose_words, loose = search_words(searcher, read, text, replace(filters, target=None))
-            if loose.confidence > probe.confidence:
-                words, probe, filters = loose_words, loose, replace(filters, target=None)
+        words, probe, filters = search_words_for(searcher, words, text, filters, target_named)
         field, content, asked = words.field, words.content, words.asked
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
@@ -287,21 +292,16 @@ class ActionAnswer(Action):
 ENDS_WHERE = re.compile(r"在[的呢啊吧了。！!，,\s]*$")
 
 
-def intent_of_where(searcher: Searcher, catalogue: Catalogue, text: str, intent: str, topic_code: str | None) -> str:
+def intent_of_where(searcher: Searcher, catalogue: Catalogue, text: str, region: Region | None, intent: str, topic_code: str | None) -> str:
     """The intent to read a message by: a statement that only tells where the user (or the
     business) is narrows, whatever NLU read ("公司注册在济南历下" after 营业执照补领: 公司注册 is no
     question about 设立登记). Not when it asks a field ("要准备啥，我在青岛"), its words name a
     service ("社保卡补办在济南", worth ≥ `specific`), or the topic is a theme, whose parts a place
     may pick ("出生医学证明在青岛" on 新生儿出生)."""
+    if region is None or intent in FIELD_INTENTS or (topic_code or "") in catalogue.themes:
+        return intent
     rest = catalogue.gazetteer.without_regions(text)
-    telling = (
-        catalogue.gazetteer.resolve(text) is not None
-        and ENDS_WHERE.search(rest) is not None
-        and intent not in FIELD_INTENTS
-        and not cues_a_field(rest)
-        and searcher.word_profile(rest)[0] < thresholds().specific
-        and (topic_code or "") not in catalogue.themes
-    )
+    telling = ENDS_WHERE.search(rest) is not None and not cues_a_field(rest) and searcher.word_profile(rest)[0] < thresholds().specific
     return REGION_INTENT if telling else intent
 
 

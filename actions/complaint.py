@@ -76,9 +76,8 @@ class ActionComplaint(Action):
 
 
 def answers_with_a_service(messages: list[dict[str, Any]]) -> bool:
-    """Whether replies name services surely (not "not found", not items offered as maybe)."""
-    payloads = [m.get("custom") or {} for m in messages]
-    return any(p.get("items") for p in payloads) and not any(p.get("suggested") or p.get("outcome") == "no_match" for p in payloads)
+    """Whether replies name services surely (not items offered as maybe; "not found" names none)."""
+    return any(p.get("items") and not p.get("suggested") for p in (m.get("custom") or {} for m in messages))
 
 
 def said_before(tracker: Tracker) -> str:

@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from actions.answer import TARGET_OF_ENTITY, measure, read_words, search_words, intent_of_where, with_place_question
+from actions.answer import TARGET_OF_ENTITY, intent_of_where, measure, read_words, search_words, with_place_question
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
@@ -67,7 +67,8 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
             for turn in dialogue["turns"]:
                 expect, text = turn["expect"], turn["say"]
                 parsed = parse(url, text, token)
-                intent = intent_of_where(searcher, catalogue, text, parsed["intent"]["name"], topic_code)
+                region = catalogue.gazetteer.resolve(text)
+                intent = intent_of_where(searcher, catalogue, text, region, parsed["intent"]["name"], topic_code)
                 target_named = any(e.get("entity") == "target" and e.get("value") in TARGET_OF_ENTITY for e in parsed.get("entities") or [])
                 # The message read and searched as the action reads it (with no filters: the
                 # turn's region counts as narrowing, below).
@@ -77,7 +78,6 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
                 topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())
                 offered = tuple(h.item.code for h in probe.hits[:5])
                 evidence = measure(searcher, catalogue, topic, intent, words.field, words.content, probe, Filters())
-                region = catalogue.gazetteer.resolve(text)
                 evidence = replace(evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region) or target_named)
                 evidence = with_place_question(evidence, searcher, words.place_words)
                 gold = expect.get("gold")
