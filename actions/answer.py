@@ -41,7 +41,7 @@ from actions.topic import (
     FIELD_INTENTS, REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers,
     offers_maybe, place_without_fact, thresholds,
 )
-from catalogue.gazetteer import Region
+from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
@@ -188,7 +188,7 @@ class ActionAnswer(Action):
 
             return answer_rejection(dispatcher, tracker)
 
-        region = catalogue.gazetteer.resolve(text)
+        region = region_said(catalogue.gazetteer, text)
         intent = intent_of_where(searcher, catalogue, text, region, intent, topic.code)
         region_code = region.code if region else topic.region
         if region and region.code != topic.region:
@@ -286,6 +286,23 @@ class ActionAnswer(Action):
         # "天河区的呢" narrows that one, not "市里的呢"; so does a question with no words of its own.
         kept = [] if reply is None and (intent == REGION_INTENT or not says_something) else [SlotSet("last_query", asked)]
         return events + kept + [SlotSet("last_field", field)] + reply_events
+
+
+# "Here", where the user is now ("在这边能换吗"), and a place named as where the user comes
+# from ("户口还在老家临沂", "户籍是菏泽的").
+HERE = re.compile(r"这边|这里|这儿|本地|当地|我们这")
+ORIGIN = re.compile(r"(?:老家|户口|户籍|原籍)[还都也]?(?:在|是|落在)?[^，。,；;？?！!\s]{1,8}")
+
+
+def region_said(gazetteer: Gazetteer, text: str) -> Region | None:
+    """The region the message names as where the user is or asks about; not a place of origin
+    set against "here": "户口还在老家临沂，在这边能换吗" on 居民身份证换领 in 青岛市南区 asks
+    about 青岛 (a place of origin alone, "我户口在青岛", still says where)."""
+    if ORIGIN.search(text):
+        rest = ORIGIN.sub("，", text)
+        if HERE.search(rest):
+            return gazetteer.resolve(rest)
+    return gazetteer.resolve(text)
 
 
 # A statement that ends by saying where: "我在临沂", "我们在济宁任城", "公司注册在济南历下".
@@ -405,6 +422,8 @@ def measure(
     # What the conversation is about: the topic and its implementations, or else the choices offered.
     around = {i.code for i in catalogue.implementations(item)} | {item.code} if item else set(topic.offered)
     rank = next((n for n, code in enumerate(codes) if code in around), None)
+    # Whose record the words are measured against: the topic's, else each choice offered.
+    around_items = [item] if item else [entry for code in topic.offered if (entry := catalogue.entry(code)) is not None]
     elsewhere = probe.confidence if probe.hits and rank != 0 else 0.0
     # What the words may pick: the choices just offered, or the items of the theme under
     # discussion ("税务那块的清税在哪办" while on 企业注销“一件事”).
@@ -430,7 +449,7 @@ def measure(
         field=field,
         region_changed=False,
         content=bool(searcher.index.lexicon.tokens(content)),
-        about_topic=round(searcher.coverage(content, item), 3) if item else 0.0,
+        about_topic=round(max((searcher.coverage(content, entry) for entry in around_items), default=0.0), 3),
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,
         picked=picked,
@@ -704,7 +723,7 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
     比例返还" is not asked for its city; a service 淄博 has no unit for gets what holds everywhere)."""
     searcher, catalogue = knowledge()
     text = tracker.latest_message.get("text") or ""
-    region = catalogue.gazetteer.resolve(text)
+    region = region_said(catalogue.gazetteer, text)
     filters = Filters(region_code=region.code if region else tracker.get_slot("region"))
     content = catalogue.gazetteer.without_regions(text) if region else text
     result = searcher.search(content, filters, said=text)

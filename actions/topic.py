@@ -73,7 +73,9 @@ class Evidence:
     field: str | None  # the fact asked for, if any
     region_changed: bool  # the message names a region other than the topic's
     content: bool  # words beyond the field, region and filler ones
-    about_topic: float  # how much of the content the topic's record covers (IDF-weighted)
+    # How much of the content the topic's record covers (IDF-weighted); with no topic but
+    # choices offered, the choice's record that covers most.
+    about_topic: float
     elsewhere: float  # retrieval's confidence in the content's best hit, unless that is the topic (else a choice offered)
     elsewhere_rank_of_topic: int | None = None  # the topic's rank among the content's hits
     picked: str | None = None  # the offered choice the words clearly name
@@ -168,6 +170,14 @@ def offers_maybe(evidence: Evidence, t: Thresholds) -> bool:
     return evidence.specific >= t.says_much and evidence.worth_offering
 
 
+def says_much_else(evidence: Evidence, t: Thresholds) -> bool:
+    """Words worth much that share none with what is under discussion start a new question,
+    whatever fact or place they mention ("拿到证之后我打算在广州认定高中老师的资格" on
+    普通话水平测试等级证书核发; "那我老婆生孩子的生育津贴在哪领" while 公证指引 are offered),
+    when retrieval finds something for them (not "天河这边有没有好点的婚宴酒店推荐")."""
+    return evidence.specific >= t.says_much and evidence.about_topic == 0 and evidence.worth_offering
+
+
 def place_without_fact(evidence: Evidence) -> bool:
     """A region named and no fact asked but the hours, which a place has too: "临沂批发市场几点
     开门" asks about the market, "泰山区的大厅几点下班" about the topic there (the place-question
@@ -226,6 +236,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
             evidence.elsewhere >= t.switch
             or evidence.unknown >= t.unknown
             or (evidence.marked_new and evidence.specific >= t.specific)
+            or says_much_else(evidence, t)
         )
         if topic.offered and evidence.field and not searched_as_is:
             return "await_pick"
@@ -247,6 +258,8 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if evidence.unknown >= t.unknown:
         return "leave"
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
+        if says_much_else(evidence, t):
+            return "new_service"
         return "leave" if asks_about_place(evidence, t) else "narrow"  # ...unless "济南今天限号吗"
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.

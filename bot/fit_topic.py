@@ -20,7 +20,7 @@ import urllib.request
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from actions.answer import TARGET_OF_ENTITY, intent_of_where, measure, read_words, search_words, with_place_question
+from actions.answer import TARGET_OF_ENTITY, intent_of_where, region_said, measure, read_words, search_words, with_place_question
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
@@ -67,7 +67,7 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
             for turn in dialogue["turns"]:
                 expect, text = turn["expect"], turn["say"]
                 parsed = parse(url, text, token)
-                region = catalogue.gazetteer.resolve(text)
+                region = region_said(catalogue.gazetteer, text)
                 intent = intent_of_where(searcher, catalogue, text, region, parsed["intent"]["name"], topic_code)
                 target_named = any(e.get("entity") == "target" and e.get("value") in TARGET_OF_ENTITY for e in parsed.get("entities") or [])
                 # The message read and searched as the action reads it (with no filters: the

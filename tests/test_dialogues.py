@@ -536,6 +536,18 @@ def test_a_statement_of_where_narrows_whatever_words_come_before(bot) -> None:
     assert [(i["name"], i["region"]) for i in items(where)] == [("营业执照补领", "历下区")], texts(where)
 
 
+def test_a_place_of_origin_set_against_here_keeps_the_place_where_the_user_is(bot) -> None:
+    """"户口还在老家临沂，在这边能换吗" on 居民身份证换领 in 青岛市南区 asks about here: it was
+    re-answered for 临沂, and so was every follow-up after it."""
+    me = user()
+    say(me, "身份证下个月就到期了，想赶紧换张新的，怎么弄")
+    say(me, "我现在在青岛市南区上班")
+    here = say(me, "户口还在老家临沂，在这边能换吗")
+    assert items(here) and all(i["name"] == "居民身份证换领" and i["region"] == "市南区" for i in items(here)), texts(here)
+    later = say(me, "大概多久能拿到新证")
+    assert [(i["name"], i["region"]) for i in items(later)] == [("居民身份证换领", "市南区")], texts(later)
+
+
 def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> None:
     """"济南营业执照丢了怎么补领": the sample's 营业执照补领 is implemented by 济南's districts,
     which the region filter used to leave out (only the city, the province), so nothing was

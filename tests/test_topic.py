@@ -117,6 +117,16 @@ CASES = [
      ev("ask_location", "location", elsewhere=0.16, unknown=4), "new_service"),
     ("那等孩子考上大学了，聚居区的还有助学金可以领吗: much said, no fact, nothing sure: the topic waits (items offered as maybe)", ON_ITEM,
      replace(ev("nlu_fallback", None, about=0.14, elsewhere=0.26, specific=4.2, unknown=2), worth_offering=True), "leave"),
+    ("拿到证之后我打算在广州认定高中老师的资格 on 普通话证书: a place beside much said, none of it the topic's, something found: a new question there",
+     ON_ITEM, replace(ev("nlu_fallback", "conditions", elsewhere=0.48, region_changed=True, specific=2.9, unknown=1), worth_offering=True), "new_service"),
+    ("the same, a word of it in the topic's record: the topic there", ON_ITEM,
+     replace(ev("nlu_fallback", "conditions", about=0.2, elsewhere=0.48, region_changed=True, specific=2.9, unknown=1), worth_offering=True), "narrow"),
+    ("天河这边有没有好点的婚宴酒店: much said beside a place, nothing found for it: not a new service", ON_ITEM,
+     ev("ask_policy", None, elsewhere=0.05, region_changed=True, specific=2.4), "narrow"),
+    ("那我老婆生孩子的生育津贴在哪领 while 公证指引 are offered: much said, none of it the choices', something found: searched", CHOICES,
+     replace(ev("ask_location", "location", elsewhere=0.25, specific=2.06, unknown=1), worth_offering=True), "new_service"),
+    ("the same words, one of them in a choice's record: which one?", CHOICES,
+     replace(ev("ask_location", "location", about=0.3, elsewhere=0.25, specific=2.06, unknown=1), worth_offering=True), "await_pick"),
     ("first question of a conversation", Topic(), ev("search_service", None, elsewhere=0.9), "new_service"),
     ("a first question that fits nothing still searches (the answer says none fits)", Topic(), ev("search_service", None), "new_service"),
 ]
@@ -440,3 +450,23 @@ def test_a_choice_named_by_its_place_in_the_list(sd_searcher, said: str, picked:
     content = strip_field_cues(said)
     assert offered_by_ordinal(sd_searcher, content, ("a", "b", "c")) == picked
     assert offered_by_ordinal(sd_searcher, content, ()) is None
+
+
+@pytest.mark.parametrize(
+    "said,region",
+    [
+        ("户口还在老家临沂，在这边能换吗", None),  # a place of origin set against "here"
+        ("户籍在烟台，在本地能办理吗", None),
+        ("我户口在青岛，在济南这边能办吗", "济南市"),  # here is named
+        ("我户口在青岛", "青岛市"),  # a place of origin alone still says where
+        ("我老家在济南这边", "济南市"),
+        ("我现在在青岛市南区上班", "市南区"),
+    ],
+)
+def test_a_place_of_origin_set_against_here_is_not_where_the_user_is(said: str, region: str | None) -> None:
+    from actions.answer import region_said
+    from catalogue.store import load_catalogue
+    from settings import get_settings
+
+    found = region_said(load_catalogue(get_settings()).gazetteer, said)
+    assert (found.name if found else None) == region
