@@ -288,21 +288,22 @@ class ActionAnswer(Action):
         return events + kept + [SlotSet("last_field", field)] + reply_events
 
 
-# "Here", where the user is now ("在这边能换吗"), and a place named as where the user comes
-# from ("户口还在老家临沂", "户籍是菏泽的").
-HERE = re.compile(r"这边|这里|这儿|本地|当地|我们这")
-ORIGIN = re.compile(r"(?:老家|户口|户籍|原籍)[还都也]?(?:在|是|落在)?[^，。,；;？?！!\s]{1,8}")
+# "Here", where the user is now ("在这边能换吗"; not 这里面, 我们这种, 本地人: 当地 points back
+# to the place just named), and what names a place as where the user comes from, just before
+# its name ("户口还在老家临沂", "户籍是菏泽的"; not "户口迁到青岛", where the user has moved).
+HERE = re.compile(r"这边|这里(?!面)|这儿|本地(?![人户])|我们这(?![种样个])")
+ORIGIN_BEFORE = re.compile(r"(?:老家|(?:户口|户籍|原籍)[还都也]?(?:在|是)(?:老家)?)[是在]?$")
 
 
 def region_said(gazetteer: Gazetteer, text: str) -> Region | None:
     """The region the message names as where the user is or asks about; not a place of origin
     set against "here": "户口还在老家临沂，在这边能换吗" on 居民身份证换领 in 青岛市南区 asks
     about 青岛 (a place of origin alone, "我户口在青岛", still says where)."""
-    if ORIGIN.search(text):
-        rest = ORIGIN.sub("，", text)
-        if HERE.search(rest):
-            return gazetteer.resolve(rest)
-    return gazetteer.resolve(text)
+    rest = text
+    for start, end, _ in reversed(gazetteer.mentions(text)):
+        if ORIGIN_BEFORE.search(text[:start]) and not HERE.match(text, end):  # ("老家在济南这边": here)
+            rest = rest[:start] + " " + rest[end:]
+    return gazetteer.resolve(rest if rest != text and HERE.search(rest) else text)
 
 
 # A statement that ends by saying where: "我在临沂", "我们在济宁任城", "公司注册在济南历下".
@@ -725,7 +726,7 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
     text = tracker.latest_message.get("text") or ""
     region = region_said(catalogue.gazetteer, text)
     filters = Filters(region_code=region.code if region else tracker.get_slot("region"))
-    content = catalogue.gazetteer.without_regions(text) if region else text
+    content = catalogue.gazetteer.without_regions(text)  # (a place of origin too: `region_said`)
     result = searcher.search(content, filters, said=text)
     if result.confident:
         reply, events = reply_for(result, None, catalogue)

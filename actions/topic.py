@@ -258,9 +258,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if evidence.unknown >= t.unknown:
         return "leave"
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
-        if says_much_else(evidence, t):
-            return "new_service"
-        return "leave" if asks_about_place(evidence, t) else "narrow"  # ...unless "济南今天限号吗"
+        if asks_about_place(evidence, t):  # ...unless "济南今天限号吗"
+            return "leave"
+        return "new_service" if says_much_else(evidence, t) else "narrow"  # (or a new question there)
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.
     # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too.)

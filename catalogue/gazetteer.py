@@ -148,6 +148,10 @@ class Gazetteer:
                 start = rest.find(name, start + 1)
         return None
 
+    def mentions(self, text: str) -> list[tuple[int, int, str]]:
+        """Where `text` names regions: (start, end, name), in order (see `_reading`)."""
+        return sorted(self._reading(text))
+
     def without_regions(self, text: str) -> str:
         """`text` with the region names it mentions blanked out ("青岛的呢" -> " 的呢"); area
         names stay whole ("鲁南的呢")."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable, Literal
 
 import faiss
@@ -22,6 +23,7 @@ from retrieval.documents import name_text, record_text
 from retrieval.index import RetrievalIndex
 from retrieval.rerank import DEPTH, QuestionView, Reranker, bigrams, distinct_bigrams, pair_features
 from retrieval.text import has_han, normalise
+from retrieval.typos import Homophones
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +128,13 @@ class Searcher:
         self.weights = {"bm25": BM25_WEIGHT}
         for embedder in index.embedders:
             self.weights.update({f"{embedder.name}/{view}": embedder.fusion_weight for view in embedder.views})
+
+    @cached_property
+    def homophones(self) -> Homophones:
+        """What a slipped word is read as: the catalogue's words and synonyms (retrieval/typos.py)."""
+        lexicon = self.index.lexicon
+        words = {token for tokens in self.index.tokens for token in tokens} | set(lexicon.canonical) | set(lexicon.canonical.values())
+        return Homophones(words, lambda run: run in words or lexicon.is_word(run))
 
     # ---- filters ----------------------------------------------------------------------
 
@@ -335,7 +344,7 @@ class Searcher:
         about progress)."""
         if len(query) > MAX_QUESTION_CHARS:  # a pasted document, not a question
             return SearchResult(query[:MAX_QUESTION_CHARS], [], confident=False)
-        text = normalise(query)
+        text = self.homophones.correct(normalise(query))  # "残疾症" -> 残疾证
         if filters.level and filters.level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}")
         exact = self.index.slot_of(text.upper())  # an item code typed or pasted

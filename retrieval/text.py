@@ -55,6 +55,11 @@ class Lexicon:
             out.append(self.canonical.get(token, token))
         return out
 
+    def is_word(self, text: str) -> bool:
+        """Whether jieba's dictionaries (its own and the government one) hold `text` as a word."""
+        self.tokenizer.check_initialized()
+        return self.tokenizer.FREQ.get(text, 0) > 0
+
     def search_tokens(self, text: str) -> list[str]:
         """`tokens`, plus the character bigrams of long words (matches partial names)."""
         return [t for token in self.tokens(text) for t in (token, *bigrams(token))]

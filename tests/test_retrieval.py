@@ -292,3 +292,17 @@ def test_a_changed_dictionary_splits_the_stored_words_again(sd_settings, tmp_pat
     assert what.startswith("built from scratch")
     assert any("老人证" in tokens for tokens in index.tokens)
     load_lexicon.cache_clear()
+
+
+def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> None:
+    from retrieval.typos import Homophones
+
+    words = {"残疾证", "残疾", "通行证", "通行", "导游证", "导游", "正在", "我市", "想看", "相看"}
+    slips = Homophones(words, lambda run: run in words)
+    assert slips.correct("社区说可以给他办个残疾症,能享受补贴") == "社区说可以给他办个残疾证,能享受补贴"
+    assert slips.correct("还没有港澳通行正,在广州要怎么申请") == "还没有港澳通行证,在广州要怎么申请"
+    # The slipped character makes a word with the next one: not a slip.
+    assert slips.correct("导游正在带团") == "导游正在带团"
+    # Two characters alone are never corrected (我是 -> 我市), nor words the dictionary holds.
+    assert slips.correct("我是想看看") == "我是想看看"
+    assert slips.correct("残疾证怎么办") == "残疾证怎么办"

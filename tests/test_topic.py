@@ -121,6 +121,8 @@ CASES = [
      ON_ITEM, replace(ev("nlu_fallback", "conditions", elsewhere=0.48, region_changed=True, specific=2.9, unknown=1), worth_offering=True), "new_service"),
     ("the same, a word of it in the topic's record: the topic there", ON_ITEM,
      replace(ev("nlu_fallback", "conditions", about=0.2, elsewhere=0.48, region_changed=True, specific=2.9, unknown=1), worth_offering=True), "narrow"),
+    ("济南趵突泉老年人门票有优惠吗: much said beside a place, about the place itself: the topic waits", ON_ITEM,
+     replace(ev("nlu_fallback", None, elsewhere=0.3, region_changed=True, specific=2.5), worth_offering=True, about_place=0.93), "leave"),
     ("天河这边有没有好点的婚宴酒店: much said beside a place, nothing found for it: not a new service", ON_ITEM,
      ev("ask_policy", None, elsewhere=0.05, region_changed=True, specific=2.4), "narrow"),
     ("那我老婆生孩子的生育津贴在哪领 while 公证指引 are offered: much said, none of it the choices', something found: searched", CHOICES,
@@ -461,6 +463,11 @@ def test_a_choice_named_by_its_place_in_the_list(sd_searcher, said: str, picked:
         ("我户口在青岛", "青岛市"),  # a place of origin alone still says where
         ("我老家在济南这边", "济南市"),
         ("我现在在青岛市南区上班", "市南区"),
+        ("户口在临沂我现在在青岛这边能换吗", "青岛市"),  # no comma: the place here is not eaten
+        ("户口迁到青岛了，这边能办吗", "青岛市"),  # moved here
+        ("户籍在烟台，当地派出所能办吗", "烟台市"),  # 当地 points back to it
+        ("户口在临沂，我们这种情况能办吗", "临沂市"),  # 我们这种 is no "here"
+        ("我户口在青岛，这里面要什么材料", "青岛市"),
     ],
 )
 def test_a_place_of_origin_set_against_here_is_not_where_the_user_is(said: str, region: str | None) -> None:
