@@ -1,13 +1,14 @@
-"""Homophone slips in the words of the catalogue: "残疾症" for 残疾证, "通行正" for 通行证.
+"""Homophone slips in the names of documents and funds: "残疾症" for 残疾证, "通行正" for 通行证.
 
 Chinese is typed by sound, so a slip picks another character of the same sound, and the
 slipped word matches nothing the search knows (a dense model reads it as something else
 too: "残疾症" found 低收入家庭业务申请预约). A run of three or four characters that no
-dictionary knows, whose sound is that of a catalogue word differing from it only at one
-end, where the rest of the run is a word and the slipped character makes no word with its
-neighbour outside the run, is read as that word ("导游正在" is left alone: 正在). Runs of
-two are not corrected: on the Guangdong development questions they turned 我是 into 我市
-and 想看 into 相看 dozens of times (README, Retrieval).
+dictionary knows, whose sound is that of a catalogue word naming a thing one holds (ending
+in 证, 照, 卡, 金, 书 …) and which differs from it only in that last character, is read as
+that word — when the rest of the run is a word and the slipped character is neither a
+character of grammar ("能用医保吗" is no 医保码) nor part of a word reaching outside the run
+("导游正在"). Wider, the rule "corrected" real text: 负责任 to 负责人, a company's 乾景 to 乾净,
+岚山区 to 兰山区, and runs of two 我是 to 我市 (README, Retrieval).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from typing import Callable, Iterable
 from pypinyin import lazy_pinyin
 
 LENGTHS = (4, 3)  # longest first: "残疾人症" is one slip, not two
+THING_ENDS = frozenset("证照卡金书本册单票")  # what the words a slip is corrected to end in
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+# Characters of grammar, which sound like the ends of many words but are what was meant:
+# "能用医保吗" is no 医保码, "我在生育期间" no 再生育, "为办理" no 未办理 (a review, session 30).
+ASPECT = frozenset("了着过")  # after a verb, never after the names of things
+FUNCTION_CHARS = frozenset("吗呢吧啊呀哦嘛么的地得了着过在为和与及或是也又还都就才去来到把被给跟向从对而但等个能会要可")
 
 
 class Homophones:
@@ -28,8 +34,9 @@ class Homophones:
         self._is_word = is_word
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
         for word in sorted(set(words)):
-            if len(word) in LENGTHS and HAN_ONLY.fullmatch(word):
+            if len(word) in LENGTHS and HAN_ONLY.fullmatch(word) and word[-1] in THING_ENDS:
                 self._by_sound.setdefault(tuple(lazy_pinyin(word)), []).append(word)
+        self._stems = frozenset(word[:-1] for words in self._by_sound.values() for word in words)  # cheap first test
 
     def correct(self, text: str) -> str:
         for length in LENGTHS:
@@ -43,15 +50,15 @@ class Homophones:
 
     def _word_for(self, text: str, start: int, length: int) -> str | None:
         run = text[start : start + length]
-        if not HAN_ONLY.fullmatch(run) or self._is_word(run):
+        if run[:-1] not in self._stems or not HAN_ONLY.fullmatch(run) or self._is_word(run):
             return None
-        # Which end may have slipped: the rest of the run must be a word, and the slipped
-        # character with its outside neighbour must not be one.
-        last_slipped = self._is_word(run[:-1]) and not self._is_word(text[start + length - 1 : start + length + 1])
-        first_slipped = self._is_word(run[1:]) and not self._is_word(text[max(start - 1, 0) : start + 1])
-        if not (last_slipped or first_slipped):
+        if not (self._is_word(run[:-1]) and self._may_slip(text, start + length - 1, start + length)):
             return None
-        for word in self._by_sound.get(tuple(lazy_pinyin(run)), ()):
-            if (last_slipped and word[:-1] == run[:-1]) or (first_slipped and word[1:] == run[1:]):
-                return word
-        return None
+        return next((word for word in self._by_sound.get(tuple(lazy_pinyin(run)), ()) if word[:-1] == run[:-1]), None)
+
+    def _may_slip(self, text: str, at: int, end: int) -> bool:
+        """Whether the character at `at`, the last of a run ending at `end`, may be a slip."""
+        if text[at] in FUNCTION_CHARS or text[at + 1 : at + 2] in ASPECT:  # ("补偿进了谁的口袋": a verb)
+            return False
+        # A word holding it and going on past the run: "导游正在", "不负责任" (a run's own words were looked up already).
+        return not any(self._is_word(text[a:b]) for a in range(max(at - 3, 0), at + 1) for b in range(end + 1, min(at + 4, len(text)) + 1) if 2 <= b - a <= 4)

@@ -297,7 +297,7 @@ def test_a_changed_dictionary_splits_the_stored_words_again(sd_settings, tmp_pat
 def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> None:
     from retrieval.typos import Homophones
 
-    words = {"残疾证", "残疾", "通行证", "通行", "导游证", "导游", "正在", "我市", "想看", "相看"}
+    words = {"残疾证", "残疾", "通行证", "通行", "导游证", "导游", "正在", "我市", "想看", "相看", "医保码", "医保", "负责人", "负责", "不负责任"}
     slips = Homophones(words, lambda run: run in words)
     assert slips.correct("社区说可以给他办个残疾症,能享受补贴") == "社区说可以给他办个残疾证,能享受补贴"
     assert slips.correct("还没有港澳通行正,在广州要怎么申请") == "还没有港澳通行证,在广州要怎么申请"
@@ -306,3 +306,6 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     # Two characters alone are never corrected (我是 -> 我市), nor words the dictionary holds.
     assert slips.correct("我是想看看") == "我是想看看"
     assert slips.correct("残疾证怎么办") == "残疾证怎么办"
+    # A character of grammar is what was meant; only names of things one holds are corrected to.
+    assert slips.correct("看病能用医保吗？") == "看病能用医保吗？"
+    assert slips.correct("本着负责任的态度") == "本着负责任的态度"
