@@ -18,9 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choices import (
-    MAX_CHOICES, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering, with_runners_up,
-)
+from actions.choices import MAX_CHOICES, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
 from actions.context import knowledge
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
@@ -760,7 +758,7 @@ def general_answer(
 
 def choices_for(result: SearchResult, catalogue: Catalogue) -> list[ServiceItem]:
     """The items a search result offers: one is the answer, several the user picks from."""
-    return theme_asked(result, catalogue, knowledge()[0]) or with_runners_up(theme_covering(close_alternatives(result), catalogue), result)
+    return theme_asked(result, catalogue, knowledge()[0]) or theme_covering(close_alternatives(result), catalogue)
 
 
 def reply_for(

@@ -70,24 +70,6 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     return choices[:MAX_CHOICES]
 
 
-# A list of choices shows at least `LIST_AT_LEAST` when the hits after it score `LIST_SHARE` of
-# the best: the service asked for was often third, just under `close_ratio` ("…医生说跟打的针有
-# 关系，这种能找政府要点补偿吗" listed 疫苗接种门诊信息查询 and 病残儿医学鉴定, not 预防接种异常反应
-# 补偿). Chosen on the reranker's 300 training questions (README, Conversations): of their lists,
-# 4 more hold the gold item with 0.0-0.75 alike; 0.75 pads least.
-LIST_AT_LEAST = 3
-LIST_SHARE = 0.75
-
-
-def with_runners_up(choices: list[ServiceItem], result: SearchResult) -> list[ServiceItem]:
-    """A list of choices padded with the next hits nearly as good (a single answer stays one)."""
-    if len(choices) < 2 or len(choices) >= LIST_AT_LEAST or not result.hits:
-        return choices
-    shown = {choice.code for choice in choices}
-    more = [hit.item for hit in result.hits[:LIST_AT_LEAST] if hit.item.code not in shown and hit.score >= LIST_SHARE * result.hits[0].score]
-    return [*choices, *more][:LIST_AT_LEAST]
-
-
 def says_what_sets_apart(question: str, name: str, other: str) -> bool:
     """Whether the question says `name`'s own part against `other` and not `other`'s own
     part against `name`: "三类超限运输车辆…" among the 一类 / 二类 variants, "实验动物生产许可证

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.choices import close_alternatives, says_what_sets_apart, theme_asked, with_runners_up
+from actions.choices import close_alternatives, says_what_sets_apart, theme_asked
 from catalogue.model import ServiceItem
 from retrieval.search import Filters, Hit, SearchResult
 
@@ -103,15 +103,3 @@ def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, s
     result = sd_searcher.search(content, Filters(region_code=region.code if region else None), k=10, said=question)
     assert [i.code for i in theme_asked(result, sd_catalogue, sd_searcher)] == ([theme] if theme else [])
 
-
-def test_a_list_of_choices_shows_the_third_hit_when_it_is_nearly_as_good() -> None:
-    """"…医生说跟打的针有关系，这种能找政府要点补偿吗" listed two items, the one asked for third
-    just under the close ratio; a list now shows at least three when the third scores 0.75 of
-    the best. A single answer stays one, and a far third stays out."""
-    hits = [hit("a", "疫苗接种门诊信息查询", 1.0), hit("b", "病残儿医学鉴定", 0.9), hit("c", "预防接种异常反应补偿", 0.8), hit("d", "其他", 0.7)]
-    result = SearchResult("这种能找政府要点补偿吗", hits, confident=True)
-    listed = [h.item for h in hits[:2]]
-    assert [i.code for i in with_runners_up(listed, result)] == ["a", "b", "c"]
-    assert [i.code for i in with_runners_up(listed[:1], result)] == ["a"]
-    far = SearchResult("这种能找政府要点补偿吗", [*hits[:2], hit("c", "预防接种异常反应补偿", 0.6)], confident=True)
-    assert [i.code for i in with_runners_up(listed, far)] == ["a", "b"]
