@@ -175,7 +175,7 @@ def says_much_else(evidence: Evidence, t: Thresholds) -> bool:
     whatever fact or place they mention ("拿到证之后我打算在广州认定高中老师的资格" on
     普通话水平测试等级证书核发; "那我老婆生孩子的生育津贴在哪领" while 公证指引 are offered),
     when retrieval finds something for them (not "天河这边有没有好点的婚宴酒店推荐")."""
-    return evidence.specific >= t.says_much and evidence.about_topic == 0 and evidence.worth_offering
+    return offers_maybe(evidence, t) and evidence.about_topic == 0
 
 
 def place_without_fact(evidence: Evidence) -> bool:

@@ -21,9 +21,9 @@ from pypinyin import lazy_pinyin
 LENGTHS = (4, 3)  # longest first: "残疾人症" is one slip, not two
 THING_ENDS = frozenset("证照卡金书本册单票")  # what the words a slip is corrected to end in
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
+ASPECT = frozenset("了着过")  # after a verb, never after the names of things
 # Characters of grammar, which sound like the ends of many words but are what was meant:
 # "能用医保吗" is no 医保码, "我在生育期间" no 再生育, "为办理" no 未办理 (a review, session 30).
-ASPECT = frozenset("了着过")  # after a verb, never after the names of things
 FUNCTION_CHARS = frozenset("吗呢吧啊呀哦嘛么的地得了着过在为和与及或是也又还都就才去来到把被给跟向从对而但等个能会要可")
 
 
