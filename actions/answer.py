@@ -62,6 +62,10 @@ FIELD_OF_INTENT: dict[str, Field] = {
     "ask_conditions": "conditions",
 }
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
+# Who the user says they are ("我是低保户", "本人是退役军人"): NLU's inform_target in the first
+# person narrows even when the target is none the catalogue names; without it ("你们这个机器人是
+# 哪家公司做的啊": 公司) inform_target narrows nothing (actions/topic.py).
+FIRST_PERSON = re.compile(r"我|俺|咱|本人|自己")
 SUGGESTIONS = 3
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
@@ -99,6 +103,8 @@ def read_words(searcher: Searcher, catalogue: Catalogue, text: str, intent: str 
     """The message's words, and the field it asks: a fact asked alone, else NLU's field intent,
     else the field its words cue."""
     field = FIELD_OF_INTENT.get(intent) or detect_field(text)
+    if field == "visits" and detect_field(text) == "conditions":  # "只能转一次" (NLU: ask_visits) asks a limit
+        field = "conditions"
     asked = strip_field_cues(text)
     content = catalogue.gazetteer.without_regions(asked)
     fact = fact_asked(searcher, text, content)  # "周末能办吗" (NLU: ask_online), "可以找人代办吗"
@@ -223,8 +229,11 @@ class ActionAnswer(Action):
             # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
             weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters)
+        self_told = intent == "inform_target" and FIRST_PERSON.search(text) is not None
         evidence = replace(
-            evidence, region_changed=bool(region and region.code != topic.region), narrows=evidence.narrows or bool(region) or target_named
+            evidence,
+            region_changed=bool(region and region.code != topic.region),
+            narrows=evidence.narrows or bool(region) or target_named or self_told,
         )
         evidence = with_place_question(evidence, searcher, words.place_words)
         move = decide(topic, evidence, thresholds())

@@ -203,7 +203,10 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
-    if evidence.intent in NARROWING_INTENTS or (evidence.region_changed and not evidence.content):
+    # NLU's inform_target with no target said narrows nothing: "你们这个机器人是哪家公司做的啊"
+    # (公司) repeated the last answer; its words are weighed like any other message's.
+    narrowing = evidence.intent == REGION_INTENT or (evidence.intent in NARROWING_INTENTS and evidence.narrows)
+    if narrowing or (evidence.region_changed and not evidence.content):
         # "那注销呢" reads like "济南的呢" (NLU: inform_region) but names no region. An act alone
         # is about the topic's thing, and the topic has no such sibling (it would have been
         # picked): on 律师事务所名称预核准 it gets none rather than whichever item 注销 alone finds.

@@ -114,6 +114,13 @@ def load_progress_words(dict_dir: Path) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
+def load_lookup_words(dict_dir: Path) -> re.Pattern[str] | None:
+    """Words that ask to look something up (查, 名单, 在哪…): a lookup item (…查询) weighs
+    less in a question saying none (`retrieval/search.py`, LOOKUP). None without any."""
+    words = _read_lines(dict_dir / "lookup_words.txt")
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
 def load_doing_words(path: Path) -> frozenset[str]:
     """Words that say a thing is done, not which service (办理, 弄…; data/dialogue/doing_words.txt:
     the dialogue state's actions read them from the searcher too)."""

@@ -65,6 +65,19 @@ def test_an_item_that_only_reports_progress_answers_only_a_question_about_progre
     assert any("进度" in hit.item.name for hit in asked.hits)
 
 
+def test_a_lookup_gives_way_to_the_service_in_a_question_asking_to_get_it_done(gd_searcher):
+    # 一级运动员等级信息查询 scored above 一级运动员授予 for a question asking to apply.
+    apply = gd_searcher.search("孩子省运会拿了第二名，可以申请一级运动员，去哪里报")
+    names = [hit.item.name for hit in apply.hits]
+    assert names.index("一级运动员授予") < names.index("一级运动员等级信息查询"), names[:5]
+    # Only the order changes: the lookup keeps its score, so it is still close enough to be offered.
+    lookup_hit = apply.hits[names.index("一级运动员等级信息查询")]
+    assert lookup_hit.score > apply.best.score
+    # Asked to look up, the lookup leads as before.
+    look = gd_searcher.search("一级运动员等级信息怎么查")
+    assert look.best.item.name == "一级运动员等级信息查询"
+
+
 def test_official_name_and_colloquial_question_find_the_item(gd_searcher):
     result = gd_searcher.search("舱单通关状态查询")
     assert result.confident and result.best.item.name == "舱单通关状态查询"
