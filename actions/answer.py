@@ -694,7 +694,14 @@ def answer_about(
         return theme_message(theme, item, field, kind_for(item), parts, ask), item
     shown, where_unknown = implementation_for(item, region_code, catalogue)
     ask = place_in_region(region, [(item, region_code)], catalogue, False, lacking_said) if region and where_unknown else ""
-    return item_message(shown, field, where_unknown, ask), shown
+    only_unit_at = place_name(shown, catalogue) if region is None and not where_unknown and shown.level != "省" else ""
+    return item_message(shown, field, where_unknown, ask, only_unit_at), shown
+
+
+def place_name(item: ServiceItem, catalogue: Catalogue) -> str:
+    """Where an item's unit is, city first ("青岛市胶州市大屯村"; a village's own name alone says little)."""
+    names = [region.name for region in reversed(catalogue.gazetteer.chain(item.region_code)) if region.level != "省"]
+    return "".join(names if item.region_name in names else [*names, item.region_name])
 
 
 def place_in_region(

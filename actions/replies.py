@@ -37,11 +37,15 @@ def card(item: ServiceItem) -> dict[str, Any]:
     }
 
 
-def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = False, ask: str = "") -> dict[str, Any]:
+def item_message(
+    item: ServiceItem, field: Field | None, where_unknown: bool = False, ask: str = "", only_unit_at: str = ""
+) -> dict[str, Any]:
     """The answer about one item: one field if asked for, else its key facts.
 
     `where_unknown`: no one unit is the user's, so the unit, place and phone are not given,
     never one county's presented as the user's; `ask` says what instead (`general_item_message`).
+    `only_unit_at`: the place of the catalogue's only unit, with no region known; its place
+    and phone are given as that place's, not as the user's (`ONLY_UNIT`).
     """
     if where_unknown:
         return general_item_message(item, field, ask)
@@ -62,6 +66,8 @@ def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = F
             lines.append(f"咨询电话：{item.phone}")
         lines.append(citation(item).strip("（）"))
         text = "\n".join(lines)
+    if only_unit_at and field in (None, "summary", *LOCAL_FIELDS):
+        text += "\n" + ONLY_UNIT.format(place=only_unit_at)
     payload: dict[str, Any] = {"items": [card(item)]}
     if field and field != "summary":  # which fact was answered, for channels and evaluation
         payload["field"] = field
@@ -69,6 +75,9 @@ def item_message(item: ServiceItem, field: Field | None, where_unknown: bool = F
 
 
 LOCAL_FIELDS = ("location", "phone", "hours")
+# The catalogue holds one unit of a local service (离婚登记 of 历下区 alone in the Shandong
+# sample): its place and phone are that place's, and the user may be anywhere.
+ONLY_UNIT = "目录中此事项只收录了{place}的办理单位；如果您在其他地方办理，请告诉我您所在的城市或区县。"
 ASK_PLACE = "请告诉我您所在的城市或区县（比如“济南市历下区”），我告诉您当地的办理地点和电话。"
 VARIES = "此事项由各地分别办理，办理部门、地点和电话因地而异。"
 

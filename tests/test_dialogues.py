@@ -572,6 +572,22 @@ def test_a_city_named_first_finds_its_districts_units_and_asks_which(bot) -> Non
     assert [i["code"] for i in items(phone)] == [second["code"]] and "电话" in texts(phone), texts(phone)
 
 
+def test_the_only_unit_catalogued_is_given_as_its_place_not_the_users(bot) -> None:
+    """The sample holds 离婚登记 of 历下区 alone. Asked with no region, its place was given as
+    if it were the user's; now it is said to be 历下区's and the user's city asked for, and a
+    city given then gets what holds there."""
+    me = user()
+    where = say(me, "离婚登记在哪办")
+    assert [i["name"] for i in items(where)] == ["内地居民离婚登记"] and "只收录了济南市历下区的办理单位" in texts(where), texts(where)
+    materials = say(me, "要带什么材料")  # the same everywhere: no word of the place
+    assert "材料" in texts(materials) and "只收录了" not in texts(materials), texts(materials)
+    elsewhere = say(me, "我在临沂")
+    assert "目录中没有临沂市的【内地居民离婚登记】" in texts(elsewhere), texts(elsewhere)
+    there = user()
+    say(there, "历下区离婚登记在哪办")
+    assert "只收录了" not in texts(say(there, "电话多少"))  # the region is known: the unit is the user's
+
+
 def test_a_place_asked_first_with_a_city_lists_its_districts_units(bot) -> None:
     """"济南营业执照补领在哪办": several of 济南's districts implement it, so they are listed;
     a number picks one, and a fact asked instead is what holds everywhere."""
