@@ -25,9 +25,11 @@ from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
 from actions.replies import (
     LOCAL_FIELDS,
+    PICK_FIRST,
     UNREADABLE,
     area_message,
     choice_message,
+    fact_of_each,
     item_message,
     no_match_message,
     outside_message,
@@ -38,14 +40,14 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    FIELD_INTENTS, REGION_INTENT, REJECTION, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers,
+    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers,
     offers_maybe, place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import FIELD_CUES, Field, cues_a_field, detect_fact, detect_field, fact_ending, without_fact
+from retrieval.fields import Field, asks_times_allowed, cues_a_field, detect_fact, detect_field, fact_ending, strip_field_cues, without_fact
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -62,10 +64,8 @@ FIELD_OF_INTENT: dict[str, Field] = {
     "ask_conditions": "conditions",
 }
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
-# Who the user says they are ("我是低保户", "本人是退役军人"): NLU's inform_target in the first
-# person narrows even when the target is none the catalogue names; without it ("你们这个机器人是
-# 哪家公司做的啊": 公司) inform_target narrows nothing (actions/topic.py).
-FIRST_PERSON = re.compile(r"我|俺|咱|本人|自己")
+# The user saying who they are ("我是低保户", "本人是退役军人", "家里是低保户").
+SAYS_WHO_I_AM = re.compile(r"(我|俺|咱|本人)(们|家)?(是|属于|作为|算)|家里是")
 SUGGESTIONS = 3
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
@@ -103,7 +103,7 @@ def read_words(searcher: Searcher, catalogue: Catalogue, text: str, intent: str 
     """The message's words, and the field it asks: a fact asked alone, else NLU's field intent,
     else the field its words cue."""
     field = FIELD_OF_INTENT.get(intent) or detect_field(text)
-    if field == "visits" and detect_field(text) == "conditions":  # "只能转一次" (NLU: ask_visits) asks a limit
+    if field == "visits" and asks_times_allowed(text):  # "只能转一次" (NLU: ask_visits) asks a limit
         field = "conditions"
     asked = strip_field_cues(text)
     content = catalogue.gazetteer.without_regions(asked)
@@ -154,12 +154,6 @@ def field_in_words(searcher: Searcher, catalogue: Catalogue, text: str) -> Field
     """The fact or field words ask with no intent to go by (a rejection's clause "我问的是周末
     能不能办"): a fact asked alone (`fact_asked`), else the field they cue."""
     return read_words(searcher, catalogue, text).field
-
-
-def strip_field_cues(text: str) -> str:
-    for _, cue in FIELD_CUES:
-        text = cue.sub(" ", text)
-    return text
 
 
 def send(dispatcher: CollectingDispatcher, message: dict[str, Any]) -> None:
@@ -229,11 +223,10 @@ class ActionAnswer(Action):
             # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
             weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters)
-        self_told = intent == "inform_target" and FIRST_PERSON.search(text) is not None
         evidence = replace(
             evidence,
             region_changed=bool(region and region.code != topic.region),
-            narrows=evidence.narrows or bool(region) or target_named or self_told,
+            narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )
         evidence = with_place_question(evidence, searcher, words.place_words)
         move = decide(topic, evidence, thresholds())
@@ -244,8 +237,10 @@ class ActionAnswer(Action):
             reply, item = answer_about(catalogue.entry(evidence.picked or evidence.sibling), field, region_code, catalogue)
             send(dispatcher, reply)
             return events + [SlotSet("current_item", item.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
-        if move == "await_pick":
-            dispatcher.utter_message(text="请先从上面的事项中选择一个（回复序号即可），我再告诉您；如果都不是，请换个说法说说您要办的事。")
+        if move == "await_pick":  # a fact of the choices offered: each one's, unless they were only "maybe"
+            offered = [entry for code in topic.offered if (entry := catalogue.entry(code)) is not None]
+            surely = offered and field and not offered_as_maybe(tracker)
+            send(dispatcher, fact_of_each(offered, field, region_code is not None) if surely else {"text": PICK_FIRST})
             return events + [SlotSet("last_field", field)]
         if not field and intent == REGION_INTENT:  # "那离婚呢", "那补办呢": the last question, about what it names
             field = topic.field
@@ -302,6 +297,23 @@ class ActionAnswer(Action):
 # its name ("户口还在老家临沂", "户籍是菏泽的"; not "户口迁到青岛", where the user has moved).
 HERE = re.compile(r"这边|这里(?!面)|这儿|本地(?![人户])|我们这(?![种样个])")
 ORIGIN_BEFORE = re.compile(r"(?:老家|(?:户口|户籍|原籍)[还都也]?(?:在|是)(?:老家)?)[是在]?$")
+
+
+def tells_who_they_are(intent: str, text: str) -> bool:
+    """NLU's inform_target where the user says who they are: it narrows even when the target is
+    none the catalogue names ("我是低保户"); without that ("你们这个机器人是哪家公司做的啊": 公司,
+    "我想问下你们是哪家公司做的") inform_target narrows nothing (actions/topic.py)."""
+    return intent == TARGET_INTENT and SAYS_WHO_I_AM.search(text) is not None
+
+
+def offered_as_maybe(tracker: Tracker) -> bool:
+    """Whether the items last offered were only "maybe" (`suggestion_message`): a fact of each
+    of those would answer about services the user likely did not mean."""
+    for event in reversed(tracker.events):
+        custom = (event.get("data") or {}).get("custom") or {} if event.get("event") == "bot" else {}
+        if custom.get("items"):
+            return bool(custom.get("suggested"))
+    return False
 
 
 def region_said(gazetteer: Gazetteer, text: str) -> Region | None:

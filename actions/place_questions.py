@@ -16,6 +16,7 @@ from functools import lru_cache
 from sklearn.linear_model import LogisticRegression
 
 from actions.topic import dialogue_words
+from retrieval.fields import strip_field_cues
 from retrieval.search import Searcher
 from retrieval.text import normalise
 
@@ -43,8 +44,6 @@ class PlaceQuestions:
 
     def content(self, text: str) -> str:
         """The words as `action_answer` measures them: no place, no field cue."""
-        from actions.answer import strip_field_cues  # (imported here: actions.answer imports this module)
-
         return self.gazetteer.without_regions(strip_field_cues(text))
 
     def probability(self, content: str) -> float:

@@ -178,6 +178,31 @@ def choice_message(
     return {"text": "\n".join(lines), "buttons": buttons, "json_message": {"items": [card(i) for i in items]}}
 
 
+PICK_FIRST = "请先从上面的事项中选择一个（回复序号即可），我再告诉您；如果都不是，请换个说法说说您要办的事。"
+FACT_OF_EACH_CHARS = 90  # a fact longer than this (a list of materials) is cut: the pick shows it whole
+
+
+def fact_of_each(items: list[ServiceItem], field: Field, region_known: bool) -> dict[str, Any]:
+    """A fact asked while choices stand ("要多久" over 居住证申领 / 居住证签注): each one's,
+    then which one, with the buttons again. The question is answered rather than put off.
+    Where the fact differs from place to place and no region is known, a choice whose unit is
+    local gets none of its unit's place or phone, as an answer about it alone would not."""
+    local = [field in LOCAL_FIELDS and not region_known and item.level != "省" for item in items]
+    message = choice_message(items)
+    if all(local):
+        lines = ["这几个事项都由各地分别办理，办理地点和电话因地而异。请告诉我您所在的城市或区县，并回复序号选择您要办的事项。"]
+    else:
+        lines = ["上面几个事项分别是："]
+        for n, (item, varies) in enumerate(zip(items, local), 1):
+            value = VARIES + "请告诉我您所在的城市或区县。" if varies else field_value(item, field)
+            value = value if len(value) <= FACT_OF_EACH_CHARS else value[:FACT_OF_EACH_CHARS] + "…（选择后查看全部）"
+            lines.append(f"{n}. {item.name}：{value}")
+        lines.append("请回复序号选择您要办的事项，我再详细告诉您。")
+    message["text"] = "\n".join(lines)
+    message["json_message"]["field"] = field
+    return message
+
+
 def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
     """No item clearly fits, but some are close: say so, offer them and a human."""
     message = choice_message(items, "没有找到与您描述完全相符的事项。以下事项可能相关，请选择；都不是的话可以转人工或拨打12345：")

@@ -34,7 +34,7 @@ FIELD_INTENTS = frozenset(
 )
 # "济南的呢" and the elliptical "那离婚呢" alike: NLU reads both as this intent.
 REGION_INTENT = "inform_region"
-NARROWING_INTENTS = frozenset({REGION_INTENT, "inform_target"})
+TARGET_INTENT = "inform_target"
 # What was meant, said after a rejection: "我问的是", "我是说", "我是想问下" (not the 说 of 说明).
 MEANT = r"我(?:要|想)?(?:问|说|办|找|要办|想办|要找)的是|我是(?:想|要)?[问说](?:一?下)?(?![明题过])|我(?:想|要)问一?下"
 # One rejection or several ("不对不对"), then a separator or MEANT: what follows is a clause
@@ -203,9 +203,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
-    # NLU's inform_target with no target said narrows nothing: "你们这个机器人是哪家公司做的啊"
-    # (公司) repeated the last answer; its words are weighed like any other message's.
-    narrowing = evidence.intent == REGION_INTENT or (evidence.intent in NARROWING_INTENTS and evidence.narrows)
+    # NLU's inform_target narrows only with a target said (`Evidence.narrows`): "你们这个机器人是
+    # 哪家公司做的啊" (公司) repeated the last answer; its words are weighed like any other message's.
+    narrowing = evidence.intent == REGION_INTENT or (evidence.intent == TARGET_INTENT and evidence.narrows)
     if narrowing or (evidence.region_changed and not evidence.content):
         # "那注销呢" reads like "济南的呢" (NLU: inform_region) but names no region. An act alone
         # is about the topic's thing, and the topic has no such sibling (it would have been
@@ -218,7 +218,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
             return "refer_back" if on_topic else "leave"  # ("那补办呢" on 营业执照补领 asks about it)
         # "那离婚呢" after 结婚登记: its words name a service retrieval is sure of, whose best hit
         # is neither the topic nor a choice standing (the topic's rank and record do not hold it
-        # here): the last question, about that service. A target ("我是个体户") always narrows.
+        # here): the last question, about that service. A target said ("我是个体户") narrows.
         if evidence.intent == REGION_INTENT and not evidence.region_changed and names_service and evidence.elsewhere >= t.switch:
             return "new_service"
         # "那初中呢": no region or target to narrow by, so narrowing would only repeat the last

@@ -18,10 +18,6 @@ Field = Literal[
 # "办到哪一步了" / "到哪了" ask about progress, not a place (data/dict/progress_words.txt).
 # "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
 CAN_IT_BE_DONE = re.compile(r"能不能办|可以办吗")
-# How many times one may do a thing is a condition, not trips to the office ("这个是不是只能转一次",
-# "一个月能去看几次", "公积金一年能提几次"; NLU reads them as ask_visits). "最多跑一次" is trips.
-# Not a cue to strip from the searched words (its verb may name the service: 提 of 提取).
-TIMES_ALLOWED = re.compile(r"(能|可以|允许)[^，,。？?跑趟]{0,4}(几|一|两|多少)次(?![性办搞弄跑就])")
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询")),
     ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅")),
@@ -121,11 +117,31 @@ RECORD_FACTS: dict[str, tuple[str, re.Pattern[str]]] = {
 }
 
 
+# How many times one may do a thing is a condition, not trips to the office ("这个是不是只能转一次",
+# "一个月能去看几次", "公积金一年能提3次吗"; NLU reads them as ask_visits): a count of times after a
+# period or 只能. "最多跑一次吗", "可以只去一次吗" are trips. Not a cue to strip from the searched
+# words (its verb may name the service: 提 of 提取).
+TIMES_ALLOWED = re.compile(
+    r"((每|一)(年|个月|月|周|星期|天|辈子)|只能|最多能|总共能)[^，,。？?跑趟]{0,6}(几|[一两二三四五六七八九十\d])次(?![性办搞弄跑就])"
+)
+
+
+def asks_times_allowed(question: str) -> bool:
+    return TIMES_ALLOWED.search(question) is not None
+
+
+def strip_field_cues(text: str) -> str:
+    """The words without those that ask a field ("要带什么材料", "在哪办")."""
+    for _, cue in FIELD_CUES:
+        text = cue.sub(" ", text)
+    return text
+
+
 def detect_field(question: str) -> Field | None:
     for field, cue in FIELD_CUES:
         if cue.search(question):
             return field
-    return "conditions" if TIMES_ALLOWED.search(question) else None
+    return "conditions" if asks_times_allowed(question) else None
 
 
 def _or_unknown(value: str | None) -> str:

@@ -11,7 +11,7 @@ from retrieval.embedders import make_embedders
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Searcher
 from retrieval.rerank import Reranker
-from retrieval.text import lexicon_fingerprint, load_acts, load_lexicon, load_doing_words, load_lookup_words, load_progress_words
+from retrieval.text import lexicon_fingerprint, load_acts, load_lexicon, load_doing_words, load_word_pattern
 from settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,6 @@ def open_searcher(settings: Settings | None = None, update: bool = True) -> tupl
     reranker = Reranker.from_file(settings.data_dir / "retrieval" / "reranker.json")
     doing_words = load_doing_words(settings.data_dir / "dialogue" / "doing_words.txt")
     return Searcher(
-        index, catalogue.gazetteer, confidence, reranker, load_acts(settings.dict_dir), load_progress_words(settings.dict_dir), doing_words,
-        load_lookup_words(settings.dict_dir),
+        index, catalogue.gazetteer, confidence, reranker, load_acts(settings.dict_dir),
+        load_word_pattern(settings.dict_dir / "progress_words.txt"), doing_words, load_word_pattern(settings.dict_dir / "lookup_words.txt"),
     ), catalogue

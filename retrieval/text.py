@@ -106,18 +106,12 @@ def load_lexicon(dict_dir: Path) -> Lexicon:
     return Lexicon(tokenizer, stopwords, canonical)
 
 
-def load_progress_words(dict_dir: Path) -> re.Pattern[str] | None:
-    """Words that ask how far an application has got (进度, 办到哪, 查…): only a question
-    saying one is answered by an item that merely reports progress (`retrieval/search.py`).
-    None without any (an empty pattern would match every question)."""
-    words = _read_lines(dict_dir / "progress_words.txt")
-    return re.compile("|".join(map(re.escape, words))) if words else None
-
-
-def load_lookup_words(dict_dir: Path) -> re.Pattern[str] | None:
-    """Words that ask to look something up (查, 名单, 在哪…): a lookup item (…查询) weighs
-    less in a question saying none (`retrieval/search.py`, LOOKUP). None without any."""
-    words = _read_lines(dict_dir / "lookup_words.txt")
+def load_word_pattern(path: Path) -> re.Pattern[str] | None:
+    """Any of the words of a dictionary file, one a line (data/dict/progress_words.txt: what asks
+    how far an application has got; lookup_words.txt: what asks to look something up; each
+    file says how `retrieval/search.py` uses it). None without any: an empty pattern would
+    match every question."""
+    words = _read_lines(path)
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 

@@ -102,6 +102,24 @@ def test_a_question_retrieval_is_sure_of_picks_among_the_choices_standing(bot) -
     assert len(items(again)) != 1 and "居住证" in texts(again), texts(again)
 
 
+def test_a_place_asked_while_choices_stand_is_not_one_countys(bot) -> None:
+    """A fact asked while choices stand is answered for each (`…_asks_which_then_answers_it`); where the place
+    differs from county to county and no region is known, none is given as the user's, and
+    with the city known its units' are."""
+    me = user()
+    names = [i["name"] for i in items(say(me, "我想办居住证"))]
+    assert sorted(names) == ["居住证申领", "居住证签注"], names
+    where = say(me, "在哪办")
+    assert "各地分别办理" in texts(where) and "办理地点：" not in texts(where), texts(where)
+    picked = say(me, "1")  # the last fact asked, of the one picked
+    assert [i["name"] for i in items(picked)] == names[:1] and "城市或区县" in texts(picked), texts(picked)
+    # With the city known, the units are the city's: their places and phones are given.
+    there = user()
+    say(there, "青岛居住证怎么办")
+    phones = say(there, "电话多少")
+    assert texts(phones).count("咨询电话：0532") == 2, texts(phones)
+
+
 def test_a_service_the_catalogue_lacks_is_not_answered_by_a_shared_generic_word(bot) -> None:
     """"我想办理无犯罪记录证明" shares only 办理 with 居住证申领, which used to be the sure answer:
     now "没有找到" with labelled maybes; a follow-up fact waits for a pick, and the user can
@@ -129,14 +147,15 @@ def test_a_region_and_a_field_in_one_message_answer_that_field_there(bot) -> Non
 
 def test_a_question_about_a_fact_while_choices_stand_asks_which_then_answers_it(bot) -> None:
     """"交了材料以后多久能拿到证" right after a choice list is about one of the choices: the bot
-    asks which (it used to search the words and answer an unrelated item sharing "证"), and
-    the pick then answers the fact asked."""
+    gives each one's time limit and asks which (it used to search the words and answer an
+    unrelated item sharing "证"), and the pick then answers the fact asked."""
     me = user()
     offered = say(me, "我想办居住证")
     names = [i["name"] for i in items(offered)]
     assert len(names) > 1 and "居住证申领" in names, texts(offered)
     waiting = say(me, "交了材料以后多久能拿到证")
-    assert not items(waiting) and "选择" in texts(waiting), texts(waiting)
+    assert [i["name"] for i in items(waiting)] == names and "选择" in texts(waiting), texts(waiting)
+    assert all(f"{n}. {name}：承诺" in texts(waiting) for n, name in enumerate(names, 1)), texts(waiting)
     picked = say(me, next(b["payload"] for m in offered for b in m.get("buttons", []) if "居住证申领" in b["title"]))
     assert [i["name"] for i in items(picked)] == ["居住证申领"] and custom(picked, "field") == ["time_limit"], texts(picked)
     # None of the choices fits, and the user says what they want, asking a fact again: searched.

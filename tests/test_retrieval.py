@@ -73,9 +73,9 @@ def test_a_lookup_gives_way_to_the_service_in_a_question_asking_to_get_it_done(g
     # Only the order changes: the lookup keeps its score, so it is still close enough to be offered.
     lookup_hit = apply.hits[names.index("一级运动员等级信息查询")]
     assert lookup_hit.score > apply.best.score
-    # Asked to look up, the lookup leads as before.
-    look = gd_searcher.search("一级运动员等级信息怎么查")
-    assert look.best.item.name == "一级运动员等级信息查询"
+    # The same question saying a word of looking up keeps the fused order: the lookup leads.
+    look = gd_searcher.search("孩子省运会拿了第二名，可以申请一级运动员，去哪里报，想先查一下")
+    assert look.best.item.name == "一级运动员等级信息查询", [hit.item.name for hit in look.hits[:5]]
 
 
 def test_official_name_and_colloquial_question_find_the_item(gd_searcher):
@@ -140,6 +140,23 @@ def test_field_answers_cite_code_and_source(gd_searcher):
     assert detect_field("在那里办理") == "location"  # 那 typed for 哪
     assert detect_field("收费吗") == "fee"
     assert detect_field("营业执照") is None
+
+
+@pytest.mark.parametrize(
+    "question, field",
+    [
+        ("这个是不是只能转一次", "conditions"),  # how many times one may: a condition (NLU: ask_visits)
+        ("一个月能去看几次", "conditions"),
+        ("公积金一年能提3次吗", "conditions"),
+        ("最多跑一次吗", "visits"),  # trips to the office
+        ("要跑几次", "visits"),
+        ("可以只去一次吗", None),
+        ("可能得去两次吧", None),
+        ("可以一次性补缴吗", None),
+    ],
+)
+def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> None:
+    assert detect_field(question) == field
 
 
 def test_office_hours_and_facts_without_a_field_are_answered_from_the_record(sd_catalogue) -> None:

@@ -479,3 +479,21 @@ def test_a_place_of_origin_set_against_here_is_not_where_the_user_is(said: str, 
 
     found = region_said(load_catalogue(get_settings()).gazetteer, said)
     assert (found.name if found else None) == region
+
+
+@pytest.mark.parametrize(
+    "intent, said, narrows",
+    [
+        ("inform_target", "我是低保户", True),
+        ("inform_target", "本人是退役军人", True),
+        ("inform_target", "我们是小微企业", True),
+        ("inform_target", "家里是低保户", True),
+        ("inform_target", "你们这个机器人是哪家公司做的啊", False),  # 公司 read as a target
+        ("inform_target", "我想问下你们是哪家公司做的", False),
+        ("search_service", "我是低保户，能申请什么", False),  # not NLU's inform_target: weighed as words
+    ],
+)
+def test_inform_target_narrows_when_the_user_says_who_they_are(intent: str, said: str, narrows: bool) -> None:
+    from actions.answer import tells_who_they_are
+
+    assert tells_who_they_are(intent, said) is narrows

@@ -8,7 +8,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, reply_for, strip_field_cues
+from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, reply_for
+from retrieval.fields import strip_field_cues
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
