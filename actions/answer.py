@@ -198,10 +198,15 @@ class ActionAnswer(Action):
             if value in TARGET_OF_ENTITY:
                 target = TARGET_OF_ENTITY[value]
                 events.append(SlotSet("target", target))
-        from actions.documents import answer_from_documents, asks_amount  # (that module builds on this one)
+        from actions.documents import answer_from_documents, asks_amount, last_document_question  # (that module builds on this one)
 
         if asks_amount(text):  # "每月能提多少", read by NLU as the time limit: a document's cap
             return events + answer_from_documents(dispatcher, tracker, items_first=False)
+        asked_of_documents = last_document_question(tracker) if region is not None and intent == REGION_INTENT else None
+        if asked_of_documents and not content_words(searcher, catalogue.gazetteer.without_regions(text)):
+            # "青岛的呢" after a document's answer: that question, asked of the region now named.
+            again = region.name + "".join(catalogue.gazetteer.without_regions(asked_of_documents).split())
+            return events + answer_from_documents(dispatcher, tracker, items_first=False, question=again)
         filters = Filters(region_code=region_code, target=target)
         words = read_words(searcher, catalogue, text, intent)
         if region is None and (intent == REGION_INTENT or words.field in LOCAL_FIELDS):  # facts that differ from place to place

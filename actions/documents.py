@@ -21,6 +21,7 @@ from actions.choices import content_words
 from actions.context import knowledge
 from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_text
 from documents.index import DocumentIndex
+from documents.model import Document
 from documents.service import open_documents
 from retrieval.fields import detect_field
 from retrieval.search import Filters
@@ -94,11 +95,14 @@ class ActionAnswerDocument(Action):
         return answer_from_documents(dispatcher, tracker, items_first=not asks_amount(text))  # (no item holds an amount)
 
 
-def answer_from_documents(dispatcher: CollectingDispatcher, tracker: Tracker, items_first: bool = True) -> list[EventType]:
-    """The catalogue's sure answer first (`items_first`), then the passage that answers.
-    How much one can get is asked of documents alone: no item holds it, and the catalogue's
-    being "sure" of 发票领用 for "每月能领多少" would move the conversation off its item."""
-    text = tracker.latest_message.get("text") or ""
+def answer_from_documents(
+    dispatcher: CollectingDispatcher, tracker: Tracker, items_first: bool = True, question: str | None = None
+) -> list[EventType]:
+    """The catalogue's sure answer first (`items_first`), then the passage that answers
+    `question` (the message, unless given). How much one can get is asked of documents alone: no
+    item holds it, and the catalogue's being "sure" of 发票领用 for "每月能领多少" would move the
+    conversation off its item."""
+    text = question or tracker.latest_message.get("text") or ""
     events: list[EventType] = []
     item_reply, item_events = confident_reply(tracker) if items_first else (None, [])
     if item_reply is not None:
@@ -120,8 +124,40 @@ def answer_from_documents(dispatcher: CollectingDispatcher, tracker: Tracker, it
             dispatcher.utter_message(text=NOT_FOUND)
         return events
     cards = [card(result.best, result.sentence)] + [card(h) for h in result.hits[1:]]
-    dispatcher.utter_message(text=reply_text(result), json_message={"documents": cards})
+    reply = "\n".join(line for line in (elsewhere_note(result.best.document, text), reply_text(result)) if line)
+    # The words searched go with the cards (the item's beside "每月能提多少"): "青岛的呢" next
+    # searches them again for 青岛 (`last_document_question`).
+    dispatcher.utter_message(text=reply, json_message={"documents": cards, "question": result.question})
     return events + [SlotSet("current_document", result.best.document.docid)]
+
+
+def elsewhere_note(document: Document, question: str) -> str:
+    """What to say first when the question names a city or county and the document is another
+    place's ("青岛公积金租房提取每月能提多少" answered by 济南's 提取管理办法, as if 青岛's cap). The
+    document's place is its issuer's, else its title's ("山东省人社厅关于公布济南等16市…" is the
+    province's); none where either names no place of the province, or the document's holds the
+    one asked (a province-wide document for 青岛; a district's for its city is still noted)."""
+    gazetteer = knowledge()[1].gazetteer
+    asked, held = gazetteer.resolve(question), gazetteer.resolve(document.issuer) or gazetteer.resolve(document.title)
+    if asked is None or held is None or held.code in gazetteer.chain_codes(asked.code):
+        return ""
+    return f"没有找到{asked.name}的相关文件。以下是{held.name}的规定，只适用于{held.name}，供参考；{asked.name}的情况可拨打12345咨询。"
+
+
+# A reply naming services or policies ends what a place alone may refer back to.
+OTHER_ANSWERS = ("items", "themes", "policies", "suggestions", "form", "application", "workorder")
+
+
+def last_document_question(tracker: Tracker) -> str | None:
+    """The words the last document answer searched, unless another kind of answer came since
+    (a follow-up about the document, "这个文件什么时候发的", is still about it)."""
+    for event in reversed(tracker.events):
+        custom = ((event.get("data") or {}).get("custom") or {}) if event.get("event") == "bot" else {}
+        if custom.get("question") and custom.get("documents"):
+            return custom["question"]
+        if any(custom.get(key) for key in OTHER_ANSWERS):
+            return None
+    return None
 
 
 def names_a_subject(text: str) -> bool:

@@ -287,6 +287,24 @@ def test_a_conversation_about_a_document(bot):
     assert "鲁医保发〔2026〕8号" in texts(say(me, "这个文件的文号是多少"))
 
 
+def test_another_citys_document_is_said_to_be_that_citys_and_a_city_named_later_asks_again(bot):
+    """"青岛公积金租房提取每月能提多少" was answered with 济南's 提取管理办法 as if it were 青岛's
+    cap; and "青岛的呢" after 济南's answer asked what the user wanted to do."""
+    reply = texts(say(user(), "青岛公积金租房提取每月能提多少"))
+    assert reply.startswith("没有找到青岛市的相关文件。以下是济南市的规定，只适用于济南市") and "1500元" in reply, reply
+    me = user()
+    first = texts(say(me, "济南公积金租房提取每月能提多少"))
+    assert "1500元" in first and "没有找到" not in first, first
+    assert "2026年3月10日" in texts(say(me, "这个文件什么时候发的"))  # a follow-up about the document
+    again = texts(say(me, "青岛的呢"))  # the question, of 青岛
+    assert again.startswith("没有找到青岛市的相关文件") and "济住房公积金发〔2026〕2号" in again, again
+    # The words searched travel, not only those said: "每月能提多少" searched with the item's.
+    you = user()
+    say(you, "租房提取公积金怎么办理")
+    say(you, "每月能提多少")
+    assert texts(say(you, "青岛的呢")).startswith("没有找到青岛市的相关文件")
+
+
 def test_a_reprinted_notice_is_cited_once_and_its_copy_named_apart(bot):
     """The sample holds the 淄博 稳岗返还 notice and a news item reprinting it whole: the
     answer cites the notice (its 文号), names the reprint apart, not as a related file, and
