@@ -188,7 +188,6 @@ def fact_of_each(items: list[ServiceItem], field: Field, region_known: bool) -> 
     Where the fact differs from place to place and no region is known, a choice whose unit is
     local gets none of its unit's place or phone, as an answer about it alone would not."""
     local = [field in LOCAL_FIELDS and not region_known and item.level != "省" for item in items]
-    message = choice_message(items)
     if all(local):
         lines = ["这几个事项都由各地分别办理，办理地点和电话因地而异。请告诉我您所在的城市或区县，并回复序号选择您要办的事项。"]
     else:
@@ -198,9 +197,9 @@ def fact_of_each(items: list[ServiceItem], field: Field, region_known: bool) -> 
             value = value if len(value) <= FACT_OF_EACH_CHARS else value[:FACT_OF_EACH_CHARS] + "…（选择后查看全部）"
             lines.append(f"{n}. {item.name}：{value}")
         lines.append("请回复序号选择您要办的事项，我再详细告诉您。")
-    message["text"] = "\n".join(lines)
-    message["json_message"]["field"] = field
-    return message
+    message = choice_message(items)
+    # The cards were shown with the list just above: the text and the buttons again, not the cards.
+    return {"text": "\n".join(lines), "buttons": message["buttons"], "json_message": {"field": field}}
 
 
 def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:
