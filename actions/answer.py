@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import MAX_CHOICES, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
-from actions.context import knowledge
+from actions.context import bot_payloads, knowledge
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
@@ -314,11 +314,7 @@ def tells_who_they_are(intent: str, text: str) -> bool:
 def offered_as_maybe(tracker: Tracker) -> bool:
     """Whether the items last offered were only "maybe" (`suggestion_message`): a fact of each
     of those would answer about services the user likely did not mean."""
-    for event in reversed(tracker.events):
-        custom = (event.get("data") or {}).get("custom") or {} if event.get("event") == "bot" else {}
-        if custom.get("items"):
-            return bool(custom.get("suggested"))
-    return False
+    return next((bool(custom.get("suggested")) for custom in bot_payloads(tracker) if custom.get("items")), False)
 
 
 def region_said(gazetteer: Gazetteer, text: str) -> Region | None:

@@ -4,7 +4,9 @@ vault of raw personal numbers, and the outbox of submissions; and what the user 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any
 
 from rasa_sdk import Tracker
 
@@ -33,6 +35,13 @@ def vault() -> Vault:
 @lru_cache(maxsize=1)
 def outbox() -> Outbox:
     return Outbox()
+
+
+def bot_payloads(tracker: Tracker) -> Iterator[dict[str, Any]]:
+    """The custom payloads of the bot's replies (`json_message`), newest first; {} for a reply without."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            yield (event.get("data") or {}).get("custom") or {}
 
 
 def user_texts(tracker: Tracker) -> list[str]:

@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import confident_reply, send
 from actions.choices import content_words
-from actions.context import knowledge
+from actions.context import bot_payloads, knowledge
 from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_text
 from documents.index import DocumentIndex
 from documents.model import Document
@@ -151,8 +151,7 @@ OTHER_ANSWERS = ("items", "themes", "policies", "suggestions", "form", "applicat
 def last_document_question(tracker: Tracker) -> str | None:
     """The words the last document answer searched, unless another kind of answer came since
     (a follow-up about the document, "这个文件什么时候发的", is still about it)."""
-    for event in reversed(tracker.events):
-        custom = ((event.get("data") or {}).get("custom") or {}) if event.get("event") == "bot" else {}
+    for custom in bot_payloads(tracker):
         if custom.get("question") and custom.get("documents"):
             return custom["question"]
         if any(custom.get(key) for key in OTHER_ANSWERS):

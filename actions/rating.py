@@ -14,7 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import content_words
-from actions.context import knowledge
+from actions.context import bot_payloads, knowledge
 from analytics import evaluation
 from analytics.service_state import analytics_engine
 from analytics.store import BAD_LEVELS, LEVELS
@@ -43,10 +43,7 @@ def latest_topic(tracker: Tracker) -> tuple[str, str, str]:
     for event in reversed(tracker.events):
         if event.get("event") == "slot" and event.get("name") == "application_item" and event.get("value") and not application_item:
             application_item = str(event["value"])
-    for event in reversed(tracker.events):
-        if event.get("event") != "bot":
-            continue
-        custom = (event.get("data") or {}).get("custom") or {}
+    for custom in bot_payloads(tracker):
         if custom.get("workorder"):  # just filed: nothing served yet to rate (the reply comes later)
             return "", "", ""
         if (custom.get("application") or {}).get("receipt_number"):

@@ -171,11 +171,12 @@ def choice_message(
 ) -> dict[str, Any]:
     """Several items fit: ask which, with a button for each (a click sends `intent` with its number)."""
     lines = [heading] + [f"{n}. {item.name}（{item.department}）" for n, item in enumerate(items, 1)]
-    buttons = [
-        {"title": f"{n}. {item.name}", "payload": f'/{intent}{{"ordinal":"{n}"}}'}
-        for n, item in enumerate(items, 1)
-    ]
-    return {"text": "\n".join(lines), "buttons": buttons, "json_message": {"items": [card(i) for i in items]}}
+    return {"text": "\n".join(lines), "buttons": choice_buttons(items, intent), "json_message": {"items": [card(i) for i in items]}}
+
+
+def choice_buttons(items: list[ServiceItem], intent: str = "choose_option") -> list[dict[str, str]]:
+    """A button for each choice; a click sends `intent` with its number."""
+    return [{"title": f"{n}. {item.name}", "payload": f'/{intent}{{"ordinal":"{n}"}}'} for n, item in enumerate(items, 1)]
 
 
 PICK_FIRST = "请先从上面的事项中选择一个（回复序号即可），我再告诉您；如果都不是，请换个说法说说您要办的事。"
@@ -197,9 +198,8 @@ def fact_of_each(items: list[ServiceItem], field: Field, region_known: bool) -> 
             value = value if len(value) <= FACT_OF_EACH_CHARS else value[:FACT_OF_EACH_CHARS] + "…（选择后查看全部）"
             lines.append(f"{n}. {item.name}：{value}")
         lines.append("请回复序号选择您要办的事项，我再详细告诉您。")
-    message = choice_message(items)
     # The cards were shown with the list just above: the text and the buttons again, not the cards.
-    return {"text": "\n".join(lines), "buttons": message["buttons"], "json_message": {"field": field}}
+    return {"text": "\n".join(lines), "buttons": choice_buttons(items), "json_message": {"field": field}}
 
 
 def suggestion_message(items: list[ServiceItem]) -> dict[str, Any]:

@@ -336,12 +336,6 @@ class Searcher:
         named = self.name_words(hit.item)
         return self.worth(words) >= SHARED_WORTH or any(w in named and w not in self.doing_words for w in words)
 
-    def asks_a_lookup(self, *texts: str) -> bool:
-        """Whether the words say they look something up (data/dict/lookup_words.txt). Words that
-        also ask a field count ("有哪些", "在哪"): a word read wrongly only keeps the fused order,
-        and leaving field words out lost a training question (README, Retrieval)."""
-        return self.lookup_words is not None and any(self.lookup_words.search(t) for t in texts)
-
     def worth(self, words: Iterable[str]) -> float:
         """The IDF mass of the words the catalogue knows, in rare words' worth (`word_profile`)."""
         mass = sum(self.index.idf(word) for word in set(words) if self.index.document_frequency(word))
@@ -379,10 +373,13 @@ class Searcher:
             # 10 of 24 such authored questions one like it (README, Retrieval). Candidates the
             # caller chose (`filters.codes`: the choices offered) are all kept.
             ranked = [slot for slot in ranked if PROGRESS_LOOKUP not in self.index.items[slot].name]
-        if self.lookup_words is not None and filters.codes is None and not self.asks_a_lookup(message, text):
+        lookup = self.lookup_words
+        if lookup is not None and filters.codes is None and not (lookup.search(message) or lookup.search(text)):
             # A question asking to get something done ("纸质的证到现在都没见着，要去哪拿") is not
             # answered by the lookup that shares its words (普通话等级考试成绩查询 over 证书核发).
             # The searched words count too: a follow-up ("广州的呢") searches an earlier question's.
+            # Words that also ask a field count ("有哪些", "在哪"): a word read wrongly only keeps
+            # the fused order, and leaving field words out lost a training question (README).
             # Only the order changes, not the scores: a lookup put second still counts as close to
             # what now leads, so no list becomes a single answer (with the scores discounted, 3 more
             # of 80 unanswerable questions got one wrong item as the answer).

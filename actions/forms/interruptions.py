@@ -9,13 +9,12 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, reply_for
-from retrieval.fields import strip_field_cues
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.fields import Field, asks_a_fact, detect_field
+from retrieval.fields import Field, asks_a_fact, detect_field, strip_field_cues
 from retrieval.search import Filters
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
