@@ -47,7 +47,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import Field, asks_times_allowed, cues_a_field, detect_fact, detect_field, fact_ending, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, Field, asks_times_allowed, cues_a_field, detect_fact, detect_field, fact_ending, strip_field_cues, without_fact
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -110,6 +110,11 @@ def read_words(searcher: Searcher, catalogue: Catalogue, text: str, intent: str 
     fact = fact_asked(searcher, text, content)  # "周末能办吗" (NLU: ask_online), "可以找人代办吗"
     if fact is not None:
         return Words(fact[0], asked, fact[1], content, True)
+    without_age = AGE_SAID.sub(" ", content)
+    if field is None and without_age != content and not content_words(searcher, without_age):
+        # An age said alone ("他今年72岁"; NLU: choose_option, nlu_fallback or search_service by
+        # wording) asks whether it qualifies: the conditions, of what is under discussion.
+        return Words("conditions", asked, without_age, content, False)
     return Words(field, asked, content, content, False)
 
 
@@ -840,6 +845,10 @@ class ActionChooseOption(Action):
         searcher, catalogue = knowledge()
         offered = live_offered(tracker.get_slot("offered_items") or (), catalogue)
         number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), tracker.latest_message.get("text") or "")
+        if not offered and tracker.get_slot("current_item"):  # nothing to pick from, a service under
+            # discussion: a follow-up read as a number ("他今年72岁" on 老年人优待证办理)
+            events = ActionAnswer().answer(dispatcher, tracker)
+            return events + rejections_done(tracker, events)
         if not offered:  # nothing to pick from ("2019年…名单" read as a number): a question
             reply, events = confident_reply(tracker)
             send(dispatcher, reply or no_match_message())

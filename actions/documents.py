@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import confident_reply, send
 from actions.choices import content_words
 from actions.context import bot_payloads, knowledge
+from catalogue.gazetteer import Region
 from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_text
 from documents.index import DocumentIndex
 from documents.model import Document
@@ -123,25 +124,64 @@ def answer_from_documents(
         if item_reply is None:
             dispatcher.utter_message(text=NOT_FOUND)
         return events
+    region = tracker.get_slot("region")
+    note = elsewhere_note(result.best.document, text, region)
+    if note and not places_asked(text):
+        # Where the user said they are ("我在青岛" earlier): that place's own document, if one
+        # answers, before another place's. Searched only on a mismatch, as the place's name
+        # would weigh in every search.
+        place = places_asked("", region)[0][0].name
+        local = answer(documents(), place + result.question)
+        if local.found and not elsewhere_note(local.best.document, text, region):
+            result, note = local, ""
     cards = [card(result.best, result.sentence)] + [card(h) for h in result.hits[1:]]
-    reply = "\n".join(line for line in (elsewhere_note(result.best.document, text), reply_text(result)) if line)
+    reply = "\n".join(line for line in (note, reply_text(result)) if line)
     # The words searched go with the cards (the item's beside "每月能提多少"): "青岛的呢" next
     # searches them again for 青岛 (`last_document_question`).
     dispatcher.utter_message(text=reply, json_message={"documents": cards, "question": result.question})
     return events + [SlotSet("current_document", result.best.document.docid)]
 
 
-def elsewhere_note(document: Document, question: str) -> str:
-    """What to say first when the question names a city or county and the document is another
+def elsewhere_note(document: Document, question: str, region_code: str | None = None) -> str:
+    """What to say first when the question asks of a city or county and the document is another
     place's ("青岛公积金租房提取每月能提多少" answered by 济南's 提取管理办法, as if 青岛's cap). The
-    document's place is its issuer's, else its title's ("山东省人社厅关于公布济南等16市…" is the
-    province's); none where either names no place of the province, or the document's holds the
-    one asked (a province-wide document for 青岛; a district's for its city is still noted)."""
+    places asked are those the question names (each of "济南和青岛"), else the region the
+    conversation has (`region_code`: "我在青岛" said earlier). The document's place is its
+    issuer's, else its title's ("山东省人社厅关于公布济南等16市…" is the province's); nothing is said
+    where the document names no place of the province or holds every place asked (a
+    province-wide document for 青岛; a district's for its city is still noted)."""
     gazetteer = knowledge()[1].gazetteer
-    asked, held = gazetteer.resolve(question), gazetteer.resolve(document.issuer) or gazetteer.resolve(document.title)
-    if asked is None or held is None or held.code in gazetteer.chain_codes(asked.code):
+    held = gazetteer.resolve(document.issuer) or gazetteer.resolve(document.title)
+    if held is None:
         return ""
-    return f"没有找到{asked.name}的相关文件。以下是{held.name}的规定，只适用于{held.name}，供参考；{asked.name}的情况可拨打12345咨询。"
+    missing = [full_name(places[0]) for places in places_asked(question, region_code) if not any(held.code in gazetteer.chain_codes(p.code) for p in places)]
+    if not missing:
+        return ""
+    asked = "、".join(missing)
+    return f"没有找到{asked}的相关文件。以下是{held.name}的规定，只适用于{held.name}，供参考；{asked}的情况可拨打12345咨询。"
+
+
+def full_name(region: Region) -> str:
+    """A county with its city ("青岛市市南区"): several cities have a 市中区."""
+    chain = knowledge()[1].gazetteer.chain(region.code)
+    return region.name if region.level in ("省", "市") or len(chain) < 2 else chain[1].name + region.name
+
+
+def places_asked(question: str, region_code: str | None = None) -> list[list[Region]]:
+    """Each place the question names, as the regions of its name (several counties are called
+    市中区), leaving out a place another one lies in ("青岛市南区" asks of 市南区 alone); else
+    the conversation's region."""
+    gazetteer = knowledge()[1].gazetteer
+    named = [gazetteer.find(name) for name in dict.fromkeys(name for _, _, name in gazetteer.mentions(question))]
+
+    def holds_another(places: list[Region]) -> bool:
+        return any(p.code != o.code and p.code in gazetteer.chain_codes(o.code) for others in named for o in others for p in places)
+
+    asked = [places for places in named if not holds_another(places)]
+    if asked or not region_code:
+        return asked
+    region = gazetteer.get(region_code) or next(iter(gazetteer.chain(region_code)), None)
+    return [[region]] if region is not None else []
 
 
 # A reply naming services or policies ends what a place alone may refer back to.

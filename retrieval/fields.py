@@ -126,6 +126,13 @@ TIMES_ALLOWED = re.compile(
 )
 
 
+# An age said ("他今年72岁", "我妈都八十多岁了", "孩子刚满16周岁"): said alone while a service is
+# under discussion, it asks whether that age qualifies (`actions.answer.read_words`).
+# Whose age it is goes with it ("我妈", "老人家"): said alone, the age is the whole message.
+WHOSE = r"(我|他|她|俺|咱|本人|我们?家)?(妈妈?|爸爸?|母亲|父亲|爷爷|奶奶|姥姥|姥爷|外公|外婆|老人家?|老伴|孩子|儿子|女儿|闺女|小孩|娃|宝宝|老公|老婆|媳妇|爱人)?"
+AGE_SAID = re.compile(WHOSE + r"(今年|已经|已|都|刚|快|满|年满|刚满)?\s*(\d{1,3}|[一二两三四五六七八九十百]{1,4})\s*多?\s*(周岁|岁)(半|多)?(了|啦)?")
+
+
 def asks_times_allowed(question: str) -> bool:
     return TIMES_ALLOWED.search(question) is not None
 

@@ -166,6 +166,22 @@ def test_a_question_about_a_fact_while_choices_stand_asks_which_then_answers_it(
     assert [i["name"] for i in items(rephrased)] == ["社会保障卡补领、换领"] and custom(rephrased, "field") == ["materials"], texts(rephrased)
 
 
+def test_an_age_said_on_a_service_asks_whether_it_qualifies(bot) -> None:
+    """"他今年72岁" on 老年人优待证办理 got "没有找到" (NLU reads an age as choose_option,
+    nlu_fallback or search_service by wording): it asks whether that age qualifies, so the
+    answer is the service's conditions, and the topic stays for the next follow-up."""
+    for said in ("他今年72岁", "我妈都七十多岁了", "老人家刚满60周岁"):
+        me = user()
+        say(me, "老年人优待证怎么办")
+        reply = say(me, said)
+        assert [i["name"] for i in items(reply)] == ["老年人优待证办理"] and custom(reply, "field") == ["conditions"], (said, texts(reply))
+        assert "年满60周岁" in texts(reply), texts(reply)
+        after = say(me, "要带什么")
+        assert [i["name"] for i in items(after)] == ["老年人优待证办理"] and custom(after, "field") == ["materials"], texts(after)
+    # With nothing under discussion an age is no question of its own.
+    assert not items(say(user(), "他今年72岁"))
+
+
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:
     """"那结婚登记要带什么材料" after 营业执照补领 names a new service (one rare word, retrieval
     sure of it): the materials of 结婚登记, not those of the item before."""

@@ -159,6 +159,25 @@ def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> 
     assert detect_field(question) == field
 
 
+@pytest.mark.parametrize(
+    "said, age",
+    [
+        ("他今年72岁", "他今年72岁"),
+        ("我妈都八十多岁了", "我妈都八十多岁了"),
+        ("孩子刚满16周岁", "孩子刚满16周岁"),
+        ("老人已经七十岁半了", "老人已经七十岁半了"),
+        ("给孩子办护照，孩子5岁", "孩子5岁"),
+        ("老年人优待证", None),
+        ("72路公交", None),
+    ],
+)
+def test_an_age_said_is_read_whole(said, age) -> None:
+    from retrieval.fields import AGE_SAID
+
+    found = AGE_SAID.search(said)
+    assert (found.group(0) if found else None) == age
+
+
 def test_office_hours_and_facts_without_a_field_are_answered_from_the_record(sd_catalogue) -> None:
     """"周末能办吗" was answered as whether it can be done online, "能找人代办吗" with the time
     limit, "可以加急吗" with the online link. The hours are each unit's (named with them); of
