@@ -21,6 +21,7 @@ A message that names the life event it asks about ("我刚退伍回济宁，要�
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -28,10 +29,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_about, general_reply, reply_for, send, without_rejected
-from actions.choices import theme_asked
+from actions.answer import ActionAnswer, answer_about, general_reply, rejections_done, reply_for, send, without_rejected
+from actions.choices import content_words, theme_asked
 from actions.context import knowledge, outbox, user_texts, vault
 from actions.replies import sure_of_nothing
+from actions.topic import new_topic_markers
 from channels.privacy import masked_numbers
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from analytics.measures import Filters, measure
@@ -141,6 +143,24 @@ def life_event_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Even
     return reply, [*where, *events, SlotSet("last_query", content), SlotSet("last_field", None)]
 
 
+# Asking what to do, not about one service: "另外，孩子上学还有什么要办的" is for suggestions, though
+# retrieval is sure of 生育登记 for its words.
+WHAT_TO_DO = re.compile(r"(办|做)(什么|啥|哪些)|(什么|啥|哪些)[^，。？?]{0,4}(要|该|得|需要)[^，。？?]{0,2}(办|做)|推荐")
+
+
+def asks_anew(tracker: Tracker) -> bool:
+    """Whether the message starts a new question about a service retrieval is sure of: "还有个事，
+    上次借的书快到期了还没看完，可以续借吗" (NLU: ask_suggestions, from 还有) asks about 图书续借, not
+    what others do. Only after a word that starts a new question (data/dialogue/new_topic_markers.txt):
+    retrieval is sure of something for "猜你要办" or "常办的事项推荐一下" too."""
+    searcher, catalogue = knowledge()
+    text = tracker.latest_message.get("text") or ""
+    content = catalogue.gazetteer.without_regions(text)
+    if not any(marker in text for marker in new_topic_markers()) or WHAT_TO_DO.search(text) or not content_words(searcher, content):
+        return False
+    return searcher.search(content, k=10, said=text).best is not None
+
+
 def entry_code(s: dict[str, Any]) -> str | None:
     """The catalogue entry of an item or theme suggestion (policies are none)."""
     return s.get("code") if s["kind"] == "item" else s.get("id") if s["kind"] == "theme" else None
@@ -170,6 +190,9 @@ class ActionSuggest(Action):
         if reply is not None:
             send(dispatcher, reply)
             return events
+        if asks_anew(tracker):  # a question about a service, read as a request for suggestions
+            events = ActionAnswer().answer(dispatcher, tracker)
+            return events + rejections_done(tracker, events)
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:
             lines = ["【猜你要办】"]

@@ -14,21 +14,24 @@ Field = Literal[
 ]
 
 # Words that ask for one field; checked in order, so the more specific come first (the
-# place before materials: "材料交到哪里" asks where). 那里 is often typed for 哪里 ("在那里办理").
+# place before materials: "材料交到哪里" asks where). 那里 is often typed for 哪里 ("在那里办理",
+# "公证要去那办"). Cantonese, typed on Guangdong's portal: 边度 / 喺边 (where), 几耐 (how long), 几多钱.
 # "办到哪一步了" / "到哪了" ask about progress, not a place (data/dict/progress_words.txt).
 # "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
-CAN_IT_BE_DONE = re.compile(r"能不能办|可以办吗")
+CAN_IT_BE_DONE = re.compile(r"能不能办|可以办吗|能办吗")
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询")),
-    ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅")),
+    ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|[去到]那(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边")),
     ("materials", re.compile(r"材料|带什么|带哪些|要交|交什么|交哪些|准备什么|准备哪些|证件|资料|手续|表格|哪些表")),
-    ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费")),
-    ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结")),
+    ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱")),
+    ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|app|入口|粤省事|爱山东")),
     # Whether the user must come in person asks how often one must come: "必须要他本人去吗" (not
     # "本人去不了，能让家人代办吗", "本人来电咨询", "我本人来过三次了").
     ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次|跑一趟|到现场|(?<![不没])(本人|亲自)(亲自)?(去|来|跑|到场)(?![不了过电])")),
-    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)")),
+    # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
+    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)"
+                              r"|(什么样|哪些|什么)的?人才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗")),
 ]
 
 # Facts NLU has no intent for, asked of the item under discussion: the office hours, and what

@@ -38,6 +38,7 @@ DENSE_CHARS = 160  # the embedders' cost grows with length; a question's gist co
 # "申请" 0.11 in the Shandong sample) name no service. Set at about twice theirs, so that two
 # common words ("企业 办理" 0.25 of "想开个公司要办什么") still count.
 SHARED_WORTH = 0.2
+LOOKING_UP = "查"  # a progress word of data/dict/progress_words.txt that asks no progress by itself
 PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an application has got (data/dict/progress_words.txt)
 # An item whose name says this only looks something up (普通话等级考试成绩查询); in a question
 # saying no word of looking up (data/dict/lookup_words.txt) it is ordered as if it scored this
@@ -106,6 +107,13 @@ FUSED_CLOSE_RATIO = 0.87
 # BM25's weight in the fusion; each dense signal ("<embedder>/<view>") weighs its
 # embedder's `fusion_weight`. Chosen on both Guangdong dev sets together (180 questions).
 BM25_WEIGHT = 1.5
+
+
+def asks_progress(progress_words: re.Pattern[str], message: str) -> bool:
+    """Whether a message asks how far an application has got in so many words (办到哪, 进度, 哪一步);
+    查 alone, in the list so that lookups stay among the hits of a question that may look
+    something up, does not say it."""
+    return any(found.group(0) != LOOKING_UP for found in progress_words.finditer(message))
 
 
 class Searcher:
@@ -373,8 +381,16 @@ class Searcher:
             # 10 of 24 such authored questions one like it (README, Retrieval). Candidates the
             # caller chose (`filters.codes`: the choices offered) are all kept.
             ranked = [slot for slot in ranked if PROGRESS_LOOKUP not in self.index.items[slot].name]
+        progress_asked = self.progress_words is not None and asks_progress(self.progress_words, message)
+        if progress_asked and filters.codes is None:
+            # "想查下批到哪一步了" after applying for 低保: the item reporting how far it has got
+            # comes before the service's own (最低生活保障业务申请预约 led 进度查询). Only the order.
+            def progress_first(slot: int) -> float:
+                return fused[slot] * (1 if PROGRESS_LOOKUP in self.index.items[slot].name else 1 - LOOKUP_DISCOUNT)
+
+            ranked = sorted(ranked, key=progress_first, reverse=True)
         lookup = self.lookup_words
-        if lookup is not None and filters.codes is None and not (lookup.search(message) or lookup.search(text)):
+        if lookup is not None and filters.codes is None and not (lookup.search(message) or lookup.search(text) or progress_asked):
             # A question asking to get something done ("纸质的证到现在都没见着，要去哪拿") is not
             # answered by the lookup that shares its words (普通话等级考试成绩查询 over 证书核发).
             # The searched words count too: a follow-up ("广州的呢") searches an earlier question's.

@@ -303,6 +303,14 @@ def test_another_citys_document_is_said_to_be_that_citys_and_a_city_named_later_
     say(you, "租房提取公积金怎么办理")
     say(you, "每月能提多少")
     assert texts(say(you, "青岛的呢")).startswith("没有找到青岛市的相关文件")
+    # Each place a question names is checked, not only the first.
+    both = texts(say(user(), "济南和青岛的公积金租房提取每月能提多少"))
+    assert both.startswith("没有找到青岛市的相关文件。以下是济南市的规定") and "1500元" in both, both
+    # A place said earlier in the conversation is where the user asks of.
+    them = user()
+    say(them, "青岛市南区营业执照补领在哪办")
+    there = texts(say(them, "公积金租房提取每月能提多少"))
+    assert there.startswith("没有找到青岛市市南区的相关文件。以下是济南市的规定") and "1500元" in there, there
 
 
 def test_a_reprinted_notice_is_cited_once_and_its_copy_named_apart(bot):

@@ -63,6 +63,11 @@ def test_an_item_that_only_reports_progress_answers_only_a_question_about_progre
     # The words asking it may be cut from what is searched ("到哪" asks a place too): the whole message counts.
     asked = gd_searcher.search("我的港澳通行证", said="我的港澳通行证办到哪了")
     assert any("进度" in hit.item.name for hit in asked.hits)
+    # Asked in so many words, progress lookups come before the service itself (not on 查 alone).
+    waiting = gd_searcher.search("我婆婆上个月申请了低保，一直没消息，想查下批到哪一步了")
+    assert waiting.hits[0].item.name == "最低生活保障业务进度查询"
+    passport = gd_searcher.search("护照办到哪一步了")
+    assert all("进度" in hit.item.name for hit in passport.hits[:4])
 
 
 def test_a_lookup_gives_way_to_the_service_in_a_question_asking_to_get_it_done(gd_searcher):
@@ -153,6 +158,13 @@ def test_field_answers_cite_code_and_source(gd_searcher):
         ("可以只去一次吗", None),
         ("可能得去两次吧", None),
         ("可以一次性补缴吗", None),
+        ("什么样的人才可以约", "conditions"),  # who may
+        ("我户口迁走了，还能约吗", "conditions"),
+        ("我家就这一处宅基地，我这情况能办吗", "conditions"),
+        ("公证要去那办", "location"),  # 那 for 哪
+        ("去边度交", "location"),  # Cantonese on Guangdong's portal
+        ("审批要几耐", "time_limit"),
+        ("我这边的情况比较特殊", None),
     ],
 )
 def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> None:

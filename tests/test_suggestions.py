@@ -106,3 +106,14 @@ def test_a_life_event_named_is_answered_as_a_question_not_with_suggestions(bot):
     assert "济南" in texts(jinan), texts(jinan)
     suggestions = say(user(), "我接下来还要办哪些事")
     assert not themes(suggestions) and "军人退役" not in texts(suggestions), texts(suggestions)  # suggestions, or none yet
+
+
+def test_a_new_question_read_as_a_request_for_suggestions_is_answered(bot):
+    """"还有个事，营业执照丢了还能补吗" (NLU: ask_suggestions, from 还有) asks about 营业执照补领, not
+    what others do; "另外，孩子上学还有什么要办的" still asks what to do."""
+    me = user()
+    say(me, "结婚登记要带什么")
+    asked = say(me, "还有个事，营业执照丢了还能补吗")
+    assert [i["name"] for i in items(asked)] == ["营业执照补领"] and "大家都在办" not in texts(asked), texts(asked)
+    what = say(user(), "另外，孩子上学还有什么要办的")
+    assert not items(what) or "大家都在办" in texts(what), texts(what)
