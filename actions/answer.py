@@ -69,6 +69,8 @@ SAYS_WHO_I_AM = re.compile(r"(我|俺|咱|本人)(们|家)?(是|属于|作为|�
 SUGGESTIONS = 3
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
+# A choice by its number and nothing else ("2", "第二个", "最后一个").
+BARE_ORDINAL = re.compile(r"\s*(选|要)?\s*(第?\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]?|最后一?[个项条种]?)\s*(吧|吧。|。|\.|！|!)?\s*")
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -845,8 +847,10 @@ class ActionChooseOption(Action):
         searcher, catalogue = knowledge()
         offered = live_offered(tracker.get_slot("offered_items") or (), catalogue)
         number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), tracker.latest_message.get("text") or "")
-        if not offered and tracker.get_slot("current_item"):  # nothing to pick from, a service under
-            # discussion: a follow-up read as a number ("他今年72岁" on 老年人优待证办理)
+        text = tracker.latest_message.get("text") or ""
+        if not offered and tracker.get_slot("current_item") and not BARE_ORDINAL.fullmatch(text):
+            # Nothing to pick from, a service under discussion: a follow-up read as a number
+            # ("他今年72岁" on 老年人优待证办理). A number alone ("2") picks nothing, as before.
             events = ActionAnswer().answer(dispatcher, tracker)
             return events + rejections_done(tracker, events)
         if not offered:  # nothing to pick from ("2019年…名单" read as a number): a question

@@ -178,8 +178,12 @@ def test_an_age_said_on_a_service_asks_whether_it_qualifies(bot) -> None:
         assert "年满60周岁" in texts(reply), texts(reply)
         after = say(me, "要带什么")
         assert [i["name"] for i in items(after)] == ["老年人优待证办理"] and custom(after, "field") == ["materials"], texts(after)
-    # With nothing under discussion an age is no question of its own.
+    # With nothing under discussion an age is no question of its own; nor is a number alone,
+    # with nothing offered to pick from.
     assert not items(say(user(), "他今年72岁"))
+    me = user()
+    say(me, "老年人优待证怎么办")
+    assert not items(say(me, "2"))
 
 
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:
