@@ -70,7 +70,7 @@ SUGGESTIONS = 3
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
 # A choice by its number and nothing else ("2", "第二个", "最后一个").
-BARE_ORDINAL = re.compile(r"\s*(选|要)?\s*(第?\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]?|最后一?[个项条种]?)\s*(吧|吧。|。|\.|！|!)?\s*")
+BARE_ORDINAL = re.compile(r"\s*(选|要)?\s*(第?\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]?|最后一?[个项条种]?)\s*(吧。?|[。.！!])?\s*")
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -846,8 +846,8 @@ class ActionChooseOption(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         searcher, catalogue = knowledge()
         offered = live_offered(tracker.get_slot("offered_items") or (), catalogue)
-        number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), tracker.latest_message.get("text") or "")
         text = tracker.latest_message.get("text") or ""
+        number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), text)
         if not offered and tracker.get_slot("current_item") and not BARE_ORDINAL.fullmatch(text):
             # Nothing to pick from, a service under discussion: a follow-up read as a number
             # ("他今年72岁" on 老年人优待证办理). A number alone ("2") picks nothing, as before.
@@ -865,7 +865,7 @@ class ActionChooseOption(Action):
         one_service = len({catalogue.entry(code).service_key for code in offered}) == 1
         where = unit_region(item, tracker.get_slot("region"), catalogue) if one_service else tracker.get_slot("region")
         # "第1个要多久", "第2个能代办吗": the fact this message asks, else the one asked before the list.
-        field = field_in_words(searcher, catalogue, tracker.latest_message.get("text") or "") or tracker.get_slot("last_field")
+        field = field_in_words(searcher, catalogue, text) or tracker.get_slot("last_field")
         reply, item = answer_about(item, field, where, catalogue)
         send(dispatcher, reply)
         events = [SlotSet("current_item", item.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
