@@ -47,7 +47,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, Field, asks_times_allowed, cues_a_field, detect_fact, detect_field, fact_ending, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, Field, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -104,7 +104,7 @@ class Words:
 def read_words(searcher: Searcher, catalogue: Catalogue, text: str, intent: str = "") -> Words:
     """The message's words, and the field it asks: a fact asked alone, else NLU's field intent,
     else the field its words cue."""
-    field = FIELD_OF_INTENT.get(intent) or detect_field(text)
+    field = field_asked(FIELD_OF_INTENT.get(intent), text)
     if field == "visits" and asks_times_allowed(text):  # "只能转一次" (NLU: ask_visits) asks a limit
         field = "conditions"
     asked = strip_field_cues(text)
@@ -745,6 +745,14 @@ def without_rejected(result: SearchResult, catalogue: Catalogue, rejected: Itera
     found_rejected = result.best is not None and result.best.item.service_key in keys
     kept = [] if found_rejected else [h for h in result.hits if h.item.service_key not in keys]
     return replace(result, hits=kept, left_out=frozenset(keys))
+
+
+def asks_a_field_of_the_topic(tracker: Tracker) -> bool:
+    """Whether a message NLU took for something else asks a fact of the service under
+    discussion: "要不要亲自过去" (deny, from 不要), "都得交点啥" (ask_suggestions, from 都).
+    Not a rejection in so many words ("不是，我问的是在哪里办"), which says what was meant."""
+    text = tracker.latest_message.get("text") or ""
+    return bool(tracker.get_slot("current_item")) and cues_a_field(text) and not REJECTION.search(text)
 
 
 def rejections_done(tracker: Tracker, events: list[EventType]) -> list[EventType]:

@@ -266,5 +266,8 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "new_service" if says_much_else(evidence, t) else "narrow"  # (or a new question there)
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.
-    # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too.)
-    return "refer_back" if evidence.field and evidence.intent in FIELD_INTENTS | {"nlu_fallback"} else "leave"
+    # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too; and so is a
+    # field asked beside words that name no service, whatever NLU read: "费用怎么算" is
+    # search_service to it.)
+    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific
+    return "refer_back" if evidence.field and refers else "leave"

@@ -18,21 +18,36 @@ Field = Literal[
 # "公证要去那办"). Cantonese, typed on Guangdong's portal: 边度 / 喺边 (where), 几耐 (how long), 几多钱.
 # "办到哪一步了" / "到哪了" ask about progress, not a place (data/dict/progress_words.txt).
 # "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
-CAN_IT_BE_DONE = re.compile(r"能不能办|可以办吗|能办吗")
+CAN_IT_BE_DONE = re.compile(r"能不能(办|申请)|可不可以(办|申请)|(可以|能)(办|申请)(吗|不|么|嘛)|得唔得")
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
-    ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询")),
-    ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|[去到]那(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边")),
-    ("materials", re.compile(r"材料|带什么|带哪些|要交|交什么|交哪些|准备什么|准备哪些|证件|资料|手续|表格|哪些表")),
-    ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱")),
-    ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日")),
-    ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|app|入口|粤省事|爱山东")),
+    ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
+    ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|[去到]那(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边"
+                             r"|几楼|哪一?层|(办|弄|交|申请)的?地方|什么地方|哪个地方|上哪(儿|里)?(办|去|弄|交)|哪个(单位|办事点|办事处)|咩部门|边间"
+                             r"|(派出所|街道|社区|居委会|村委会)(能|可以)(办|弄)")),
+    # 要交 asks what to hand in, not 要交钱 / 要交多少 (the fee). Things to bring are asked with an
+    # asking word beside them ("需要开什么证明吗", "要不要照片"): 证明, 文件, 照片 alone are part of
+    # services' names (无犯罪记录证明), which the searched words must keep.
+    ("materials", re.compile(r"材料|带什么|带哪些|要交(?![钱费多])|交什么|交哪些|准备什么|准备哪些|证件|资料|手续|表格|哪些表"
+                             r"|(带|拿|准备|交|提供)(点|些|啲)?(什么|啥|咩|乜嘢)|(什么|啥|哪些)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
+                             r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的"
+                             r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
+    ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
+                       r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费")),
+    ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|当天"
+                              r"|多会儿|有(结果|消息|回复|答复|信)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
+                              r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)")),
+    ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办")),
     # Whether the user must come in person asks how often one must come: "必须要他本人去吗" (not
     # "本人去不了，能让家人代办吗", "本人来电咨询", "我本人来过三次了").
-    ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次|跑一趟|到现场|(?<![不没])(本人|亲自)(亲自)?(去|来|跑|到场)(?![不了过电])")),
+    ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次|跑一趟|到现场|(?<![不没])(本人|亲自)(亲自)?(去|来|跑|到场|过去)(?![不了过电])"
+                         r"|(必须|一定要|非得|只能)(要|得)?(本人|自己|亲自)(去|来|跑|过去|到场)?|一趟|(必须|需要|要|得)(本人)?到场|(本人|亲自)到|本人不(去|到|来)"
+                         r"|(跑|去|来)(多少|几多|好几)(次|趟|回)|一回就")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)"
-                              r"|(什么样|哪些|什么)的?人才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗")),
+                              r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗")),
 ]
+
+CUES: dict[Field, re.Pattern[str]] = dict(FIELD_CUES)
 
 # Facts NLU has no intent for, asked of the item under discussion: the office hours, and what
 # the record may say of 代办, 异地, 邮寄, 加急 (RECORD_FACTS). Per fact, the words that say which
@@ -63,7 +78,22 @@ ASKING = re.compile(r"能不能|可不可以|可以不|行不行|是不是|有�
 def cues_a_field(text: str) -> bool:
     """Whether a message cues a field (FIELD_CUES), the conditions' "可以办吗" aside: a fact asked
     whether it can be done holds it too ("周末可以办吗"), but "晚上能网上办吗" asks about applying online."""
-    return detect_field(CAN_IT_BE_DONE.sub(" ", text)) is not None
+    return field_cued(text) is not None
+
+
+def field_cued(text: str) -> Field | None:
+    """The field a message's words cue, the conditions' "可以办吗" aside (`cues_a_field`)."""
+    return detect_field(CAN_IT_BE_DONE.sub(" ", text))
+
+
+def field_asked(intent_field: Field | None, text: str) -> Field | None:
+    """The field a message asks: NLU's, unless its words say none of that field's cues and cue
+    another ("需要什么资格", "要满足啥要求": NLU ask_materials; "要跑到哪去办": ask_visits). Where
+    both have words ("交了材料以后多久能拿到证") NLU tells which is asked."""
+    cued = field_cued(text)
+    if intent_field is None or cued is None or cued == intent_field:
+        return intent_field or detect_field(text)
+    return intent_field if CUES[intent_field].search(text) else cued
 
 
 def detect_fact(text: str) -> tuple[Field, str] | None:

@@ -186,6 +186,21 @@ def test_an_age_said_on_a_service_asks_whether_it_qualifies(bot) -> None:
     assert not items(say(me, "2"))
 
 
+def test_everyday_follow_ups_ask_their_fact_whatever_nlu_reads(bot) -> None:
+    """Follow-ups in everyday words, some of which NLU reads as another intent ("都得交点啥":
+    ask_suggestions, "要不要亲自过去": deny, "费用怎么算": search_service, "需要什么资格":
+    ask_materials), each answer that fact of the service under discussion; a rejection in so many
+    words is still one."""
+    me = user()
+    say(me, "营业执照丢了怎么补办")
+    for said, field in [("都得交点啥", "materials"), ("要不要亲自过去", "visits"), ("费用怎么算", "fee"),
+                        ("需要什么资格", "conditions"), ("交上去以后什么时候有结果", "time_limit")]:
+        reply = say(me, said)
+        assert [i["name"] for i in items(reply)] == ["营业执照补领"] and custom(reply, "field") == [field], (said, texts(reply))
+    reply = say(me, "不是，我问的是在哪里办")  # where: the city is asked, since units differ
+    assert [i["name"] for i in items(reply)] == ["营业执照补领"] and "城市或区县" in texts(reply), texts(reply)
+
+
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:
     """"那结婚登记要带什么材料" after 营业执照补领 names a new service (one rare word, retrieval
     sure of it): the materials of 结婚登记, not those of the item before."""

@@ -2,7 +2,7 @@ import pytest
 
 from catalogue.model import ServiceItem
 from catalogue.store import load_catalogue
-from retrieval.fields import detect_fact, detect_field, field_answer
+from retrieval.fields import detect_fact, detect_field, field_answer, field_asked
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Filters, Searcher
 from retrieval.service import ensure_index, load_index
@@ -169,6 +169,50 @@ def test_field_answers_cite_code_and_source(gd_searcher):
 )
 def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> None:
     assert detect_field(question) == field
+
+
+@pytest.mark.parametrize(
+    "question, field",
+    [
+        ("那要拿些什么东西过去", "materials"),  # follow-ups in everyday words
+        ("需要开什么证明吗", "materials"),
+        ("要不要照片啊", "materials"),
+        ("有没有要填的单子", "materials"),
+        ("要交多少钱", "fee"),  # 要交 with money is the fee
+        ("烟台的海鲜贵不贵", None),  # a question about the place, not the fee
+        ("济宁市政务服务中心中午休息吗", None),  # the hours (a fact), not the place
+        ("使唔使俾钱", "fee"),
+        ("交上去以后什么时候有结果", "time_limit"),
+        ("最快多会儿能拿到", "time_limit"),
+        ("得等一个月吗", "time_limit"),
+        ("当天能拿吗", "time_limit"),
+        ("政务中心几楼", "location"),
+        ("离我近的能办的地方有吗", "location"),
+        ("要不要亲自过去", "visits"),
+        ("必须自己去吗", "visits"),
+        ("一趟能搞定吗", "visits"),
+        ("啥样的能申请", "conditions"),
+        ("无犯罪记录证明怎么开", None),  # names kept whole: 证明 alone asks nothing
+        ("外商投资负面清单", None),
+    ],
+)
+def test_everyday_follow_ups_cue_their_field(question, field) -> None:
+    assert detect_field(question) == field
+
+
+@pytest.mark.parametrize(
+    "intent_field, question, field",
+    [
+        ("materials", "需要什么资格", "conditions"),  # NLU's field has no word here; the cue's has
+        ("visits", "要跑到哪去办", "location"),
+        ("time_limit", "交了材料以后多久能拿到证", "time_limit"),  # both have words: NLU's
+        ("online", "在家能办吗", "online"),  # 能办吗 alone cues nothing against NLU
+        (None, "费用怎么算", "fee"),
+        ("phone", "怎么联系他们", "phone"),
+    ],
+)
+def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:
+    assert field_asked(intent_field, question) == field
 
 
 @pytest.mark.parametrize(
