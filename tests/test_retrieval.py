@@ -191,6 +191,7 @@ def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> 
         ("要不要亲自过去", "visits"),
         ("必须自己去吗", "visits"),
         ("一趟能搞定吗", "visits"),
+        ("本人不去，能委托别人吗", None),  # who may go instead: the 代办 fact (FACT_CUES)
         ("啥样的能申请", "conditions"),
         ("无犯罪记录证明怎么开", None),  # names kept whole: 证明 alone asks nothing
         ("外商投资负面清单", None),
