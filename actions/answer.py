@@ -177,8 +177,7 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if asks_to_rate(tracker.latest_message.get("text") or ""):  # "我想评价一下": the levels, for what was served
             return await ActionRate().run(dispatcher, tracker, domain)
-        events = self.answer(dispatcher, tracker)
-        return events + rejections_done(tracker, events)
+        return answered(dispatcher, tracker)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         searcher, catalogue = knowledge()
@@ -755,6 +754,12 @@ def asks_a_field_of_the_topic(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("current_item")) and cues_a_field(text) and not REJECTION.search(text)
 
 
+def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """The message answered as a question (`action_answer`), whichever action NLU chose."""
+    events = ActionAnswer().answer(dispatcher, tracker)
+    return events + rejections_done(tracker, events)
+
+
 def rejections_done(tracker: Tracker, events: list[EventType]) -> list[EventType]:
     """Rejected items stop being left out once an answer shows an item (the user has moved on):
     the slot is cleared, whichever way the answer was reached."""
@@ -859,8 +864,7 @@ class ActionChooseOption(Action):
         if not offered and tracker.get_slot("current_item") and not BARE_ORDINAL.fullmatch(text):
             # Nothing to pick from, a service under discussion: a follow-up read as a number
             # ("他今年72岁" on 老年人优待证办理). A number alone ("2") picks nothing, as before.
-            events = ActionAnswer().answer(dispatcher, tracker)
-            return events + rejections_done(tracker, events)
+            return answered(dispatcher, tracker)
         if not offered:  # nothing to pick from ("2019年…名单" read as a number): a question
             reply, events = confident_reply(tracker)
             send(dispatcher, reply or no_match_message())

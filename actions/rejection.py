@@ -26,15 +26,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import (
-    ActionAnswer,
     answer_about,
+    answered,
     asks_a_field_of_the_topic,
     content_words,
     field_in_words,
     narrow,
     pick_in_words,
     read_words,
-    rejections_done,
     reply_for,
     search_words,
     send,
@@ -54,8 +53,7 @@ class ActionDeny(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if asks_a_field_of_the_topic(tracker):  # "要不要亲自过去": a follow-up, not a rejection
-            events = ActionAnswer().answer(dispatcher, tracker)
-            return events + rejections_done(tracker, events)
+            return answered(dispatcher, tracker)
         return answer_rejection(dispatcher, tracker)
 
 

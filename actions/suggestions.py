@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, answer_about, asks_a_field_of_the_topic, general_reply, rejections_done, reply_for, send, without_rejected
+from actions.answer import answer_about, answered, asks_a_field_of_the_topic, general_reply, reply_for, send, without_rejected
 from actions.choices import content_words, theme_asked
 from actions.context import knowledge, outbox, user_texts, vault
 from actions.replies import sure_of_nothing
@@ -193,8 +193,7 @@ class ActionSuggest(Action):
         # A question about a service, or a fact of the one under discussion ("都得交点啥"), read as a
         # request for suggestions.
         if asks_anew(tracker) or asks_a_field_of_the_topic(tracker):
-            events = ActionAnswer().answer(dispatcher, tracker)
-            return events + rejections_done(tracker, events)
+            return answered(dispatcher, tracker)
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:
             lines = ["【猜你要办】"]
