@@ -40,7 +40,7 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers,
+    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, without_marker,
     offers_maybe, place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Gazetteer, Region
@@ -471,13 +471,15 @@ def measure(
         picked = offered.get(alone[0].service_key) if len(alone) == 1 else None
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
-    specific, unknown = searcher.word_profile(content)
+    said = without_marker(content)
+    specific, _ = searcher.word_profile(said)
+    _, unknown = searcher.word_profile(content)  # (a marker the catalogue never uses, 顺便, counts: it starts another world's question)
     other = probe.best.item if probe.best is not None and rank != 0 else None
     return Evidence(
         intent=intent,
         field=field,
         region_changed=False,
-        content=bool(searcher.index.lexicon.tokens(content)),
+        content=bool(searcher.index.lexicon.tokens(said)),
         about_topic=round(max((searcher.coverage(content, entry) for entry in around_items), default=0.0), 3),
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer, reply_for, send
 from actions.context import knowledge, user_texts
-from actions.replies import FILE_BUTTON, FILE_PAYLOAD
+from actions.replies import FILE_BUTTON, FILE_PAYLOAD, answers_with_a_service
 from actions.workorder import start
 from actions.workorder_filing import status_reply
 from retrieval.fields import QUESTION
@@ -73,11 +73,6 @@ class ActionComplaint(Action):
         if result.confident:
             dispatcher.utter_message(response="utter_complain")
         return events
-
-
-def answers_with_a_service(messages: list[dict[str, Any]]) -> bool:
-    """Whether replies name services surely (not items offered as maybe; "not found" names none)."""
-    return any(p.get("items") and not p.get("suggested") for p in (m.get("custom") or {} for m in messages))
 
 
 def said_before(tracker: Tracker) -> str:

@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import confident_reply, send
+from actions.answer import answered, asks_a_field_of_the_topic, confident_reply, send
 from actions.context import outbox, vault
 from actions.forms.specs import spec_of
 from actions.forms.validators import VALIDATORS
@@ -65,12 +65,15 @@ class ActionApplicationProgress(Action):
         if lines:
             dispatcher.utter_message(text="\n".join(lines))
             return []
-        reply, events = confident_reply(tracker)
-        if reply:
+        if asks_a_field_of_the_topic(tracker):  # "批下来几耐" on a service under discussion: its time limit
+            events = answered(dispatcher, tracker)
+        else:
+            reply, events = confident_reply(tracker)
+            if not reply:
+                return [FollowupAction("progress_form")]
             send(dispatcher, reply)
-            dispatcher.utter_message(text="如果要查询您已提交申请的办理进度，请告诉我受理编号。")
-            return events
-        return [FollowupAction("progress_form")]
+        dispatcher.utter_message(text="如果要查询您已提交申请的办理进度，请告诉我受理编号。")
+        return events
 
 
 def unsubmitted_line(spec: dict[str, Any], tracker: Tracker) -> str:

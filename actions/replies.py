@@ -261,3 +261,8 @@ def what_to_apply_message() -> dict[str, Any]:
 
 def no_match_message() -> dict[str, Any]:
     return {"text": NO_MATCH, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}  # for analytics
+
+
+def answers_with_a_service(messages: list[dict[str, Any]]) -> bool:
+    """Whether replies name services surely (not items offered as maybe; "not found" names none)."""
+    return any(p.get("items") and not p.get("suggested") for p in (m.get("custom") or {} for m in messages))

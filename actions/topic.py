@@ -154,6 +154,19 @@ def new_topic_markers() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def marker_pattern() -> re.Pattern[str]:
+    """A new-question marker with the asking words after it ("另外问一下", "顺便问下", "顺便问一句")."""
+    markers = "|".join(re.escape(m) for m in new_topic_markers()) or "(?!)"
+    return re.compile(rf"(?:{markers})(?:问|想问)?(?:一下|一句|下|个)?")
+
+
+def without_marker(content: str) -> str:
+    """The words without the new-question marker, which says a question starts, not what it is
+    about ("顺便问下，要去几次": 顺便 and 问下, read as 咨询, would name a new service)."""
+    return marker_pattern().sub(" ", content)
+
+
+@lru_cache(maxsize=1)
 def narrowing_words() -> tuple[str, ...]:
     return dialogue_words("narrowing_words.txt")
 
@@ -190,6 +203,13 @@ def asks_about_place(evidence: Evidence, t: Thresholds) -> bool:
     return place_without_fact(evidence) and evidence.about_place >= t.about_place
 
 
+def tells_own_case(evidence: Evidence, t: Thresholds) -> bool:
+    """Words the catalogue never uses beside a fact asked, naming no service and not starting a
+    new question, tell the user's own case ("我急用，最快多会儿能拿到", "我行动不便，叫我儿子帮我去
+    办的话要带哪些东西"), not another world ("顺便问下香港迪士尼的门票在哪买便宜")."""
+    return bool(evidence.field) and not evidence.marked_new and evidence.specific < t.specific
+
+
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
     # A place the user tells, beside words that say little, narrows a theme rather than picking
@@ -202,7 +222,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "pick"
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
-    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or evidence.marked_new
+    # (A marker beside a fact asked in words that name nothing asks it of the topic: "顺便问下要不要钱".)
+    marked = evidence.marked_new and not (evidence.field and evidence.specific < t.specific)
+    names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or marked
     # NLU's inform_target narrows only with a target said (`Evidence.narrows`): "你们这个机器人是
     # 哪家公司做的啊" (公司) repeated the last answer; its words are weighed like any other message's.
     narrowing = evidence.intent == REGION_INTENT or (evidence.intent == TARGET_INTENT and evidence.narrows)
@@ -258,7 +280,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "refer_back"  # (in the region the message names, if it names one)
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
         return "new_service"
-    if evidence.unknown >= t.unknown:
+    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t):
         return "leave"
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
         if asks_about_place(evidence, t):  # ...unless "济南今天限号吗"

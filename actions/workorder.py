@@ -21,10 +21,12 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer import ActionAnswer, asks_a_field_of_the_topic
 from actions.context import knowledge, vault
-from actions.forms.interruptions import UNANSWERED, question_in_form
+from actions.forms.interruptions import QUESTION_WORDS, UNANSWERED, question_in_form
 from actions.forms.validators import VALIDATORS
 from actions.hotline import classify
+from actions.replies import answers_with_a_service
 from channels.privacy import mask_pii
 from settings import get_settings
 
@@ -85,11 +87,28 @@ def start(tracker: Tracker, dispatcher: CollectingDispatcher, said: str | None =
 def answered_question(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
     """A service question asked instead of an answer ("办居住证要带什么材料？") is answered,
     and the form's question asked again; one the catalogue cannot answer is taken as an answer."""
-    reply = question_in_form(tracker)
-    if reply is None or reply is UNANSWERED:
-        return False
-    dispatcher.utter_message(**reply)
+    if not answered_follow_up(tracker, dispatcher):
+        reply = question_in_form(tracker)
+        if reply is None or reply is UNANSWERED:
+            return False
+        dispatcher.utter_message(**reply)
     dispatcher.utter_message(text="我们继续登记工单：")
+    return True
+
+
+def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+    """A fact asked in so many words while a service was under discussion ("去边度办" after an
+    aside NLU read as a complaint, "台湾夜市有咩必食推介", opened the form) is answered as it
+    would be outside the form, when that answer names a service surely: about that service,
+    or another one the words name."""
+    text = tracker.latest_message.get("text") or ""
+    if not (QUESTION_WORDS.search(text) and asks_a_field_of_the_topic(tracker)):
+        return False
+    trial = CollectingDispatcher()
+    ActionAnswer().answer(trial, tracker)
+    if not answers_with_a_service(trial.messages):
+        return False
+    dispatcher.messages.extend(trial.messages)
     return True
 
 

@@ -21,19 +21,19 @@ Field = Literal[
 CAN_IT_BE_DONE = re.compile(r"能不能(办|申请)|可不可以(办|申请)|(可以|能)(办|申请)(吗|不|么|嘛)|得唔得")
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
-    ("location", re.compile(r"哪里办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)(办|交|递)|[去到]那(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边"
+    ("location", re.compile(r"哪(里|儿)?办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)?(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边"
                              r"|几楼|哪一?层|(办|弄|交|申请)的?地方|什么地方|哪个地方|上哪(儿|里)?(办|去|弄|交)|哪个(单位|办事点|办事处)|咩部门|边间"
                              r"|(派出所|街道|社区|居委会|村委会)(能|可以)(办|弄)")),
     # 要交 asks what to hand in, not 要交钱 / 要交多少 (the fee). Things to bring are asked with an
     # asking word beside them ("需要开什么证明吗", "要不要照片"): 证明, 文件, 照片 alone are part of
-    # services' names (无犯罪记录证明), which the searched words must keep.
-    ("materials", re.compile(r"材料|带什么|带哪些|要交(?![钱费多])|交什么|交哪些|准备什么|准备哪些|证件|资料|手续|表格|哪些表"
+    # services' names (无犯罪记录证明, 签发外国人停留证件), which the searched words must keep.
+    ("materials", re.compile(r"(带|准备|俾|交|提供|出示)(点|些|啲|什么|啥|哪些|那些|边啲|咩|乜嘢)?证件|(什么|啥|哪些|那些|边啲|咩|乜嘢)证件|材料|带什么|带哪些|要交(?![钱费多])|交什么|交哪些|准备什么|准备哪些|资料|手续|表格|哪些表"
                              r"|(带|拿|准备|交|提供)(点|些|啲)?(什么|啥|咩|乜嘢)|(什么|啥|哪些)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
                              r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的"
                              r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
     ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
                        r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费")),
-    ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|当天"
+    ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|几日|当天"
                               r"|多会儿|有(结果|消息|回复|答复|信)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
                               r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办")),
@@ -82,19 +82,25 @@ def cues_a_field(text: str) -> bool:
     return field_cued(text) is not None
 
 
+# Handing in, told as the step before what is asked ("交了材料以后多久能拿到证", "交咗资料之后几耐
+# 先攞到") or asked where it goes ("材料交去边度", "资料要寄到哪"): no question about the materials.
+HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(材料|资料)(要|得)?(交|递|送|寄)(去|到|给)")
+
+
 def field_cued(text: str) -> Field | None:
-    """The field a message's words cue, the conditions' "可以办吗" aside (`cues_a_field`)."""
-    return detect_field(CAN_IT_BE_DONE.sub(" ", text))
+    """The field a message's words cue, the conditions' "可以办吗" and materials handed in aside
+    (`cues_a_field`)."""
+    return detect_field(CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", text)))
 
 
 def field_asked(intent_field: Field | None, text: str) -> Field | None:
     """The field a message asks: NLU's, unless its words say none of that field's cues and cue
     another ("需要什么资格", "要满足啥要求": NLU ask_materials; "要跑到哪去办": ask_visits). Where
-    both have words ("交了材料以后多久能拿到证") NLU tells which is asked."""
+    both have words NLU tells which is asked (materials handed in are no such words: `HANDED_IN`)."""
     cued = field_cued(text)
     if intent_field is None or cued is None or cued == intent_field:
         return intent_field or detect_field(text)
-    return intent_field if CUES[intent_field].search(text) else cued
+    return intent_field if CUES[intent_field].search(HANDED_IN.sub(" ", text)) else cued
 
 
 def detect_fact(text: str) -> tuple[Field, str] | None:

@@ -64,6 +64,10 @@ def items(messages: list[dict]) -> list[dict]:
     return [i for m in messages for i in (m.get("custom") or {}).get("items", [])]
 
 
+def custom(messages: list[dict], key: str) -> list:
+    return [m["custom"][key] for m in messages if key in (m.get("custom") or {})]
+
+
 def user() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
 

@@ -7,13 +7,9 @@ from pathlib import Path
 
 from actions.topic import decide, thresholds
 from bot.eval_dialogues import evaluate, read_dialogues
-from tests.chat import RASA, RASA_TOKEN, items, say, texts, user
+from tests.chat import RASA, RASA_TOKEN, custom, items, say, texts, user
 
 DIALOGUES = Path(__file__).parent / "data" / "sd_dialogues.jsonl"
-
-
-def custom(messages: list[dict], key: str) -> list:
-    return [m["custom"][key] for m in messages if key in (m.get("custom") or {})]
 
 
 def test_a_theme_service_is_the_answer_then_its_follow_ups_and_applying(bot) -> None:
@@ -189,16 +185,21 @@ def test_an_age_said_on_a_service_asks_whether_it_qualifies(bot) -> None:
 def test_everyday_follow_ups_ask_their_fact_whatever_nlu_reads(bot) -> None:
     """Follow-ups in everyday words, some of which NLU reads as another intent ("都得交点啥":
     ask_suggestions, "要不要亲自过去": deny, "费用怎么算": search_service, "需要什么资格":
-    ask_materials), each answer that fact of the service under discussion; a rejection in so many
-    words is still one."""
+    ask_materials, "再哪办": pause_application, "批下来几耐": ask_progress), or which tell the
+    user's case in words the catalogue never uses ("我急用", "我行动不便") or start like a new
+    question ("顺便问下"), each answer that fact of the service under discussion; a rejection in
+    so many words is still one."""
     me = user()
     say(me, "营业执照丢了怎么补办")
     for said, field in [("都得交点啥", "materials"), ("要不要亲自过去", "visits"), ("费用怎么算", "fee"),
-                        ("需要什么资格", "conditions"), ("交上去以后什么时候有结果", "time_limit")]:
+                        ("需要什么资格", "conditions"), ("交上去以后什么时候有结果", "time_limit"),
+                        ("我急用，最快多会儿能拿到", "time_limit"), ("顺便问下要不要钱", "fee"),
+                        ("我行动不便，叫我儿子去办的话要带哪些东西", "materials"), ("批下来几耐", "time_limit")]:
         reply = say(me, said)
         assert [i["name"] for i in items(reply)] == ["营业执照补领"] and custom(reply, "field") == [field], (said, texts(reply))
-    reply = say(me, "不是，我问的是在哪里办")  # where: the city is asked, since units differ
-    assert [i["name"] for i in items(reply)] == ["营业执照补领"] and "城市或区县" in texts(reply), texts(reply)
+    for said in ["再哪办", "不是，我问的是在哪里办"]:  # where: the city is asked, since units differ
+        reply = say(me, said)
+        assert [i["name"] for i in items(reply)] == ["营业执照补领"] and "城市或区县" in texts(reply), (said, texts(reply))
 
 
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:

@@ -195,6 +195,12 @@ def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> 
         ("啥样的能申请", "conditions"),
         ("无犯罪记录证明怎么开", None),  # names kept whole: 证明 alone asks nothing
         ("外商投资负面清单", None),
+        ("要准备哪些证件", "materials"),  # 证件 beside an asking word...
+        ("要俾边啲证件佢哋睇", "materials"),
+        ("外国BB喺中国要办个停留嘅证件，点搞", None),  # ...not alone: 签发外国人停留证件
+        ("几日搞得掂", "time_limit"),
+        ("再哪办", "location"),  # 在 typed as 再
+        ("在那办", "location"),  # 哪 typed as 那
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:
@@ -206,7 +212,12 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
     [
         ("materials", "需要什么资格", "conditions"),  # NLU's field has no word here; the cue's has
         ("visits", "要跑到哪去办", "location"),
-        ("time_limit", "交了材料以后多久能拿到证", "time_limit"),  # both have words: NLU's
+        ("time_limit", "交了材料以后多久能拿到证", "time_limit"),
+        ("location", "交咗资料之后几耐先攞到", "time_limit"),  # materials handed in ask nothing of them
+        ("materials", "交了材料以后多久能拿到证", "time_limit"),
+        ("materials", "材料交去边度", "location"),
+        ("location", "要交什么材料，在哪里交", "location"),  # both have words: NLU's
+        ("materials", "要交什么材料，在哪里交", "materials"),
         ("online", "在家能办吗", "online"),  # 能办吗 alone cues nothing against NLU
         (None, "费用怎么算", "fee"),
         ("phone", "怎么联系他们", "phone"),

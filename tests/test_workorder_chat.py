@@ -15,7 +15,7 @@ import urllib.request
 from playwright.sync_api import expect
 
 from insight.store import InsightStore
-from tests.chat import PORTAL_PORT, new_applicant, say, texts, tracker, user
+from tests.chat import PORTAL_PORT, items, new_applicant, say, texts, tracker, user
 from tests.test_policy_chat import secrets as portal_secrets
 from tests.test_applications import bot_texts, staff_token
 from tests.test_widget import answered, ask, browser, context, open_widget, shot  # noqa: F401  (fixtures)
@@ -28,6 +28,23 @@ def staff_post(sd_settings, path: str, body: dict) -> dict:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
+
+
+def test_a_question_about_the_service_discussed_is_answered_inside_the_work_order_form(bot):
+    """A work order begun while a service is under discussion (an aside NLU reads as a complaint
+    opens the form too): a fact asked of that service ("去哪儿办执照", "交了材料以后多久能拿到") is
+    answered and the form's question asked again; an answer is still taken as one."""
+    me = user()
+    say(me, "营业执照丢了怎么补办")
+    assert "发生在哪里" in texts(say(me, "楼上天天半夜装修吵得睡不着，找谁管"))
+    for said, answer in [("去哪儿办执照", "城市或区县"), ("交了材料以后多久能拿到", "法定时限")]:  # (where: units differ by place)
+        reply = say(me, said)
+        assert [i["name"] for i in items(reply)] == ["营业执照补领"] and answer in texts(reply), (said, texts(reply))
+        assert "继续登记工单" in texts(reply) and "发生在哪里" in texts(reply)
+    assert "什么时候" in texts(say(me, "历下区阳光小区3号楼"))
+    reply = say(me, "要带什么材料")
+    assert [i["name"] for i in items(reply)] == ["营业执照补领"] and "什么时候" in texts(reply), texts(reply)
+    assert "联系电话" in texts(say(me, "最近一周每天半夜"))
 
 
 def test_a_complaint_is_filed_over_several_turns_and_the_department_reply_is_pushed(bot, sd_settings):

@@ -15,6 +15,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answer import answered, asks_a_field_of_the_topic
 from actions.context import vault
 from actions.forms.application import applicant_of, raw_answers, reset
 from actions.forms.specs import check_answer, shown, slot_value, spec_of
@@ -31,6 +32,8 @@ class ActionPauseApplication(Action):
         kind = tracker.get_slot("application_kind")
         spec = spec_of(kind)
         if spec is None:
+            if asks_a_field_of_the_topic(tracker):  # "再哪办" (NLU: pause_application) on a service under discussion
+                return answered(dispatcher, tracker)
             dispatcher.utter_message(text="当前没有正在填写的申请。")
             return []
         raw = raw_answers(tracker, spec)
