@@ -27,6 +27,7 @@ from actions.replies import (
     LOCAL_FIELDS,
     PICK_FIRST,
     UNREADABLE,
+    answers_with_a_service,
     area_message,
     choice_message,
     fact_of_each,
@@ -40,7 +41,7 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, without_marker,
+    FIELD_INTENTS, FIRST_PERSON, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, without_marker,
     offers_maybe, place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Gazetteer, Region
@@ -471,15 +472,15 @@ def measure(
         picked = offered.get(alone[0].service_key) if len(alone) == 1 else None
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
-    said = without_marker(content)
-    specific, _ = searcher.word_profile(said)
-    _, unknown = searcher.word_profile(content)  # (a marker the catalogue never uses, 顺便, counts: it starts another world's question)
+    naming = searcher.index.lexicon.tokens(without_marker(content))  # (what the words name, not how they start)
+    specific = searcher.worth(naming)
+    _, unknown = searcher.word_profile(content)  # (顺便 counts: the thresholds were fitted with it)
     other = probe.best.item if probe.best is not None and rank != 0 else None
     return Evidence(
         intent=intent,
         field=field,
         region_changed=False,
-        content=bool(searcher.index.lexicon.tokens(said)),
+        content=bool(naming),
         about_topic=round(max((searcher.coverage(content, entry) for entry in around_items), default=0.0), 3),
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,
@@ -492,6 +493,7 @@ def measure(
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
         worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
+        first_person=bool(FIRST_PERSON.search(content)),
     )
 
 
@@ -760,6 +762,14 @@ def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
     """The message answered as a question (`action_answer`), whichever action NLU chose."""
     events = ActionAnswer().answer(dispatcher, tracker)
     return events + rejections_done(tracker, events)
+
+
+def surely_answered(tracker: Tracker) -> tuple[list[dict[str, Any]], list[EventType]] | None:
+    """The messages and events of `answered`, if that answer names a service surely (not "not
+    found", not items offered as maybe): for a message another action took that may be a question."""
+    trial = CollectingDispatcher()
+    events = answered(trial, tracker)
+    return (trial.messages, events) if answers_with_a_service(trial.messages) else None
 
 
 def rejections_done(tracker: Tracker, events: list[EventType]) -> list[EventType]:

@@ -14,9 +14,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import ActionAnswer, reply_for, send
+from actions.answer import reply_for, send, surely_answered
 from actions.context import knowledge, user_texts
-from actions.replies import FILE_BUTTON, FILE_PAYLOAD, answers_with_a_service
+from actions.replies import FILE_BUTTON, FILE_PAYLOAD
 from actions.workorder import start
 from actions.workorder_filing import status_reply
 from retrieval.fields import QUESTION
@@ -50,11 +50,10 @@ class ActionComplaint(Action):
             # follow-up ("房子买在老家威海，也能提吗" on 公积金提取, complain 0.51, started a work
             # order): answered so when that answers with a service; else it is the complaint it
             # reads as, asked as a question ("办了一个月还没下来，是不是卡住了").
-            trial = CollectingDispatcher()
-            events = await ActionAnswer().run(trial, tracker, domain)
-            if answers_with_a_service(trial.messages):
-                dispatcher.messages.extend(trial.messages)
-                return events
+            sure = surely_answered(tracker)
+            if sure is not None:
+                dispatcher.messages.extend(sure[0])
+                return sure[1]
         searcher, catalogue = knowledge()
         # The region the message names, else the conversation's ("大专毕业来青岛上班了，想把户口迁
         # 过来", NLU: complain 0.78, got 人才引进落户's general facts, not 青岛's); kept for the

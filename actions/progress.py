@@ -32,6 +32,11 @@ def timeline_text(receipt: str, timeline: list[dict[str, Any]]) -> str:
     return f"受理编号 {receipt}：" + " → ".join(f"{e['status']}（{e['at'][:10]}）" for e in timeline)
 
 
+# Whether something has happened yet asks about an application ("我的申请批下来了吗", "审核通过了没"),
+# not how long the service takes.
+DONE_YET = re.compile(r"了[吗么嘛没]|了没有|没有?[？?]?$|通过了")
+
+
 class ActionApplicationProgress(Action):
     def name(self) -> str:
         return "action_application_progress"
@@ -65,7 +70,8 @@ class ActionApplicationProgress(Action):
         if lines:
             dispatcher.utter_message(text="\n".join(lines))
             return []
-        if asks_a_field_of_the_topic(tracker):  # "批下来几耐" on a service under discussion: its time limit
+        text = tracker.latest_message.get("text") or ""
+        if asks_a_field_of_the_topic(tracker) and not DONE_YET.search(text):  # "批下来几耐" on a service discussed: its time limit
             events = answered(dispatcher, tracker)
         else:
             reply, events = confident_reply(tracker)

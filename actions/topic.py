@@ -96,6 +96,9 @@ class Evidence:
     names_other: bool = False
     # Retrieval finds something worth offering as "maybe" for the words (its best hit is not the topic).
     worth_offering: bool = False
+    # The user speaks of themselves ("我急用", "俺家里"): words the catalogue never uses may tell
+    # their own case rather than another world's question.
+    first_person: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +156,9 @@ def new_topic_markers() -> tuple[str, ...]:
     return dialogue_words("new_topic_markers.txt")
 
 
+FIRST_PERSON = re.compile(r"我|俺|咱|本人|自己|家里|家人")
+
+
 @lru_cache(maxsize=1)
 def marker_pattern() -> re.Pattern[str]:
     """A new-question marker with the asking words after it ("另外问一下", "顺便问下", "顺便问一句")."""
@@ -203,11 +209,16 @@ def asks_about_place(evidence: Evidence, t: Thresholds) -> bool:
     return place_without_fact(evidence) and evidence.about_place >= t.about_place
 
 
+def asks_only_a_fact(evidence: Evidence, t: Thresholds) -> bool:
+    """A fact asked in words that name no service ("顺便问下要不要钱", "我急用，最快多会儿能拿到")."""
+    return bool(evidence.field) and evidence.specific < t.specific
+
+
 def tells_own_case(evidence: Evidence, t: Thresholds) -> bool:
-    """Words the catalogue never uses beside a fact asked, naming no service and not starting a
-    new question, tell the user's own case ("我急用，最快多会儿能拿到", "我行动不便，叫我儿子帮我去
-    办的话要带哪些东西"), not another world ("顺便问下香港迪士尼的门票在哪买便宜")."""
-    return bool(evidence.field) and not evidence.marked_new and evidence.specific < t.specific
+    """Words the catalogue never uses, said by the user of themselves beside a fact asked in words
+    that name no service, tell their own case ("我急用，最快多会儿能拿到", "我行动不便，叫我儿子帮我去
+    办的话要带哪些东西"), not another world's question ("香港迪士尼的门票在哪买便宜", "顺便问下…")."""
+    return asks_only_a_fact(evidence, t) and evidence.first_person and not evidence.marked_new
 
 
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
@@ -223,7 +234,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     # (A marker beside a fact asked in words that name nothing asks it of the topic: "顺便问下要不要钱".)
-    marked = evidence.marked_new and not (evidence.field and evidence.specific < t.specific)
+    marked = evidence.marked_new and not asks_only_a_fact(evidence, t)
     names_service = evidence.specific >= t.specific or evidence.intent == "search_service" or marked
     # NLU's inform_target narrows only with a target said (`Evidence.narrows`): "你们这个机器人是
     # 哪家公司做的啊" (公司) repeated the last answer; its words are weighed like any other message's.

@@ -21,13 +21,14 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import ActionAnswer, asks_a_field_of_the_topic
+from actions.answer import asks_a_field_of_the_topic, surely_answered
 from actions.context import knowledge, vault
 from actions.forms.interruptions import QUESTION_WORDS, UNANSWERED, question_in_form
 from actions.forms.validators import VALIDATORS
 from actions.hotline import classify
-from actions.replies import answers_with_a_service
+from actions.topic import FIELD_INTENTS
 from channels.privacy import mask_pii
+from retrieval.fields import QUESTION
 from settings import get_settings
 
 ASKED = ("workorder_what", "workorder_where", "workorder_when", "workorder_phone")
@@ -84,32 +85,44 @@ def start(tracker: Tracker, dispatcher: CollectingDispatcher, said: str | None =
     return [*stale, *first, FollowupAction("workorder_form")]
 
 
-def answered_question(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
+def answered_question(tracker: Tracker, dispatcher: CollectingDispatcher, answer_like: bool) -> dict[str, Any] | None:
     """A service question asked instead of an answer ("办居住证要带什么材料？") is answered,
-    and the form's question asked again; one the catalogue cannot answer is taken as an answer."""
-    if not answered_follow_up(tracker, dispatcher):
+    and the form's question asked again; one the catalogue cannot answer is taken as an answer.
+    Returns the slots the answer sets, or None for an answer. `answer_like`: the message reads as
+    an answer to the question asked (it names a region, a time, a number)."""
+    slots = answered_follow_up(tracker, dispatcher, answer_like)
+    if slots is None:
         reply = question_in_form(tracker)
         if reply is None or reply is UNANSWERED:
-            return False
+            return None
         dispatcher.utter_message(**reply)
+        slots = {}
     dispatcher.utter_message(text="我们继续登记工单：")
-    return True
+    return slots
 
 
-def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher) -> bool:
-    """A fact asked in so many words while a service was under discussion ("去边度办" after an
-    aside NLU read as a complaint, "台湾夜市有咩必食推介", opened the form) is answered as it
-    would be outside the form, when that answer names a service surely: about that service,
-    or another one the words name."""
+def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answer_like: bool) -> dict[str, Any] | None:
+    """A fact asked of the service under discussion ("去边度办", "交咗资料之后几耐先攞到" after an
+    aside NLU read as a complaint, "台湾夜市有咩必食推介", opened the form) is answered as outside
+    the form, when that answer names a service surely; its slots are returned. Not a message that
+    reads as an answer unless it ends as a question ("不记得是哪个窗口了，历下区政务服务大厅",
+    "前几天晚上"), nor one that asks in no way ("就在大厅门口")."""
     text = tracker.latest_message.get("text") or ""
-    if not (QUESTION_WORDS.search(text) and asks_a_field_of_the_topic(tracker)):
-        return False
-    trial = CollectingDispatcher()
-    ActionAnswer().answer(trial, tracker)
-    if not answers_with_a_service(trial.messages):
-        return False
-    dispatcher.messages.extend(trial.messages)
-    return True
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    ends_as_question = bool(QUESTION.search(text))
+    asks = ends_as_question or intent in FIELD_INTENTS or bool(QUESTION_WORDS.search(text))
+    if not asks or (answer_like and not ends_as_question) or not asks_a_field_of_the_topic(tracker):
+        return None
+    sure = surely_answered(tracker)
+    if sure is None:
+        return None
+    messages, events = sure
+    dispatcher.messages.extend(messages)
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def says_a_time(text: str) -> bool:
+    return bool(re.search(r"\d", text)) or any(w in text for w in words()["time_words"])
 
 
 class ValidateWorkorderForm(FormValidationAction):
@@ -129,10 +142,13 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_what": text}
 
     async def validate_workorder_where(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value is None or answered_question(tracker, dispatcher):  # cleared, or a question instead of an answer
+        if value is None:  # cleared (a correction, a new work order), not answered
             return {"workorder_where": None}
         text = str(value or "").strip()
         gazetteer = knowledge()[1].gazetteer
+        asked = answered_question(tracker, dispatcher, answer_like=gazetteer.resolve(text) is not None)
+        if asked is not None:  # a question instead of an answer
+            return {**asked, "workorder_where": None}
         if gazetteer.names_outside(text):
             dispatcher.utter_message(text="本热线受理本省范围内的诉求，外省的问题请联系当地的12345热线。")
             return {"workorder_where": None}
@@ -146,18 +162,24 @@ class ValidateWorkorderForm(FormValidationAction):
         return {"workorder_where": text, "workorder_region": region.code}
 
     async def validate_workorder_when(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value is None or answered_question(tracker, dispatcher):  # cleared, or a question instead of an answer
+        if value is None:
             return {"workorder_when": None}
         text = str(value or "").strip()
-        if len(text) > 60 or not (re.search(r"\d", text) or any(w in text for w in words()["time_words"])):
+        asked = answered_question(tracker, dispatcher, answer_like=says_a_time(text))
+        if asked is not None:
+            return {**asked, "workorder_when": None}
+        if len(text) > 60 or not says_a_time(text):
             dispatcher.utter_message(text="没有听出时间。")
             return {"workorder_when": None}
         return {"workorder_when": text}
 
     async def validate_workorder_phone(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
-        if value is None or answered_question(tracker, dispatcher):  # cleared, or a question instead of an answer
+        if value is None:
             return {"workorder_phone": None}
         text = str(value or "")
+        asked = answered_question(tracker, dispatcher, answer_like=bool(re.search(r"\d{3}", text)))
+        if asked is not None:
+            return {**asked, "workorder_phone": None}
         raw = vault().find(tracker.sender_id, text) or text
         checked, problem = VALIDATORS["mobile"](raw)
         if problem:

@@ -30,11 +30,11 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("materials", re.compile(r"(带|准备|俾|交|提供|出示)(点|些|啲|什么|啥|哪些|那些|边啲|咩|乜嘢)?证件|(什么|啥|哪些|那些|边啲|咩|乜嘢)证件|材料|带什么|带哪些|要交(?![钱费多])|交什么|交哪些|准备什么|准备哪些|资料|手续|表格|哪些表"
                              r"|(带|拿|准备|交|提供)(点|些|啲)?(什么|啥|咩|乜嘢)|(什么|啥|哪些)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
                              r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的"
-                             r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
+                             r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件|证件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
     ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
                        r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费")),
     ("time_limit", re.compile(r"多久|多长时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|几日|当天"
-                              r"|多会儿|有(结果|消息|回复|答复|信)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
+                              r"|多会儿|有(结果|消息|回复|答复|信)|(给|出)个?(答复|回复)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
                               r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办")),
     # Whether the user must come in person asks how often one must come: "必须要他本人去吗" (not
@@ -84,7 +84,8 @@ def cues_a_field(text: str) -> bool:
 
 # Handing in, told as the step before what is asked ("交了材料以后多久能拿到证", "交咗资料之后几耐
 # 先攞到") or asked where it goes ("材料交去边度", "资料要寄到哪"): no question about the materials.
-HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(材料|资料)(要|得)?(交|递|送|寄)(去|到|给)")
+# (Of the latter only the noun: "交到哪里" still asks where.)
+HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(材料|资料)(?=(要|得)?(交|递|送|寄)(去|到|给))")
 
 
 def field_cued(text: str) -> Field | None:
@@ -97,10 +98,11 @@ def field_asked(intent_field: Field | None, text: str) -> Field | None:
     """The field a message asks: NLU's, unless its words say none of that field's cues and cue
     another ("需要什么资格", "要满足啥要求": NLU ask_materials; "要跑到哪去办": ask_visits). Where
     both have words NLU tells which is asked (materials handed in are no such words: `HANDED_IN`)."""
+    asked = HANDED_IN.sub(" ", text)
     cued = field_cued(text)
     if intent_field is None or cued is None or cued == intent_field:
-        return intent_field or detect_field(text)
-    return intent_field if CUES[intent_field].search(HANDED_IN.sub(" ", text)) else cued
+        return intent_field or detect_field(asked)
+    return intent_field if CUES[intent_field].search(asked) else cued
 
 
 def detect_fact(text: str) -> tuple[Field, str] | None:

@@ -196,9 +196,11 @@ def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> 
         ("无犯罪记录证明怎么开", None),  # names kept whole: 证明 alone asks nothing
         ("外商投资负面清单", None),
         ("要准备哪些证件", "materials"),  # 证件 beside an asking word...
+        ("需要证件吗", "materials"),
         ("要俾边啲证件佢哋睇", "materials"),
         ("外国BB喺中国要办个停留嘅证件，点搞", None),  # ...not alone: 签发外国人停留证件
         ("几日搞得掂", "time_limit"),
+        ("一般多久给答复", "time_limit"),  # 答复 of the time asked, not 建议提案答复查询
         ("再哪办", "location"),  # 在 typed as 再
         ("在那办", "location"),  # 哪 typed as 那
     ],
@@ -216,6 +218,10 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         ("location", "交咗资料之后几耐先攞到", "time_limit"),  # materials handed in ask nothing of them
         ("materials", "交了材料以后多久能拿到证", "time_limit"),
         ("materials", "材料交去边度", "location"),
+        ("materials", "材料交到哪里", "location"),
+        ("materials", "资料要寄到哪", "location"),
+        (None, "交了材料以后多久能拿到证", "time_limit"),  # no field intent: the words alone
+        (None, "交咗资料之后几耐先攞到", "time_limit"),
         ("location", "要交什么材料，在哪里交", "location"),  # both have words: NLU's
         ("materials", "要交什么材料，在哪里交", "materials"),
         ("online", "在家能办吗", "online"),  # 能办吗 alone cues nothing against NLU

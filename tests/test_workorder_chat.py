@@ -33,18 +33,21 @@ def staff_post(sd_settings, path: str, body: dict) -> dict:
 def test_a_question_about_the_service_discussed_is_answered_inside_the_work_order_form(bot):
     """A work order begun while a service is under discussion (an aside NLU reads as a complaint
     opens the form too): a fact asked of that service ("去哪儿办执照", "交了材料以后多久能拿到") is
-    answered and the form's question asked again; an answer is still taken as one."""
+    answered and the form's question asked again; an answer that holds asking words is still
+    taken as one ("不记得是哪个窗口了…大厅", "前几天晚上")."""
     me = user()
     say(me, "营业执照丢了怎么补办")
     assert "发生在哪里" in texts(say(me, "楼上天天半夜装修吵得睡不着，找谁管"))
-    for said, answer in [("去哪儿办执照", "城市或区县"), ("交了材料以后多久能拿到", "法定时限")]:  # (where: units differ by place)
+    for said, answer in [("去哪儿办执照", "因地而异"), ("交了材料以后多久能拿到", "法定时限")]:  # (where: units differ by place)
         reply = say(me, said)
         assert [i["name"] for i in items(reply)] == ["营业执照补领"] and answer in texts(reply), (said, texts(reply))
         assert "继续登记工单" in texts(reply) and "发生在哪里" in texts(reply)
-    assert "什么时候" in texts(say(me, "历下区阳光小区3号楼"))
+    assert "什么时候" in texts(say(me, "不记得是哪个窗口了，历下区政务服务中心大厅"))
     reply = say(me, "要带什么材料")
     assert [i["name"] for i in items(reply)] == ["营业执照补领"] and "什么时候" in texts(reply), texts(reply)
-    assert "联系电话" in texts(say(me, "最近一周每天半夜"))
+    assert "联系电话" in texts(say(me, "前几天晚上"))
+    summary = texts(say(me, new_applicant()[1]))
+    assert "历下区政务服务中心大厅" in summary and "前几天晚上" in summary
 
 
 def test_a_complaint_is_filed_over_several_turns_and_the_department_reply_is_pushed(bot, sd_settings):

@@ -19,10 +19,8 @@ from retrieval.search import Filters
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
-# Form answers (names, numbers, addresses, dates) do not read like questions; these do
-# (with the Cantonese and colloquial ones typed on the portals: 边度, 几耐, 咩, 啥).
-QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪|能不能|可不可以|要不要|是否|需要带|几天|几次"
-                            r"|边度|边间|喺边|几耐|几多|几时|咩|乜嘢|点样|点搞|啥|使唔使|有冇|得唔得|可唔可以")
+# Form answers (names, numbers, addresses, dates) do not read like questions; these do.
+QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|需要带|几天|几次")
 
 UNANSWERED = {"text": "这个问题我暂时答不上来，您可以在申请完成后再问我，或拨打12345咨询。"}
 # The form waits for its own answer, so the city is asked for after it.
@@ -53,7 +51,7 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     says_something = bool(content_words(searcher, asked))
     if field and applying_for and (fact or not says_something):
         return about_application(applying_for, field, region_code, catalogue)
-    if not says_something:  # "去边度办" of nothing the form knows: "去 办" would find anything
+    if not says_something:  # "去哪儿办" of nothing the form knows: "去 办" would find anything
         return UNANSWERED
     result = searcher.search(asked, Filters(region_code=region_code))
     if applying_for and applying_for in close_alternatives(result):  # "办居住证要带什么材料"
