@@ -41,7 +41,7 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    FIELD_INTENTS, FIRST_PERSON, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, without_marker,
+    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, own_case_words, without_marker,
     offers_maybe, place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Gazetteer, Region
@@ -493,7 +493,7 @@ def measure(
         unknown=unknown,
         marked_new=any(marker in content for marker in new_topic_markers()),
         worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
-        first_person=bool(FIRST_PERSON.search(content)),
+        own_case=any(word in content for word in own_case_words()),
     )
 
 

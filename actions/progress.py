@@ -32,9 +32,9 @@ def timeline_text(receipt: str, timeline: list[dict[str, Any]]) -> str:
     return f"受理编号 {receipt}：" + " → ".join(f"{e['status']}（{e['at'][:10]}）" for e in timeline)
 
 
-# Whether something has happened yet asks about an application ("我的申请批下来了吗", "审核通过了没"),
-# not how long the service takes.
-DONE_YET = re.compile(r"了[吗么嘛没]|了没有|没有?[？?]?$|通过了")
+# Whether something has happened yet, at the end, asks about an application ("我的申请批下来了吗",
+# "审核通过了没", "办好咗未"), not how long the service takes ("审核通过了以后多久拿到证").
+DONE_YET = re.compile(r"(了|咗)(吗|么|嘛|没有?|未|冇)\s*[？?]?\s*$|没有?\s*[？?]?\s*$")
 
 
 class ActionApplicationProgress(Action):

@@ -96,9 +96,9 @@ class Evidence:
     names_other: bool = False
     # Retrieval finds something worth offering as "maybe" for the words (its best hit is not the topic).
     worth_offering: bool = False
-    # The user speaks of themselves ("我急用", "俺家里"): words the catalogue never uses may tell
-    # their own case rather than another world's question.
-    first_person: bool = False
+    # The user tells their circumstances ("我急用", "行动不便": data/dialogue/own_case_words.txt):
+    # words the catalogue never uses may tell their own case rather than another world's question.
+    own_case: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -156,9 +156,6 @@ def new_topic_markers() -> tuple[str, ...]:
     return dialogue_words("new_topic_markers.txt")
 
 
-FIRST_PERSON = re.compile(r"我|俺|咱|本人|自己|家里|家人")
-
-
 @lru_cache(maxsize=1)
 def marker_pattern() -> re.Pattern[str]:
     """A new-question marker with the asking words after it ("另外问一下", "顺便问下", "顺便问一句")."""
@@ -170,6 +167,11 @@ def without_marker(content: str) -> str:
     """The words without the new-question marker, which says a question starts, not what it is
     about ("顺便问下，要去几次": 顺便 and 问下, read as 咨询, would name a new service)."""
     return marker_pattern().sub(" ", content)
+
+
+@lru_cache(maxsize=1)
+def own_case_words() -> tuple[str, ...]:
+    return dialogue_words("own_case_words.txt")
 
 
 @lru_cache(maxsize=1)
@@ -215,10 +217,11 @@ def asks_only_a_fact(evidence: Evidence, t: Thresholds) -> bool:
 
 
 def tells_own_case(evidence: Evidence, t: Thresholds) -> bool:
-    """Words the catalogue never uses, said by the user of themselves beside a fact asked in words
-    that name no service, tell their own case ("我急用，最快多会儿能拿到", "我行动不便，叫我儿子帮我去
-    办的话要带哪些东西"), not another world's question ("香港迪士尼的门票在哪买便宜", "顺便问下…")."""
-    return asks_only_a_fact(evidence, t) and evidence.first_person and not evidence.marked_new
+    """Words the catalogue never uses, beside words telling the user's circumstances and a fact
+    asked in words that name no service, tell their own case ("我急用，最快多会儿能拿到", "我行动不便，
+    叫我儿子帮我去办的话要带哪些东西"), not another world's question ("我想吃火锅，附近哪家火锅店便宜",
+    "香港迪士尼的门票在哪买便宜", "顺便问下…")."""
+    return asks_only_a_fact(evidence, t) and evidence.own_case and not evidence.marked_new
 
 
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:

@@ -121,6 +121,11 @@ def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answe
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+# How long or when, asked ("什么时候能拿到", "办好要几天"): its 时 and 天 tell no time it happened
+# ("前几天晚上", "大概几天前" do).
+ASKS_WHEN = re.compile(r"什么时候|啥时候|几时|多长时间|多久|(?<!前)几[天日](?!前)|几个月(?!前)|几点")
+
+
 def says_a_time(text: str) -> bool:
     return bool(re.search(r"\d", text)) or any(w in text for w in words()["time_words"])
 
@@ -165,7 +170,7 @@ class ValidateWorkorderForm(FormValidationAction):
         if value is None:
             return {"workorder_when": None}
         text = str(value or "").strip()
-        asked = answered_question(tracker, dispatcher, answer_like=says_a_time(text))
+        asked = answered_question(tracker, dispatcher, answer_like=says_a_time(ASKS_WHEN.sub(" ", text)))
         if asked is not None:
             return {**asked, "workorder_when": None}
         if len(text) > 60 or not says_a_time(text):

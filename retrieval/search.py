@@ -47,6 +47,9 @@ PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an applicati
 LOOKUP = "查询"
 LOOKUP_DISCOUNT = 0.2
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
+# A story's question is looked at again only for shared words worth this much (rare words' worth):
+# 商标注册 1.0, not 咨询 0.45 ("生意一直不好，想咨询一下" is no 咨询投诉).
+STORY_WORTH = 1.0
 
 
 @dataclass(frozen=True)
@@ -324,12 +327,12 @@ class Searcher:
         holding 商标注册咨询服务's words, searched alone, finds it at 0.98. Such a hit is offered as
         "maybe", never answered as sure (session 35: as sure answers, 9 right against 2 wrong; README)."""
         clauses = [c for c in CLAUSE_END.split(query) if c.strip()]
-        if not hits or len(clauses) < 2:
+        if not hits or len(clauses) < 2 or self.worth(hits[0].matched) < STORY_WORTH:
             return False
         held = [c for c in clauses if any(word in c for word in hits[0].matched)]
         if not held or len(held) == len(clauses):
             return False
-        alone = self.search("，".join(held), filters, k=1, said=said or query)
+        alone = self.search(" ".join(held), filters, k=1, said=said or query)  # (one clause: no look again)
         return bool(alone.hits) and alone.hits[0].item.code == hits[0].item.code and alone.confidence >= self.confidence.suggest_threshold
 
     def word_profile(self, query: str) -> tuple[float, int]:
@@ -445,7 +448,7 @@ class Searcher:
             # Nor when the words it shares say little ("申请" of "怎么申请公租房" ->
             # 租赁住房提取住房公积金, "办理" of "我想办理无犯罪记录证明" -> 居住证申领).
             confident=typed or (confidence >= self.confidence.threshold and bool(hits) and self.names_a_service(hits[0])),
-            suggestible=confidence >= self.confidence.suggest_threshold or self._told_around(query, hits, filters, said),
+            suggestible=confidence >= self.confidence.suggest_threshold or self._told_around(text, hits, filters, said),
             confidence=round(confidence, 3),
             evidence=evidence,
             region_code=filters.region_code,

@@ -200,6 +200,8 @@ def test_everyday_follow_ups_ask_their_fact_whatever_nlu_reads(bot) -> None:
     for said in ["再哪办", "不是，我问的是在哪里办"]:  # where: the city is asked, since units differ
         reply = say(me, said)
         assert [i["name"] for i in items(reply)] == ["营业执照补领"] and "城市或区县" in texts(reply), (said, texts(reply))
+    reply = say(me, "我想吃火锅，附近哪家火锅店便宜")  # the user speaks of themselves, of another world
+    assert not items(reply), texts(reply)
     reply = say(me, "我的申请批下来了吗")  # whether something has happened yet: an application's progress
     assert "受理编号" in texts(reply) and "time_limit" not in custom(reply, "field"), texts(reply)
 

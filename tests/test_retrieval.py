@@ -432,3 +432,20 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     # A character of grammar is what was meant; only names of things one holds are corrected to.
     assert slips.correct("看病能用医保吗？") == "看病能用医保吗？"
     assert slips.correct("本着负责任的态度") == "本着负责任的态度"
+
+
+@pytest.mark.parametrize(
+    "question, offered",
+    [
+        ("我跟老公在佛山开了家烘焙小店，自己起了个牌子，怕被别人抢注，想咨询下商标注册的事", True),  # the clause finds it
+        ("我在佛山开了个小店，生意一直不好，想咨询一下", False),  # a generic word (咨询) shared: no second look
+        ("想咨询下商标注册的事", True),  # no story: the question alone
+    ],
+)
+def test_a_story_does_not_hide_the_question_its_clause_asks(gd_searcher, question, offered) -> None:
+    from retrieval.search import Filters
+
+    result = gd_searcher.search(question, Filters())
+    assert result.suggestible == offered and not (result.confident and not offered), (result.confidence, result.hits[:1])
+    if offered:
+        assert result.hits[0].item.name == "商标注册咨询服务"
