@@ -27,12 +27,14 @@ from actions.forms.interruptions import QUESTION_WORDS, UNANSWERED, question_in_
 from actions.forms.validators import VALIDATORS
 from actions.hotline import classify
 from actions.topic import FIELD_INTENTS
+from catalogue.gazetteer import Gazetteer
 from channels.privacy import mask_pii
 from retrieval.fields import QUESTION
 from settings import get_settings
 
 ASKED = ("workorder_what", "workorder_where", "workorder_when", "workorder_phone")
 DERIVED = ("workorder_region", "workorder_category", "workorder_department")
+CLAUSES = re.compile(r"[，,。！!？?；;\s]+")
 PUNCTUATION = re.compile(r"[\s，。！？、,.!?；;：:“”\"'（）()…~～]+")
 
 
@@ -104,9 +106,9 @@ def answered_question(tracker: Tracker, dispatcher: CollectingDispatcher, answer
 def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answer_like: bool) -> dict[str, Any] | None:
     """A fact asked of the service under discussion ("去边度办", "交咗资料之后几耐先攞到" after an
     aside NLU read as a complaint, "台湾夜市有咩必食推介", opened the form) is answered as outside
-    the form, when that answer names a service surely; its slots are returned. Not a message that
-    reads as an answer unless it ends as a question ("不记得是哪个窗口了，历下区政务服务大厅",
-    "前几天晚上"), nor one that asks in no way ("就在大厅门口")."""
+    the form, when that answer names a service surely and offers nothing to click; its slots are
+    returned. Not a message that reads as an answer unless it ends as a question ("不记得是哪个窗口
+    了，历下区政务服务大厅", "前几天晚上"), nor one that asks in no way ("就在大厅门口")."""
     text = tracker.latest_message.get("text") or ""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     ends_as_question = bool(QUESTION.search(text))
@@ -114,7 +116,7 @@ def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answe
     if not asks or (answer_like and not ends_as_question) or not asks_a_field_of_the_topic(tracker):
         return None
     sure = surely_answered(tracker)
-    if sure is None:
+    if sure is None or any(m.get("buttons") for m in sure[0]):  # (choices to click would answer the form's question)
         return None
     messages, events = sure
     dispatcher.messages.extend(messages)
@@ -124,6 +126,12 @@ def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answe
 # How long or when, asked ("什么时候能拿到", "办好要几天"): its 时 and 天 tell no time it happened
 # ("前几天晚上", "大概几天前" do).
 ASKS_WHEN = re.compile(r"什么时候|啥时候|几时|多长时间|多久|(?<!前)几[天日](?!前)|几个月(?!前)|几点")
+
+
+def names_a_place(gazetteer: Gazetteer, text: str) -> bool:
+    """A clause naming a region without asking where ("不记得是哪个窗口了，历下区政务服务中心大厅"; not
+    "济南在哪办")."""
+    return any(gazetteer.resolve(clause) is not None and "哪" not in clause and not QUESTION_WORDS.search(clause) for clause in CLAUSES.split(text))
 
 
 def says_a_time(text: str) -> bool:
@@ -151,7 +159,7 @@ class ValidateWorkorderForm(FormValidationAction):
             return {"workorder_where": None}
         text = str(value or "").strip()
         gazetteer = knowledge()[1].gazetteer
-        asked = answered_question(tracker, dispatcher, answer_like=gazetteer.resolve(text) is not None)
+        asked = answered_question(tracker, dispatcher, answer_like=names_a_place(gazetteer, text))
         if asked is not None:  # a question instead of an answer
             return {**asked, "workorder_where": None}
         if gazetteer.names_outside(text):

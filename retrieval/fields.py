@@ -83,9 +83,11 @@ def cues_a_field(text: str) -> bool:
 
 
 # Handing in, told as the step before what is asked ("交了材料以后多久能拿到证", "交咗资料之后几耐
-# 先攞到") or asked where it goes ("材料交去边度", "资料要寄到哪"): no question about the materials.
+# 先攞到", "材料都交齐了，几天能办好") or asked where it goes ("材料交去边度", "资料要寄到哪"): no
+# question about the materials.
 # (Of the latter only the noun: "交到哪里" still asks where.)
-HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(材料|资料)(?=(要|得)?(交|递|送|寄)(去|到|给))")
+HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(交|递|提交|递交)(了|咗|完|齐|好)(材料|资料)"
+                       r"|(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了)|(材料|资料)(?=(要|得)?(交|递|送|寄)(去|到|给))")
 
 
 def field_cued(text: str) -> Field | None:

@@ -222,6 +222,9 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         ("materials", "资料要寄到哪", "location"),
         (None, "交了材料以后多久能拿到证", "time_limit"),  # no field intent: the words alone
         (None, "交咗资料之后几耐先攞到", "time_limit"),
+        ("materials", "交了材料多久能拿到", "time_limit"),
+        ("materials", "材料都交齐了，几天能办好", "time_limit"),
+        ("materials", "交了材料还要交什么", "materials"),
         ("location", "要交什么材料，在哪里交", "location"),  # both have words: NLU's
         ("materials", "要交什么材料，在哪里交", "materials"),
         ("online", "在家能办吗", "online"),  # 能办吗 alone cues nothing against NLU

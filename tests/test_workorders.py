@@ -98,3 +98,16 @@ def test_a_correction_clears_the_answer_it_names():
     assert cleared("发生时间要改一下") == "workorder_when"
     assert cleared("改一下") is None  # which one? asked with buttons
     assert cleared("/correct_answer", [{"entity": "form_field", "value": "workorder_when"}]) == "workorder_when"
+
+
+def test_a_region_named_beside_an_asking_word_is_no_answer_to_where(sd_catalogue):
+    """In the work order's place question, a clause naming a region answers it, unless it asks where
+    ("济南在哪办" is a question about the service under discussion)."""
+    from actions.workorder import names_a_place
+
+    gazetteer = sd_catalogue.gazetteer
+    assert names_a_place(gazetteer, "不记得是哪个窗口了，历下区政务服务中心大厅")
+    assert names_a_place(gazetteer, "历下区阳光小区3号楼")
+    assert not names_a_place(gazetteer, "济南在哪办")
+    assert not names_a_place(gazetteer, "历下区去哪儿办执照")
+    assert not names_a_place(gazetteer, "就在我家楼上")
