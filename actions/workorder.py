@@ -25,6 +25,7 @@ from actions.answer import asks_a_field_of_the_topic, surely_answered
 from actions.context import knowledge, vault
 from actions.forms.interruptions import QUESTION_WORDS, UNANSWERED, question_in_form
 from actions.forms.validators import VALIDATORS
+from actions.replies import ASK_PLACE
 from actions.hotline import classify
 from actions.topic import FIELD_INTENTS
 from catalogue.gazetteer import Gazetteer
@@ -34,6 +35,7 @@ from settings import get_settings
 
 ASKED = ("workorder_what", "workorder_where", "workorder_when", "workorder_phone")
 DERIVED = ("workorder_region", "workorder_category", "workorder_department")
+CITY_AFTER_FORM = "工单登记完成后告诉我您所在的城市或区县，我再告诉您当地的办理地点和电话。"
 CLAUSES = re.compile(r"[，,。！!？?；;\s]+")
 PUNCTUATION = re.compile(r"[\s，。！？、,.!?；;：:“”\"'（）()…~～]+")
 
@@ -119,7 +121,8 @@ def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answe
     if sure is None or any(m.get("buttons") for m in sure[0]):  # (choices to click would answer the form's question)
         return None
     messages, events = sure
-    dispatcher.messages.extend(messages)
+    # The form waits for its own answer, so the user's city is asked for after it.
+    dispatcher.messages.extend({**m, "text": m["text"].replace(ASK_PLACE, CITY_AFTER_FORM)} if m.get("text") else m for m in messages)
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
