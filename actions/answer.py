@@ -41,7 +41,7 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, narrowing_words, new_topic_markers, own_case_words, without_marker,
+    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, marked_new, narrowing_words, own_case_words, without_marker,
     offers_maybe, place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Gazetteer, Region
@@ -491,7 +491,7 @@ def measure(
         names_other=item is not None and other is not None and names_other_than(searcher, content, other, item),
         specific=specific,
         unknown=unknown,
-        marked_new=any(marker in content for marker in new_topic_markers()),
+        marked_new=marked_new(content),
         worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
         own_case=any(word in content for word in own_case_words()),
     )

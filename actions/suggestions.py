@@ -33,7 +33,7 @@ from actions.answer import answer_about, answered, asks_a_field_of_the_topic, ge
 from actions.choices import content_words, theme_asked
 from actions.context import knowledge, outbox, user_texts, vault
 from actions.replies import sure_of_nothing
-from actions.topic import new_topic_markers
+from actions.topic import marked_new
 from channels.privacy import masked_numbers
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from analytics.measures import Filters, measure
@@ -156,7 +156,7 @@ def asks_anew(tracker: Tracker) -> bool:
     searcher, catalogue = knowledge()
     text = tracker.latest_message.get("text") or ""
     content = catalogue.gazetteer.without_regions(text)
-    if not any(marker in text for marker in new_topic_markers()) or WHAT_TO_DO.search(text) or not content_words(searcher, content):
+    if not marked_new(text) or WHAT_TO_DO.search(text) or not content_words(searcher, content):
         return False
     return searcher.search(content, k=10, said=text).best is not None
 

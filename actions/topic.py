@@ -163,6 +163,11 @@ def marker_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{markers})(?:问|想问)?(?:一下|一句|下|个)?")
 
 
+def marked_new(text: str) -> bool:
+    """Whether words start a new question ("另外问下…", data/dialogue/new_topic_markers.txt)."""
+    return marker_pattern().search(text) is not None
+
+
 def without_marker(content: str) -> str:
     """The words without the new-question marker, which says a question starts, not what it is
     about ("顺便问下，要去几次": 顺便 and 问下, read as 咨询, would name a new service)."""

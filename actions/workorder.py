@@ -25,8 +25,8 @@ from actions.answer import asks_a_field_of_the_topic, surely_answered
 from actions.context import knowledge, vault
 from actions.forms.interruptions import QUESTION_WORDS, UNANSWERED, question_in_form
 from actions.forms.validators import VALIDATORS
-from actions.replies import ASK_PLACE
 from actions.hotline import classify
+from actions.replies import ASK_PLACE
 from actions.topic import FIELD_INTENTS
 from catalogue.gazetteer import Gazetteer
 from channels.privacy import mask_pii
