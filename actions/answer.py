@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import MAX_CHOICES, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
-from actions.context import bot_payloads, knowledge
+from actions.context import bot_payloads, knowledge, latest_said
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
@@ -184,7 +184,7 @@ class ActionAnswer(Action):
         searcher, catalogue = knowledge()
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name") or ""
-        text = message.get("text") or ""
+        text = latest_said(tracker)
         topic = Topic.of(tracker)
         events: list[EventType] = []
         if not any(ch.isalnum() for ch in text):  # "😀😀", "？？？": the topic and choices stay for the next message
@@ -754,7 +754,7 @@ def asks_a_field_of_the_topic(tracker: Tracker) -> bool:
     """Whether a message NLU took for something else asks a fact of the service under
     discussion: "要不要亲自过去" (deny, from 不要), "都得交点啥" (ask_suggestions, from 都).
     Not a rejection in so many words ("不是，我问的是在哪里办"), which says what was meant."""
-    text = tracker.latest_message.get("text") or ""
+    text = latest_said(tracker)
     return bool(tracker.get_slot("current_item")) and cues_a_field(text) and not REJECTION.search(text)
 
 

@@ -68,6 +68,10 @@ class ActionComplaint(Action):
             return start(tracker, dispatcher)
         if not result.confident:  # close items, none sure: offered beside the button that files
             reply["buttons"].insert(len(reply["buttons"]) - 1, NONE_OF_THEM)  # before the handoff button
+            # The service under discussion stays, as for any message that leaves it: "今天广州又下暴雨，
+            # 地铁站门口全是水" (complain 0.97) on 医师资格证书换发 got 水电站 items as maybe, and the
+            # next "材料交上去以后，几个工作日能换好" was asked to pick one of them.
+            events = [e for e in events if not (e.get("name") == "current_item" and e.get("value") is None)]
         send(dispatcher, reply)
         if result.confident:
             dispatcher.utter_message(response="utter_complain")

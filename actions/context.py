@@ -44,6 +44,12 @@ def bot_payloads(tracker: Tracker) -> Iterator[dict[str, Any]]:
             yield (event.get("data") or {}).get("custom") or {}
 
 
+def latest_said(tracker: Tracker) -> str:
+    """The latest message, with slips by sound in the words that ask for a fact mended ("咨询电花
+    多少" asks the phone: retrieval/typos.py, AskingSlips)."""
+    return knowledge()[0].asking_slips.mend(tracker.latest_message.get("text") or "")
+
+
 def user_texts(tracker: Tracker) -> list[str]:
     """What the user said in this conversation, oldest first."""
     return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]

@@ -33,7 +33,7 @@ from actions.answer import answer_about, answered, asks_a_field_of_the_topic, ge
 from actions.choices import content_words, theme_asked
 from actions.context import knowledge, outbox, user_texts, vault
 from actions.replies import sure_of_nothing
-from actions.topic import marked_new
+from actions.topic import marked_new, thresholds
 from channels.privacy import masked_numbers
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from analytics.measures import Filters, measure
@@ -161,6 +161,15 @@ def asks_anew(tracker: Tracker) -> bool:
     return searcher.search(content, k=10, said=text).best is not None
 
 
+def asks_of_another_world(tracker: Tracker) -> bool:
+    """Whether a request for suggestions is for something the catalogue's world does not hold,
+    in as many words it never uses as make a follow-up leave the topic (actions/topic.py): "他还
+    一直问我广州哪里的早茶最正宗，有推荐吗" (早茶, 正宗) is no request for what others apply for."""
+    searcher, catalogue = knowledge()
+    _, unknown = searcher.word_profile(catalogue.gazetteer.without_regions(tracker.latest_message.get("text") or ""))
+    return unknown >= thresholds().unknown
+
+
 def entry_code(s: dict[str, Any]) -> str | None:
     """The catalogue entry of an item or theme suggestion (policies are none)."""
     return s.get("code") if s["kind"] == "item" else s.get("id") if s["kind"] == "theme" else None
@@ -192,7 +201,7 @@ class ActionSuggest(Action):
             return events
         # A question about a service, or a fact of the one under discussion ("都得交点啥"), read as a
         # request for suggestions.
-        if asks_anew(tracker) or asks_a_field_of_the_topic(tracker):
+        if asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or asks_of_another_world(tracker):
             return answered(dispatcher, tracker)
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:

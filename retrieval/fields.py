@@ -45,7 +45,10 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                          r"|(跑|去|来)(多少|几多|好几)(次|趟|回)|一回就")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)"
-                              r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗")),
+                              r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
+                              # a step asked as one that must come first ("是不是得查实了才给"; not "是不是要先预约",
+                              # where 预约 is the service asked about)
+                              r"|了才(给|发|能|可以|批|办|受理)")),
 ]
 
 CUES: dict[Field, re.Pattern[str]] = dict(FIELD_CUES)
@@ -83,28 +86,34 @@ def cues_a_field(text: str) -> bool:
 
 
 # Handing in, told as the step before what is asked ("交了材料以后多久能拿到证", "交咗资料之后几耐
-# 先攞到", "材料都交齐了，几天能办好") or asked where it goes ("材料交去边度", "资料要寄到哪"): no
-# question about the materials.
+# 先攞到", "材料都交齐了，几天能办好", "材料交上去以后，几个工作日能换好") or asked where it goes
+# ("材料交去边度", "资料要寄到哪"): no question about the materials.
 # (Of the latter only the noun: "交到哪里" still asks where.)
 HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(交|递|提交|递交)(了|咗|完|齐|好)(材料|资料)"
-                       r"|(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了)|(材料|资料)(?=(要|得)?(交|递|送|寄)(去|到|给))")
+                       r"|(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了|上去)|(材料|资料)(?=(要|得)?(交|递|送|寄)(去|到|给))")
+
+
+# A condition told before the question ("如果网上不行，是不是还得专门回广东跑一趟"): its words ask
+# nothing when the rest of the message asks something.
+PREMISE = re.compile(r"(如果|要是|假如|假设|万一|若是)[^，,。？?！!；;]*[，,]")
 
 
 def field_cued(text: str) -> Field | None:
     """The field a message's words cue, the conditions' "可以办吗" and materials handed in aside
-    (`cues_a_field`)."""
-    return detect_field(CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", text)))
+    (`cues_a_field`); outside a premise if they cue one there."""
+    told = CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", text))
+    return detect_field(PREMISE.sub(" ", told)) or detect_field(told)
 
 
 def field_asked(intent_field: Field | None, text: str) -> Field | None:
     """The field a message asks: NLU's, unless its words say none of that field's cues and cue
     another ("需要什么资格", "要满足啥要求": NLU ask_materials; "要跑到哪去办": ask_visits). Where
     both have words NLU tells which is asked (materials handed in are no such words: `HANDED_IN`)."""
-    asked = HANDED_IN.sub(" ", text)
+    told = HANDED_IN.sub(" ", text)
     cued = field_cued(text)
     if intent_field is None or cued is None or cued == intent_field:
-        return intent_field or detect_field(asked)
-    return intent_field if CUES[intent_field].search(asked) else cued
+        return intent_field or cued or detect_field(told)
+    return intent_field if CUES[intent_field].search(PREMISE.sub(" ", told)) else cued
 
 
 def detect_fact(text: str) -> tuple[Field, str] | None:

@@ -23,7 +23,7 @@ from retrieval.documents import name_text, record_text
 from retrieval.index import RetrievalIndex
 from retrieval.rerank import DEPTH, QuestionView, Reranker, bigrams, distinct_bigrams, pair_features
 from retrieval.text import has_han, normalise
-from retrieval.typos import Homophones
+from retrieval.typos import AskingSlips, Homophones
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an applicati
 LOOKUP = "查询"
 LOOKUP_DISCOUNT = 0.2
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
+# A number ("五十八", "58") is no word of another world, though the catalogue never uses it.
+NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]+")
 # A story's question is looked at again only for shared words worth this much (rare words' worth):
 # 商标注册 1.0, not 咨询 0.45 ("生意一直不好，想咨询一下" is no 咨询投诉).
 STORY_WORTH = 1.0
@@ -155,6 +157,11 @@ class Searcher:
         lexicon = self.index.lexicon
         words = {token for tokens in self.index.tokens for token in tokens} | set(lexicon.canonical) | set(lexicon.canonical.values())
         return Homophones(words, lambda run: run in words or lexicon.is_word(run))
+
+    @cached_property
+    def asking_slips(self) -> AskingSlips:
+        """What a slipped word asking for a fact is read as (retrieval/typos.py)."""
+        return AskingSlips(self.index.lexicon.frequency)
 
     # ---- filters ----------------------------------------------------------------------
 
@@ -343,7 +350,7 @@ class Searcher:
         "迪士尼 门票" is not its world. In rare words' worth, not raw IDF, because IDF grows
         with the catalogue: 结婚 weighs 4.06 among 201 items, 结婚登记 6.81 among 2,262."""
         words = set(self.index.lexicon.tokens(query))
-        unknown = sum(1 for word in words if len(word) >= 2 and not self.index.document_frequency(word))
+        unknown = sum(1 for word in words if len(word) >= 2 and not self.index.document_frequency(word) and not NUMERAL.fullmatch(word))
         return self.worth(words), unknown
 
     def name_words(self, item: ServiceItem) -> frozenset[str]:

@@ -57,8 +57,12 @@ class Lexicon:
 
     def is_word(self, text: str) -> bool:
         """Whether jieba's dictionaries (its own and the government one) hold `text` as a word."""
+        return self.frequency(text) > 0
+
+    def frequency(self, text: str) -> int:
+        """How often jieba's dictionaries count `text` as a word (0: not a word)."""
         self.tokenizer.check_initialized()
-        return self.tokenizer.FREQ.get(text, 0) > 0
+        return self.tokenizer.FREQ.get(text, 0) or 0
 
     def search_tokens(self, text: str) -> list[str]:
         """`tokens`, plus the character bigrams of long words (matches partial names)."""

@@ -206,6 +206,28 @@ def test_everyday_follow_ups_ask_their_fact_whatever_nlu_reads(bot) -> None:
     assert "受理编号" in texts(reply) and "time_limit" not in custom(reply, "field"), texts(reply)
 
 
+def test_follow_ups_with_slips_premises_and_asides_stay_on_the_service(bot) -> None:
+    """Follow-ups with a word typed by sound ("咨询电花多少" read as the fee through 花多少), a premise
+    ("如果网上不行，…"), or a deadline of the user's own in words the catalogue never uses answer the
+    service under discussion; so does the next one after a statement read as a complaint that got
+    items as maybe ("小区门口的路全淹了"), and after suggestions asked for another world."""
+    me = user()
+    say(me, "营业执照丢了怎么补办")
+    say(me, "济南历下区的")
+    for said, field in [("咨询电花多少", "phone"), ("多就能办好", "time_limit"), ("如果网上不行，是不是还得跑一趟", "visits"),
+                        ("我下个月就要用，现在办来得及吗", "time_limit"), ("现在申请来得及吗", "time_limit")]:
+        reply = say(me, said)
+        assert [i["name"] for i in items(reply)] == ["营业执照补领"] and custom(reply, "field") == [field], (said, texts(reply))
+    me = user()  # (no region told: the complaint's search is not bound to 历下区, and finds items close)
+    say(me, "营业执照丢了怎么补办")
+    flood = say(me, "小区门口的路全淹了")  # (complain; items come close, none sure)
+    assert "可能相关" in texts(flood), texts(flood)
+    for said in ["要带什么材料", "有什么好玩的景点推荐吗", "要带什么材料"]:  # (the second: ask_suggestions)
+        reply = say(me, said)
+        shown = [i["name"] for i in items(reply)]
+        assert shown == (["营业执照补领"] if "材料" in said else []), (said, texts(reply))
+
+
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:
     """"那结婚登记要带什么材料" after 营业执照补领 names a new service (one rare word, retrieval
     sure of it): the materials of 结婚登记, not those of the item before."""

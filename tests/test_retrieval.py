@@ -230,10 +230,35 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         ("online", "在家能办吗", "online"),  # 能办吗 alone cues nothing against NLU
         (None, "费用怎么算", "fee"),
         ("phone", "怎么联系他们", "phone"),
+        ("materials", "材料交上去以后，几个工作日能换好", "time_limit"),
+        (None, "如果网上不行，是不是还得专门回广东跑一趟", "visits"),  # a premise's words ask nothing...
+        ("online", "如果网上不行，是不是还得专门回广东跑一趟", "visits"),
+        (None, "要是去大厅交，地址在哪儿", "location"),
+        (None, "如果网上不行，怎么办", "online"),  # ...unless nothing else does
+        (None, "是不是得查实了才给", "conditions"),  # a step that must come first
     ],
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:
     assert field_asked(intent_field, question) == field
+
+
+def test_a_slip_by_sound_of_a_word_asking_a_fact_is_read_as_that_word() -> None:
+    from retrieval.typos import AskingSlips
+
+    frequency = {"电话": 8354, "几天": 4341, "多久": 2000, "网上": 2213, "电花": 3, "点化": 45, "往上": 3, "很多": 5000}.get
+    slips = AskingSlips(lambda word: frequency(word, 0))
+    assert slips.mend("咨询电花多少") == "咨询电话多少"  # a dictionary word far rarer than the asking word
+    assert slips.mend("名字核准大概要几填") == "名字核准大概要几天"
+    assert slips.mend("多就能办好") == "多久能办好"
+    assert slips.mend("网伤可以办吗") == "网上可以办吗"
+    assert slips.mend("这事需要高人点化") == "这事需要高人点化"  # a word of its own
+    assert slips.mend("往上反映") == "往上反映"  # (3 against 2213: not rare enough)
+    assert slips.mend("领导们很多就住八方小区") == "领导们很多就住八方小区"  # 多 belongs to 很多
+
+
+def test_numbers_are_no_words_of_another_world(sd_searcher) -> None:
+    assert sd_searcher.word_profile("我今年五十八了")[1] == sd_searcher.word_profile("我今年了")[1]
+    assert sd_searcher.word_profile("58")[1] == 0
 
 
 @pytest.mark.parametrize(

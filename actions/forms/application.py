@@ -17,7 +17,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.context import knowledge, outbox, vault
+from actions.context import knowledge, latest_said, outbox, vault
 from actions.forms.interruptions import question_in_form
 from actions.forms.specs import (
     check_answer, form_slots, identity_slot, kind_for, label, profile_field, profile_kind, sensitive, shown, slot_value, spec_of,
@@ -25,7 +25,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import apply_tokens, confident_reply, outnamed, parse_ordinal, send
+from actions.answer import answered, apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send
 from actions.choices import content_words, pick_in_words
 from actions.replies import (
     choices_gone_message,
@@ -36,6 +36,7 @@ from actions.replies import (
     which_to_apply_message,
 )
 from catalogue.model import ServiceItem
+from retrieval.fields import QUESTION
 from retrieval.search import Filters
 
 
@@ -48,6 +49,10 @@ class ActionStartApplication(Action):
         item = catalogue.entry(tracker.get_slot("current_item"))
         events: list[EventType] = []
         clicked = any(tracker.get_latest_entity_values("ordinal"))  # a choice of which_to_apply_message, maybe an old one
+        if item is not None and not clicked and asks_a_field_of_the_topic(tracker) and QUESTION.search(latest_said(tracker)):
+            # A question about the service, not a request to apply: "她下个月就要过去报到，现在办来得及吗"
+            # (start_application 0.54) asks the time limit; "那我现在就申请" cues no field.
+            return answered(dispatcher, tracker)
         if item is None or clicked:
             item, events, reply = what_to_apply_for(tracker)
             if item is None:  # asked which, or answered what the words name: no form now (nor a paused one's next question)
