@@ -161,12 +161,18 @@ def asks_anew(tracker: Tracker) -> bool:
     return searcher.search(content, k=10, said=text).best is not None
 
 
+DOING = re.compile(r"办|申请|手续|事项|业务|领|补贴")
+
+
 def asks_of_another_world(tracker: Tracker) -> bool:
     """Whether a request for suggestions is for something the catalogue's world does not hold,
     in as many words it never uses as make a follow-up leave the topic (actions/topic.py): "他还
     一直问我广州哪里的早茶最正宗，有推荐吗" (早茶, 正宗) is no request for what others apply for."""
     searcher, catalogue = knowledge()
-    _, unknown = searcher.word_profile(catalogue.gazetteer.without_regions(tracker.latest_message.get("text") or ""))
+    text = tracker.latest_message.get("text") or ""
+    if DOING.search(text):  # "家里老人瘫痪在床好几年了，有什么可以申请的推荐下" asks what to apply for
+        return False
+    _, unknown = searcher.word_profile(catalogue.gazetteer.without_regions(text))
     return unknown >= thresholds().unknown
 
 

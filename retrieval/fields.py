@@ -46,9 +46,9 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)"
                               r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
-                              # a step asked as one that must come first ("是不是得查实了才给"; not "是不是要先预约",
-                              # where 预约 is the service asked about)
-                              r"|了才(给|发|能|可以|批|办|受理)")),
+                              # a step asked as one that must come first ("是不是得查实了才给"; not "等了三个月了才给我办",
+                              # a complaint, nor "是不是要先预约", where 预约 is the service asked about)
+                              r"|(是不是|是否|要不要|必须|非得|得)[^，,。？?]{0,8}了才(给|发|能|可以|批|办|受理)")),
 ]
 
 CUES: dict[Field, re.Pattern[str]] = dict(FIELD_CUES)
@@ -95,7 +95,7 @@ HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|�
 
 # A condition told before the question ("如果网上不行，是不是还得专门回广东跑一趟"): its words ask
 # nothing when the rest of the message asks something.
-PREMISE = re.compile(r"(如果|要是|假如|假设|万一|若是)[^，,。？?！!；;]*[，,]")
+PREMISE = re.compile(r"(?:^|(?<=[，,。！!？?；;\s我你他她咱俺]))(如果|要是|假如|假设|万一|若是)[^，,。？?！!；;]*[，,]")  # (not 主要是, 只要是)
 
 
 def field_cued(text: str) -> Field | None:

@@ -47,8 +47,9 @@ PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an applicati
 LOOKUP = "查询"
 LOOKUP_DISCOUNT = 0.2
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
-# A number ("五十八", "58") is no word of another world, though the catalogue never uses it.
-NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十百千万亿]+")
+# A number, alone or with its measure word as jieba keeps them ("五十八", "58", "五十八岁", "十五年",
+# "三千块"), is no word of another world, though the catalogue never uses it. (Not 万一, 千万.)
+NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十][0-9０-９零〇一二两三四五六七八九十百千万亿几]*(多|来)?(周岁|岁|年|个月|个|块|元|天|次|趟|号|位|名|口|套|张|家)?")
 # A story's question is looked at again only for shared words worth this much (rare words' worth):
 # 商标注册 1.0, not 咨询 0.45 ("生意一直不好，想咨询一下" is no 咨询投诉).
 STORY_WORTH = 1.0

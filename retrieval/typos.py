@@ -66,13 +66,14 @@ class Homophones:
 
 
 # Words that ask for a field (retrieval/fields.py, FIELD_CUES), as a slip by sound spells them
-# in follow-ups ("咨询电花多少" read as the fee through 花多少, "名字核准大概要几填", "多就能办好",
-# "网伤可以办吗"). Not words sounding like common words of other meaning: 号码 (好吗, 限号吗),
-# 时间 (市建, 是件), 在线 (在县), 在哪 (在那: "组织关系挂在那"), found on the dev files' and hotline
-# messages (README, Conversations).
-ASKING_WORDS = ("电话", "热线", "材料", "资料", "多久", "几天", "地址", "网上", "条件", "资格", "费用", "收费", "手续", "证件", "窗口", "几趟", "本人", "亲自", "免费", "期限", "时限")
+# in follow-ups ("咨询电花多少" read as the fee through 花多少, "名字核准大概要几填", "要准备哪些才料").
+# Not words whose sound many common words share: 号码 (好吗, 限号吗), 时间 / 时限 / 期限 (市建, 是先: "是先
+# 体检还是先报名"), 在线 (在县), 在哪 ("挂在那"), 费用 ("非用本地户口"), 地址 ("递至窗口"), 网上 (网商),
+# 资格, 亲自 (names), found on the dev files', hotline messages and a review's sentences (README,
+# Conversations, session 37).
+ASKING_WORDS = ("电话", "热线", "材料", "资料", "多久", "几天", "条件", "收费", "手续", "几趟", "免费")
 # A dictionary word this much rarer than the asking word it sounds like is a slip too: jieba holds
-# 电花 (3 against 电话's 8354), not 点化 (45) or 往上 (3 against 网上's 2213).
+# 电花 3 times against 电话's 8,354; not 点化 (45).
 RARE = 0.001
 
 
@@ -90,7 +91,8 @@ class AskingSlips:
                 continue
             word = self._by_sound.get((sounds[start], sounds[start + 1]))
             run = text[start : start + 2]
-            if word is None or word == run or not HAN_ONLY.fullmatch(run):
+            # (A character of grammar is what was meant: "钱多就多交一点吗" is no 多久.)
+            if word is None or word == run or not HAN_ONLY.fullmatch(run) or any(c != w and c in FUNCTION_CHARS for c, w in zip(run, word)):
                 continue
             if self._frequency(run) <= RARE * self._frequency(word) and not self._inside_word(text, start):
                 text = text[:start] + word + text[start + 2 :]
@@ -98,7 +100,7 @@ class AskingSlips:
 
     def _inside_word(self, text: str, start: int) -> bool:
         """Whether a word holding a character of the two at `start` reaches outside them: "很多就住"
-        (很多) is no slip of 多久; "5点多就开始" is one no rule here tells apart."""
+        (很多) is no slip of 多久."""
         end = start + 2
         spans = ((a, b) for a in range(max(start - 3, 0), end) for b in range(max(a + 2, start + 1), min(a + 4, len(text)) + 1))
         return any((a < start or b > end) and self._frequency(text[a:b]) > 0 for a, b in spans)

@@ -214,8 +214,8 @@ def test_follow_ups_with_slips_premises_and_asides_stay_on_the_service(bot) -> N
     me = user()
     say(me, "营业执照丢了怎么补办")
     say(me, "济南历下区的")
-    for said, field in [("咨询电花多少", "phone"), ("多就能办好", "time_limit"), ("如果网上不行，是不是还得跑一趟", "visits"),
-                        ("我下个月就要用，现在办来得及吗", "time_limit"), ("现在申请来得及吗", "time_limit")]:
+    for said, field in [("咨询电花多少", "phone"), ("大概要几填", "time_limit"), ("如果网上不行，是不是还得跑一趟", "visits"),
+                        ("我下个月就要用，现在办来得及吗", "time_limit"), ("现在申请来得及吗", "time_limit")]:  # (the last: start_application)
         reply = say(me, said)
         assert [i["name"] for i in items(reply)] == ["营业执照补领"] and custom(reply, "field") == [field], (said, texts(reply))
     me = user()  # (no region told: the complaint's search is not bound to 历下区, and finds items close)

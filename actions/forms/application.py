@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -25,7 +26,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import answered, apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send
+from actions.answer import apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send, surely_answered
 from actions.choices import content_words, pick_in_words
 from actions.replies import (
     choices_gone_message,
@@ -40,6 +41,10 @@ from retrieval.fields import QUESTION
 from retrieval.search import Filters
 
 
+# The user asking for the application itself ("帮我申请一下，需要本人到场吗", "我现在就想网上申请，可以吗").
+WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|要)")
+
+
 class ActionStartApplication(Action):
     def name(self) -> str:
         return "action_start_application"
@@ -49,10 +54,15 @@ class ActionStartApplication(Action):
         item = catalogue.entry(tracker.get_slot("current_item"))
         events: list[EventType] = []
         clicked = any(tracker.get_latest_entity_values("ordinal"))  # a choice of which_to_apply_message, maybe an old one
-        if item is not None and not clicked and asks_a_field_of_the_topic(tracker) and QUESTION.search(latest_said(tracker)):
+        said = latest_said(tracker)
+        if item is not None and not clicked and not WANTS_TO_APPLY.search(said) and asks_a_field_of_the_topic(tracker) and QUESTION.search(said):
             # A question about the service, not a request to apply: "她下个月就要过去报到，现在办来得及吗"
-            # (start_application 0.54) asks the time limit; "那我现在就申请" cues no field.
-            return answered(dispatcher, tracker)
+            # (start_application 0.54) asks the time limit, when that answer names it surely; "那我现在
+            # 就申请" cues no field, and "帮我申请吧，大概多久能好？" asks to apply first.
+            sure = surely_answered(tracker)
+            if sure is not None:
+                dispatcher.messages.extend(sure[0])
+                return sure[1]
         if item is None or clicked:
             item, events, reply = what_to_apply_for(tracker)
             if item is None:  # asked which, or answered what the words name: no form now (nor a paused one's next question)
