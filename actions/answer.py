@@ -68,6 +68,10 @@ TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
 # The user saying who they are ("我是低保户", "本人是退役军人", "家里是低保户").
 SAYS_WHO_I_AM = re.compile(r"(我|俺|咱|本人)(们|家)?(是|属于|作为|算)|家里是")
 SUGGESTIONS = 3
+# Whether a theme service covers a service named: "也在这里头吗", "也包括在里面吗", "也能一块给办了不",
+# "能顺带提出来不"; not "其中老年人优待证要带什么材料", "材料包括哪些", "我顺带问问…" (a review, session 37).
+ASKS_INCLUDED = re.compile(r"(在|算|属于)(这|那)?(里头|里面|其中|当中)|(包括|包含)在?(里面|里头|内|进去)"
+                           r"|一(块|起|并)儿?给?(办|弄|申请)[^，,。？?]*([吗不么][？?]?|[？?])$|顺带(办|弄|申请|提|领)")
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
 # A choice by its number and nothing else ("2", "第二个", "最后一个").
@@ -460,6 +464,8 @@ def measure(
     theme = catalogue.themes.get(topic.code or "")
     pickable = topic.offered or (tuple(c for c in theme.item_codes if c in catalogue.items) if theme else ())
     picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
+    asks_included = bool(picked and theme and not topic.offered and field is None and ASKS_INCLUDED.search(content))
+    picked = None if asks_included else picked
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
@@ -494,6 +500,7 @@ def measure(
         marked_new=marked_new(content),
         worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
         own_case=any(word in content for word in own_case_words()),
+        asks_included=asks_included,
     )
 
 

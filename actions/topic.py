@@ -99,6 +99,9 @@ class Evidence:
     # The user tells their circumstances ("我急用", "行动不便": data/dialogue/own_case_words.txt):
     # words the catalogue never uses may tell their own case rather than another world's question.
     own_case: bool = False
+    # Whether the theme under discussion covers a part the message names ("那一次性经济补助也在这里头吗"):
+    # the theme answers, not the part.
+    asks_included: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -235,6 +238,8 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # one of its parts ("我户口在青岛" on 军人退役“一件事”: 户口 of 退役士兵户口登记; "我人在烟台
     # 可以吗" on 退休: 人 of 离退休提取住房公积金's record). A question naming a part is a pick
     # ("济南出生医学证明怎么办" on 新生儿出生), and so are words that say more.
+    if evidence.asks_included:
+        return "refer_back"
     tells_place = place_without_fact(evidence) and evidence.intent in {REGION_INTENT, "nlu_fallback"}
     weak_part = evidence.picked and not topic.offered and tells_place and evidence.specific < t.specific
     if (evidence.picked and not weak_part) or evidence.sibling:  # a choice offered or a theme's item named, or the topic's sibling

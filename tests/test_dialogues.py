@@ -699,6 +699,21 @@ def test_a_question_for_what_a_life_event_needs_gets_the_theme_then_applies(bot)
     say(me, "取消申请")
 
 
+def test_whether_a_theme_covers_a_part_is_the_themes_and_a_request_in_dialect_applies(bot) -> None:
+    """"老年人优待证也能一块给办了不" on 退休 asks whether the theme covers the part it names: the
+    theme answers (it went to the part, which retrieval is sure of). "中，那你帮俺在网上把这个申请了吧"
+    (nlu_fallback: 俺, 在网上) asks to apply."""
+    me = user()
+    say(me, "俺爹在济南机床厂干了一辈子，下个月就到退休年龄了，养老金、医保、公积金这一堆手续咋弄啊")
+    covered = say(me, "老年人优待证也能一块给办了不")
+    assert [t["id"] for t in custom(covered, "themes")[0]] == ["theme-tuixiu"], texts(covered)
+    me = user()
+    say(me, "我家孩子刚出生，要办哪些手续")
+    started = say(me, "中，那你帮俺在网上把这个申请了吧")
+    assert custom(started, "form")[0]["kind"] == "newborn", texts(started)
+    say(me, "取消申请")
+
+
 def test_applying_with_choices_standing_or_nothing_discussed_asks_which(bot) -> None:
     """"我现在就申请" while choices stand asks which of them, keeping them (not a search for
     "申请", which found 创业担保贷款申请); words naming one of them start it; with nothing

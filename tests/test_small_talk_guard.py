@@ -83,6 +83,10 @@ def test_a_request_to_apply_that_nlu_is_unsure_of_starts_the_application() -> No
         "行吧，那你帮我把这个一起办了": ("start_application", [{"name": "goodbye", "confidence": 0.2}, *unsure]),
         "你直接帮我办了吧": ("start_application", unsure),
         "好的，帮我申请一下": ("start_application", unsure),
+        "中，那你帮俺在网上把这个申请了吧": ("start_application", unsure),  # 俺, 中, where it is done
+        "行，那直接在线上给我开个申请": ("start_application", unsure),
+        "算了你直接帮俺在网上申请吧": ("start_application", unsure),
+        "帮我在网上查一下": ("nlu_fallback", unsure),
         "帮我把营业执照也办了": ("nlu_fallback", unsure),  # names a service: retrieval's
         "帮我查一下进度": ("nlu_fallback", unsure),
         "帮我办了？": ("nlu_fallback", unsure),  # asks whether it was done

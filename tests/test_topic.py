@@ -92,6 +92,8 @@ CASES = [
      Evidence("search_service", None, True, True, 0.0, 0.0, None, picked="B", specific=0.49, narrows=True), "pick"),
     ("济南社保卡要带什么 on 新生儿出生: the same, a fact asked", ON_THEME,
      Evidence("ask_materials", "materials", True, True, 0.0, 0.0, None, picked="B", specific=0.45, narrows=True), "pick"),
+    ("老年人优待证也能一块给办了不 on 退休: whether the theme covers a part it names, which retrieval is sure of", ON_THEME,
+     Evidence("nlu_fallback", None, False, True, 0.37, 0.988, 2, specific=1.46, asks_included=True), "refer_back"),
     ("我是企业: a target", ON_ITEM, replace(ev("inform_target", None, content=False), narrows=True), "narrow"),
     ("车管所在哪: a fact, the topic first for the words among nothing sure", ON_ITEM,
      ev("ask_location", "location", about=0.0, elsewhere=0.0, rank=0, specific=0.7, unknown=1), "refer_back"),
@@ -513,3 +515,23 @@ def test_inform_target_narrows_when_the_user_says_who_they_are(intent: str, said
     from actions.answer import tells_who_they_are
 
     assert tells_who_they_are(intent, said) is narrows
+
+
+@pytest.mark.parametrize(
+    "said, included",
+    [
+        ("那一次性经济补助也在这里头吗", True),
+        ("老年人优待证也能一块给办了不", True),
+        ("那过户的时候公积金能顺带提出来不", True),
+        ("社保卡也包括在里面吗", True),
+        ("其中老年人优待证要带什么材料", False),  # 其中: of these
+        ("老年人优待证的材料包括什么", False),
+        ("出生登记在派出所里面哪个窗口", False),
+        ("我顺带问问公积金提取要多久", False),
+        ("帮我把公积金提取也一起办了吧", False),  # a request to apply
+    ],
+)
+def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
+    from actions.answer import ASKS_INCLUDED
+
+    assert bool(ASKS_INCLUDED.search(said)) == included
