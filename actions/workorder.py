@@ -105,6 +105,10 @@ def answered_question(tracker: Tracker, dispatcher: CollectingDispatcher, answer
     return slots
 
 
+# "在那办" (那 typed for 哪) asks where, though it holds no asking word: no place said is that alone.
+WHERE_TYPED_AS_THERE = re.compile(r"^[在去到]那(里|儿)?(办|交|递)[吗呢啊呀]?$")
+
+
 def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answer_like: bool) -> dict[str, Any] | None:
     """A fact asked of the service under discussion ("去边度办", "交咗资料之后几耐先攞到" after an
     aside NLU read as a complaint, "台湾夜市有咩必食推介", opened the form) is answered as outside
@@ -114,7 +118,7 @@ def answered_follow_up(tracker: Tracker, dispatcher: CollectingDispatcher, answe
     text = tracker.latest_message.get("text") or ""
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     ends_as_question = bool(QUESTION.search(text))
-    asks = ends_as_question or intent in FIELD_INTENTS or bool(QUESTION_WORDS.search(text))
+    asks = ends_as_question or intent in FIELD_INTENTS or bool(QUESTION_WORDS.search(text)) or bool(WHERE_TYPED_AS_THERE.search(text))
     if not asks or (answer_like and not ends_as_question) or not asks_a_field_of_the_topic(tracker):
         return None
     sure = surely_answered(tracker)

@@ -38,7 +38,8 @@ def test_a_question_about_the_service_discussed_is_answered_inside_the_work_orde
     me = user()
     say(me, "营业执照丢了怎么补办")
     assert "发生在哪里" in texts(say(me, "楼上天天半夜装修吵得睡不着，找谁管"))
-    for said, answer in [("去哪儿办执照", "工单登记完成后告诉我您所在的城市"), ("交了材料以后多久能拿到", "法定时限")]:  # (where: units differ by place)
+    for said, answer in [("去哪儿办执照", "工单登记完成后告诉我您所在的城市"), ("在那办", "工单登记完成后告诉我您所在的城市"),
+                         ("交了材料以后多久能拿到", "法定时限")]:  # (where: units differ by place; 那 typed for 哪)
         reply = say(me, said)
         assert [i["name"] for i in items(reply)] == ["营业执照补领"] and answer in texts(reply), (said, texts(reply))
         assert "继续登记工单" in texts(reply) and "发生在哪里" in texts(reply)
