@@ -465,7 +465,6 @@ def measure(
     pickable = topic.offered or (tuple(c for c in theme.item_codes if c in catalogue.items) if theme else ())
     picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
     asks_included = bool(picked and theme and not topic.offered and field is None and ASKS_INCLUDED.search(content))
-    picked = None if asks_included else picked
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
@@ -777,6 +776,15 @@ def surely_answered(tracker: Tracker) -> tuple[list[dict[str, Any]], list[EventT
     trial = CollectingDispatcher()
     events = answered(trial, tracker)
     return (trial.messages, events) if answers_with_a_service(trial.messages) else None
+
+
+def answer_if_sure(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """`surely_answered`, sent: its events, or None (nothing sent) when the answer is not sure."""
+    sure = surely_answered(tracker)
+    if sure is None:
+        return None
+    dispatcher.messages.extend(sure[0])
+    return sure[1]
 
 
 def rejections_done(tracker: Tracker, events: list[EventType]) -> list[EventType]:

@@ -14,7 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import reply_for, send, surely_answered
+from actions.answer import answer_if_sure, reply_for, send
 from actions.context import knowledge, user_texts
 from actions.replies import FILE_BUTTON, FILE_PAYLOAD
 from actions.workorder import start
@@ -50,10 +50,9 @@ class ActionComplaint(Action):
             # follow-up ("房子买在老家威海，也能提吗" on 公积金提取, complain 0.51, started a work
             # order): answered so when that answers with a service; else it is the complaint it
             # reads as, asked as a question ("办了一个月还没下来，是不是卡住了").
-            sure = surely_answered(tracker)
-            if sure is not None:
-                dispatcher.messages.extend(sure[0])
-                return sure[1]
+            events = answer_if_sure(dispatcher, tracker)
+            if events is not None:
+                return events
         searcher, catalogue = knowledge()
         # The region the message names, else the conversation's ("大专毕业来青岛上班了，想把户口迁
         # 过来", NLU: complain 0.78, got 人才引进落户's general facts, not 青岛's); kept for the

@@ -26,7 +26,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send, surely_answered
+from actions.answer import answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send
 from actions.choices import content_words, pick_in_words
 from actions.replies import (
     choices_gone_message,
@@ -59,10 +59,9 @@ class ActionStartApplication(Action):
             # A question about the service, not a request to apply: "她下个月就要过去报到，现在办来得及吗"
             # (start_application 0.54) asks the time limit, when that answer names it surely; "那我现在
             # 就申请" cues no field, and "帮我申请吧，大概多久能好？" asks to apply first.
-            sure = surely_answered(tracker)
-            if sure is not None:
-                dispatcher.messages.extend(sure[0])
-                return sure[1]
+            answered_events = answer_if_sure(dispatcher, tracker)
+            if answered_events is not None:
+                return answered_events
         if item is None or clicked:
             item, events, reply = what_to_apply_for(tracker)
             if item is None:  # asked which, or answered what the words name: no form now (nor a paused one's next question)
