@@ -48,7 +48,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, Field, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, Field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -277,7 +277,9 @@ class ActionAnswer(Action):
             act = bare_act(searcher, content) if evidence.bare_act else None
             topic_item = catalogue.entry(topic.code) if act else None
             maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
-            if not maybe and offers_maybe(evidence, thresholds()):  # much said, and something found for it, not surely
+            # Much said, something found for it, not surely, and asked or wanted: a remark ("最近实验室
+            # 搬到黄埔，通勤每天两个小时，人都快废了。" on 实验动物使用许可) gets no items.
+            if not maybe and offers_maybe(evidence, thresholds()) and asks_or_wants(text):
                 maybe = [hit.item for hit in weighed.hits[:SUGGESTIONS]]
             # "那注销呢" with no sibling of the topic: items with that act; or what the words found:
             # labelled as maybe, and the topic stays for the next follow-up.
@@ -288,8 +290,10 @@ class ActionAnswer(Action):
             return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
         rejected = tracker.get_slot("rejected_items") or ()
         found = without_rejected(probe, catalogue, rejected)
-        reply, reply_events = reply_for(found, field, catalogue) if content.strip() else (None, [])
         says_something = bool(content_words(searcher, content))
+        # Words of doing alone find only "maybe" items ("咩情况先可以申请？" with nothing under
+        # discussion offered 最低生活保障业务申请预约 for 申请): which service is asked instead.
+        reply, reply_events = reply_for(found, field, catalogue) if says_something else (None, [])
         if region is not None and says_something and sure_of_nothing(reply):
             # Nothing sure in the region named: a service only other places implement is
             # answered with what holds everywhere, rather than "not found" or "maybe" items.
@@ -500,7 +504,30 @@ def measure(
         worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
         own_case=any(word in content for word in own_case_words()),
         asks_included=asks_included,
+        asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content),
     )
+
+
+CLAUSE_BREAK = re.compile(r"[，,。？?！!；;]+")
+PERSON = re.compile(r"[他她我俺咱]")
+
+
+def asked_in_a_bare_clause(searcher: Searcher, content: str) -> bool:
+    """Whether the words (the field's cue taken out) end with a clause that names no service, in
+    the catalogue's words, after clauses that tell the user's case: the fact was asked on its own ("我家老大是
+    2012年生的，他的也能查吗": 查 alone names none; "要是成绩一直显示不出来，打啥电话问")."""
+    # (A clause the cue was all of is left empty: "打啥电话问" of "…，打啥电话问？".)
+    clauses = CLAUSE_BREAK.split(re.sub(r"[\s？?！!。]+$", "", content))
+    if len(clauses) < 2:
+        return False
+    worth = thresholds().specific
+    last, unknown = searcher.word_profile(without_marker(clauses[-1]))  # ("附近哪家火锅店便宜" names much: 火锅店)
+    if last >= worth or unknown:
+        return False
+    # What the clauses before tell is the user's case when the question asks it of a person ("我弟弟
+    # 小时候发高烧烧坏了耳朵，他的也能办吗"), or when they say much in the catalogue's words; not
+    # "迪士尼门票，多少钱", another world's thing.
+    return bool(PERSON.search(clauses[-1])) or worth <= searcher.word_profile(" ".join(clauses[:-1]))[0]
 
 
 def offered_by_ordinal(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:

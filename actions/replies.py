@@ -259,6 +259,13 @@ def what_to_apply_message() -> dict[str, Any]:
     return {"text": "请问您要申请办理什么事项？直接说事项就可以，比如“营业执照补领”“办理居住证”。", "buttons": [HANDOFF_BUTTON]}
 
 
+def aside_message(topic: ServiceItem) -> dict[str, Any]:
+    """Words during a service's conversation that may be a complaint, and no item answers: the
+    work order is a click away, the service a question away."""
+    text = f"如果这是您想向12345反映的问题，可以点“登记12345工单”，我帮您登记转相关部门；关于【{topic.name}】还有什么想问的，也可以接着问我。"
+    return {"text": text, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "aside"}}
+
+
 def no_match_message() -> dict[str, Any]:
     return {"text": NO_MATCH, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}  # for analytics
 

@@ -39,6 +39,7 @@ from actions.portal_client import PortalClient, PortalRejected, PortalUnavailabl
 from analytics.measures import Filters, measure
 from analytics.service_state import analytics_engine
 from policies.advice import suggestions
+from retrieval.fields import ASKS_HOW_TO_DO
 from retrieval.search import Filters as SearchFilters
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,9 @@ def asks_anew(tracker: Tracker) -> bool:
 
 
 DOING = re.compile(r"办|申请|手续|事项|业务|领|补贴")
+# Asking how a thing is done, which no request for suggestions does: "还有，拿到证明后我还得做个
+# 学历公证寄给国外的学校，这个怎么办？" (NLU: ask_suggestions, from 还有) asks about 学历公证.
+ASKS_HOW = re.compile(rf"{ASKS_HOW_TO_DO.pattern}|(怎么|咋|如何|怎样)办")
 
 
 def asks_of_another_world(tracker: Tracker) -> bool:
@@ -207,7 +211,8 @@ class ActionSuggest(Action):
             return events
         # A question about a service, or a fact of the one under discussion ("都得交点啥"), read as a
         # request for suggestions.
-        if asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or asks_of_another_world(tracker):
+        asks_how = bool(ASKS_HOW.search(tracker.latest_message.get("text") or ""))
+        if asks_how or asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or asks_of_another_world(tracker):
             return answered(dispatcher, tracker)
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:

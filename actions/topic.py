@@ -102,6 +102,9 @@ class Evidence:
     # Whether the theme under discussion covers a part the message names ("那一次性经济补助也在这里头吗"):
     # the theme answers, not the part.
     asks_included: bool = False
+    # The fact is asked in a last clause of its own that names nothing, after clauses telling the
+    # user's case ("我家老大是2012年生的，他的也能查吗" on 出生医学证明信息查询): asked of the topic.
+    asks_in_a_bare_clause: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -304,8 +307,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "refer_back"  # (in the region the message names, if it names one)
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
         return "new_service"
-    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t):
-        return "leave"
+    told_then_asked = evidence.asks_in_a_bare_clause and not evidence.worth_offering and not evidence.marked_new
+    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t) and not (told_then_asked and evidence.field):
+        return "leave"  # (words the catalogue never uses, in a clause before the question, tell the user's case)
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
         if asks_about_place(evidence, t):  # ...unless "济南今天限号吗"
             return "leave"
@@ -315,5 +319,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too; and so is a
     # field asked beside words that name no service, whatever NLU read: "费用怎么算" is
     # search_service to it.)
-    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific
+    # So is a fact asked in a clause of its own after the user's case told, when retrieval finds
+    # nothing worth offering for the words ("我家老大是2012年生的，他的也能查吗", NLU: complain).
+    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked
     return "refer_back" if evidence.field and refers else "leave"

@@ -35,6 +35,7 @@ from settings import get_settings
 
 ASKED = ("workorder_what", "workorder_where", "workorder_when", "workorder_phone")
 DERIVED = ("workorder_region", "workorder_category", "workorder_department")
+QUESTION_IN_PLACE = "这个问题我暂时答不上来，工单登记完成后可以再问我；不想登记了可以说“取消”。"
 CITY_AFTER_FORM = "工单登记完成后告诉我您所在的城市或区县，我再告诉您当地的办理地点和电话。"
 CLAUSES = re.compile(r"[，,。！!？?；;\s]+")
 PUNCTUATION = re.compile(r"[\s，。！？、,.!?；;：:“”\"'（）()…~～]+")
@@ -169,6 +170,11 @@ class ValidateWorkorderForm(FormValidationAction):
         asked = answered_question(tracker, dispatcher, answer_like=names_a_place(gazetteer, text))
         if asked is not None:  # a question instead of an answer
             return {**asked, "workorder_where": None}
+        if QUESTION.search(text) and not names_a_place(gazetteer, text):
+            # A question the catalogue cannot answer here names no place either: "要是得去现场，在
+            # 哪个窗口？" was taken as the place, the user's city being known from before.
+            dispatcher.utter_message(text=QUESTION_IN_PLACE)
+            return {"workorder_where": None}
         if gazetteer.names_outside(text):
             dispatcher.utter_message(text="本热线受理本省范围内的诉求，外省的问题请联系当地的12345热线。")
             return {"workorder_where": None}

@@ -20,7 +20,8 @@ Field = Literal[
 # "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
 CAN_IT_BE_DONE = re.compile(r"能不能(办|申请)|可不可以(办|申请)|(可以|能)(办|申请)(吗|不|么|嘛)|得唔得")
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
-    ("phone", re.compile(r"电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
+    # (The verbs around 电话 ask it too: "打啥电话问" leaves no 打 or 问, read as 咨询, to name a service.)
+    ("phone", re.compile(r"打(个|啥|什么|哪个|那个)?(电话|热线)(问问?|咨询)?|电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
     ("location", re.compile(r"哪(里|儿)?办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)?(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边"
                              r"|几楼|哪一?层|(办|弄|交|申请)的?地方|什么地方|哪个地方|上哪(儿|里)?(办|去|弄|交)|哪个(单位|办事点|办事处)|咩部门|边间"
                              r"|(派出所|街道|社区|居委会|村委会)(能|可以)(办|弄)")),
@@ -44,8 +45,10 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                          r"|(必须|一定要|非得|只能)(要|得)?(本人|自己|亲自)(去|来|跑|过去|到场)?|一趟|(必须|需要|要|得)(本人)?到场|(本人|亲自)到"
                          r"|(跑|去|来)(多少|几多|好几)(次|趟|回)|一回就")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
-    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|什么情况(下)?(才|可以|能)"
+    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
                               r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
+                              # (查 stays in the searched words: it may name a lookup, "那个进度也能查吗")
+                              r"|[还也](能|可以)(?=查吗)"
                               # a step asked as one that must come first ("是不是得查实了才给"; not "等了三个月了才给我办",
                               # a complaint, nor "是不是要先预约", where 预约 is the service asked about)
                               r"|(是不是|是否|要不要|必须|非得|得)[^，,。？?]{0,8}了才(给|发|能|可以|批|办|受理)")),
@@ -100,16 +103,17 @@ PREMISE = re.compile(r"(?:^|(?<=[，,。！!？?；;\s我你他她咱俺]))(如�
 
 def field_cued(text: str) -> Field | None:
     """The field a message's words cue, the conditions' "可以办吗" and materials handed in aside
-    (`cues_a_field`); outside a premise if they cue one there."""
-    told = CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", text))
+    (`cues_a_field`); outside a premise if they cue one there, and in the sentences that ask."""
+    told = CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", asked_sentences(text)))
     return detect_field(PREMISE.sub(" ", told)) or detect_field(told)
 
 
 def field_asked(intent_field: Field | None, text: str) -> Field | None:
     """The field a message asks: NLU's, unless its words say none of that field's cues and cue
     another ("需要什么资格", "要满足啥要求": NLU ask_materials; "要跑到哪去办": ask_visits). Where
-    both have words NLU tells which is asked (materials handed in are no such words: `HANDED_IN`)."""
-    told = HANDED_IN.sub(" ", text)
+    both have words NLU tells which is asked (materials handed in are no such words: `HANDED_IN`;
+    nor words of a sentence that only tells: `asked_sentences`)."""
+    told = HANDED_IN.sub(" ", asked_sentences(text))
     cued = field_cued(text)
     if intent_field is None or cued is None or cued == intent_field:
         return intent_field or cued or detect_field(told)
@@ -130,9 +134,41 @@ def without_fact(text: str, fact: Field) -> str:
     return ASKING.sub(" ", goes_with.sub(" ", says.sub(" ", text)))
 
 
+# Asking how to get a service done ("该办什么手续", "怎么申请"): a service question, whatever the
+# message tells beside it (a story NLU reads as a complaint). Not "怎么办" alone, which ends
+# complaints ("楼上漏水怎么办") as often.
+ASKS_HOW_TO_DO = re.compile(
+    r"(怎么|怎样|如何|咋|点样)(去)?(申请|申领|办理|补办|换领|领取|登记|办证|过户|续期|延续|变更)"
+    r"|(办|需要|要|该|得)(些)?(什么|啥|哪些|咩)手续|手续(怎么|咋|如何|点样)(办|弄)"
+)
+
+
 # A message that asks: a final particle ("能加急不"; not the 么 of 什么) or question mark, or an
 # asking word (X不X: "开不开门", "能不能"; not 不 inside: "不客气，周末愉快").
 QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|可以不|有没有|(.)不\1")
+
+
+# A sentence that only tells, beside one that asks ("补一本要几耐？下个月佢仲要攞嚟搭免费车㗎。":
+# 免费 is the bus's, the time is asked): no question mark, particle or asking word.
+SENTENCES = re.compile(r"[^。！!？?；;]+[。！!？?；;]*")
+ASKING_IN_WORDS = re.compile(r"什么|啥|哪|多少|多久|几|怎|咋|如何|吗|呢|么|嘛|咩|乜|边|点样|是否|是不是|能不能|可不可以|要不要|有没有|有冇")
+
+
+# Words wanting something done: with asking words, what makes a message more than a remark
+# ("最近实验室搬到黄埔，通勤每天两个小时，人都快废了。" asks and wants nothing).
+WANTING = re.compile(r"想|要(?!是)|需要|打算|准备|办|申请|咨询|了解|问|请|帮")
+
+
+def asks_or_wants(text: str) -> bool:
+    return bool(QUESTION.search(text) or ASKING_IN_WORDS.search(text) or WANTING.search(text))
+
+
+def asked_sentences(text: str) -> str:
+    """The sentences of a message that ask, those that only tell left out; the message as it
+    is when every sentence asks or none does."""
+    sentences = SENTENCES.findall(text)
+    asking = [s for s in sentences if QUESTION.search(s) or ASKING_IN_WORDS.search(s)]
+    return "".join(asking) if asking and len(asking) < len(sentences) else text
 
 
 def last_clause(text: str) -> str:

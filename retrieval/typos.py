@@ -94,9 +94,21 @@ class AskingSlips:
             # (A character of grammar is what was meant: "钱多就多交一点吗" is no 多久.)
             if word is None or word == run or not HAN_ONLY.fullmatch(run) or any(c != w and c in FUNCTION_CHARS for c, w in zip(run, word)):
                 continue
-            if self._frequency(run) <= RARE * self._frequency(word) and not self._inside_word(text, start):
+            slipped = self._frequency(run) <= RARE * self._frequency(word) or self._fits_beside(text, start, word)
+            if slipped and not self._inside_word(text, start):
                 text = text[:start] + word + text[start + 2 :]
         return text
+
+    def _fits_beside(self, text: str, start: int, word: str) -> bool:
+        """Whether the asking word makes a word with a neighbour that the two typed do not: "有咨询
+        电化吗" (电化 is a word, 25 against 电话's 8,354, but 咨询电话 is one and 咨询电化 none)."""
+        run, end = text[start : start + 2], start + 2
+        for k in (1, 2):
+            left, right = text[max(start - k, 0) : start], text[end : end + k]
+            for before, after in ((left, ""), ("", right)):
+                if len(before + after) == k and self._frequency(before + word + after) > 0 and self._frequency(before + run + after) == 0:
+                    return True
+        return False
 
     def _inside_word(self, text: str, start: int) -> bool:
         """Whether a word holding a character of the two at `start` reaches outside them: "很多就住"

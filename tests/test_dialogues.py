@@ -228,6 +228,31 @@ def test_follow_ups_with_slips_premises_and_asides_stay_on_the_service(bot) -> N
         assert shown == (["营业执照补领"] if "材料" in said else []), (said, texts(reply))
 
 
+def test_a_fact_asked_after_the_users_case_and_asides_read_as_complaints_stay_on_the_service(bot) -> None:
+    """A fact asked in a clause of its own after the user's case told in words the catalogue never
+    uses ("我弟弟小时候发高烧烧坏了耳朵，他的也能办吗？") is asked of the theme under discussion; an aside
+    NLU reads as a complaint gets the work-order button, not the form, and a remark no items; the
+    next follow-up is the service's. A question of how to get a service done that NLU reads as a
+    complaint, or as a request for suggestions, is answered as a service question."""
+    me = user()
+    say(me, "残疾人证怎么办")
+    told = say(me, "我弟弟小时候发高烧烧坏了耳朵，他的也能办吗？")
+    assert [t["id"] for shown in custom(told, "themes") for t in shown] == ["theme-canjiren"] and "受理条件" in texts(told), texts(told)
+    me = user()
+    say(me, "老年人优待证怎么办")
+    for aside in ["这两天降温降得贼狠，冻得俺直哆嗦", "最近单位搬到高新区，通勤每天两个小时，人都快废了。"]:  # (complain)
+        reply = say(me, aside)
+        assert not items(reply) and "登记12345工单" in texts(reply) and "发生在哪里" not in texts(reply), texts(reply)
+    reply = say(me, "要带什么材料")
+    assert [i["name"] for i in items(reply)] == ["老年人优待证办理"] and custom(reply, "field") == ["materials"], texts(reply)
+    sale = say(user(), "楼上邻居天天吵，我想把房子卖了，二手房过户该办什么手续？")  # (complain 0.97)
+    assert custom(sale, "themes") and "您的投诉或建议" not in texts(sale), texts(sale)
+    me = user()
+    say(me, "营业执照丢了怎么补办")
+    newborn = say(me, "还有，我还得给孩子上户口，这个怎么办？")  # (ask_suggestions)
+    assert "出生登记" in [i["name"] for i in items(newborn)], texts(newborn)
+
+
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:
     """"那结婚登记要带什么材料" after 营业执照补领 names a new service (one rare word, retrieval
     sure of it): the materials of 结婚登记, not those of the item before."""

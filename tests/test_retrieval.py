@@ -203,6 +203,9 @@ def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> 
         ("一般多久给答复", "time_limit"),  # 答复 of the time asked, not 建议提案答复查询
         ("再哪办", "location"),  # 在 typed as 再
         ("在那办", "location"),  # 哪 typed as 那
+        ("他的也能查吗？", "conditions"),  # whether the user's case may too
+        ("咩情况先可以申请？", "conditions"),  # Cantonese: 咩 for 什么, 先 for 才
+        ("要是成绩一直显示不出来，打啥电话问？", "phone"),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:
@@ -238,6 +241,9 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         (None, "是不是得查实了才给", "conditions"),  # a step that must come first...
         (None, "等了三个月了才给我办，太慢了", None),  # ...not a complaint
         (None, "我主要是问多久能办好，网上能查进度吗", "time_limit"),  # 主要是 opens no premise
+        ("fee", "补一本要几耐？下个月佢仲要攞嚟搭免费车㗎。", "time_limit"),  # a sentence that only tells cues nothing...
+        (None, "有冇电话可以先问下？我唔想白行一趟广州。", "phone"),
+        ("fee", "多少钱？要带什么材料", "fee"),  # ...but one that asks does, punctuated or not
     ],
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:
@@ -255,6 +261,10 @@ def test_a_slip_by_sound_of_a_word_asking_a_fact_is_read_as_that_word() -> None:
     assert slips.mend("茶几填满了杂物") == "茶几填满了杂物"  # 几 belongs to 茶几
     assert slips.mend("钱多就多交一点吗") == "钱多就多交一点吗"  # a character of grammar is what was meant
     assert slips.mend("请问是先体检还是先报名") == "请问是先体检还是先报名"  # (时限: not an asking word here)
+    with_neighbours = {**{"电话": 8354, "电化": 25, "咨询电话": 200, "电化教育": 30}}.get
+    slips = AskingSlips(lambda word: with_neighbours(word, 0))
+    assert slips.mend("有咨询电化吗") == "有咨询电话吗"  # a word of its own, but 咨询电话 is one and 咨询电化 none
+    assert slips.mend("学校的电化教育") == "学校的电化教育"  # its own word around it
 
 
 def test_numbers_are_no_words_of_another_world(sd_searcher) -> None:

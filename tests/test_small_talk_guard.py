@@ -51,12 +51,14 @@ def test_closing_words_that_nlu_is_unsure_of_are_thanks_or_goodbye() -> None:
 
 def test_a_short_question_of_a_fact_read_as_a_greeting_is_a_service_question() -> None:
     """"中午去有人吗" (the office hours; no intent is taught for them) was read as greet and
-    answered with the greeting; greetings that say the time of day stay greetings, and a yes
+    answered with the greeting, and so was "在那儿办啊？" (where); greetings that say the time of day stay greetings, and a yes
     that mentions a fact is left to the flow waiting for it."""
     sure = lambda name: [{"name": name, "confidence": 0.9}]  # noqa: E731
     cases = {
         "中午去有人吗": ("search_service", sure("greet")),
         "周六开门吗": ("search_service", sure("greet")),
+        "在那儿办啊？": ("search_service", [{"name": "greet", "confidence": 0.64}]),  # a field's cue (那 typed for 哪)
+        "早上好，请问要带什么材料": ("search_service", sure("greet")),
         "你中午吃饭了吗": ("chitchat", sure("chitchat")),  # other small talk is left alone
         "晚上好啊": ("greet", sure("greet")),
         "中午好": ("greet", [{"name": "greet", "confidence": 0.38}, {"name": "complain", "confidence": 0.07}]),  # DIET unsure: still a greeting

@@ -118,6 +118,8 @@ def test_a_cancelled_complaint_files_nothing(bot):
     assert "发生在哪里" in texts(say(me, "小区门口的路灯坏了一个星期没人修"))
     aside = texts(say(me, "办居住证要带什么材料？"))  # a question instead of the place: answered, then asked again
     assert "继续登记工单" in aside and "发生在哪里" in aside
+    unanswered = texts(say(me, "要是得去现场，在哪个窗口？"))  # a question naming no place is no place either
+    assert "暂时答不上来" in unanswered and "发生在哪里" in unanswered
     assert "已取消本次工单登记" in texts(say(me, "取消"))
     assert "还没有登记工单" in texts(say(me, "我反映的问题处理得怎么样了"))
 

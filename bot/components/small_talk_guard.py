@@ -5,7 +5,8 @@ greeting words ("中午好") are a greeting, closing words ("好的，知道了"
 or goodbye when they say there is nothing more; a request to apply in set words ("那你帮我把
 这个一起办了") is one. A greeting or a request for a human that asks
 a fact no intent is taught for ("中午去有人吗", "我走不开，让我媳妇去办行吗") is a service question
-(retrieval.fields.asks_a_fact), unless it asks for a human in so many words. (Not other small
+(retrieval.fields.asks_a_fact) or cues a field ("在那儿办啊"), unless it asks for a human in so
+many words. (Not other small
 talk: "你中午吃饭了吗" is chitchat; nor a yes or no, which forms and offers wait for.)
 """
 
@@ -21,7 +22,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from retrieval.fields import QUESTION, asks_a_fact
+from retrieval.fields import QUESTION, asks_a_fact, cues_a_field
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -92,9 +93,11 @@ class SmallTalkGuard(GraphComponent):
 
     def fact_beside_stock(self, text: str) -> bool:
         """Whether what the message says beside greeting and closing words asks a fact
-        ("中午去有人吗"; not "晚上好，有人吗", "谢谢，我明天上午再去")."""
+        ("中午去有人吗"; not "晚上好，有人吗", "谢谢，我明天上午再去") or cues a field ("在那儿办啊？",
+        greet 0.64: 那 typed for 哪)."""
         stock = self.greeting_words | self.thanks_words | self.farewell_words | self.filler_words
-        return asks_a_fact("，".join(p for p in self.pieces(text) if p not in stock))
+        said = "，".join(p for p in self.pieces(text) if p not in stock)
+        return asks_a_fact(said) or cues_a_field(said)
 
     def asks_for_human(self, intent: str, text: str) -> bool:
         return intent == "request_human" and any(word in text for word in self.human_words)
