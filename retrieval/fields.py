@@ -143,9 +143,9 @@ ASKS_HOW_TO_DO = re.compile(
 )
 
 
-# A message that asks: a final particle ("能加急不"; not the 么 of 什么) or question mark, or an
+# A message that asks: a final particle ("能加急不", Shandong's "不咧"; not the 么 of 什么) or question mark, or an
 # asking word (X不X: "开不开门", "能不能"; not 不 inside: "不客气，周末愉快").
-QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|可以不|有没有|(.)不\1")
+QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|不咧|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|可以不|有没有|(.)不\1")
 
 
 # A sentence that only tells, beside one that asks ("补一本要几耐？下个月佢仲要攞嚟搭免费车㗎。":

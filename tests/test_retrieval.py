@@ -489,3 +489,14 @@ def test_a_story_does_not_hide_the_question_its_clause_asks(gd_searcher, questio
     assert result.suggestible == offered and not (result.confident and not offered), (result.confidence, result.hits[:1])
     if offered:
         assert result.hits[0].item.name == "商标注册咨询服务"
+
+
+@pytest.mark.parametrize(
+    "said, asks",
+    [("能加急不", True), ("她还得上医院做鉴定不咧", True), ("网上能办吗？", True), ("开不开门", True),
+     ("不客气，周末愉快", False), ("要带什么材料", False)],  # (什么 asks in words, not by the ending: fields cue it)
+)
+def test_a_message_ends_as_a_question_with_a_particle_or_mark(said, asks) -> None:
+    from retrieval.fields import QUESTION
+
+    assert bool(QUESTION.search(said)) is asks

@@ -88,6 +88,7 @@ def test_a_request_to_apply_that_nlu_is_unsure_of_starts_the_application() -> No
         "中，那你帮俺在网上把这个申请了吧": ("start_application", unsure),  # 俺, 中, where it is done
         "行，那直接在线上给我开个申请": ("start_application", unsure),
         "算了你直接帮俺在网上申请吧": ("start_application", unsure),
+        "中，恁帮俺申请一个吧": ("start_application", unsure),  # 恁 for 你
         "帮我在网上查一下": ("nlu_fallback", unsure),
         "帮我把营业执照也办了": ("nlu_fallback", unsure),  # names a service: retrieval's
         "帮我查一下进度": ("nlu_fallback", unsure),

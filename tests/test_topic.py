@@ -535,6 +535,8 @@ def test_inform_target_narrows_when_the_user_says_who_they_are(intent: str, said
         ("出生登记在派出所里面哪个窗口", False),
         ("我顺带问问公积金提取要多久", False),
         ("帮我把公积金提取也一起办了吧", False),  # a request to apply
+        ("公积金那个单位户也是一块儿给销了是吧", True),  # 销 of 注销, asked with 是吧
+        ("那你把公积金也一块给销了吧", False),
     ],
 )
 def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
