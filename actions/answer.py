@@ -48,7 +48,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, Field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, PREMISE, Field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
 from retrieval.search import Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
@@ -485,6 +485,7 @@ def measure(
     specific = searcher.worth(naming)
     _, unknown = searcher.word_profile(content)  # (顺便 counts: the thresholds were fitted with it)
     other = probe.best.item if probe.best is not None and rank != 0 else None
+    own_case = any(word in content for word in own_case_words())
     return Evidence(
         intent=intent,
         field=field,
@@ -502,32 +503,32 @@ def measure(
         unknown=unknown,
         marked_new=marked_new(content),
         worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
-        own_case=any(word in content for word in own_case_words()),
+        own_case=own_case,
         asks_included=asks_included,
-        asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content),
+        asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case),
     )
 
 
 CLAUSE_BREAK = re.compile(r"[，,。？?！!；;]+")
-PERSON = re.compile(r"[他她我俺咱]")
+REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
 
 
-def asked_in_a_bare_clause(searcher: Searcher, content: str) -> bool:
+def asked_in_a_bare_clause(searcher: Searcher, content: str, told_own_case: bool = False) -> bool:
     """Whether the words (the field's cue taken out) end with a clause that names no service, in
-    the catalogue's words, after clauses that tell the user's case: the fact was asked on its own ("我家老大是
+    the catalogue's words, after clauses that tell the user's case: the fact was asked of the topic ("我家老大是
     2012年生的，他的也能查吗": 查 alone names none; "要是成绩一直显示不出来，打啥电话问")."""
     # (A clause the cue was all of is left empty: "打啥电话问" of "…，打啥电话问？".)
     clauses = CLAUSE_BREAK.split(re.sub(r"[\s？?！!。]+$", "", content))
     if len(clauses) < 2:
         return False
-    worth = thresholds().specific
     last, unknown = searcher.word_profile(without_marker(clauses[-1]))  # ("附近哪家火锅店便宜" names much: 火锅店)
-    if last >= worth or unknown:
+    if last >= thresholds().specific or unknown:
         return False
-    # What the clauses before tell is the user's case when the question asks it of a person ("我弟弟
-    # 小时候发高烧烧坏了耳朵，他的也能办吗"), or when they say much in the catalogue's words; not
-    # "迪士尼门票，多少钱", another world's thing.
-    return bool(PERSON.search(clauses[-1])) or worth <= searcher.word_profile(" ".join(clauses[:-1]))[0]
+    # What the clauses before tell is the user's case when the question refers back to it ("他的也
+    # 能办吗"), they set a premise ("要是成绩一直显示不出来，") or tell circumstances in so many words
+    # (`told_own_case`: "老人行动不便，必须到场吗"); not "我家楼下的路灯坏了，打啥电话问" or "我想给阿爷
+    # 装个无障碍扶手，要几多钱" (a review), which ask about what they tell.
+    return told_own_case or bool(REFERS_BACK.search(clauses[-1]) or PREMISE.search("，".join(clauses[:-1]) + "，"))
 
 
 def offered_by_ordinal(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:

@@ -3,8 +3,8 @@ a sure one for it (投诉律师 → 司法行政业务投诉接收), else a 1234
 conversation (actions/workorder.py). When items come close without being sure, the message
 may be a service question NLU read as a complaint ("个人家里报装用电怎么申请"): they are
 offered first, beside a button that files the work order. A question during a service's
-conversation is answered as a follow-up when that finds a service; a message asking how to get
-a service done is answered as any service question. An aside during a service's conversation
+conversation is answered as a follow-up when that finds a service; so is a message asking how
+to get a service done, which otherwise gets close items or "not found" with the button. An aside during a service's conversation
 that no item answers gets the button, not the form: the next follow-up still goes to the service."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_if_sure, answered, reply_for, send
+from actions.answer import answer_if_sure, reply_for, send
 from actions.context import knowledge, user_texts
-from actions.replies import FILE_BUTTON, FILE_PAYLOAD, aside_message
+from actions.replies import FILE_BUTTON, FILE_PAYLOAD, aside_message, no_match_message
 from actions.workorder import start
 from actions.workorder_filing import status_reply
 from retrieval.fields import ASKS_HOW_TO_DO, QUESTION
@@ -55,10 +55,14 @@ class ActionComplaint(Action):
             events = answer_if_sure(dispatcher, tracker)
             if events is not None:
                 return events
-        if ASKS_HOW_TO_DO.search(text) and not COMPLAINT_WORDS.search(text):
+        asks_how = bool(ASKS_HOW_TO_DO.search(text)) and not COMPLAINT_WORDS.search(text)
+        if asks_how:
             # "…取水许可证明年三月到期，想接着用，该办什么手续？" (complain 0.56, from the story of
-            # the factory) asks for a service: answered as one, "not found" and its button included.
-            return answered(dispatcher, tracker)
+            # the factory) asks for a service: answered as one when that is sure; else close items
+            # or "not found", each with the button that files, rather than the form at once.
+            events = answer_if_sure(dispatcher, tracker)
+            if events is not None:
+                return events
         searcher, catalogue = knowledge()
         # The region the message names, else the conversation's ("大专毕业来青岛上班了，想把户口迁
         # 过来", NLU: complain 0.78, got 人才引进落户's general facts, not 青岛's); kept for the
@@ -70,6 +74,9 @@ class ActionComplaint(Action):
         if named and reply is not None:
             events = [SlotSet("region", named.code), *events]
         if reply is None:
+            if asks_how:
+                send(dispatcher, no_match_message())
+                return []
             topic = catalogue.entry(tracker.get_slot("current_item") or "")
             if topic is not None and not COMPLAINT_WORDS.search(text):
                 # An aside during a service's conversation ("这两天降温降得贼狠，冻得俺直哆嗦",

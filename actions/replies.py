@@ -271,5 +271,6 @@ def no_match_message() -> dict[str, Any]:
 
 
 def answers_with_a_service(messages: list[dict[str, Any]]) -> bool:
-    """Whether replies name services surely (not items offered as maybe; "not found" names none)."""
-    return any(p.get("items") and not p.get("suggested") for p in (m.get("custom") or {} for m in messages))
+    """Whether replies name services surely, items or a theme service (not items offered as maybe;
+    "not found" names none)."""
+    return any((p.get("items") or p.get("themes")) and not p.get("suggested") for p in (m.get("custom") or {} for m in messages))

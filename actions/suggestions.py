@@ -39,7 +39,6 @@ from actions.portal_client import PortalClient, PortalRejected, PortalUnavailabl
 from analytics.measures import Filters, measure
 from analytics.service_state import analytics_engine
 from policies.advice import suggestions
-from retrieval.fields import ASKS_HOW_TO_DO
 from retrieval.search import Filters as SearchFilters
 
 log = logging.getLogger(__name__)
@@ -157,15 +156,20 @@ def asks_anew(tracker: Tracker) -> bool:
     searcher, catalogue = knowledge()
     text = tracker.latest_message.get("text") or ""
     content = catalogue.gazetteer.without_regions(text)
-    if not marked_new(text) or WHAT_TO_DO.search(text) or not content_words(searcher, content):
+    if not (marked_new(text) or OPENS_WITH_MORE.match(text)) or WHAT_TO_DO.search(text) or not content_words(searcher, content):
         return False
     return searcher.search(content, k=10, said=text).best is not None
 
 
+# "还有，…" opens a new question here, where NLU read a request for suggestions; not in the
+# dialogue state, where it goes on about the same service as often ("还有，领结婚证要多长时间？").
+OPENS_WITH_MORE = re.compile(r"\s*还有[，,]")
 DOING = re.compile(r"办|申请|手续|事项|业务|领|补贴")
 # Asking how a thing is done, which no request for suggestions does: "还有，拿到证明后我还得做个
-# 学历公证寄给国外的学校，这个怎么办？" (NLU: ask_suggestions, from 还有) asks about 学历公证.
-ASKS_HOW = re.compile(rf"{ASKS_HOW_TO_DO.pattern}|(怎么|咋|如何|怎样)办")
+# 学历公证寄给国外的学校，这个怎么办？" (NLU: ask_suggestions, from 还有) asks about 学历公证. Not
+# what comes next ("营业执照拿到了，下一步还需要啥手续？", "还有什么别的事项需要办理吗？怎么办理？").
+ASKS_HOW = re.compile(r"(怎么|咋|如何|怎样)(办|申请)")
+WHAT_NEXT = re.compile(r"下一步|接下来|然后")
 
 
 def asks_of_another_world(tracker: Tracker) -> bool:
@@ -211,7 +215,8 @@ class ActionSuggest(Action):
             return events
         # A question about a service, or a fact of the one under discussion ("都得交点啥"), read as a
         # request for suggestions.
-        asks_how = bool(ASKS_HOW.search(tracker.latest_message.get("text") or ""))
+        said = tracker.latest_message.get("text") or ""
+        asks_how = bool(ASKS_HOW.search(said)) and not WHAT_TO_DO.search(said) and not WHAT_NEXT.search(said)
         if asks_how or asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or asks_of_another_world(tracker):
             return answered(dispatcher, tracker)
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []

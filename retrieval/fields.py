@@ -136,9 +136,9 @@ def without_fact(text: str, fact: Field) -> str:
 
 # Asking how to get a service done ("该办什么手续", "怎么申请"): a service question, whatever the
 # message tells beside it (a story NLU reads as a complaint). Not "怎么办" alone, which ends
-# complaints ("楼上漏水怎么办") as often.
+# complaints ("楼上漏水怎么办") as often, nor a repair asked for ("怎么申请维修", "怎么登记报修").
 ASKS_HOW_TO_DO = re.compile(
-    r"(怎么|怎样|如何|咋|点样)(去)?(申请|申领|办理|补办|换领|领取|登记|办证|过户|续期|延续|变更)"
+    r"(怎么|怎样|如何|咋|点样)(去)?(申请|申领|办理|补办|换领|领取|办证|过户|续期|延续|变更)(?!维修|疏通|整改|处理|报修|维权|仲裁|赔偿|补偿)"
     r"|(办|需要|要|该|得)(些)?(什么|啥|哪些|咩)手续|手续(怎么|咋|如何|点样)(办|弄)"
 )
 
@@ -154,9 +154,11 @@ SENTENCES = re.compile(r"[^。！!？?；;]+[。！!？?；;]*")
 ASKING_IN_WORDS = re.compile(r"什么|啥|哪|多少|多久|几|怎|咋|如何|吗|呢|么|嘛|咩|乜|边|点样|是否|是不是|能不能|可不可以|要不要|有没有|有冇")
 
 
-# Words wanting something done: with asking words, what makes a message more than a remark
-# ("最近实验室搬到黄埔，通勤每天两个小时，人都快废了。" asks and wants nothing).
-WANTING = re.compile(r"想|要(?!是)|需要|打算|准备|办|申请|咨询|了解|问|请|帮")
+# Words wanting something done, or telling a problem that wants it: with asking words, what makes
+# a message more than a remark ("最近实验室搬到黄埔，通勤每天两个小时，人都快废了。" asks and wants nothing).
+WANTING = re.compile(r"想|要(?!是)|需要|打算|准备|办|申请|咨询|了解|问|请|帮"
+                     # a problem told wants its remedy ("老公的社保断缴了三个月", "我的驾驶证扣满12分了")
+                     r"|丢|不见|过期|到期|断缴|断了|扣|坏|错|没人|冇人|欠")
 
 
 def asks_or_wants(text: str) -> bool:
@@ -164,11 +166,11 @@ def asks_or_wants(text: str) -> bool:
 
 
 def asked_sentences(text: str) -> str:
-    """The sentences of a message that ask, those that only tell left out; the message as it
-    is when every sentence asks or none does."""
+    """The sentences of a message that ask, those that only tell left out, when they cue a field
+    themselves; else the message as it is ("我想了解一下办理地点。能告诉我吗？" asks the place)."""
     sentences = SENTENCES.findall(text)
-    asking = [s for s in sentences if QUESTION.search(s) or ASKING_IN_WORDS.search(s)]
-    return "".join(asking) if asking and len(asking) < len(sentences) else text
+    asking = "".join(s for s in sentences if QUESTION.search(s) or ASKING_IN_WORDS.search(s))
+    return asking if asking and asking != "".join(sentences) and detect_field(asking) else text
 
 
 def last_clause(text: str) -> str:

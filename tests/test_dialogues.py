@@ -233,7 +233,8 @@ def test_a_fact_asked_after_the_users_case_and_asides_read_as_complaints_stay_on
     uses ("我弟弟小时候发高烧烧坏了耳朵，他的也能办吗？") is asked of the theme under discussion; an aside
     NLU reads as a complaint gets the work-order button, not the form, and a remark no items; the
     next follow-up is the service's. A question of how to get a service done that NLU reads as a
-    complaint, or as a request for suggestions, is answered as a service question."""
+    complaint, or as a request for suggestions, is answered as a service question (a repair asked
+    for stays a complaint: tests/test_workorder_chat.py)."""
     me = user()
     say(me, "残疾人证怎么办")
     told = say(me, "我弟弟小时候发高烧烧坏了耳朵，他的也能办吗？")
@@ -249,8 +250,12 @@ def test_a_fact_asked_after_the_users_case_and_asides_read_as_complaints_stay_on
     assert custom(sale, "themes") and "您的投诉或建议" not in texts(sale), texts(sale)
     me = user()
     say(me, "营业执照丢了怎么补办")
-    newborn = say(me, "还有，我还得给孩子上户口，这个怎么办？")  # (ask_suggestions)
-    assert "出生登记" in [i["name"] for i in items(newborn)], texts(newborn)
+    newborn = texts(say(me, "还有，我还得给孩子上户口，这个怎么办？"))  # (ask_suggestions): a question, not a list
+    assert "大家都在办" not in newborn and "暂时还没有为您推荐" not in newborn and "猜你要办" not in newborn, newborn
+    me = user()
+    say(me, "结婚登记要带什么材料")  # "还有，" goes on about the same service as often as not
+    reply = say(me, "还有，要多长时间？")
+    assert [i["name"] for i in items(reply)] == ["内地居民结婚登记"] and custom(reply, "field") == ["time_limit"], texts(reply)
 
 
 def test_a_fact_of_another_named_service_after_an_item_moves_to_that_service(bot) -> None:

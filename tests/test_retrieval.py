@@ -244,6 +244,7 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         ("fee", "补一本要几耐？下个月佢仲要攞嚟搭免费车㗎。", "time_limit"),  # a sentence that only tells cues nothing...
         (None, "有冇电话可以先问下？我唔想白行一趟广州。", "phone"),
         ("fee", "多少钱？要带什么材料", "fee"),  # ...but one that asks does, punctuated or not
+        ("online", "我想了解一下办理地点。能告诉我吗？", "location"),  # a sentence that asks no field: the whole message
     ],
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:

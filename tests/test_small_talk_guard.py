@@ -59,6 +59,8 @@ def test_a_short_question_of_a_fact_read_as_a_greeting_is_a_service_question() -
         "周六开门吗": ("search_service", sure("greet")),
         "在那儿办啊？": ("search_service", [{"name": "greet", "confidence": 0.64}]),  # a field's cue (那 typed for 哪)
         "早上好，请问要带什么材料": ("search_service", sure("greet")),
+        "你好，有人在线吗": ("greet", sure("greet")),  # someone there, not applying online
+        "早上好，在线等，挺急的": ("greet", sure("greet")),
         "你中午吃饭了吗": ("chitchat", sure("chitchat")),  # other small talk is left alone
         "晚上好啊": ("greet", sure("greet")),
         "中午好": ("greet", [{"name": "greet", "confidence": 0.38}, {"name": "complain", "confidence": 0.07}]),  # DIET unsure: still a greeting

@@ -110,6 +110,12 @@ def test_a_question_no_item_answers_offers_a_work_order_about_it(bot):
     assert "已取消本次工单登记" in texts(say(me, "取消"))
 
 
+def test_a_repair_asked_for_opens_the_work_order_form(bot):
+    """"怎么申请维修" asks for a repair, a complaint's remedy, not how to get a service done."""
+    opened = texts(say(user(), "小区楼道的灯坏了好几天，怎么申请维修？"))
+    assert "12345工单" in opened and "发生在哪里" in opened, opened
+
+
 def test_a_cancelled_complaint_files_nothing(bot):
     me = user()
     opened = texts(say(me, "我要投诉"))

@@ -25,6 +25,11 @@ from rasa.shared.nlu.training_data.message import Message
 from retrieval.fields import QUESTION, asks_a_fact, cues_a_field
 
 
+# Asking whether someone is there, in a greeting ("你好，有人在线吗", "早上好，在线等"): 在线 is no
+# question about applying online (a review).
+PRESENCE = re.compile(r"(有人|客服|人工)?在线(吗|等|不|么|呢)?")
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SmallTalkGuard(GraphComponent):
     @staticmethod
@@ -97,7 +102,7 @@ class SmallTalkGuard(GraphComponent):
         greet 0.64: 那 typed for 哪)."""
         stock = self.greeting_words | self.thanks_words | self.farewell_words | self.filler_words
         said = "，".join(p for p in self.pieces(text) if p not in stock)
-        return asks_a_fact(said) or cues_a_field(said)
+        return asks_a_fact(said) or cues_a_field(PRESENCE.sub(" ", said))
 
     def asks_for_human(self, intent: str, text: str) -> bool:
         return intent == "request_human" and any(word in text for word in self.human_words)
