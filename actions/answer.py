@@ -49,7 +49,7 @@ from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
 from retrieval.fields import AGE_SAID, PREMISE, Field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
-from retrieval.search import Filters, Searcher, SearchResult
+from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
 from retrieval.text import normalise
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,8 @@ TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
 SAYS_WHO_I_AM = re.compile(r"(我|俺|咱|本人)(们|家)?(是|属于|作为|算)|家里是")
 SUGGESTIONS = 3
 # Whether a theme service covers a service named: "也在这里头吗", "也包括在里面吗", "也能一块给办了不",
-# "能顺带提出来不", "公积金那个单位户也是一块儿给销了是吧" (not "一块给办了吧": a request to apply); not "其中老年人优待证要带什么材料", "材料包括哪些", "我顺带问问…" (a review, session 37).
+# "能顺带提出来不", "公积金那个单位户也是一块儿给销了是吧" (not "一块给办了吧": a request to apply);
+# not "其中老年人优待证要带什么材料", "材料包括哪些", "我顺带问问…" (a review, session 37).
 ASKS_INCLUDED = re.compile(r"(在|算|属于)(这|那)?(里头|里面|其中|当中)|(包括|包含)在?(里面|里头|内|进去)"
                            r"|一(块|起|并)儿?给?(办|弄|申请|销|注销)[^，,。？?]*([吗不么][？?]?|[是对]吧[？?]?|[？?])$|顺带(办|弄|申请|提|领)")
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
@@ -509,16 +510,15 @@ def measure(
     )
 
 
-CLAUSE_BREAK = re.compile(r"[，,。？?！!；;]+")
 REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
 
 
 def asked_in_a_bare_clause(searcher: Searcher, content: str, told_own_case: bool = False) -> bool:
     """Whether the words (the field's cue taken out) end with a clause that names no service, in
-    the catalogue's words, after clauses that tell the user's case: the fact was asked of the topic ("我家老大是
-    2012年生的，他的也能查吗": 查 alone names none; "要是成绩一直显示不出来，打啥电话问")."""
+    the catalogue's words, after clauses that tell the user's case: the fact was asked of the topic
+    ("我家老大是2012年生的，他的也能查吗": 查 alone names none; "要是成绩一直显示不出来，打啥电话问")."""
     # (A clause the cue was all of is left empty: "打啥电话问" of "…，打啥电话问？".)
-    clauses = CLAUSE_BREAK.split(re.sub(r"[\s？?！!。]+$", "", content))
+    clauses = CLAUSE_END.split(re.sub(r"[\s？?！!。]+$", "", content))
     if len(clauses) < 2:
         return False
     last, unknown = searcher.word_profile(without_marker(clauses[-1]))  # ("附近哪家火锅店便宜" names much: 火锅店)

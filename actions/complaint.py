@@ -4,8 +4,9 @@ conversation (actions/workorder.py). When items come close without being sure, t
 may be a service question NLU read as a complaint ("个人家里报装用电怎么申请"): they are
 offered first, beside a button that files the work order. A question during a service's
 conversation is answered as a follow-up when that finds a service; so is a message asking how
-to get a service done, which otherwise gets close items or "not found" with the button. An aside during a service's conversation
-that no item answers gets the button, not the form: the next follow-up still goes to the service."""
+to get a service done, which otherwise gets close items or "not found" with the button. An aside
+during a service's conversation that no item answers gets the button, not the form: the next
+follow-up still goes to the service."""
 
 from __future__ import annotations
 
@@ -47,19 +48,17 @@ class ActionComplaint(Action):
         text = (tracker.latest_message.get("text") or "").strip()
         if text == FILE_PAYLOAD:  # the button under close items or "not found": the message before it says what happened
             return start(tracker, dispatcher, said=said_before(tracker))
-        if tracker.get_slot("current_item") and QUESTION.search(text) and not COMPLAINT_WORDS.search(text):
+        complains = bool(COMPLAINT_WORDS.search(text))
+        follow_up = bool(tracker.get_slot("current_item") and QUESTION.search(text)) and not complains
+        asks_how = bool(ASKS_HOW_TO_DO.search(text)) and not complains
+        if follow_up or asks_how:
             # A question during a service's conversation that NLU reads as a complaint may be a
             # follow-up ("房子买在老家威海，也能提吗" on 公积金提取, complain 0.51, started a work
-            # order): answered so when that answers with a service; else it is the complaint it
-            # reads as, asked as a question ("办了一个月还没下来，是不是卡住了").
-            events = answer_if_sure(dispatcher, tracker)
-            if events is not None:
-                return events
-        asks_how = bool(ASKS_HOW_TO_DO.search(text)) and not COMPLAINT_WORDS.search(text)
-        if asks_how:
-            # "…取水许可证明年三月到期，想接着用，该办什么手续？" (complain 0.56, from the story of
-            # the factory) asks for a service: answered as one when that is sure; else close items
-            # or "not found", each with the button that files, rather than the form at once.
+            # order), and a story read as one may ask how to get a service done ("…取水许可证明年三月
+            # 到期，想接着用，该办什么手续？", complain 0.56): answered so when that answers with a
+            # service surely; else the follow-up is the complaint it reads as, asked as a question
+            # ("办了一个月还没下来，是不是卡住了"), and the how-to question gets close items or "not
+            # found", each with the button that files, rather than the form at once.
             events = answer_if_sure(dispatcher, tracker)
             if events is not None:
                 return events
@@ -78,7 +77,7 @@ class ActionComplaint(Action):
                 send(dispatcher, no_match_message())
                 return []
             topic = catalogue.entry(tracker.get_slot("current_item") or "")
-            if topic is not None and not COMPLAINT_WORDS.search(text):
+            if topic is not None and not complains:
                 # An aside during a service's conversation ("这两天降温降得贼狠，冻得俺直哆嗦",
                 # complain 0.91): the form's place question took the next follow-up as its answer.
                 # The button files it if it was a complaint; the topic stays.

@@ -308,7 +308,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
         return "new_service"
     told_then_asked = evidence.asks_in_a_bare_clause and not evidence.worth_offering and not evidence.marked_new
-    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t) and not (told_then_asked and evidence.field):
+    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t) and not told_then_asked:
         return "leave"  # (words the catalogue never uses, in a clause before the question, tell the user's case)
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
         if asks_about_place(evidence, t):  # ...unless "济南今天限号吗"

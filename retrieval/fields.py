@@ -143,8 +143,8 @@ ASKS_HOW_TO_DO = re.compile(
 )
 
 
-# A message that asks: a final particle ("能加急不", Shandong's "不咧"; not the 么 of 什么) or question mark, or an
-# asking word (X不X: "开不开门", "能不能"; not 不 inside: "不客气，周末愉快").
+# A message that asks: a final particle ("能加急不", Shandong's "不咧"; not the 么 of 什么) or
+# question mark, or an asking word (X不X: "开不开门", "能不能"; not 不 inside: "不客气，周末愉快").
 QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|不咧|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|可以不|有没有|(.)不\1")
 
 
