@@ -72,7 +72,7 @@ SUGGESTIONS = 3
 # "能顺带提出来不", "公积金那个单位户也是一块儿给销了是吧" (not "一块给办了吧": a request to apply);
 # not "其中老年人优待证要带什么材料", "材料包括哪些", "我顺带问问…" (a review, session 37).
 ASKS_INCLUDED = re.compile(r"(在|算|属于)(这|那)?(里头|里面|其中|当中)|(包括|包含)在?(里面|里头|内|进去)"
-                           r"|一(块|起|并)儿?给?(办|弄|申请|销|注销)[^，,。？?]*([吗不么][？?]?|[是对]吧[？?]?|[？?])$|顺带(办|弄|申请|提|领)")
+                           r"|一(块|起|并)儿?给?(办|弄|申请|销|注销|提|交|领)[^，,。？?]*([吗不么][？?]?|[是对]吧[？?]?|[？?])$|顺带(办|弄|申请|提|领)")
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
 # A choice by its number and nothing else ("2", "第二个", "最后一个").
@@ -299,6 +299,11 @@ class ActionAnswer(Action):
             # Nothing sure in the region named: a service only other places implement is
             # answered with what holds everywhere, rather than "not found" or "maybe" items.
             reply, reply_events = general_answer(searcher, catalogue, content, text, filters, field, rejected) or (reply, reply_events)
+        if topic.code and sure_of_nothing(reply):
+            # Nothing sure for another service: as after a question off the topic, the topic stays
+            # for the next follow-up ("另外…积分入学在哪报名" got "maybe" items, then "那不限行这个
+            # 多久能批下来" asked which of them).
+            reply_events = [e for e in reply_events if e.get("name") != "current_item"]
         if reply is not None:
             send(dispatcher, reply)
         elif not says_something:
@@ -468,8 +473,12 @@ def measure(
     # discussion ("税务那块的清税在哪办" while on 企业注销“一件事”).
     theme = catalogue.themes.get(topic.code or "")
     pickable = topic.offered or (tuple(c for c in theme.item_codes if c in catalogue.items) if theme else ())
-    picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
-    asks_included = bool(picked and theme and not topic.offered and field is None and ASKS_INCLUDED.search(content))
+    # Whether the theme covers a part is asked in words that say nothing of which part ("生育津贴也
+    # 在这里头不咧", "公积金能一块儿提出来不"): the part is picked by the rest.
+    included = ASKS_INCLUDED.search(content) if theme and not topic.offered and field is None else None
+    naming_part = ASKS_INCLUDED.sub(" ", content) if included else content
+    picked = pick_in_words(searcher, naming_part, pickable) if pickable and naming_part.strip() else None
+    asks_included = bool(picked and included)
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))

@@ -227,6 +227,14 @@ def asks_only_a_fact(evidence: Evidence, t: Thresholds) -> bool:
     return bool(evidence.field) and evidence.specific < t.specific
 
 
+def marked_elsewhere(evidence: Evidence, t: Thresholds) -> bool:
+    """A question said to be new ("顺便问一下") in words that name something the topic's record
+    does not hold, which NLU does not read as a follow-up: "顺便问一下，我刚买了辆电动自行车，要去
+    哪里上牌" (nlu_fallback) on 港澳通行证进度查询 asks no fact of it, however unsure retrieval is of
+    anything else; "再问一下，有不清楚的地方打那个电话" (ask_phone) does."""
+    return evidence.marked_new and evidence.specific >= t.specific and evidence.about_topic == 0 and evidence.intent not in FIELD_INTENTS
+
+
 def tells_own_case(evidence: Evidence, t: Thresholds) -> bool:
     """Words the catalogue never uses, beside words telling the user's circumstances and a fact
     asked in words that name no service, tell their own case ("我急用，最快多会儿能拿到", "我行动不便，
@@ -322,4 +330,4 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # So is a fact asked in a clause of its own after the user's case told, when retrieval finds
     # nothing worth offering for the words ("我家老大是2012年生的，他的也能查吗", NLU: complain).
     refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked
-    return "refer_back" if evidence.field and refers else "leave"
+    return "refer_back" if evidence.field and refers and not marked_elsewhere(evidence, t) else "leave"

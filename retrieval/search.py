@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Literal
@@ -156,8 +157,9 @@ class Searcher:
     def homophones(self) -> Homophones:
         """What a slipped word is read as: the catalogue's words and synonyms (retrieval/typos.py)."""
         lexicon = self.index.lexicon
-        words = {token for tokens in self.index.tokens for token in tokens} | set(lexicon.canonical) | set(lexicon.canonical.values())
-        return Homophones(words, lambda run: run in words or lexicon.is_word(run))
+        uses = Counter(token for tokens in self.index.tokens for token in tokens)
+        words = set(uses) | set(lexicon.canonical) | set(lexicon.canonical.values())
+        return Homophones(words, lambda run: run in words or lexicon.is_word(run), lambda word: uses[word])
 
     @cached_property
     def asking_slips(self) -> AskingSlips:

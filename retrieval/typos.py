@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 from pypinyin import lazy_pinyin
 
 LENGTHS = (4, 3)  # longest first: "残疾人症" is one slip, not two
+RARE_THING = 0.02  # a word the catalogue uses this much less than the thing it sounds like is a slip of it
 THING_ENDS = frozenset("证照卡金书本册单票")  # what the words a slip is corrected to end in
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 ASPECT = frozenset("了着过")  # after a verb, never after the names of things
@@ -28,15 +29,28 @@ ASPECT = frozenset("了着过")  # after a verb, never after the names of things
 FUNCTION_CHARS = frozenset("吗呢吧啊呀哦嘛么的地得了着过在为和与及或是也又还都就才去来到把被给跟向从对而但等个能会要可")
 
 
+# What is done to a thing, right before the thing's name ("办个", "做一个", "补张"): two
+# characters there name what is done to, so a slip in either is read as the catalogue's thing
+# ("办过户照", "做个公正": 公正 is a word, which the catalogue uses 3 times to 公证's hundreds).
+COUNTING = "一两几个张份本"
+BEFORE_A_THING = re.compile(r"(?:办理|申请|办|做|补|换|领)(?:过|了)?(?:一?[个张份本])?$")
+
+
 class Homophones:
-    def __init__(self, words: Iterable[str], is_word: Callable[[str], bool]) -> None:
+    def __init__(self, words: Iterable[str], is_word: Callable[[str], bool], uses: Callable[[str], int] = lambda word: 0) -> None:
         """`words`: the catalogue's words (what a slip is corrected to); `is_word`: whether a
-        run is a word at all (the catalogue's, or the tokenizer's dictionary)."""
+        run is a word at all (the catalogue's, or the tokenizer's dictionary); `uses`: how
+        often the catalogue uses a word."""
         self._is_word = is_word
+        self._uses = uses
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
+        self._things_by_sound: dict[tuple[str, ...], list[str]] = {}  # two characters: 护照, 公证
         for word in sorted(set(words)):
-            if len(word) in LENGTHS and HAN_ONLY.fullmatch(word) and word[-1] in THING_ENDS:
-                self._by_sound.setdefault(tuple(lazy_pinyin(word)), []).append(word)
+            if HAN_ONLY.fullmatch(word) and word[-1] in THING_ENDS:
+                if len(word) in LENGTHS:
+                    self._by_sound.setdefault(tuple(lazy_pinyin(word)), []).append(word)
+                elif len(word) == 2:
+                    self._things_by_sound.setdefault(tuple(lazy_pinyin(word)), []).append(word)
         self._stems = frozenset(word[:-1] for words in self._by_sound.values() for word in words)  # cheap first test
 
     def correct(self, text: str) -> str:
@@ -47,7 +61,30 @@ class Homophones:
                 if word is not None:
                     text = text[:start] + word + text[start + length :]
                 start += 1
+        for match in reversed(list(re.finditer(r"(?=[\u4e00-\u9fff]{2})", text))):
+            start = match.start()
+            word = self._thing_done_to(text, start)
+            if word is not None:
+                text = text[:start] + word + text[start + 2 :]
         return text
+
+    def _thing_done_to(self, text: str, start: int) -> str | None:
+        """The catalogue's two-character thing that the two characters at `start`, right after
+        what is done to a thing, sound like, when they are a slip of it: a word the catalogue
+        uses far less, with no character of grammar changed."""
+        run = text[start : start + 2]
+        if run[0] in COUNTING or not BEFORE_A_THING.search(text, 0, start):  # ("补一本": the count, not 译本)
+            return None
+        # Words the two make with what is around them: "没有办法正常做饭" (办法, 正常) is no 办发证.
+        if self._is_word(text[start - 1 : start + 1]) and BEFORE_A_THING.search(text, 0, start - 1) is None:
+            return None
+        if any(self._is_word(text[start + 1 : end]) for end in range(start + 3, min(start + 5, len(text)) + 1)):
+            return None
+        for word in self._things_by_sound.get(tuple(lazy_pinyin(run)), ()):
+            changed = [c for c, w in zip(run, word) if c != w]
+            if changed and not FUNCTION_CHARS.intersection(changed) and self._uses(run) <= RARE_THING * self._uses(word):
+                return word
+        return None
 
     def _word_for(self, text: str, start: int, length: int) -> str | None:
         run = text[start : start + length]

@@ -475,6 +475,18 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     assert slips.correct("本着负责任的态度") == "本着负责任的态度"
 
 
+def test_two_characters_after_what_is_done_to_a_thing_are_read_as_the_thing_they_sound_like() -> None:
+    from retrieval.typos import Homophones
+
+    uses = {"护照": 200, "公证": 300, "公正": 3, "办法": 5, "译本": 1, "过户": 40, "正常": 20, "发证": 90}
+    slips = Homophones(uses, lambda run: run in uses, lambda word: uses.get(word, 0))
+    assert slips.correct("俺家还从来没办过户照，这玩意咋办") == "俺家还从来没办过护照，这玩意咋办"
+    assert slips.correct("听说要去做个公正，怎么弄") == "听说要去做个公证，怎么弄"
+    assert slips.correct("处理得很公正") == "处理得很公正"  # nothing is done to it
+    assert slips.correct("证书丢了，能补一本吗") == "证书丢了，能补一本吗"  # the count, not 译本
+    assert slips.correct("没有办法正常做饭") == "没有办法正常做饭"  # 办法, 正常: words of their own
+
+
 @pytest.mark.parametrize(
     "question, offered",
     [

@@ -115,6 +115,10 @@ CASES = [
      replace(ev("ask_fee", "fee", elsewhere=0.1, specific=1.9, unknown=3), own_case=True), "leave"),
     ("顺便问下要不要钱: a marker beside a fact asked in words that name nothing", ON_ITEM,
      replace(ev("ask_fee", "fee", elsewhere=0.45, specific=0.5), marked_new=True), "refer_back"),
+    ("顺便问一下，我刚买了辆电动自行车，要去哪里上牌: a marker and words that name what the topic's record does not hold", ON_ITEM,
+     replace(ev("nlu_fallback", "location", about=0.0, elsewhere=0.11, specific=0.8, unknown=2), marked_new=True), "leave"),
+    ("再问一下，有不清楚的地方打那个电话: the same, read by NLU as a follow-up", ON_ITEM,
+     replace(ev("ask_phone", "phone", about=0.0, elsewhere=0.09, specific=1.13, unknown=1), marked_new=True), "refer_back"),
     ("另外问下，增驾B2要准备什么: a marker beside a fact and words that name much", ON_ITEM,
      replace(ev("ask_materials", "materials", elsewhere=0.45, specific=1.4), marked_new=True), "new_service"),
     ("青岛怎么办理营业执照: a region and a new service", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.9, region_changed=True), "new_service"),
@@ -398,6 +402,18 @@ def test_words_naming_another_item_than_the_topic(sd_searcher, sd_catalogue, gd_
     assert step.elsewhere > 0 and not step.names_other  # retrieval sure of another item, which the words do not name
 
 
+@pytest.mark.parametrize(
+    "theme, said",
+    [("新生儿出生“一件事”", "俺媳妇单位上的生育津贴也在这里头不咧"), ("开办餐饮店", "消防检查也算在里头不"),
+     ("退休“一件事”", "俺那公积金能一块儿提出来不"), ("二手房转移登记及水电气过户“一件事”", "契税是在这里头一块交不")],
+)
+def test_a_part_asked_whether_a_theme_covers_it_is_named_by_the_words_around_the_asking(sd_searcher, sd_catalogue, theme, said) -> None:
+    """The words asking whether it is included (在这里头, 一块儿提) say nothing of which part, and
+    weighed with them the part's name was under the share a pick needs."""
+    evidence = evidence_on(sd_searcher, sd_catalogue, theme, said, "nlu_fallback")
+    assert evidence.asks_included and evidence.picked in sd_catalogue.themes[next(c for c, t in sd_catalogue.themes.items() if t.name == theme)].item_codes
+
+
 def test_a_long_word_names_another_item_by_a_word_of_its_name_inside_it(sd_searcher, sd_catalogue) -> None:
     """"劳务派遣公司" says 劳务 of 开办劳务公司 (the search reads a long word with its character
     pairs, and so a name's): on the 开办餐饮店 or 企业注销 theme the words name that theme, though
@@ -537,6 +553,8 @@ def test_inform_target_narrows_when_the_user_says_who_they_are(intent: str, said
         ("帮我把公积金提取也一起办了吧", False),  # a request to apply
         ("公积金那个单位户也是一块儿给销了是吧", True),  # 销 of 注销, asked with 是吧
         ("那你把公积金也一块给销了吧", False),
+        ("俺那公积金能一块儿提出来不", True),
+        ("契税是在这里头一块交不", True),
     ],
 )
 def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
