@@ -299,10 +299,11 @@ class ActionAnswer(Action):
             # Nothing sure in the region named: a service only other places implement is
             # answered with what holds everywhere, rather than "not found" or "maybe" items.
             reply, reply_events = general_answer(searcher, catalogue, content, text, filters, field, rejected) or (reply, reply_events)
-        if topic.code and sure_of_nothing(reply):
-            # Nothing sure for another service: as after a question off the topic, the topic stays
-            # for the next follow-up ("另外…积分入学在哪报名" got "maybe" items, then "那不限行这个
-            # 多久能批下来" asked which of them).
+        if topic.code and evidence.marked_new and sure_of_nothing(reply):
+            # Nothing sure for a question said to be an aside ("另外…积分入学在哪报名" got "maybe"
+            # items, then "那不限行这个多久能批下来" asked which of them): as after a question off the
+            # topic, the topic stays for the next follow-up. (Not without the marker: "要带什么材料"
+            # after an unsure new question asks which of its items.)
             reply_events = [e for e in reply_events if e.get("name") != "current_item"]
         if reply is not None:
             send(dispatcher, reply)
@@ -473,11 +474,13 @@ def measure(
     # discussion ("税务那块的清税在哪办" while on 企业注销“一件事”).
     theme = catalogue.themes.get(topic.code or "")
     pickable = topic.offered or (tuple(c for c in theme.item_codes if c in catalogue.items) if theme else ())
-    # Whether the theme covers a part is asked in words that say nothing of which part ("生育津贴也
-    # 在这里头不咧", "公积金能一块儿提出来不"): the part is picked by the rest.
+    picked = pick_in_words(searcher, content, pickable) if pickable and content.strip() else None
+    # Whether the theme covers a part is asked in words that say nothing of which part, and they can
+    # weigh the part's name down below a pick ("生育津贴也在这里头不咧", "公积金能一块儿提出来不"):
+    # then the part is picked by the rest (not first: "能一起办优待证吗" names it inside them).
     included = ASKS_INCLUDED.search(content) if theme and not topic.offered and field is None else None
-    naming_part = ASKS_INCLUDED.sub(" ", content) if included else content
-    picked = pick_in_words(searcher, naming_part, pickable) if pickable and naming_part.strip() else None
+    if included and picked is None and (naming_part := ASKS_INCLUDED.sub(" ", content)).strip():
+        picked = pick_in_words(searcher, naming_part, pickable)
     asks_included = bool(picked and included)
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None

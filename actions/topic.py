@@ -229,10 +229,13 @@ def asks_only_a_fact(evidence: Evidence, t: Thresholds) -> bool:
 
 def marked_elsewhere(evidence: Evidence, t: Thresholds) -> bool:
     """A question said to be new ("顺便问一下") in words that name something the topic's record
-    does not hold, which NLU does not read as a follow-up: "顺便问一下，我刚买了辆电动自行车，要去
-    哪里上牌" (nlu_fallback) on 港澳通行证进度查询 asks no fact of it, however unsure retrieval is of
-    anything else; "再问一下，有不清楚的地方打那个电话" (ask_phone) does."""
-    return evidence.marked_new and evidence.specific >= t.specific and evidence.about_topic == 0 and evidence.intent not in FIELD_INTENTS
+    does not hold, whose search does not find the topic, telling no case of the user's, and which
+    NLU does not read as a follow-up: "顺便问一下，我刚买了辆电动自行车，要去哪里上牌" (nlu_fallback)
+    on 港澳通行证进度查询 asks no fact of it, however unsure retrieval is of anything else; "再问一
+    下，有不清楚的地方打那个电话" (ask_phone) and "另外，孩子是在外地医院生的，要带什么材料" on 出生
+    登记 (the topic found fifth) do."""
+    named_elsewhere = evidence.specific >= t.specific and evidence.about_topic == 0 and evidence.elsewhere_rank_of_topic is None
+    return evidence.marked_new and named_elsewhere and not evidence.own_case and evidence.intent not in FIELD_INTENTS
 
 
 def tells_own_case(evidence: Evidence, t: Thresholds) -> bool:

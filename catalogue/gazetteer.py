@@ -12,9 +12,7 @@ from pathlib import Path
 # A region's full name (济南市, 市南区, 历下区, 广东省) rather than a short alias (济南, 历下);
 # two characters are too few to tell ("城区", 汕尾's, inside "羊城区域").
 FULL_NAME = re.compile(r"^.+.(省|市|区|县|镇|乡|街道|村)$")
-# A street, estate or square named after a place (南京路, 中山大道西, 鲁南路); not a word that
-# only starts alike (路过, 路上, 街道, 道路, 里面).
-STREET = re.compile(r"[东西南北中]?(路(?![过途上费口])|街(?!道)|大街|大道|巷|道(?![路歉])|里(?![面头边])|小区|广场)")
+STREET = re.compile(r"[东西南北中]?(路|街|大街|大道|巷|道|里|小区|广场)")
 
 
 @dataclass(frozen=True)
@@ -94,15 +92,13 @@ class Gazetteer:
         kind, and two names side by side are one place ("青岛市南区" is 青岛 + 市南区, not 青岛市
         + a stray 南区; "青岛市北部" stays 青岛市; "济宁市中区" is not 济宁 + 济南's 市中区). On a
         tie the name that starts first is taken ("山东营业执照" is 山东, not 东营). An area's name
-        is no region ("鲁南" is not 鲁 = 山东省), nor a short name that names a street (广州的中山路
-        is not 中山市; 中山市 itself is read whole)."""
+        is no region ("鲁南" is not 鲁 = 山东省)."""
         blocked = {i for start, end in self._area_spans(text) for i in range(start, end)}
         starting: dict[int, list[tuple[int, str]]] = {}
         for name in self._by_name:
             start = text.find(name)
             while start >= 0:
-                street = not FULL_NAME.search(name) and STREET.match(text, start + len(name))
-                if not street and not blocked.intersection(range(start, start + len(name))):
+                if not blocked.intersection(range(start, start + len(name))):
                     starting.setdefault(start, []).append((start + len(name), name))
                 start = text.find(name, start + 1)
         # Where a name spans the cut between two others (济宁市 across 济宁|市中区), those two

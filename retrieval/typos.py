@@ -21,6 +21,7 @@ from pypinyin import lazy_pinyin
 
 LENGTHS = (4, 3)  # longest first: "残疾人症" is one slip, not two
 RARE_THING = 0.02  # a word the catalogue uses this much less than the thing it sounds like is a slip of it
+THING_FLOOR = 20  # ...when the catalogue uses the thing this often (never used, neither wins: 补正 is no 补证)
 THING_ENDS = frozenset("证照卡金书本册单票")  # what the words a slip is corrected to end in
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 ASPECT = frozenset("了着过")  # after a verb, never after the names of things
@@ -75,14 +76,17 @@ class Homophones:
         run = text[start : start + 2]
         if run[0] in COUNTING or not BEFORE_A_THING.search(text, 0, start):  # ("补一本": the count, not 译本)
             return None
-        # Words the two make with what is around them: "没有办法正常做饭" (办法, 正常) is no 办发证.
-        if self._is_word(text[start - 1 : start + 1]) and BEFORE_A_THING.search(text, 0, start - 1) is None:
+        # A thing already ("办车证", "做个见证"), a word describing one ("做清淡的菜"), or words the
+        # two make with what is around them: "没有办法正常做饭" (办法, 正常) is no 办发证,
+        # "二手车办过户找哪个部门" (过户) no 护照.
+        if (run[-1] in THING_ENDS and self._is_word(run)) or text[start + 2 : start + 3] == "的" or self._is_word(text[start - 1 : start + 1]):
             return None
         if any(self._is_word(text[start + 1 : end]) for end in range(start + 3, min(start + 5, len(text)) + 1)):
             return None
         for word in self._things_by_sound.get(tuple(lazy_pinyin(run)), ()):
             changed = [c for c, w in zip(run, word) if c != w]
-            if changed and not FUNCTION_CHARS.intersection(changed) and self._uses(run) <= RARE_THING * self._uses(word):
+            common = self._uses(word) >= THING_FLOOR and self._uses(run) <= RARE_THING * self._uses(word)
+            if changed and common and not FUNCTION_CHARS.intersection(changed):
                 return word
         return None
 

@@ -478,9 +478,12 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
 def test_two_characters_after_what_is_done_to_a_thing_are_read_as_the_thing_they_sound_like() -> None:
     from retrieval.typos import Homophones
 
-    uses = {"护照": 200, "公证": 300, "公正": 3, "办法": 5, "译本": 1, "过户": 40, "正常": 20, "发证": 90}
+    uses = {"护照": 200, "公证": 300, "公正": 3, "办法": 5, "译本": 1, "过户": 40, "正常": 20, "发证": 90, "扯证": 30, "车证": 0, "清单": 50}
     slips = Homophones(uses, lambda run: run in uses, lambda word: uses.get(word, 0))
-    assert slips.correct("俺家还从来没办过户照，这玩意咋办") == "俺家还从来没办过护照，这玩意咋办"
+    assert slips.correct("想办个户照，这玩意咋办") == "想办个护照，这玩意咋办"
+    assert slips.correct("二手车办过户找哪个部门") == "二手车办过户找哪个部门"  # 过户, not 护照
+    assert slips.correct("办车证需要什么材料") == "办车证需要什么材料"  # a thing already
+    assert slips.correct("做清淡的菜") == "做清淡的菜"  # describing one
     assert slips.correct("听说要去做个公正，怎么弄") == "听说要去做个公证，怎么弄"
     assert slips.correct("处理得很公正") == "处理得很公正"  # nothing is done to it
     assert slips.correct("证书丢了，能补一本吗") == "证书丢了，能补一本吗"  # the count, not 译本

@@ -119,6 +119,8 @@ CASES = [
      replace(ev("nlu_fallback", "location", about=0.0, elsewhere=0.11, specific=0.8, unknown=2), marked_new=True), "leave"),
     ("再问一下，有不清楚的地方打那个电话: the same, read by NLU as a follow-up", ON_ITEM,
      replace(ev("ask_phone", "phone", about=0.0, elsewhere=0.09, specific=1.13, unknown=1), marked_new=True), "refer_back"),
+    ("另外，孩子是在外地医院生的，要带什么材料: the same, the topic found among the words' items", ON_ITEM,
+     replace(ev("nlu_fallback", "materials", about=0.0, elsewhere=0.2, rank=4, specific=1.34, unknown=1), marked_new=True), "refer_back"),
     ("另外问下，增驾B2要准备什么: a marker beside a fact and words that name much", ON_ITEM,
      replace(ev("ask_materials", "materials", elsewhere=0.45, specific=1.4), marked_new=True), "new_service"),
     ("青岛怎么办理营业执照: a region and a new service", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.9, region_changed=True), "new_service"),
@@ -405,7 +407,8 @@ def test_words_naming_another_item_than_the_topic(sd_searcher, sd_catalogue, gd_
 @pytest.mark.parametrize(
     "theme, said",
     [("新生儿出生“一件事”", "俺媳妇单位上的生育津贴也在这里头不咧"), ("开办餐饮店", "消防检查也算在里头不"),
-     ("退休“一件事”", "俺那公积金能一块儿提出来不"), ("二手房转移登记及水电气过户“一件事”", "契税是在这里头一块交不")],
+     ("退休“一件事”", "俺那公积金能一块儿提出来不"), ("二手房转移登记及水电气过户“一件事”", "契税是在这里头一块交不"),
+     ("企业注销“一件事”", "能一并注销社保登记吗"), ("开办餐饮店", "能一起领发票吗")],  # (the part inside the asking words)
 )
 def test_a_part_asked_whether_a_theme_covers_it_is_named_by_the_words_around_the_asking(sd_searcher, sd_catalogue, theme, said) -> None:
     """The words asking whether it is included (在这里头, 一块儿提) say nothing of which part, and
@@ -432,9 +435,9 @@ def test_a_fact_without_an_intent_is_asked_only_by_words_that_say_nothing_else(s
         found = fact_asked(sd_searcher, text, sd_catalogue.gazetteer.without_regions(strip_field_cues(text)))
         return found[0] if found else None
 
-    follow_ups = ["周末能办吗", "中午去有人吗", "济南周末能办吗", "周末可以办吗", "能找人代办吗", "家属可以代办吗", "可以异地办吗",
+    follow_ups = ["周末能办吗", "中午去有人吗", "济南周末能办吗", "周六能办不，俺俩平常都上班", "周末可以办吗", "能找人代办吗", "家属可以代办吗", "可以异地办吗",
                   "外地人能办吗", "能邮寄吗", "结果能寄回来吗", "可以加急吗"]
-    assert [fact(t) for t in follow_ups] == ["hours"] * 4 + ["proxy"] * 2 + ["remote"] * 2 + ["mail"] * 2 + ["expedite"]
+    assert [fact(t) for t in follow_ups] == ["hours"] * 5 + ["proxy"] * 2 + ["remote"] * 2 + ["mail"] * 2 + ["expedite"]
     searched = ["公司关门了怎么注销", "周末想做点志愿服务，怎么找附近的志愿者组织", "护照急用怎么办", "低保申请可以代办吗",
                 "身份证能跨省补办吗", "连续工作时间满15年能办退休吗", "节假日加班工资怎么算", "我想开门诊部需要什么条件",
                 "晚上能网上办吗", "我在济南上班", "周末需要什么条件", "快点告诉我", "我想找人问问"]
