@@ -32,9 +32,10 @@ FUNCTION_CHARS = frozenset("吗呢吧啊呀哦嘛么的地得了着过在为和�
 
 # What is done to a thing, right before the thing's name ("办个", "做一个", "补张"): two
 # characters there name what is done to, so a slip in either is read as the catalogue's thing
-# ("办过户照", "做个公正": 公正 is a word, which the catalogue uses 3 times to 公证's hundreds).
-COUNTING = "一两几个张份本"
-BEFORE_A_THING = re.compile(r"(?:办理|申请|办|做|补|换|领)(?:过|了)?(?:一?[个张份本])?$")
+# ("做个公正": 公正 is a word, which the Guangdong catalogue uses 3 times to 公证's hundreds).
+MEASURES = "个张份本"
+COUNTING = "一两几" + MEASURES  # a count starting the two is no slip ("补一本" is no 译本)
+BEFORE_A_THING = re.compile(rf"(?:办理|申请|办|做|补|换|领)(?:过|了)?(?:一?[{MEASURES}])?$")
 
 
 class Homophones:
@@ -74,7 +75,7 @@ class Homophones:
         what is done to a thing, sound like, when they are a slip of it: a word the catalogue
         uses far less, with no character of grammar changed."""
         run = text[start : start + 2]
-        if run[0] in COUNTING or not BEFORE_A_THING.search(text, 0, start):  # ("补一本": the count, not 译本)
+        if run[0] in COUNTING or not BEFORE_A_THING.search(text, 0, start):
             return None
         # A thing already ("办车证", "做个见证"), a word describing one ("做清淡的菜"), or words the
         # two make with what is around them: "没有办法正常做饭" (办法, 正常) is no 办发证,
