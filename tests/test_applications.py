@@ -6,6 +6,9 @@ import json
 import time
 import urllib.request
 
+import pytest
+
+from actions.forms.pause import asks_something
 from tests.chat import (
     PORTAL_PORT, fill_residence_permit, items, new_applicant, pick, receipt_of, say, start_residence_permit, texts, tracker, user,
 )
@@ -140,3 +143,17 @@ def test_a_status_change_by_staff_is_pushed_into_the_applicants_conversation(bot
 def test_how_to_change_something_outside_a_form_is_a_service_question(bot):
     messages = say(user(), "营业执照上的地址要怎么改")
     assert "没有正在填写" not in texts(messages) and items(messages)
+
+
+@pytest.mark.parametrize(
+    "said, asks",
+    [
+        ("我家仓库要拆了重建，电表要先拆掉，先拆表这个怎么申请？", True),  # NLU: pause_application 0.45, no form
+        ("先暂停一下", False),
+        ("我晚点再填", False),
+        ("能先暂停吗", False),  # about pausing: with no form, told there is none
+        ("可以先保存不", False),
+    ],
+)
+def test_a_question_read_as_pausing_with_no_form_is_answered_as_a_question(said: str, asks: bool) -> None:
+    assert asks_something(said) is asks

@@ -827,3 +827,13 @@ def test_applying_for_a_theme_with_no_form_here_gives_its_steps(bot) -> None:
     apply = say(me, "我现在就申请")
     assert "办理流程" in texts(apply) and "一链办”专区" in texts(apply) and "theme-" not in texts(apply), texts(apply)
     assert "开始为您在线办理" not in texts(apply), texts(apply)
+
+
+def test_a_story_asking_how_to_get_a_licence_is_a_service_question_not_a_work_order(bot) -> None:
+    # NLU reads it as a complaint (0.71): "那个许可咋办" asks how to get the licence; before, the
+    # 12345 work-order form asked where "it" happened (session 40, sd helper5).
+    me = user()
+    say(me, "我想在济南办居住证")
+    reply = say(me, "对了，俺弟在青岛市南要开个小吃店，卖吃的那个许可咋办")
+    assert "事情发生在哪里" not in texts(reply), texts(reply)
+    assert "食品经营许可" in texts(reply), texts(reply)  # (the 开办餐饮店 theme, which covers it)

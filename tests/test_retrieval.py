@@ -2,7 +2,7 @@ import pytest
 
 from catalogue.model import ServiceItem
 from catalogue.store import load_catalogue
-from retrieval.fields import detect_fact, detect_field, field_answer, field_asked
+from retrieval.fields import ASKS_HOW_TO_DO, detect_fact, detect_field, field_answer, field_asked, strip_field_cues
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Filters, Searcher
 from retrieval.service import ensure_index, load_index
@@ -169,6 +169,27 @@ def test_field_answers_cite_code_and_source(gd_searcher):
 )
 def test_how_many_times_one_may_do_a_thing_asks_a_condition(question, field) -> None:
     assert detect_field(question) == field
+
+
+def test_the_words_asking_how_long_leave_nothing_that_names_a_service() -> None:
+    # "办下来" cued the field first and "多少时间" stayed, its 时间 weighing as a rare word: after
+    # "对了，" the follow-up read as a new question and got "not found" (session 40).
+    assert detect_field("办下来需要多少时间") == "time_limit"
+    assert "时间" not in strip_field_cues("对了，办下来需要多少时间？")
+
+
+@pytest.mark.parametrize(
+    "said, asks_how",
+    [
+        ("对了，俺姐要开个饭馆，卖吃的那个许可咋办", True),  # NLU: complain 0.74, started a work order
+        ("营业执照怎么办", True),
+        ("居住证要怎么弄", True),
+        ("社保卡被盗刷了怎么办", False),  # trouble with a card: a complaint's question
+        ("楼上漏水怎么办", False),
+    ],
+)
+def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool) -> None:
+    assert bool(ASKS_HOW_TO_DO.search(said)) is asks_how
 
 
 @pytest.mark.parametrize(

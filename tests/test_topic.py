@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from actions.answer import offered_by_ordinal, strip_field_cues
-from actions.topic import Evidence, Thresholds, Topic, decide, offers_maybe
+from actions.topic import Evidence, Thresholds, Topic, decide, marked_new, offers_maybe
 
 T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
 ON_ITEM = Topic(code="A", field="materials", query="保安员证怎么办")
@@ -564,3 +564,17 @@ def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
     from actions.answer import ASKS_INCLUDED
 
     assert bool(ASKS_INCLUDED.search(said)) == included
+
+
+@pytest.mark.parametrize(
+    "said, marked",
+    [
+        ("对了，俺儿想考个教师资格证，在哪儿报名？", True),  # (sd helper4: 对了 was no marker)
+        ("对了，办下来需要多少时间？", True),  # (a fact in words that name nothing still asks the topic: decide)
+        ("另外问下，增驾B2要怎么弄", True),
+        ("对的，就是这个", False),
+        ("要带什么材料", False),
+    ],
+)
+def test_words_that_start_a_new_question(said: str, marked: bool) -> None:
+    assert marked_new(said) is marked

@@ -7,6 +7,7 @@ are (ID number and phone), they are also kept by the portal as a paused applicat
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -16,12 +17,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.answer import answered, asks_a_field_of_the_topic
-from actions.context import vault
+from actions.context import latest_said, vault
 from actions.forms.application import applicant_of, raw_answers, reset
 from actions.forms.specs import check_answer, shown, slot_value, spec_of
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
+from retrieval.fields import ASKS_HOW_TO_DO, QUESTION
 
 RESUME_SLOTS = ("resume_id_number", "resume_phone")
+
+
+# Words about keeping a form for later: "能先暂停吗" with no form is still about pausing.
+PAUSING = re.compile(r"暂停|暂存|保存|存着|存一下|[再接]着?填|继续填")
+
+
+def asks_something(text: str) -> bool:
+    """Whether a message asks a question other than to stop for now ("我晚点再填", "能先暂停吗")."""
+    return bool(QUESTION.search(text) or ASKS_HOW_TO_DO.search(text)) and not PAUSING.search(text)
 
 
 class ActionPauseApplication(Action):
@@ -33,6 +44,10 @@ class ActionPauseApplication(Action):
         spec = spec_of(kind)
         if spec is None:
             if asks_a_field_of_the_topic(tracker):  # "再哪办" (NLU: pause_application) on a service under discussion
+                return answered(dispatcher, tracker)
+            if asks_something(latest_said(tracker)):
+                # No form to pause: a question NLU took for "先…再…" ("电表要先拆掉，建好再装，先拆表
+                # 这个怎么申请？") is answered as a question, not told there is nothing to pause.
                 return answered(dispatcher, tracker)
             dispatcher.utter_message(text="当前没有正在填写的申请。")
             return []
