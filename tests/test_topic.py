@@ -558,6 +558,9 @@ def test_inform_target_narrows_when_the_user_says_who_they_are(intent: str, said
         ("那你把公积金也一块给销了吧", False),
         ("俺那公积金能一块儿提出来不", True),
         ("契税是在这里头一块交不", True),
+        ("燃气也跟着过户了不", True),  # along with it (sd helper5: the part was answered instead of the theme)
+        ("医保也跟着一块儿参上是吧", True),
+        ("他跟着我过来的", False),
     ],
 )
 def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
