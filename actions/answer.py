@@ -71,10 +71,11 @@ SUGGESTIONS = 3
 # Whether a theme service covers a service named: "也在这里头吗", "也包括在里面吗", "也能一块给办了不",
 # "能顺带提出来不", "公积金那个单位户也是一块儿给销了是吧" (not "一块给办了吧": a request to apply);
 # not "其中老年人优待证要带什么材料", "材料包括哪些", "我顺带问问…" (a review, session 37).
+ASKED_AT_THE_END = r"[^，,。？?]*([吗不么][？?]?|[是对]吧[？?]?|[？?])$"  # (the clause goes on to ask)
 ASKS_INCLUDED = re.compile(r"(在|算|属于)(这|那)?(里头|里面|其中|当中)|(包括|包含)在?(里面|里头|内|进去)"
-                           r"|一(块|起|并)儿?给?(办|弄|申请|销|注销|提|交|领)[^，,。？?]*([吗不么][？?]?|[是对]吧[？?]?|[？?])$|顺带(办|弄|申请|提|领)"
-                           # "along with it" asked: "燃气也跟着过户了不", "医保也跟着一块儿参上是吧"
-                           r"|也跟着[^，,。？?]*([吗不么][？?]?|[是对]吧[？?]?|[？?])$")
+                           rf"|一(块|起|并)儿?给?(办|弄|申请|销|注销|提|交|领){ASKED_AT_THE_END}|顺带(办|弄|申请|提|领)"
+                           # "along with it": "燃气也跟着过户了不", "医保也跟着一块儿参上是吧"
+                           rf"|也跟着{ASKED_AT_THE_END}")
 UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个区县办理？"
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
 # A choice by its number and nothing else ("2", "第二个", "最后一个").

@@ -156,14 +156,11 @@ def asks_anew(tracker: Tracker) -> bool:
     searcher, catalogue = knowledge()
     text = tracker.latest_message.get("text") or ""
     content = catalogue.gazetteer.without_regions(text)
-    if not (marked_new(text) or OPENS_WITH_MORE.match(text)) or WHAT_TO_DO.search(text) or not content_words(searcher, content):
+    if not marked_new(text) or WHAT_TO_DO.search(text) or not content_words(searcher, content):
         return False
     return searcher.search(content, k=10, said=text).best is not None
 
 
-# "还有，…" opens a new question here, where NLU read a request for suggestions; not in the
-# dialogue state, where it goes on about the same service as often ("还有，领结婚证要多长时间？").
-OPENS_WITH_MORE = re.compile(r"\s*还有[，,]")
 DOING = re.compile(r"办|申请|手续|事项|业务|领|补贴")
 # Asking how a thing is done, which no request for suggestions does: "还有，拿到证明后我还得做个
 # 学历公证寄给国外的学校，这个怎么办？" (NLU: ask_suggestions, from 还有) asks about 学历公证. Not

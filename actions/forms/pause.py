@@ -43,11 +43,10 @@ class ActionPauseApplication(Action):
         kind = tracker.get_slot("application_kind")
         spec = spec_of(kind)
         if spec is None:
-            if asks_a_field_of_the_topic(tracker):  # "再哪办" (NLU: pause_application) on a service under discussion
-                return answered(dispatcher, tracker)
-            if asks_something(latest_said(tracker)):
-                # No form to pause: a question NLU took for "先…再…" ("电表要先拆掉，建好再装，先拆表
-                # 这个怎么申请？") is answered as a question, not told there is nothing to pause.
+            # No form to pause: a question NLU took for pausing is answered as one, not told there is
+            # nothing to pause: a fact of the service under discussion ("再哪办") or any question
+            # ("电表要先拆掉，建好再装，先拆表这个怎么申请？", from its 先…再…).
+            if asks_a_field_of_the_topic(tracker) or asks_something(latest_said(tracker)):
                 return answered(dispatcher, tracker)
             dispatcher.utter_message(text="当前没有正在填写的申请。")
             return []
