@@ -169,15 +169,25 @@ def marker_pattern() -> re.Pattern[str]:
     return re.compile(rf"(?:{markers})(?:问|想问)?(?:一下|一句|下|个)?")
 
 
+# Words that start a new question only where the message starts, and not before a confirmation:
+# elsewhere 对了 confirms ("你说对了，就是这个", "对了对了，就是这个") or is part of a word (核对了,
+# 不对了, 对了解), and 还有， lists ("要带身份证，还有，户口本复印件"). "哦对了，…" starts one.
+OPENING_MARKER = re.compile(
+    r"^\s*(?:[哦噢哎诶欸啊嗯呃]+[，,、!！\s]*)?(?:对了|还有[，,])(?!解)"
+    r"(?![，,\s]*(?:对了|对的|对头|就是|是的|没错|正是|就这|谢谢|吗|没))"
+)
+
+
 def marked_new(text: str) -> bool:
-    """Whether words start a new question ("另外问下…", data/dialogue/new_topic_markers.txt)."""
-    return marker_pattern().search(text) is not None
+    """Whether words start a new question ("另外问下…", data/dialogue/new_topic_markers.txt;
+    "对了，…" at the start, OPENING_MARKER)."""
+    return marker_pattern().search(text) is not None or OPENING_MARKER.match(text) is not None
 
 
 def without_marker(content: str) -> str:
     """The words without the new-question marker, which says a question starts, not what it is
     about ("顺便问下，要去几次": 顺便 and 问下, read as 咨询, would name a new service)."""
-    return marker_pattern().sub(" ", content)
+    return marker_pattern().sub(" ", OPENING_MARKER.sub(" ", content, count=1))
 
 
 @lru_cache(maxsize=1)

@@ -153,6 +153,9 @@ def test_how_to_change_something_outside_a_form_is_a_service_question(bot):
         ("我晚点再填", False),
         ("能先暂停吗", False),  # about pausing: with no form, told there is none
         ("可以先保存不", False),
+        ("我先不填了行吗", False),  # a later time asked about (the review of b5dcffe)
+        ("明天再继续可以吗", False),
+        ("等一下好吗", False),
     ],
 )
 def test_a_question_read_as_pausing_with_no_form_is_answered_as_a_question(said: str, asks: bool) -> None:

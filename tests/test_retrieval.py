@@ -185,6 +185,10 @@ def test_the_words_asking_how_long_leave_nothing_that_names_a_service() -> None:
         ("营业执照怎么办", True),
         ("居住证要怎么弄", True),
         ("社保卡被盗刷了怎么办", False),  # trouble with a card: a complaint's question
+        ("营业执照被冒用了，这个证怎么办", False),  # trouble told with the licence (the review of b5dcffe)
+        ("物业扣着我的房产证怎么办", False),
+        ("爱山东APP老是卡怎么办", False),  # 卡: lag
+        ("闯红灯被拍照怎么办", False),
         ("楼上漏水怎么办", False),
     ],
 )

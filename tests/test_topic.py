@@ -576,6 +576,11 @@ def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
         ("对了，办下来需要多少时间？", True),  # (a fact in words that name nothing still asks the topic: decide)
         ("另外问下，增驾B2要怎么弄", True),
         ("对的，就是这个", False),
+        ("哦对了，身份证补办要几天", True),
+        ("你说对了，就是这个", False),  # a confirmation (the review of b5dcffe)
+        ("对了对了，就是这个", False),
+        ("我核对了一遍，材料都齐了，多久能批下来", False),  # part of a word
+        ("要带身份证，还有，户口本复印件", False),  # a list
         ("要带什么材料", False),
     ],
 )

@@ -26,8 +26,9 @@ from retrieval.fields import ASKS_HOW_TO_DO, QUESTION
 RESUME_SLOTS = ("resume_id_number", "resume_phone")
 
 
-# Words about keeping a form for later: "能先暂停吗" with no form is still about pausing.
-PAUSING = re.compile(r"暂停|暂存|保存|存着|存一下|[再接]着?填|继续填")
+# Words about keeping a form for later: "能先暂停吗", "我先不填了行吗", "明天再继续可以吗" with no
+# form are still about pausing.
+PAUSING = re.compile(r"暂停|暂存|保存|存着|存一下|[再接]着?填|继续|先不|不[填弄办]了|等(一)?下|等会|待会|稍等|回头|晚点|迟啲|等阵|下次|明天|改天|先放|先停|停一下|歇会|歇一下")
 
 
 def asks_something(text: str) -> bool:
