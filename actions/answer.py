@@ -29,6 +29,7 @@ from actions.replies import (
     UNREADABLE,
     answers_with_a_service,
     area_message,
+    aside_message,
     choice_message,
     fact_of_each,
     item_message,
@@ -49,7 +50,7 @@ from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
 from retrieval.fields import AGE_SAID, PREMISE, Field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
-from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
+from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
 from retrieval.text import normalise
 
 log = logging.getLogger(__name__)
@@ -277,6 +278,12 @@ class ActionAnswer(Action):
             # ...unless this message asks a field itself: "人在广州，材料交到哪里" asks the place, in 广州.
             topic = replace(topic, field=field or topic.field)
             return events + [SlotSet("last_field", topic.field)] + narrow(dispatcher, topic, filters, catalogue, searcher)
+        if move == "leave" and searcher.progress_words is not None and asks_progress(searcher.progress_words, text):
+            # "对了，交了材料以后怎么查办到哪一步了" (nlu_fallback), naming nothing: the topic's progress lookup
+            reply, found_events = topic_progress_lookup(tracker)
+            if reply is not None:
+                send(dispatcher, reply)
+                return events + found_events
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays, and its region
             act = bare_act(searcher, content) if evidence.bare_act else None
             topic_item = catalogue.entry(topic.code) if act else None
@@ -290,7 +297,11 @@ class ActionAnswer(Action):
             if maybe:
                 send(dispatcher, suggestion_message(maybe))
                 return events + [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("last_field", field or topic.field)]
-            send(dispatcher, no_match_message())
+            told_item = catalogue.entry(topic.code) if not asks_or_wants(text) else None
+            # A remark that neither asks nor wants anything ("最近单位搬到高新区，通勤每天两个小时，人
+            # 都快废了。") gets what an aside NLU reads as a complaint gets (actions/complaint.py): the
+            # work order a click away and the service named, however sure NLU was of either.
+            send(dispatcher, aside_message(told_item) if told_item is not None else no_match_message())
             return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
         rejected = tracker.get_slot("rejected_items") or ()
         found = without_rejected(probe, catalogue, rejected)
@@ -855,6 +866,41 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
     if reply is not None and region and region.code != tracker.get_slot("region"):
         events = [SlotSet("region", region.code), *events]
     return reply, events
+
+
+# Progress asked of a complaint or a work order: 12345's, never a service's lookup.
+ABOUT_A_COMPLAINT = re.compile(r"投诉|举报|反映|工单|诉求|12345")
+
+
+def topic_progress_lookup(tracker: Tracker) -> tuple[dict[str, Any] | None, list[EventType]]:
+    """The catalogue's own progress lookup for the service under discussion (`progress_lookup_of`),
+    when one is: the current item, else the leading choice offered (not "maybe" items)."""
+    searcher, catalogue = knowledge()
+    code = tracker.get_slot("current_item")
+    if code is None and not offered_as_maybe(tracker):
+        code = next(iter(tracker.get_slot("offered_items") or ()), None)
+    topic = catalogue.entry(code or "")
+    found = progress_lookup_of(searcher, topic, latest_said(tracker), tracker.get_slot("region")) if topic else None
+    return reply_for(found, None, catalogue) if found else (None, [])
+
+
+def progress_lookup_of(searcher: Searcher, topic: ServiceItem, said: str, region_code: str | None) -> SearchResult | None:
+    """The progress lookups for `topic`, asked with no other service named ("对了，交了以后怎么查办到
+    哪一步了" after 办理往来台湾通行证商务签注: its 办证进度查询), rather than the receipt number of
+    an application never made here. The first lookup's record must hold the thing the service is
+    about, the longest word of its name (往来台湾通行证; not 签注 alone: 往来港澳通行证签注's lookup
+    is no answer for 居住证签注). A message that surely names a service of its own ("我的身份证办到
+    哪一步了" on 港澳通行证) or asks about a complaint ("我反映的事到哪一步了") gets none."""
+    if ABOUT_A_COMPLAINT.search(said) or searcher.search(said, k=1).confident:  # (a service of its own)
+        return None
+    result = searcher.search(f"{topic.name} {said}", Filters(region_code=region_code), said=said)
+    # Progress was asked: the service itself, scoring higher or close, is no answer beside its lookup.
+    lookups = [hit for hit in result.hits if PROGRESS_LOOKUP in hit.item.name]
+    named = searcher.name_words(topic) - searcher.doing_words
+    thing = max(sorted(named), key=len, default="")  # the longest word of a name: what it is about
+    if not lookups or thing not in searcher.words_of(record_text(lookups[0].item)):
+        return None
+    return replace(result, hits=lookups)
 
 
 def general_answer(

@@ -22,7 +22,7 @@ from actions.context import knowledge, user_texts
 from actions.replies import FILE_BUTTON, FILE_PAYLOAD, aside_message, no_match_message
 from actions.workorder import start
 from actions.workorder_filing import status_reply
-from retrieval.fields import ASKS_HOW_TO_DO, QUESTION
+from retrieval.fields import ASKS_HOW_TO_DO, QUESTION, asks_or_wants
 from retrieval.search import Filters
 
 NONE_OF_THEM = {**FILE_BUTTON, "title": "都不是，登记12345工单"}
@@ -72,11 +72,11 @@ class ActionComplaint(Action):
         reply, events = reply_for(result, None, catalogue)
         if named and reply is not None:
             events = [SlotSet("region", named.code), *events]
+        topic = catalogue.entry(tracker.get_slot("current_item") or "")
         if reply is None:
             if asks_how:
                 send(dispatcher, no_match_message())
                 return []
-            topic = catalogue.entry(tracker.get_slot("current_item") or "")
             if topic is not None and not complains:
                 # An aside during a service's conversation ("这两天降温降得贼狠，冻得俺直哆嗦",
                 # complain 0.91): the form's place question took the next follow-up as its answer.
@@ -84,6 +84,11 @@ class ActionComplaint(Action):
                 send(dispatcher, aside_message(topic))
                 return []
             return start(tracker, dispatcher)
+        if not result.confident and topic is not None and not complains and not asks_or_wants(text):
+            # A remark during a service's conversation that only comes close to items ("今天广州又下
+            # 暴雨，地铁站门口全是水", complain 0.97): no items, as for a remark found nothing for.
+            send(dispatcher, aside_message(topic))
+            return []
         if not result.confident:  # close items, none sure: offered beside the button that files
             reply["buttons"].insert(len(reply["buttons"]) - 1, NONE_OF_THEM)  # before the handoff button
             # The service under discussion stays, as for any message that leaves it: "今天广州又下暴雨，

@@ -4,7 +4,8 @@ Applications made in this conversation are shown with their live timelines. Othe
 the progress form asks for the receipt number (受理编号) and, as the applicant check, the
 applicant's ID number or phone. A question that names a catalogue service
 ("身份证办好没有能在哪查") is answered with that service's item: many items are
-themselves progress lookups.
+themselves progress lookups; so is one naming no service while one is under discussion, with
+that service's lookup if the catalogue has one (`actions.answer.topic_progress_lookup`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import answered, asks_a_field_of_the_topic, confident_reply, send
+from actions.answer import answered, asks_a_field_of_the_topic, confident_reply, send, topic_progress_lookup
 from actions.context import outbox, vault
 from actions.forms.specs import spec_of
 from actions.forms.validators import VALIDATORS
@@ -75,6 +76,8 @@ class ActionApplicationProgress(Action):
             events = answered(dispatcher, tracker)
         else:
             reply, events = confident_reply(tracker)
+            if not reply:
+                reply, events = topic_progress_lookup(tracker)
             if not reply:
                 return [FollowupAction("progress_form")]
             send(dispatcher, reply)

@@ -47,6 +47,9 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
                               r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
+                              # who may ("谁都能查吗", "谁可以申请"; not "谁能帮我看看", "找谁可以办": whom to
+                              # ask, "谁能约到号啊": a complaint, "大厅里谁都能插队")
+                              r"|(?<![找问让叫])谁都?(可以|能)(办理|办|申请|查|领|报名|预约|考)(?![到着])"
                               # (查 stays in the searched words: it may name a lookup, "那个进度也能查吗")
                               r"|[还也](能|可以)(?=查吗)"
                               # a step asked as one that must come first ("是不是得查实了才给"; not "等了三个月了才给我办",
@@ -160,8 +163,9 @@ ASKING_IN_WORDS = re.compile(r"什么|啥|哪|多少|多久|几|怎|咋|如何|�
 
 
 # Words wanting something done, or telling a problem that wants it: with asking words, what makes
-# a message more than a remark ("最近实验室搬到黄埔，通勤每天两个小时，人都快废了。" asks and wants nothing).
-WANTING = re.compile(r"想|要(?!是)|需要|打算|准备|办|申请|咨询|了解|问|请|帮"
+# a message more than a remark ("最近实验室搬到黄埔，通勤每天两个小时，人都快废了。" asks and wants nothing;
+# nor does 不想/唔想: "今日热到爆，出门口都唔想。").
+WANTING = re.compile(r"(?<![不唔没冇])想|要(?!是)|需要|打算|准备|办|申请|咨询|了解|问|请|帮"
                      # a problem told wants its remedy ("老公的社保断缴了三个月", "我的驾驶证扣满12分了")
                      r"|丢|不见|过期|到期|断缴|断了|扣|坏|错|没人|冇人|欠")
 

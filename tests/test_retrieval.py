@@ -231,6 +231,12 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("他的也能查吗？", "conditions"),  # whether the user's case may too
         ("咩情况先可以申请？", "conditions"),  # Cantonese: 咩 for 什么, 先 for 才
         ("要是成绩一直显示不出来，打啥电话问？", "phone"),
+        ("谁都能查吗", "conditions"),  # who may
+        ("谁可以申请", "conditions"),
+        ("谁能帮我看看", None),  # asks for help, not who may...
+        ("找谁可以办", None),  # ...nor whom to ask...
+        ("谁能约到号啊，天天约满", None),  # ...nor complains
+        ("这种事谁都能碰上", None),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:
@@ -541,3 +547,14 @@ def test_a_message_ends_as_a_question_with_a_particle_or_mark(said, asks) -> Non
     from retrieval.fields import QUESTION
 
     assert bool(QUESTION.search(said)) is asks
+
+
+@pytest.mark.parametrize(
+    "said, more",
+    [("今日热到爆，出门口都唔想。", False), ("最近单位搬到高新区，通勤每天两个小时，人都快废了。", False),
+     ("我不想去现场，网上能办吗", True), ("想把户口迁过来", True), ("我的驾驶证扣满12分了", True)],
+)
+def test_a_remark_neither_asks_nor_wants_and_not_wanting_is_no_wanting(said, more) -> None:
+    from retrieval.fields import asks_or_wants
+
+    assert asks_or_wants(said) is more

@@ -586,3 +586,25 @@ def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
 )
 def test_words_that_start_a_new_question(said: str, marked: bool) -> None:
     assert marked_new(said) is marked
+
+
+@pytest.mark.parametrize(
+    "topic, said, lookup",
+    [
+        ("办理往来台湾通行证商务签注", "对了，交了以后怎么查办到哪一步了", "往来台湾通行证商务签注办证进度查询"),
+        ("办理往来港澳通行证", "办好了没有怎么查", "往来港澳通行证"),  # (首次, 补发, 换发 …: which, asked)
+        ("办理往来港澳通行证", "我的身份证办到哪一步了", None),  # another service named
+        ("办理往来港澳通行证", "我反映的那个事办到哪一步了", None),  # a complaint's progress: 12345's
+        ("补领结婚证预约", "交了以后怎么查办到哪一步了", None),  # no lookup holds 结婚证
+    ],
+)
+def test_progress_asked_of_the_service_under_discussion_is_its_own_lookup(gd_searcher, gd_catalogue, topic, said, lookup) -> None:
+    """"怎么查办到哪一步了" after a service, naming none, is answered with the catalogue's progress
+    lookup of that service (h12_05 of data/eval/gd_dialogues_helper12.jsonl got the receipt-number
+    form, then asked for the number at every follow-up), the service itself not offered beside it."""
+    from actions.answer import progress_lookup_of
+
+    item = next(i for i in gd_catalogue.items.values() if i.name == topic)
+    found = progress_lookup_of(gd_searcher, item, said, None)
+    assert (lookup in found.hits[0].item.name) if lookup else found is None, found and found.hits[0].item.name
+    assert found is None or all("进度" in hit.item.name for hit in found.hits)
