@@ -160,8 +160,9 @@ QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|不咧|(?<![什怎这那多])么)[\
 # 免费 is the bus's, the time is asked): no question mark, particle or asking word.
 SENTENCES = re.compile(r"[^。！!？?；;]+[。！!？?；;]*")
 ASKING_IN_WORDS = re.compile(r"什么|啥|哪|多少|多久|几|怎|咋|如何|吗|呢|么|嘛|咩|乜|边|点样|是否|是不是|能不能|可不可以|要不要|有没有|有冇"
-                             # who, when, and Cantonese ones: may (可唔可以), need (使唔使), done yet (搞掂未)
-                             r"|谁|何时|可唔可以|使唔使|得唔得|未\s*[？?]?\s*$")
+                             # who, and Cantonese ones: may (可唔可以), need (使唔使), done yet (搞掂未); not 谁 told
+                             # ("也不知道谁收的", "谁知道地铁又晚点了", "谁都不想出门", "这年头谁还用现金")
+                             r"|(?<!知道)谁(?!知道|都(?!能|可以)|也|家|受|还)|可唔可以|使唔使|得唔得|未\s*[？?]?\s*$")
 
 
 # Words wanting something done, or telling a problem that wants it: with asking words, what makes

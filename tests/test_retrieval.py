@@ -553,7 +553,8 @@ def test_a_message_ends_as_a_question_with_a_particle_or_mark(said, asks) -> Non
     "said, more",
     [("今日热到爆，出门口都唔想。", False), ("最近单位搬到高新区，通勤每天两个小时，人都快废了。", False),
      ("我不想去现场，网上能办吗", True), ("想把户口迁过来", True), ("我的驾驶证扣满12分了", True),
-     ("谁可以代领", True), ("何时能拿到", True), ("使唔使本人去", True), ("搞掂未", True), ("我还未结婚", False)],
+     ("谁可以代领", True), ("使唔使本人去", True), ("搞掂未", True), ("我还未结婚", False),
+     ("谁知道地铁又晚点了", False), ("今天热死了，谁都不想出门", False)],
 )
 def test_a_remark_neither_asks_nor_wants_and_not_wanting_is_no_wanting(said, more) -> None:
     from retrieval.fields import asks_or_wants
@@ -565,3 +566,4 @@ def test_odd_jobs_are_flexible_employment(sd_searcher) -> None:
     """打零工 / 打散工 is 灵活就业 in everyday speech (sd_dialogues_helper6: "俺以后在济南打零工，没单位了，
     社保咋自己交" got 单位社会保险登记 alone)."""
     assert sd_searcher.search("打零工的怎么交社保").hits[0].item.name == "灵活就业人员参保登记"
+
