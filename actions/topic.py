@@ -334,7 +334,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
         if asks_about_place(evidence, t):  # ...unless "济南今天限号吗"
             return "leave"
-        return "new_service" if says_much_else(evidence, t) else "narrow"  # (or a new question there)
+        # A question said to be new, naming much, in a region of its own ("还有，俺想去香港玩几天，那个
+        # 通行证在烟台办中不？" on 驾驶证换证 in 临沂) is searched there, though a word of it is in the
+        # topic's record (about_topic 0.02).
+        marked_and_much = evidence.marked_new and evidence.specific >= t.specific and offers_maybe(evidence, t)
+        return "new_service" if says_much_else(evidence, t) or marked_and_much else "narrow"  # (or a new question there)
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.
     # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too; and so is a
