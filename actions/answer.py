@@ -278,13 +278,13 @@ class ActionAnswer(Action):
             # ...unless this message asks a field itself: "人在广州，材料交到哪里" asks the place, in 广州.
             topic = replace(topic, field=field or topic.field)
             return events + [SlotSet("last_field", topic.field)] + narrow(dispatcher, topic, filters, catalogue, searcher)
-        if move == "leave" and searcher.progress_words is not None and asks_progress(searcher.progress_words, text):
-            # "对了，交了材料以后怎么查办到哪一步了" (nlu_fallback), naming nothing: the topic's progress lookup
-            reply, found_events = topic_progress_lookup(tracker)
-            if reply is not None:
-                send(dispatcher, reply)
-                return events + found_events
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays, and its region
+            if searcher.progress_words is not None and asks_progress(searcher.progress_words, text):
+                # "对了，交了材料以后怎么查办到哪一步了" (nlu_fallback), naming nothing: the topic's progress lookup
+                reply, found_events = topic_progress_lookup(tracker)
+                if reply is not None:
+                    send(dispatcher, reply)
+                    return events + found_events
             act = bare_act(searcher, content) if evidence.bare_act else None
             topic_item = catalogue.entry(topic.code) if act else None
             maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
@@ -297,11 +297,11 @@ class ActionAnswer(Action):
             if maybe:
                 send(dispatcher, suggestion_message(maybe))
                 return events + [SlotSet("offered_items", [i.code for i in maybe]), SlotSet("last_field", field or topic.field)]
-            told_item = catalogue.entry(topic.code) if not asks_or_wants(text) else None
             # A remark that neither asks nor wants anything ("最近单位搬到高新区，通勤每天两个小时，人
             # 都快废了。") gets what an aside NLU reads as a complaint gets (actions/complaint.py): the
             # work order a click away and the service named, however sure NLU was of either.
-            send(dispatcher, aside_message(told_item) if told_item is not None else no_match_message())
+            remarked_on = None if asks_or_wants(text) else catalogue.entry(topic.code)
+            send(dispatcher, aside_message(remarked_on) if remarked_on is not None else no_match_message())
             return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
         rejected = tracker.get_slot("rejected_items") or ()
         found = without_rejected(probe, catalogue, rejected)

@@ -73,22 +73,18 @@ class ActionComplaint(Action):
         if named and reply is not None:
             events = [SlotSet("region", named.code), *events]
         topic = catalogue.entry(tracker.get_slot("current_item") or "")
-        if reply is None:
-            if asks_how:
-                send(dispatcher, no_match_message())
-                return []
-            if topic is not None and not complains:
-                # An aside during a service's conversation ("这两天降温降得贼狠，冻得俺直哆嗦",
-                # complain 0.91): the form's place question took the next follow-up as its answer.
-                # The button files it if it was a complaint; the topic stays.
-                send(dispatcher, aside_message(topic))
-                return []
-            return start(tracker, dispatcher)
-        if not result.confident and topic is not None and not complains and not asks_or_wants(text):
-            # A remark during a service's conversation that only comes close to items ("今天广州又下
-            # 暴雨，地铁站门口全是水", complain 0.97): no items, as for a remark found nothing for.
+        if reply is None and asks_how:
+            send(dispatcher, no_match_message())
+            return []
+        if topic is not None and not complains and (reply is None or not (result.confident or asks_or_wants(text))):
+            # An aside during a service's conversation that no item answers ("这两天降温降得贼狠，冻得俺直
+            # 哆嗦", complain 0.91: the form's place question took the next follow-up as its answer), or
+            # a remark items only come close to ("今天广州又下暴雨，地铁站门口全是水", complain 0.97): no
+            # items; the button files it if it was a complaint; the topic stays.
             send(dispatcher, aside_message(topic))
             return []
+        if reply is None:
+            return start(tracker, dispatcher)
         if not result.confident:  # close items, none sure: offered beside the button that files
             reply["buttons"].insert(len(reply["buttons"]) - 1, NONE_OF_THEM)  # before the handoff button
             # The service under discussion stays, as for any message that leaves it: "今天广州又下暴雨，
