@@ -49,7 +49,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, PREMISE, Field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, PREMISE, Field, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
 from retrieval.text import normalise
 
@@ -247,6 +247,7 @@ class ActionAnswer(Action):
         evidence = replace(
             evidence,
             region_changed=bool(region and region.code != topic.region),
+            asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(text),
             narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )
         evidence = with_place_question(evidence, searcher, words.place_words)

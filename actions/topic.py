@@ -105,6 +105,9 @@ class Evidence:
     # The fact is asked in a last clause of its own that names nothing, after clauses telling the
     # user's case ("我家老大是2012年生的，他的也能查吗" on 出生医学证明信息查询): asked of the topic.
     asks_in_a_bare_clause: bool = False
+    # The message ends asking whether the case it tells qualifies ("读大专的也算吗", complain to NLU;
+    # "她是大专学历能报不"): the conditions of the topic, unless retrieval is sure of another service.
+    asks_if_case_qualifies: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -346,5 +349,5 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # search_service to it.)
     # So is a fact asked in a clause of its own after the user's case told, when retrieval finds
     # nothing worth offering for the words ("我家老大是2012年生的，他的也能查吗", NLU: complain).
-    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked
+    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked or evidence.asks_if_case_qualifies
     return "refer_back" if evidence.field and refers and not marked_elsewhere(evidence, t) else "leave"

@@ -18,7 +18,17 @@ Field = Literal[
 # "公证要去那办"). Cantonese, typed on Guangdong's portal: 边度 / 喺边 (where), 几耐 (how long), 几多钱.
 # "办到哪一步了" / "到哪了" ask about progress, not a place (data/dict/progress_words.txt).
 # "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
-CAN_IT_BE_DONE = re.compile(r"能不能(办|申请)|可不可以(办|申请)|(可以|能)(办|申请)(吗|不|么|嘛)|得唔得")
+# The user's own case asked of it, as done, with others or like this ("她是大专学历能报不", "那我老公能跟我
+# 一起办吗", "我同学是大专毕业的也能这样办吗"): the words before it tell who, not another service.
+DONE_LIKE_THIS = r"(这样|这么|一起|一块儿?|跟[^，,。？?！!]{1,4}一起)?(办|申请|报名?|考|领)"
+CAN_IT_BE_DONE = re.compile(rf"(能不能|可不可以){DONE_LIKE_THIS}(?!销)|(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)|得唔得")
+# ...but whether there is something to be had asks for a service, not who qualifies ("我们这种聚居区
+# 出来的还有助学金可以领吗", "有没有补贴能领吗").
+THERE_IS = re.compile(rf"(还有|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}")
+
+
+def without_there_is(text: str) -> str:
+    return THERE_IS.sub(" ", text)
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # (The verbs around 电话 ask it too: "打啥电话问" leaves no 打 or 问, read as 咨询, to name a service.)
     ("phone", re.compile(r"打(个|啥|什么|哪个|那个)?(电话|热线)(问问?|咨询)?|电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
@@ -45,7 +55,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                          r"|(必须|一定要|非得|只能)(要|得)?(本人|自己|亲自)(去|来|跑|过去|到场)?|一趟|(必须|需要|要|得)(本人)?到场|(本人|亲自)到"
                          r"|(跑|去|来)(多少|几多|好几)(次|趟|回)|一回就")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
-    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
+    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|[也还都]算(吗|不|么|嘛|数)|算不算|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
                               r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
                               # who may ("谁都能查吗", "谁可以申请"; not "谁能帮我看看", "找谁可以办": whom to
                               # ask, "谁能约到号啊": a complaint, "大厅里谁都能插队")
@@ -236,6 +246,17 @@ WHOSE = r"(我|他|她|俺|咱|本人|我们?家)?(妈妈?|爸爸?|母亲|父亲
 AGE_SAID = re.compile(WHOSE + r"(今年|已经|已|都|刚|快|满|年满|刚满)?\s*(\d{1,3}|[一二两三四五六七八九十百]{1,4})\s*多?\s*(周岁|岁)(半|多)?(了|啦)?")
 
 
+# Whether the user's case qualifies, asked at the end of what tells the case ("读大专的也算吗", "她是
+# 大专学历能报不", "他是临时工能办吗"): the words before the question say who, not which service.
+CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|[也还都]算(吗|不|么|嘛|数)|算不算)[\s？?。！!啊呀呢哈]*$")
+
+
+
+
+def asks_if_case_qualifies(text: str) -> bool:
+    return CASE_QUALIFIES.search(without_there_is(text)) is not None
+
+
 def asks_times_allowed(question: str) -> bool:
     return TIMES_ALLOWED.search(question) is not None
 
@@ -248,6 +269,7 @@ def strip_field_cues(text: str) -> str:
 
 
 def detect_field(question: str) -> Field | None:
+    question = without_there_is(question)
     for field, cue in FIELD_CUES:
         if cue.search(question):
             return field

@@ -182,6 +182,22 @@ def test_an_age_said_on_a_service_asks_whether_it_qualifies(bot) -> None:
     assert not items(say(me, "2"))
 
 
+def test_whether_the_users_case_qualifies_is_asked_of_the_service(bot) -> None:
+    """"我是租房住的也算吗" on 居住证申领 tells who the user is and asks whether that counts: the
+    service's conditions (租房 alone finds other items), and the topic stays. Whether there is
+    something to be had ("还有啥补贴可以领吗") asks for services instead."""
+    me = user()
+    say(me, "居住证申领要什么条件")
+    reply = say(me, "我是租房住的也算吗")
+    assert [i["name"] for i in items(reply)] == ["居住证申领"] and custom(reply, "field") == ["conditions"], texts(reply)
+    after = say(me, "要带啥")
+    assert [i["name"] for i in items(after)] == ["居住证申领"] and custom(after, "field") == ["materials"], texts(after)
+    me = user()
+    say(me, "老年人优待证怎么办")
+    reply = say(me, "俺爹八十多了，还有啥补贴可以领吗")
+    assert "80周岁以上老年人高龄津贴申领（代办）" in [i["name"] for i in items(reply)] and custom(reply, "field") != ["conditions"], texts(reply)
+
+
 def test_everyday_follow_ups_ask_their_fact_whatever_nlu_reads(bot) -> None:
     """Follow-ups in everyday words, some of which NLU reads as another intent ("都得交点啥":
     ask_suggestions, "要不要亲自过去": deny, "费用怎么算": search_service, "需要什么资格":

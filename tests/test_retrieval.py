@@ -2,7 +2,7 @@ import pytest
 
 from catalogue.model import ServiceItem
 from catalogue.store import load_catalogue
-from retrieval.fields import ASKS_HOW_TO_DO, detect_fact, detect_field, field_answer, field_asked, strip_field_cues
+from retrieval.fields import ASKS_HOW_TO_DO, asks_if_case_qualifies, detect_fact, detect_field, field_answer, field_asked, strip_field_cues
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Filters, Searcher
 from retrieval.service import ensure_index, load_index
@@ -237,10 +237,30 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("找谁可以办", None),  # ...nor whom to ask...
         ("谁能约到号啊，天天约满", None),  # ...nor complains
         ("这种事谁都能碰上", None),
+        ("她是大专学历能报不", "conditions"),  # whether the user's case qualifies
+        ("那我老公能跟我一起办吗", "conditions"),
+        ("读大专的也算吗", "conditions"),
+        ("还有助学金可以领吗", None),  # whether there is something to be had: a service
+        ("能报销吗", None),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:
     assert detect_field(question) == field
+
+
+@pytest.mark.parametrize(
+    "question, qualifies",
+    [
+        ("读大专的也算吗", True),
+        ("我同学是大专毕业的也能这样办吗", True),
+        ("他是临时工能办吗？", True),
+        ("那等孩子考上大学了，我们这种聚居区出来的还有助学金可以领吗", False),  # a service asked for
+        ("能办吗，在哪办", False),  # the question goes on to another fact
+        ("外地户口能办居住证吗", False),  # a service named after the verb
+    ],
+)
+def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> None:
+    assert asks_if_case_qualifies(question) == qualifies
 
 
 @pytest.mark.parametrize(
