@@ -897,9 +897,7 @@ def progress_lookup_of(searcher: Searcher, topic: ServiceItem, said: str, region
     result = searcher.search(f"{topic.name} {said}", Filters(region_code=region_code), said=said)
     # Progress was asked: the service itself, scoring higher or close, is no answer beside its lookup.
     lookups = [hit for hit in result.hits if PROGRESS_LOOKUP in hit.item.name]
-    named = searcher.name_words(topic) - searcher.doing_words
-    thing = max(sorted(named), key=len, default="")  # the longest word of a name: what it is about
-    if not lookups or thing not in searcher.words_of(record_text(lookups[0].item)):
+    if not lookups or searcher.thing_of(topic) not in searcher.words_of(record_text(lookups[0].item)):
         return None
     return replace(result, hits=lookups)
 

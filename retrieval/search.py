@@ -47,7 +47,22 @@ PROGRESS_LOOKUP = "进度"  # in an item's name: it reports how far an applicati
 # the dev files (README, Retrieval).
 LOOKUP = "查询"
 LOOKUP_DISCOUNT = 0.2
+# Progress asked and the best hit a service whose own progress lookup is this close behind (its
+# rank): the lookup first (`Searcher._own_lookup_first`).
+OWN_LOOKUP_SPAN = 3
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
+# Variants of a service for applicants from outside the mainland ("注册会计师注册(（外国人）)" beside
+# "(（内地居民）)", "机动车驾驶证初次申领(外国人申领摩托车准驾车型)" beside "(大陆居民申领…)"): the
+# portal's users are mostly residents, so a question saying nothing of being foreign gets the
+# residents' variant in the place and with the score of the other one first found, which takes the
+# residents' score (a variant's record may share more of the question's words: "注会注册在哪个系统
+# 申请" found 外国人 first). Only three families of the Guangdong catalogue have such variants.
+OUTSIDE_MAINLAND = re.compile(r"外国人|外籍|境外人员|外交人员|港澳台居民|香港澳门特别行政区居民|台湾地区居民|华侨")
+MAINLAND = ("内地居民", "大陆居民")
+SAYS_OUTSIDE_MAINLAND = re.compile(
+    r"外国|外籍|老外|国外|境外|外交|港澳|香港|澳门|台湾|台胞|华侨|侨胞|洋|美国|英国|法国|德国|日本|韩国|俄罗斯|加拿大|澳大利亚|新西兰"
+    r"|意大利|西班牙|荷兰|瑞士|瑞典|新加坡|马来西亚|泰国|越南|印度|菲律宾|印尼|巴西|非洲|欧洲|美洲|国籍"
+)
 # A number, alone or with its measure word as jieba keeps them ("五十八", "58", "五十八岁", "十五年",
 # "三千块"), is no word of another world, though the catalogue never uses it. (Not 万一, 千万.)
 NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十][0-9０-９零〇一二两三四五六七八九十百千万亿几]*(多|来)?(周岁|岁|年|个月|个|块|元|天|次|趟|号|位|名|口|套|张|家)?")
@@ -356,6 +371,24 @@ class Searcher:
         unknown = sum(1 for word in words if len(word) >= 2 and not self.index.document_frequency(word) and not NUMERAL.fullmatch(word))
         return self.worth(words), unknown
 
+    def thing_of(self, item: ServiceItem) -> str:
+        """The longest word of an item's name, words of doing aside: what it is about (往来台湾通行证
+        of 办理往来台湾通行证商务签注, 最低生活保障 of 最低生活保障业务申请预约)."""
+        return max(sorted(self.name_words(item) - self.doing_words), key=len, default="")
+
+    def _own_lookup_first(self, ranked: list[int]) -> list[int]:
+        """Progress asked ("低保申请了，现在办到哪一步了"), and the best hit a service whose own lookup
+        follows close behind even after the discount (最低生活保障业务申请预约 1.076, its 进度查询
+        0.817): the lookup first, its record holding the thing the service is about. Only the order."""
+        if not ranked or PROGRESS_LOOKUP in self.index.items[ranked[0]].name:
+            return ranked
+        thing = self.thing_of(self.index.items[ranked[0]])
+        for slot in ranked[1:OWN_LOOKUP_SPAN]:
+            item = self.index.items[slot]
+            if thing and PROGRESS_LOOKUP in item.name and thing in self.words_of(record_text(item)):
+                return [slot, *(other for other in ranked if other != slot)]
+        return ranked
+
     def name_words(self, item: ServiceItem) -> frozenset[str]:
         text = name_text(item)
         if text not in self._name_words:
@@ -416,7 +449,7 @@ class Searcher:
             def progress_first(slot: int) -> float:
                 return fused[slot] * (1 if PROGRESS_LOOKUP in self.index.items[slot].name else 1 - LOOKUP_DISCOUNT)
 
-            ranked = sorted(ranked, key=progress_first, reverse=True)
+            ranked = self._own_lookup_first(sorted(ranked, key=progress_first, reverse=True))
         lookup = self.lookup_words
         if lookup is not None and filters.codes is None and not (lookup.search(message) or lookup.search(text) or progress_asked):
             # A question asking to get something done ("纸质的证到现在都没见着，要去哪拿") is not
@@ -431,6 +464,8 @@ class Searcher:
                 return fused[slot] * ((1 - LOOKUP_DISCOUNT) if LOOKUP in self.index.items[slot].name else 1)
 
             ranked = sorted(ranked, key=ordered_as, reverse=True)
+        if filters.codes is None and not SAYS_OUTSIDE_MAINLAND.search(message):
+            ranked = self._residents_variant_first(ranked, fused)
         typed = exact is not None and (mask is None or mask[exact])  # an item code the filters allow
         if typed:
             fused[exact] = max(fused.values(), default=0.0) + 1.0
@@ -465,6 +500,30 @@ class Searcher:
             close_ratio=close_ratio,
             said=said or "",
         )
+
+
+    @cached_property
+    def _residents_variants(self) -> dict[int, int]:
+        """slot of a variant for applicants from outside the mainland -> slot of the residents' one."""
+        slot_of_name = {item.name: slot for slot, item in self.index.live_items()}
+        variants = {}
+        for slot, item in self.index.live_items():
+            if (found := OUTSIDE_MAINLAND.search(item.name)) and "(" in item.name[: found.start()].replace("（", "("):
+                residents = (slot_of_name.get(item.name.replace(found.group(0), word)) for word in MAINLAND)
+                if (resident := next((r for r in residents if r is not None), None)) is not None:
+                    variants[slot] = resident
+        return variants
+
+    def _residents_variant_first(self, ranked: list[int], fused: dict[int, float]) -> list[int]:
+        """The residents' variant in the place of another's (OUTSIDE_MAINLAND), which follows it."""
+        variants = self._residents_variants
+        ordered: dict[int, None] = {}
+        for slot in ranked:
+            if (resident := variants.get(slot)) is not None and resident not in ordered:
+                fused[resident], fused[slot] = fused[slot], fused.get(resident, 0.0)  # (the scores swapped)
+                ordered[resident] = None
+            ordered[slot] = None
+        return list(ordered)
 
 
 def fuse(signals: dict[str, dict[int, float]], weights: dict[str, float]) -> dict[int, float]:

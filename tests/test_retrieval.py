@@ -68,6 +68,20 @@ def test_an_item_that_only_reports_progress_answers_only_a_question_about_progre
     assert waiting.hits[0].item.name == "最低生活保障业务进度查询"
     passport = gd_searcher.search("护照办到哪一步了")
     assert all("进度" in hit.item.name for hit in passport.hits[:4])
+    # The service's own lookup first, though the service scores far above it (1.076 against 0.817).
+    applied = gd_searcher.search("低保申请了，现在办到哪一步了")
+    assert [hit.item.name for hit in applied.hits[:2]] == ["最低生活保障业务进度查询", "最低生活保障业务申请预约"]
+
+
+def test_a_residents_variant_answers_unless_the_user_says_they_are_from_outside_the_mainland(gd_searcher):
+    # 注册会计师注册(（外国人）) scored above (（内地居民）) for questions saying nothing of either.
+    for question in ("注册会计师注册", "注会注册在哪个系统申请"):
+        found = gd_searcher.search(question)
+        assert found.hits[0].item.name == "注册会计师注册(（内地居民）)", (question, [hit.item.name for hit in found.hits[:3]])
+    hongkong = gd_searcher.search("我是香港人，注册会计师注册怎么办")
+    assert hongkong.hits[0].item.name == "注册会计师注册(（香港澳门特别行政区居民）)"
+    foreigner = gd_searcher.search("我是美国人，在广州想考摩托车驾照，初次申领怎么办")
+    assert foreigner.hits[0].item.name == "机动车驾驶证初次申领(外国人申领摩托车准驾车型)"
 
 
 def test_a_lookup_gives_way_to_the_service_in_a_question_asking_to_get_it_done(gd_searcher):
