@@ -59,6 +59,10 @@ CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
 # 申请" found 外国人 first). Only three families of the Guangdong catalogue have such variants.
 OUTSIDE_MAINLAND = re.compile(r"外国人|外籍|境外人员|外交人员|港澳台居民|香港澳门特别行政区居民|台湾地区居民|华侨")
 MAINLAND = ("内地居民", "大陆居民")
+# Services only people from outside the mainland apply for (visas among them), ordered as if they
+# scored this much less for a question saying nothing of being foreign (`SAYS_OUTSIDE_MAINLAND`).
+FOR_OUTSIDERS = re.compile(OUTSIDE_MAINLAND.pattern + r"|台湾居民|外国专家|外国高端人才|[A-Z]\d?字签证|普通签证")
+OUTSIDERS_DISCOUNT = 0.4
 SAYS_OUTSIDE_MAINLAND = re.compile(
     r"外国|外籍|老外|国外|境外|外交|港澳|香港|澳门|台湾|台胞|华侨|侨胞|洋|美国|英国|法国|德国|日本|韩国|俄罗斯|加拿大|澳大利亚|新西兰"
     r"|意大利|西班牙|荷兰|瑞士|瑞典|新加坡|马来西亚|泰国|越南|印度|菲律宾|印尼|巴西|非洲|欧洲|美洲|国籍"
@@ -443,29 +447,38 @@ class Searcher:
             # caller chose (`filters.codes`: the choices offered) are all kept.
             ranked = [slot for slot in ranked if PROGRESS_LOOKUP not in self.index.items[slot].name]
         progress_asked = self.progress_words is not None and asks_progress(self.progress_words, message)
-        if progress_asked and filters.codes is None:
-            # "想查下批到哪一步了" after applying for 低保: the item reporting how far it has got
-            # comes before the service's own (最低生活保障业务申请预约 led 进度查询). Only the order.
-            def progress_first(slot: int) -> float:
-                return fused[slot] * (1 if PROGRESS_LOOKUP in self.index.items[slot].name else 1 - LOOKUP_DISCOUNT)
-
-            ranked = self._own_lookup_first(sorted(ranked, key=progress_first, reverse=True))
         lookup = self.lookup_words
-        if lookup is not None and filters.codes is None and not (lookup.search(message) or lookup.search(text) or progress_asked):
-            # A question asking to get something done ("纸质的证到现在都没见着，要去哪拿") is not
-            # answered by the lookup that shares its words (普通话等级考试成绩查询 over 证书核发).
-            # The searched words count too: a follow-up ("广州的呢") searches an earlier question's.
-            # Words that also ask a field count ("有哪些", "在哪"): a word read wrongly only keeps
-            # the fused order, and leaving field words out lost a training question (README).
-            # Only the order changes, not the scores: a lookup put second still counts as close to
-            # what now leads, so no list becomes a single answer (with the scores discounted, 3 more
-            # of 80 unanswerable questions got one wrong item as the answer).
-            def ordered_as(slot: int) -> float:
-                return fused[slot] * ((1 - LOOKUP_DISCOUNT) if LOOKUP in self.index.items[slot].name else 1)
+        looks_nothing_up = lookup is not None and not (lookup.search(message) or lookup.search(text) or progress_asked)
+        residents = not SAYS_OUTSIDE_MAINLAND.search(message)
 
+        def ordered_as(slot: int) -> float:
+            """The fused score weighed for the order alone (the scores stay: an item put second still
+            counts as close to what now leads, so no list becomes a single answer)."""
+            name, weight = self.index.items[slot].name, 1.0
+            if progress_asked:
+                # "想查下批到哪一步了" after applying for 低保: the item reporting how far it has got
+                # comes before the service's own (最低生活保障业务申请预约 led 进度查询).
+                weight *= 1 if PROGRESS_LOOKUP in name else 1 - LOOKUP_DISCOUNT
+            elif looks_nothing_up and LOOKUP in name:
+                # A question asking to get something done ("纸质的证到现在都没见着，要去哪拿") is not
+                # answered by the lookup that shares its words (普通话等级考试成绩查询 over 证书核发).
+                # The searched words count too: a follow-up ("广州的呢") searches an earlier question's.
+                # Words that also ask a field count ("有哪些", "在哪"): a word read wrongly only keeps
+                # the fused order, and leaving field words out lost a training question (README).
+                # (With the scores discounted, 3 more of 80 unanswerable questions got one wrong item
+                # as the answer.)
+                weight *= 1 - LOOKUP_DISCOUNT
+            if residents and FOR_OUTSIDERS.search(name):
+                # "护照过期了想换个新的" is no 换发外国人永久居留身份证, whose record names 护照 often.
+                weight *= 1 - OUTSIDERS_DISCOUNT
+            return fused[slot] * weight
+
+        if filters.codes is None:
+            if residents:  # (first: the variants' scores swapped are then ordered as any)
+                ranked = self._residents_variant_first(ranked, fused)
             ranked = sorted(ranked, key=ordered_as, reverse=True)
-        if filters.codes is None and not SAYS_OUTSIDE_MAINLAND.search(message):
-            ranked = self._residents_variant_first(ranked, fused)
+            if progress_asked:
+                ranked = self._own_lookup_first(ranked)
         typed = exact is not None and (mask is None or mask[exact])  # an item code the filters allow
         if typed:
             fused[exact] = max(fused.values(), default=0.0) + 1.0

@@ -80,6 +80,11 @@ def test_a_residents_variant_answers_unless_the_user_says_they_are_from_outside_
         assert found.hits[0].item.name == "注册会计师注册(（内地居民）)", (question, [hit.item.name for hit in found.hits[:3]])
     hongkong = gd_searcher.search("我是香港人，注册会计师注册怎么办")
     assert hongkong.hits[0].item.name == "注册会计师注册(（香港澳门特别行政区居民）)"
+    # Services only foreigners apply for give way to the residents' own (order only).
+    passport = gd_searcher.search("护照过期了想换个新的")
+    assert passport.hits[0].item.name == "办理及加注普通护照", [hit.item.name for hit in passport.hits[:3]]
+    permit = gd_searcher.search("我是外国人，永久居留身份证过期了怎么换")
+    assert permit.hits[0].item.name == "换发外国人永久居留身份证"
     foreigner = gd_searcher.search("我是美国人，在广州想考摩托车驾照，初次申领怎么办")
     assert foreigner.hits[0].item.name == "机动车驾驶证初次申领(外国人申领摩托车准驾车型)"
 
