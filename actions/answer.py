@@ -243,11 +243,10 @@ class ActionAnswer(Action):
             # catalogue, as the answer will be (`general_answer`: what holds everywhere).
             # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
             weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
-        evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters)
+        evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters, said=text)
         evidence = replace(
             evidence,
             region_changed=bool(region and region.code != topic.region),
-            asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(text),
             narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )
         evidence = with_place_question(evidence, searcher, words.place_words)
@@ -474,9 +473,11 @@ def narrow(dispatcher: CollectingDispatcher, topic: Topic, filters: Filters, cat
 
 
 def measure(
-    searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str, field: str | None, content: str, probe: SearchResult, filters: Filters
+    searcher: Searcher, catalogue: Catalogue, topic: Topic, intent: str, field: str | None, content: str, probe: SearchResult, filters: Filters,
+    said: str = "",
 ) -> Evidence:
-    """The evidence `decide` weighs, from the message's content and a search on it."""
+    """The evidence `decide` weighs, from the message's content and a search on it (`said`: the
+    whole message, whose ending may ask whether the user's case qualifies)."""
     item = catalogue.entry(topic.code)
     codes = [hit.item.code for hit in probe.hits]
     # What the conversation is about: the topic and its implementations, or else the choices offered.
@@ -534,6 +535,7 @@ def measure(
         own_case=own_case,
         asks_included=asks_included,
         asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case),
+        asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
     )
 
 

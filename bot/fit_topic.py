@@ -24,7 +24,6 @@ from actions.answer import TARGET_OF_ENTITY, intent_of_where, region_said, measu
 from actions.topic import Evidence, Thresholds, Topic, decide
 from bot.eval_dialogues import read_dialogues
 from catalogue.store import Catalogue
-from retrieval.fields import asks_if_case_qualifies
 from retrieval.search import Filters, Searcher
 from retrieval.service import open_searcher
 from settings import get_settings
@@ -78,11 +77,8 @@ def cases(paths: list[Path], url: str, token: str, searcher: Searcher, catalogue
                 # A choose turn answers the choices the previous question offered.
                 topic = Topic(code=topic_code, offered=offered if expect["kind"] == "choose" else ())
                 offered = tuple(h.item.code for h in probe.hits[:5])
-                evidence = measure(searcher, catalogue, topic, intent, words.field, words.content, probe, Filters())
-                evidence = replace(
-                    evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region) or target_named,
-                    asks_if_case_qualifies=words.field == "conditions" and asks_if_case_qualifies(text),
-                )
+                evidence = measure(searcher, catalogue, topic, intent, words.field, words.content, probe, Filters(), said=text)
+                evidence = replace(evidence, region_changed=bool(region), narrows=evidence.narrows or bool(region) or target_named)
                 evidence = with_place_question(evidence, searcher, words.place_words)
                 gold = expect.get("gold")
                 golds = [gold] if isinstance(gold, str) else list(gold or [])

@@ -25,10 +25,15 @@ CAN_IT_BE_DONE = re.compile(rf"(能不能|可不可以){DONE_LIKE_THIS}(?!销)|(
 # ...but whether there is something to be had asks for a service, not who qualifies ("我们这种聚居区
 # 出来的还有助学金可以领吗", "有没有补贴能领吗").
 THERE_IS = re.compile(rf"(还有|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}")
+# Whether the user's case counts ("读大专的也算吗").
+COUNTS = r"[也还都]算(吗|不|么|嘛|数)|算不算"
 
 
 def without_there_is(text: str) -> str:
+    """The words without a question whether there is something to be had (`THERE_IS`)."""
     return THERE_IS.sub(" ", text)
+
+
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # (The verbs around 电话 ask it too: "打啥电话问" leaves no 打 or 问, read as 咨询, to name a service.)
     ("phone", re.compile(r"打(个|啥|什么|哪个|那个)?(电话|热线)(问问?|咨询)?|电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
@@ -55,7 +60,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                          r"|(必须|一定要|非得|只能)(要|得)?(本人|自己|亲自)(去|来|跑|过去|到场)?|一趟|(必须|需要|要|得)(本人)?到场|(本人|亲自)到"
                          r"|(跑|去|来)(多少|几多|好几)(次|趟|回)|一回就")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
-    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|[也还都]算(吗|不|么|嘛|数)|算不算|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
+    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
                               r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
                               # who may ("谁都能查吗", "谁可以申请"; not "谁能帮我看看", "找谁可以办": whom to
                               # ask, "谁能约到号啊": a complaint, "大厅里谁都能插队")
@@ -248,9 +253,7 @@ AGE_SAID = re.compile(WHOSE + r"(今年|已经|已|都|刚|快|满|年满|刚满
 
 # Whether the user's case qualifies, asked at the end of what tells the case ("读大专的也算吗", "她是
 # 大专学历能报不", "他是临时工能办吗"): the words before the question say who, not which service.
-CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|[也还都]算(吗|不|么|嘛|数)|算不算)[\s？?。！!啊呀呢哈]*$")
-
-
+CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|{COUNTS})[\s？?。！!啊呀呢哈]*$")
 
 
 def asks_if_case_qualifies(text: str) -> bool:

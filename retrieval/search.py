@@ -393,6 +393,29 @@ class Searcher:
                 return [slot, *(other for other in ranked if other != slot)]
         return ranked
 
+    @cached_property
+    def _residents_variants(self) -> dict[int, int]:
+        """slot of a variant for applicants from outside the mainland -> slot of the residents' one."""
+        slot_of_name = {item.name: slot for slot, item in self.index.live_items()}
+        variants = {}
+        for slot, item in self.index.live_items():
+            if (found := OUTSIDE_MAINLAND.search(item.name)) and "(" in item.name[: found.start()].replace("（", "("):
+                residents = (slot_of_name.get(item.name.replace(found.group(0), word)) for word in MAINLAND)
+                if (resident := next((r for r in residents if r is not None), None)) is not None:
+                    variants[slot] = resident
+        return variants
+
+    def _residents_variant_first(self, ranked: list[int], fused: dict[int, float]) -> list[int]:
+        """The residents' variant in the place of another's (OUTSIDE_MAINLAND), which follows it."""
+        variants = self._residents_variants
+        ordered: dict[int, None] = {}
+        for slot in ranked:
+            if (resident := variants.get(slot)) is not None and resident not in ordered:
+                fused[resident], fused[slot] = fused[slot], fused.get(resident, 0.0)  # (the scores swapped)
+                ordered[resident] = None
+            ordered[slot] = None
+        return list(ordered)
+
     def name_words(self, item: ServiceItem) -> frozenset[str]:
         text = name_text(item)
         if text not in self._name_words:
@@ -513,30 +536,6 @@ class Searcher:
             close_ratio=close_ratio,
             said=said or "",
         )
-
-
-    @cached_property
-    def _residents_variants(self) -> dict[int, int]:
-        """slot of a variant for applicants from outside the mainland -> slot of the residents' one."""
-        slot_of_name = {item.name: slot for slot, item in self.index.live_items()}
-        variants = {}
-        for slot, item in self.index.live_items():
-            if (found := OUTSIDE_MAINLAND.search(item.name)) and "(" in item.name[: found.start()].replace("（", "("):
-                residents = (slot_of_name.get(item.name.replace(found.group(0), word)) for word in MAINLAND)
-                if (resident := next((r for r in residents if r is not None), None)) is not None:
-                    variants[slot] = resident
-        return variants
-
-    def _residents_variant_first(self, ranked: list[int], fused: dict[int, float]) -> list[int]:
-        """The residents' variant in the place of another's (OUTSIDE_MAINLAND), which follows it."""
-        variants = self._residents_variants
-        ordered: dict[int, None] = {}
-        for slot in ranked:
-            if (resident := variants.get(slot)) is not None and resident not in ordered:
-                fused[resident], fused[slot] = fused[slot], fused.get(resident, 0.0)  # (the scores swapped)
-                ordered[resident] = None
-            ordered[slot] = None
-        return list(ordered)
 
 
 def fuse(signals: dict[str, dict[int, float]], weights: dict[str, float]) -> dict[int, float]:
