@@ -21,12 +21,22 @@ Field = Literal[
 # The user's own case asked of it, as done, with others or like this ("她是大专学历能报不", "那我老公能跟我
 # 一起办吗", "我同学是大专毕业的也能这样办吗"): the words before it tell who, not another service.
 DONE_LIKE_THIS = r"(这样|这么|一起|一块儿?|跟[^，,。？?！!]{1,4}一起)?(办|申请|报名?|考|领)"
-CAN_IT_BE_DONE = re.compile(rf"(能不能|可不可以){DONE_LIKE_THIS}(?!销)|(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)|得唔得")
+# (Not 能不能报警 / 考虑 / 领养, 可能领不到: the verb ends the question.)
+CAN_IT_BE_DONE = re.compile(
+    rf"(能不能|可不可以)(这样|这么|一起|一块儿?)?(办|申请)(?!销)"
+    rf"|(能不能|可不可以)(这样|这么|一起|一块儿?)?(报名?|考|领)(?=[吗呢啊呀]|[^\u4e00-\u9fff]|$)"
+    rf"|(可以|(?<!可)能){DONE_LIKE_THIS}(吗|不(?![到了起成出完动住上])|么|嘛)|得唔得"
+)
 # ...but whether there is something to be had asks for a service, not who qualifies ("我们这种聚居区
 # 出来的还有助学金可以领吗", "有没有补贴能领吗").
-THERE_IS = re.compile(rf"(还有|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}")
+THERE_IS = re.compile(
+    rf"(?<!没)(还有(?![我你他她俺咱])|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}"
+)
+# ...and a thing named just before the question asks for that thing's service ("失业金我能领吗",
+# "医药费能报不"), not whether the case fits the one under discussion.
+THING_FIRST = re.compile(rf"[证照卡金费保贴房][我你他她俺咱]?[也还都]?(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)")
 # Whether the user's case counts ("读大专的也算吗").
-COUNTS = r"[也还都]算(吗|不|么|嘛|数)|算不算"
+COUNTS = r"[也还都]算(吗|不(?![上清错好了])|么|嘛)|算不算(?=[\s？?。！!啊呀呢吧]*$)"  # (not 还算不错, 算数)
 
 
 def without_there_is(text: str) -> str:
@@ -257,7 +267,7 @@ CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|{COUNTS})[\s？?。！!
 
 
 def asks_if_case_qualifies(text: str) -> bool:
-    return CASE_QUALIFIES.search(without_there_is(text)) is not None
+    return CASE_QUALIFIES.search(THING_FIRST.sub(" ", without_there_is(text))) is not None
 
 
 def asks_times_allowed(question: str) -> bool:
@@ -272,11 +282,12 @@ def strip_field_cues(text: str) -> str:
 
 
 def detect_field(question: str) -> Field | None:
-    question = without_there_is(question)
+    # Whether there is something to be had asks no condition; every other field it may ask ("还有多久能办好").
+    without = without_there_is(question)
     for field, cue in FIELD_CUES:
-        if cue.search(question):
+        if cue.search(without if field == "conditions" else question):
             return field
-    return "conditions" if asks_times_allowed(question) else None
+    return "conditions" if asks_times_allowed(without) else None
 
 
 def _or_unknown(value: str | None) -> str:

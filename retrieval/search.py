@@ -405,12 +405,14 @@ class Searcher:
                     variants[slot] = resident
         return variants
 
-    def _residents_variant_first(self, ranked: list[int], fused: dict[int, float]) -> list[int]:
-        """The residents' variant in the place of another's (OUTSIDE_MAINLAND), which follows it."""
+    def _residents_variant_first(self, ranked: list[int], fused: dict[int, float], allowed: np.ndarray | None) -> list[int]:
+        """The residents' variant in the place of another's (OUTSIDE_MAINLAND), which follows it;
+        only one the filters allow (`allowed`: the filters' mask, None when there are none)."""
         variants = self._residents_variants
         ordered: dict[int, None] = {}
         for slot in ranked:
-            if (resident := variants.get(slot)) is not None and resident not in ordered:
+            resident = variants.get(slot)
+            if resident is not None and resident not in ordered and (allowed is None or allowed[resident]):
                 fused[resident], fused[slot] = fused[slot], fused.get(resident, 0.0)  # (the scores swapped)
                 ordered[resident] = None
             ordered[slot] = None
@@ -498,7 +500,7 @@ class Searcher:
 
         if filters.codes is None:
             if residents:  # (first: the variants' scores swapped are then ordered as any)
-                ranked = self._residents_variant_first(ranked, fused)
+                ranked = self._residents_variant_first(ranked, fused, mask)
             ranked = sorted(ranked, key=ordered_as, reverse=True)
             if progress_asked:
                 ranked = self._own_lookup_first(ranked)

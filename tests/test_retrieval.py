@@ -260,6 +260,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("那我老公能跟我一起办吗", "conditions"),
         ("读大专的也算吗", "conditions"),
         ("还有助学金可以领吗", None),  # whether there is something to be had: a service
+        ("还有多久能办好", "time_limit"),  # ...which asks no other field
+        ("家里没有啥收入能申请不", "conditions"),
+        ("能不能报警", None),  # (报警, 考虑, 领养: not 报/考/领)
+        ("你们服务还算不错", None),
         ("能报销吗", None),
     ],
 )
@@ -276,6 +280,9 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         ("那等孩子考上大学了，我们这种聚居区出来的还有助学金可以领吗", False),  # a service asked for
         ("能办吗，在哪办", False),  # the question goes on to another fact
         ("外地户口能办居住证吗", False),  # a service named after the verb
+        ("那个低保我能领不", False),  # ...or just before it
+        ("失业金我能领吗", False),
+        ("家里没有啥收入能申请不", True),  # 没有啥 tells the case; it asks for nothing
     ],
 )
 def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> None:
