@@ -140,13 +140,19 @@ class Gazetteer:
     def outside_place(self, text: str) -> str | None:
         """The place outside this portal's province that `text` names (the longest name), if any."""
         rest = self.without_regions(text)
+        return next((name for name, _ in self.outside_places(rest)), None)
+
+    def outside_places(self, rest: str) -> list[tuple[str, int]]:
+        """Each place outside this portal's province named in `rest` (text `without_regions`),
+        with where it starts there, the longest names first."""
+        found = []
         for name in self.outside:
             start = rest.find(name)
             while start >= 0:
                 if not STREET.match(rest, start + len(name)):
-                    return name
+                    found.append((name, start))
                 start = rest.find(name, start + 1)
-        return None
+        return found
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:
         """Where `text` names regions: (start, end, name), in order (see `_reading`)."""

@@ -67,6 +67,13 @@ SAYS_OUTSIDE_MAINLAND = re.compile(
     r"外国|外籍|老外|国外|境外|外交|港澳|香港|澳门|台湾|台胞|华侨|侨胞|洋|美国|英国|法国|德国|日本|韩国|俄罗斯|加拿大|澳大利亚|新西兰"
     r"|意大利|西班牙|荷兰|瑞士|瑞典|新加坡|马来西亚|泰国|越南|印度|菲律宾|印尼|巴西|非洲|欧洲|美洲|国籍"
 )
+# A place outside the province named as where the user goes or comes from for treatment, work or
+# home ("去北京协和看病", "从河南过来济南打工", "回长沙上班") asks this province's service for it (异地就医
+# 备案, 居住证, 社保转出), not one of that place's; nor does 香港/澳门/台湾, whose travel documents and
+# residents' services the province's own offices give (`Searcher.asks_of_elsewhere`).
+SERVED_HERE = ("香港", "澳门", "台湾")
+GONE_OR_COME = re.compile(r"(去|到|回|从|来自|赴)\s*$")
+MOVED_FOR = re.compile(r"看病|住院|就医|手术|治疗|复查|上班|工作|打工|定居|养老|读书|上学")
 # A number, alone or with its measure word as jieba keeps them ("五十八", "58", "五十八岁", "十五年",
 # "三千块"), is no word of another world, though the catalogue never uses it. (Not 万一, 千万.)
 NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十][0-9０-９零〇一二两三四五六七八九十百千万亿几]*(多|来)?(周岁|岁|年|个月|个|块|元|天|次|趟|号|位|名|口|套|张|家)?")
@@ -267,6 +274,25 @@ class Searcher:
         above = set(self.gazetteer.chain_codes(region.code)) - {self.gazetteer.province.code}
         return not above & self.unit_regions
 
+    def places_elsewhere(self, message: str) -> list[tuple[str, str | None]]:
+        """Each place outside the province that the message names, with what the user goes
+        there or comes from it for (`MOVED_FOR`), if it says so."""
+        rest = self.gazetteer.without_regions(message)
+        places = []
+        for name, start in self.gazetteer.outside_places(rest):
+            reason = MOVED_FOR.search(rest, start) if GONE_OR_COME.search(rest[:start]) else None
+            places.append((name, reason.group(0) if reason else None))
+        return places
+
+    def asks_of_elsewhere(self, message: str) -> bool:
+        """Whether the message names a place outside the province as where its service is
+        (`SERVED_HERE`, `MOVED_FOR`): the confidence's `uncovered_region` with `uncovered`."""
+        return any(name not in SERVED_HERE and reason is None for name, reason in self.places_elsewhere(message))
+
+    def moved_for(self, text: str) -> str | None:
+        """What the user goes to or comes from a place outside the province for, if they say."""
+        return next((reason for name, reason in self.places_elsewhere(text) if name not in SERVED_HERE and reason), None)
+
     def candidates(self, text: str, mask: np.ndarray | None, method: Method, depth: int) -> "Candidates":
         """The first stage: each signal's candidates, fused (`text` normalised)."""
         signals: dict[str, dict[int, float]] = {}
@@ -456,6 +482,9 @@ class Searcher:
         exact = self.index.slot_of(text.upper())  # an item code typed or pasted
         if exact is None and not has_han(text):  # empty, emoji, punctuation, foreign
             return SearchResult(query, [], confident=False)
+        if reason := self.moved_for(text):
+            # The catalogue's word for it ("去北京协和看病" is 异地就医): the place is no service's word.
+            text = f"{text} 异地{reason}"
         mask = self._allowed(filters)
         found = self.candidates(text, mask, method, max(k * 5, DEPTH))
         fused, ranked, signals, query_words = found.scores, found.ranked, found.signals, found.words
@@ -518,7 +547,7 @@ class Searcher:
             for slot in ranked
         ]
         hits = self._collapse(hits, filters.region_code)[:k]
-        uncovered = self.uncovered(self.gazetteer.resolve(message)) or self.gazetteer.names_outside(message)
+        uncovered = self.uncovered(self.gazetteer.resolve(message)) or self.asks_of_elsewhere(message)
         evidence = features(hits, signals, len(query_words), uncovered, reranked) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(

@@ -198,6 +198,19 @@ def test_whether_the_users_case_qualifies_is_asked_of_the_service(bot) -> None:
     assert "80周岁以上老年人高龄津贴申领（代办）" in [i["name"] for i in items(reply)] and custom(reply, "field") != ["conditions"], texts(reply)
 
 
+def test_a_place_outside_the_province_gone_to_for_treatment_asks_this_provinces_service(bot) -> None:
+    """"去上海住院" names a place whose services no unit of the catalogue gives, which made any hit
+    no sure answer; gone to for treatment, the service is this province's 异地就医 (searched so),
+    and the conversation goes on with the region and a follow-up."""
+    me = user()
+    reply = say(me, "我妈下个月要去上海住院，医保想在那边直接报销，咋办")
+    assert [i["name"] for i in items(reply)] == ["跨省异地就医备案"], texts(reply)
+    qingdao = say(me, "青岛的")
+    assert [i["name"] for i in items(qingdao)] == ["跨省异地就医备案"] and "青岛" in texts(qingdao), texts(qingdao)
+    after = say(me, "要多久")
+    assert [i["name"] for i in items(after)] == ["跨省异地就医备案"] and custom(after, "field") == ["time_limit"], texts(after)
+
+
 def test_everyday_follow_ups_ask_their_fact_whatever_nlu_reads(bot) -> None:
     """Follow-ups in everyday words, some of which NLU reads as another intent ("都得交点啥":
     ask_suggestions, "要不要亲自过去": deny, "费用怎么算": search_service, "需要什么资格":

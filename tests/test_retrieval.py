@@ -89,6 +89,17 @@ def test_a_residents_variant_answers_unless_the_user_says_they_are_from_outside_
     assert foreigner.hits[0].item.name == "机动车驾驶证初次申领(外国人申领摩托车准驾车型)"
 
 
+def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_service_is_asked(gd_searcher):
+    assert gd_searcher.asks_of_elsewhere("北京小客车指标摇号怎么报名")
+    assert gd_searcher.asks_of_elsewhere("我户口在湖南长沙，身份证快过期了，在老家哪里换")
+    # Gone to or come from for treatment, work or home: this province's service for it.
+    assert not gd_searcher.asks_of_elsewhere("我辞职了要回武汉上班，这边的养老保险怎么转过去")
+    assert gd_searcher.moved_for("我辞职了要回武汉上班，这边的养老保险怎么转过去") == "上班"
+    # The province's own offices serve travel to and residents of Hong Kong, Macao and Taiwan.
+    assert not gd_searcher.asks_of_elsewhere("暑假想去澳门玩，签注怎么办")
+    assert gd_searcher.moved_for("暑假想去澳门读书，签注怎么办") is None
+
+
 def test_a_lookup_gives_way_to_the_service_in_a_question_asking_to_get_it_done(gd_searcher):
     # 一级运动员等级信息查询 scored above 一级运动员授予 for a question asking to apply.
     apply = gd_searcher.search("孩子省运会拿了第二名，可以申请一级运动员，去哪里报")
