@@ -278,9 +278,14 @@ class Searcher:
         """Each place outside the province that the message names, with what the user goes
         there or comes from it for (`MOVED_FOR`), if it says so."""
         rest = self.gazetteer.without_regions(message)
+        found = self.gazetteer.outside_places(rest)
+        ends = {start + len(name): start for name, start in found}
         places = []
-        for name, start in self.gazetteer.outside_places(rest):
-            reason = MOVED_FOR.search(rest, start) if GONE_OR_COME.search(rest[:start]) else None
+        for name, start in found:
+            before = start
+            while before in ends:  # a place inside the one before it ("去海南三亚") is gone to as that one is
+                before = ends[before]
+            reason = MOVED_FOR.search(rest, start) if GONE_OR_COME.search(rest[:before]) else None
             places.append((name, reason.group(0) if reason else None))
         return places
 
