@@ -74,6 +74,10 @@ SAYS_OUTSIDE_MAINLAND = re.compile(
 SERVED_HERE = ("香港", "澳门", "台湾")
 GONE_OR_COME = re.compile(r"(去|到|回|从|来自|赴)\s*$")
 MOVED_FOR = re.compile(r"看病|住院|就医|手术|治疗|复查|上班|工作|打工|定居|养老|读书|上学")
+# "领证" said of a partner is getting married ("跟对象打算下个月去领证", "俺跟对象处了三年了…把证领了");
+# of anything else, picking up a certificate ("在哪考在哪领证").
+PARTNER = re.compile(r"对象|女朋友|男朋友|女友|男友|未婚妻|未婚夫")
+MARRYING = re.compile(r"领证|把证领|扯证")
 # A number, alone or with its measure word as jieba keeps them ("五十八", "58", "五十八岁", "十五年",
 # "三千块"), is no word of another world, though the catalogue never uses it. (Not 万一, 千万.)
 NUMERAL = re.compile(r"[0-9０-９零〇一二两三四五六七八九十][0-9０-９零〇一二两三四五六七八九十百千万亿几]*(多|来)?(周岁|岁|年|个月|个|块|元|天|次|趟|号|位|名|口|套|张|家)?")
@@ -490,6 +494,8 @@ class Searcher:
         if reason := self.moved_for(text):
             # The catalogue's word for it ("去北京协和看病" is 异地就医): the place is no service's word.
             text = f"{text} 异地{reason}"
+        if PARTNER.search(text) and MARRYING.search(text):
+            text = f"{text} 结婚登记"
         mask = self._allowed(filters)
         found = self.candidates(text, mask, method, max(k * 5, DEPTH))
         fused, ranked, signals, query_words = found.scores, found.ranked, found.signals, found.words

@@ -211,6 +211,18 @@ def test_a_place_outside_the_province_gone_to_for_treatment_asks_this_provinces_
     assert [i["name"] for i in items(after)] == ["跨省异地就医备案"] and custom(after, "field") == ["time_limit"], texts(after)
 
 
+def test_getting_the_certificate_with_a_partner_is_marriage_registration(bot) -> None:
+    """"领证" said of a partner is getting married (its words find nothing else of the catalogue);
+    the region and a follow-up go on from it."""
+    me = user()
+    reply = say(me, "我跟女朋友打算国庆去领证，要准备啥")
+    assert [i["name"] for i in items(reply)] == ["内地居民结婚登记"] and custom(reply, "field") == ["materials"], texts(reply)
+    jinan = say(me, "济南的")
+    assert [i["name"] for i in items(jinan)] == ["内地居民结婚登记"], texts(jinan)
+    fee = say(me, "要钱不")
+    assert [i["name"] for i in items(fee)] == ["内地居民结婚登记"] and custom(fee, "field") == ["fee"], texts(fee)
+
+
 def test_everyday_follow_ups_ask_their_fact_whatever_nlu_reads(bot) -> None:
     """Follow-ups in everyday words, some of which NLU reads as another intent ("都得交点啥":
     ask_suggestions, "要不要亲自过去": deny, "费用怎么算": search_service, "需要什么资格":

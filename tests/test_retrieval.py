@@ -102,6 +102,11 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     assert gd_searcher.moved_for("暑假想去澳门读书，签注怎么办") is None
 
 
+def test_getting_the_certificate_is_marriage_only_said_of_a_partner(sd_searcher):
+    assert sd_searcher.search("我跟女朋友打算国庆去领证，要准备什么").hits[0].item.name == "内地居民结婚登记"
+    assert all(hit.item.name != "内地居民结婚登记" for hit in sd_searcher.search("考完试在哪领证").hits[:3])
+
+
 def test_a_lookup_gives_way_to_the_service_in_a_question_asking_to_get_it_done(gd_searcher):
     # 一级运动员等级信息查询 scored above 一级运动员授予 for a question asking to apply.
     apply = gd_searcher.search("孩子省运会拿了第二名，可以申请一级运动员，去哪里报")
