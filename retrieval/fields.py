@@ -20,11 +20,12 @@ Field = Literal[
 # "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
 # The user's own case asked of it, as done, with others or like this ("她是大专学历能报不", "那我老公能跟我
 # 一起办吗", "我同学是大专毕业的也能这样办吗"): the words before it tell who, not another service.
-DONE_LIKE_THIS = r"(这样|这么|一起|一块儿?|跟[^，,。？?！!]{1,4}一起)?(办|申请|报名?|考|领)"
+LIKE_THIS = r"(这样|这么|一起|一齐|一块儿?|[跟同和][^，,。？?！!]{1,4}(一起|一齐))?"  # (一齐, 同: Cantonese)
+DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领)"
 # (Not 能不能报警 / 考虑 / 领养, 可能领不到: the verb ends the question.)
 CAN_IT_BE_DONE = re.compile(
-    rf"(能不能|可不可以)(这样|这么|一起|一块儿?)?(办|申请)(?!销)"
-    rf"|(能不能|可不可以)(这样|这么|一起|一块儿?)?(报名?|考|领)(?=[吗呢啊呀]|[^\u4e00-\u9fff]|$)"
+    rf"(能不能|可不可以|可唔可以){LIKE_THIS}(办|申请)(?!销)"
+    rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(报名?|考|领)(?=[吗呢啊呀㗎]|[^\u4e00-\u9fff]|$)"
     rf"|(可以|(?<!可)能){DONE_LIKE_THIS}(吗|不(?![到了起成出完动住上])|么|嘛)|得唔得"
 )
 # ...but whether there is something to be had asks for a service, not who qualifies ("我们这种聚居区
@@ -36,7 +37,7 @@ THERE_IS = re.compile(
 # "医药费能报不"), not whether the case fits the one under discussion.
 THING_FIRST = re.compile(rf"[证照卡金费保贴房][我你他她俺咱]?[也还都]?(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)")
 # Whether the user's case counts ("读大专的也算吗").
-COUNTS = r"[也还都]算(吗|不(?![上清错好了])|么|嘛)|算不算(?=[\s？?。！!啊呀呢吧]*$)"  # (not 还算不错, 算数)
+COUNTS = r"[也还都]算(吗|不(?![上清错好了])|么|嘛)|算(不|唔)算(?=[\s？?。！!啊呀呢吧㗎]*$)"  # (not 还算不错, 算数)
 
 
 def without_there_is(text: str) -> str:
@@ -263,7 +264,7 @@ AGE_SAID = re.compile(WHOSE + r"(今年|已经|已|都|刚|快|满|年满|刚满
 
 # Whether the user's case qualifies, asked at the end of what tells the case ("读大专的也算吗", "她是
 # 大专学历能报不", "他是临时工能办吗"): the words before the question say who, not which service.
-CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|{COUNTS})[\s？?。！!啊呀呢哈]*$")
+CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|{COUNTS})[\s？?。！!啊呀呢哈咧嘞啦哦噢㗎]*$")  # (as said in Shandong and Guangdong)
 
 
 def asks_if_case_qualifies(text: str) -> bool:

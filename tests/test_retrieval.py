@@ -282,6 +282,8 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("家里没有啥收入能申请不", "conditions"),
         ("能不能报警", None),  # (报警, 考虑, 领养: not 报/考/领)
         ("你们服务还算不错", None),
+        ("外国人可唔可以考？", "conditions"),  # Cantonese
+        ("佢系临时工算唔算", "conditions"),
         ("能报销吗", None),
     ],
 )
@@ -301,6 +303,8 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         ("那个低保我能领不", False),  # ...or just before it
         ("失业金我能领吗", False),
         ("家里没有啥收入能申请不", True),  # 没有啥 tells the case; it asks for nothing
+        ("俺是灵活就业的能办不咧", True),  # a particle after it, as said in Shandong
+        ("佢可唔可以同我一齐申请", True),  # Cantonese
     ],
 )
 def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> None:
