@@ -92,7 +92,9 @@ class ActionComplaint(Action):
             # next "材料交上去以后，几个工作日能换好" was asked to pick one of them.
             events = [e for e in events if not (e.get("name") == "current_item" and e.get("value") is None)]
         send(dispatcher, reply)
-        if result.confident:
+        if result.confident and complains:
+            # (Where complaints go follows a service only for words that complain: "我妈下个月要去上海
+            # 住院，医保想在那边直接报销，咋办", complain 0.5, asks for 异地就医备案 alone.)
             dispatcher.utter_message(response="utter_complain")
         return events
 
