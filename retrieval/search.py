@@ -72,8 +72,10 @@ SAYS_OUTSIDE_MAINLAND = re.compile(
 # 备案, 居住证, 社保转出), not one of that place's; nor does 香港/澳门/台湾, whose travel documents and
 # residents' services the province's own offices give (`Searcher.asks_of_elsewhere`).
 SERVED_HERE = ("香港", "澳门", "台湾")
-GONE_OR_COME = re.compile(r"(去|到|回|从|来自|赴)\s*$")
-MOVED_FOR = re.compile(r"看病|住院|就医|手术|治疗|复查|上班|工作|打工|定居|养老|读书|上学")
+GONE_OR_COME = re.compile(r"(?<![找收得])(去|到|回|从|来自|赴)\s*$")  # (not 找到北京的工作, 收到)
+MOVED_FOR = re.compile(r"看病|住院|就医|手术|治疗|复查|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
+MOVED_SPAN = 8  # characters after the place, in its clause, where the reason is said
+FOR_TREATMENT = re.compile(r"看病|住院|就医|手术|治疗|复查")
 # "领证" said of a partner is getting married ("跟对象打算下个月去领证", "俺跟对象处了三年了…把证领了");
 # of anything else, picking up a certificate ("在哪考在哪领证").
 PARTNER = re.compile(r"对象|女朋友|男朋友|女友|男友|未婚妻|未婚夫")
@@ -289,7 +291,10 @@ class Searcher:
             before = start
             while before in ends:  # a place inside the one before it ("去海南三亚") is gone to as that one is
                 before = ends[before]
-            reason = MOVED_FOR.search(rest, start) if GONE_OR_COME.search(rest[:before]) else None
+            clause_end = min(start + len(name) + MOVED_SPAN, len(rest))
+            if (cut := CLAUSE_END.search(rest, start + len(name), clause_end)) is not None:
+                clause_end = cut.start()
+            reason = MOVED_FOR.search(rest, start, clause_end) if GONE_OR_COME.search(rest[:before]) else None
             places.append((name, reason.group(0) if reason else None))
         return places
 
@@ -491,9 +496,11 @@ class Searcher:
         exact = self.index.slot_of(text.upper())  # an item code typed or pasted
         if exact is None and not has_han(text):  # empty, emoji, punctuation, foreign
             return SearchResult(query, [], confident=False)
-        if reason := self.moved_for(text):
+        asked = text  # (what the message names, before words are added for it)
+        if (reason := self.moved_for(text)) and FOR_TREATMENT.fullmatch(reason):
             # The catalogue's word for it ("去北京协和看病" is 异地就医): the place is no service's word.
-            text = f"{text} 异地{reason}"
+            # (Not for work or study: 异地 draws 异地就医 and 工伤异地 items to those.)
+            text = f"{text} 异地就医"
         if PARTNER.search(text) and MARRYING.search(text):
             text = f"{text} 结婚登记"
         mask = self._allowed(filters)
@@ -504,7 +511,7 @@ class Searcher:
             fused = self._rerank(text, query_words, ranked, signals)
             ranked = sorted(ranked, key=fused.get, reverse=True)
             close_ratio, reranked = self.reranker.choice_ratio, True
-        message = normalise(said) if said else text
+        message = normalise(said) if said else asked
         if self.progress_words is not None and filters.codes is None and not self.progress_words.search(message):
             # An item that only reports how far an application has got is no answer to how to
             # make one: "护照过期了想换个新的" got 换发普通护照办证进度查询 as its sure answer, and

@@ -95,8 +95,10 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     # Gone to or come from for treatment, work or home: this province's service for it.
     assert not gd_searcher.asks_of_elsewhere("我辞职了要回武汉上班，这边的养老保险怎么转过去")
     assert gd_searcher.moved_for("我辞职了要回武汉上班，这边的养老保险怎么转过去") == "上班"
-    # A place inside the one gone to is gone to as well.
-    assert not gd_searcher.asks_of_elsewhere("冬天想去海南三亚住几个月，在那边看病要先办什么")
+    # A place inside the one gone to is gone to as well; the reason is said in the place's clause.
+    assert not gd_searcher.asks_of_elsewhere("冬天想去海南三亚看病住几个月，要先办什么")
+    assert gd_searcher.asks_of_elsewhere("找到北京的工作了，落户咋办")  # (found there: that place's service)
+    assert gd_searcher.moved_for("去北京出差，工作日能办护照吗") is None
     # The province's own offices serve travel to and residents of Hong Kong, Macao and Taiwan.
     assert not gd_searcher.asks_of_elsewhere("暑假想去澳门玩，签注怎么办")
     assert gd_searcher.moved_for("暑假想去澳门读书，签注怎么办") is None
