@@ -70,12 +70,12 @@ SAYS_OUTSIDE_MAINLAND = re.compile(
 # A place outside the province named as where the user goes or comes from for treatment, work or
 # home ("去北京协和看病", "从河南过来济南打工", "回长沙上班") asks this province's service for it (异地就医
 # 备案, 居住证, 社保转出), not one of that place's; nor does 香港/澳门/台湾, whose travel documents and
-# residents' services the province's own offices give (`Searcher.asks_of_elsewhere`).
+# residents' services the province's own offices give (`asks_of_elsewhere`).
 SERVED_HERE = ("香港", "澳门", "台湾")
 GONE_OR_COME = re.compile(r"(?<![找收得])(去|到|回|从|来自|赴)\s*$")  # (not 找到北京的工作, 收到)
-MOVED_FOR = re.compile(r"看病|住院|就医|手术|治疗|复查|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
-MOVED_SPAN = 8  # characters after the place, in its clause, where the reason is said
 FOR_TREATMENT = re.compile(r"看病|住院|就医|手术|治疗|复查")
+MOVED_FOR = re.compile(rf"{FOR_TREATMENT.pattern}|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
+MOVED_SPAN = 8  # characters after the place, in its clause, where the reason is said
 # "领证" said of a partner is getting married ("跟对象打算下个月去领证", "俺跟对象处了三年了…把证领了");
 # of anything else, picking up a certificate ("在哪考在哪领证").
 PARTNER = re.compile(r"对象|女朋友|男朋友|女友|男友|未婚妻|未婚夫")
@@ -294,18 +294,9 @@ class Searcher:
             clause_end = min(start + len(name) + MOVED_SPAN, len(rest))
             if (cut := CLAUSE_END.search(rest, start + len(name), clause_end)) is not None:
                 clause_end = cut.start()
-            reason = MOVED_FOR.search(rest, start, clause_end) if GONE_OR_COME.search(rest[:before]) else None
+            reason = MOVED_FOR.search(rest, start, clause_end) if GONE_OR_COME.search(rest, 0, before) else None
             places.append((name, reason.group(0) if reason else None))
         return places
-
-    def asks_of_elsewhere(self, message: str) -> bool:
-        """Whether the message names a place outside the province as where its service is
-        (`SERVED_HERE`, `MOVED_FOR`): the confidence's `uncovered_region` with `uncovered`."""
-        return any(name not in SERVED_HERE and reason is None for name, reason in self.places_elsewhere(message))
-
-    def moved_for(self, text: str) -> str | None:
-        """What the user goes to or comes from a place outside the province for, if they say."""
-        return next((reason for name, reason in self.places_elsewhere(text) if name not in SERVED_HERE and reason), None)
 
     def candidates(self, text: str, mask: np.ndarray | None, method: Method, depth: int) -> "Candidates":
         """The first stage: each signal's candidates, fused (`text` normalised)."""
@@ -497,7 +488,8 @@ class Searcher:
         if exact is None and not has_han(text):  # empty, emoji, punctuation, foreign
             return SearchResult(query, [], confident=False)
         asked = text  # (what the message names, before words are added for it)
-        if (reason := self.moved_for(text)) and FOR_TREATMENT.fullmatch(reason):
+        elsewhere = self.places_elsewhere(asked)
+        if (reason := moved_for(elsewhere)) and FOR_TREATMENT.fullmatch(reason):
             # The catalogue's word for it ("去北京协和看病" is 异地就医): the place is no service's word.
             # (Not for work or study: 异地 draws 异地就医 and 工伤异地 items to those.)
             text = f"{text} 异地就医"
@@ -565,7 +557,9 @@ class Searcher:
             for slot in ranked
         ]
         hits = self._collapse(hits, filters.region_code)[:k]
-        uncovered = self.uncovered(self.gazetteer.resolve(message)) or self.asks_of_elsewhere(message)
+        if said:  # (else the message is what was asked, whose places are known)
+            elsewhere = self.places_elsewhere(message)
+        uncovered = self.uncovered(self.gazetteer.resolve(message)) or asks_of_elsewhere(elsewhere)
         evidence = features(hits, signals, len(query_words), uncovered, reranked) if hits else {}
         confidence = self.confidence.probability(evidence) if hits else 0.0
         return SearchResult(
@@ -585,6 +579,17 @@ class Searcher:
             close_ratio=close_ratio,
             said=said or "",
         )
+
+
+def asks_of_elsewhere(places: list[tuple[str, str | None]]) -> bool:
+    """Whether of the places outside the province a message names (`Searcher.places_elsewhere`)
+    one is where its service is (`SERVED_HERE`, `MOVED_FOR`): the confidence's `uncovered_region`."""
+    return any(name not in SERVED_HERE and reason is None for name, reason in places)
+
+
+def moved_for(places: list[tuple[str, str | None]]) -> str | None:
+    """What the user goes to or comes from a place outside the province for, if they say."""
+    return next((reason for name, reason in places if name not in SERVED_HERE and reason), None)
 
 
 def fuse(signals: dict[str, dict[int, float]], weights: dict[str, float]) -> dict[int, float]:

@@ -4,7 +4,7 @@ from catalogue.model import ServiceItem
 from catalogue.store import load_catalogue
 from retrieval.fields import ASKS_HOW_TO_DO, asks_if_case_qualifies, detect_fact, detect_field, field_answer, field_asked, strip_field_cues
 from retrieval.index import IndexUnavailable, RetrievalIndex
-from retrieval.search import Filters, Searcher
+from retrieval.search import Filters, Searcher, asks_of_elsewhere, moved_for
 from retrieval.service import ensure_index, load_index
 
 TAX_CERT = "11440000006941354C244212402700101"  # 税务证件增补发
@@ -90,18 +90,18 @@ def test_a_residents_variant_answers_unless_the_user_says_they_are_from_outside_
 
 
 def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_service_is_asked(gd_searcher):
-    assert gd_searcher.asks_of_elsewhere("北京小客车指标摇号怎么报名")
-    assert gd_searcher.asks_of_elsewhere("我户口在湖南长沙，身份证快过期了，在老家哪里换")
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("北京小客车指标摇号怎么报名"))
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("我户口在湖南长沙，身份证快过期了，在老家哪里换"))
     # Gone to or come from for treatment, work or home: this province's service for it.
-    assert not gd_searcher.asks_of_elsewhere("我辞职了要回武汉上班，这边的养老保险怎么转过去")
-    assert gd_searcher.moved_for("我辞职了要回武汉上班，这边的养老保险怎么转过去") == "上班"
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("我辞职了要回武汉上班，这边的养老保险怎么转过去"))
+    assert moved_for(gd_searcher.places_elsewhere("我辞职了要回武汉上班，这边的养老保险怎么转过去")) == "上班"
     # A place inside the one gone to is gone to as well; the reason is said in the place's clause.
-    assert not gd_searcher.asks_of_elsewhere("冬天想去海南三亚看病住几个月，要先办什么")
-    assert gd_searcher.asks_of_elsewhere("找到北京的工作了，落户咋办")  # (found there: that place's service)
-    assert gd_searcher.moved_for("去北京出差，工作日能办护照吗") is None
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("冬天想去海南三亚看病住几个月，要先办什么"))
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("找到北京的工作了，落户咋办"))  # (found there: that place's service)
+    assert moved_for(gd_searcher.places_elsewhere("去北京出差，工作日能办护照吗")) is None
     # The province's own offices serve travel to and residents of Hong Kong, Macao and Taiwan.
-    assert not gd_searcher.asks_of_elsewhere("暑假想去澳门玩，签注怎么办")
-    assert gd_searcher.moved_for("暑假想去澳门读书，签注怎么办") is None
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("暑假想去澳门玩，签注怎么办"))
+    assert moved_for(gd_searcher.places_elsewhere("暑假想去澳门读书，签注怎么办")) is None
 
 
 def test_getting_the_certificate_is_marriage_only_said_of_a_partner(sd_searcher):
