@@ -534,7 +534,7 @@ def measure(
         worth_offering=probe.suggestible and bool(probe.hits) and rank != 0,
         own_case=own_case,
         asks_included=asks_included,
-        asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case),
+        asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case, said=said),
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
     )
 
@@ -542,14 +542,28 @@ def measure(
 REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
 
 
-def asked_in_a_bare_clause(searcher: Searcher, content: str, told_own_case: bool = False) -> bool:
+def asked_first(searcher: Searcher, said: str) -> bool:
+    """Whether the message's first clause asks a fact in words that name no service (one word the
+    catalogue never writes may be among them: 上去 of "交上去几天能批下来")."""
+    first = CLAUSE_END.split(said.strip(), maxsplit=1)[0]
+    if not first or not cues_a_field(first):
+        return False
+    worth, unknown = searcher.word_profile(strip_field_cues(first))
+    return worth < thresholds().specific and unknown <= 1
+
+
+def asked_in_a_bare_clause(searcher: Searcher, content: str, told_own_case: bool = False, said: str = "") -> bool:
     """Whether the words (the field's cue taken out) end with a clause that names no service, in
     the catalogue's words, after clauses that tell the user's case: the fact was asked of the topic
-    ("我家老大是2012年生的，他的也能查吗": 查 alone names none; "要是成绩一直显示不出来，打啥电话问")."""
+    ("我家老大是2012年生的，他的也能查吗": 查 alone names none; "要是成绩一直显示不出来，打啥电话问").
+    Or the whole message (`said`) opens with such a clause asking the fact, and the clauses after
+    it tell the user's case in so many words ("交上去几天能批下来？下个月有个演练，怕赶不上")."""
     # (A clause the cue was all of is left empty: "打啥电话问" of "…，打啥电话问？".)
     clauses = CLAUSE_END.split(re.sub(r"[\s？?！!。]+$", "", content))
     if len(clauses) < 2:
         return False
+    if told_own_case and asked_first(searcher, said):
+        return True
     last, unknown = searcher.word_profile(without_marker(clauses[-1]))  # ("附近哪家火锅店便宜" names much: 火锅店)
     if last >= thresholds().specific or unknown:
         return False

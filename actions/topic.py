@@ -259,6 +259,12 @@ def tells_own_case(evidence: Evidence, t: Thresholds) -> bool:
     return asks_only_a_fact(evidence, t) and evidence.own_case and not evidence.marked_new
 
 
+def told_then_asked(evidence: Evidence) -> bool:
+    """A fact asked in a clause that names nothing, beside clauses telling the user's case
+    (`Evidence.asks_in_a_bare_clause`), with nothing else worth offering for the words."""
+    return evidence.asks_in_a_bare_clause and not evidence.worth_offering and not evidence.marked_new
+
+
 def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     """What the message does to the conversation (see the module's docstring)."""
     # A place the user tells, beside words that say little, narrows a theme rather than picking
@@ -308,9 +314,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # words leave the catalogue's world ("香港迪士尼的门票在哪买") or say they start a new
         # question ("顺便问下医保卡能在外地用吗"): those are searched as they are.
         # (A marker needs words that say something: "另外，要多久" still asks which choice.)
+        # (Words the catalogue never uses after the question, telling the user's case, do not:
+        # "多久能拿到？下个月要去外地出差，怕赶不上".)
         searched_as_is = evidence.content and (
             evidence.elsewhere >= t.switch
-            or evidence.unknown >= t.unknown
+            or (evidence.unknown >= t.unknown and not told_then_asked(evidence))
             or (evidence.marked_new and evidence.specific >= t.specific)
             or says_much_else(evidence, t)
         )
@@ -331,8 +339,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "refer_back"  # (in the region the message names, if it names one)
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
         return "new_service"
-    told_then_asked = evidence.asks_in_a_bare_clause and not evidence.worth_offering and not evidence.marked_new
-    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t) and not told_then_asked:
+    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t) and not told_then_asked(evidence):
         return "leave"  # (words the catalogue never uses, in a clause before the question, tell the user's case)
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
         if asks_about_place(evidence, t):  # ...unless "济南今天限号吗"
@@ -349,5 +356,5 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # search_service to it.)
     # So is a fact asked in a clause of its own after the user's case told, when retrieval finds
     # nothing worth offering for the words ("我家老大是2012年生的，他的也能查吗", NLU: complain).
-    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked or evidence.asks_if_case_qualifies
+    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked(evidence) or evidence.asks_if_case_qualifies
     return "refer_back" if evidence.field and refers and not marked_elsewhere(evidence, t) else "leave"

@@ -144,14 +144,20 @@ class Gazetteer:
 
     def outside_places(self, rest: str) -> list[tuple[str, int]]:
         """Each place outside this portal's province named in `rest` (text `without_regions`),
-        with where it starts there, the longest names first."""
-        found = []
+        with where it starts there, the longest names first. Names never overlap: the longer, then
+        the earlier, is read ("去上海口腔医院" names 上海, not 海口)."""
+        matches = []
         for name in self.outside:
             start = rest.find(name)
             while start >= 0:
                 if not STREET.match(rest, start + len(name)):
-                    found.append((name, start))
+                    matches.append((name, start))
                 start = rest.find(name, start + 1)
+        found, taken = [], set()
+        for name, start in sorted(matches, key=lambda match: (-len(match[0]), match[1])):
+            if not taken.intersection(range(start, start + len(name))):
+                found.append((name, start))
+                taken.update(range(start, start + len(name)))
         return found
 
     def mentions(self, text: str) -> list[tuple[int, int, str]]:

@@ -20,24 +20,29 @@ Field = Literal[
 # "可以办吗": the conditions' cue, which any fact asked whether it can be done holds too ("周末可以办吗").
 # The user's own case asked of it, as done, with others or like this ("她是大专学历能报不", "那我老公能跟我
 # 一起办吗", "我同学是大专毕业的也能这样办吗"): the words before it tell who, not another service.
+# What may end a question after its last word, as said in Shandong and Guangdong ("俺这情况算不算哈").
+PARTICLES = "啊呀吧哈咧嘞啦哦噢㗎"
 LIKE_THIS = r"(这样|这么|一起|一齐|一块儿?|[跟同和][^，,。？?！!]{1,4}(一起|一齐))?"  # (一齐, 同: Cantonese)
-DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领)"
+DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领|预?约|换|补)"  # (约, 换, 补: "这种也能约不", "没安排单位也能换不")
 # (Not 能不能报警 / 考虑 / 领养, 可能领不到: the verb ends the question.)
 CAN_IT_BE_DONE = re.compile(
     rf"(能不能|可不可以|可唔可以){LIKE_THIS}(办|申请)(?!销)"
-    rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(报名?|考|领)(?=[吗呢啊呀㗎]|[^\u4e00-\u9fff]|$)"
+    rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(报名?|考|领|预?约|换|补)(?=[吗呢{PARTICLES}]|[^\u4e00-\u9fff]|$)"
     rf"|(可以|(?<!可)能){DONE_LIKE_THIS}(吗|不(?![到了起成出完动住上])|么|嘛)|得唔得"
 )
 # ...but whether there is something to be had asks for a service, not who qualifies ("我们这种聚居区
 # 出来的还有助学金可以领吗", "有没有补贴能领吗").
 THERE_IS = re.compile(
-    rf"(?<!没)(还有(?![我你他她俺咱])|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}"
+    rf"(?<!没)(还有(?![我你他她俺咱]|多[久长少])|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}"
 )
-# ...and a thing named just before the question asks for that thing's service ("失业金我能领吗",
-# "医药费能报不"), not whether the case fits the one under discussion.
-THING_FIRST = re.compile(rf"[证照卡金费保贴房][我你他她俺咱]?[也还都]?(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)")
+# ...and a thing named at the start of the question's clause asks for that thing's service ("失业金我能
+# 领吗", "医药费能报不"), not whether the case fits the one under discussion; one the user has, lacks or
+# got tells the case ("我有残疾证能办吗", "我没有房能申请吗", "我交了五年社保能领不").
+THING_FIRST = re.compile(
+    rf"(^|[，,。？?！!\s])[^，,。？?！!\s有没交缴买办领拿]*[证照卡金费保贴房][我你他她俺咱]?[也还都]?(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)"
+)
 # Whether the user's case counts ("读大专的也算吗").
-COUNTS = r"[也还都]算(吗|不(?![上清错好了])|么|嘛)|算(不|唔)算(?=[\s？?。！!啊呀呢吧㗎]*$)"  # (not 还算不错, 算数)
+COUNTS = rf"[也还都]算数?(吗|不(?![上清错好了])|么|嘛)|算(不|唔)算(?=[\s？?。！!呢{PARTICLES}]*$)"  # (not 还算不错, 说话算数)
 
 
 def without_there_is(text: str) -> str:
@@ -73,6 +78,8 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
                               r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
+                              # a prerequisite ("是不是要有读者证才能用", Cantonese "使唔使有读者证先用得")
+                              r"|(要|需要|得|使唔使|需唔需要|是不是要|是否要)先?(有|持有|拿到|办)[^，,。？?！!]{1,8}(才|先)(能|可以|用得|得|可)"
                               # who may ("谁都能查吗", "谁可以申请"; not "谁能帮我看看", "找谁可以办": whom to
                               # ask, "谁能约到号啊": a complaint, "大厅里谁都能插队")
                               r"|(?<![找问让叫])谁都?(可以|能)(办理|办|申请|查|领|报名|预约|考)(?![到着])"
@@ -264,7 +271,7 @@ AGE_SAID = re.compile(WHOSE + r"(今年|已经|已|都|刚|快|满|年满|刚满
 
 # Whether the user's case qualifies, asked at the end of what tells the case ("读大专的也算吗", "她是
 # 大专学历能报不", "他是临时工能办吗"): the words before the question say who, not which service.
-CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|{COUNTS})[\s？?。！!啊呀呢哈咧嘞啦哦噢㗎]*$")  # (as said in Shandong and Guangdong)
+CASE_QUALIFIES = re.compile(rf"({CAN_IT_BE_DONE.pattern}|{COUNTS})[\s？?。！!呢{PARTICLES}]*$")
 
 
 def asks_if_case_qualifies(text: str) -> bool:
@@ -283,10 +290,11 @@ def strip_field_cues(text: str) -> str:
 
 
 def detect_field(question: str) -> Field | None:
-    # Whether there is something to be had asks no condition; every other field it may ask ("还有多久能办好").
+    # Whether there is something to be had asks for a service: its words name no field ("有没有免费能办的证",
+    # "还有什么手续能办"; but "还有多久能办好" asks the time limit, no `THERE_IS`).
     without = without_there_is(question)
     for field, cue in FIELD_CUES:
-        if cue.search(without if field == "conditions" else question):
+        if cue.search(without):
             return field
     return "conditions" if asks_times_allowed(without) else None
 

@@ -69,9 +69,13 @@ SAYS_OUTSIDE_MAINLAND = re.compile(
 )
 # A place outside the province named as where the user goes or comes from for treatment, work or
 # home ("去北京协和看病", "从河南过来济南打工", "回长沙上班") asks this province's service for it (异地就医
-# 备案, 居住证, 社保转出), not one of that place's; nor does 香港/澳门/台湾, whose travel documents and
-# residents' services the province's own offices give (`asks_of_elsewhere`).
+# 备案, 居住证, 社保转出), not one of that place's. Nor does 香港/澳门/台湾 where the message goes there or
+# comes from there, speaks of its people or names travel papers or the mainland ("去香港旅游要办什么",
+# "台湾同胞在广州办居住证", "在香港有劳务收入，要内地的税收居民证明"): the province's own offices serve
+# those. "香港身份证丢了怎么补" and "台湾的健保卡" ask for that place's (`asks_of_elsewhere`).
 SERVED_HERE = ("香港", "澳门", "台湾")
+THEIR_PEOPLE = re.compile(r"\s*的?(居民|同胞|人(?!寿)|籍|朋友|亲戚|同事|股东|公司|企业|律所|律师|医生|牙医)")
+SERVED_HERE_FOR = re.compile(r"通行证|签注|台胞证|回乡证|旅行证|港澳|往来|内地|大陆")
 GONE_OR_COME = re.compile(r"(?<![找收得])(去|到|回|从|来自|赴)\s*$")  # (not 找到北京的工作, 收到)
 FOR_TREATMENT = re.compile(r"看病|住院|就医|手术|治疗|复查")
 MOVED_FOR = re.compile(rf"{FOR_TREATMENT.pattern}|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
@@ -282,11 +286,12 @@ class Searcher:
 
     def places_elsewhere(self, message: str) -> list[tuple[str, str | None]]:
         """Each place outside the province that the message names, with what the user goes
-        there or comes from it for (`MOVED_FOR`), if it says so."""
+        there or comes from it for (`MOVED_FOR`), if it says so; 往来 for 香港/澳门/台湾 where the
+        message asks what the province's offices do for them (`SERVED_HERE`)."""
         rest = self.gazetteer.without_regions(message)
         found = self.gazetteer.outside_places(rest)
         ends = {start + len(name): start for name, start in found}
-        places = []
+        places, served_here = [], False
         for name, start in found:
             before = start
             while before in ends:  # a place inside the one before it ("去海南三亚") is gone to as that one is
@@ -294,8 +299,13 @@ class Searcher:
             clause_end = min(start + len(name) + MOVED_SPAN, len(rest))
             if (cut := CLAUSE_END.search(rest, start + len(name), clause_end)) is not None:
                 clause_end = cut.start()
-            reason = MOVED_FOR.search(rest, start, clause_end) if GONE_OR_COME.search(rest, 0, before) else None
+            gone_or_come = GONE_OR_COME.search(rest, 0, before) is not None
+            reason = MOVED_FOR.search(rest, start, clause_end) if gone_or_come else None
             places.append((name, reason.group(0) if reason else None))
+            if name in SERVED_HERE and (gone_or_come or THEIR_PEOPLE.match(rest, start + len(name))):
+                served_here = True
+        if served_here or SERVED_HERE_FOR.search(rest):
+            places = [(name, "往来" if name in SERVED_HERE and not reason else reason) for name, reason in places]
         return places
 
     def candidates(self, text: str, mask: np.ndarray | None, method: Method, depth: int) -> "Candidates":
@@ -583,8 +593,8 @@ class Searcher:
 
 def asks_of_elsewhere(places: list[tuple[str, str | None]]) -> bool:
     """Whether of the places outside the province a message names (`Searcher.places_elsewhere`)
-    one is where its service is (`SERVED_HERE`, `MOVED_FOR`): the confidence's `uncovered_region`."""
-    return any(name not in SERVED_HERE and reason is None for name, reason in places)
+    one is where its service is (`MOVED_FOR`, `SERVED_HERE`): the confidence's `uncovered_region`."""
+    return any(reason is None for _, reason in places)
 
 
 def moved_for(places: list[tuple[str, str | None]]) -> str | None:

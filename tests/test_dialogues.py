@@ -198,6 +198,33 @@ def test_whether_the_users_case_qualifies_is_asked_of_the_service(bot) -> None:
     assert "80周岁以上老年人高龄津贴申领（代办）" in [i["name"] for i in items(reply)] and custom(reply, "field") != ["conditions"], texts(reply)
 
 
+def test_a_fact_asked_first_then_the_users_case_told_is_asked_of_the_topic(bot) -> None:
+    """"多久能拿到？下个月要去外地出差，怕赶不上" asks the time limit in an opening clause that names
+    nothing; the words after it, which the catalogue never uses, tell why the user asks. On the
+    choices offered it is each one's fact, on an item the item's, not "not found"."""
+    me = user()
+    say(me, "身份证快到期了，想换个新的")
+    reply = say(me, "多久能拿到？下个月要去外地出差，怕赶不上")
+    assert custom(reply, "field") == ["time_limit"] and "居民身份证换领" in texts(reply), texts(reply)
+    picked = say(me, "第一个")
+    assert [i["name"] for i in items(picked)] == ["居民身份证换领"], texts(picked)
+    again = say(me, "材料呢？我人在外地，怕白跑一趟")
+    assert [i["name"] for i in items(again)] == ["居民身份证换领"] and custom(again, "field") == ["materials"], texts(again)
+
+
+def test_a_service_question_read_as_out_of_scope_gets_the_catalogues_sure_answer(bot) -> None:
+    """NLU reads "老年人优待证咋弄，还有红烧肉怎么做" as out_of_scope (0.57): the catalogue is sure of
+    the service it names, so that is answered, and the conversation goes on about it. A question
+    the catalogue answers nothing of is still said to be out of scope."""
+    me = user()
+    reply = say(me, "老年人优待证咋弄，还有红烧肉怎么做")
+    assert [i["name"] for i in items(reply)] == ["老年人优待证办理"], texts(reply)
+    after = say(me, "要带啥")
+    assert [i["name"] for i in items(after)] == ["老年人优待证办理"] and custom(after, "field") == ["materials"], texts(after)
+    other = say(me, "帮我订一张去北京的机票")
+    assert not items(other) and "不在政务服务范围" in texts(other), texts(other)
+
+
 def test_a_place_outside_the_province_gone_to_for_treatment_asks_this_provinces_service(bot) -> None:
     """"去上海住院" names a place whose services no unit of the catalogue gives, which made any hit
     no sure answer; gone to for treatment, the service is this province's 异地就医 (searched so),

@@ -102,6 +102,12 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     # The province's own offices serve travel to and residents of Hong Kong, Macao and Taiwan.
     assert not asks_of_elsewhere(gd_searcher.places_elsewhere("暑假想去澳门玩，签注怎么办"))
     assert moved_for(gd_searcher.places_elsewhere("暑假想去澳门读书，签注怎么办")) is None
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("我是台湾同胞，在广州怎么办居住证"))
+    # ...but not that place's own papers.
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港身份证丢了怎么补"))
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("台湾的健保卡怎么办"))
+    # Names never overlap: "上海口腔医院" names 上海 alone (not 海口), which is gone to for treatment.
+    assert gd_searcher.places_elsewhere("下个月去上海口腔医院做手术，医保怎么备案") == [("上海", "手术")]
 
 
 def test_getting_the_certificate_is_marriage_only_said_of_a_partner(sd_searcher):
@@ -281,6 +287,8 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("读大专的也算吗", "conditions"),
         ("还有助学金可以领吗", None),  # whether there is something to be had: a service
         ("还有多久能办好", "time_limit"),  # ...which asks no other field
+        ("有没有免费能办的证", None),  # its words name the service, no field
+        ("还有什么手续能办", None),
         ("家里没有啥收入能申请不", "conditions"),
         ("能不能报警", None),  # (报警, 考虑, 领养: not 报/考/领)
         ("你们服务还算不错", None),
@@ -307,6 +315,14 @@ def test_everyday_follow_ups_cue_their_field(question, field) -> None:
         ("家里没有啥收入能申请不", True),  # 没有啥 tells the case; it asks for nothing
         ("俺是灵活就业的能办不咧", True),  # a particle after it, as said in Shandong
         ("佢可唔可以同我一齐申请", True),  # Cantonese
+        ("我有残疾证能办吗", True),  # a thing the user has, lacks or got tells the case
+        ("我没有房能申请吗", True),
+        ("我交了五年社保能领不", True),
+        ("我领过补贴还能领吗", True),
+        ("俺这情况算不算哈", True),  # the same particles end every such question
+        ("俺六十了能不能领哈", True),
+        ("我这种也算数吗", True),
+        ("他说话还算数", False),
     ],
 )
 def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> None:
