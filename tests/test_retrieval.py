@@ -288,6 +288,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("还有助学金可以领吗", None),  # whether there is something to be had: a service
         ("还有多久能办好", "time_limit"),  # ...which asks no other field
         ("有没有免费能办的证", None),  # its words name the service, no field
+        ("他要本人亲自跑过去几回", "visits"),
+        ("是不是要先停掉这边的社保才能开", "conditions"),  # a prerequisite
+        ("使唔使有读者证先用得", "conditions"),
+        ("是不是要先交材料才能拿证", "materials"),  # (the materials' own word first)
         ("还有什么手续能办", None),
         ("家里没有啥收入能申请不", "conditions"),
         ("能不能报警", None),  # (报警, 考虑, 领养: not 报/考/领)
