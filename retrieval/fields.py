@@ -103,14 +103,15 @@ CUES: dict[Field, re.Pattern[str]] = dict(FIELD_CUES)
 # as it is ("公司关门了怎么注销", "低保申请可以代办吗" for 最低生活保障申请代办, "护照急用怎么办").
 # Who may go instead of the user (not 孩子: "能给孩子办吗" asks for the child, not by whom),
 # when sent or helping ("让我媳妇去办", "家人帮我领"; not "老公交了社保", who did it).
+GO_INSTEAD = "(办|领|交|代|补|换)"  # (补, 换: "我替他去补行不行")
 OTHERS = "别人|他人|家人|家属|亲属|亲戚|朋友|同事|家里人|子女|配偶|父母|家长|监护人|媳妇|老婆|老公|爱人|丈夫|妻子"
 FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
     ("hours", re.compile(r"几点钟?|周末|双休日|周[六日天]|星期[六日天]|礼拜[六日天]|(法定)?节假日|法定假日|放假|中午|午休|晚上|早上|[上下]午"
                          r"|开不开门|开门|关门|上不上班|[上下]班了?吗|(办公|工作|营业|[上下]班)时间|值班|截止"),
      re.compile(r"有没有人|有人|休息|平时|平常|平日|最晚|最早|[上下]班|窗口|大厅|开始")),  # (not 上班 alone: "我在济南上班" says where the user is)
-    ("proxy", re.compile(rf"代办|代领|代交|委托|代理人|(找人|让人|请人)(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)"
-                         rf"|[让叫请托找][我他她]?({OTHERS})(帮忙|帮|替|代)?[我他她]?去?(办|领|交|代)|({OTHERS})(帮忙|帮|替|代|去)[我他她]?去?(办|领|交|代)"
-                         r"|替[我他她]去?(办|领|交)(?!的)"),
+    ("proxy", re.compile(rf"代办|代领|代交|委托|代理人|(找人|让人|请人)(帮忙|帮|替|代)?[我他她]?去?{GO_INSTEAD}"
+                         rf"|[让叫请托找][我他她]?({OTHERS})(帮忙|帮|替|代)?[我他她]?去?{GO_INSTEAD}|({OTHERS})(帮忙|帮|替|代|去)[我他她]?去?{GO_INSTEAD}"
+                         rf"|替[我他她]去?(办|领|交|补|换)(?!的)"),
      re.compile(rf"帮忙|[帮替代让叫]|{OTHERS}")),
     ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地|(户口|户籍)不在"), re.compile(r"人|[在去]")),
     ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),

@@ -420,8 +420,8 @@ def test_office_hours_and_facts_without_a_field_are_answered_from_the_record(sd_
     代办, 异地, 邮寄, 加急 the record's own sentences are quoted, or "目录未载明" said."""
     assert detect_fact("周末能办吗")[0] == "hours" and detect_fact("下午几点下班")[0] == "hours"
     assert detect_fact("我在济南上班") is None  # where the user is, not the hours
-    asked = ["能找人代办吗", "可以让家人代领吗", "可以异地办吗", "能邮寄吗", "可以寄到家吗", "能不能加急"]
-    assert [detect_fact(q)[0] for q in asked] == ["proxy", "proxy", "remote", "mail", "mail", "expedite"]
+    asked = ["能找人代办吗", "可以让家人代领吗", "可以异地办吗", "能邮寄吗", "可以寄到家吗", "能不能加急", "我替他去补行不行"]
+    assert [detect_fact(q)[0] for q in asked] == ["proxy", "proxy", "remote", "mail", "mail", "expedite", "proxy"]
     item = next(i for i in sd_catalogue.items.values() if i.hours)
     hours = field_answer(item, "hours")
     assert item.hours in hours and item.department in hours and item.code in hours
