@@ -11,7 +11,7 @@ from functools import lru_cache
 from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.search import Filters, Searcher, SearchResult
+from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
 from retrieval.text import load_acts, normalise
 from settings import get_settings
 
@@ -175,7 +175,19 @@ def content_words(searcher: Searcher, content: str) -> set[str]:
 def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
     """The offered choice the words name, when one stands clearly above the others
     ("我要的是个人所得税那个" among several 纳税证明). Words of doing alone name none: "网上能办吗"
-    would otherwise pick the choice whose name is shortest around 办理."""
+    would otherwise pick the choice whose name is shortest around 办理. A clause telling why
+    ("先弄燃气那个吧，俺媳妇着急做饭") weighs the choice's share of the words down: then the one
+    clause that picks a choice, when no other picks another, says which."""
+    picked = pick_in_clause(searcher, content, offered)
+    if picked is not None:
+        return picked
+    clauses = [clause for clause in CLAUSE_END.split(content) if clause.strip()]
+    picks = {pick_in_clause(searcher, clause, offered) for clause in clauses} if len(clauses) > 1 else set()
+    picks.discard(None)
+    return picks.pop() if len(picks) == 1 else None
+
+
+def pick_in_clause(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
     if not content_words(searcher, content):
         return None
     result = searcher.search(content, Filters(codes=frozenset(offered)), k=len(offered))

@@ -212,6 +212,17 @@ def test_a_fact_asked_first_then_the_users_case_told_is_asked_of_the_topic(bot) 
     assert [i["name"] for i in items(again)] == ["居民身份证换领"] and custom(again, "field") == ["materials"], texts(again)
 
 
+def test_a_part_of_a_theme_picked_with_a_reason_said_beside_it(bot) -> None:
+    """"先弄燃气那个吧，俺媳妇着急做饭" on the 二手房 theme picks 燃气用户过户: the clause telling why
+    made the choice's share of the words too small, so the clause that names it says which."""
+    me = user()
+    say(me, "在济南买了套二手房，房本过完户了，可水表、电表、燃气上还是原来房东的名儿，这些咋改过来？")
+    reply = say(me, "先弄燃气那个吧，俺媳妇着急做饭")
+    assert [i["name"] for i in items(reply)] == ["燃气用户过户"], texts(reply)
+    after = say(me, "需要俺拿啥证件")
+    assert [i["name"] for i in items(after)] == ["燃气用户过户"] and custom(after, "field") == ["materials"], texts(after)
+
+
 def test_a_service_question_read_as_out_of_scope_gets_the_catalogues_sure_answer(bot) -> None:
     """NLU reads "老年人优待证咋弄，还有红烧肉怎么做" as out_of_scope (0.57): the catalogue is sure of
     the service it names, so that is answered, and the conversation goes on about it. A question
