@@ -542,11 +542,16 @@ def measure(
 REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
 
 
+# A later clause saying what the user wants done asks about that ("电话多少？上班的地方物业费涨了，想投诉物业").
+WANTS_DONE = re.compile(r"(想|打算|准备)要?(投诉|举报|反映|办|申请|问|咨询|找)|投诉|举报")
+
+
 def asked_first(searcher: Searcher, said: str) -> bool:
     """Whether the message's first clause asks a fact in words that name no service (one word the
-    catalogue never writes may be among them: 上去 of "交上去几天能批下来")."""
-    first = CLAUSE_END.split(said.strip(), maxsplit=1)[0]
-    if not first or not cues_a_field(first):
+    catalogue never writes may be among them: 上去 of "交上去几天能批下来"), and no later one wants
+    something done."""
+    first, *later = CLAUSE_END.split(said.strip(), maxsplit=1)
+    if not first or not cues_a_field(first) or WANTS_DONE.search("".join(later)):
         return False
     worth, unknown = searcher.word_profile(strip_field_cues(first))
     return worth < thresholds().specific and unknown <= 1

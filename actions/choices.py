@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
-from catalogue.store import Catalogue
+from catalogue.store import THEME_TYPE, Catalogue
 from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
 from retrieval.text import load_acts, normalise
 from settings import get_settings
@@ -54,7 +54,10 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     ]
     if len(choices) < 2:
         return choices
-    if all(says_what_sets_apart(result.message, top.item.name, other.name) for other in choices[1:]):
+    # (A theme is told apart from its parts by what else the question asks, not by a word: "想办个残疾证，
+    # 顺便那个护理补贴能不能一起申请上" says 护理补贴 of one part, and asks for the theme.)
+    by_word = all(c.type != THEME_TYPE for c in choices)
+    if all(says_what_sets_apart(result.message, top.item.name, other.name, by_word) for other in choices[1:]):
         return [top.item]
     # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
     # names extend ("办理往来港澳通行证") is a choice too, right after the best — also when it
@@ -70,13 +73,31 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     return choices[:MAX_CHOICES]
 
 
-def says_what_sets_apart(question: str, name: str, other: str) -> bool:
+def says_what_sets_apart(question: str, name: str, other: str, by_word: bool = True) -> bool:
     """Whether the question says `name`'s own part against `other` and not `other`'s own
     part against `name`: "三类超限运输车辆…" among the 一类 / 二类 variants, "实验动物生产许可证
     要注销" beside 实验动物使用许可(注销). The whole message counts, field and place words
-    included: "网上…" picks a name's (网上办理) over its (窗口办理)."""
+    included: "网上…" picks a name's (网上办理) over its (窗口办理). Where neither longest part is
+    said, `by_word`, a word of three characters only one name holds (`says_own_word`)."""
     question, name, other = normalise(question), normalise(name), normalise(other)
-    return says_own_part(question, name, other) and not says_own_part(question, other, name)
+    own, others = says_own_part(question, name, other), says_own_part(question, other, name)
+    if by_word and not own and not others:  # (neither longest run said: "身份证…换张新的" of 居民身份证换领 / 机动车驾驶证有效期满换证)
+        own, others = says_own_word(question, name, other), says_own_word(question, other, name)
+    return own and not others
+
+
+# A paper named: two characters or more before 证 / 照 / 卡 (a shorter run or any other word is said of too
+# many names alike: "申请", "强制隔离戒毒", "养老保险").
+PAPER = re.compile(r"(?=(\w{2,4}[证照卡]))")
+
+
+def says_own_word(question: str, name: str, other: str) -> bool:
+    """Whether the question names a paper `name` names and `other` does not ("身份证" of 居民身份证
+    换领 against 机动车驾驶证有效期满换证)."""
+    return any(
+        paper[start:] in name and paper[start:] not in other
+        for paper in PAPER.findall(question) for start in range(len(paper) - 2)
+    )
 
 
 def says_own_part(question: str, name: str, other: str) -> bool:

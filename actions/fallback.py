@@ -8,7 +8,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
+import re
+
 from actions.answer import answer_if_sure
+from retrieval.fields import ASKS_HOW_TO_DO, cues_a_field
+
+# Asked for something no office gives, though its words name a service ("推荐几部关于退休生活的电影",
+# "帮我推荐个代理记账公司，公司注册用的").
+NOT_FROM_AN_OFFICE = re.compile(r"推荐|推介|电影|电视剧|小说|笑话|故事|哪家好|划算")
 
 
 class ActionDefaultFallback(Action):
@@ -23,14 +30,16 @@ class ActionDefaultFallback(Action):
 class ActionOutOfScope(Action):
     """A message NLU reads as outside government services: answered as a question when the
     catalogue answers it surely ("印花税已经在网上缴了，还想要一张印花税票销售凭证，怎么开" read as
-    out_of_scope 0.67, while retrieval is sure of 转开印花税票销售凭证), else said to be out of scope.
-    The topic stays either way for the next follow-up."""
+    out_of_scope 0.67, while retrieval is sure of 转开印花税票销售凭证) when it asks how to do it or
+    a fact of it, else said to be out of scope. The topic stays either way for the next follow-up."""
 
     def name(self) -> str:
         return "action_out_of_scope"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        events = answer_if_sure(dispatcher, tracker)
+        text = tracker.latest_message.get("text") or ""
+        asks = (ASKS_HOW_TO_DO.search(text) or cues_a_field(text)) and not NOT_FROM_AN_OFFICE.search(text)
+        events = answer_if_sure(dispatcher, tracker) if asks else None
         if events is not None:
             return events
         dispatcher.utter_message(response="utter_out_of_scope")

@@ -23,17 +23,25 @@ Field = Literal[
 # What may end a question after its last word, as said in Shandong and Guangdong ("俺这情况算不算哈").
 PARTICLES = "啊呀吧哈咧嘞啦哦噢㗎"
 LIKE_THIS = r"(这样|这么|一起|一齐|一块儿?|[跟同和][^，,。？?！!]{1,4}(一起|一齐))?"  # (一齐, 同: Cantonese)
-DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领|预?约|换|补)"  # (约, 换, 补: "这种也能约不", "没安排单位也能换不")
+DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领|预?约|换|补)"
+# 约, 换 and 补 are most often the act of the service asked for ("房产证丢了能补不", "驾驶证到期了能换吗":
+# the reissue, the renewal), and ask whether the user's case may only as also ("这种也能约不", "没安排单位
+# 也能换不").
+ALSO_DONE = rf"[也还都](可以|能){LIKE_THIS}(预?约|换|补)"
+# Asked without, they ask no fact, and name no service either: the words before them say which
+# ("俺家房产证丢了能补不": 不动产权证书补发; "想请戒毒系统的人来上一堂禁毒课，这个能预约吗").
+OWN_ACT_ASKED = re.compile(rf"(能不能|可不可以|可唔可以|可以|(?<!可)能){LIKE_THIS}(预?约|换|补)(吗|不(?![到了起成出完动住上])|么|嘛)")
 # (Not 能不能报警 / 考虑 / 领养, 可能领不到: the verb ends the question.)
 CAN_IT_BE_DONE = re.compile(
     rf"(能不能|可不可以|可唔可以){LIKE_THIS}(办|申请)(?!销)"
-    rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(报名?|考|领|预?约|换|补)(?=[吗呢{PARTICLES}]|[^\u4e00-\u9fff]|$)"
-    rf"|(可以|(?<!可)能){DONE_LIKE_THIS}(吗|不(?![到了起成出完动住上])|么|嘛)|得唔得"
+    rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(报名?|考|领)(?=[吗呢{PARTICLES}]|[^\u4e00-\u9fff]|$)"
+    rf"|(可以|(?<!可)能){LIKE_THIS}(办|申请|报名?|考|领)(吗|不(?![到了起成出完动住上])|么|嘛)"
+    rf"|{ALSO_DONE}(吗|不(?![到了起成出完动住上])|么|嘛)|得唔得"
 )
 # ...but whether there is something to be had asks for a service, not who qualifies ("我们这种聚居区
 # 出来的还有助学金可以领吗", "有没有补贴能领吗").
 THERE_IS = re.compile(
-    rf"(?<!没)(还有(?![我你他她俺咱]|多[久长少])|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}"
+    rf"(?<!没)(还有(?![我你他她俺咱]|多[久长])|有没有|有什么|有啥|有哪些|有冇|有无)[^，,。？?！!]{{0,10}}(可以|能){DONE_LIKE_THIS}"
 )
 # ...and a thing named at the start of the question's clause asks for that thing's service ("失业金我能
 # 领吗", "医药费能报不"), not whether the case fits the one under discussion; one the user has, lacks or
@@ -42,7 +50,15 @@ THING_FIRST = re.compile(
     rf"(^|[，,。？?！!\s])[^，,。？?！!\s有没交缴买办领拿]*[证照卡金费保贴房][我你他她俺咱]?[也还都]?(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)"
 )
 # Whether the user's case counts ("读大专的也算吗").
+# The clause a prerequisite is in asks: it ends the message or a question ("必须先结婚才能办准生证吗", "先得
+# 有居住证才行吧").
+PREREQUISITE_ASKED = rf"(?=[^，,。；;！!]*?([吗不吧么嘛呢？?{PARTICLES}]|$))"
 COUNTS = rf"[也还都]算数?(吗|不(?![上清错好了])|么|嘛)|算(不|唔)算(?=[\s？?。！!呢{PARTICLES}]*$)"  # (not 还算不错, 说话算数)
+
+
+# ...which names no fact either when what is to be had is a paper or a procedure ("有没有免费能办的证",
+# "还有什么手续能办"); otherwise its words may ask one ("有没有别的大厅能办", "有冇网上可以办嘅").
+THERE_IS_A_SERVICE = re.compile(rf"({THERE_IS.pattern})的(证|照|卡|手续|业务)|(还有|有没有|有什么|有啥|有哪些|有冇|有无)(什么|啥|哪些|别的|其他)?(手续|业务)")
 
 
 def without_there_is(text: str) -> str:
@@ -67,7 +83,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                        r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费")),
     ("time_limit", re.compile(r"多久|多[长少]时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|几日|当天"
                               r"|多会儿|有(结果|消息|回复|答复|信)|(给|出)个?(答复|回复)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
-                              r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)")),
+                              r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)|等到(啥|什么)时候|等到几时|(啥|什么)时候(能|可以)?到[账帐]")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办")),
     # Whether the user must come in person asks how often one must come: "必须要他本人去吗" (not
     # "本人去不了，能让家人代办吗", "本人不去，能委托别人吗": who may go instead, the 代办 fact;
@@ -80,8 +96,11 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                               r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
                               # a prerequisite ("是不是要有读者证才能用", Cantonese "使唔使有读者证先用得",
                               # "是不是要先停掉这边的社保才能开")
-                              r"|(要|需要|得)先?(有|持有|拿到|办)[^，,。？?！!]{1,8}(才|先)(能|可以|用得|得|可)"
-                              r"|(是不是|是否|使唔使|需唔需要|要不要)(要|得)?先?[^，,。？?！!]{1,10}(才|先)(能|可以|用得|得|可)"
+                              # asked in the clause that asks, not told ("学校说得先有居住证才能给孩子报名，居住证咋办"), of a
+                              # thing to have, not a number to queue with ("要拿到号才能进去吗") nor the service itself ("要办
+                              # 的话先得干啥")
+                              rf"|(要|需要|得|必须|非得)先?((有|持有|拿到|办)(?!号)(?:(?!的话)[^，,。？?！!]){{1,8}}|结婚)(才|先)(能|可以|用得|得|可|行){PREREQUISITE_ASKED}"
+                              rf"|(是不是|是否|使唔使|需唔需要|要不要)(要|得)?先?(?!拿到?号)(?:(?!的话)[^，,。？?！!]){{1,10}}(才|先)(能|可以|用得|得|可|行){PREREQUISITE_ASKED}"
                               # who may ("谁都能查吗", "谁可以申请"; not "谁能帮我看看", "找谁可以办": whom to
                               # ask, "谁能约到号啊": a complaint, "大厅里谁都能插队")
                               r"|(?<![找问让叫])谁都?(可以|能)(办理|办|申请|查|领|报名|预约|考)(?![到着])"
@@ -113,7 +132,9 @@ FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
                          rf"|[让叫请托找][我他她]?({OTHERS})(帮忙|帮|替|代)?[我他她]?去?{GO_INSTEAD}|({OTHERS})(帮忙|帮|替|代|去)[我他她]?去?{GO_INSTEAD}"
                          rf"|替[我他她]去?(办|领|交|补|换)(?!的)"),
      re.compile(rf"帮忙|[帮替代让叫]|{OTHERS}")),
-    ("remote", re.compile(r"异地|外地|外省|省外|跨省|跨市|通办|不在本地|(户口|户籍)不在"), re.compile(r"人|[在去]")),
+    # (whose 户口 it is goes with it: "她户口在外省，能在我们这边领吗", "户口还在老家临沂，在这边能换吗")
+    ("remote", re.compile(r"((户口|户籍)[还都也]?在)?(外地|外省|省外)|(户口|户籍)[还都也]?在老家|异地|跨省|跨市|通办|不在本地|(户口|户籍)不在"),
+     re.compile(r"人|[在去领]|这边|这里|我们|咱们|俺们")),
     ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),
     ("expedite", re.compile(r"加急|急件|急用|加快|(快点|尽快)办"), re.compile(r"服务|处理|办理|办")),
 ]
@@ -286,18 +307,20 @@ def asks_times_allowed(question: str) -> bool:
 
 
 def strip_field_cues(text: str) -> str:
-    """The words without those that ask a field ("要带什么材料", "在哪办")."""
+    """The words without those that ask a field ("要带什么材料", "在哪办") or whether it can be
+    done (`OWN_ACT_ASKED`)."""
     for _, cue in FIELD_CUES:
         text = cue.sub(" ", text)
-    return text
+    return OWN_ACT_ASKED.sub(" ", text)
 
 
 def detect_field(question: str) -> Field | None:
-    # Whether there is something to be had asks for a service: its words name no field ("有没有免费能办的证",
-    # "还有什么手续能办"; but "还有多久能办好" asks the time limit, no `THERE_IS`).
+    # Whether there is something to be had asks no condition; another field its words may ask ("有没有
+    # 别的大厅能办"), unless what is to be had is a paper or procedure (`THERE_IS_A_SERVICE`).
     without = without_there_is(question)
+    any_field = without if THERE_IS_A_SERVICE.search(question) else question
     for field, cue in FIELD_CUES:
-        if cue.search(without):
+        if cue.search(without if field == "conditions" else any_field):
             return field
     return "conditions" if asks_times_allowed(without) else None
 

@@ -74,8 +74,16 @@ SAYS_OUTSIDE_MAINLAND = re.compile(
 # "台湾同胞在广州办居住证", "在香港有劳务收入，要内地的税收居民证明"): the province's own offices serve
 # those. "香港身份证丢了怎么补" and "台湾的健保卡" ask for that place's (`asks_of_elsewhere`).
 SERVED_HERE = ("香港", "澳门", "台湾")
-THEIR_PEOPLE = re.compile(r"\s*的?(居民|同胞|人(?!寿)|籍|朋友|亲戚|同事|股东|公司|企业|律所|律师|医生|牙医)")
+THEIR_PEOPLE = re.compile(r"\s*([的嘅]?(居民|同胞|人(?!寿)|籍|朋友|亲戚|同事|股东|公司|企业|律所|律师|医生|牙医|老公|老婆|太太|丈夫"
+                          r"|女|孩子|老师|员工)|[的嘅](?=[，,。！!？?\s]|$)|(来|嚟|过来)的)")  # ("我老婆系澳门嘅，想喺广州登记结婚")
+# ...but papers or duties of the place itself are its own offices' ("我是香港人，香港身份证丢了怎么补",
+# "他的香港驾照怎么续期", "香港公司年审怎么弄"), whatever else the message says.
+THEIR_OWN = re.compile(r"\s*[的嘅]?(身份证|驾照|驾驶证|驾驶执照|健保卡|强积金|护照|公司年审|公司周年申报|商业登记)")
 SERVED_HERE_FOR = re.compile(r"通行证|签注|台胞证|回乡证|旅行证|港澳|往来|内地|大陆")
+# The user come back or moved to a region of the province ("今年回济宁任城老家了", "搬到青岛了"): a place
+# outside it not gone to is where they come from, and asks for this province's service (社保转入,
+# "回济南了，北京的社保怎么转过来"), not that place's.
+CAME_HERE = re.compile(r"(回到?|搬回|调回|搬到|来到?)了?\s*$")
 GONE_OR_COME = re.compile(r"(?<![找收得])(去|到|回|从|来自|赴)\s*$")  # (not 找到北京的工作, 收到)
 FOR_TREATMENT = re.compile(r"看病|住院|就医|手术|治疗|复查")
 MOVED_FOR = re.compile(rf"{FOR_TREATMENT.pattern}|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
@@ -286,12 +294,14 @@ class Searcher:
 
     def places_elsewhere(self, message: str) -> list[tuple[str, str | None]]:
         """Each place outside the province that the message names, with what the user goes
-        there or comes from it for (`MOVED_FOR`), if it says so; 往来 for 香港/澳门/台湾 where the
-        message asks what the province's offices do for them (`SERVED_HERE`)."""
+        there or comes from it for (`MOVED_FOR`), if it says so, or 回来 where the user has come to
+        the province (`CAME_HERE`); 往来 for 香港/澳门/台湾 where the message asks what the
+        province's offices do for them (`SERVED_HERE`)."""
         rest = self.gazetteer.without_regions(message)
         found = self.gazetteer.outside_places(rest)
         ends = {start + len(name): start for name, start in found}
-        places, served_here = [], False
+        places, served_here, their_own = [], False, False
+        came_here = any(CAME_HERE.search(message, 0, start) for start, _, _ in self.gazetteer.mentions(message))
         for name, start in found:
             before = start
             while before in ends:  # a place inside the one before it ("去海南三亚") is gone to as that one is
@@ -301,10 +311,12 @@ class Searcher:
                 clause_end = cut.start()
             gone_or_come = GONE_OR_COME.search(rest, 0, before) is not None
             reason = MOVED_FOR.search(rest, start, clause_end) if gone_or_come else None
-            places.append((name, reason.group(0) if reason else None))
-            if name in SERVED_HERE and (gone_or_come or THEIR_PEOPLE.match(rest, start + len(name))):
+            places.append((name, reason.group(0) if reason else "回来" if came_here and not gone_or_come else None))
+            if name in SERVED_HERE and THEIR_OWN.match(rest, start + len(name)):
+                their_own = True
+            elif name in SERVED_HERE and (gone_or_come or THEIR_PEOPLE.match(rest, start + len(name))):
                 served_here = True
-        if served_here or SERVED_HERE_FOR.search(rest):
+        if not their_own and (served_here or SERVED_HERE_FOR.search(rest)):
             places = [(name, "往来" if name in SERVED_HERE and not reason else reason) for name, reason in places]
         return places
 

@@ -67,6 +67,9 @@ def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone() -> None:
         # A word of the best's own part is not enough: the question must say that part whole.
         ("工伤待遇收款账户变更要准备什么材料", "工伤保险待遇变更（工伤保险长期待遇停发/续发、工伤保险待遇重核）", "工伤保险个人基本信息变更", False),
         ("非法人组织资格公证去哪里办", "非法人组织经历公证指引", "非法人组织资格公证指引", False),  # says the other's
+        # Neither longest part said: a word of three characters only one holds tells them apart.
+        ("身份证下个月就到期了，想赶紧换张新的，怎么弄", "居民身份证换领", "机动车驾驶证有效期满换证", True),
+        ("身份证下个月就到期了，想赶紧换张新的，怎么弄", "居民身份证换领", "居民身份证补领", False),
     ],
 )
 def test_says_what_sets_apart(question: str, name: str, other: str, apart: bool) -> None:

@@ -234,6 +234,32 @@ def test_a_service_question_read_as_out_of_scope_gets_the_catalogues_sure_answer
     assert [i["name"] for i in items(after)] == ["老年人优待证办理"] and custom(after, "field") == ["materials"], texts(after)
     other = say(me, "帮我订一张去北京的机票")
     assert not items(other) and "不在政务服务范围" in texts(other), texts(other)
+    # Asked for a recommendation, whatever service its words name: out of scope, the topic kept.
+    films = say(me, "推荐几部讲老年人生活的电影")
+    assert not items(films) and "不在政务服务范围" in texts(films), texts(films)
+    where = say(me, "在哪办")
+    assert [i["name"] for i in items(where)] == ["老年人优待证办理"] and custom(where, "field") == ["location"], texts(where)
+
+
+def test_a_user_come_back_from_another_province_gets_this_provinces_transfer(bot) -> None:
+    """Social insurance paid in another province by a user now come back ("今年搬回济宁任城了")
+    asks for this province's 转移接续: the other province's name made every hit unsure (work
+    order form started for it), and the follow-ups went to the form."""
+    me = user()
+    reply = say(me, "我在浙江宁波打了八年工，社保都是那边交的，今年搬回济宁任城了，那边交的养老保险咋转过来？")
+    assert [i["name"] for i in items(reply)] == ["基本养老保险关系转移接续"], texts(reply)
+    later = say(me, "转过来要等到啥时候")
+    assert [i["name"] for i in items(later)] == ["基本养老保险关系转移接续"] and custom(later, "field") == ["time_limit"], texts(later)
+
+
+def test_asking_whether_a_paper_can_be_reissued_answers_the_service_not_only_its_conditions(bot) -> None:
+    """"身份证丢了能补吗": 补 is the act of the service asked for, not whether the user's case may;
+    it answered only 受理条件, also after the pick. Asked as also ("没安排单位也能补不") it is."""
+    me = user()
+    first = say(me, "身份证丢了能补吗")
+    assert "居民身份证补领" in [i["name"] for i in items(first)] and custom(first, "field") != ["conditions"], texts(first)
+    picked = say(me, "第一个") if len(items(first)) > 1 else first
+    assert [i["name"] for i in items(picked)] == ["居民身份证补领"] and custom(picked, "field") != ["conditions"], texts(picked)
 
 
 def test_a_place_outside_the_province_gone_to_for_treatment_asks_this_provinces_service(bot) -> None:

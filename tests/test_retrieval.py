@@ -106,6 +106,15 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     # ...but not that place's own papers.
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港身份证丢了怎么补"))
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("台湾的健保卡怎么办"))
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("我是香港人，香港身份证丢了怎么补"))  # (whoever asks)
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港身份证丢了，在内地能补吗"))
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港公司年审怎么弄"))
+    # Their people are named many ways.
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("我老婆系澳门嘅，想喺广州登记结婚"))
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("嫁了个香港老公，想在广州登记结婚"))
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("台湾来的老师想在广州办居住证"))
+    # Come back or moved here from it: this province's service too.
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("在湖南长沙干了六年，今年回广州了，那边交的养老保险能转过来吗"))
     # Names never overlap: "上海口腔医院" names 上海 alone (not 海口), which is gone to for treatment.
     assert gd_searcher.places_elsewhere("下个月去上海口腔医院做手术，医保怎么备案") == [("上海", "手术")]
 
@@ -256,6 +265,7 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("最快多会儿能拿到", "time_limit"),
         ("得等一个月吗", "time_limit"),
         ("当天能拿吗", "time_limit"),
+        ("钱转过来得等到啥时候", "time_limit"),
         ("政务中心几楼", "location"),
         ("离我近的能办的地方有吗", "location"),
         ("要不要亲自过去", "visits"),
@@ -293,6 +303,21 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("使唔使有读者证先用得", "conditions"),
         ("是不是要先交材料才能拿证", "materials"),  # (the materials' own word first)
         ("还有什么手续能办", None),
+        ("这边人太多了，有没有别的大厅能办", "location"),  # ...but other words of it may ask a fact
+        ("有没有不用本人去也能办的", "visits"),
+        ("有冇网上可以办嘅", "online"),
+        ("还有几天能领", "time_limit"),
+        ("还有多少补贴可以领吗", None),
+        ("学校说得先有居住证才能给孩子报名，居住证咋办", None),  # a prerequisite told, not asked
+        ("要拿到号才能进去吗", None),  # a number to queue with, not a thing to have
+        ("要办的话先得干啥", None),
+        ("必须先结婚才能办准生证吗", "conditions"),
+        ("先得有居住证才行吧", "conditions"),
+        ("俺家房产证丢了能补不", None),  # 补, 换, 约: the service's own act...
+        ("驾驶证到期了能换吗", None),
+        ("明天能约吗", None),
+        ("这种也能约不", "conditions"),  # ...asked as also of the user's case
+        ("没安排单位也能换不", "conditions"),
         ("家里没有啥收入能申请不", "conditions"),
         ("能不能报警", None),  # (报警, 考虑, 领养: not 报/考/领)
         ("你们服务还算不错", None),

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from actions.answer import offered_by_ordinal, strip_field_cues
+from actions.answer import asked_first, offered_by_ordinal, strip_field_cues
 from actions.topic import Evidence, Thresholds, Topic, decide, marked_new, offers_maybe
 
 T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
@@ -617,3 +617,14 @@ def test_progress_asked_of_the_service_under_discussion_is_its_own_lookup(gd_sea
     found = progress_lookup_of(gd_searcher, item, said, None)
     assert (lookup in found.hits[0].item.name) if lookup else found is None, found and found.hits[0].item.name
     assert found is None or all("进度" in hit.item.name for hit in found.hits)
+
+
+@pytest.mark.parametrize(
+    ("said", "first"),
+    [
+        ("交上去几天能批下来？下个月有个应急通信演练，怕赶不上", True),  # the user's case told after
+        ("电话多少？上班的地方物业费涨了，想投诉物业", False),  # a later clause wants something else done
+    ],
+)
+def test_a_fact_asked_in_the_first_clause(gd_searcher, said: str, first: bool) -> None:
+    assert asked_first(gd_searcher, said) is first
