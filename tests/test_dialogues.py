@@ -943,3 +943,14 @@ def test_a_story_asking_how_to_get_a_licence_is_a_service_question_not_a_work_or
     reply = say(me, "对了，俺弟在青岛市南要开个小吃店，卖吃的那个许可咋办")
     assert "事情发生在哪里" not in texts(reply), texts(reply)
     assert "食品经营许可" in texts(reply), texts(reply)  # (the 开办餐饮店 theme, which covers it)
+
+
+def test_follow_ups_said_the_shandong_way_ask_their_facts(bot) -> None:
+    """Trips asked with the office between ("去民政局几回"), what to carry with 揣, and whether it
+    is approved fast ("批得快不"): each was "not found", searched as a new service."""
+    me = user()
+    first = say(me, "俺跟俺老伴过不下去了，俩人商量好了要离婚，户口都在济南历下区")
+    assert [i["name"] for i in items(first)] == ["内地居民离婚登记"], texts(first)
+    for said, field in (("俺俩得一块儿去民政局几回", "visits"), ("到时候得揣着啥去", "materials"), ("这个批得快不", "time_limit")):
+        reply = say(me, said)
+        assert [i["name"] for i in items(reply)] == ["内地居民离婚登记"] and custom(reply, "field") == [field], (said, texts(reply))

@@ -266,6 +266,11 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("得等一个月吗", "time_limit"),
         ("当天能拿吗", "time_limit"),
         ("钱转过来得等到啥时候", "time_limit"),
+        ("这个批得快不", "time_limit"),
+        ("俺俩得一块儿去民政局几回？", "visits"),  # the office between
+        ("这个还用专门往税务局跑不", "visits"),
+        ("去年去了几次都没办成", None),  # told, not asked
+        ("那天俺俩都得揣着啥去", "materials"),  # 揣: carry, in Shandong
         ("政务中心几楼", "location"),
         ("离我近的能办的地方有吗", "location"),
         ("要不要亲自过去", "visits"),
@@ -372,6 +377,7 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         (None, "交了材料以后多久能拿到证", "time_limit"),  # no field intent: the words alone
         (None, "交咗资料之后几耐先攞到", "time_limit"),
         ("materials", "交了材料多久能拿到", "time_limit"),
+        ("materials", "从递材料到发证要等多长", "time_limit"),
         ("materials", "材料都交齐了，几天能办好", "time_limit"),
         ("materials", "交了材料还要交什么", "materials"),
         ("location", "要交什么材料，在哪里交", "location"),  # both have words: NLU's
