@@ -11,11 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 import re
 
 from actions.answer import answer_if_sure
-from retrieval.fields import ASKS_HOW_TO_DO, cues_a_field
+from retrieval.fields import ASKS_FOR_A_RECOMMENDATION, ASKS_HOW_TO_DO, cues_a_field
 
 # Asked for something no office gives, though its words name a service ("推荐几部关于退休生活的电影",
 # "帮我推荐个代理记账公司，公司注册用的").
-NOT_FROM_AN_OFFICE = re.compile(r"推荐|推介|电影|电视剧|小说|笑话|故事|哪家好|划算")
+NOT_FROM_AN_OFFICE = re.compile(rf"{ASKS_FOR_A_RECOMMENDATION.pattern}|电影|电视剧|小说|笑话|故事|划算")
 
 
 class ActionDefaultFallback(Action):

@@ -210,6 +210,12 @@ ASKS_HOW_TO_DO = re.compile(
 )
 
 
+# A business, place or pastime asked to be recommended ("广州哪家影楼好", "有冇好食嘅茶楼推介"): no office
+# gives that, whatever service its words name; what an office recommends it may ("省农业农村厅今年有推荐
+# 的主导品种吗": 主导品种推介).
+ASKS_FOR_A_RECOMMENDATION = re.compile(r"^(?!.*(厅|局|委|政府|部门|官方)).*(推荐|推介|哪家.{0,2}好)")
+
+
 # A message that asks: a final particle ("能加急不", Shandong's "不咧"; not the 么 of 什么) or
 # question mark, or an asking word (X不X: "开不开门", "能不能"; not 不 inside: "不客气，周末愉快").
 QUESTION = re.compile(r"(?:(?:[吗嘛呢不]|不咧|(?<![什怎这那多])么)[\s？?!！。~～]*|[？?]\s*)$|可以不|有没有|(.)不\1")

@@ -239,6 +239,10 @@ def test_a_service_question_read_as_out_of_scope_gets_the_catalogues_sure_answer
     assert not items(films) and "不在政务服务范围" in texts(films), texts(films)
     where = say(me, "在哪办")
     assert [i["name"] for i in items(where)] == ["老年人优待证办理"] and custom(where, "field") == ["location"], texts(where)
+    studio = say(me, "办完想带老人去拍个全家福，济南哪家影楼好")  # (whichever action NLU's intent picks)
+    assert not items(studio) and "不在政务服务范围" in texts(studio), texts(studio)
+    later = say(me, "要多久")
+    assert [i["name"] for i in items(later)] == ["老年人优待证办理"] and custom(later, "field") == ["time_limit"], texts(later)
 
 
 def test_a_user_come_back_from_another_province_gets_this_provinces_transfer(bot) -> None:

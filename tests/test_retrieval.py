@@ -2,7 +2,7 @@ import pytest
 
 from catalogue.model import ServiceItem
 from catalogue.store import load_catalogue
-from retrieval.fields import ASKS_HOW_TO_DO, asks_if_case_qualifies, detect_fact, detect_field, field_answer, field_asked, strip_field_cues
+from retrieval.fields import ASKS_FOR_A_RECOMMENDATION, ASKS_HOW_TO_DO, asks_if_case_qualifies, detect_fact, detect_field, field_answer, field_asked, strip_field_cues
 from retrieval.index import IndexUnavailable, RetrievalIndex
 from retrieval.search import Filters, Searcher, asks_of_elsewhere, moved_for
 from retrieval.service import ensure_index, load_index
@@ -688,3 +688,15 @@ def test_odd_jobs_are_flexible_employment(sd_searcher) -> None:
     社保咋自己交" got 单位社会保险登记 alone)."""
     assert sd_searcher.search("打零工的怎么交社保").hits[0].item.name == "灵活就业人员参保登记"
 
+
+
+@pytest.mark.parametrize(
+    ("said", "asks"),
+    [
+        ("办完想去拍个结婚纪念照，广州哪家影楼好", True),
+        ("咁啱问埋，图书馆附近有冇好食嘅茶楼推介", True),
+        ("想种番薯，省农业农村厅今年有推荐的主导品种吗", False),  # what an office recommends: its service
+    ],
+)
+def test_a_recommendation_asked_of_a_business_or_pastime(said: str, asks: bool) -> None:
+    assert bool(ASKS_FOR_A_RECOMMENDATION.search(said)) is asks
