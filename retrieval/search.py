@@ -395,7 +395,7 @@ class Searcher:
             return 0.0
         record = self.words_of(text) if cache else frozenset(self.index.lexicon.search_tokens(text))
         weights = {word: self.index.idf(word) for word in words}
-        return sum(w for word, w in weights.items() if word in record) / (sum(weights.values()) or 1.0)
+        return sum(w for word, w in weights.items() if word in record or of_its_office(word, record)) / (sum(weights.values()) or 1.0)
 
     def words_of(self, text: str) -> frozenset[str]:
         """An item's record or name as searched words (with long words' character pairs)."""
@@ -601,6 +601,15 @@ class Searcher:
             close_ratio=close_ratio,
             said=said or "",
         )
+
+
+# An office named by what it handles ("公证处", "税务局", "档案馆"): the office of a record that holds that word
+# ("公证处喺边" on 已婚（初婚）公证指引 asks where to go for it, not for 公证机构信息查询).
+OFFICE_ENDS = "处所局站馆"
+
+
+def of_its_office(word: str, record: frozenset[str]) -> bool:
+    return len(word) >= 3 and word[-1] in OFFICE_ENDS and word[:-1] in record
 
 
 def asks_of_elsewhere(places: list[tuple[str, str | None]]) -> bool:

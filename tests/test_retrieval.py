@@ -700,3 +700,10 @@ def test_odd_jobs_are_flexible_employment(sd_searcher) -> None:
 )
 def test_a_recommendation_asked_of_a_business_or_pastime(said: str, asks: bool) -> None:
     assert bool(ASKS_FOR_A_RECOMMENDATION.search(said)) is asks
+
+
+def test_an_office_named_by_what_it_handles_is_the_office_of_a_record_holding_that(gd_searcher) -> None:
+    """"公证处喺边" on 已婚（初婚）公证指引: 公证处 is the office of 公证, which the record holds."""
+    item = next(i for i in gd_searcher.index.items if i.name.startswith("已婚（初婚）公证指引"))
+    assert gd_searcher.coverage("公证处", item) == 1.0
+    assert gd_searcher.coverage("派出所", item) == 0.0
