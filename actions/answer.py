@@ -548,7 +548,7 @@ REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
 
 
 # A later clause saying what the user wants done asks about that ("电话多少？上班的地方物业费涨了，想投诉物业").
-WANTS_DONE = re.compile(r"(想|打算|准备)要?(投诉|举报|反映|办|申请|问|咨询|找)|投诉|举报")
+WANTS_DONE = re.compile(r"投诉|举报|反映")  # (not 想问 / 想申请: "在哪办？老人腿脚不好，想申请上门办")
 
 
 def asked_first(searcher: Searcher, said: str) -> bool:

@@ -30,7 +30,8 @@ DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领|预?约|换|补)"
 ALSO_DONE = rf"[也还都](可以|能){LIKE_THIS}(预?约|换|补)"
 # Asked without, they ask no fact, and name no service either: the words before them say which
 # ("俺家房产证丢了能补不": 不动产权证书补发; "想请戒毒系统的人来上一堂禁毒课，这个能预约吗").
-OWN_ACT_ASKED = re.compile(rf"(能不能|可不可以|可唔可以|可以|(?<!可)能){LIKE_THIS}(预?约|换|补)(吗|不(?![到了起成出完动住上])|么|嘛)")
+OWN_ACT_ASKED = re.compile(rf"(能不能|可不可以|可唔可以|可以|(?<!可)能){LIKE_THIS}(预?约|换|补)(吗|不(?![到了起成出完动住上])|么|嘛)"
+                           rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(预?约|换|补)(?=[呢{PARTICLES}]|[^\u4e00-\u9fff]|$)")
 # (Not 能不能报警 / 考虑 / 领养, 可能领不到: the verb ends the question.)
 CAN_IT_BE_DONE = re.compile(
     rf"(能不能|可不可以|可唔可以){LIKE_THIS}(办|申请)(?!销)"
@@ -52,13 +53,13 @@ THING_FIRST = re.compile(
 # Whether the user's case counts ("读大专的也算吗").
 # The clause a prerequisite is in asks: it ends the message or a question ("必须先结婚才能办准生证吗", "先得
 # 有居住证才行吧").
-PREREQUISITE_ASKED = rf"(?=[^，,。；;！!]*?([吗不吧么嘛呢？?{PARTICLES}]|$))"
+PREREQUISITE_ASKED = rf"(?=[^，,。；;！!]*?([吗吧么嘛呢？?{PARTICLES}]|不(?=[，,？?。！!\s]|$)|$|[，,]\s*(对吧|是吧|对不对|是不是|对吗|是吗)))"
 COUNTS = rf"[也还都]算数?(吗|不(?![上清错好了])|么|嘛)|算(不|唔)算(?=[\s？?。！!呢{PARTICLES}]*$)"  # (not 还算不错, 说话算数)
 
 
 # ...which names no fact either when what is to be had is a paper or a procedure ("有没有免费能办的证",
 # "还有什么手续能办"); otherwise its words may ask one ("有没有别的大厅能办", "有冇网上可以办嘅").
-THERE_IS_A_SERVICE = re.compile(rf"({THERE_IS.pattern})的(证|照|卡|手续|业务)|(还有|有没有|有什么|有啥|有哪些|有冇|有无)(什么|啥|哪些|别的|其他)?(手续|业务)")
+THERE_IS_A_SERVICE = re.compile(rf"({THERE_IS.pattern})[的嘅](证|照|卡|手续|业务|补贴|津贴|补助|政策)|(还有|有没有|有什么|有啥|有哪些|有冇|有无)(什么|啥|哪些|别的|其他)?(手续|业务)")
 
 
 def without_there_is(text: str) -> str:
@@ -136,7 +137,7 @@ FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
      re.compile(rf"帮忙|[帮替代让叫]|{OTHERS}")),
     # (whose 户口 it is goes with it: "她户口在外省，能在我们这边领吗", "户口还在老家临沂，在这边能换吗")
     ("remote", re.compile(r"((户口|户籍)[还都也]?在)?(外地|外省|省外)|(户口|户籍)[还都也]?在老家|异地|跨省|跨市|通办|不在本地|(户口|户籍)不在"),
-     re.compile(r"人|[在去领]|这边|这里|我们|咱们|俺们")),
+     re.compile(rf"人|[在去]|领(?=[吗不呢{PARTICLES}]|$)|这边|这里|我们|咱们|俺们")),
     ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),
     ("expedite", re.compile(r"加急|急件|急用|加快|(快点|尽快)办"), re.compile(r"服务|处理|办理|办")),
 ]

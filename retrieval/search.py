@@ -83,7 +83,7 @@ SERVED_HERE_FOR = re.compile(r"通行证|签注|台胞证|回乡证|旅行证|�
 # The user come back or moved to a region of the province ("今年回济宁任城老家了", "搬到青岛了"): a place
 # outside it not gone to is where they come from, and asks for this province's service (社保转入,
 # "回济南了，北京的社保怎么转过来"), not that place's.
-CAME_HERE = re.compile(r"(回到?|搬回|调回|搬到|来到?)了?\s*$")
+CAME_HERE = re.compile(r"(回到?|搬回|调回|搬到|(?<![原后本出起将看])来到?)了?\s*$")
 GONE_OR_COME = re.compile(r"(?<![找收得])(去|到|回|从|来自|赴)\s*$")  # (not 找到北京的工作, 收到)
 FOR_TREATMENT = re.compile(r"看病|住院|就医|手术|治疗|复查")
 MOVED_FOR = re.compile(rf"{FOR_TREATMENT.pattern}|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
@@ -301,7 +301,11 @@ class Searcher:
         found = self.gazetteer.outside_places(rest)
         ends = {start + len(name): start for name, start in found}
         places, served_here, their_own = [], False, False
-        came_here = any(CAME_HERE.search(message, 0, start) for start, _, _ in self.gazetteer.mentions(message))
+        # (done: "了" in the mention's clause; not "俺下个月搬到青岛，北京的社保要先停吗")
+        came_here = any(
+            CAME_HERE.search(message, 0, start) and "了" in CLAUSE_END.split(message[start:], maxsplit=1)[0]
+            for start, _, _ in self.gazetteer.mentions(message)
+        )
         for name, start in found:
             before = start
             while before in ends:  # a place inside the one before it ("去海南三亚") is gone to as that one is
@@ -311,8 +315,9 @@ class Searcher:
                 clause_end = cut.start()
             gone_or_come = GONE_OR_COME.search(rest, 0, before) is not None
             reason = MOVED_FOR.search(rest, start, clause_end) if gone_or_come else None
-            places.append((name, reason.group(0) if reason else "回来" if came_here and not gone_or_come else None))
-            if name in SERVED_HERE and THEIR_OWN.match(rest, start + len(name)):
+            own_papers = name in SERVED_HERE and THEIR_OWN.match(rest, start + len(name)) is not None
+            places.append((name, reason.group(0) if reason else "回来" if came_here and not gone_or_come and not own_papers else None))
+            if own_papers:
                 their_own = True
             elif name in SERVED_HERE and (gone_or_come or THEIR_PEOPLE.match(rest, start + len(name))):
                 served_here = True

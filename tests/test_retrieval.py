@@ -115,6 +115,8 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     assert not asks_of_elsewhere(gd_searcher.places_elsewhere("台湾来的老师想在广州办居住证"))
     # Come back or moved here from it: this province's service too.
     assert not asks_of_elsewhere(gd_searcher.places_elsewhere("在湖南长沙干了六年，今年回广州了，那边交的养老保险能转过来吗"))
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("俺下个月搬到广州，北京的社保要先停吗"))  # (not done yet)
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("搬来广州了，香港身份证过期了喺边度换"))  # (that place's papers)
     # Names never overlap: "上海口腔医院" names 上海 alone (not 海口), which is gone to for treatment.
     assert gd_searcher.places_elsewhere("下个月去上海口腔医院做手术，医保怎么备案") == [("上海", "手术")]
 
@@ -318,6 +320,9 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("要办的话先得干啥", None),
         ("必须先结婚才能办准生证吗", "conditions"),
         ("先得有居住证才行吧", "conditions"),
+        ("要先办居住证才能办港澳通行证，对吧", "conditions"),  # (a tag question after it)
+        ("学校说得先有居住证才能给孩子报名不然不让上，居住证咋办", None),
+        ("有没有网上能申请的补贴", None),  # a subsidy to be had: a service
         ("俺家房产证丢了能补不", None),  # 补, 换, 约: the service's own act...
         ("驾驶证到期了能换吗", None),
         ("明天能约吗", None),
