@@ -49,7 +49,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, ASKS_HOW_TO_DO, PREMISE, Field, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
 from retrieval.text import normalise
 
@@ -203,7 +203,7 @@ class ActionAnswer(Action):
             from actions.rejection import answer_rejection  # (that module builds on this one)
 
             return answer_rejection(dispatcher, tracker)
-        if ASKS_FOR_A_RECOMMENDATION.search(text) and not (ASKS_HOW_TO_DO.search(text) or cues_a_field(text)):
+        if ASKS_FOR_A_RECOMMENDATION.search(text) and not asks_how_or_a_fact(text):
             # "办完想去拍个结婚纪念照，广州哪家影楼好": not the services its words come near (结婚登记
             # offered as maybe); the topic stays for the next follow-up.
             dispatcher.utter_message(response="utter_out_of_scope")

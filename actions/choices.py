@@ -78,7 +78,7 @@ def says_what_sets_apart(question: str, name: str, other: str, by_word: bool = T
     part against `name`: "三类超限运输车辆…" among the 一类 / 二类 variants, "实验动物生产许可证
     要注销" beside 实验动物使用许可(注销). The whole message counts, field and place words
     included: "网上…" picks a name's (网上办理) over its (窗口办理). Where neither longest part is
-    said, `by_word`, a word of three characters only one name holds (`says_own_word`)."""
+    said, `by_word`, a paper only one name names (`says_own_word`)."""
     question, name, other = normalise(question), normalise(name), normalise(other)
     own, others = says_own_part(question, name, other), says_own_part(question, other, name)
     if by_word and not own and not others:  # (neither longest run said: "身份证…换张新的" of 居民身份证换领 / 机动车驾驶证有效期满换证)

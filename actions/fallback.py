@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
-import re
-
 from actions.answer import answer_if_sure
-from retrieval.fields import ASKS_FOR_A_RECOMMENDATION, ASKS_HOW_TO_DO, cues_a_field
+from retrieval.fields import ASKS_FOR_A_RECOMMENDATION, asks_how_or_a_fact
 
 # Asked for something no office gives, though its words name a service ("推荐几部关于退休生活的电影",
 # "帮我推荐个代理记账公司，公司注册用的").
@@ -38,7 +37,7 @@ class ActionOutOfScope(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
-        asks = (ASKS_HOW_TO_DO.search(text) or cues_a_field(text)) and not NOT_FROM_AN_OFFICE.search(text)
+        asks = asks_how_or_a_fact(text) and not NOT_FROM_AN_OFFICE.search(text)
         events = answer_if_sure(dispatcher, tracker) if asks else None
         if events is not None:
             return events

@@ -23,6 +23,8 @@ Field = Literal[
 # What may end a question after its last word, as said in Shandong and Guangdong ("俺这情况算不算哈").
 PARTICLES = "啊呀吧哈咧嘞啦哦噢㗎"
 LIKE_THIS = r"(这样|这么|一起|一齐|一块儿?|[跟同和][^，,。？?！!]{1,4}(一起|一齐))?"  # (一齐, 同: Cantonese)
+ASKED_END = r"(吗|不(?![到了起成出完动住上])|么|嘛)"  # (not 领不到, 办不了: the verb's result)
+VERB_ENDS = rf"(?=[吗呢{PARTICLES}]|[^\u4e00-\u9fff]|$)"  # (not 报警, 考虑, 领养)
 DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领|预?约|换|补)"
 # 约, 换 and 补 are most often the act of the service asked for ("房产证丢了能补不", "驾驶证到期了能换吗":
 # the reissue, the renewal), and ask whether the user's case may only as also ("这种也能约不", "没安排单位
@@ -30,14 +32,13 @@ DONE_LIKE_THIS = rf"{LIKE_THIS}(办|申请|报名?|考|领|预?约|换|补)"
 ALSO_DONE = rf"[也还都](可以|能){LIKE_THIS}(预?约|换|补)"
 # Asked without, they ask no fact, and name no service either: the words before them say which
 # ("俺家房产证丢了能补不": 不动产权证书补发; "想请戒毒系统的人来上一堂禁毒课，这个能预约吗").
-OWN_ACT_ASKED = re.compile(rf"(能不能|可不可以|可唔可以|可以|(?<!可)能){LIKE_THIS}(预?约|换|补)(吗|不(?![到了起成出完动住上])|么|嘛)"
-                           rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(预?约|换|补)(?=[呢{PARTICLES}]|[^\u4e00-\u9fff]|$)")
-# (Not 能不能报警 / 考虑 / 领养, 可能领不到: the verb ends the question.)
+OWN_ACT_ASKED = re.compile(rf"(能不能|可不可以|可唔可以|可以|(?<!可)能){LIKE_THIS}(预?约|换|补){ASKED_END}"
+                           rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(预?约|换|补){VERB_ENDS}")
 CAN_IT_BE_DONE = re.compile(
     rf"(能不能|可不可以|可唔可以){LIKE_THIS}(办|申请)(?!销)"
-    rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(报名?|考|领)(?=[吗呢{PARTICLES}]|[^\u4e00-\u9fff]|$)"
-    rf"|(可以|(?<!可)能){LIKE_THIS}(办|申请|报名?|考|领)(吗|不(?![到了起成出完动住上])|么|嘛)"
-    rf"|{ALSO_DONE}(吗|不(?![到了起成出完动住上])|么|嘛)|得唔得"
+    rf"|(能不能|可不可以|可唔可以){LIKE_THIS}(报名?|考|领){VERB_ENDS}"
+    rf"|(可以|(?<!可)能){LIKE_THIS}(办|申请|报名?|考|领){ASKED_END}"
+    rf"|{ALSO_DONE}{ASKED_END}|得唔得"
 )
 # ...but whether there is something to be had asks for a service, not who qualifies ("我们这种聚居区
 # 出来的还有助学金可以领吗", "有没有补贴能领吗").
@@ -50,10 +51,10 @@ THERE_IS = re.compile(
 THING_FIRST = re.compile(
     rf"(^|[，,。？?！!\s])[^，,。？?！!\s有没交缴买办领拿]*[证照卡金费保贴房][我你他她俺咱]?[也还都]?(可以|能){DONE_LIKE_THIS}(吗|不|么|嘛)"
 )
-# Whether the user's case counts ("读大专的也算吗").
 # The clause a prerequisite is in asks: it ends the message or a question ("必须先结婚才能办准生证吗", "先得
 # 有居住证才行吧").
 PREREQUISITE_ASKED = rf"(?=[^，,。；;！!]*?([吗吧么嘛呢？?{PARTICLES}]|不(?=[，,？?。！!\s]|$)|$|[，,]\s*(对吧|是吧|对不对|是不是|对吗|是吗)))"
+# Whether the user's case counts ("读大专的也算吗").
 COUNTS = rf"[也还都]算数?(吗|不(?![上清错好了])|么|嘛)|算(不|唔)算(?=[\s？?。！!呢{PARTICLES}]*$)"  # (not 还算不错, 说话算数)
 
 
@@ -136,13 +137,18 @@ FACT_CUES: list[tuple[Field, re.Pattern[str], re.Pattern[str]]] = [
                          rf"|替[我他她]去?(办|领|交|补|换)(?!的)"),
      re.compile(rf"帮忙|[帮替代让叫]|{OTHERS}")),
     # (whose 户口 it is goes with it: "她户口在外省，能在我们这边领吗", "户口还在老家临沂，在这边能换吗")
-    ("remote", re.compile(r"((户口|户籍)[还都也]?在)?(外地|外省|省外)|(户口|户籍)[还都也]?在老家|异地|跨省|跨市|通办|不在本地|(户口|户籍)不在"),
+    ("remote", re.compile(r"((户口|户籍)[还都也]?在)?(外地|外省|省外)|(户口|户籍)([还都也]?在老家|不在)|异地|跨省|跨市|通办|不在本地"),
      re.compile(rf"人|[在去]|领(?=[吗不呢{PARTICLES}]|$)|这边|这里|我们|咱们|俺们")),
     ("mail", re.compile(r"邮寄|寄到|寄回|寄给|快递|寄"), re.compile(r"家里|家|回来|过来|结果|办好")),
     ("expedite", re.compile(r"加急|急件|急用|加快|(快点|尽快)办"), re.compile(r"服务|处理|办理|办")),
 ]
 # Asking words that go with any of them ("能不能加急", "行不行").
 ASKING = re.compile(r"能不能|可不可以|可以不|行不行|是不是|有没有|不")
+
+
+def asks_how_or_a_fact(text: str) -> bool:
+    """Whether a message asks how to get something done or a fact of it: what a service answers."""
+    return bool(ASKS_HOW_TO_DO.search(text)) or cues_a_field(text)
 
 
 def cues_a_field(text: str) -> bool:

@@ -299,6 +299,8 @@ class Searcher:
         province's offices do for them (`SERVED_HERE`)."""
         rest = self.gazetteer.without_regions(message)
         found = self.gazetteer.outside_places(rest)
+        if not found:  # (most messages: no region mentions to read below)
+            return []
         ends = {start + len(name): start for name, start in found}
         places, served_here, their_own = [], False, False
         # (done: "了" in the mention's clause; not "俺下个月搬到青岛，北京的社保要先停吗")
