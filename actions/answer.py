@@ -739,16 +739,21 @@ def acts_of(searcher: Searcher, name: str) -> set[str]:
 
 
 def local_implementations(item: ServiceItem, region_code: str | None, catalogue: Catalogue) -> list[ServiceItem]:
-    """The implementations of `item` nearest `region_code`: the region's own or its
-    ancestors' (the most local first), else those of units inside the region."""
+    """The implementations of `item` (or of the general service it qualifies) nearest
+    `region_code`: the region's own or its ancestors' (the most local first), else those of
+    units inside the region."""
     implementations = catalogue.implementations(item)
     if not region_code:
         return [most_general(implementations)]
     chain = catalogue.gazetteer.chain_codes(region_code)
-    above = [i for i in implementations if i.region_code in chain]
+    # A qualified item's units yield to the general service's nearer the region: "学校打算开喺广州" after the
+    # province's 技工学校的设立审批(省属技工学校设立审批) is 广州's 技工学校的设立审批 (the item's own first on a tie).
+    general = catalogue.general_service(item)
+    above = [i for i in [*implementations, *general] if i.region_code in chain]
     if above:
         return [min(above, key=lambda i: chain.index(i.region_code))]
-    return [i for i in implementations if region_code in catalogue.gazetteer.chain_codes(i.region_code)][:MAX_CHOICES]
+    inside = [i for i in implementations if region_code in catalogue.gazetteer.chain_codes(i.region_code)]
+    return (inside or [i for i in general if region_code in catalogue.gazetteer.chain_codes(i.region_code)])[:MAX_CHOICES]
 
 
 def most_general(items: list[ServiceItem]) -> ServiceItem:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -25,6 +25,7 @@ from actions.forms.validators import VALIDATORS
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from actions.workorder_filing import status_reply
 from channels.privacy import mask_pii
+from retrieval.fields import asks_a_fact, detect_field
 
 RECEIPT_NUMBER = re.compile(r"SD\d{14}")
 
@@ -36,6 +37,20 @@ def timeline_text(receipt: str, timeline: list[dict[str, Any]]) -> str:
 # Whether something has happened yet, at the end, asks about an application ("我的申请批下来了吗",
 # "审核通过了没", "办好咗未"), not how long the service takes ("审核通过了以后多久拿到证").
 DONE_YET = re.compile(r"(了|咗)(吗|么|嘛|没有?|未|冇)\s*[？?]?\s*$|没有?\s*[？?]?\s*$")
+# Words that speak of a number or of an application's state: a message saying one is about progress.
+OF_AN_APPLICATION = re.compile(r"编号|号码|受理号|进度|进展|哪一步|到哪|结果|状态|审核|审批|批下来|通过|办好|处理(得|了|好)|回复|答复|回音")
+# Below this NLU confidence an ask_progress that says none of those words is read as the question it may be.
+SURE_OF_PROGRESS = 0.6
+
+
+def asks_something_else(tracker: Tracker) -> bool:
+    """Whether a message NLU took for a progress question (or gave when the progress form asked
+    for the receipt number) asks about a service instead: "佛山顺德嘅车管所喺边度，我要过去处理啲嘢"
+    (ask_progress 0.47) wants the place, not a receipt number asked for on every turn after."""
+    text = tracker.latest_message.get("text") or ""
+    if re.search(r"\d", text) or OF_AN_APPLICATION.search(text) or DONE_YET.search(text):
+        return False
+    return detect_field(text) is not None or asks_a_fact(text)
 
 
 class ActionApplicationProgress(Action):
@@ -79,7 +94,10 @@ class ActionApplicationProgress(Action):
             if not reply:
                 reply, events = topic_progress_lookup(tracker)
             if not reply:
-                return [FollowupAction("progress_form")]
+                unsure = (tracker.latest_message.get("intent") or {}).get("confidence", 1.0) < SURE_OF_PROGRESS
+                if not (unsure and asks_something_else(tracker)):
+                    return [FollowupAction("progress_form")]
+                return answered(dispatcher, tracker)  # the question it is, answered
             send(dispatcher, reply)
         dispatcher.utter_message(text="如果要查询您已提交申请的办理进度，请告诉我受理编号。")
         return events
@@ -98,6 +116,13 @@ def unsubmitted_line(spec: dict[str, Any], tracker: Tracker) -> str:
 class ValidateProgressForm(FormValidationAction):
     def name(self) -> str:
         return "validate_progress_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("requested_slot") == "receipt_number" and asks_something_else(tracker):
+            # A question instead of the number ("有冇电话问"): the user has none to give; answered, the form
+            # left (`action_show_progress`, which the form's end leads to, then has nothing to show).
+            return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("receipt_number", None), *answered(dispatcher, tracker)]
+        return await super().run(dispatcher, tracker, domain)
 
     async def validate_receipt_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         found = RECEIPT_NUMBER.search(re.sub(r"\s", "", str(value or "")).upper())
@@ -125,6 +150,8 @@ class ActionShowProgress(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         receipt = tracker.get_slot("receipt_number") or ""
+        if not receipt:  # the form left for a question, answered already
+            return []
         masked = tracker.get_slot("progress_applicant") or ""
         applicant = vault().get(tracker.sender_id, masked) or masked
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +92,15 @@ class Catalogue:
         basic item and same name, brackets aside (`ServiceItem.service_key`; a basic item may
         hold several services: 补领 and 换领)."""
         return [i for i in self._by_basic.get(item.basic_code or "", [item]) if i.service_key == item.service_key] or [item]
+
+    def general_service(self, item: ServiceItem) -> list[ServiceItem]:
+        """The implementations of the service a qualified item narrows, when one is: "技工学校的设立审批"
+        for the province's "技工学校的设立审批(省属技工学校设立审批)" (same basic item, the name
+        without its bracketed qualifier). Empty for an item with no qualifier."""
+        general_name = re.sub(r"\s*[(（].*[)）]\s*$", "", item.name)
+        if general_name == item.name:
+            return []
+        return [i for i in self._by_basic.get(item.basic_code or "", []) if i.name == general_name]
 
 
 def load_catalogue(settings: Settings | None = None) -> Catalogue:

@@ -78,7 +78,7 @@ THEIR_PEOPLE = re.compile(r"\s*([的嘅]?(居民|同胞|人(?!寿)|籍|朋友|�
                           r"|女|孩子|老师|员工)|[的嘅](?=[，,。！!？?\s]|$)|(来|嚟|过来)的)")  # ("我老婆系澳门嘅，想喺广州登记结婚")
 # ...but papers or duties of the place itself are its own offices' ("我是香港人，香港身份证丢了怎么补",
 # "他的香港驾照怎么续期", "香港公司年审怎么弄"), whatever else the message says.
-THEIR_OWN = re.compile(r"\s*[的嘅]?(身份证|驾照|驾驶证|驾驶执照|健保卡|强积金|护照|公司年审|公司周年申报|商业登记)")
+THEIR_OWN = re.compile(r"\s*[的嘅]?(居民身份证|身份证|驾照|驾驶证|驾驶执照|健保卡|强积金|护照|公司年审|公司周年申报|商业登记)")
 SERVED_HERE_FOR = re.compile(r"通行证|签注|台胞证|回乡证|旅行证|港澳|往来|内地|大陆")
 # The user come back or moved to a region of the province ("今年回济宁任城老家了", "搬到青岛了"): a place
 # outside it not gone to is where they come from, and asks for this province's service (社保转入,

@@ -116,6 +116,17 @@ def test_progress_by_a_typed_receipt_number_checks_the_applicant(bot):
     assert "已提交" in texts(say(asker, phone))
 
 
+def test_a_question_instead_of_the_receipt_number_is_answered_and_the_progress_form_left(bot):
+    asker = user()
+    assert "受理编号" in texts(say(asker, "我的申请到哪一步了"))
+    assert "SD开头" in texts(say(asker, "不知道"))  # no number yet: where to find it, still asked
+    answer = texts(say(asker, "居住证在哪里办"))
+    assert "SD开头" not in answer and "居住证" in answer, answer
+    assert tracker(asker)["active_loop"] == {}, "the form is left"
+    follow_up = texts(say(asker, "要带什么材料"))  # on the service just answered, not a receipt number
+    assert "SD开头" not in follow_up and "材料" in follow_up, follow_up
+
+
 def staff_token(sd_settings) -> str:
     secrets = dict(line.split("=", 1) for line in (sd_settings.var_dir / "secrets.env").read_text().split())
     return secrets["PORTAL_STAFF_TOKEN"]

@@ -108,6 +108,7 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("台湾的健保卡怎么办"))
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("我是香港人，香港身份证丢了怎么补"))  # (whoever asks)
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港身份证丢了，在内地能补吗"))
+    assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港居民身份证丢了怎么补"))  # (居民 of the paper, not its people)
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港公司年审怎么弄"))
     # Their people are named many ways.
     assert not asks_of_elsewhere(gd_searcher.places_elsewhere("我老婆系澳门嘅，想喺广州登记结婚"))
@@ -317,6 +318,7 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("还有多少补贴可以领吗", None),
         ("学校说得先有居住证才能给孩子报名，居住证咋办", None),  # a prerequisite told, not asked
         ("要拿到号才能进去吗", None),  # a number to queue with, not a thing to have
+        ("是不是要拿到号才能进去", None),  # (the number however the prerequisite is asked)
         ("要办的话先得干啥", None),
         ("必须先结婚才能办准生证吗", "conditions"),
         ("先得有居住证才行吧", "conditions"),
@@ -705,6 +707,21 @@ def test_odd_jobs_are_flexible_employment(sd_searcher) -> None:
 )
 def test_a_recommendation_asked_of_a_business_or_pastime(said: str, asks: bool) -> None:
     assert bool(ASKS_FOR_A_RECOMMENDATION.search(said)) is asks
+
+
+@pytest.mark.parametrize(
+    ("said", "from_an_office"),
+    [
+        ("给我讲个故事吧", False),
+        ("现在买房划算吗", False),
+        ("灵活就业人员社保按哪个档次交划算", True),  # a grade the office sets, not a purchase
+        ("故事片拍摄许可怎么办", True),
+    ],
+)
+def test_what_no_office_gives_is_a_story_or_a_purchase_not_a_word_anywhere(said: str, from_an_office: bool) -> None:
+    from actions.fallback import NOT_FROM_AN_OFFICE
+
+    assert (NOT_FROM_AN_OFFICE.search(said) is None) is from_an_office
 
 
 def test_an_office_named_by_what_it_handles_is_the_office_of_a_record_holding_that(gd_searcher) -> None:
