@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_if_sure, reply_for, send
+from actions.answer import answer_if_sure, asks_a_field_of_the_topic, reply_for, send
 from actions.context import knowledge, user_texts
 from actions.replies import FILE_BUTTON, FILE_PAYLOAD, aside_message, no_match_message
 from actions.workorder import start
@@ -49,7 +49,8 @@ class ActionComplaint(Action):
         if text == FILE_PAYLOAD:  # the button under close items or "not found": the message before it says what happened
             return start(tracker, dispatcher, said=said_before(tracker))
         complains = bool(COMPLAINT_WORDS.search(text))
-        follow_up = bool(tracker.get_slot("current_item") and QUESTION.search(text)) and not complains
+        # (a field asked without a question word is one too: "具体地址发我一下")
+        follow_up = (bool(tracker.get_slot("current_item") and QUESTION.search(text)) or asks_a_field_of_the_topic(tracker)) and not complains
         asks_how = bool(ASKS_HOW_TO_DO.search(text)) and not complains
         if follow_up or asks_how:
             # A question during a service's conversation that NLU reads as a complaint may be a

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import confident_reply, send
+from actions.answer import answered, asks_a_field_of_the_topic, confident_reply, send
 from actions.choices import content_words
 from actions.context import bot_payloads, knowledge
 from catalogue.gazetteer import Region
@@ -93,7 +93,16 @@ class ActionAnswerDocument(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if asks_the_topic(tracker):
+            return answered(dispatcher, tracker)
         return answer_from_documents(dispatcher, tracker, items_first=not asks_amount(text))  # (no item holds an amount)
+
+
+def asks_the_topic(tracker: Tracker) -> bool:
+    """A field of the service under discussion asked in words NLU took for a document's ("小程序里有没有",
+    "号码发我呗", "在线办理的链接有吗"): no document's words, no amount (which documents hold)."""
+    text = tracker.latest_message.get("text") or ""
+    return asks_a_field_of_the_topic(tracker) and not DOCUMENT_WORDS.search(text) and not asks_amount(text)
 
 
 def answer_from_documents(
@@ -226,6 +235,8 @@ class ActionDocumentField(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         docid = tracker.get_slot("current_document")
         document = documents().documents.get(docid) if docid else None
+        if document is None and asks_the_topic(tracker):
+            return answered(dispatcher, tracker)
         if document is None:  # no document under discussion: maybe a service question ("批准文号在哪查")
             item_reply, item_events = confident_reply(tracker)
             if item_reply is not None:

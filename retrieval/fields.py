@@ -73,31 +73,36 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     ("phone", re.compile(r"打(个|啥|什么|哪个|那个)?(电话|热线)(问问?|咨询)?|电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
     ("location", re.compile(r"哪(里|儿)?办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)?(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边"
                              r"|几楼|哪一?层|(办|弄|交|申请)的?地方|什么地方|哪个地方|上哪(儿|里)?(办|去|弄|交)|哪个(单位|办事点|办事处)|咩部门|边间"
-                             r"|(派出所|街道|社区|居委会|村委会)(能|可以)(办|弄)")),
+                             r"|(派出所|街道|社区|居委会|村委会)(能|可以)(办|弄)"
+                             # which of two offices, or whether at one ("是去公安局还是行政服务中心", "要到区里办还是街道就行",
+                             # "是在政务服务中心吗"; not "是在网上办吗", "是在职的才能办吗")
+                             r"|[去到在][^，,。？?！!]{1,10}办?还是[^，,。？?！!]{1,10}(办|中心|局|所|厅|大厅|街道|社区|区|就行)"
+                             r"|^是在(?![网线职手电])[^，,。？?！!]{2,12}(办|中心|局|所|厅|大厅|街道|社区)(吗|不|么|嘛|[？?]|$)")),
     # 要交 asks what to hand in, not 要交钱 / 要交多少 (the fee). Things to bring are asked with an
     # asking word beside them ("需要开什么证明吗", "要不要照片"): 证明, 文件, 照片 alone are part of
     # services' names (无犯罪记录证明, 签发外国人停留证件), which the searched words must keep.
-    ("materials", re.compile(r"(带|准备|俾|交|提供|出示)(点|些|啲|什么|啥|哪些|那些|边啲|咩|乜嘢)?证件|(什么|啥|哪些|那些|边啲|咩|乜嘢)证件|材料|带什么|带哪些|要交(?![钱费多])|交什么|交哪些|准备什么|准备哪些|资料|手续|表格|哪些表"
+    ("materials", re.compile(r"(带|准备|俾|交|提供|出示)(点|些|啲|什么|啥|哪些|那些|边啲|咩|乜嘢)?证件|(什么|啥|哪些|那些|边啲|咩|乜嘢)证件|材料|带什么|带哪些|要交(?![钱费多]|好?几[百千])|交什么|交哪些|准备什么|准备哪些|资料|手续|表格|哪些表"
                              r"|(带|拿|准备|交|提供|揣)着?(点|些|啲)?(什么|啥|咩|乜嘢)|(什么|啥|哪些)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
                              r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的"
                              r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件|证件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
     ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
-                       r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费")),
+                       r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费|(办|弄|这个|那个|手续|证)[^，,。？?！!]{0,4}贵(不贵|唔贵|吗|么|嘛)|(交|收|要)好?几(百|千)(块)?")),
     ("time_limit", re.compile(r"多久|多[长少]时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|几日|当天"
                               r"|多会儿|有(结果|消息|回复|答复|信)|(给|出)个?(答复|回复)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
                               r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)|等到(啥|什么)时候|等到几时|(啥|什么)时候(能|可以)?到[账帐]|(批|办|下来|出来|拿)得快(不|吗|么|嘛)|得快不快")),
-    ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办")),
+    ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办"
+                          r"|(用|在)(电脑|手机)(弄|办|申请|报|交|提交|填)")),
     # Whether the user must come in person asks how often one must come: "必须要他本人去吗" (not
     # "本人去不了，能让家人代办吗", "本人不去，能委托别人吗": who may go instead, the 代办 fact;
     # "本人来电咨询", "我本人来过三次了").
     ("visits", re.compile(r"跑几次|几趟|跑动|来几次|去几次|跑一次|跑一趟|到现场|(?<![不没])(本人|亲自)(亲自)?(去|来|跑|到场|过去)(?![不了过电])"
                          r"|(必须|一定要|非得|只能)(要|得)?(本人|自己|亲自)(去|来|跑|过去|到场)?|一趟|(必须|需要|要|得)(本人)?到场|(本人|亲自)到"
-                         r"|(跑|去|来)(几|多少|几多|好几)(次|趟|回)|一回就"
+                         r"|(跑|去|来)(几|多少|几多|好几)(次|趟|回)|一回就|一次(就|能|可以|性)?(办|搞|弄)(完|好|定|掂|利索)"
                          # the office between ("俺俩得一块儿去民政局几回", "这个还用专门往税务局跑不"; not "跑了好几回了", "去了几次都没办成")
                          rf"|(?<![能以])[去跑](?![了年])[^，,。？?！!]{{1,6}}(?<!好)几(次|趟|回)(?!了)|[往去到][^，,。？?！!]{{1,6}}跑(不|吗|么|嘛)(?=[\s？?。！!，,{PARTICLES}]*$)|专门(往|去|到|跑)")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
-                              r"|(什么样|哪些|什么|啥)的?人才?(可以|能)|啥样的?人?才?(可以|能)|我这(种|个)?情况|还能(办|约|预约|申请|领|换|补)吗"
+                              r"|(什么样|哪些|什么|啥)的?人才?不?(可以|能)|啥样的?人?才?不?(可以|能)|多少岁|多大(岁数|年纪)|我这(种|个)?情况|像?我这(种|样)的?人?(也|还)?(能|可以)(?=(办|补|换|约|申请|领|报名|办理)?[^，,。？?！!]{0,2}([吗不么嘛？?]|$))|还能(办|约|预约|申请|领|换|补)吗"
                               # a prerequisite ("是不是要有读者证才能用", Cantonese "使唔使有读者证先用得",
                               # "是不是要先停掉这边的社保才能开")
                               # asked in the clause that asks, not told ("学校说得先有居住证才能给孩子报名，居住证咋办"), of a
@@ -107,7 +112,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                               rf"|(是不是|是否|使唔使|需唔需要|要不要)(?!(要|得)?先?拿到?号)(要|得)?先?(?:(?!的话)[^，,。？?！!]){{1,10}}(才|先)(能|可以|用得|得|可|行){PREREQUISITE_ASKED}"
                               # who may ("谁都能查吗", "谁可以申请"; not "谁能帮我看看", "找谁可以办": whom to
                               # ask, "谁能约到号啊": a complaint, "大厅里谁都能插队")
-                              r"|(?<![找问让叫])谁都?(可以|能)(办理|办|申请|查|领|报名|预约|考)(?![到着])"
+                              r"|(?<![找问让叫])(谁|边个)都?(可以|能)(办理|办|申请|查|领|报名|预约|考)(?![到着])"
                               # (查 stays in the searched words: it may name a lookup, "那个进度也能查吗")
                               r"|[还也](能|可以)(?=查吗)"
                               # a step asked as one that must come first ("是不是得查实了才给"; not "等了三个月了才给我办",
@@ -170,9 +175,17 @@ HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|�
 PREMISE = re.compile(r"(?:^|(?<=[，,。！!？?；;\s我你他她咱俺]))(如果|要是|假如|假设|万一|若是)[^，,。？?！!；;]*[，,]")  # (not 主要是, 只要是)
 
 
+# Whether it can still be done after what has happened to the user ("六十多岁了还能办吗", "我已经退休了还能
+# 申请吗"): their case, whatever field NLU read.
+STILL_AFTER = re.compile(rf"了[，,]?\s*[我他她俺]?[还也](可以|能){DONE_LIKE_THIS}{ASKED_END}")
+
+
 def field_cued(text: str) -> Field | None:
     """The field a message's words cue, the conditions' "可以办吗" and materials handed in aside
-    (`cues_a_field`); outside a premise if they cue one there, and in the sentences that ask."""
+    (`cues_a_field`), but for a case told (`STILL_AFTER`); outside a premise if they cue one
+    there, and in the sentences that ask."""
+    if STILL_AFTER.search(asked_sentences(text)):
+        return "conditions"
     told = CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", asked_sentences(text)))
     return detect_field(PREMISE.sub(" ", told)) or detect_field(told)
 
@@ -321,9 +334,14 @@ def asks_times_allowed(question: str) -> bool:
     return TIMES_ALLOWED.search(question) is not None
 
 
+# Asked to be sent what a field's word names ("具体地址发我一下", "号码发我呗"): words asking, not naming.
+SENT_TO_ME = re.compile(r"(?<=号码|电话|地址|链接|网址|方式|热线)\s*(发|给|告诉)给?(我|俺|下)(一下|下)?[呗吧啊呀嘛]?")
+
+
 def strip_field_cues(text: str) -> str:
     """The words without those that ask a field ("要带什么材料", "在哪办") or whether it can be
     done (`OWN_ACT_ASKED`)."""
+    text = SENT_TO_ME.sub(" ", text)
     for _, cue in FIELD_CUES:
         text = cue.sub(" ", text)
     return OWN_ACT_ASKED.sub(" ", text)

@@ -319,6 +319,22 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("学校说得先有居住证才能给孩子报名，居住证咋办", None),  # a prerequisite told, not asked
         ("要拿到号才能进去吗", None),  # a number to queue with, not a thing to have
         ("是不是要拿到号才能进去", None),  # (the number however the prerequisite is asked)
+        ("像我这样的能补办吗", "conditions"),  # the user's own case, however said
+        ("我这种能补不", "conditions"),
+        ("像我这样的能在网上办吗", "online"),
+        ("办这个贵不贵", "fee"),
+        ("我听说要交好几百，真的假的", "fee"),
+        ("哪些人不能办", "conditions"),
+        ("边个可以申请？", "conditions"),
+        ("要满多少岁才能办", "conditions"),
+        ("是去公安局还是行政服务中心", "location"),
+        ("要到区里办还是街道就行", "location"),
+        ("是在政务服务中心吗", "location"),
+        ("是在职的才能办吗", "conditions"),
+        ("我想躺家里用电脑弄，行吗", "online"),
+        ("还有，一次能办完吗", "visits"),
+        ("一次性缴费怎么办", None),  # a service's word
+        ("贵州的社保怎么转", None),
         ("要办的话先得干啥", None),
         ("必须先结婚才能办准生证吗", "conditions"),
         ("先得有居住证才行吧", "conditions"),
@@ -404,6 +420,9 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         (None, "有冇电话可以先问下？我唔想白行一趟广州。", "phone"),
         ("fee", "多少钱？要带什么材料", "fee"),  # ...but one that asks does, punctuated or not
         ("online", "我想了解一下办理地点。能告诉我吗？", "location"),  # a sentence that asks no field: the whole message
+        ("online", "六十多岁了还能办吗", "conditions"),  # whether the case told may still: the conditions
+        ("online", "我已经退休了还能申请吗", "conditions"),
+        ("online", "在家还能办吗", "online"),  # (no case told)
     ],
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:
