@@ -746,14 +746,23 @@ def local_implementations(item: ServiceItem, region_code: str | None, catalogue:
     if not region_code:
         return [most_general(implementations)]
     chain = catalogue.gazetteer.chain_codes(region_code)
-    # A qualified item's units yield to the general service's nearer the region: "学校打算开喺广州" after the
-    # province's 技工学校的设立审批(省属技工学校设立审批) is 广州's 技工学校的设立审批 (the item's own first on a tie).
-    general = catalogue.general_service(item)
+    general = general_to_yield_to(item, catalogue)
     above = [i for i in [*implementations, *general] if i.region_code in chain]
     if above:
         return [min(above, key=lambda i: chain.index(i.region_code))]
     inside = [i for i in implementations if region_code in catalogue.gazetteer.chain_codes(i.region_code)]
     return (inside or [i for i in general if region_code in catalogue.gazetteer.chain_codes(i.region_code)])[:MAX_CHOICES]
+
+
+def general_to_yield_to(item: ServiceItem, catalogue: Catalogue) -> list[ServiceItem]:
+    """The general service whose units nearer a region a qualified item's yield to ("学校打算开喺广州" after
+    the province's 技工学校的设立审批(省属技工学校设立审批) is 广州's 技工学校的设立审批; the item's own first on
+    a tie), when the qualifier does what the general name says (设立 there; not (省属技工学校终止办学),
+    nor 乡村建设规划许可证核发's (…延期使用))."""
+    general = catalogue.general_service(item)
+    acts = act_words()
+    qualifier = item.name[len(general[0].name):] if general else ""
+    return general if general and set(acts.findall(qualifier)) == set(acts.findall(general[0].name)) else []
 
 
 def most_general(items: list[ServiceItem]) -> ServiceItem:

@@ -22,7 +22,7 @@ from actions.context import knowledge, user_texts
 from actions.replies import FILE_BUTTON, FILE_PAYLOAD, aside_message, no_match_message
 from actions.workorder import start
 from actions.workorder_filing import status_reply
-from retrieval.fields import ASKS_HOW_TO_DO, QUESTION, asks_or_wants
+from retrieval.fields import ASKED_TO_BE_TOLD, ASKS_HOW_TO_DO, QUESTION, asks_or_wants
 from retrieval.search import Filters
 
 NONE_OF_THEM = {**FILE_BUTTON, "title": "都不是，登记12345工单"}
@@ -49,8 +49,9 @@ class ActionComplaint(Action):
         if text == FILE_PAYLOAD:  # the button under close items or "not found": the message before it says what happened
             return start(tracker, dispatcher, said=said_before(tracker))
         complains = bool(COMPLAINT_WORDS.search(text))
-        # (a field asked without a question word is one too: "具体地址发我一下")
-        follow_up = (bool(tracker.get_slot("current_item") and QUESTION.search(text)) or asks_a_field_of_the_topic(tracker)) and not complains
+        # (a field asked to be told is one too, "具体地址发我一下"; not one told, "网上系统一直登不上去")
+        asked = QUESTION.search(text) or (asks_a_field_of_the_topic(tracker) and ASKED_TO_BE_TOLD.search(text))
+        follow_up = bool(tracker.get_slot("current_item") and asked) and not complains
         asks_how = bool(ASKS_HOW_TO_DO.search(text)) and not complains
         if follow_up or asks_how:
             # A question during a service's conversation that NLU reads as a complaint may be a

@@ -24,7 +24,7 @@ from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_t
 from documents.index import DocumentIndex
 from documents.model import Document
 from documents.service import open_documents
-from retrieval.fields import detect_field
+from retrieval.fields import detect_field, strip_field_cues
 from retrieval.search import Filters
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ GOT = re.compile(r"(能|可以?)(提|领|补|贷|报销|返|发|拿)[^，。？�
 RATE = re.compile(r"(额度|上限|(报销|返还|补贴)(比例|标准))(是|有|为)?(多少|几)")
 PAID = re.compile(r"收费|工本费|(交|缴|花|付)多少")
 # Words that ask for a document, not what it is about.
-DOCUMENT_WORDS = re.compile(r"文件|规定|政策|通知|办法|条例|原文|条款|依据|出台|印发|发布|相关|具体")
+DOCUMENT_WORDS = re.compile(r"文件|规定|政策|通知|办法|条例|原文|条款|依据|出台|印发|发布|发的|相关|具体")
 
 
 def asks_amount(text: str) -> bool:
@@ -100,9 +100,12 @@ class ActionAnswerDocument(Action):
 
 def asks_the_topic(tracker: Tracker) -> bool:
     """A field of the service under discussion asked in words NLU took for a document's ("小程序里有没有",
-    "号码发我呗", "在线办理的链接有吗"): no document's words, no amount (which documents hold)."""
+    "号码发我呗"): nothing else to search (not "住房补贴申请条件"), no document's words ("这个是哪个部门发的"),
+    no amount (which documents hold)."""
     text = tracker.latest_message.get("text") or ""
-    return asks_a_field_of_the_topic(tracker) and not DOCUMENT_WORDS.search(text) and not asks_amount(text)
+    if not asks_a_field_of_the_topic(tracker) or DOCUMENT_WORDS.search(text) or asks_amount(text):
+        return False
+    return not names_a_subject(strip_field_cues(text))
 
 
 def answer_from_documents(

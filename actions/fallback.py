@@ -15,7 +15,7 @@ from retrieval.fields import ASKS_FOR_A_RECOMMENDATION, asks_how_or_a_fact
 # Asked for something no office gives, though its words name a service ("推荐几部关于退休生活的电影",
 # "帮我推荐个代理记账公司，公司注册用的").
 # A story to be told, a purchase to weigh; not a contribution grade to choose ("灵活就业社保按哪档交划算").
-NOT_FROM_AN_OFFICE = re.compile(rf"{ASKS_FOR_A_RECOMMENDATION.pattern}|电影|电视剧|小说|笑话|讲.{{0,2}}故事|(买|卖|投资|理财).{{0,8}}划算")
+NOT_FROM_AN_OFFICE = re.compile(rf"{ASKS_FOR_A_RECOMMENDATION.pattern}|电影|电视剧|小说|笑话|(讲|说|来).{{0,4}}故事|(买|卖|投资|理财).{{0,8}}划算")
 
 
 class ActionDefaultFallback(Action):

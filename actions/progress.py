@@ -18,14 +18,14 @@ from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.answer import answered, asks_a_field_of_the_topic, confident_reply, send, topic_progress_lookup
+from actions.answer import answer_if_sure, answered, asks_a_field_of_the_topic, confident_reply, send, topic_progress_lookup
 from actions.context import outbox, vault
 from actions.forms.specs import spec_of
 from actions.forms.validators import VALIDATORS
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from actions.workorder_filing import status_reply
 from channels.privacy import mask_pii
-from retrieval.fields import asks_a_fact, detect_field
+from retrieval.fields import asks_a_fact, cues_a_field
 
 RECEIPT_NUMBER = re.compile(r"SD\d{14}")
 
@@ -38,7 +38,8 @@ def timeline_text(receipt: str, timeline: list[dict[str, Any]]) -> str:
 # "审核通过了没", "办好咗未"), not how long the service takes ("审核通过了以后多久拿到证").
 DONE_YET = re.compile(r"(了|咗)(吗|么|嘛|没有?|未|冇)\s*[？?]?\s*$|没有?\s*[？?]?\s*$")
 # Words that speak of a number or of an application's state: a message saying one is about progress.
-OF_AN_APPLICATION = re.compile(r"编号|号码|受理号|进度|进展|哪一步|到哪|结果|状态|审核|审批|批下来|通过|办好|处理(得|了|好)|回复|答复|回音")
+# (找 / 查 / 号: where the number is, "我没有那个号，在哪找")
+OF_AN_APPLICATION = re.compile(r"号|进度|进展|哪一步|到哪|结果|状态|审核|审批|批下来|通过|办好|处理(得|了|好)|回复|答复|回音|申请|提交|交咗|消息|找|查")
 # Below this NLU confidence an ask_progress that says none of those words is read as the question it may be.
 SURE_OF_PROGRESS = 0.6
 
@@ -50,7 +51,7 @@ def asks_something_else(tracker: Tracker) -> bool:
     text = tracker.latest_message.get("text") or ""
     if re.search(r"\d", text) or OF_AN_APPLICATION.search(text) or DONE_YET.search(text):
         return False
-    return detect_field(text) is not None or asks_a_fact(text)
+    return cues_a_field(text) or asks_a_fact(text)
 
 
 class ActionApplicationProgress(Action):
@@ -119,9 +120,12 @@ class ValidateProgressForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot("requested_slot") == "receipt_number" and asks_something_else(tracker):
-            # A question instead of the number ("有冇电话问"): the user has none to give; answered, the form
-            # left (`action_show_progress`, which the form's end leads to, then has nothing to show).
-            return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("receipt_number", None), *answered(dispatcher, tracker)]
+            # A question instead of the number ("有冇电话问"): the user has none to give. Answered surely with a
+            # service, the form is left (`action_show_progress`, which the form's end leads to, then has
+            # nothing to show); else the number is asked for again.
+            events = answer_if_sure(dispatcher, tracker)
+            if events is not None:
+                return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("receipt_number", None), *events]
         return await super().run(dispatcher, tracker, domain)
 
     async def validate_receipt_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:

@@ -72,12 +72,13 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # (The verbs around 电话 ask it too: "打啥电话问" leaves no 打 or 问, read as 咨询, to name a service.)
     ("phone", re.compile(r"打(个|啥|什么|哪个|那个)?(电话|热线)(问问?|咨询)?|电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
     ("location", re.compile(r"哪(里|儿)?办|[在去]哪(里|儿)?|到哪(?!(里|儿)?(一步|了))(里|儿)?|(哪里|哪儿)(交|递|送)|[在去到]那(里|儿)?(办|交|递)|哪个窗口|地址|地点|哪个部门|办事大厅|大厅|边度|喺边"
-                             r"|几楼|哪一?层|(办|弄|交|申请)的?地方|什么地方|哪个地方|上哪(儿|里)?(办|去|弄|交)|哪个(单位|办事点|办事处)|咩部门|边间"
+                             r"|几楼|哪一?层|再哪(里|儿)?(办|呢|啊|[？?]|$)|(办|弄|交|申请)的?地方|什么地方|哪个地方|上哪(儿|里)?(办|去|弄|交)|哪个(单位|办事点|办事处)|咩部门|边间"
                              r"|(派出所|街道|社区|居委会|村委会)(能|可以)(办|弄)"
-                             # which of two offices, or whether at one ("是去公安局还是行政服务中心", "要到区里办还是街道就行",
-                             # "是在政务服务中心吗"; not "是在网上办吗", "是在职的才能办吗")
-                             r"|[去到在][^，,。？?！!]{1,10}办?还是[^，,。？?！!]{1,10}(办|中心|局|所|厅|大厅|街道|社区|区|就行)"
-                             r"|^是在(?![网线职手电])[^，,。？?！!]{2,12}(办|中心|局|所|厅|大厅|街道|社区)(吗|不|么|嘛|[？?]|$)")),
+                             # which of two offices, or whether at one, an office's word said ("是去公安局还是行政服务中心", "要到区里办
+                             # 还是街道就行", "是在政务服务中心吗"; not "是在网上办还是线下办", "在职的还是退休的可以办")
+                             r"|[去到在][^，,。？?！!]{0,8}(中心|局|所|厅|窗口|街道|社区|区里|镇上|村里)[^，,。？?！!]{0,3}还是"
+                             r"|[去到在][^，,。？?！!]{0,8}还是[^，,。？?！!]{0,8}(中心|局|所|厅|窗口|街道|社区)"
+                             r"|^是在[^，,。？?！!]{0,10}(中心|局|所|厅|窗口|街道|社区)办?(吗|不|么|嘛|[？?]|$)")),
     # 要交 asks what to hand in, not 要交钱 / 要交多少 (the fee). Things to bring are asked with an
     # asking word beside them ("需要开什么证明吗", "要不要照片"): 证明, 文件, 照片 alone are part of
     # services' names (无犯罪记录证明, 签发外国人停留证件), which the searched words must keep.
@@ -86,8 +87,10 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                              r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的"
                              r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件|证件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
     ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
-                       r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费|(办|弄|这个|那个|手续|证)[^，,。？?！!]{0,4}贵(不贵|唔贵|吗|么|嘛)|(交|收|要)好?几(百|千)(块)?")),
-    ("time_limit", re.compile(r"多久|多[长少]时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|几日|当天"
+                       r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费|(办|弄|这个|那个|证)[^，,。？?！!]{0,4}贵(不贵|唔贵|吗|么|嘛)|(?<!补)(交|收|要)好?几(百|千)(块|元|钱)?(?![人平米个名年份张户万])")),
+    # (when it opens and closes first: "多会儿开始能弄，截止到啥时候" asks the dates the time limit holds;
+    # not "菏泽牡丹花会什么时候开始", a question about the place)
+    ("time_limit", re.compile(r"(多会儿|啥时候|什么时候|几时|哪天)(开始|起)(能|可以)?(办|弄|申请|报名?|受理|交|领)|截止(到|日期|时间)?|多久|多[长少]时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|几日|当天"
                               r"|多会儿|有(结果|消息|回复|答复|信)|(给|出)个?(答复|回复)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
                               r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)|等到(啥|什么)时候|等到几时|(啥|什么)时候(能|可以)?到[账帐]|(批|办|下来|出来|拿)得快(不|吗|么|嘛)|得快不快")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办"
@@ -112,7 +115,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                               rf"|(是不是|是否|使唔使|需唔需要|要不要)(?!(要|得)?先?拿到?号)(要|得)?先?(?:(?!的话)[^，,。？?！!]){{1,10}}(才|先)(能|可以|用得|得|可|行){PREREQUISITE_ASKED}"
                               # who may ("谁都能查吗", "谁可以申请"; not "谁能帮我看看", "找谁可以办": whom to
                               # ask, "谁能约到号啊": a complaint, "大厅里谁都能插队")
-                              r"|(?<![找问让叫])(谁|边个)都?(可以|能)(办理|办|申请|查|领|报名|预约|考)(?![到着])"
+                              r"|(?<![找问让叫搵揾])(谁|边个)都?(可以|能)(办理|办|申请|查|领|报名|预约|考)(?![到着])"
                               # (查 stays in the searched words: it may name a lookup, "那个进度也能查吗")
                               r"|[还也](能|可以)(?=查吗)"
                               # a step asked as one that must come first ("是不是得查实了才给"; not "等了三个月了才给我办",
@@ -184,7 +187,7 @@ def field_cued(text: str) -> Field | None:
     """The field a message's words cue, the conditions' "可以办吗" and materials handed in aside
     (`cues_a_field`), but for a case told (`STILL_AFTER`); outside a premise if they cue one
     there, and in the sentences that ask."""
-    if STILL_AFTER.search(asked_sentences(text)):
+    if STILL_AFTER.search(asked_sentences(text)) and detect_fact(text) is None:  # (not "放假了还能办吗": the hours)
         return "conditions"
     told = CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", asked_sentences(text)))
     return detect_field(PREMISE.sub(" ", told)) or detect_field(told)
@@ -334,7 +337,9 @@ def asks_times_allowed(question: str) -> bool:
     return TIMES_ALLOWED.search(question) is not None
 
 
-# Asked to be sent what a field's word names ("具体地址发我一下", "号码发我呗"): words asking, not naming.
+# Asked to be told or sent something ("地址给俺说下", "号码发我呗"): a question without a question word.
+ASKED_TO_BE_TOLD = re.compile(r"(发|给|告诉)给?(我|俺)|说(一?下|说)")
+# ...what a field's word names, the words asking, not naming ("具体地址发我一下").
 SENT_TO_ME = re.compile(r"(?<=号码|电话|地址|链接|网址|方式|热线)\s*(发|给|告诉)给?(我|俺|下)(一下|下)?[呗吧啊呀嘛]?")
 
 

@@ -120,6 +120,7 @@ def test_a_question_instead_of_the_receipt_number_is_answered_and_the_progress_f
     asker = user()
     assert "受理编号" in texts(say(asker, "我的申请到哪一步了"))
     assert "SD开头" in texts(say(asker, "不知道"))  # no number yet: where to find it, still asked
+    assert "SD开头" in texts(say(asker, "我没有那个号，在哪找"))  # (a question about the number)
     answer = texts(say(asker, "居住证在哪里办"))
     assert "SD开头" not in answer and "居住证" in answer, answer
     assert tracker(asker)["active_loop"] == {}, "the form is left"

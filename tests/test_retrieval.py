@@ -109,6 +109,7 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("我是香港人，香港身份证丢了怎么补"))  # (whoever asks)
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港身份证丢了，在内地能补吗"))
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港居民身份证丢了怎么补"))  # (居民 of the paper, not its people)
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("办回乡证要带香港居民身份证吗"))  # (a mainland paper asked for)
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港公司年审怎么弄"))
     # Their people are named many ways.
     assert not asks_of_elsewhere(gd_searcher.places_elsewhere("我老婆系澳门嘅，想喺广州登记结婚"))
@@ -331,8 +332,17 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("要到区里办还是街道就行", "location"),
         ("是在政务服务中心吗", "location"),
         ("是在职的才能办吗", "conditions"),
+        ("是在网上办还是线下办", "online"),  # (no office's word: not which office)
+        ("是在粤省事办吗", "online"),
+        ("在职的还是退休的可以办", None),
+        ("公司要几百人以上才能申请吗", "conditions"),  # hundreds of people, not of yuan
+        ("补交几千块社保怎么办", None),
+        ("搵边个可以办", None),  # whom to ask (Cantonese 搵), not who may
         ("我想躺家里用电脑弄，行吗", "online"),
         ("还有，一次能办完吗", "visits"),
+        ("多会儿开始能弄，截止到啥时候", "time_limit"),  # the dates it opens and closes
+        ("报名什么时候截止", "time_limit"),
+        ("镇上办这个的再哪", "location"),  # (再 typed for 在)
         ("一次性缴费怎么办", None),  # a service's word
         ("贵州的社保怎么转", None),
         ("要办的话先得干啥", None),
@@ -423,6 +433,7 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         ("online", "六十多岁了还能办吗", "conditions"),  # whether the case told may still: the conditions
         ("online", "我已经退休了还能申请吗", "conditions"),
         ("online", "在家还能办吗", "online"),  # (no case told)
+        ("online", "放假了还能办吗", "online"),  # a fact's word (the hours, `fact_asked`), not the case
     ],
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:
@@ -732,6 +743,7 @@ def test_a_recommendation_asked_of_a_business_or_pastime(said: str, asks: bool) 
     ("said", "from_an_office"),
     [
         ("给我讲个故事吧", False),
+        ("说个故事听听", False),
         ("现在买房划算吗", False),
         ("灵活就业人员社保按哪个档次交划算", True),  # a grade the office sets, not a purchase
         ("故事片拍摄许可怎么办", True),

@@ -628,3 +628,17 @@ def test_progress_asked_of_the_service_under_discussion_is_its_own_lookup(gd_sea
 )
 def test_a_fact_asked_in_the_first_clause(gd_searcher, said: str, first: bool) -> None:
     assert asked_first(gd_searcher, said) is first
+
+
+def test_a_qualified_item_yields_to_the_general_service_nearer_the_region_when_it_does_the_same(gd_catalogue) -> None:
+    """"学校打算开喺广州嘅" after the province's 技工学校的设立审批(省属技工学校设立审批): 广州's 技工学校的设立审批;
+    not after (省属技工学校终止办学), which closes a school the general record sets up."""
+    from actions.answer import local_implementations
+
+    by_name = {item.name: item for item in gd_catalogue.items.values()}
+    setting_up = by_name["技工学校的设立审批(省属技工学校设立审批)"]
+    closing = by_name["技工学校的设立审批(省属技工学校终止办学)"]
+    assert [i.region_code for i in local_implementations(setting_up, "440100", gd_catalogue)] == ["440100"]
+    assert local_implementations(setting_up, "440100", gd_catalogue)[0].name == "技工学校的设立审批"
+    assert local_implementations(closing, "440100", gd_catalogue) == [closing]  # its own province unit
+    assert local_implementations(setting_up, None, gd_catalogue) == [setting_up]
