@@ -18,7 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choices import MAX_CHOICES, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
+from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
 from actions.context import bot_payloads, knowledge, latest_said
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
@@ -47,7 +47,7 @@ from actions.topic import (
 )
 from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
-from catalogue.store import THEME_LABEL, Catalogue
+from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
 from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
@@ -503,6 +503,8 @@ def measure(
     if included and picked is None and (naming_part := ASKS_INCLUDED.sub(" ", content)).strip():
         picked = pick_in_words(searcher, naming_part, pickable)
     asks_included = bool(picked and included)
+    if picked is None and theme and ONE_PART_ASKED.search(content):  # "单说办残疾证那一项": the part its words find first
+        picked = next((hit.item.code for hit in probe.hits if hit.item.code in pickable), None)
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
@@ -961,7 +963,11 @@ def general_answer(
 
 
 def choices_for(result: SearchResult, catalogue: Catalogue) -> list[ServiceItem]:
-    """The items a search result offers: one is the answer, several the user picks from."""
+    """The items a search result offers: one is the answer, several the user picks from. One part
+    asked alone ("单说办残疾证那一项，咋弄") is no theme's."""
+    if ONE_PART_ASKED.search(result.message):
+        close = close_alternatives(result)
+        return [c for c in close if c.type != THEME_TYPE] or close
     return theme_asked(result, catalogue, knowledge()[0]) or theme_covering(close_alternatives(result), catalogue)
 
 

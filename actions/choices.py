@@ -25,6 +25,8 @@ PARTS_SPAN = 8
 PARTS_SHARE = 0.5
 # What joins two services in one question ("养老和医疗保险", "上户口、办医保").
 JOINER = re.compile("[和跟、]|以及")
+# One part of a theme asked alone: "单说办残疾证那一项", "只问上户口这一项".
+ONE_PART_ASKED = re.compile(r"(单|只|光|就)(说|问|办|讲)[^，,。？?！!]{0,12}[那这]一?项")
 
 
 @lru_cache(maxsize=1)

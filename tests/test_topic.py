@@ -642,3 +642,13 @@ def test_a_qualified_item_yields_to_the_general_service_nearer_the_region_when_i
     assert local_implementations(setting_up, "440100", gd_catalogue)[0].name == "技工学校的设立审批"
     assert local_implementations(closing, "440100", gd_catalogue) == [closing]  # its own province unit
     assert local_implementations(setting_up, None, gd_catalogue) == [setting_up]
+
+
+@pytest.mark.parametrize(
+    ("said", "one_part"),
+    [("单说办残疾证那一项，咋弄", True), ("只问上户口这一项", True), ("光办残疾证这一项行不", True), ("这几项都要办吗", False), ("残疾证怎么办", False)],
+)
+def test_one_part_of_a_theme_asked_alone(said: str, one_part: bool) -> None:
+    from actions.choices import ONE_PART_ASKED
+
+    assert bool(ONE_PART_ASKED.search(said)) is one_part
