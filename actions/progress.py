@@ -6,6 +6,9 @@ applicant's ID number or phone. A question that names a catalogue service
 ("身份证办好没有能在哪查") is answered with that service's item: many items are
 themselves progress lookups; so is one naming no service while one is under discussion, with
 that service's lookup if the catalogue has one (`actions.answer.topic_progress_lookup`).
+A question that NLU took for a progress question without being sure, or that is given instead
+of the receipt number, is answered as the question it is (`asks_something_else`); the number is
+not asked for again and again.
 """
 
 from __future__ import annotations
