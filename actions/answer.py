@@ -762,9 +762,10 @@ def general_to_yield_to(item: ServiceItem, catalogue: Catalogue) -> list[Service
     a tie), when the qualifier does what the general name says (设立 there; not (省属技工学校终止办学),
     nor 乡村建设规划许可证核发's (…延期使用))."""
     general = catalogue.general_service(item)
-    acts = act_words()
-    qualifier = item.name[len(general[0].name):] if general else ""
-    return general if general and set(acts.findall(qualifier)) == set(acts.findall(general[0].name)) else []
+    if not general:
+        return []
+    searcher = knowledge()[0]
+    return general if acts_of(searcher, item.name[len(general[0].name):]) == acts_of(searcher, general[0].name) else []
 
 
 def most_general(items: list[ServiceItem]) -> ServiceItem:

@@ -68,6 +68,9 @@ def without_there_is(text: str) -> str:
     return THERE_IS.sub(" ", text)
 
 
+# Words that name an office, for which of two (or whether at one) the user asks.
+OFFICE = "中心|局|所|厅|窗口|街道|社区"
+
 FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # (The verbs around 电话 ask it too: "打啥电话问" leaves no 打 or 问, read as 咨询, to name a service.)
     ("phone", re.compile(r"打(个|啥|什么|哪个|那个)?(电话|热线)(问问?|咨询)?|电话|热线|号码|联系方式|咨询.*打|打.*咨询|座机|拨(哪|打|几|什么)|打给谁|(怎么|点样)联系")),
@@ -76,9 +79,9 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                              r"|(派出所|街道|社区|居委会|村委会)(能|可以)(办|弄)"
                              # which of two offices, or whether at one, an office's word said ("是去公安局还是行政服务中心", "要到区里办
                              # 还是街道就行", "是在政务服务中心吗"; not "是在网上办还是线下办", "在职的还是退休的可以办")
-                             r"|[去到在][^，,。？?！!]{0,8}(中心|局|所|厅|窗口|街道|社区|区里|镇上|村里)[^，,。？?！!]{0,3}还是"
-                             r"|[去到在][^，,。？?！!]{0,8}还是[^，,。？?！!]{0,8}(中心|局|所|厅|窗口|街道|社区)"
-                             r"|^是在[^，,。？?！!]{0,10}(中心|局|所|厅|窗口|街道|社区)办?(吗|不|么|嘛|[？?]|$)")),
+                             rf"|[去到在][^，,。？?！!]{{0,8}}({OFFICE}|区里|镇上|村里)[^，,。？?！!]{{0,3}}还是"
+                             rf"|[去到在][^，,。？?！!]{{0,8}}还是[^，,。？?！!]{{0,8}}({OFFICE})"
+                             rf"|^是在[^，,。？?！!]{{0,10}}({OFFICE})办?(吗|不|么|嘛|[？?]|$)")),
     # 要交 asks what to hand in, not 要交钱 / 要交多少 (the fee). Things to bring are asked with an
     # asking word beside them ("需要开什么证明吗", "要不要照片"): 证明, 文件, 照片 alone are part of
     # services' names (无犯罪记录证明, 签发外国人停留证件), which the searched words must keep.
@@ -187,9 +190,10 @@ def field_cued(text: str) -> Field | None:
     """The field a message's words cue, the conditions' "可以办吗" and materials handed in aside
     (`cues_a_field`), but for a case told (`STILL_AFTER`); outside a premise if they cue one
     there, and in the sentences that ask."""
-    if STILL_AFTER.search(asked_sentences(text)) and detect_fact(text) is None:  # (not "放假了还能办吗": the hours)
+    asked = asked_sentences(text)
+    if STILL_AFTER.search(asked) and detect_fact(text) is None:  # (not "放假了还能办吗": the hours)
         return "conditions"
-    told = CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", asked_sentences(text)))
+    told = CAN_IT_BE_DONE.sub(" ", HANDED_IN.sub(" ", asked))
     return detect_field(PREMISE.sub(" ", told)) or detect_field(told)
 
 
@@ -338,9 +342,10 @@ def asks_times_allowed(question: str) -> bool:
 
 
 # Asked to be told or sent something ("地址给俺说下", "号码发我呗"): a question without a question word.
-ASKED_TO_BE_TOLD = re.compile(r"(发|给|告诉)给?(我|俺)|说(一?下|说)")
+TELL = r"(发|给|告诉)给?"
+ASKED_TO_BE_TOLD = re.compile(rf"{TELL}(我|俺)|说(一?下|说)")
 # ...what a field's word names, the words asking, not naming ("具体地址发我一下").
-SENT_TO_ME = re.compile(r"(?<=号码|电话|地址|链接|网址|方式|热线)\s*(发|给|告诉)给?(我|俺|下)(一下|下)?[呗吧啊呀嘛]?")
+SENT_TO_ME = re.compile(rf"(?<=号码|电话|地址|链接|网址|方式|热线)\s*{TELL}(我|俺|下)(一下|下)?[呗吧啊呀嘛]?")
 
 
 def strip_field_cues(text: str) -> str:

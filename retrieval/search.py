@@ -79,9 +79,10 @@ THEIR_PEOPLE = re.compile(r"\s*([的嘅]?(居民|同胞|人(?!寿)|籍|朋友|�
 # ...but papers or duties of the place itself are its own offices' ("我是香港人，香港身份证丢了怎么补",
 # "他的香港驾照怎么续期", "香港公司年审怎么弄"), whatever else the message says.
 THEIR_OWN = re.compile(r"\s*[的嘅]?(居民身份证|身份证|驾照|驾驶证|驾驶执照|健保卡|强积金|护照|公司年审|公司周年申报|商业登记)")
-SERVED_HERE_FOR = re.compile(r"通行证|签注|台胞证|回乡证|旅行证|港澳|往来|内地|大陆")
+TRAVEL_PAPERS = "通行证|签注|台胞证|回乡证|旅行证"
+SERVED_HERE_FOR = re.compile(rf"{TRAVEL_PAPERS}|港澳|往来|内地|大陆")
 # A mainland paper asked for beside their own ("办回乡证要带香港居民身份证吗"): served here all the same.
-MAINLAND_PAPERS = re.compile(r"通行证|签注|台胞证|回乡证|旅行证|居住证|定居证")
+MAINLAND_PAPERS = re.compile(rf"{TRAVEL_PAPERS}|居住证|定居证")
 # The user come back or moved to a region of the province ("今年回济宁任城老家了", "搬到青岛了"): a place
 # outside it not gone to is where they come from, and asks for this province's service (社保转入,
 # "回济南了，北京的社保怎么转过来"), not that place's.
