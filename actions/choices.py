@@ -122,12 +122,17 @@ def says_own_part(question: str, name: str, other: str) -> bool:
 def theme_covering(choices: list[ServiceItem], catalogue: Catalogue) -> list[ServiceItem]:
     """Several close fits that one theme service covers ("上户口、办医保这些要办哪些手续"
     fits 出生登记 and 新生儿医保): the theme is the answer. A theme among the fits
-    with only its own items beside it likewise."""
+    with only its own items beside it likewise, unless one part alone leads it: the theme's
+    text holds every part's name, so a question of one part finds the theme close behind it
+    ("…开业前消防上还得过一道检查，这个找谁弄": 营业前消防安全检查, then 开办餐饮店)."""
     if len(choices) < 2:
         return choices
     for theme in catalogue.themes.values():
         covered = catalogue.theme_parts(theme)
         if all(c.code == theme.id or c.service_key in covered for c in choices):
+            parts = {c.service_key for c in choices if c.code != theme.id}
+            if len(parts) == 1 and choices[0].code != theme.id:
+                return [choices[0]]
             return [catalogue.theme_entry(theme)]
     return choices
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.choices import close_alternatives, says_what_sets_apart, theme_asked
+from actions.choices import close_alternatives, says_what_sets_apart, theme_asked, theme_covering
 from catalogue.model import ServiceItem
 from retrieval.search import Filters, Hit, SearchResult
 
@@ -106,3 +106,15 @@ def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, s
     result = sd_searcher.search(content, Filters(region_code=region.code if region else None), k=10, said=question)
     assert [i.code for i in theme_asked(result, sd_catalogue, sd_searcher)] == ([theme] if theme else [])
 
+
+
+def test_a_theme_close_behind_one_part_leaves_the_part_the_answer(sd_catalogue) -> None:
+    """A theme's text holds every part's name, so a question of one part finds the theme close
+    behind it: the part is the answer. Two parts, or the theme leading, keep the theme."""
+    theme = sd_catalogue.themes["theme-kaiban-canyindian"]
+    entry = sd_catalogue.theme_entry(theme)
+    fire, food = (sd_catalogue.items[c] for c in theme.item_codes if sd_catalogue.items[c].name.startswith(("公众聚集", "食品经营")))
+    assert theme_covering([fire, entry], sd_catalogue) == [fire]
+    assert theme_covering([entry, fire], sd_catalogue) == [entry]
+    assert theme_covering([fire, entry, food], sd_catalogue) == [entry]
+    assert theme_covering([fire, food], sd_catalogue) == [entry]
