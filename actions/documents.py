@@ -24,7 +24,7 @@ from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_t
 from documents.index import DocumentIndex
 from documents.model import Document
 from documents.service import open_documents
-from retrieval.fields import detect_field, strip_field_cues
+from retrieval.fields import AMOUNT_GIVEN, detect_field, strip_field_cues
 from retrieval.search import Filters
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ DOCUMENT_WORDS = re.compile(r"文件|规定|政策|通知|办法|条例|原文|�
 
 def asks_amount(text: str) -> bool:
     field = detect_field(text)
-    got = bool(GOT.search(text)) and field in (None, "fee") and not PAID.search(text)  # "能领多少钱" holds a fee's words
+    # ("能领多少钱" holds a fee's words, and the words of an amount given cue the conditions: `AMOUNT_GIVEN`)
+    got = bool(GOT.search(text)) and (field in (None, "fee") or re.search(AMOUNT_GIVEN, text) is not None) and not PAID.search(text)
     rate = bool(RATE.search(text)) and field is None
     return got or rate
 

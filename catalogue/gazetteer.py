@@ -33,6 +33,9 @@ class Gazetteer:
     outside: tuple[str, ...] = ()
     # Parts of the province that span several cities ("珠三角", "胶东"): name -> city codes.
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Names that hold a region's name but name no place: the province's government apps ("用爱山东
+    # 点一点就能申请吗" asks online, not for the province's units).
+    not_places: tuple[str, ...] = ()
     _by_name: dict[str, list[Region]] = field(default_factory=dict)
 
     @classmethod
@@ -43,6 +46,7 @@ class Gazetteer:
         for region in [province, *map(_region, data.get("regions", []))]:
             gazetteer.add(region)
         gazetteer.areas = {name: tuple(codes) for name, codes in data.get("areas", {}).items()}
+        gazetteer.not_places = tuple(data.get("not_places", ()))
         return gazetteer
 
     def add(self, region: Region) -> None:
@@ -92,8 +96,9 @@ class Gazetteer:
         kind, and two names side by side are one place ("青岛市南区" is 青岛 + 市南区, not 青岛市
         + a stray 南区; "青岛市北部" stays 青岛市; "济宁市中区" is not 济宁 + 济南's 市中区). On a
         tie the name that starts first is taken ("山东营业执照" is 山东, not 东营). An area's name
-        is no region ("鲁南" is not 鲁 = 山东省)."""
-        blocked = {i for start, end in self._area_spans(text) for i in range(start, end)}
+        is no region ("鲁南" is not 鲁 = 山东省), nor is an app's ("爱山东", `not_places`)."""
+        spans = self._area_spans(text) + [m.span() for name in self.not_places for m in re.finditer(re.escape(name), text)]
+        blocked = {i for start, end in spans for i in range(start, end)}
         starting: dict[int, list[tuple[int, str]]] = {}
         for name in self._by_name:
             start = text.find(name)

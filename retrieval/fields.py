@@ -68,6 +68,10 @@ def without_there_is(text: str) -> str:
     return THERE_IS.sub(" ", text)
 
 
+# How much a subsidy, an award or a loan gives ("中级的能给多少钱", "最多能贷多少"): the standard is
+# among the conditions (技能提升补贴: "标准分别为1000元、1500元、2000元").
+AMOUNT_GIVEN = r"(?<![交收缴])(给|发|补|领|补贴|奖励|贷|报销|退|返|赔)个?(多少|几多|好多)"
+
 # Words that name an office, for which of two (or whether at one) the user asks.
 OFFICE = "中心|局|所|厅|窗口|街道|社区"
 
@@ -89,7 +93,9 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                              r"|(带|拿|准备|交|提供|揣)着?(点|些|啲)?(什么|啥|咩|乜嘢)|(什么|啥|哪些)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
                              r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的"
                              r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件|证件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
-    ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
+    # (Money the service gives is no fee: "招一个人给多少钱" of a subsidy asks its amount, which the
+    # conditions state, `AMOUNT_GIVEN`.)
+    ("fee", re.compile(r"收费|费用|(?<![给发补领贷销退返赔贴励])多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
                        r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费|(办|弄|这个|那个|证)[^，,。？?！!]{0,4}贵(不贵|唔贵|吗|么|嘛)|(?<!补)(交|收|要)好?几(百|千)(块|元|钱)?(?![人平米个名年份张户万])")),
     # (when it opens and closes first: "多会儿开始能弄，截止到啥时候" asks the dates the time limit holds;
     # not "菏泽牡丹花会什么时候开始", a question about the place)
@@ -107,7 +113,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                          # the office between ("俺俩得一块儿去民政局几回", "这个还用专门往税务局跑不"; not "跑了好几回了", "去了几次都没办成")
                          rf"|(?<![能以])[去跑](?![了年])[^，,。？?！!]{{1,6}}(?<!好)几(次|趟|回)(?!了)|[往去到][^，,。？?！!]{{1,6}}跑(不|吗|么|嘛)(?=[\s？?。！!，,{PARTICLES}]*$)|专门(往|去|到|跑)")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
-    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
+    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{AMOUNT_GIVEN}|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
                               r"|(什么样|哪些|什么|啥)的?人才?不?(可以|能)|啥样的?人?才?不?(可以|能)|多少岁|多大(岁数|年纪)|我这(种|个)?情况|像?我这(种|样)的?人?(也|还)?(能|可以)(?=(办|补|换|约|申请|领|报名|办理)?[^，,。？?！!]{0,2}([吗不么嘛？?]|$))|还能(办|约|预约|申请|领|换|补)吗"
                               # a prerequisite ("是不是要有读者证才能用", Cantonese "使唔使有读者证先用得",
                               # "是不是要先停掉这边的社保才能开")

@@ -125,6 +125,14 @@ def test_an_area_spanning_several_cities_is_named_and_its_alias_letter_is_no_pro
     assert sd.without_regions("青岛和鲁南的呢") == " 和鲁南的呢"
 
 
+def test_a_government_app_named_after_the_province_is_no_place(gd_catalogue, sd_settings) -> None:
+    """"用爱山东点一点就能申请吗" asks online; read as 山东省 it listed every city's unit."""
+    sd = load_catalogue(sd_settings).gazetteer
+    assert sd.resolve("俺上班走不开，用爱山东点一点就能申请吗") is None and sd.resolve("山东的呢").name == "山东省"
+    assert sd.resolve("济南的爱山东能办吗").name == "济南市"
+    assert gd_catalogue.gazetteer.resolve("粤省事能办吗") is None and gd_catalogue.gazetteer.resolve("粤港澳") is not None
+
+
 def test_a_region_is_read_in_the_way_that_covers_most_of_the_words(sd_settings, gd_settings) -> None:
     """"青岛市南区" is 青岛 + 市南区: read longest name first it was 青岛市 and a stray 南区."""
     sd = load_catalogue(sd_settings).gazetteer

@@ -324,6 +324,11 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("我这种能补不", "conditions"),
         ("像我这样的能在网上办吗", "online"),
         ("办这个贵不贵", "fee"),
+        ("招一个人给多少钱", "conditions"),  # money the service gives: its standard, in the conditions
+        ("中级的能给多少钱", "conditions"),
+        ("最多能贷多少", "conditions"),
+        ("补一个证多少钱", "fee"),  # (a fee still, 补 not before 多少钱)
+        ("补交多少钱", "fee"),
         ("我听说要交好几百，真的假的", "fee"),
         ("哪些人不能办", "conditions"),
         ("边个可以申请？", "conditions"),

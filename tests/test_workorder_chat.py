@@ -126,6 +126,8 @@ def test_a_cancelled_complaint_files_nothing(bot):
     assert "继续登记工单" in aside and "发生在哪里" in aside
     unanswered = texts(say(me, "要是得去现场，在哪个窗口？"))  # a question naming no place is no place either
     assert "暂时答不上来" in unanswered and "发生在哪里" in unanswered
+    how_long = texts(say(me, "多长时间能批下来"))  # nor one asking how long ("没有听出是哪个市或区县" before)
+    assert "暂时答不上来" in how_long and "发生在哪里" in how_long, how_long
     assert "已取消本次工单登记" in texts(say(me, "取消"))
     assert "还没有登记工单" in texts(say(me, "我反映的问题处理得怎么样了"))
 
