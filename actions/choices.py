@@ -119,7 +119,7 @@ def says_own_part(question: str, name: str, other: str) -> bool:
     return any(text in question for text in with_neighbour if text)
 
 
-def theme_covering(choices: list[ServiceItem], catalogue: Catalogue) -> list[ServiceItem]:
+def theme_covering(choices: list[ServiceItem], catalogue: Catalogue, message: str = "", searcher: Searcher | None = None) -> list[ServiceItem]:
     """Several close fits that one theme service covers ("上户口、办医保这些要办哪些手续"
     fits 出生登记 and 新生儿医保): the theme is the answer. A theme among the fits
     with only its own items beside it likewise, unless one part alone leads it: the theme's
@@ -130,11 +130,17 @@ def theme_covering(choices: list[ServiceItem], catalogue: Catalogue) -> list[Ser
     for theme in catalogue.themes.values():
         covered = catalogue.theme_parts(theme)
         if all(c.code == theme.id or c.service_key in covered for c in choices):
+            if searcher is not None and all(c.code != theme.id for c in choices) and not names_the_event(searcher, message, theme.name):
+                continue
             parts = {c.service_key for c in choices if c.code != theme.id}
             if len(parts) == 1 and choices[0].code != theme.id:
                 return [choices[0]]
             return [catalogue.theme_entry(theme)]
     return choices
+
+
+def names_the_event(searcher: Searcher, message: str, name: str) -> bool:
+    return bool(content_words(searcher, message) & (set(searcher.index.lexicon.tokens(name)) - searcher.doing_words))
 
 
 @lru_cache(maxsize=1)

@@ -118,3 +118,15 @@ def test_a_theme_close_behind_one_part_leaves_the_part_the_answer(sd_catalogue) 
     assert theme_covering([entry, fire], sd_catalogue) == [entry]
     assert theme_covering([fire, entry, food], sd_catalogue) == [entry]
     assert theme_covering([fire, food], sd_catalogue) == [entry]
+
+
+def test_parts_fitting_without_the_theme_named_are_choices(sd_catalogue, sd_searcher) -> None:
+    """Two parts of 开办劳务公司 fit "送外卖…想按职工医保自己交上" (单位 insurance items): the theme
+    covers them, but the message names nothing of its event (开办, 劳务, 公司), so the parts are offered."""
+    theme = sd_catalogue.themes["theme-kaiban-laowu-gongsi"]
+    medical, social = (next(sd_catalogue.items[c] for c in theme.item_codes if sd_catalogue.items[c].name.startswith(start))
+                       for start in ("单位职工基本医疗保险", "单位社会保险登记"))
+    said = "俺在济南送外卖，没有单位给缴社保，想按职工医保自己交上，个人能参保吗，咋办理"
+    assert theme_covering([medical, social], sd_catalogue, said, sd_searcher) == [medical, social]
+    company = "和朋友开个劳务公司，单位社保和医保登记怎么办"
+    assert theme_covering([medical, social], sd_catalogue, company, sd_searcher) == [sd_catalogue.theme_entry(theme)]

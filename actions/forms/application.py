@@ -26,7 +26,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send
+from actions.answer import ActionAnswer, answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send
 from actions.choices import content_words, pick_in_words
 from actions.replies import (
     choices_gone_message,
@@ -37,7 +37,7 @@ from actions.replies import (
     which_to_apply_message,
 )
 from catalogue.model import ServiceItem
-from retrieval.fields import QUESTION
+from retrieval.fields import ASKS_HOW_TO_DO, QUESTION
 from retrieval.search import Filters
 
 
@@ -284,7 +284,11 @@ class ActionCancelApplication(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not (tracker.get_slot("application_kind") or tracker.active_loop.get("name") or workorder.in_progress(tracker)):
-            # Nothing to cancel: a question NLU took for "取消" ("…想申请中国绿卡") is answered if it can be.
+            # Nothing to cancel: a question NLU took for "取消" ("…想申请中国绿卡") is answered if it can be;
+            # one asking how to get a service done ("孩他爹前年走了…想申请个低饱，咋申请": cancel, from 走了)
+            # as any service question, "maybe" items or "not found" included.
+            if ASKS_HOW_TO_DO.search(latest_said(tracker)):
+                return await ActionAnswer().run(dispatcher, tracker, domain)
             reply, events = confident_reply(tracker)
             if reply:
                 send(dispatcher, reply)
