@@ -329,6 +329,8 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("最多能贷多少", "conditions"),
         ("补一个证多少钱", "fee"),  # (a fee still, 补 not before 多少钱)
         ("补交多少钱", "fee"),
+        ("还得准备些啥材料交上去", "materials"),  # materials asked for, not told as handed in
+        ("补贴啥时候能打到卡上", "time_limit"),  # when the money arrives
         ("我听说要交好几百，真的假的", "fee"),
         ("哪些人不能办", "conditions"),
         ("边个可以申请？", "conditions"),
