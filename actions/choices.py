@@ -25,6 +25,8 @@ PARTS_SPAN = 8
 PARTS_SHARE = 0.5
 # What joins two services in one question ("养老和医疗保险", "上户口、办医保").
 JOINER = re.compile("[和跟、]|以及")
+# The label theme services' names carry ("新生儿出生“一件事”"): no word of the event.
+THEME_LABEL = re.compile(r"[“\"]?一件事[”\"]?")
 # One part of a theme asked alone: "单说办残疾证那一项", "只问上户口这一项".
 ONE_PART_ASKED = re.compile(r"(单|只|光|就)(说|问|办|讲)[^，,。？?！!]{0,12}[那这]一?项")
 
@@ -119,18 +121,19 @@ def says_own_part(question: str, name: str, other: str) -> bool:
     return any(text in question for text in with_neighbour if text)
 
 
-def theme_covering(choices: list[ServiceItem], catalogue: Catalogue, message: str = "", searcher: Searcher | None = None) -> list[ServiceItem]:
-    """Several close fits that one theme service covers ("上户口、办医保这些要办哪些手续"
-    fits 出生登记 and 新生儿医保): the theme is the answer. A theme among the fits
-    with only its own items beside it likewise, unless one part alone leads it: the theme's
-    text holds every part's name, so a question of one part finds the theme close behind it
-    ("…开业前消防上还得过一道检查，这个找谁弄": 营业前消防安全检查, then 开办餐饮店)."""
+def theme_covering(choices: list[ServiceItem], catalogue: Catalogue, message: str, searcher: Searcher) -> list[ServiceItem]:
+    """Several close fits that one theme service covers, in a message naming its event ("孩子出生
+    了，出生证和户口咋办" fits 出生医学证明 and 出生登记; not "送外卖…想按职工医保自己交上", which fits
+    two 单位 items of 开办劳务公司): the theme is the answer. A theme among the fits with only its own
+    items beside it likewise, unless one part alone leads it: the theme's text holds every part's
+    name, so a question of one part finds the theme close behind it ("…开业前消防上还得过一道检查，
+    这个找谁弄": 营业前消防安全检查, then 开办餐饮店)."""
     if len(choices) < 2:
         return choices
     for theme in catalogue.themes.values():
         covered = catalogue.theme_parts(theme)
         if all(c.code == theme.id or c.service_key in covered for c in choices):
-            if searcher is not None and all(c.code != theme.id for c in choices) and not names_the_event(searcher, message, theme.name):
+            if all(c.code != theme.id for c in choices) and not names_the_event(searcher, message, theme.name):
                 continue
             parts = {c.service_key for c in choices if c.code != theme.id}
             if len(parts) == 1 and choices[0].code != theme.id:
@@ -139,8 +142,11 @@ def theme_covering(choices: list[ServiceItem], catalogue: Catalogue, message: st
     return choices
 
 
-def names_the_event(searcher: Searcher, message: str, name: str) -> bool:
-    return bool(content_words(searcher, message) & (set(searcher.index.lexicon.tokens(name)) - searcher.doing_words))
+def names_the_event(searcher: Searcher, message: str, theme_name: str) -> bool:
+    """Whether the message shares a word with the theme's name beyond words of doing and its label
+    (“一件事”): 出生 of 新生儿出生“一件事”, 公司 of 开办劳务公司."""
+    event = THEME_LABEL.sub("", theme_name)
+    return bool(content_words(searcher, message) & (set(searcher.index.lexicon.tokens(event)) - searcher.doing_words))
 
 
 @lru_cache(maxsize=1)

@@ -40,8 +40,9 @@ FIELD_WORDS = [
 
 
 # How much one can get ("每月能提多少", "最高能贷多少", "报销比例是多少"): a cap, a rate or a
-# standard, which documents state. An item's facts say only what one pays and how long it
-# takes, so NLU's reading of these as a fee or time-limit question would answer the wrong fact.
+# standard, which documents state. An item's facts say what one pays and how long it takes, so
+# NLU's reading of these as a fee or time-limit question would answer the wrong fact. (Money
+# asked otherwise, "招一个人给多少钱", is a subsidy's conditions: retrieval.fields.AMOUNT_GIVEN.)
 # Not what one pays ("补办身份证多少钱", "收费标准"), nor how many times, pieces or hours
 # ("可以补办多少次", "能发多少张", "能提前多少小时"), nor a how-to ("发票额度怎么调整").
 GOT = re.compile(r"(能|可以?)(提|领|补|贷|报销|返|发|拿)[^，。？！?!]{0,3}多少(?!次|个|张|份|项|件|人|家|天|小时|材料)")
@@ -52,9 +53,8 @@ DOCUMENT_WORDS = re.compile(r"文件|规定|政策|通知|办法|条例|原文|�
 
 
 def asks_amount(text: str) -> bool:
-    field = detect_field(text)
-    # ("能领多少钱" holds a fee's words, and the words of an amount given cue the conditions: `AMOUNT_GIVEN`)
-    got = bool(GOT.search(text)) and (field in (None, "fee") or re.search(AMOUNT_GIVEN, text) is not None) and not PAID.search(text)
+    field = detect_field(AMOUNT_GIVEN.sub(" ", text))  # (the words of an amount given cue the conditions)
+    got = bool(GOT.search(text)) and field in (None, "fee") and not PAID.search(text)  # "能领多少钱" holds a fee's words
     rate = bool(RATE.search(text)) and field is None
     return got or rate
 

@@ -37,7 +37,7 @@ ASKED = ("workorder_what", "workorder_where", "workorder_when", "workorder_phone
 DERIVED = ("workorder_region", "workorder_category", "workorder_department")
 # A question in place of the place: asking words and no word of an address ("在我家楼下呢",
 # "幸福小区3号楼，要写门牌号吗？" are places).
-ASKS_WHERE_OR_WHAT = re.compile(r"哪|什么|啥|几|怎么|多少|多长|多久")
+ASKS_WHERE_OR_WHAT = re.compile(r"哪|什么|啥|几|怎么|多少|多长|多久|多会儿")
 ADDRESS_WORDS = re.compile(r"路|街|号|小区|楼|村|门口|交界|旁边|巷|广场|大厦|院|对面|附近")
 QUESTION_IN_PLACE = "这个问题我暂时答不上来，工单登记完成后可以再问我；不想登记了可以说“取消”。"
 CITY_AFTER_FORM = "工单登记完成后告诉我您所在的城市或区县，我再告诉您当地的办理地点和电话。"

@@ -34,7 +34,8 @@ class Gazetteer:
     # Parts of the province that span several cities ("珠三角", "胶东"): name -> city codes.
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Names that hold a region's name but name no place: the province's government apps ("用爱山东
-    # 点一点就能申请吗" asks online, not for the province's units).
+    # 点一点就能申请吗" asks online, not for the province's units). Matched anywhere, so only names no
+    # other words run into (not 山东通, as in "在山东通过了考试").
     not_places: tuple[str, ...] = ()
     _by_name: dict[str, list[Region]] = field(default_factory=dict)
 

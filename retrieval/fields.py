@@ -68,9 +68,13 @@ def without_there_is(text: str) -> str:
     return THERE_IS.sub(" ", text)
 
 
-# How much a subsidy, an award or a loan gives ("中级的能给多少钱", "最多能贷多少"): the standard is
-# among the conditions (技能提升补贴: "标准分别为1000元、1500元、2000元").
-AMOUNT_GIVEN = r"(?<![交收缴])(给|发|补|领|补贴|奖励|贷|报销|退|返|赔)个?(多少|几多|好多)"
+# How much a subsidy, an award or a loan gives ("中级的能给多少钱", "最多能贷多少", "能领几多钱"): the
+# standard is among the conditions (技能提升补贴: "标准分别为1000元、1500元、2000元"), unless asked as a
+# document's cap (actions/documents.py, `asks_amount`). Only the asking words match, so the
+# searched words keep 补贴 / 报销; not money the user must pay ("要给多少钱", "断缴了要补多少") nor a count
+# ("被退好多次了").
+AMOUNT_GIVEN = re.compile(r"(?:(?<=[给发补领贷退返赔])(?<![要得交收缴该][给发补领贷退返赔])|(?<=补贴|奖励|报销))"
+                          r"个?(多少|几多|好多)(?!次|个|张|份|项|件|人|家|天|小时|回|遍|趟)")
 
 # Words that name an office, for which of two (or whether at one) the user asks.
 OFFICE = "中心|局|所|厅|窗口|街道|社区"
@@ -93,15 +97,15 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                              r"|(带|拿|准备|交|提供|揣)着?(点|些|啲)?(什么|啥|咩|乜嘢)|(什么|啥|哪些)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
                              r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的"
                              r"|(要|需要|得)(不要|不需要)?(开|带|交|提供|出具)?(什么|啥|哪些)?(证明|文件|复印件|照片|相片|原件|证件)(吗|不|么|嘛|啊|呀|[？?]|$)")),
-    # (Money the service gives is no fee: "招一个人给多少钱" of a subsidy asks its amount, which the
-    # conditions state, `AMOUNT_GIVEN`.)
-    ("fee", re.compile(r"收费|费用|(?<![给发补领贷销退返赔贴励])多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
+    # Money the service gives is no fee, whatever NLU read ("招一个人给多少钱": `field_asked`).
+    ("conditions", AMOUNT_GIVEN),
+    ("fee", re.compile(r"收费|费用|多少钱|要钱|花钱|免费|交钱|工本费|几多钱|花多少|收钱|[俾畀]钱"
                        r"|(要|需要|得)(缴|交)费|交多少|收(哪些|什么|啥)费|(办|弄|这个|那个|证)[^，,。？?！!]{0,4}贵(不贵|唔贵|吗|么|嘛)|(?<!补)(交|收|要)好?几(百|千)(块|元|钱)?(?![人平米个名年份张户万])")),
     # (when it opens and closes first: "多会儿开始能弄，截止到啥时候" asks the dates the time limit holds;
     # not "菏泽牡丹花会什么时候开始", a question about the place)
     ("time_limit", re.compile(r"(多会儿|啥时候|什么时候|几时|哪天)(开始|起)(能|可以)?(办|弄|申请|报名?|受理|交|领)|截止(到|日期|时间)?|多久|多[长少]时间|几天|时限|期限|多少天|工作日|几个月|什么时候.*(好|出|拿)|出结果|办结|几耐|几多日|几日|当天"
                               r"|多会儿|有(结果|消息|回复|答复|信)|(给|出)个?(答复|回复)|(办|批|能)下来|(要|得)?等(多|几|很久|好久|一个月)|即办|周期|来得及|拖很久"
-                              r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)|等到(啥|什么)时候|等到几时|(啥|什么)时候(能|可以)?到[账帐]|(啥|什么)时候[^，,。？?！!]{0,6}(打到|打钱|打款|发钱|发放)|(批|办|下来|出来|拿)得快(不|吗|么|嘛)|得快不快")),
+                              r"|(啥时候|几时)(能|可以|有得?)?(好|拿|攞|办好|出|下来|批)|等到(啥|什么)时候|等到几时|(啥|什么)时候(能|可以)?到[账帐]|((啥|什么)(时候|时间)|几时|哪天)[^，,。？?！!]{0,6}(打到|打钱|打款|发钱|发放)|(批|办|下来|出来|拿)得快(不|吗|么|嘛)|得快不快")),
     ("online", re.compile(r"网上|在线|线上|网办|手机上|网站|系统|平台|小程序|(?i:app)|入口|粤省事|爱山东|网址|(公众号|微信|支付宝)(上|里)?(能|可以|办|弄)|电脑上|手机度|线下办"
                           r"|(用|在)(电脑|手机)(弄|办|申请|报|交|提交|填)")),
     # Whether the user must come in person asks how often one must come: "必须要他本人去吗" (not
@@ -113,7 +117,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                          # the office between ("俺俩得一块儿去民政局几回", "这个还用专门往税务局跑不"; not "跑了好几回了", "去了几次都没办成")
                          rf"|(?<![能以])[去跑](?![了年])[^，,。？?！!]{{1,6}}(?<!好)几(次|趟|回)(?!了)|[往去到][^，,。？?！!]{{1,6}}跑(不|吗|么|嘛)(?=[\s？?。！!，,{PARTICLES}]*$)|专门(往|去|到|跑)")),
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
-    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{AMOUNT_GIVEN}|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
+    ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{AMOUNT_GIVEN.pattern}|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢)情况(下)?(才|可以|能|先(可以|能|得))"
                               r"|(什么样|哪些|什么|啥)的?人才?不?(可以|能)|啥样的?人?才?不?(可以|能)|多少岁|多大(岁数|年纪)|我这(种|个)?情况|像?我这(种|样)的?人?(也|还)?(能|可以)(?=(办|补|换|约|申请|领|报名|办理)?[^，,。？?！!]{0,2}([吗不么嘛？?]|$))|还能(办|约|预约|申请|领|换|补)吗"
                               # a prerequisite ("是不是要有读者证才能用", Cantonese "使唔使有读者证先用得",
                               # "是不是要先停掉这边的社保才能开")
@@ -179,7 +183,7 @@ def cues_a_field(text: str) -> bool:
 # ("材料交去边度", "资料要寄到哪"): no question about the materials.
 # (Of the latter only the noun: "交到哪里" still asks where. Not materials asked for: "再附上些啥材料交上去".)
 HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|从(交|递|提交|递交|报|送)(材料|资料)(到|起)|(交|递|提交|递交)(了|咗|完|齐|好)(材料|资料)"
-                       r"|(?<![啥么些])(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了|上去)|(材料|资料)(?=(要|得)?(交|递|送|寄)(去|到|给))")
+                       r"|(?<!啥)(?<!什么)(?<!哪些)(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了|上去)|(材料|资料)(?=(要|得)?(交|递|送|寄)(去|到|给))")
 
 
 # A condition told before the question ("如果网上不行，是不是还得专门回广东跑一趟"): its words ask
@@ -208,7 +212,7 @@ def field_asked(intent_field: Field | None, text: str) -> Field | None:
     another ("需要什么资格", "要满足啥要求": NLU ask_materials; "要跑到哪去办": ask_visits). Where
     both have words NLU tells which is asked (materials handed in are no such words: `HANDED_IN`;
     nor words of a sentence that only tells: `asked_sentences`)."""
-    told = HANDED_IN.sub(" ", asked_sentences(text))
+    told = AMOUNT_GIVEN.sub(" ", HANDED_IN.sub(" ", asked_sentences(text)))  # (money given: no fee's 多少钱 left)
     cued = field_cued(text)
     if intent_field is None or cued is None or cued == intent_field:
         return intent_field or cued or detect_field(told)

@@ -129,7 +129,7 @@ def test_a_government_app_named_after_the_province_is_no_place(gd_catalogue, sd_
     """"用爱山东点一点就能申请吗" asks online; read as 山东省 it listed every city's unit."""
     sd = load_catalogue(sd_settings).gazetteer
     assert sd.resolve("俺上班走不开，用爱山东点一点就能申请吗") is None and sd.resolve("山东的呢").name == "山东省"
-    assert sd.resolve("济南的爱山东能办吗").name == "济南市"
+    assert sd.resolve("济南的爱山东能办吗").name == "济南市" and sd.resolve("我在山东通过了考试").name == "山东省"
     assert gd_catalogue.gazetteer.resolve("粤省事能办吗") is None and gd_catalogue.gazetteer.resolve("粤港澳") is not None
 
 

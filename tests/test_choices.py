@@ -108,16 +108,17 @@ def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, s
 
 
 
-def test_a_theme_close_behind_one_part_leaves_the_part_the_answer(sd_catalogue) -> None:
+def test_a_theme_close_behind_one_part_leaves_the_part_the_answer(sd_catalogue, sd_searcher) -> None:
     """A theme's text holds every part's name, so a question of one part finds the theme close
     behind it: the part is the answer. Two parts, or the theme leading, keep the theme."""
     theme = sd_catalogue.themes["theme-kaiban-canyindian"]
     entry = sd_catalogue.theme_entry(theme)
     fire, food = (sd_catalogue.items[c] for c in theme.item_codes if sd_catalogue.items[c].name.startswith(("公众聚集", "食品经营")))
-    assert theme_covering([fire, entry], sd_catalogue) == [fire]
-    assert theme_covering([entry, fire], sd_catalogue) == [entry]
-    assert theme_covering([fire, entry, food], sd_catalogue) == [entry]
-    assert theme_covering([fire, food], sd_catalogue) == [entry]
+    said = "想开个餐饮店，消防和食品许可怎么弄"
+    assert theme_covering([fire, entry], sd_catalogue, said, sd_searcher) == [fire]
+    assert theme_covering([entry, fire], sd_catalogue, said, sd_searcher) == [entry]
+    assert theme_covering([fire, entry, food], sd_catalogue, said, sd_searcher) == [entry]
+    assert theme_covering([fire, food], sd_catalogue, said, sd_searcher) == [entry]
 
 
 def test_parts_fitting_without_the_theme_named_are_choices(sd_catalogue, sd_searcher) -> None:

@@ -329,8 +329,12 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("最多能贷多少", "conditions"),
         ("补一个证多少钱", "fee"),  # (a fee still, 补 not before 多少钱)
         ("补交多少钱", "fee"),
-        ("还得准备些啥材料交上去", "materials"),  # materials asked for, not told as handed in
         ("补贴啥时候能打到卡上", "time_limit"),  # when the money arrives
+        ("补贴哪天打钱", "time_limit"),
+        ("能领几多钱", "conditions"),
+        ("办居住证要给多少钱", "fee"),  # money the user pays...
+        ("社保断了半年，要补多少钱", "fee"),
+        ("被退好多次了", None),  # ...and a count are no amount given
         ("我听说要交好几百，真的假的", "fee"),
         ("哪些人不能办", "conditions"),
         ("边个可以申请？", "conditions"),
@@ -426,6 +430,9 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         (None, "费用怎么算", "fee"),
         ("phone", "怎么联系他们", "phone"),
         ("materials", "材料交上去以后，几个工作日能换好", "time_limit"),
+        ("time_limit", "还得准备些啥材料交上去", "materials"),  # materials asked for, not told as handed in
+        ("materials", "那些材料交上去以后多久能批", "time_limit"),  # (那些 is no asking word)
+        ("fee", "招一个人给多少钱", "conditions"),  # money the service gives, whatever NLU read
         (None, "如果网上不行，是不是还得专门回广东跑一趟", "visits"),  # a premise's words ask nothing...
         ("online", "如果网上不行，是不是还得专门回广东跑一趟", "visits"),
         (None, "要是去大厅交，地址在哪儿", "location"),
@@ -767,3 +774,14 @@ def test_an_office_named_by_what_it_handles_is_the_office_of_a_record_holding_th
     item = next(i for i in gd_searcher.index.items if i.name.startswith("已婚（初婚）公证指引"))
     assert gd_searcher.coverage("公证处", item) == 1.0
     assert gd_searcher.coverage("派出所", item) == 0.0
+
+
+def test_an_amount_given_keeps_the_subsidys_words_and_asks_a_document_only_alone() -> None:
+    """"补贴几多钱一个月": the asking words go, 补贴 stays to be searched; "能领多少钱，要带啥材料" asks
+    the materials too, so no document's cap alone answers it."""
+    from actions.documents import asks_amount
+    from retrieval.fields import strip_field_cues
+
+    assert "补贴" in strip_field_cues("技能提升补贴多少钱") and "报销" in strip_field_cues("医保报销多少")
+    assert asks_amount("每个月能领多少钱") and asks_amount("最多能贷多少")
+    assert not asks_amount("能领多少钱，要带啥材料")

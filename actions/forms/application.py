@@ -278,6 +278,10 @@ class ActionSubmitApplication(Action):
         return reset()
 
 
+# Withdrawing an application, however asked ("刚提交的申请想撤回，怎么办理"): a cancel, not a service question.
+WITHDRAWING = re.compile(r"撤回|撤销|取消")
+
+
 class ActionCancelApplication(Action):
     def name(self) -> str:
         return "action_cancel_application"
@@ -287,7 +291,8 @@ class ActionCancelApplication(Action):
             # Nothing to cancel: a question NLU took for "取消" ("…想申请中国绿卡") is answered if it can be;
             # one asking how to get a service done ("孩他爹前年走了…想申请个低饱，咋申请": cancel, from 走了)
             # as any service question, "maybe" items or "not found" included.
-            if ASKS_HOW_TO_DO.search(latest_said(tracker)):
+            said = latest_said(tracker)
+            if ASKS_HOW_TO_DO.search(said) and not WITHDRAWING.search(said):
                 return await ActionAnswer().run(dispatcher, tracker, domain)
             reply, events = confident_reply(tracker)
             if reply:
