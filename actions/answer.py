@@ -969,7 +969,8 @@ def choices_for(result: SearchResult, catalogue: Catalogue) -> list[ServiceItem]
     if ONE_PART_ASKED.search(result.message):
         close = close_alternatives(result)
         return [c for c in close if c.type != THEME_TYPE] or close
-    return theme_asked(result, catalogue, knowledge()[0]) or theme_covering(close_alternatives(result), catalogue, result.message, knowledge()[0])
+    searcher = knowledge()[0]
+    return theme_asked(result, catalogue, searcher) or theme_covering(close_alternatives(result), catalogue, result.message, searcher)
 
 
 def reply_for(

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
-from catalogue.store import THEME_TYPE, Catalogue
+from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
 from retrieval.text import load_acts, normalise
 from settings import get_settings
@@ -25,8 +25,6 @@ PARTS_SPAN = 8
 PARTS_SHARE = 0.5
 # What joins two services in one question ("养老和医疗保险", "上户口、办医保").
 JOINER = re.compile("[和跟、]|以及")
-# The label theme services' names carry ("新生儿出生“一件事”"): no word of the event.
-THEME_LABEL = re.compile(r"[“\"]?一件事[”\"]?")
 # One part of a theme asked alone: "单说办残疾证那一项", "只问上户口这一项".
 ONE_PART_ASKED = re.compile(r"(单|只|光|就)(说|问|办|讲)[^，,。？?！!]{0,12}[那这]一?项")
 
@@ -133,11 +131,11 @@ def theme_covering(choices: list[ServiceItem], catalogue: Catalogue, message: st
     for theme in catalogue.themes.values():
         covered = catalogue.theme_parts(theme)
         if all(c.code == theme.id or c.service_key in covered for c in choices):
-            if all(c.code != theme.id for c in choices) and not names_the_event(searcher, message, theme.name):
+            listed = any(c.code == theme.id for c in choices)
+            if not listed and not names_the_event(searcher, message, theme.name):
                 continue
-            parts = {c.service_key for c in choices if c.code != theme.id}
-            if len(parts) == 1 and choices[0].code != theme.id:
-                return [choices[0]]
+            if choices[0].code != theme.id and len({c.service_key for c in choices if c.code != theme.id}) == 1:
+                return [choices[0]]  # one part leading, the theme close behind it
             return [catalogue.theme_entry(theme)]
     return choices
 
@@ -145,7 +143,7 @@ def theme_covering(choices: list[ServiceItem], catalogue: Catalogue, message: st
 def names_the_event(searcher: Searcher, message: str, theme_name: str) -> bool:
     """Whether the message shares a word with the theme's name beyond words of doing and its label
     (“一件事”): 出生 of 新生儿出生“一件事”, 公司 of 开办劳务公司."""
-    event = THEME_LABEL.sub("", theme_name)
+    event = theme_name.replace(THEME_LABEL, "")
     return bool(content_words(searcher, message) & (set(searcher.index.lexicon.tokens(event)) - searcher.doing_words))
 
 
