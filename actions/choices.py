@@ -158,16 +158,22 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     theme's own text ranks lower than its parts. It asks for several in so many words
     ("孩子刚出生，要办哪些手续"; data/dialogue/several_services_words.txt), or joins two
     of the theme's parts ("自己交养老和医疗保险", each side naming a different one; not
-    "企业简易注销和普通注销的区别", both sides one part). Only when retrieval is sure, the
-    best hit is not named in full ("出生登记要跑几趟" stays an item) and is the theme or one
-    of its parts, the hits show at least two of theme and parts, and the theme serves the
-    user's region. A theme the user rejected stays out (`left_out`). Of two such themes,
+    "企业简易注销和普通注销的区别", both sides one part). Only when retrieval is sure (or, asked
+    in so many words, the theme leads its "maybe" hits), the best hit is not named in full
+    ("出生登记要跑几趟" stays an item) and is the theme or one of its parts, the hits show at
+    least two of theme and parts, and the theme serves the user's region. A theme the user rejected stays out (`left_out`). Of two such themes,
     the one with more parts found."""
     message = result.message
     asks_several = any(cue in message for cue in several_cues())
-    if not result.confident or not (asks_several or JOINER.search(message)):
+    if not (asks_several or JOINER.search(message)) or not result.hits:
         return []
     top = result.hits[0]
+    # A story before the question dilutes retrieval's sureness ("我跟发小合伙，打算…开家小饭馆，
+    # 听说要办一堆证，到底都得办啥": 0.24, with 开办餐饮店 first): a theme leading the "maybe" hits
+    # of a question asking for several things in so many words is still what is asked for.
+    theme_leads_maybe = result.suggestible and asks_several and top.item.type == THEME_TYPE
+    if not (result.confident or theme_leads_maybe):
+        return []
     if top.item.name in message:
         return []
     close = [hit.item for hit in result.hits[:PARTS_SPAN] if hit.score >= PARTS_SHARE * top.score]

@@ -5,10 +5,11 @@ Chinese is typed by sound, so a slip picks another character of the same sound, 
 slipped word matches nothing the search knows (a dense model reads it as something else
 too: "残疾症" found 低收入家庭业务申请预约). A run of three or four characters that no
 dictionary knows, whose sound is that of a catalogue word naming a thing one holds (ending
-in 证, 照, 卡, 金, 书 …) and which differs from it only in that last character, is read as
-that word — when the rest of the run is a word and the slipped character is neither a
-character of grammar ("能用医保吗" is no 医保码) nor part of a word reaching outside the run
-("导游正在"). Wider, the rule "corrected" real text: 负责任 to 负责人, a company's 乾景 to 乾净,
+in 证, 照, 卡, 金, 书 …) and which differs from it in one character, is read as that word —
+when the slipped character is neither a character of grammar ("能用医保吗" is no 医保码) nor
+part of a word reaching outside the run ("导游正在"); the last character slipped, the rest of
+the run must be a word; another ("社宝卡", "湿业金"), it must make no word inside the run
+either. Wider, the rule "corrected" real text: 负责任 to 负责人, a company's 乾景 to 乾净,
 岚山区 to 兰山区, and runs of two 我是 to 我市 (README, Retrieval).
 """
 
@@ -38,6 +39,11 @@ COUNTING = "一两几" + MEASURES  # a count starting the two is no slip ("补�
 BEFORE_A_THING = re.compile(rf"(?:办理|申请|办|做|补|换|领)(?:过|了)?(?:一?[{MEASURES}])?$")
 
 
+def masks(word: str) -> set[str]:
+    """The word with each of its characters in turn blanked: "社保卡" -> "?保卡", "社?卡", "社保?"."""
+    return {word[:at] + "?" + word[at + 1 :] for at in range(len(word))}
+
+
 class Homophones:
     def __init__(self, words: Iterable[str], is_word: Callable[[str], bool], uses: Callable[[str], int] = lambda word: 0) -> None:
         """`words`: the catalogue's words (what a slip is corrected to); `is_word`: whether a
@@ -53,7 +59,8 @@ class Homophones:
                     self._by_sound.setdefault(tuple(lazy_pinyin(word)), []).append(word)
                 elif len(word) == 2:
                     self._things_by_sound.setdefault(tuple(lazy_pinyin(word)), []).append(word)
-        self._stems = frozenset(word[:-1] for words in self._by_sound.values() for word in words)  # cheap first test
+        # Cheap first test: the run with one character blanked is a thing's so blanked ("社?卡").
+        self._masks = frozenset(masked for words in self._by_sound.values() for word in words for masked in masks(word))
 
     def correct(self, text: str) -> str:
         for length in LENGTHS:
@@ -93,18 +100,29 @@ class Homophones:
 
     def _word_for(self, text: str, start: int, length: int) -> str | None:
         run = text[start : start + length]
-        if run[:-1] not in self._stems or not HAN_ONLY.fullmatch(run) or self._is_word(run):
+        if self._masks.isdisjoint(masks(run)) or not HAN_ONLY.fullmatch(run) or self._is_word(run):
             return None
-        if not (self._is_word(run[:-1]) and self._may_slip(text, start + length - 1, start + length)):
-            return None
-        return next((word for word in self._by_sound.get(tuple(lazy_pinyin(run)), ()) if word[:-1] == run[:-1]), None)
+        for word in self._by_sound.get(tuple(lazy_pinyin(run)), ()):
+            changed = [at for at in range(length) if run[at] != word[at]]
+            if len(changed) != 1:
+                continue
+            at = changed[0]
+            # The last character slipped ("残疾症"): the rest of the run is a word. One before it
+            # ("社宝卡", "规化证"): the thing's end is there, and the slip makes no word around it.
+            rest_is_word = self._is_word(run[:-1]) if at == length - 1 else run[-1] in THING_ENDS
+            if rest_is_word and self._may_slip(text, start + at, start, start + length):
+                return word
+        return None
 
-    def _may_slip(self, text: str, at: int, end: int) -> bool:
-        """Whether the character at `at`, the last of a run ending at `end`, may be a slip."""
-        if text[at] in FUNCTION_CHARS or text[at + 1 : at + 2] in ASPECT:  # ("补偿进了谁的口袋": a verb)
+    def _may_slip(self, text: str, at: int, start: int, end: int) -> bool:
+        """Whether the character at `at`, in the run from `start` to `end`, may be a slip."""
+        last = at == end - 1
+        if text[at] in FUNCTION_CHARS or (last and text[at + 1 : at + 2] in ASPECT):  # ("补偿进了谁的口袋": a verb)
             return False
-        # A word holding it and going on past the run: "导游正在", "不负责任" (a run's own words were looked up already).
-        return not any(self._is_word(text[a:b]) for a in range(max(at - 3, 0), at + 1) for b in range(end + 1, min(at + 4, len(text)) + 1) if 2 <= b - a <= 4)
+        # A word holding it and going on past the run: "导游正在", "不负责任" (a run's own words were looked up
+        # already); one inside it, or before it, as well for a character inside the run.
+        spans = ((a, b) for a in range(max(at - 3, 0), at + 1) for b in range(at + 1, min(at + 4, len(text)) + 1) if 2 <= b - a <= 4)
+        return not any(self._is_word(text[a:b]) for a, b in spans if b > end or (not last and (a, b) != (start, end)))
 
 
 # Words that ask for a field (retrieval/fields.py, FIELD_CUES), as a slip by sound spells them

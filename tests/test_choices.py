@@ -93,6 +93,10 @@ def test_says_what_sets_apart(question: str, name: str, other: str, apart: bool)
         ("企业简易注销和普通注销的区别", None),  # both sides the same part
         ("我刚退伍回济宁，要办哪些事", "theme-junren-tuiyi"),  # 退伍 reads as 退役
         ("我刚退伍回济南，要办哪些事", None),  # 济南 has no 军人退役 theme (济宁's units hold it)
+        # A story before the question leaves retrieval unsure, the theme leading its "maybe" hits:
+        ("我和表弟在青岛市南区盘了个门面，准备开家小饭馆，听人说要办的证一大堆，到底都得办啥", "theme-kaiban-canyindian"),
+        ("我在工厂当了十年班组长，想在历下自己开个公司往厂里派工人，听说得先拿个许可", None),  # asks for one paper
+        ("俺家厂子在胶州开不下去了，想关门，税务社保公积金挨个销户太麻烦，有没有一块儿办的", "theme-qiye-zhuxiao"),
     ],
 )
 def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, sd_catalogue, question, theme) -> None:

@@ -648,6 +648,23 @@ def test_another_theme_named_mid_conversation_becomes_the_topic(bot) -> None:
     assert "【开办餐饮店】" in texts(restaurant) and "退休" not in texts(restaurant), texts(restaurant)
 
 
+def test_a_story_asking_what_an_event_needs_gets_the_theme_and_a_slip_inside_a_word_is_read(bot) -> None:
+    """A story before the question leaves retrieval unsure, the theme leading its "maybe" hits:
+    asked for several things in so many words, the theme is the answer, and its follow-ups
+    are about it. A slip inside a thing's name ("社宝卡") is read as the thing."""
+    me = user()
+    reply = say(me, "我和表弟在青岛市南区盘了个门面，准备开家小饭馆，听人说要办的证一大堆，到底都得办啥")
+    themes = custom(reply, "themes")
+    assert themes and themes[0][0]["id"] == "theme-kaiban-canyindian", texts(reply)
+    visits = say(me, "前前后后得跑几回")
+    assert custom(visits, "themes")[0][0]["id"] == "theme-kaiban-canyindian", texts(visits)
+    card = user()
+    lost = say(card, "俺的社宝卡洗衣服的时候泡坏了，芯片读不出来，在济南咋补")
+    assert "【社会保障卡补领" in texts(lost) and "没有找到" not in texts(lost), texts(lost)
+    needs = say(card, "要带啥")
+    assert "【社会保障卡补领" in texts(needs) and "材料" in texts(needs), texts(needs)
+
+
 def test_office_hours_are_answered_from_the_units_record(bot) -> None:
     """"周六能去办吗" got whether it can be done online; now the unit's hours (the catalogue
     states them), and with no unit known, the question for the city, as for the place."""

@@ -678,6 +678,19 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     assert slips.correct("本着负责任的态度") == "本着负责任的态度"
 
 
+def test_a_slip_inside_the_name_of_a_thing_is_read_as_the_thing() -> None:
+    from retrieval.typos import Homophones
+
+    words = {"社保卡", "社保", "失业金", "失业", "残疾证", "残疾", "营业执照", "营业", "执照", "报卡"}
+    slips = Homophones(words, lambda run: run in words)
+    assert slips.correct("社宝卡进洗衣机了，芯片读不出来") == "社保卡进洗衣机了，芯片读不出来"
+    assert slips.correct("湿业金多长时间能批下来") == "失业金多长时间能批下来"
+    assert slips.correct("想给她办个残急证") == "想给她办个残疾证"
+    assert slips.correct("营业直照叫耗子给啃了") == "营业执照叫耗子给啃了"
+    # The slipped character makes a word inside the run ("报卡"): not a slip.
+    assert slips.correct("社报卡") == "社报卡"
+
+
 def test_two_characters_after_what_is_done_to_a_thing_are_read_as_the_thing_they_sound_like() -> None:
     from retrieval.typos import Homophones
 
