@@ -674,6 +674,9 @@ def test_office_hours_are_answered_from_the_units_record(bot) -> None:
     assert "办公时间：" in texts(saturday) and "周六上午" in texts(saturday) and custom(saturday, "field") == ["hours"], texts(saturday)
     materials = say(me, "要带什么材料")  # the topic stays
     assert [i["name"] for i in items(materials)] == ["营业执照补领"] and custom(materials, "field") == ["materials"], texts(materials)
+    # Its closing 不 makes NLU read a rejection (deny); the hours it asks are the service's.
+    sunday = say(me, "周末开门不")
+    assert "办公时间：" in texts(sunday) and custom(sunday, "field") == ["hours"], texts(sunday)
     nowhere = user()
     say(nowhere, "营业执照丢了怎么补领")
     which = say(nowhere, "几点上班")
