@@ -664,10 +664,17 @@ def test_a_changed_dictionary_splits_the_stored_words_again(sd_settings, tmp_pat
 def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> None:
     from retrieval.typos import Homophones
 
-    words = {"残疾证", "残疾", "通行证", "通行", "导游证", "导游", "正在", "我市", "想看", "相看", "医保码", "医保", "负责人", "负责", "不负责任"}
+    words = {"残疾证", "残疾", "通行证", "通行", "导游证", "导游", "正在", "我市", "想看", "相看", "医保码", "医保", "负责人", "负责", "不负责任",
+             "社保卡", "社保", "失业金", "失业", "营业执照", "营业", "执照", "报卡"}
     slips = Homophones(words, lambda run: run in words)
     assert slips.correct("社区说可以给他办个残疾症,能享受补贴") == "社区说可以给他办个残疾证,能享受补贴"
     assert slips.correct("还没有港澳通行正,在广州要怎么申请") == "还没有港澳通行证,在广州要怎么申请"
+    # Inside the name too ("社宝卡"), unless the slipped character makes a word inside the run ("报卡").
+    assert slips.correct("社宝卡进洗衣机了，芯片读不出来") == "社保卡进洗衣机了，芯片读不出来"
+    assert slips.correct("湿业金多长时间能批下来") == "失业金多长时间能批下来"
+    assert slips.correct("想给她办个残急证") == "想给她办个残疾证"
+    assert slips.correct("营业直照叫耗子给啃了") == "营业执照叫耗子给啃了"
+    assert slips.correct("社报卡") == "社报卡"
     # The slipped character makes a word with the next one: not a slip.
     assert slips.correct("导游正在带团") == "导游正在带团"
     # Two characters alone are never corrected (我是 -> 我市), nor words the dictionary holds.
@@ -676,19 +683,6 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     # A character of grammar is what was meant; only names of things one holds are corrected to.
     assert slips.correct("看病能用医保吗？") == "看病能用医保吗？"
     assert slips.correct("本着负责任的态度") == "本着负责任的态度"
-
-
-def test_a_slip_inside_the_name_of_a_thing_is_read_as_the_thing() -> None:
-    from retrieval.typos import Homophones
-
-    words = {"社保卡", "社保", "失业金", "失业", "残疾证", "残疾", "营业执照", "营业", "执照", "报卡"}
-    slips = Homophones(words, lambda run: run in words)
-    assert slips.correct("社宝卡进洗衣机了，芯片读不出来") == "社保卡进洗衣机了，芯片读不出来"
-    assert slips.correct("湿业金多长时间能批下来") == "失业金多长时间能批下来"
-    assert slips.correct("想给她办个残急证") == "想给她办个残疾证"
-    assert slips.correct("营业直照叫耗子给啃了") == "营业执照叫耗子给啃了"
-    # The slipped character makes a word inside the run ("报卡"): not a slip.
-    assert slips.correct("社报卡") == "社报卡"
 
 
 def test_two_characters_after_what_is_done_to_a_thing_are_read_as_the_thing_they_sound_like() -> None:
