@@ -168,10 +168,10 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     if not (asks_several or JOINER.search(message)) or not result.hits:
         return []
     top = result.hits[0]
-    # A story before the question dilutes retrieval's sureness ("我跟发小合伙，打算…开家小饭馆，
-    # 听说要办一堆证，到底都得办啥": 0.24, with 开办餐饮店 first): a theme leading the "maybe" hits
-    # of a question asking for several things in so many words is still what is asked for.
-    theme_leads_maybe = result.suggestible and asks_several and top.item.type == THEME_TYPE
+    # A story dilutes retrieval's sureness ("…开家小饭馆，听说要办一堆证，到底都得办啥": 0.24). The
+    # message must name the theme's event too: 开办餐饮店 leads the "maybe" hits of any shop's
+    # question ("开个水果店要办啥手续"), the only theme opening a shop.
+    theme_leads_maybe = result.suggestible and asks_several and top.item.type == THEME_TYPE and names_the_event(searcher, message, top.item.name)
     if not (result.confident or theme_leads_maybe):
         return []
     if top.item.name in message:

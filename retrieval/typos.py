@@ -108,9 +108,14 @@ class Homophones:
                 continue
             at = changed[0]
             # The last character slipped ("残疾症"): the rest of the run is a word. One before it
-            # ("社宝卡", "规化证"): the thing's end is there, and the slip makes no word around it.
-            rest_is_word = self._is_word(run[:-1]) if at == length - 1 else run[-1] in THING_ENDS
-            if rest_is_word and self._may_slip(text, start + at, start, start + length):
+            # ("社宝卡"): the rest is no word of its own (待开票, 零发票, a name: 杨老金), nor does the
+            # thing's end begin one past the run (徐可证明, 胡士证件).
+            if at == length - 1:
+                fits = self._is_word(run[:-1])
+            else:
+                end = start + length
+                fits = not (at == 0 and self._is_word(run[1:])) and not any(self._is_word(text[end - 1 : b]) for b in range(end + 1, min(end + 2, len(text)) + 1))
+            if fits and self._may_slip(text, start + at, start, start + length):
                 return word
         return None
 

@@ -97,6 +97,8 @@ def test_says_what_sets_apart(question: str, name: str, other: str, apart: bool)
         ("我和表弟在青岛市南区盘了个门面，准备开家小饭馆，听人说要办的证一大堆，到底都得办啥", "theme-kaiban-canyindian"),
         ("我在工厂当了十年班组长，想在历下自己开个公司往厂里派工人，听说得先拿个许可", None),  # asks for one paper
         ("俺家厂子在胶州开不下去了，想关门，税务社保公积金挨个销户太麻烦，有没有一块儿办的", "theme-qiye-zhuxiao"),
+        ("开个水果店要办啥手续", None),  # 开办餐饮店 leads its "maybe" hits, but no word of its event is said
+        ("公司注销要交多少手续费", None),  # a fee, not several things
     ],
 )
 def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, sd_catalogue, question, theme) -> None:

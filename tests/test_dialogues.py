@@ -677,6 +677,8 @@ def test_office_hours_are_answered_from_the_units_record(bot) -> None:
     # Its closing 不 makes NLU read a rejection (deny); the hours it asks are the service's.
     sunday = say(me, "周末开门不")
     assert "办公时间：" in texts(sunday) and custom(sunday, "field") == ["hours"], texts(sunday)
+    declined = say(me, "不办了，晚上还要上班")  # a decline telling a time is no question of the hours
+    assert "办公时间" not in texts(declined), texts(declined)
     nowhere = user()
     say(nowhere, "营业执照丢了怎么补领")
     which = say(nowhere, "几点上班")

@@ -665,7 +665,7 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     from retrieval.typos import Homophones
 
     words = {"残疾证", "残疾", "通行证", "通行", "导游证", "导游", "正在", "我市", "想看", "相看", "医保码", "医保", "负责人", "负责", "不负责任",
-             "社保卡", "社保", "失业金", "失业", "营业执照", "营业", "执照", "报卡"}
+             "社保卡", "社保", "失业金", "失业", "营业执照", "营业", "执照", "报卡", "领发票", "发票", "许可证", "许可", "证明"}
     slips = Homophones(words, lambda run: run in words)
     assert slips.correct("社区说可以给他办个残疾症,能享受补贴") == "社区说可以给他办个残疾证,能享受补贴"
     assert slips.correct("还没有港澳通行正,在广州要怎么申请") == "还没有港澳通行证,在广州要怎么申请"
@@ -675,6 +675,9 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     assert slips.correct("想给她办个残急证") == "想给她办个残疾证"
     assert slips.correct("营业直照叫耗子给啃了") == "营业执照叫耗子给啃了"
     assert slips.correct("社报卡") == "社报卡"
+    # Nor when the rest is a word of its own, or the thing's end begins one past the run (a name).
+    assert slips.correct("零发票申报怎么弄") == "零发票申报怎么弄"
+    assert slips.correct("徐可证明了这个事") == "徐可证明了这个事"
     # The slipped character makes a word with the next one: not a slip.
     assert slips.correct("导游正在带团") == "导游正在带团"
     # Two characters alone are never corrected (我是 -> 我市), nor words the dictionary holds.
