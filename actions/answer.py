@@ -49,7 +49,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKING_IN_WORDS, ASKS_FOR_A_RECOMMENDATION, PREMISE, QUESTION, Field, asks_a_fact, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
 from retrieval.text import normalise
 
@@ -862,13 +862,13 @@ def asks_a_field_of_the_topic(tracker: Tracker) -> bool:
     return bool(tracker.get_slot("current_item")) and cues_a_field(text) and not REJECTION.search(text)
 
 
-def asks_a_fact_last(tracker: Tracker) -> bool:
-    """Whether a message's last clause asks a fact no intent asks (the office hours, 代办, 异地…) of
-    the service under discussion: "礼拜六开门不" (deny, from its closing 不), not a decline that
-    tells one ("不办了，晚上还要上班", "不用了，我在外地")."""
+def asks_a_fact_of_the_topic(tracker: Tracker) -> bool:
+    """Whether a message NLU took for something else asks, in its last clause, a fact no intent
+    asks (the office hours, 代办, 异地…) of the service under discussion: "礼拜六开门不" (deny, from
+    its closing 不). Only where that reading is wanted (`ActionDeny`): other actions take the
+    facts their own way (a work order's "窗口周六都不开门…" is what happened)."""
     clause = last_clause(latest_said(tracker))
-    asks = QUESTION.search(clause) or ASKING_IN_WORDS.search(clause)
-    return bool(tracker.get_slot("current_item")) and bool(asks) and asks_a_fact(clause) and not REJECTION.search(clause)
+    return bool(tracker.get_slot("current_item")) and asks_a_fact_last(clause) and not REJECTION.search(clause)
 
 
 def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

@@ -159,18 +159,18 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     ("孩子刚出生，要办哪些手续"; data/dialogue/several_services_words.txt), or joins two
     of the theme's parts ("自己交养老和医疗保险", each side naming a different one; not
     "企业简易注销和普通注销的区别", both sides one part). Only when retrieval is sure (or, asked
-    in so many words, the theme leads its "maybe" hits), the best hit is not named in full
+    in so many words, the theme leads its "maybe" hits and its event is named: a story dilutes
+    sureness, "…开家小饭馆，听说要办一堆证，到底都得办啥" 0.24), the best hit is not named in full
     ("出生登记要跑几趟" stays an item) and is the theme or one of its parts, the hits show at
-    least two of theme and parts, and the theme serves the user's region. A theme the user rejected stays out (`left_out`). Of two such themes,
-    the one with more parts found."""
+    least two of theme and parts, and the theme serves the user's region. A theme the user
+    rejected stays out (`left_out`). Of two such themes, the one with more parts found."""
     message = result.message
     asks_several = any(cue in message for cue in several_cues())
     if not (asks_several or JOINER.search(message)) or not result.hits:
         return []
     top = result.hits[0]
-    # A story dilutes retrieval's sureness ("…开家小饭馆，听说要办一堆证，到底都得办啥": 0.24). The
-    # message must name the theme's event too: 开办餐饮店 leads the "maybe" hits of any shop's
-    # question ("开个水果店要办啥手续"), the only theme opening a shop.
+    # (The event named: 开办餐饮店, the only theme opening a shop, leads the "maybe" hits of any
+    # shop's question, "开个水果店要办啥手续".)
     theme_leads_maybe = result.suggestible and asks_several and top.item.type == THEME_TYPE and names_the_event(searcher, message, top.item.name)
     if not (result.confident or theme_leads_maybe):
         return []

@@ -28,7 +28,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import (
     answer_about,
     answered,
-    asks_a_fact_last,
+    asks_a_fact_of_the_topic,
     asks_a_field_of_the_topic,
     content_words,
     field_in_words,
@@ -53,7 +53,7 @@ class ActionDeny(Action):
         return "action_deny"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        if asks_a_field_of_the_topic(tracker) or asks_a_fact_last(tracker):  # "要不要亲自过去", "礼拜六开门不": follow-ups
+        if asks_a_field_of_the_topic(tracker) or asks_a_fact_of_the_topic(tracker):  # "要不要亲自过去", "礼拜六开门不": follow-ups
             return answered(dispatcher, tracker)
         return answer_rejection(dispatcher, tracker)
 

@@ -276,15 +276,20 @@ WANTING = re.compile(r"(?<![不唔没冇])想|要(?!是)|需要|打算|准备|�
                      r"|丢|不见|过期|到期|断缴|断了|扣|坏|错|没人|冇人|欠")
 
 
+def asks(text: str) -> bool:
+    """Whether a message asks: a question's ending or an asking word."""
+    return bool(QUESTION.search(text) or ASKING_IN_WORDS.search(text))
+
+
 def asks_or_wants(text: str) -> bool:
-    return bool(QUESTION.search(text) or ASKING_IN_WORDS.search(text) or WANTING.search(text))
+    return asks(text) or bool(WANTING.search(text))
 
 
 def asked_sentences(text: str) -> str:
     """The sentences of a message that ask, those that only tell left out, when they cue a field
     themselves; else the message as it is ("我想了解一下办理地点。能告诉我吗？" asks the place)."""
     sentences = SENTENCES.findall(text)
-    asking = "".join(s for s in sentences if QUESTION.search(s) or ASKING_IN_WORDS.search(s))
+    asking = "".join(s for s in sentences if asks(s))
     return asking if asking and asking != "".join(sentences) and detect_field(asking) else text
 
 
@@ -310,6 +315,13 @@ def asks_a_fact(text: str) -> bool:
     """Whether a message asks one of those facts: its word with a word that goes with it or
     asks ("中午去有人吗", "周六开门吗"), not the word alone ("中午好", a greeting)."""
     return any(says.search(text) and (goes_with.search(says.sub(" ", text)) or QUESTION.search(text)) for _, says, goes_with in FACT_CUES)
+
+
+def asks_a_fact_last(text: str) -> bool:
+    """Whether a message's last clause asks one of those facts ("礼拜六开门不"), not a decline that
+    tells one before or in it ("不办了，晚上还要上班", "不用了，我在外地")."""
+    clause = last_clause(text)
+    return asks(clause) and asks_a_fact(clause)
 
 
 # What the record says of a fact it has no field for: its own sentences that speak of it

@@ -8,8 +8,8 @@ dictionary knows, whose sound is that of a catalogue word naming a thing one hol
 in 证, 照, 卡, 金, 书 …) and which differs from it in one character, is read as that word —
 when the slipped character is neither a character of grammar ("能用医保吗" is no 医保码) nor
 part of a word reaching outside the run ("导游正在"); the last character slipped, the rest of
-the run must be a word; another ("社宝卡", "湿业金"), it must make no word inside the run
-either. Wider, the rule "corrected" real text: 负责任 to 负责人, a company's 乾景 to 乾净,
+the run must be a word; another ("社宝卡", "湿业金"), the slip must make no word inside the run,
+nor the rest one of its own (`_inner_slip_fits`). Wider, the rule "corrected" real text: 负责任 to 负责人, a company's 乾景 to 乾净,
 岚山区 to 兰山区, and runs of two 我是 to 我市 (README, Retrieval).
 """
 
@@ -106,28 +106,30 @@ class Homophones:
             changed = [at for at in range(length) if run[at] != word[at]]
             if len(changed) != 1:
                 continue
-            at = changed[0]
-            # The last character slipped ("残疾症"): the rest of the run is a word. One before it
-            # ("社宝卡"): the rest is no word of its own (待开票, 零发票, a name: 杨老金), nor does the
-            # thing's end begin one past the run (徐可证明, 胡士证件).
-            if at == length - 1:
-                fits = self._is_word(run[:-1])
-            else:
-                end = start + length
-                fits = not (at == 0 and self._is_word(run[1:])) and not any(self._is_word(text[end - 1 : b]) for b in range(end + 1, min(end + 2, len(text)) + 1))
-            if fits and self._may_slip(text, start + at, start, start + length):
+            at, end = start + changed[0], start + length
+            # The last character slipped ("残疾症"): the rest of the run is a word.
+            fits = self._is_word(run[:-1]) if at == end - 1 else self._inner_slip_fits(text, start, at, end)
+            if fits and self._may_slip(text, at, end):
                 return word
         return None
 
-    def _may_slip(self, text: str, at: int, start: int, end: int) -> bool:
-        """Whether the character at `at`, in the run from `start` to `end`, may be a slip."""
-        last = at == end - 1
-        if text[at] in FUNCTION_CHARS or (last and text[at + 1 : at + 2] in ASPECT):  # ("补偿进了谁的口袋": a verb)
+    def _inner_slip_fits(self, text: str, start: int, at: int, end: int) -> bool:
+        """Whether a slip at `at`, inside the run from `start` to `end` ("社宝卡"), may be one: it
+        makes no word inside the run or before it ("社报卡": 报卡), the rest of the run is no word of
+        its own (待开票, 零发票, a name: 杨老金), and the thing's end begins none past the run (徐可证明)."""
+        spans = ((a, b) for a in range(max(at - 3, 0), at + 1) for b in range(at + 1, min(at + 4, end) + 1) if 2 <= b - a <= 4)
+        if any(self._is_word(text[a:b]) for a, b in spans if (a, b) != (start, end)):
             return False
-        # A word holding it and going on past the run: "导游正在", "不负责任" (a run's own words were looked up
-        # already); one inside it, or before it, as well for a character inside the run.
-        spans = ((a, b) for a in range(max(at - 3, 0), at + 1) for b in range(at + 1, min(at + 4, len(text)) + 1) if 2 <= b - a <= 4)
-        return not any(self._is_word(text[a:b]) for a, b in spans if b > end or (not last and (a, b) != (start, end)))
+        if at == start and self._is_word(text[start + 1 : end]):
+            return False
+        return not any(self._is_word(text[end - 1 : b]) for b in range(end + 1, min(end + 2, len(text)) + 1))
+
+    def _may_slip(self, text: str, at: int, end: int) -> bool:
+        """Whether the character at `at`, in a run ending at `end`, may be a slip."""
+        if text[at] in FUNCTION_CHARS or (at == end - 1 and text[at + 1 : at + 2] in ASPECT):  # ("补偿进了谁的口袋": a verb)
+            return False
+        # A word holding it and going on past the run: "导游正在", "不负责任" (a run's own words were looked up already).
+        return not any(self._is_word(text[a:b]) for a in range(max(at - 3, 0), at + 1) for b in range(end + 1, min(at + 4, len(text)) + 1) if 2 <= b - a <= 4)
 
 
 # Words that ask for a field (retrieval/fields.py, FIELD_CUES), as a slip by sound spells them
