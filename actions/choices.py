@@ -5,6 +5,7 @@ from, or the theme service that covers them (`close_alternatives`, `theme_coveri
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -12,7 +13,7 @@ from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
-from retrieval.text import load_acts, normalise
+from retrieval.text import Lexicon, Reworded, load_acts, load_doing_words, load_lexicon, normalise
 from settings import get_settings
 
 # A question naming a thing but not what to do with it: items differing only by that
@@ -34,12 +35,21 @@ def act_words() -> re.Pattern[str]:
     return load_acts(get_settings().dict_dir)
 
 
+def lexicon() -> Lexicon:
+    return load_lexicon(get_settings().dict_dir)
+
+
+@lru_cache(maxsize=1)
+def doing_words() -> frozenset[str]:
+    return load_doing_words(get_settings().data_dir / "dialogue" / "doing_words.txt")
+
+
 def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     """The best hit and those nearly as good: when there are several, the user picks.
 
     A question that names a thing but not what to do with it ("营业执照") also gets the
     items that differ from the best only by that (设立 / 变更 / 注销 / 补领). One that says
-    what sets the best apart from each other one ("三类超限…" among 一类 / 二类) gets it alone.
+    what sets one apart from each other one ("三类超限…" among 一类 / 二类) gets it alone.
     """
     if not result.confident or not result.hits:
         return []
@@ -59,8 +69,20 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     # (A theme is told apart from its parts by what else the question asks, not by a word: "想办个残疾证，
     # 顺便那个护理补贴能不能一起申请上" says 护理补贴 of one part, and asks for the theme.)
     by_word = all(c.type != THEME_TYPE for c in choices)
-    if all(says_what_sets_apart(result.message, top.item.name, other.name, by_word) for other in choices[1:]):
+    # Synonyms count as the catalogue's words ("中学老师…申诉" says 教师 of 对教师申诉作出处理), unless
+    # several things are asked: "退休金和医保待遇这些要办哪些手续" names both choices, for their theme.
+    reworded = None if asks_for_several(result.message) else lexicon().reword(result.message, keep=doing_words())
+    if all(says_what_sets_apart(result.message, top.item.name, other.name, by_word, reworded) for other in choices[1:]):
         return [top.item]
+    # One ranked lower is the answer when the question says its own part against each other one and
+    # nothing of theirs ("换了新身份证，想查一下做好了没有": 居民身份证办理进度查询 behind 换发普通护照办证进度查询).
+    # Not by a paper named, nor when a piece of another's own part is said: "兼职律师想转成专职，执业变更…"
+    # says 兼职律师执业许可's part and 变更 of 律师执业变更审核; "我系香港人，考咗内地注册会计师" 内地 by chance.
+    said = Said(result.message, reworded)
+    for choice in choices[1:]:
+        others = [other for other in choices if other is not choice]
+        if all(says_what_sets_apart(result.message, choice.name, other.name, False, reworded) and not says_a_piece_of_own_part(said, other.name, choice.name) for other in others):
+            return [choice]
     # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
     # names extend ("办理往来港澳通行证") is a choice too, right after the best — also when it
     # scored among the variants, which may be more than the list shows.
@@ -75,17 +97,29 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     return choices[:MAX_CHOICES]
 
 
-def says_what_sets_apart(question: str, name: str, other: str, by_word: bool = True) -> bool:
+def says_what_sets_apart(question: str, name: str, other: str, by_word: bool = True, reworded: Reworded | None = None) -> bool:
     """Whether the question says `name`'s own part against `other` and not `other`'s own
     part against `name`: "三类超限运输车辆…" among the 一类 / 二类 variants, "实验动物生产许可证
     要注销" beside 实验动物使用许可(注销). The whole message counts, field and place words
-    included: "网上…" picks a name's (网上办理) over its (窗口办理). Where neither longest part is
-    said, `by_word`, a paper only one name names (`says_own_word`)."""
-    question, name, other = normalise(question), normalise(name), normalise(other)
-    own, others = says_own_part(question, name, other), says_own_part(question, other, name)
+    included: "网上…" picks a name's (网上办理) over its (窗口办理). `reworded`: the question in the
+    catalogue's words, for the parts. Where neither longest part is said, `by_word`, a paper only
+    one name names in the user's own words (`says_own_word`; "出院时医院给了个出生证明，接下来给孩子
+    上户口" names no 出生医学证明)."""
+    said, name, other = Said(question, reworded), normalise(name), normalise(other)
+    own, others = says_own_part(said, name, other), says_own_part(said, other, name)
     if by_word and not own and not others:  # (neither longest run said: "身份证…换张新的" of 居民身份证换领 / 机动车驾驶证有效期满换证)
-        own, others = says_own_word(question, name, other), says_own_word(question, other, name)
+        own, others = says_own_word(said.own, name, other), says_own_word(said.own, other, name)
     return own and not others
+
+
+class Said:
+    """What a question says of names' parts: in its own words, or in the catalogue's (`Reworded`)."""
+
+    def __init__(self, question: str, reworded: Reworded | None = None) -> None:
+        self.own, self.reworded = normalise(question), reworded
+
+    def __contains__(self, run: str) -> bool:
+        return run in self.own or (self.reworded is not None and self.reworded.says(run))
 
 
 # A paper named: two characters or more before 证 / 照 / 卡 (a shorter run or any other word is said of too
@@ -102,7 +136,20 @@ def says_own_word(question: str, name: str, other: str) -> bool:
     )
 
 
-def says_own_part(question: str, name: str, other: str) -> bool:
+def says_a_piece_of_own_part(said: Said, name: str, other: str) -> bool:
+    """Whether the question says a piece of any part of `name` that `other` lacks: two characters
+    running, or either character of a two-character part ("上个月借出来的户口页用完了，要拿回去还"
+    says 还 of 户口页归还 against 户口页借出). A part of one character has no piece: too common."""
+    name, other = normalise(name), normalise(other)
+    for tag, start, end, _, _ in SequenceMatcher(None, name, other, autojunk=False).get_opcodes():
+        part = name[start:end]
+        pieces = list(part) if len(part) == 2 else [part[at:at + 2] for at in range(len(part) - 1)]
+        if tag in ("replace", "delete") and any(piece in said for piece in pieces):
+            return True
+    return False
+
+
+def says_own_part(question: Container[str], name: str, other: str) -> bool:
     """Whether the question holds the longest run of `name` that `other` lacks (the first,
     if several are as long). A single differing character ("一级" / "二级") counts only with
     a neighbour: alone it is said too often ("一次性")."""
@@ -152,6 +199,11 @@ def several_cues() -> tuple[str, ...]:
     return dialogue_words("several_services_words.txt")
 
 
+def asks_for_several(message: str) -> bool:
+    """Whether a message asks for several things, in so many words or by joining two."""
+    return any(cue in message for cue in several_cues()) or bool(JOINER.search(message))
+
+
 def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) -> list[ServiceItem]:
     """A question asking for the several things one life event needs is answered with the
     theme service (一链办) whose parts retrieval finds among its close hits, even when the
@@ -166,7 +218,7 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     rejected stays out (`left_out`). Of two such themes, the one with more parts found."""
     message = result.message
     asks_several = any(cue in message for cue in several_cues())
-    if not (asks_several or JOINER.search(message)) or not result.hits:
+    if not asks_for_several(message) or not result.hits:
         return []
     top = result.hits[0]
     # (The event named: 开办餐饮店, the only theme opening a shop, leads the "maybe" hits of any

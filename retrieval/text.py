@@ -11,7 +11,7 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import jieba
@@ -37,6 +37,26 @@ def has_han(text: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Reworded:
+    """A text in the catalogue's terms (`Lexicon.reword`), with the spans of the terms swapped in."""
+
+    text: str
+    swapped: tuple[tuple[int, int], ...] = ()
+
+    def says(self, run: str) -> bool:
+        """Whether `run` is in the text taking in most of each swapped-in term it overlaps: 教师 of
+        "中学老师" is said, and 居民身份 of 居民身份证 (for "身份证"); 个人 of 个人所得税, swapped in for
+        "个税", is not."""
+        at = self.text.find(run)
+        while at >= 0:
+            end = at + len(run)
+            if all(2 * (min(stop, end) - max(start, at)) > stop - start for start, stop in self.swapped if start < end and at < stop):
+                return True
+            at = self.text.find(run, at + 1)
+        return False
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """jieba with the government dictionary, stopwords and synonym groups."""
 
@@ -54,6 +74,35 @@ class Lexicon:
                 continue
             out.append(self.canonical.get(token, token))
         return out
+
+    def reword(self, text: str, keep: frozenset[str] = frozenset()) -> Reworded:
+        """`text` with each synonym swapped for its group's canonical term, all else kept ("中学老师"
+        -> "中学教师"): where a question's words are compared with names. Terms in `keep` are not
+        swapped in ("办" stays: 办理 would say the 办理 of names). A synonym inside a longer word
+        counts when two characters or more ("改" of "改革" would not)."""
+        out, swapped = "", []
+        for token in self.tokenizer.lcut(normalise(text), HMM=False):
+            for said, term in [(token, self.canonical[token])] if token in self.canonical else self._synonyms_inside(token):
+                if term is None or term in keep:
+                    out += said
+                else:
+                    swapped.append((len(out), len(out) + len(term)))
+                    out += term
+        return Reworded(out, tuple(swapped))
+
+    def _synonyms_inside(self, word: str) -> list[tuple[str, str | None]]:
+        """`word` in runs, each with the canonical term it stands for when it is a synonym."""
+        runs, at = [], 0
+        for found in self._terms_inside.finditer(word):
+            runs += [(word[at:found.start()], None), (found.group(), self.canonical.get(found.group()))]
+            at = found.end()
+        return [*runs, (word[at:], None)]
+
+    @cached_property
+    def _terms_inside(self) -> re.Pattern[str]:
+        # Canonical terms match as themselves first: 身份证 inside 居民身份证 is no synonym to swap.
+        terms = {term for term in (*self.canonical, *self.canonical.values()) if len(term) >= 2}
+        return re.compile("|".join(map(re.escape, sorted(terms, key=len, reverse=True))) or "(?!)")
 
     def is_word(self, text: str) -> bool:
         """Whether jieba's dictionaries (its own and the government one) hold `text` as a word."""

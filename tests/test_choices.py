@@ -56,6 +56,25 @@ def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone() -> None:
     assert offered("超限运输车辆跨省审批", said="三类超限运输车辆跨省审批打哪个电话") == ["c"]
 
 
+def test_a_lower_choice_the_question_sets_apart_is_the_answer_and_synonyms_say_a_part() -> None:
+    """A choice ranked below the best is the answer when the question says its own part against
+    every other one and no piece of theirs; a synonym says the catalogue's word (老师 of 教师),
+    unless several things are asked."""
+
+    def offered(question: str, *names: str) -> list[str]:
+        hits = [hit(chr(ord("a") + n), name, 1.0 - n / 100) for n, name in enumerate(names)]
+        return [i.code for i in close_alternatives(SearchResult(question, hits, confident=True))]
+
+    assert offered("上周去派出所换了新身份证，想查一下做好了没有", "换发普通护照办证进度查询", "居民身份证办理进度查询") == ["b"]
+    # A piece of another's own part said ("变更"; "香港" beside a 内地 said by chance): the user picks.
+    assert offered("兼职律师想转成专职，执业变更要准备哪些材料", "律师执业变更审核(（执业类别变更）)", "兼职律师执业许可") == ["a", "b"]
+    assert offered("我系香港人，考咗内地注册会计师，想喺广东注册，点办？", "注册会计师注册(（香港澳门特别行政区居民）)", "注册会计师注册(（内地居民）)") == ["a", "b"]
+    assert offered("上个月借出来的户口页用完了，要拿回去还", "户口页归还", "户口页借出") == ["a", "b"]  # 还, one of 归还
+    teachers = ("对教师申诉作出处理", "对学生申诉的处理(职业教育学校学生申诉处理)")
+    assert offered("我是中学老师，学校扣了我的绩效还给了处分，能向教育部门申诉吗", *teachers) == ["a"]
+    assert offered("学生申诉和老师申诉分别找谁", *teachers) == ["a", "b"]
+
+
 @pytest.mark.parametrize(
     ("question", "name", "other", "apart"),
     [

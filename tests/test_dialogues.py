@@ -203,7 +203,7 @@ def test_a_fact_asked_first_then_the_users_case_told_is_asked_of_the_topic(bot) 
     nothing; the words after it, which the catalogue never uses, tell why the user asks. On the
     choices offered it is each one's fact, on an item the item's, not "not found"."""
     me = user()
-    say(me, "身份证快到期了，想换个新的")
+    say(me, "身份证快到期了，得去弄一下")  # (换领 and 补领 offered; "…想换个新的" says 换领 alone)
     reply = say(me, "多久能拿到？下个月要去外地出差，怕赶不上")
     assert custom(reply, "field") == ["time_limit"] and "居民身份证换领" in texts(reply), texts(reply)
     picked = say(me, "第一个")

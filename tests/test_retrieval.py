@@ -795,3 +795,20 @@ def test_an_amount_given_keeps_the_subsidys_words_and_asks_a_document_only_alone
     assert "补贴" in strip_field_cues("技能提升补贴多少钱") and "报销" in strip_field_cues("医保报销多少")
     assert asks_amount("每个月能领多少钱") and asks_amount("最多能贷多少")
     assert not asks_amount("能领多少钱，要带啥材料")
+
+
+@pytest.mark.parametrize(
+    ("text", "reworded", "says", "does_not_say"),
+    [
+        ("我是中学老师，能申诉吗", "我是中学教师,能申诉吗", "教师", ""),  # a synonym inside a longer word
+        ("社保卡丢了咋补", "社会保障卡遗失了咋补", "保障卡遗失", "保障"),  # whole words, most of each taken in
+        ("个税分期怎么报", "个人所得税分期怎么报", "个人所得税分期", "个人"),  # not a piece of a term swapped in
+        ("改革", "改革", "改革", "变更"),  # one character inside a word is no synonym ("改" alone is 变更)
+        ("居民身份证在哪办", "居民身份证在哪办", "居民身份证", ""),  # a catalogue term stays itself; 办 is kept
+    ],
+)
+def test_a_text_in_the_catalogues_words_keeps_everything_else(sd_searcher, text, reworded, says, does_not_say) -> None:
+    result = sd_searcher.index.lexicon.reword(text, keep=sd_searcher.doing_words)
+    assert result.text == reworded
+    assert result.says(says)
+    assert not does_not_say or not result.says(does_not_say)
