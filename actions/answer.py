@@ -867,8 +867,8 @@ def asks_a_fact_of_the_topic(tracker: Tracker) -> bool:
     asks (the office hours, 代办, 异地…) of the service under discussion: "礼拜六开门不" (deny, from
     its closing 不). Only where that reading is wanted (`ActionDeny`): other actions take the
     facts their own way (a work order's "窗口周六都不开门…" is what happened)."""
-    clause = last_clause(latest_said(tracker))
-    return bool(tracker.get_slot("current_item")) and asks_a_fact_last(clause) and not REJECTION.search(clause)
+    said = latest_said(tracker)
+    return bool(tracker.get_slot("current_item")) and asks_a_fact_last(said) and not REJECTION.search(last_clause(said))
 
 
 def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
@@ -975,11 +975,11 @@ def general_answer(
 def choices_for(result: SearchResult, catalogue: Catalogue) -> list[ServiceItem]:
     """The items a search result offers: one is the answer, several the user picks from. One part
     asked alone ("单说办残疾证那一项，咋弄") is no theme's."""
-    if ONE_PART_ASKED.search(result.message):
-        close = close_alternatives(result)
-        return [c for c in close if c.type != THEME_TYPE] or close
     searcher = knowledge()[0]
-    return theme_asked(result, catalogue, searcher) or theme_covering(close_alternatives(result), catalogue, result.message, searcher)
+    if ONE_PART_ASKED.search(result.message):
+        close = close_alternatives(result, searcher)
+        return [c for c in close if c.type != THEME_TYPE] or close
+    return theme_asked(result, catalogue, searcher) or theme_covering(close_alternatives(result, searcher), catalogue, result.message, searcher)
 
 
 def reply_for(

@@ -13,7 +13,7 @@ from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
-from retrieval.text import Lexicon, Reworded, load_acts, load_doing_words, load_lexicon, normalise
+from retrieval.text import Reworded, load_acts, normalise
 from settings import get_settings
 
 # A question naming a thing but not what to do with it: items differing only by that
@@ -35,16 +35,7 @@ def act_words() -> re.Pattern[str]:
     return load_acts(get_settings().dict_dir)
 
 
-def lexicon() -> Lexicon:
-    return load_lexicon(get_settings().dict_dir)
-
-
-@lru_cache(maxsize=1)
-def doing_words() -> frozenset[str]:
-    return load_doing_words(get_settings().data_dir / "dialogue" / "doing_words.txt")
-
-
-def close_alternatives(result: SearchResult) -> list[ServiceItem]:
+def close_alternatives(result: SearchResult, searcher: Searcher) -> list[ServiceItem]:
     """The best hit and those nearly as good: when there are several, the user picks.
 
     A question that names a thing but not what to do with it ("营业执照") also gets the
@@ -71,7 +62,7 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     by_word = all(c.type != THEME_TYPE for c in choices)
     # Synonyms count as the catalogue's words ("中学老师…申诉" says 教师 of 对教师申诉作出处理), unless
     # several things are asked: "退休金和医保待遇这些要办哪些手续" names both choices, for their theme.
-    reworded = None if asks_for_several(result.message) else lexicon().reword(result.message, keep=doing_words())
+    reworded = None if asks_for_several(result.message) else searcher.index.lexicon.reword(result.message, keep=searcher.doing_words)
     if all(says_what_sets_apart(result.message, top.item.name, other.name, by_word, reworded) for other in choices[1:]):
         return [top.item]
     # One ranked lower is the answer when the question says its own part against each other one and
@@ -81,7 +72,10 @@ def close_alternatives(result: SearchResult) -> list[ServiceItem]:
     said = Said(result.message, reworded)
     for choice in choices[1:]:
         others = [other for other in choices if other is not choice]
-        if all(says_what_sets_apart(result.message, choice.name, other.name, False, reworded) and not says_a_piece_of_own_part(said, other.name, choice.name) for other in others):
+        if all(
+            says_what_sets_apart(result.message, choice.name, other.name, False, reworded) and not says_a_piece_of_own_part(said, other.name, choice.name)
+            for other in others
+        ):
             return [choice]
     # Variants offered ("办理往来港澳通行证个人游签注", "…团队游签注"): the general item their
     # names extend ("办理往来港澳通行证") is a choice too, right after the best — also when it
@@ -141,12 +135,9 @@ def says_a_piece_of_own_part(said: Said, name: str, other: str) -> bool:
     running, or either character of a two-character part ("上个月借出来的户口页用完了，要拿回去还"
     says 还 of 户口页归还 against 户口页借出). A part of one character has no piece: too common."""
     name, other = normalise(name), normalise(other)
-    for tag, start, end, _, _ in SequenceMatcher(None, name, other, autojunk=False).get_opcodes():
-        part = name[start:end]
-        pieces = list(part) if len(part) == 2 else [part[at:at + 2] for at in range(len(part) - 1)]
-        if tag in ("replace", "delete") and any(piece in said for piece in pieces):
-            return True
-    return False
+    own_parts = [name[start:end] for tag, start, end, _, _ in SequenceMatcher(None, name, other, autojunk=False).get_opcodes() if tag in ("replace", "delete")]
+    pieces = [piece for part in own_parts for piece in (list(part) if len(part) == 2 else (part[at:at + 2] for at in range(len(part) - 1)))]
+    return any(piece in said for piece in pieces)
 
 
 def says_own_part(question: Container[str], name: str, other: str) -> bool:

@@ -14,32 +14,32 @@ def hit(code: str, name: str, score: float) -> Hit:
     return Hit(item=item, score=score)
 
 
-def test_offered_variants_bring_the_general_item_their_names_extend() -> None:
+def test_offered_variants_bring_the_general_item_their_names_extend(sd_searcher) -> None:
     """"还没有港澳通行证，在广州要怎么申请": the 签注 variants score above 办理往来港澳通行证 itself;
     when they are offered, the item every one of their names extends is offered too."""
     hits = [hit("a", "办理往来港澳通行证个人游签注", 0.90), hit("b", "办理往来港澳通行证团队游签注", 0.89),
             hit("c", "出入境证件进度查询", 0.60), hit("d", "办理往来港澳通行证", 0.70)]
-    names = [i.name for i in close_alternatives(SearchResult("还没有港澳通行证，在广州要怎么申请", hits, confident=True))]
+    names = [i.name for i in close_alternatives(SearchResult("还没有港澳通行证，在广州要怎么申请", hits, confident=True), sd_searcher)]
     assert names == ["办理往来港澳通行证个人游签注", "办理往来港澳通行证", "办理往来港澳通行证团队游签注"]
-    single = close_alternatives(SearchResult("个人游签注怎么办", [hits[0], hits[3]], confident=True, close_ratio=0.99))
+    single = close_alternatives(SearchResult("个人游签注怎么办", [hits[0], hits[3]], confident=True, close_ratio=0.99), sd_searcher)
     assert [i.name for i in single] == ["办理往来港澳通行证个人游签注"]  # one answer stays one answer
     # Variants beyond the list's length: the general item scored among them still shows.
     many = [hit(str(n), f"港澳律所联营变更许可(变更审核{n})", 0.99 - n / 100) for n in range(6)]
     many.insert(5, hit("g", "港澳律所联营变更许可", 0.95))
-    offered = [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", many, confident=True))]
+    offered = [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", many, confident=True), sd_searcher)]
     assert offered == ["0", "g", "1", "2", "3"]
     # ...and, among fewer, it moves up from where it scored; the best stays first.
     few = [hit("0", "港澳律所联营变更许可(变更审核0)", 0.99), hit("1", "港澳律所联营变更许可(变更审核1)", 0.98),
            hit("g", "港澳律所联营变更许可", 0.97)]
-    assert [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", few, confident=True))] == ["0", "g", "1"]
+    assert [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", few, confident=True), sd_searcher)] == ["0", "g", "1"]
     best_general = [hit("g", "港澳律所联营变更许可", 0.99), few[0], few[1]]
-    assert [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", best_general, confident=True))] == ["g", "0", "1"]
+    assert [i.code for i in close_alternatives(SearchResult("港澳律所联营变更许可", best_general, confident=True), sd_searcher)] == ["g", "0", "1"]
     # A question that says which variant it means gets that one, the general item aside.
-    said = close_alternatives(SearchResult("个人游签注在广州怎么办", hits, confident=True))
+    said = close_alternatives(SearchResult("个人游签注在广州怎么办", hits, confident=True), sd_searcher)
     assert [i.name for i in said] == ["办理往来港澳通行证个人游签注"]
 
 
-def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone() -> None:
+def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone(sd_searcher) -> None:
     """Variants close in score: the one whose own words the question says, when it says
     none of the others' ("三类" among 一类 / 二类), is the answer; otherwise the user picks."""
     hits = [hit("c", "超限运输车辆跨省行驶公路审批(三类超限运输车辆跨省行驶公路)", 1.10),
@@ -47,7 +47,7 @@ def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone() -> None:
             hit("a", "超限运输车辆跨省行驶公路审批(一类超限运输车辆跨省行驶公路)", 0.96)]
 
     def offered(question: str, said: str = "") -> list[str]:
-        return [i.code for i in close_alternatives(SearchResult(question, hits, confident=True, said=said))]
+        return [i.code for i in close_alternatives(SearchResult(question, hits, confident=True, said=said), sd_searcher)]
 
     assert offered("三类超限运输车辆跨省行驶公路审批怎么办") == ["c"]
     assert offered("超限运输车辆跨省行驶审批怎么办") == ["c", "b", "a"]  # says no variant
@@ -56,14 +56,14 @@ def test_a_question_that_says_what_sets_the_best_apart_gets_it_alone() -> None:
     assert offered("超限运输车辆跨省审批", said="三类超限运输车辆跨省审批打哪个电话") == ["c"]
 
 
-def test_a_lower_choice_the_question_sets_apart_is_the_answer_and_synonyms_say_a_part() -> None:
+def test_a_lower_choice_the_question_sets_apart_is_the_answer_and_synonyms_say_a_part(sd_searcher) -> None:
     """A choice ranked below the best is the answer when the question says its own part against
     every other one and no piece of theirs; a synonym says the catalogue's word (老师 of 教师),
     unless several things are asked."""
 
     def offered(question: str, *names: str) -> list[str]:
         hits = [hit(chr(ord("a") + n), name, 1.0 - n / 100) for n, name in enumerate(names)]
-        return [i.code for i in close_alternatives(SearchResult(question, hits, confident=True))]
+        return [i.code for i in close_alternatives(SearchResult(question, hits, confident=True), sd_searcher)]
 
     assert offered("上周去派出所换了新身份证，想查一下做好了没有", "换发普通护照办证进度查询", "居民身份证办理进度查询") == ["b"]
     # A piece of another's own part said ("变更"; "香港" beside a 内地 said by chance): the user picks.

@@ -353,7 +353,7 @@ def test_a_thin_rejection_corrects_the_last_question(gd_searcher, gd_catalogue) 
     from actions.rejection import what_was_meant
 
     last = strip_field_cues("想考个教师资格证，怎么报名")  # as the bot searches and keeps it (资格 asks conditions)
-    offered = tuple(item.code for item in close_alternatives(gd_searcher.search(last)))  # the choices it shows
+    offered = tuple(item.code for item in close_alternatives(gd_searcher.search(last), gd_searcher))  # the choices it shows
     assert len(offered) > 1 and not any("认定" in gd_catalogue.entry(code).name for code in offered)
     meant = what_was_meant(gd_searcher, gd_catalogue, Topic(offered=offered, query=last), "不是这个，我问的是认定")
     names = [hit.item.name for hit in meant.result.hits[:2]]

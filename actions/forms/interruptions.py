@@ -54,7 +54,7 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     if not says_something:  # "去哪儿办" of nothing the form knows: "去 办" would find anything
         return UNANSWERED
     result = searcher.search(asked, Filters(region_code=region_code))
-    if applying_for and applying_for in close_alternatives(result):  # "办居住证要带什么材料"
+    if applying_for and applying_for in close_alternatives(result, searcher):  # "办居住证要带什么材料"
         return about_application(applying_for, field, region_code, catalogue)
     reply, _ = reply_for(result, field, catalogue, with_units=False) if result.confident else (None, [])  # (no choices to click in a form)
     return reply or UNANSWERED
