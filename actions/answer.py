@@ -50,7 +50,7 @@ from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
 from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
-from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
+from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, of_its_office
 from retrieval.text import normalise
 
 log = logging.getLogger(__name__)
@@ -614,7 +614,11 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     "劳务派遣公司" says 劳务 of 开办劳务公司."""
     said = frozenset(searcher.index.lexicon.search_tokens(content))
     in_other = said & searcher.words_of(other.name)
-    own = in_other - searcher.doing_words - searcher.words_of(record_text(topic))
+    record = searcher.words_of(record_text(topic))
+    # The office of the topic's own thing, and its character pairs, are no other's words: "公证处在哪"
+    # on 学位公证指引, though 公证机构信息查询's name says 公证处 in the catalogue's words.
+    offices = [word for word in said if of_its_office(word, record)]
+    own = {word for word in in_other - searcher.doing_words - record if not any(word in office for office in offices)}
     return (
         bool(own)
         and searcher.worth(in_other) > searcher.worth(said & searcher.words_of(topic.name))

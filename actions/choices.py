@@ -12,7 +12,7 @@ from functools import lru_cache
 from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
-from retrieval.search import CLAUSE_END, Filters, Searcher, SearchResult
+from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
 from retrieval.text import Reworded, load_acts, normalise
 from settings import get_settings
 
@@ -55,6 +55,11 @@ def close_alternatives(result: SearchResult, searcher: Searcher) -> list[Service
         if hit.score >= result.close_ratio * top.score
         or (vague and hit.score >= VAGUE_SHARE * result.close_ratio * top.score and acts.sub("", hit.item.name) == thing)
     ]
+    progress = searcher.progress_words
+    if len(choices) > 1 and progress is not None and PROGRESS_LOOKUP in top.item.name and asks_progress(progress, result.message):
+        # How far an application has got, asked ("申请去台湾交换学习的签注，交材料好几天了，怎么查办好了没有"),
+        # and a lookup of progress leads: the applications beside it are no answer to that.
+        choices = [item for item in choices if PROGRESS_LOOKUP in item.name]
     if len(choices) < 2:
         return choices
     # (A theme is told apart from its parts by what else the question asks, not by a word: "想办个残疾证，

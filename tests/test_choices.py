@@ -75,6 +75,22 @@ def test_a_lower_choice_the_question_sets_apart_is_the_answer_and_synonyms_say_a
     assert offered("学生申诉和老师申诉分别找谁", *teachers) == ["a", "b"]
 
 
+def test_progress_asked_keeps_only_the_lookups_of_progress_among_the_choices(sd_searcher) -> None:
+    """How far an application has got, asked, and a lookup of progress leading: the application
+    beside it is no answer; lookups of several stay a choice, and without the question both stay."""
+
+    def offered(question: str, *names: str) -> list[str]:
+        hits = [hit(chr(ord("a") + n), name, 1.0 - n / 100) for n, name in enumerate(names)]
+        return [i.code for i in close_alternatives(SearchResult(question, hits, confident=True), sd_searcher)]
+
+    study = ("往来台湾通行证学习签注办证进度查询", "办理往来台湾通行证学习签注")
+    assert offered("申请去台湾交换学习的签注，交材料好几天了，怎么查办好了没有", *study) == ["a"]
+    assert offered("我老婆上个礼拜续咗学习签注，想睇下批咗未", *study) == ["a"]  # (Cantonese: approved yet?)
+    assert offered("台湾学习签注怎么查询", *study) == ["a", "b"]  # 查 alone asks no progress
+    lookups = ("首次办理往来台湾通行证办证进度查询", "换发往来台湾通行证办证进度查询", "办理往来台湾通行证")
+    assert offered("台湾通行证办好了没有", *lookups) == ["a", "b"]
+
+
 @pytest.mark.parametrize(
     ("question", "name", "other", "apart"),
     [

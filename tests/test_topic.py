@@ -413,6 +413,17 @@ def test_words_naming_another_item_than_the_topic(sd_searcher, sd_catalogue, gd_
     assert step.elsewhere > 0 and not step.names_other  # retrieval sure of another item, which the words do not name
 
 
+def test_the_office_of_the_topics_own_thing_names_no_other_item(gd_searcher, gd_catalogue) -> None:
+    """"公证处在哪" on 学位公证指引: 公证处 is the office of the 公证 its record holds, though in the
+    catalogue's words 公证机构信息查询's name says 公证处 (and its pair 证处); the Cantonese "喺边度"
+    is one cue, leaving no 度 to be searched."""
+    from actions.answer import strip_field_cues
+
+    on_degree = evidence_on(gd_searcher, gd_catalogue, "学位公证指引", "公证处在哪", "ask_location")
+    assert on_degree.about_topic == 1.0 and not on_degree.names_other
+    assert strip_field_cues("喺边度睇得到呢个名单").strip() == "睇得到呢个名单"
+
+
 @pytest.mark.parametrize(
     "theme, said",
     [("新生儿出生“一件事”", "俺媳妇单位上的生育津贴也在这里头不咧"), ("开办餐饮店", "消防检查也算在里头不"),
