@@ -543,7 +543,20 @@ def measure(
         asks_included=asks_included,
         asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case, said=said),
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
+        says_this_topic=item is not None and says_this(searcher, content, item),
     )
+
+
+# "This" or "that" pointing at a thing (Cantonese 呢个 / 嗰个), not someone else's ("他那本军队驾照"
+# is the friend's, another variant) nor a place ("也是在这报名吗").
+THIS = re.compile(r"(?<![他她])(?:这|那|呢|嗰)(?:个|项|份)")
+
+
+def says_this(searcher: Searcher, content: str, item: ServiceItem) -> bool:
+    """Whether the words point at the item by a word of its name ("这个名单" of 医疗机构名单查询,
+    "呢个备案"): two characters or more, not a word of doing ("这个办理" points at nothing)."""
+    words = [word for word in searcher.name_words(item) - searcher.doing_words if len(word) >= 2]
+    return any(content.startswith(word, found.end()) for found in THIS.finditer(content) for word in words)
 
 
 REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
@@ -615,9 +628,10 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     said = frozenset(searcher.index.lexicon.search_tokens(content))
     in_other = said & searcher.words_of(other.name)
     record = searcher.words_of(record_text(topic))
-    # The office of the topic's own thing, and its character pairs, are no other's words: "公证处在哪"
-    # on 学位公证指引, though 公证机构信息查询's name says 公证处 in the catalogue's words.
-    offices = [word for word in said if of_its_office(word, record)]
+    # The office of what the topic's name is about, and its character pairs, are no other's words:
+    # "公证处在哪" on 学位公证指引, though 公证机构信息查询's name says 公证处 in the catalogue's words.
+    # (By the name: 公证 in a record's materials, "经公证的…", makes no 公证处 the topic's.)
+    offices = [word for word in said if of_its_office(word, searcher.words_of(topic.name))]
     own = {word for word in in_other - searcher.doing_words - record if not any(word in office for office in offices)}
     return (
         bool(own)

@@ -12,7 +12,8 @@ from functools import lru_cache
 from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
-from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
+from retrieval.fields import cues_a_field
+from retrieval.search import CLAUSE_END, LOOKING_UP, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
 from retrieval.text import Reworded, load_acts, normalise
 from settings import get_settings
 
@@ -55,10 +56,9 @@ def close_alternatives(result: SearchResult, searcher: Searcher) -> list[Service
         if hit.score >= result.close_ratio * top.score
         or (vague and hit.score >= VAGUE_SHARE * result.close_ratio * top.score and acts.sub("", hit.item.name) == thing)
     ]
-    progress = searcher.progress_words
-    if len(choices) > 1 and progress is not None and PROGRESS_LOOKUP in top.item.name and asks_progress(progress, result.message):
-        # How far an application has got, asked ("申请去台湾交换学习的签注，交材料好几天了，怎么查办好了没有"),
-        # and a lookup of progress leads: the applications beside it are no answer to that.
+    if len(choices) > 1 and PROGRESS_LOOKUP in top.item.name and asks_only_progress(searcher, result.message):
+        # A lookup of progress leads a question asking how far an application has got ("申请去台湾交换学习的
+        # 签注，交材料好几天了，怎么查办好了没有"): the applications beside it are no answer to that.
         choices = [item for item in choices if PROGRESS_LOOKUP in item.name]
     if len(choices) < 2:
         return choices
@@ -94,6 +94,19 @@ def close_alternatives(result: SearchResult, searcher: Searcher) -> list[Service
     if general is not None:
         choices = [top.item, general, *(c for c in choices[1:] if c is not general)]
     return choices[:MAX_CHOICES]
+
+
+def asks_only_progress(searcher: Searcher, message: str) -> bool:
+    """Whether the message ends asking how far an application has got, or that and where or how to
+    look it up ("现在审到哪一步了，在哪能查"), and nothing else: not "港澳通行证办好了没有？办好了去哪里拿"
+    (the place, the application's), "低保批了没有？没批的话临时救助能先申请吗" (another service),
+    "审批进度一般多久能出来" (the time limit)."""
+    progress = searcher.progress_words
+    clauses = [clause for clause in CLAUSE_END.split(message) if clause.strip()]
+    asking = [n for n, clause in enumerate(clauses) if progress is not None and asks_progress(progress, clause)]
+    if not asking or cues_a_field(clauses[asking[-1]]):
+        return False
+    return all(LOOKING_UP in clause for clause in clauses[asking[-1] + 1:])
 
 
 def says_what_sets_apart(question: str, name: str, other: str, by_word: bool = True, reworded: Reworded | None = None) -> bool:

@@ -108,6 +108,9 @@ class Evidence:
     # The message ends asking whether the case it tells qualifies ("读大专的也算吗", complain to NLU;
     # "她是大专学历能报不"): the conditions of the topic, unless retrieval is sure of another service.
     asks_if_case_qualifies: bool = False
+    # A word of the topic's name right after "this" or "that" ("喺边度睇得到呢个名单" on …医疗机构名单查询,
+    # "这个备案要多久"): the topic, whatever else the words find.
+    says_this_topic: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -277,6 +280,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     weak_part = evidence.picked and not topic.offered and tells_place and evidence.specific < t.specific
     if (evidence.picked and not weak_part) or evidence.sibling:  # a choice offered or a theme's item named, or the topic's sibling
         return "pick"
+    # (Unless the words name another item, "那个驾驶证换证呢" on 驾驶证补证, or start a new question.)
+    if evidence.says_this_topic and topic.code and not evidence.names_other and not evidence.marked_new:
+        return "refer_back"
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     # (A marker beside a fact asked in words that name nothing asks it of the topic: "顺便问下要不要钱".)

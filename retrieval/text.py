@@ -165,7 +165,17 @@ def load_word_pattern(path: Path) -> re.Pattern[str] | None:
     file says how `retrieval/search.py` uses it). None without any: an empty pattern would
     match every question."""
     words = _read_lines(path)
-    return re.compile("|".join(map(re.escape, words))) if words else None
+    return re.compile("|".join(map(word_pattern, words))) if words else None
+
+
+# What may close a clause after a word asking it ("批了没有？", "好咗未呀"): 有, a particle, then a stop or the end.
+AT_CLAUSE_END = r"(?=有?[吗呀啊呢嘛吖喇啦]?(?:[\s，,。.？?！!；;]|$))"
+
+
+def word_pattern(word: str) -> str:
+    """A word of a dictionary file as a pattern; a word ending in "$" only at a clause's end ("批了没$":
+    not "护照批了没几天就…", "办好未满16岁嘅护照")."""
+    return re.escape(word[:-1]) + AT_CLAUSE_END if word.endswith("$") else re.escape(word)
 
 
 def load_doing_words(path: Path) -> frozenset[str]:

@@ -89,6 +89,13 @@ def test_progress_asked_keeps_only_the_lookups_of_progress_among_the_choices(sd_
     assert offered("台湾学习签注怎么查询", *study) == ["a", "b"]  # 查 alone asks no progress
     lookups = ("首次办理往来台湾通行证办证进度查询", "换发往来台湾通行证办证进度查询", "办理往来台湾通行证")
     assert offered("台湾通行证办好了没有", *lookups) == ["a", "b"]
+    assert offered("台湾学习签注现在审到哪一步了，在哪能查", *study) == ["a"]  # and where to look it up
+    # Progress asked with something else the application answers, or another service: the list stays.
+    assert offered("台湾学习签注办好了没有？办好了去哪里拿", *study) == ["a", "b"]
+    assert offered("台湾学习签注审批进度一般多久能出来", *study) == ["a", "b"]
+    assert offered("学习签注批了没有？没批的话探亲签注能先申请吗", *study) == ["a", "b"]
+    # A progress word inside another phrase asks none: "批了没几天", "办好未满16岁".
+    assert offered("台湾学习签注批了没几天就发现名字错了，怎么改", *study) == ["a", "b"]
 
 
 @pytest.mark.parametrize(

@@ -812,3 +812,15 @@ def test_a_text_in_the_catalogues_words_keeps_everything_else(sd_searcher, text,
     assert result.text == reworded
     assert result.says(says)
     assert not does_not_say or not result.says(does_not_say)
+
+
+def test_a_dictionary_word_ending_in_a_dollar_is_said_only_at_a_clauses_end() -> None:
+    """"批了没$" asks progress in "申请了两个星期，批了没有？", not in "护照批了没几天就发现名字错了"."""
+    import re
+
+    from retrieval.text import word_pattern
+
+    asked = re.compile(word_pattern("批了没$"))
+    assert asked.search("申请了两个星期，批了没有？") and asked.search("批了没呀") and asked.search("批了没")
+    assert not asked.search("护照批了没几天就发现名字错了") and not asked.search("批了没多少钱")
+    assert word_pattern("进度") == "进度"

@@ -422,6 +422,24 @@ def test_the_office_of_the_topics_own_thing_names_no_other_item(gd_searcher, gd_
     on_degree = evidence_on(gd_searcher, gd_catalogue, "学位公证指引", "公证处在哪", "ask_location")
     assert on_degree.about_topic == 1.0 and not on_degree.names_other
     assert strip_field_cues("喺边度睇得到呢个名单").strip() == "睇得到呢个名单"
+    # By the topic's name, not its record: 人民调解组织信息查询's materials may say 公证, not its office.
+    assert evidence_on(gd_searcher, gd_catalogue, "人民调解组织信息查询", "查下公证处的信息").names_other
+
+
+def test_this_with_a_word_of_the_topics_name_points_at_the_topic(gd_searcher, gd_catalogue) -> None:
+    """"喺边度睇得到呢个名单" (NLU: inform_region, no region) on …医疗机构名单查询 is about it, though its
+    words find 水利建设投标人名单查询 too; "在这报名" is a place, "他那本" someone else's, "另外…" a new
+    question."""
+    topic = "广东省经许可开展产前诊断和辅助生殖技术服务的医疗机构名单查询"
+    this_list = evidence_on(gd_searcher, gd_catalogue, topic, "喺边度睇得到呢个名单", "inform_region")
+    assert this_list.says_this_topic and decide(Topic(code="x"), replace(this_list, field="location"), Thresholds()) == "refer_back"
+    exams = next(i.name for i in gd_catalogue.items.values() if "报名" in i.name)
+    assert not evidence_on(gd_searcher, gd_catalogue, exams, "想考个中级经济师，也是在这报名吗").says_this_topic
+    pointed = Evidence("inform_region", "location", False, True, 0.2, 0.36, None, specific=0.69, says_this_topic=True)
+    assert decide(Topic(code="x"), pointed, Thresholds()) == "refer_back"
+    assert decide(Topic(code="x"), replace(pointed, says_this_topic=False), Thresholds()) == "new_service"
+    assert decide(Topic(code="x"), replace(pointed, marked_new=True), Thresholds()) == "new_service"
+    assert decide(Topic(code="x"), replace(pointed, names_other=True), Thresholds()) == "new_service"
 
 
 @pytest.mark.parametrize(
