@@ -345,8 +345,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "refer_back"  # (in the region the message names, if it names one)
     if names_service and (evidence.elsewhere >= t.switch or (evidence.marked_new and evidence.elsewhere >= t.switch_marked)):
         return "new_service"
-    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t) and not told_then_asked(evidence):
-        return "leave"  # (words the catalogue never uses, in a clause before the question, tell the user's case)
+    # (Words the catalogue never uses, in a clause before the question, tell the user's case, and so do
+    # those a message asking whether its case qualifies tells: "我家就这一处宅基地，我这情况能办吗".)
+    case_asked = evidence.asks_if_case_qualifies and evidence.elsewhere < t.switch and not evidence.marked_new
+    if evidence.unknown >= t.unknown and not tells_own_case(evidence, t) and not told_then_asked(evidence) and not case_asked:
+        return "leave"
     if evidence.region_changed:  # "厂在番禺，应该是市里那个吧": the topic, where the user is
         if asks_about_place(evidence, t):  # ...unless "济南今天限号吗"
             return "leave"
