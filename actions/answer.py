@@ -627,15 +627,15 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     "劳务派遣公司" says 劳务 of 开办劳务公司."""
     said = frozenset(searcher.index.lexicon.search_tokens(content))
     in_other = said & searcher.words_of(other.name)
-    record = searcher.words_of(record_text(topic))
+    record, named = searcher.words_of(record_text(topic)), searcher.words_of(topic.name)
     # The office of what the topic's name is about, and its character pairs, are no other's words:
     # "公证处在哪" on 学位公证指引, though 公证机构信息查询's name says 公证处 in the catalogue's words.
     # (By the name: 公证 in a record's materials, "经公证的…", makes no 公证处 the topic's.)
-    offices = [word for word in said if of_its_office(word, searcher.words_of(topic.name))]
+    offices = [word for word in said if of_its_office(word, named)]
     own = {word for word in in_other - searcher.doing_words - record if not any(word in office for office in offices)}
     return (
         bool(own)
-        and searcher.worth(in_other) > searcher.worth(said & searcher.words_of(topic.name))
+        and searcher.worth(in_other) > searcher.worth(said & named)
         and searcher.coverage_of(other.name, content, cache=False) >= thresholds().name_said
     )
 

@@ -102,11 +102,13 @@ def asks_only_progress(searcher: Searcher, message: str) -> bool:
     (the place, the application's), "低保批了没有？没批的话临时救助能先申请吗" (another service),
     "审批进度一般多久能出来" (the time limit)."""
     progress = searcher.progress_words
+    if progress is None:
+        return False
     clauses = [clause for clause in CLAUSE_END.split(message) if clause.strip()]
-    asking = [n for n, clause in enumerate(clauses) if progress is not None and asks_progress(progress, clause)]
+    asking = [n for n, clause in enumerate(clauses) if asks_progress(progress, clause)]
     if not asking or cues_a_field(clauses[asking[-1]]):
         return False
-    return all(LOOKING_UP in clause for clause in clauses[asking[-1] + 1:])
+    return all(LOOKING_UP in clause for clause in clauses[asking[-1] + 1:])  # (then only where to look it up)
 
 
 def says_what_sets_apart(question: str, name: str, other: str, by_word: bool = True, reworded: Reworded | None = None) -> bool:

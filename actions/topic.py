@@ -280,7 +280,8 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     weak_part = evidence.picked and not topic.offered and tells_place and evidence.specific < t.specific
     if (evidence.picked and not weak_part) or evidence.sibling:  # a choice offered or a theme's item named, or the topic's sibling
         return "pick"
-    # (Unless the words name another item, "那个驾驶证换证呢" on 驾驶证补证, or start a new question.)
+    # "这个名单" on …名单查询 points at the topic, unless the words name another item ("那个驾驶证换证呢" on
+    # 驾驶证补证) or start a new question.
     if evidence.says_this_topic and topic.code and not evidence.names_other and not evidence.marked_new:
         return "refer_back"
     # Another service, named: in words that say enough, or in a question about a service
