@@ -155,19 +155,22 @@ def says_a_piece_of_own_part(said: Said, name: str, other: str) -> bool:
     running, or either character of a two-character part ("上个月借出来的户口页用完了，要拿回去还"
     says 还 of 户口页归还 against 户口页借出). A part of one character has no piece: too common."""
     name, other = normalise(name), normalise(other)
-    own_parts = [name[start:end] for tag, start, end, _, _ in SequenceMatcher(None, name, other, autojunk=False).get_opcodes() if tag in ("replace", "delete")]
+    own_parts = [name[start:end] for start, end in own_spans(name, other)]
     pieces = [piece for part in own_parts for piece in (list(part) if len(part) == 2 else (part[at:at + 2] for at in range(len(part) - 1)))]
     return any(piece in said for piece in pieces)
+
+
+def own_spans(name: str, other: str) -> list[tuple[int, int]]:
+    """The runs of `name` that `other` lacks, as (start, end)."""
+    opcodes = SequenceMatcher(None, name, other, autojunk=False).get_opcodes()
+    return [(start, end) for tag, start, end, _, _ in opcodes if tag in ("replace", "delete")]
 
 
 def says_own_part(question: Container[str], name: str, other: str) -> bool:
     """Whether the question holds the longest run of `name` that `other` lacks (the first,
     if several are as long). A single differing character ("一级" / "二级") counts only with
     a neighbour: alone it is said too often ("一次性")."""
-    differing = [
-        (start, end) for tag, start, end, _, _ in SequenceMatcher(None, name, other, autojunk=False).get_opcodes()
-        if tag in ("replace", "delete")
-    ]
+    differing = own_spans(name, other)
     if not differing:
         return False
     start, end = max(differing, key=lambda span: span[1] - span[0])
@@ -210,9 +213,14 @@ def several_cues() -> tuple[str, ...]:
     return dialogue_words("several_services_words.txt")
 
 
+def says_several(message: str) -> bool:
+    """Whether a message asks for several things in so many words ("要办哪些手续")."""
+    return any(cue in message for cue in several_cues())
+
+
 def asks_for_several(message: str) -> bool:
     """Whether a message asks for several things, in so many words or by joining two."""
-    return any(cue in message for cue in several_cues()) or bool(JOINER.search(message))
+    return says_several(message) or bool(JOINER.search(message))
 
 
 def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) -> list[ServiceItem]:
@@ -228,8 +236,8 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     least two of theme and parts, and the theme serves the user's region. A theme the user
     rejected stays out (`left_out`). Of two such themes, the one with more parts found."""
     message = result.message
-    asks_several = any(cue in message for cue in several_cues())
-    if not asks_for_several(message) or not result.hits:
+    asks_several = says_several(message)
+    if not (asks_several or JOINER.search(message)) or not result.hits:
         return []
     top = result.hits[0]
     # (The event named: 开办餐饮店, the only theme opening a shop, leads the "maybe" hits of any

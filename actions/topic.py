@@ -108,8 +108,8 @@ class Evidence:
     # The message ends asking whether the case it tells qualifies ("读大专的也算吗", complain to NLU;
     # "她是大专学历能报不"): the conditions of the topic, unless retrieval is sure of another service.
     asks_if_case_qualifies: bool = False
-    # A word of the topic's name right after "this" or "that" ("喺边度睇得到呢个名单" on …医疗机构名单查询,
-    # "这个备案要多久"): the topic, whatever else the words find.
+    # A word of the topic's name right after "this" or "that" and a measure word ("喺边度睇得到呢个名单" on
+    # …医疗机构名单查询, "这个备案要多久"): the topic, unless the words name another item or start anew.
     says_this_topic: bool = False
 
     def as_log(self) -> dict[str, Any]:
