@@ -42,7 +42,7 @@ from actions.replies import (
     which_service_message,
 )
 from actions.topic import (
-    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, marked_new, narrowing_words, own_case_words, without_marker,
+    FIELD_INTENTS, REGION_INTENT, REJECTION, TARGET_INTENT, Evidence, Topic, decide, dialogue_words, marked_new, narrowing_words, own_case_words, step_words, without_marker,
     offers_maybe, place_without_fact, thresholds,
 )
 from catalogue.gazetteer import Gazetteer, Region
@@ -286,7 +286,7 @@ class ActionAnswer(Action):
         if move == "leave":  # not about the topic, and nothing else fits: the topic stays, and its region
             if searcher.progress_words is not None and asks_progress(searcher.progress_words, text):
                 # "对了，交了材料以后怎么查办到哪一步了" (nlu_fallback), naming nothing: the topic's progress lookup
-                reply, found_events = topic_progress_lookup(tracker)
+                reply, found_events = topic_progress_lookup(tracker, field)
                 if reply is not None:
                     send(dispatcher, reply)
                     return events + found_events
@@ -527,7 +527,7 @@ def measure(
         field=field,
         region_changed=False,
         content=bool(naming),
-        about_topic=round(max((searcher.coverage(content, entry) for entry in around_items), default=0.0), 3),
+        about_topic=round(max((topic_share(searcher, content, entry) for entry in around_items), default=0.0), 3),
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,
         picked=picked,
@@ -545,6 +545,16 @@ def measure(
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
         says_this_topic=item is not None and says_this(searcher, content, item),
     )
+
+
+def topic_share(searcher: Searcher, content: str, item: ServiceItem) -> float:
+    """How much of the words the item's record holds, or of those that name no step an office takes
+    with any application (审核, 受理…; data/dialogue/step_words.txt): "报名后多久审核完" on 勘察设计注册
+    工程师考试报名, whose record never says 审核, names no other service's step. (The more of the two:
+    "审核被退回咗" on 公司律师执业审核 holds its own step.)"""
+    words = [word for word in searcher.index.lexicon.tokens(content) if word not in step_words()]
+    whole = searcher.coverage(content, item)
+    return max(whole, searcher.coverage(" ".join(words), item)) if words else whole
 
 
 # "This" or "that" pointing at a thing (Cantonese 呢个 / 嗰个), not someone else's ("他那本军队驾照"
@@ -943,16 +953,17 @@ def confident_reply(tracker: Tracker) -> tuple[dict[str, Any] | None, list[Event
 ABOUT_A_COMPLAINT = re.compile(r"投诉|举报|反映|工单|诉求|12345")
 
 
-def topic_progress_lookup(tracker: Tracker) -> tuple[dict[str, Any] | None, list[EventType]]:
+def topic_progress_lookup(tracker: Tracker, field: Field | None = None) -> tuple[dict[str, Any] | None, list[EventType]]:
     """The catalogue's own progress lookup for the service under discussion (`progress_lookup_of`),
-    when one is: the current item, else the leading choice offered (not "maybe" items)."""
+    when one is: the current item, else the leading choice offered (not "maybe" items). With the
+    field the message asks, if it asks one ("手机上面睇唔睇到进度": the lookup's online link)."""
     searcher, catalogue = knowledge()
     code = tracker.get_slot("current_item")
     if code is None and not offered_as_maybe(tracker):
         code = next(iter(tracker.get_slot("offered_items") or ()), None)
     topic = catalogue.entry(code or "")
     found = progress_lookup_of(searcher, topic, latest_said(tracker), tracker.get_slot("region")) if topic else None
-    return reply_for(found, None, catalogue) if found else (None, [])
+    return reply_for(found, field, catalogue) if found else (None, [])
 
 
 def progress_lookup_of(searcher: Searcher, topic: ServiceItem, said: str, region_code: str | None) -> SearchResult | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from typing import Any
 
@@ -106,7 +107,13 @@ def asks_the_topic(tracker: Tracker) -> bool:
     text = tracker.latest_message.get("text") or ""
     if not asks_a_field_of_the_topic(tracker) or DOCUMENT_WORDS.search(text) or asks_amount(text):
         return False
-    return not names_a_subject(strip_field_cues(text))
+    # (A word of the topic's own name names it, "这个文号在网上能查到吧" on …广告批准文号查询, unless the
+    # words are surely another item's: "一级注册消防工程师注册网上能办吗" on …考试报名.)
+    searcher, catalogue = knowledge()
+    item, words = catalogue.entry(tracker.get_slot("current_item")), strip_field_cues(text)
+    other = searcher.search(words, k=1).best if item else None
+    own = item is not None and (other is None or other.item.service_key == item.service_key)
+    return not names_a_subject(words, besides=searcher.words_of(item.name) if own else ())
 
 
 def answer_from_documents(
@@ -212,11 +219,11 @@ def last_document_question(tracker: Tracker) -> str | None:
     return None
 
 
-def names_a_subject(text: str) -> bool:
-    """Whether the words say what they ask about, beyond asking for a document: "这个有文件规定吗",
-    "文件里是怎么规定的" do not."""
+def names_a_subject(text: str, besides: Collection[str] = ()) -> bool:
+    """Whether the words say what they ask about, beyond asking for a document (and beyond the words
+    `besides`): "这个有文件规定吗", "文件里是怎么规定的" do not."""
     searcher = knowledge()[0]
-    return any(len(word) > 1 for word in content_words(searcher, DOCUMENT_WORDS.sub(" ", text)))
+    return any(len(word) > 1 and word not in besides for word in content_words(searcher, DOCUMENT_WORDS.sub(" ", text)))
 
 
 def topic_words(tracker: Tracker) -> str:

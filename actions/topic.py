@@ -202,6 +202,11 @@ def own_case_words() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
+def step_words() -> tuple[str, ...]:
+    return dialogue_words("step_words.txt")
+
+
+@lru_cache(maxsize=1)
 def narrowing_words() -> tuple[str, ...]:
     return dialogue_words("narrowing_words.txt")
 

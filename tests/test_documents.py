@@ -287,6 +287,15 @@ def test_a_conversation_about_a_document(bot):
     assert "鲁医保发〔2026〕8号" in texts(say(me, "这个文件的文号是多少"))
 
 
+def test_a_field_asked_with_a_word_of_the_services_name_is_asked_of_it(bot):
+    """"转的时候得提供啥" after a question about 基本养老保险关系转移接续 (NLU may read it as a question
+    about a document): 转 is a word of the service's name, so it asks the service's materials."""
+    me = user()
+    assert "基本养老保险关系转移接续" in texts(say(me, "俺之前在苏州打了八年工，今年回济南了，那边交的养老保险咋转回来"))
+    materials = texts(say(me, "转的时候得提供啥"))
+    assert "【基本养老保险关系转移接续】" in materials and "项材料" in materials, materials
+
+
 def test_another_citys_document_is_said_to_be_that_citys_and_a_city_named_later_asks_again(bot):
     """"青岛公积金租房提取每月能提多少" was answered with 济南's 提取管理办法 as if it were 青岛's
     cap; and "青岛的呢" after 济南's answer asked what the user wanted to do."""

@@ -71,6 +71,10 @@ def test_an_item_that_only_reports_progress_answers_only_a_question_about_progre
     # The service's own lookup first, though the service scores far above it (1.076 against 0.817).
     applied = gd_searcher.search("低保申请了，现在办到哪一步了")
     assert [hit.item.name for hit in applied.hits[:2]] == ["最低生活保障业务进度查询", "最低生活保障业务申请预约"]
+    # In Cantonese (边 for 哪), not where 边 says which ("护照边一步要本人去").
+    renewed = gd_searcher.search("我张港澳通行证到期，上个礼拜去换咗本新嘅，想知而家办到边一步")
+    assert "进度" in renewed.hits[0].item.name, [hit.item.name for hit in renewed.hits[:3]]
+    assert not any("进度" in hit.item.name for hit in gd_searcher.search("护照边一步要本人去").hits[:3])
 
 
 def test_a_residents_variant_answers_unless_the_user_says_they_are_from_outside_the_mainland(gd_searcher):
@@ -418,6 +422,17 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         ("materials", "材料交去边度", "location"),
         ("materials", "材料交到哪里", "location"),
         ("materials", "资料要寄到哪", "location"),
+        ("materials", "喺边度递材料", "location"),  # where they go, asked before them...
+        ("materials", "在哪儿交申请材料", "location"),
+        ("materials", "材料在哪交", "location"),  # ...or after
+        ("materials", "交材料要去哪", "location"),
+        ("location", "要交哪几样东西", "materials"),
+        ("materials", "要交哪些材料", "materials"),
+        (None, "哪里提交材料", "location"),
+        ("materials", "材料在哪下载", "materials"),  # not where they go: NLU's
+        ("materials", "证明材料要去哪开", "materials"),
+        ("materials", "那边交材料要排队吗", "materials"),  # (那边 is no where-word)
+        (None, "我丢咗几样东西喺窗口", None),  # things told, not asked for
         (None, "交了材料以后多久能拿到证", "time_limit"),  # no field intent: the words alone
         (None, "交咗资料之后几耐先攞到", "time_limit"),
         ("materials", "交了材料多久能拿到", "time_limit"),
@@ -452,6 +467,17 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:
     assert field_asked(intent_field, question) == field
+
+
+def test_the_words_asking_a_field_leave_nothing_of_theirs_to_be_searched() -> None:
+    """"统计局那边留个电话给我呗": 留 asks the phone, as "哪几样东西" asks the materials; left in the
+    words, they read as words the catalogue never uses, as if another world's question."""
+    from retrieval.fields import strip_field_cues
+
+    assert strip_field_cues("统计局那边留个电话给我呗").split() == ["统计局那边"]
+    assert strip_field_cues("升级要交哪几样东西").split() == ["升级"]
+    assert strip_field_cues("申报要整定啲咩东西").split() == ["申报要"]
+    assert strip_field_cues("申报要整定啲咩文件").split() == ["申报"]  # (Cantonese: what papers to get ready)
 
 
 def test_a_slip_by_sound_of_a_word_asking_a_fact_is_read_as_that_word() -> None:

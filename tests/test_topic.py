@@ -417,6 +417,20 @@ def test_words_naming_another_item_than_the_topic(sd_searcher, sd_catalogue, gd_
     assert step.elsewhere > 0 and not step.names_other  # retrieval sure of another item, which the words do not name
 
 
+def test_a_step_of_any_process_is_weighed_as_the_topics_own(gd_searcher, gd_catalogue) -> None:
+    """"报名后多久审核完" on 勘察设计注册工程师考试报名, whose record never says 审核, asks how long its
+    own review takes, not about 出国朝觐报名审核 (data/dialogue/step_words.txt)."""
+    from actions.topic import thresholds
+
+    step = evidence_on(gd_searcher, gd_catalogue, "勘察设计注册工程师考试报名", "报名后多久审核完", "ask_time_limit")
+    assert step.about_topic >= thresholds().about_topic and step.elsewhere_rank_of_topic is None
+    assert decide(Topic(code="x"), replace(step, field="time_limit"), thresholds()) == "refer_back"
+    # Step words alone are weighed as they are, and a record holding the step holds them.
+    assert evidence_on(gd_searcher, gd_catalogue, "勘察设计注册工程师考试报名", "审核", "ask_time_limit").about_topic == 0.0
+    own_step = evidence_on(gd_searcher, gd_catalogue, "公司律师执业审核", "审核通过了然后呢", "nlu_fallback")
+    assert own_step.about_topic > 0 == evidence_on(gd_searcher, gd_catalogue, "公司律师执业审核", "通过了然后呢", "nlu_fallback").about_topic
+
+
 def test_the_office_of_the_topics_own_thing_names_no_other_item(gd_searcher, gd_catalogue) -> None:
     """"公证处在哪" on 学位公证指引: 公证处 is the office of the 公证 its record holds, though in the
     catalogue's words 公证机构信息查询's name says 公证处 (and its pair 证处); the Cantonese "喺边度"
