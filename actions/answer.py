@@ -905,6 +905,31 @@ def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
     return events + rejections_done(tracker, events)
 
 
+# What a theme service is called, not which ("这个一链办", "这一件事"); and where those words ask of
+# another or are everyday speech ("还有一件事想问", "除了这个一件事还有别的吗").
+THEME_CALLED = re.compile(r"一链办|一件事|主题服务")
+NOT_THIS_THEME = re.compile(r"(还有|再问|问(你|您|下|一下)?|请教|说|有)一件事|别的|其他|其它|还有(哪些|啥|什么)|除了")
+
+
+def answered_of_the_theme(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
+    """A theme under discussion pointed at by what it is called, whichever action NLU chose: "这个一链办
+    里头都包括哪几个事项" (ask_suggestions), "这一链办背后是几个单位在管" (ask_document_field). The
+    theme's answer holds its parts, departments, trips and materials (the field asked, if one is).
+    None when no theme is meant, or the words name another service or theme surely ("那开饭店的一链办呢",
+    "一件事里头社保注销单独办咋办")."""
+    searcher, catalogue = knowledge()
+    code, said = tracker.get_slot("current_item"), latest_said(tracker)
+    if code not in catalogue.themes or not THEME_CALLED.search(said) or NOT_THIS_THEME.search(said):
+        return None
+    other = searcher.search(strip_field_cues(THEME_CALLED.sub(" ", said)), k=1).best
+    if other is not None and other.item.code != code:
+        return None
+    field = field_in_words(searcher, catalogue, said)
+    reply, shown = answer_about(catalogue.entry(code), field, tracker.get_slot("region"), catalogue)
+    send(dispatcher, reply)
+    return [SlotSet("current_item", shown.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
+
+
 def surely_answered(tracker: Tracker) -> tuple[list[dict[str, Any]], list[EventType]] | None:
     """The messages and events of `answered`, if that answer names a service surely (not "not
     found", not items offered as maybe): for a message another action took that may be a question."""

@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answered, asks_a_field_of_the_topic, confident_reply, send
+from actions.answer import answered, answered_of_the_theme, asks_a_field_of_the_topic, confident_reply, send
 from actions.choices import content_words
 from actions.context import bot_payloads, knowledge
 from catalogue.gazetteer import Region
@@ -248,6 +248,8 @@ class ActionDocumentField(Action):
         document = documents().documents.get(docid) if docid else None
         if document is None and asks_the_topic(tracker):
             return answered(dispatcher, tracker)
+        if document is None and (theme_events := answered_of_the_theme(dispatcher, tracker)) is not None:
+            return theme_events
         if document is None:  # no document under discussion: maybe a service question ("批准文号在哪查")
             item_reply, item_events = confident_reply(tracker)
             if item_reply is not None:

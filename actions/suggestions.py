@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answer_about, answered, asks_a_field_of_the_topic, general_reply, reply_for, send, without_rejected
+from actions.answer import answer_about, answered, answered_of_the_theme, asks_a_field_of_the_topic, general_reply, reply_for, send, without_rejected
 from actions.choices import content_words, theme_asked
 from actions.context import knowledge, outbox, user_texts, vault
 from actions.replies import sure_of_nothing
@@ -213,6 +213,8 @@ class ActionSuggest(Action):
         # A question about a service, or a fact of the one under discussion ("都得交点啥"), read as a
         # request for suggestions.
         said = tracker.latest_message.get("text") or ""
+        if (theme_events := answered_of_the_theme(dispatcher, tracker)) is not None:
+            return theme_events
         asks_how = bool(ASKS_HOW.search(said)) and not WHAT_TO_DO.search(said) and not WHAT_NEXT.search(said)
         if asks_how or asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or asks_of_another_world(tracker):
             return answered(dispatcher, tracker)

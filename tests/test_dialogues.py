@@ -981,3 +981,15 @@ def test_follow_ups_said_the_shandong_way_ask_their_facts(bot) -> None:
     for said, field in (("俺俩得一块儿去民政局几回", "visits"), ("到时候得揣着啥去", "materials"), ("这个批得快不", "time_limit")):
         reply = say(me, said)
         assert [i["name"] for i in items(reply)] == ["内地居民离婚登记"] and custom(reply, "field") == [field], (said, texts(reply))
+
+
+def test_a_theme_pointed_at_by_what_it_is_called_is_asked_of(bot) -> None:
+    """"这一链办背后是几个单位在管" (NLU: a document's field) and "这个一链办里头都包括哪几个事项" (NLU:
+    suggestions) point at the theme under discussion: its answer, with its departments and parts, not
+    a request for a document or the services others ask about."""
+    me = user()
+    first = say(me, "我跟朋友合伙想开个劳务派遣公司，得跑几个部门？")
+    assert custom(first, "themes")[0][0]["id"] == "theme-kaiban-laowu-gongsi", texts(first)
+    for question in ("这一链办背后是几个单位在管", "这个一链办里头都包括哪几个事项"):
+        reply = say(me, question)
+        assert custom(reply, "themes") and custom(reply, "themes")[0][0]["id"] == "theme-kaiban-laowu-gongsi", (question, texts(reply))

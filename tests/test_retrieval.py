@@ -433,6 +433,9 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         ("materials", "证明材料要去哪开", "materials"),
         ("materials", "那边交材料要排队吗", "materials"),  # (那边 is no where-word)
         (None, "我丢咗几样东西喺窗口", None),  # things told, not asked for
+        (None, "得提供哪些人的信息", "materials"),
+        (None, "能提供哪些服务", None),  # what is given, not what to hand in
+        (None, "退役军人能拿哪些补贴", None),
         (None, "交了材料以后多久能拿到证", "time_limit"),  # no field intent: the words alone
         (None, "交咗资料之后几耐先攞到", "time_limit"),
         ("materials", "交了材料多久能拿到", "time_limit"),
@@ -478,6 +481,9 @@ def test_the_words_asking_a_field_leave_nothing_of_theirs_to_be_searched() -> No
     assert strip_field_cues("升级要交哪几样东西").split() == ["升级"]
     assert strip_field_cues("申报要整定啲咩东西").split() == ["申报要"]
     assert strip_field_cues("申报要整定啲咩文件").split() == ["申报"]  # (Cantonese: what papers to get ready)
+    from retrieval.fields import detect_fact
+
+    assert detect_fact("晌午头过去有没有人接待")[0] == "hours"  # (Shandong: noon)
 
 
 def test_a_slip_by_sound_of_a_word_asking_a_fact_is_read_as_that_word() -> None:
