@@ -522,12 +522,16 @@ def measure(
     _, unknown = searcher.word_profile(content)  # (顺便 counts: the thresholds were fitted with it)
     other = probe.best.item if probe.best is not None and rank != 0 else None
     own_case = any(word in content for word in own_case_words())
+    # How much of the words the topic's record holds, or of those naming no step an office takes with any
+    # application (`without_steps`), the more of the two: "报名后多久审核完" on 勘察设计注册工程师考试报名, whose
+    # record never says 审核, names no other service's step; "审核被退回咗" on 公司律师执业审核 holds its own.
+    stepless = without_steps(searcher, content)
     return Evidence(
         intent=intent,
         field=field,
         region_changed=False,
         content=bool(naming),
-        about_topic=round(max((topic_share(searcher, content, entry) for entry in around_items), default=0.0), 3),
+        about_topic=round(max((max(searcher.coverage(content, entry), searcher.coverage(stepless, entry)) for entry in around_items), default=0.0), 3),
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,
         picked=picked,
@@ -547,14 +551,16 @@ def measure(
     )
 
 
-def topic_share(searcher: Searcher, content: str, item: ServiceItem) -> float:
-    """How much of the words the item's record holds, or of those that name no step an office takes
-    with any application (审核, 受理…; data/dialogue/step_words.txt): "报名后多久审核完" on 勘察设计注册
-    工程师考试报名, whose record never says 审核, names no other service's step. (The more of the two:
-    "审核被退回咗" on 公司律师执业审核 holds its own step.)"""
-    words = [word for word in searcher.index.lexicon.tokens(content) if word not in step_words()]
-    whole = searcher.coverage(content, item)
-    return max(whole, searcher.coverage(" ".join(words), item)) if words else whole
+def without_steps(searcher: Searcher, content: str) -> str:
+    """The words without those naming a step an office takes with any application (审核, 受理…;
+    data/dialogue/step_words.txt); empty when nothing else is said."""
+    return " ".join(word for word in searcher.index.lexicon.tokens(content) if word not in step_words())
+
+
+def sure_of_another(searcher: Searcher, words: str, item: ServiceItem) -> bool:
+    """Whether search is sure of a service other than `item` for the words."""
+    other = searcher.search(words, k=1).best
+    return other is not None and other.item.service_key != item.service_key
 
 
 # "This" or "that" pointing at a thing (Cantonese 呢个 / 嗰个), not someone else's ("他那本军队驾照"
@@ -921,8 +927,7 @@ def answered_of_the_theme(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     code, said = tracker.get_slot("current_item"), latest_said(tracker)
     if code not in catalogue.themes or not THEME_CALLED.search(said) or NOT_THIS_THEME.search(said):
         return None
-    other = searcher.search(strip_field_cues(THEME_CALLED.sub(" ", said)), k=1).best
-    if other is not None and other.item.code != code:
+    if sure_of_another(searcher, strip_field_cues(THEME_CALLED.sub(" ", said)), catalogue.entry(code)):
         return None
     field = field_in_words(searcher, catalogue, said)
     reply, shown = answer_about(catalogue.entry(code), field, tracker.get_slot("region"), catalogue)

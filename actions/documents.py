@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answered, answered_of_the_theme, asks_a_field_of_the_topic, confident_reply, send
+from actions.answer import answered, answered_of_the_theme, asks_a_field_of_the_topic, confident_reply, send, sure_of_another
 from actions.choices import content_words
 from actions.context import bot_payloads, knowledge
 from catalogue.gazetteer import Region
@@ -111,8 +111,7 @@ def asks_the_topic(tracker: Tracker) -> bool:
     # words are surely another item's: "一级注册消防工程师注册网上能办吗" on …考试报名.)
     searcher, catalogue = knowledge()
     item, words = catalogue.entry(tracker.get_slot("current_item")), strip_field_cues(text)
-    other = searcher.search(words, k=1).best if item else None
-    own = item is not None and (other is None or other.item.service_key == item.service_key)
+    own = item is not None and not sure_of_another(searcher, words, item)
     return not names_a_subject(words, besides=searcher.words_of(item.name) if own else ())
 
 
