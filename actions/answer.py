@@ -23,6 +23,7 @@ from actions.context import bot_payloads, knowledge, latest_said
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
+from actions.returning import returned_to
 from actions.replies import (
     LOCAL_FIELDS,
     PICK_FIRST,
@@ -242,6 +243,7 @@ class ActionAnswer(Action):
         target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
         words, probe, filters = search_words_for(searcher, words, text, filters, target_named)
         field, content, asked = words.field, words.content, words.asked
+        topic = returned_to(searcher, catalogue, tracker, topic, content)  # ("刚才那个查公证处的，要多久")
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
             # Nothing sure in the region named: the words are weighed against the whole

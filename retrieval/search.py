@@ -87,9 +87,14 @@ MAINLAND_PAPERS = re.compile(rf"{TRAVEL_PAPERS}|居住证|定居证")
 # outside it not gone to is where they come from, and asks for this province's service (社保转入,
 # "回济南了，北京的社保怎么转过来"), not that place's.
 CAME_HERE = re.compile(r"(回到?|搬回|调回|搬到|(?<![原后本出起将看])来到?)了?\s*$")
-GONE_OR_COME = re.compile(r"(?<![找收得])(去|到|回|从|来自|赴)\s*$")  # (not 找到北京的工作, 收到)
-FOR_TREATMENT = re.compile(r"看病|住院|就医|手术|治疗|复查")
+GONE_OR_COME = re.compile(r"(?<![找收得网])(去|到|回|从|来自|赴|上)\s*$")  # (not 找到北京的工作, 收到)
+# Come from the place to where the user is now ("俺是从河南过来的"): the service asked for is here.
+CAME_FROM = re.compile(r"(?<![找收得])(从|来自)\s*$")
+COME_OVER = re.compile(r"\s*([过回返]?来|[过返]?嚟)")  # (Cantonese 过嚟)
+FOR_TREATMENT = re.compile(r"看病|瞧病|看医生|看大夫|医院(看|瞧|治|查|住)|住院|就医|手术|治疗|复查")  # ("去北京的大医院瞧瞧"; not "调到北京一家医院工作")
 MOVED_FOR = re.compile(rf"{FOR_TREATMENT.pattern}|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
+# How often jieba's dictionaries must count two characters as a word to read them as one across a place's start.
+WORD_ACROSS = 50
 MOVED_SPAN = 8  # characters after the place, in its clause, where the reason is said
 # "领证" said of a partner is getting married ("跟对象打算下个月去领证", "俺跟对象处了三年了…把证领了");
 # of anything else, picking up a certificate ("在哪考在哪领证").
@@ -295,13 +300,21 @@ class Searcher:
         above = set(self.gazetteer.chain_codes(region.code)) - {self.gazetteer.province.code}
         return not above & self.unit_regions
 
+    def _inside_words(self, text: str, start: int, end: int) -> bool:
+        """Whether a place's name in `text` is only the end of a word and the start of another ("前天水管子"
+        is 前天 + 水管子, not 天水; "今天津贴", "不大同意"); its first character alone after a word
+        that ends there is not enough ("上天津看病", "在内蒙古")."""
+        begun = start > 0 and self.index.lexicon.frequency(text[start - 1 : start + 1]) >= WORD_ACROSS
+        go_on = any(self.index.lexicon.frequency(text[end - 1 : end + n]) >= WORD_ACROSS for n in (1, 2) if end + n <= len(text))
+        return begun and go_on
+
     def places_elsewhere(self, message: str) -> list[tuple[str, str | None]]:
         """Each place outside the province that the message names, with what the user goes
         there or comes from it for (`MOVED_FOR`), if it says so, or 回来 where the user has come to
         the province (`CAME_HERE`); 往来 for 香港/澳门/台湾 where the message asks what the
         province's offices do for them (`SERVED_HERE`)."""
         rest = self.gazetteer.without_regions(message)
-        found = self.gazetteer.outside_places(rest)
+        found = [(name, start) for name, start in self.gazetteer.outside_places(rest) if not self._inside_words(rest, start, start + len(name))]
         if not found:  # (most messages: no region mentions to read below)
             return []
         ends = {start + len(name): start for name, start in found}
@@ -320,6 +333,8 @@ class Searcher:
                 clause_end = cut.start()
             gone_or_come = GONE_OR_COME.search(rest, 0, before) is not None
             reason = MOVED_FOR.search(rest, start, clause_end) if gone_or_come else None
+            if reason is None and CAME_FROM.search(rest, 0, before) and COME_OVER.match(rest, start + len(name)):
+                reason = COME_OVER.match(rest, start + len(name))
             own_papers = name in SERVED_HERE and THEIR_OWN.match(rest, start + len(name)) is not None
             places.append((name, reason.group(0) if reason else "回来" if came_here and not gone_or_come and not own_papers else None))
             if own_papers:

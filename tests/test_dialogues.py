@@ -993,3 +993,20 @@ def test_a_theme_pointed_at_by_what_it_is_called_is_asked_of(bot) -> None:
     for question in ("这一链办背后是几个单位在管", "这个一链办里头都包括哪几个事项"):
         reply = say(me, question)
         assert custom(reply, "themes") and custom(reply, "themes")[0][0]["id"] == "theme-kaiban-laowu-gongsi", (question, texts(reply))
+
+
+def test_a_service_asked_about_earlier_is_asked_of_when_pointed_back_at(bot) -> None:
+    """"刚才那个居住证的，多长时间能办好" after a second service (出生登记) asks about the first, which
+    searched afresh offered 居住证签注 and 申领 again; "刚才那个要多久" names nothing, and stays."""
+    me = user()
+    say(me, "俺在济南打工，想办个居住证咋弄")
+    assert [i["name"] for i in items(say(me, '/choose_option{"ordinal":"1"}'))] == ["居住证申领"]
+    assert [i["name"] for i in items(say(me, "另外问下，孩子在历下出生了，上户口要带啥"))] == ["出生登记"]
+    back = say(me, "刚才那个居住证的，多长时间能办好")
+    assert [i["name"] for i in items(back)] == ["居住证申领"] and "工作日" in texts(back), texts(back)
+    assert [i["name"] for i in items(say(me, "那在哪办"))] == ["居住证申领"]  # (the topic again)
+    you = user()
+    say(you, "俺在济南打工，想办个居住证咋弄")
+    say(you, '/choose_option{"ordinal":"1"}')
+    say(you, "另外问下，孩子在历下出生了，上户口要带啥")
+    assert [i["name"] for i in items(say(you, "刚才那个要多久"))] == ["出生登记"]

@@ -113,6 +113,16 @@ def test_a_place_outside_the_province_counts_against_an_answer_only_where_its_se
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("我是香港人，香港身份证丢了怎么补"))  # (whoever asks)
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港身份证丢了，在内地能补吗"))
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港居民身份证丢了怎么补"))  # (居民 of the paper, not its people)
+    # Come over from there: the user is here now, asking for this province's service.
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("俺是从河南过来的，外地人长住得办个证"))
+    assert not asks_of_elsewhere(gd_searcher.places_elsewhere("我系从湖南过嚟嘅"))
+    assert moved_for(gd_searcher.places_elsewhere("想去北京的大医院瞧瞧，医保咋弄")) == "医院瞧"  # (seen to at a hospital)
+    assert moved_for(gd_searcher.places_elsewhere("俺想上天津看病，医保咋报销")) == "看病"  # (上天 is a word, 天津 a place)
+    assert moved_for(gd_searcher.places_elsewhere("我调到北京一家医院工作，公积金咋办")) == "工作"
+    # Two characters across a word's end and the next word's start are no place: 前天 + 水管子, 今天 + 津贴.
+    assert gd_searcher.places_elsewhere("俺店里的执照前天水管子爆了给泡烂了") == []
+    assert gd_searcher.places_elsewhere("今天津贴到账没") == []
+    assert gd_searcher.places_elsewhere("我在内蒙古交了五年社保") == [("内蒙古", None)]
     assert not asks_of_elsewhere(gd_searcher.places_elsewhere("办回乡证要带香港居民身份证吗"))  # (a mainland paper asked for)
     assert asks_of_elsewhere(gd_searcher.places_elsewhere("香港公司年审怎么弄"))
     # Their people are named many ways.
@@ -426,6 +436,11 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         ("materials", "在哪儿交申请材料", "location"),
         ("materials", "材料在哪交", "location"),  # ...or after
         ("materials", "交材料要去哪", "location"),
+        ("materials", "啲材料要拎去增城边个窗口", "location"),  # (Cantonese: taken where)
+        ("materials", "材料要带到现场吗", "materials"),
+        (None, "这事背后是哪些单位在管", "location"),
+        (None, "离婚后孩子归谁管", None),
+        (None, "哪些单位可以申请", None),
         ("location", "要交哪几样东西", "materials"),
         ("materials", "要交哪些材料", "materials"),
         (None, "哪里提交材料", "location"),
@@ -484,6 +499,13 @@ def test_the_words_asking_a_field_leave_nothing_of_theirs_to_be_searched() -> No
     from retrieval.fields import detect_fact
 
     assert detect_fact("晌午头过去有没有人接待")[0] == "hours"  # (Shandong: noon)
+    assert strip_field_cues("从材料递上去到拿到结果，最长要等多少个工作日").split() == ["从", "递上去到拿到结果，最长"]
+    assert strip_field_cues("顺便把体育场的联系电话也告诉我").split() == ["顺便把体育场的", "也告诉我"]
+    assert strip_field_cues("他们办事的地方具体在哪条路哪个房间").split() == ["他们办事的地方具体"]
+    assert strip_field_cues("那个窗口到底在什么位置").split() == ["那个"]
+    assert field_asked(None, "公章盖在什么位置") is None  # (a place on a paper, not the office's)
+    assert field_asked(None, "得先把护照办下来吧") is None  # (done first, not when)
+    assert field_asked(None, "多久能办下来") == "time_limit"
 
 
 def test_a_slip_by_sound_of_a_word_asking_a_fact_is_read_as_that_word() -> None:

@@ -1,0 +1,84 @@
+"""A message that goes back to a service asked about earlier in the conversation.
+
+"刚才那个查公证处的，一般要等多久" after a second service was asked about refers to the first,
+not to the topic now under discussion: its words point back (data/dialogue/return_words.txt)
+and the earlier service's record holds them better than the current topic's. The earlier
+services are those the conversation has been about (`current_item` as it was set), most recent first.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rasa_sdk import Tracker
+
+from actions.topic import Topic, dialogue_words, thresholds
+from catalogue.store import Catalogue
+from retrieval.search import CLAUSE_END, Searcher
+
+# How many services back a return may reach: a conversation rarely goes further back than that.
+EARLIER_REACH = 5
+
+
+@lru_cache(maxsize=1)
+def return_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{line})" for line in dialogue_words("return_words.txt")) or "(?!)")
+
+
+def without_pointer(content: str) -> str:
+    """The words without the pointer's own (its groups, else all of it): "刚才查画家那个" leaves 查画家."""
+
+    def blank(found: re.Match[str]) -> str:
+        spans = [found.span(g) for g in range(1, (found.re.groups or 0) + 1) if found.span(g)[0] >= 0]
+        if not spans:
+            return " "
+        start = found.start()
+        kept = list(found.group(0))
+        for a, b in spans:
+            kept[a - start : b - start] = [" "] * (b - a)
+        return "".join(kept)
+
+    return return_pattern().sub(blank, content)
+
+
+def pointer_clause(content: str, pointer: re.Match[str]) -> str:
+    """The clause the pointer is in, where the service pointed at is named ("回到刚才水稻管理那个，
+    我家老人不会上网…": not the clauses telling the user's case)."""
+    starts = [end.end() for end in CLAUSE_END.finditer(content, 0, pointer.start())]
+    after = CLAUSE_END.search(content, pointer.end())
+    return content[starts[-1] if starts else 0 : after.start() if after else len(content)]
+
+
+def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:
+    """The services this session was about before the current one, most recent first, less those
+    the user rejected."""
+    left_out = {current, *(tracker.get_slot("rejected_items") or ())}
+    seen: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        code = event.get("value") if event.get("event") == "slot" and event.get("name") == "current_item" else None
+        if isinstance(code, str) and code not in left_out and code not in seen:
+            seen.append(code)
+    return seen[:EARLIER_REACH]
+
+
+def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topic: Topic, content: str) -> Topic:
+    """The topic the message refers to: an earlier service it points back at (`return_pattern`),
+    else the current topic. Of the earlier services, the one whose record holds the most of the
+    pointer's clause (the fact's cue and the pointer's own words left out), if it holds as much as
+    a follow-up's words are held by their topic (`Thresholds.about_topic`) and more than the current
+    topic's does ("刚才那个查公证处的" after 留学申请资格评估); "刚才那个要多久" names nothing, and
+    "之前那个窗口说要复印件" names the current topic's window, not another service: both stay."""
+    pointer = return_pattern().search(content)
+    if pointer is None:
+        return topic
+    words = without_pointer(pointer_clause(content, pointer))
+    current = catalogue.entry(topic.code)
+    now = searcher.coverage(words, current) if current else 0.0
+    shares = {code: searcher.coverage(words, entry) for code in earlier_topics(tracker, topic.code) if (entry := catalogue.entry(code))}
+    best = max(shares, key=shares.get, default=None)  # (the most recent on a tie)
+    if best is None or shares[best] < thresholds().about_topic or shares[best] <= now:
+        return topic
+    return Topic(code=best, region=topic.region, target=topic.target, field=topic.field, query=topic.query)
