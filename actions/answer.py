@@ -528,12 +528,13 @@ def measure(
     # application (`without_steps`), the more of the two: "报名后多久审核完" on 勘察设计注册工程师考试报名, whose
     # record never says 审核, names no other service's step; "审核被退回咗" on 公司律师执业审核 holds its own.
     stepless = without_steps(searcher, content)
+    asking = asking_clause(searcher, catalogue.gazetteer.without_regions(said)) if field else ""
     return Evidence(
         intent=intent,
         field=field,
         region_changed=False,
         content=bool(naming),
-        about_topic=round(max((max(searcher.coverage(content, entry), searcher.coverage(stepless, entry)) for entry in around_items), default=0.0), 3),
+        about_topic=round(max((max(searcher.coverage(content, entry), searcher.coverage(stepless, entry), asked_of(searcher, asking, entry)) for entry in around_items), default=0.0), 3),
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,
         picked=picked,
@@ -551,6 +552,26 @@ def measure(
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
         says_this_topic=item is not None and says_this(searcher, content, item),
     )
+
+
+def asking_clause(searcher: Searcher, said: str) -> str:
+    """The words of the one clause of several that cues a fact, its cue left out, when they name
+    something (rare words' worth `Thresholds.specific`): "注册资本有啥要求不，俺们手头钱不算多" on 劳务派遣
+    经营许可 asks of 注册资本, which its record holds, though the case told beside it is in words no
+    record uses (`asked_of` weighs the clause). Empty otherwise."""
+    clauses = [clause for clause in CLAUSE_END.split(said) if clause.strip()]
+    asking = [clause for clause in clauses if cues_a_field(clause)]
+    if len(clauses) < 2 or len(asking) != 1:
+        return ""
+    words = strip_field_cues(asking[0])
+    return words if searcher.worth(searcher.index.lexicon.tokens(words)) >= thresholds().specific else ""
+
+
+def asked_of(searcher: Searcher, asking: str, entry: ServiceItem) -> float:
+    """How much of the asking clause's words the entry's record holds, where that says the clause asks
+    about it (`Thresholds.about_topic`); else nothing (a share of a clause is no share of the message)."""
+    share = searcher.coverage(asking, entry) if asking else 0.0
+    return share if share >= thresholds().about_topic else 0.0
 
 
 def without_steps(searcher: Searcher, content: str) -> str:

@@ -1010,3 +1010,17 @@ def test_a_service_asked_about_earlier_is_asked_of_when_pointed_back_at(bot) -> 
     say(you, '/choose_option{"ordinal":"1"}')
     say(you, "另外问下，孩子在历下出生了，上户口要带啥")
     assert [i["name"] for i in items(say(you, "刚才那个要多久"))] == ["出生登记"]
+
+
+def test_a_fact_asked_beside_the_users_case_and_an_aside_in_words_of_another_world(bot) -> None:
+    """"注册资本有啥要求不，俺们手头钱不算多" asks the conditions of 劳务派遣经营许可 (注册资本 is in its
+    record; the case told is in words no record uses: it got "没有找到"); "你说现在彩礼给多少合适啊…" on
+    结婚登记 is an aside (it got the conditions of marriage), and the next follow-up is still on it."""
+    me = user()
+    assert [i["name"] for i in items(say(me, "俺们几个想在济南历下开个劳务派遣公司，劳务派遣经营许可咋办"))] == ["劳务派遣经营许可"]
+    capital = say(me, "注册资本有啥要求不，俺们手头钱不算多")
+    assert [i["name"] for i in items(capital)] == ["劳务派遣经营许可"] and "注册资本" in texts(capital), texts(capital)
+    you = user()
+    assert [i["name"] for i in items(say(you, "俺想在历下办结婚登记"))] == ["内地居民结婚登记"]
+    assert not items(say(you, "你说现在彩礼给多少合适啊，俺丈母娘张嘴就要二十万"))
+    assert [i["name"] for i in items(say(you, "那在哪办"))] == ["内地居民结婚登记"]

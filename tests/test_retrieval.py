@@ -499,13 +499,15 @@ def test_the_words_asking_a_field_leave_nothing_of_theirs_to_be_searched() -> No
     from retrieval.fields import detect_fact
 
     assert detect_fact("晌午头过去有没有人接待")[0] == "hours"  # (Shandong: noon)
-    assert strip_field_cues("从材料递上去到拿到结果，最长要等多少个工作日").split() == ["从", "递上去到拿到结果，最长"]
+    assert strip_field_cues("从材料递上去到拿到结果，最长要等多少个工作日").split() == ["从", "递上去到拿到结果，"]
     assert strip_field_cues("顺便把体育场的联系电话也告诉我").split() == ["顺便把体育场的", "也告诉我"]
-    assert strip_field_cues("他们办事的地方具体在哪条路哪个房间").split() == ["他们办事的地方具体"]
+    assert strip_field_cues("他们办事的地方具体在哪条路哪个房间").split() == ["他们", "具体"]
+    assert strip_field_cues("中间最长可能要等多少个工作日").split() == ["中间"]
     assert strip_field_cues("那个窗口到底在什么位置").split() == ["那个"]
     assert field_asked(None, "公章盖在什么位置") is None  # (a place on a paper, not the office's)
     assert field_asked(None, "得先把护照办下来吧") is None  # (done first, not when)
     assert field_asked(None, "多久能办下来") == "time_limit"
+    assert field_asked(None, "俺想在历下办结婚登记") is None and field_asked(None, "几天能办结") == "time_limit"  # (办 + 结婚)
 
 
 def test_a_slip_by_sound_of_a_word_asking_a_fact_is_read_as_that_word() -> None:

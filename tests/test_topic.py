@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from actions.answer import asked_first, offered_by_ordinal, strip_field_cues
+from actions.answer import asked_first, asking_clause, offered_by_ordinal, strip_field_cues
 from actions.topic import Evidence, Thresholds, Topic, decide, marked_new, offers_maybe
 
 T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
@@ -26,6 +26,10 @@ CASES = [
     ("多久能拿到: nothing but the field", ON_ITEM, ev(content=False), "refer_back"),
     ("对年龄学历有要求吗: rare words found in the topic's conditions", ON_ITEM, ev("ask_conditions", "conditions", about=0.8), "refer_back"),
     ("游泳馆电话: the topic ranks first for the words", ON_ITEM, ev("ask_phone", "phone", about=0.2, elsewhere=0.0, rank=0), "refer_back"),
+    ("你说现在彩礼给多少合适啊，俺丈母娘张嘴就要二十万 (NLU: unsure) on 结婚登记: first among nothing sure, in words of another world",
+     ON_ITEM, ev("nlu_fallback", "conditions", about=0.0, elsewhere=0.03, rank=0, specific=0.0, unknown=5), "leave"),
+    ("打包办的话能比原来少交多少材料 (NLU: a fact asked) on a theme: the same words, a follow-up", ON_THEME,
+     ev("ask_materials", "materials", about=0.0, elsewhere=0.05, rank=0, specific=1.0, unknown=3), "refer_back"),
     ("交了材料以后多久能拿到证: words fit nothing else", ON_ITEM, ev(about=0.1, elsewhere=0.2), "refer_back"),
     ("另外问下，增驾B2要准备什么: another service, confidently", ON_ITEM, ev("ask_materials", "materials", about=0.1, elsewhere=0.9, rank=None), "new_service"),
     ("另外问下，增驾B2怎么弄: a new service question", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.8), "new_service"),
@@ -699,3 +703,11 @@ def test_one_part_of_a_theme_asked_alone(said: str, one_part: bool) -> None:
     from actions.choices import ONE_PART_ASKED
 
     assert bool(ONE_PART_ASKED.search(said)) is one_part
+
+
+def test_the_clause_asking_a_fact_is_weighed_alone_where_it_names_something(sd_searcher) -> None:
+    """"注册资本有啥要求不，俺们手头钱不算多" on 劳务派遣经营许可: 注册资本 is in its record, the case told
+    is in words no record uses; the asking clause alone is measured against the topic."""
+    assert asking_clause(sd_searcher, "注册资本有啥要求不，俺们手头钱不算多").split() == ["注册资本有啥", "不"]
+    assert asking_clause(sd_searcher, "要带啥材料，俺下个月出差") == ""  # (the clause names nothing)
+    assert asking_clause(sd_searcher, "注册资本有啥要求不") == ""  # (one clause: the message is that clause)
