@@ -93,7 +93,8 @@ CAME_FROM = re.compile(r"(?<![找收得])(从|来自)\s*$")
 COME_OVER = re.compile(r"\s*([过回返]?来|[过返]?嚟)")  # (Cantonese 过嚟)
 FOR_TREATMENT = re.compile(r"看病|瞧病|看医生|看大夫|医院(看|瞧|治|查|住)|住院|就医|手术|治疗|复查")  # ("去北京的大医院瞧瞧"; not "调到北京一家医院工作")
 MOVED_FOR = re.compile(rf"{FOR_TREATMENT.pattern}|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
-# How often jieba's dictionaries must count two characters as a word to read them as one across a place's start.
+# How often jieba's dictionaries must count two characters as a word to read them as one across a place's
+# start or end (`Searcher._inside_words`).
 WORD_ACROSS = 50
 MOVED_SPAN = 8  # characters after the place, in its clause, where the reason is said
 # "领证" said of a partner is getting married ("跟对象打算下个月去领证", "俺跟对象处了三年了…把证领了");
@@ -333,8 +334,8 @@ class Searcher:
                 clause_end = cut.start()
             gone_or_come = GONE_OR_COME.search(rest, 0, before) is not None
             reason = MOVED_FOR.search(rest, start, clause_end) if gone_or_come else None
-            if reason is None and CAME_FROM.search(rest, 0, before) and COME_OVER.match(rest, start + len(name)):
-                reason = COME_OVER.match(rest, start + len(name))
+            if reason is None and CAME_FROM.search(rest, 0, before):
+                reason = COME_OVER.match(rest, start + len(name))  # ("从河南过来的": the reason is having come here)
             own_papers = name in SERVED_HERE and THEIR_OWN.match(rest, start + len(name)) is not None
             places.append((name, reason.group(0) if reason else "回来" if came_here and not gone_or_come and not own_papers else None))
             if own_papers:
