@@ -525,16 +525,21 @@ def measure(
     other = probe.best.item if probe.best is not None and rank != 0 else None
     own_case = any(word in content for word in own_case_words())
     # How much of the words the topic's record holds, or of those naming no step an office takes with any
-    # application (`without_steps`), the more of the two: "报名后多久审核完" on 勘察设计注册工程师考试报名, whose
-    # record never says 审核, names no other service's step; "审核被退回咗" on 公司律师执业审核 holds its own.
+    # application (`without_steps`), or of the clause that asks (`asking_clause`), the most of the three:
+    # "报名后多久审核完" on 勘察设计注册工程师考试报名, whose record never says 审核, names no other service's
+    # step; "审核被退回咗" on 公司律师执业审核 holds its own.
     stepless = without_steps(searcher, content)
     asking = asking_clause(searcher, catalogue.gazetteer.without_regions(said)) if field else ""
+
+    def held_by(entry: ServiceItem) -> float:
+        return max(searcher.coverage(content, entry), searcher.coverage(stepless, entry), asked_of(searcher, asking, entry))
+
     return Evidence(
         intent=intent,
         field=field,
         region_changed=False,
         content=bool(naming),
-        about_topic=round(max((max(searcher.coverage(content, entry), searcher.coverage(stepless, entry), asked_of(searcher, asking, entry)) for entry in around_items), default=0.0), 3),
+        about_topic=round(max(map(held_by, around_items), default=0.0), 3),
         elsewhere=elsewhere,
         elsewhere_rank_of_topic=rank,
         picked=picked,

@@ -9,10 +9,12 @@ services are those the conversation has been about (`current_item` as it was set
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from rasa_sdk import Tracker
 
+from actions.context import slot_values_this_session
 from actions.topic import Topic, dialogue_words, thresholds
 from catalogue.store import Catalogue
 from retrieval.search import CLAUSE_END, Searcher
@@ -55,10 +57,7 @@ def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:
     the user rejected."""
     left_out = {current, *(tracker.get_slot("rejected_items") or ())}
     seen: list[str] = []
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            break
-        code = event.get("value") if event.get("event") == "slot" and event.get("name") == "current_item" else None
+    for code in slot_values_this_session(tracker, "current_item"):
         if isinstance(code, str) and code not in left_out and code not in seen:
             seen.append(code)
     return seen[:EARLIER_REACH]
@@ -81,4 +80,4 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     best = max(shares, key=shares.get, default=None)  # (the most recent on a tie)
     if best is None or shares[best] < thresholds().about_topic or shares[best] <= now:
         return topic
-    return Topic(code=best, region=topic.region, target=topic.target, field=topic.field, query=topic.query)
+    return replace(topic, code=best, offered=())  # (choices standing are left with the topic left)

@@ -88,8 +88,8 @@ MAINLAND_PAPERS = re.compile(rf"{TRAVEL_PAPERS}|居住证|定居证")
 # "回济南了，北京的社保怎么转过来"), not that place's.
 CAME_HERE = re.compile(r"(回到?|搬回|调回|搬到|(?<![原后本出起将看])来到?)了?\s*$")
 GONE_OR_COME = re.compile(r"(?<![找收得网])(去|到|回|从|来自|赴|上)\s*$")  # (not 找到北京的工作, 收到)
-# Come from the place to where the user is now ("俺是从河南过来的"): the service asked for is here.
-CAME_FROM = re.compile(r"(?<![找收得])(从|来自)\s*$")
+# Come from the place (从, 来自 of GONE_OR_COME) to where the user is now ("俺是从河南过来的"): the
+# service asked for is here.
 COME_OVER = re.compile(r"\s*([过回返]?来|[过返]?嚟)")  # (Cantonese 过嚟)
 FOR_TREATMENT = re.compile(r"看病|瞧病|看医生|看大夫|医院(看|瞧|治|查|住)|住院|就医|手术|治疗|复查")  # ("去北京的大医院瞧瞧"; not "调到北京一家医院工作")
 MOVED_FOR = re.compile(rf"{FOR_TREATMENT.pattern}|上班|工作(?![日人证])|打工|定居|养老(?!保险|金)|读书|上学")
@@ -332,9 +332,10 @@ class Searcher:
             clause_end = min(start + len(name) + MOVED_SPAN, len(rest))
             if (cut := CLAUSE_END.search(rest, start + len(name), clause_end)) is not None:
                 clause_end = cut.start()
-            gone_or_come = GONE_OR_COME.search(rest, 0, before) is not None
+            way = GONE_OR_COME.search(rest, 0, before)
+            gone_or_come = way is not None
             reason = MOVED_FOR.search(rest, start, clause_end) if gone_or_come else None
-            if reason is None and CAME_FROM.search(rest, 0, before):
+            if reason is None and way is not None and way.group(1) in ("从", "来自"):
                 reason = COME_OVER.match(rest, start + len(name))  # ("从河南过来的": the reason is having come here)
             own_papers = name in SERVED_HERE and THEIR_OWN.match(rest, start + len(name)) is not None
             places.append((name, reason.group(0) if reason else "回来" if came_here and not gone_or_come and not own_papers else None))
