@@ -530,6 +530,8 @@ def measure(
     # step; "审核被退回咗" on 公司律师执业审核 holds its own.
     stepless = without_steps(searcher, content)
     asking = asking_clause(searcher, catalogue.gazetteer.without_regions(said)) if field else ""
+    if asking and item is not None and other is not None and names_more(searcher, asking, other.name, item.name):
+        asking = ""  # (the clause names the service search is sure of: "换领身份证要带啥，俺的快到期了" on 居民身份证补领)
 
     def held_by(entry: ServiceItem) -> float:
         return max(searcher.coverage(content, entry), searcher.coverage(stepless, entry), asked_of(searcher, asking, entry))

@@ -346,10 +346,12 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # when the message says it starts a new question in words the catalogue does not use
     # ("顺便问下闯红灯的罚款在哪交" on 驾驶证补证): it is first among nothing.
     # Nor when NLU reads no question about a fact and the words are of another world, none of them the
-    # topic's ("你说现在彩礼给多少合适啊，俺丈母娘张嘴就要二十万" on 结婚登记: the embeddings put marriage
-    # first among nothing sure; not "打包办的话能比原来少交多少材料" on a theme, NLU: a fact asked).
+    # topic's, and they tell no case of the user's ("你说现在彩礼给多少合适啊，俺丈母娘张嘴就要二十万" on
+    # 结婚登记: the embeddings put marriage first among nothing sure; not "打包办的话能比原来少交多少材料" on a
+    # theme, NLU: a fact asked, nor "俺闺女下个月去韩国交流，学校催着要，最快多会儿能拿着" on 护照, a case told).
     new_and_unknown = evidence.marked_new and evidence.unknown >= t.unknown
-    unknown_only = evidence.unknown >= t.unknown and evidence.about_topic == 0 and evidence.intent not in FIELD_INTENTS
+    tells_a_case = evidence.own_case or evidence.asks_in_a_bare_clause
+    unknown_only = evidence.unknown >= t.unknown and evidence.about_topic == 0 and evidence.intent not in FIELD_INTENTS and not tells_a_case
     ranks_topic = evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.topic_rank and not (new_and_unknown or unknown_only)
     if evidence.about_topic >= t.about_topic or (ranks_topic and (evidence.field or evidence.about_topic > 0)):
         return "refer_back"  # (in the region the message names, if it names one)

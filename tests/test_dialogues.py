@@ -1024,3 +1024,16 @@ def test_a_fact_asked_beside_the_users_case_and_an_aside_in_words_of_another_wor
     assert [i["name"] for i in items(say(you, "俺想在历下办结婚登记"))] == ["内地居民结婚登记"]
     assert not items(say(you, "你说现在彩礼给多少合适啊，俺丈母娘张嘴就要二十万"))
     assert [i["name"] for i in items(say(you, "那在哪办"))] == ["内地居民结婚登记"]
+
+
+def test_an_asking_clause_naming_a_sibling_and_a_case_told_in_unknown_words(bot) -> None:
+    """"换领身份证要带啥，俺的快到期了" on 居民身份证补领 names 换领, which search is sure of: the clause that
+    asks is not taken for the topic's. "俺闺女下个月去韩国交流，学校催着要，最快多会儿能拿着" on 护照 tells a
+    case in words no record uses: still a follow-up, not an aside."""
+    me = user()
+    assert [i["name"] for i in items(say(me, "俺在历下，身份证丢了咋补办"))] == ["居民身份证补领"]
+    assert [i["name"] for i in items(say(me, "换领身份证要带啥，俺的快到期了"))] == ["居民身份证换领"]
+    you = user()
+    assert [i["name"] for i in items(say(you, "俺想在济南办护照"))] == ["普通护照签发"]
+    soon = say(you, "俺闺女下个月去韩国交流，学校催着要，最快多会儿能拿着")
+    assert [i["name"] for i in items(soon)] == ["普通护照签发"] and "工作日" in texts(soon), texts(soon)

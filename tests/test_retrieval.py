@@ -508,6 +508,8 @@ def test_the_words_asking_a_field_leave_nothing_of_theirs_to_be_searched() -> No
     assert field_asked(None, "得先把护照办下来吧") is None  # (done first, not when)
     assert field_asked(None, "多久能办下来") == "time_limit"
     assert field_asked(None, "俺想在历下办结婚登记") is None and field_asked(None, "几天能办结") == "time_limit"  # (办 + 结婚)
+    assert field_asked(None, "能直接办结算不") is None and field_asked(None, "俺想办结业证书") is None  # (办结 done, not 结算, 结业)
+    assert strip_field_cues("最快多会儿能拿着").split() == ["能拿着"]
 
 
 def test_a_slip_by_sound_of_a_word_asking_a_fact_is_read_as_that_word() -> None:

@@ -30,6 +30,8 @@ CASES = [
      ON_ITEM, ev("nlu_fallback", "conditions", about=0.0, elsewhere=0.03, rank=0, specific=0.0, unknown=5), "leave"),
     ("打包办的话能比原来少交多少材料 (NLU: a fact asked) on a theme: the same words, a follow-up", ON_THEME,
      ev("ask_materials", "materials", about=0.0, elsewhere=0.05, rank=0, specific=1.0, unknown=3), "refer_back"),
+    ("俺闺女下个月去韩国交流，学校催着要，最快多会儿能拿着 (NLU: unsure) on 护照: words of another world telling a case",
+     ON_ITEM, replace(ev("nlu_fallback", "time_limit", about=0.0, elsewhere=0.1, rank=0, specific=1.5, unknown=4), own_case=True), "refer_back"),
     ("交了材料以后多久能拿到证: words fit nothing else", ON_ITEM, ev(about=0.1, elsewhere=0.2), "refer_back"),
     ("另外问下，增驾B2要准备什么: another service, confidently", ON_ITEM, ev("ask_materials", "materials", about=0.1, elsewhere=0.9, rank=None), "new_service"),
     ("另外问下，增驾B2怎么弄: a new service question", ON_ITEM, ev("search_service", None, about=0.0, elsewhere=0.8), "new_service"),
@@ -711,3 +713,20 @@ def test_the_clause_asking_a_fact_is_weighed_alone_where_it_names_something(sd_s
     assert asking_clause(sd_searcher, "注册资本有啥要求不，俺们手头钱不算多").split() == ["注册资本有啥", "不"]
     assert asking_clause(sd_searcher, "要带啥材料，俺下个月出差") == ""  # (the clause names nothing)
     assert asking_clause(sd_searcher, "注册资本有啥要求不") == ""  # (one clause: the message is that clause)
+
+
+def test_the_asking_clause_is_the_topics_unless_it_names_the_service_search_is_sure_of(sd_searcher, sd_catalogue) -> None:
+    """The clause that asks holds 注册资本 of 劳务派遣经营许可's record; "换领身份证" on 居民身份证补领 names
+    居民身份证换领, which search is sure of, though the topic's record holds its words too."""
+    from actions.answer import measure
+    from actions.topic import thresholds
+    from retrieval.search import Filters
+
+    def about(topic: str, said: str, field: str) -> float:
+        item = next(i for i in sd_catalogue.items.values() if i.name == topic)
+        content = strip_field_cues(said)
+        probe = sd_searcher.search(content, Filters(), k=10, said=said)
+        return measure(sd_searcher, sd_catalogue, Topic(code=item.code), "nlu_fallback", field, content, probe, Filters(), said=said).about_topic
+
+    assert about("劳务派遣经营许可", "注册资本有啥要求不，俺们手头钱不算多", "conditions") >= thresholds().about_topic
+    assert about("居民身份证补领", "换领身份证要带啥，俺的快到期了", "materials") < thresholds().about_topic
