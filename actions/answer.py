@@ -23,7 +23,7 @@ from actions.context import bot_payloads, knowledge, latest_said
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
-from actions.returning import returned_to
+from actions.returning import beside_pointer, returned_to
 from actions.replies import (
     LOCAL_FIELDS,
     PICK_FIRST,
@@ -50,7 +50,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, of_its_office
 from retrieval.text import normalise
 
@@ -243,7 +243,9 @@ class ActionAnswer(Action):
         target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
         words, probe, filters = search_words_for(searcher, words, text, filters, target_named)
         field, content, asked = words.field, words.content, words.asked
-        topic = returned_to(searcher, catalogue, tracker, topic, content)  # ("刚才那个查公证处的，要多久")
+        back = returned_to(searcher, catalogue, tracker, topic, content)  # ("刚才那个查公证处的，要多久")
+        if back.code != topic.code:
+            topic, content = back, beside_pointer(content)
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
             # Nothing sure in the region named: the words are weighed against the whole
@@ -608,18 +610,23 @@ def says_this(searcher: Searcher, content: str, item: ServiceItem) -> bool:
 REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
 
 
-# A later clause saying what the user wants done asks about that ("电话多少？上班的地方物业费涨了，想投诉物业").
+# Another clause saying what the user wants done asks about that ("电话多少？上班的地方物业费涨了，想投诉物业").
 WANTS_DONE = re.compile(r"投诉|举报|反映")  # (not 想问 / 想申请: "在哪办？老人腿脚不好，想申请上门办")
 
 
 def asked_first(searcher: Searcher, said: str) -> bool:
-    """Whether the message's first clause asks a fact in words that name no service (one word the
-    catalogue never writes may be among them: 上去 of "交上去几天能批下来"), and no later one wants
-    something done."""
-    first, *later = CLAUSE_END.split(said.strip(), maxsplit=1)
-    if not first or not cues_a_field(first) or WANTS_DONE.search("".join(later)):
+    """Whether the message's first clause to ask a fact asks it in words that name no service (one
+    word the catalogue never writes may be among them: 上去 of "交上去几天能批下来", 前前后后 of "我们两个
+    老人家腿脚不好，前前后后要去几次"), and no other clause asks anything or wants something done."""
+    clauses = [clause for clause in CLAUSE_END.split(said.strip()) if clause.strip()]
+    asking = next((n for n, clause in enumerate(clauses) if cues_a_field(clause)), None)
+    if asking is None:
         return False
-    worth, unknown = searcher.word_profile(strip_field_cues(first))
+    # (Nor another clause asking something: "得交多少钱，学费咋交" asks of 学费.)
+    others = clauses[:asking] + clauses[asking + 1 :]
+    if WANTS_DONE.search("".join(others)) or any(asks(clause) or cues_a_field(clause) for clause in others):
+        return False
+    worth, unknown = searcher.word_profile(strip_field_cues(clauses[asking]))
     return worth < thresholds().specific and unknown <= 1
 
 
@@ -627,8 +634,8 @@ def asked_in_a_bare_clause(searcher: Searcher, content: str, told_own_case: bool
     """Whether the words (the field's cue taken out) end with a clause that names no service, in
     the catalogue's words, after clauses that tell the user's case: the fact was asked of the topic
     ("我家老大是2012年生的，他的也能查吗": 查 alone names none; "要是成绩一直显示不出来，打啥电话问").
-    Or the whole message (`said`) opens with such a clause asking the fact, and the clauses after
-    it tell the user's case in so many words ("交上去几天能批下来？下个月有个演练，怕赶不上")."""
+    Or the whole message (`said`) asks the fact in such a clause, and the others tell the user's case
+    in so many words ("交上去几天能批下来？下个月有个演练，怕赶不上", "我们两个老人家腿脚不好，前前后后要去几次")."""
     # (A clause the cue was all of is left empty: "打啥电话问" of "…，打啥电话问？".)
     clauses = CLAUSE_END.split(re.sub(r"[\s？?！!。]+$", "", content))
     if len(clauses) < 2:

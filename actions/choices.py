@@ -12,7 +12,7 @@ from functools import lru_cache
 from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
-from retrieval.fields import cues_a_field
+from retrieval.fields import asks, cues_a_field
 from retrieval.search import CLAUSE_END, LOOKING_UP, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
 from retrieval.text import Reworded, load_acts, normalise
 from settings import get_settings
@@ -230,8 +230,9 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     ("孩子刚出生，要办哪些手续"; data/dialogue/several_services_words.txt), or joins two
     of the theme's parts ("自己交养老和医疗保险", each side naming a different one; not
     "企业简易注销和普通注销的区别", both sides one part). Only when retrieval is sure (or, asked
-    in so many words, the theme leads its "maybe" hits and its event is named: a story dilutes
-    sureness, "…开家小饭馆，听说要办一堆证，到底都得办啥" 0.24), the best hit is not named in full
+    in so many words, the theme leads the hits, however unsure, and its event is named: a story
+    dilutes sureness, "…开家小饭馆，听说要办一堆证，到底都得办啥" 0.24, "…税务、社保、公积金都得销户，
+    一家一家跑太折腾了" 0.13), the best hit is not named in full
     ("出生登记要跑几趟" stays an item) and is the theme or one of its parts, the hits show at
     least two of theme and parts, and the theme serves the user's region. A theme the user
     rejected stays out (`left_out`). Of two such themes, the one with more parts found."""
@@ -239,11 +240,13 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     asks_several = says_several(message)
     if not (asks_several or JOINER.search(message)) or not result.hits:
         return []
+    if asks_several and told_beside_a_service_asked(message, result, searcher):
+        return []
     top = result.hits[0]
-    # (The event named: 开办餐饮店, the only theme opening a shop, leads the "maybe" hits of any
-    # shop's question, "开个水果店要办啥手续".)
-    theme_leads_maybe = result.suggestible and asks_several and top.item.type == THEME_TYPE and names_the_event(searcher, message, top.item.name)
-    if not (result.confident or theme_leads_maybe):
+    # (The event named: 开办餐饮店, the only theme opening a shop, leads the hits of any shop's
+    # question, "开个水果店要办啥手续".)
+    theme_leads = asks_several and top.item.type == THEME_TYPE and names_the_event(searcher, message, top.item.name)
+    if not (result.confident or theme_leads):
         return []
     if top.item.name in message:
         return []
@@ -262,6 +265,22 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
             found.append((shown, entry))
     best = max(found, key=lambda f: f[0], default=None)  # (ties: the catalogue's first)
     return [best[1]] if best else []
+
+
+def told_beside_a_service_asked(message: str, result: SearchResult, searcher: Searcher) -> bool:
+    """Whether the words asking for several only tell the user's situation, in clauses that ask
+    nothing, beside a clause asking of one service retrieval is sure of: "孩子出生以后一大摊事，出生医学证明在
+    哪开" asks of 出生医学证明; "…都得销户，一家一家跑太折腾了，有没有省事的法子" asks for the several."""
+    clauses = [clause for clause in CLAUSE_END.split(message) if clause.strip()]
+    telling = [clause for clause in clauses if says_several(clause)]
+    if any(asks(clause) or cues_a_field(clause) for clause in telling):
+        return False
+    for clause in clauses:
+        if clause not in telling and (asks(clause) or cues_a_field(clause)):
+            best = searcher.search(clause, Filters(region_code=result.region_code), k=1).best
+            if best is not None and best.item.type != THEME_TYPE:
+                return True
+    return False
 
 
 def parts_joined(words: str, codes: tuple[str, ...], catalogue: Catalogue, searcher: Searcher) -> set[str]:

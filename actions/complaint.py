@@ -20,10 +20,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answer import answer_if_sure, asks_a_field_of_the_topic, reply_for, send
 from actions.context import knowledge, user_texts
 from actions.replies import FILE_BUTTON, FILE_PAYLOAD, aside_message, no_match_message
+from actions.returning import return_pattern
 from actions.workorder import start
 from actions.workorder_filing import status_reply
-from retrieval.fields import ASKED_TO_BE_TOLD, ASKS_HOW_TO_DO, QUESTION, asks_or_wants
-from retrieval.search import Filters
+from retrieval.fields import ASKED_TO_BE_TOLD, ASKS_HOW_TO_DO, QUESTION, asks, asks_or_wants
+from retrieval.search import CLAUSE_END, Filters
 
 NONE_OF_THEM = {**FILE_BUTTON, "title": "都不是，登记12345工单"}
 # Asking how an earlier complaint went, not making a new one.
@@ -53,7 +54,11 @@ class ActionComplaint(Action):
         asked = QUESTION.search(text) or (asks_a_field_of_the_topic(tracker) and ASKED_TO_BE_TOLD.search(text))
         follow_up = bool(tracker.get_slot("current_item") and asked) and not complains
         asks_how = bool(ASKS_HOW_TO_DO.search(text)) and not complains
-        if follow_up or asks_how:
+        # Going back to a service asked about earlier ("回到刚才那个补执照的事儿", complain 0.6) asks about it,
+        # in those words alone or asking; not a story told after them ("回到刚才那个事，窗口让我跑了三趟").
+        alone = len([clause for clause in CLAUSE_END.split(text) if clause.strip()]) == 1
+        points_back = bool(return_pattern().search(text)) and not complains and (alone or asks(text))
+        if follow_up or asks_how or points_back:
             # A question during a service's conversation that NLU reads as a complaint may be a
             # follow-up ("房子买在老家威海，也能提吗" on 公积金提取, complain 0.51, started a work
             # order), and a story read as one may ask how to get a service done ("…取水许可证明年三月

@@ -16,6 +16,7 @@ from rasa_sdk import Tracker
 
 from actions.context import slot_values_this_session
 from actions.topic import Topic, dialogue_words, thresholds
+from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
 from retrieval.search import CLAUSE_END, Searcher
 
@@ -52,6 +53,28 @@ def pointer_clause(content: str, pointer: re.Match[str]) -> str:
     return content[starts[-1] if starts else 0 : after.start() if after else len(content)]
 
 
+def known_words(searcher: Searcher, words: str) -> str:
+    """The words of two characters or more that some record holds: the rest ("事儿" of "回到刚才那个补执照
+    的事儿") no earlier service's record holds, and one character ("补") stands for a word the record
+    writes whole (补领); either would only thin every share alike. A word of doing may be what is
+    left, and it counts: "刚才查画家那个" (画家 unknown) points at the lookup, 艺术家查询."""
+    kept = [word for word in searcher.index.lexicon.tokens(words) if len(word) >= 2 and searcher.index.document_frequency(word)]
+    return " ".join(kept)
+
+
+def beside_pointer(content: str) -> str:
+    """A message that went back to an earlier service, without the pointer's clause: that clause has
+    said which service ("回过头再说说交养老保险那个", "刚才那个居住证的，多长时间能办好", where 居住证 alone
+    would name 居住证签注 as much); what else the message says is weighed against it as any follow-up's
+    words are ("回到刚才那个，小区停车费咋交" still asks of 停车费)."""
+    pointer = return_pattern().search(content)
+    if pointer is None:
+        return content
+    clause = pointer_clause(content, pointer)
+    at = content.find(clause)
+    return content[:at] + content[at + len(clause) :]
+
+
 def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:
     """The services this session was about before the current one, most recent first, less those
     the user rejected."""
@@ -73,10 +96,16 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     pointer = return_pattern().search(content)
     if pointer is None:
         return topic
-    words = without_pointer(pointer_clause(content, pointer))
+    # The clause as it is ("回头说那个卡": 卡), or its known words ("补执照的事儿": 营业执照), the more held.
+    said = without_pointer(pointer_clause(content, pointer))
+    known = known_words(searcher, said)
+
+    def share(entry: ServiceItem) -> float:
+        return max(searcher.coverage(said, entry), searcher.coverage(known, entry) if known else 0.0)
+
     current = catalogue.entry(topic.code)
-    now = searcher.coverage(words, current) if current else 0.0
-    shares = {code: searcher.coverage(words, entry) for code in earlier_topics(tracker, topic.code) if (entry := catalogue.entry(code))}
+    now = share(current) if current else 0.0
+    shares = {code: share(entry) for code in earlier_topics(tracker, topic.code) if (entry := catalogue.entry(code))}
     best = max(shares, key=shares.get, default=None)  # (the most recent on a tie)
     if best is None or shares[best] < thresholds().about_topic or shares[best] <= now:
         return topic

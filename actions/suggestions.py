@@ -165,8 +165,11 @@ DOING = re.compile(r"办|申请|手续|事项|业务|领|补贴")
 # Asking how a thing is done, which no request for suggestions does: "还有，拿到证明后我还得做个
 # 学历公证寄给国外的学校，这个怎么办？" (NLU: ask_suggestions, from 还有) asks about 学历公证. Not
 # what comes next ("营业执照拿到了，下一步还需要啥手续？", "还有什么别的事项需要办理吗？怎么办理？").
-ASKS_HOW = re.compile(r"(怎么|咋|如何|怎样)(办|申请)")
+ASKS_HOW = re.compile(r"(怎么|咋|如何|怎样|点样)(办|申请|领|申领|弄)")  # ("一次性的补助金，这个咋领", NLU: ask_suggestions)
 WHAT_NEXT = re.compile(r"下一步|接下来|然后")
+# What else there is to do or get, or what others do ("还有啥能领的补贴，咋领", "大家一般都咋弄的"): a
+# request for suggestions however it asks how.
+WHAT_ELSE = re.compile(r"还有(啥|什么|别的|哪些)|(啥|什么|哪些)[^，。？?]{0,4}(要|该|得|需要|能|可以)[^，。？?]{0,2}(弄|领|申领)|(办|弄|领|申领)[些点]?(啥|什么|哪些)|(大家|别人|人家|其他人)[^，。？?]{0,6}(咋|怎么)")
 
 
 def asks_of_another_world(tracker: Tracker) -> bool:
@@ -215,7 +218,7 @@ class ActionSuggest(Action):
         said = tracker.latest_message.get("text") or ""
         if (theme_events := answered_of_the_theme(dispatcher, tracker)) is not None:
             return theme_events
-        asks_how = bool(ASKS_HOW.search(said)) and not WHAT_TO_DO.search(said) and not WHAT_NEXT.search(said)
+        asks_how = bool(ASKS_HOW.search(said)) and not WHAT_TO_DO.search(said) and not WHAT_NEXT.search(said) and not WHAT_ELSE.search(said)
         if asks_how or asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or asks_of_another_world(tracker):
             return answered(dispatcher, tracker)
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []

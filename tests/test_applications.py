@@ -172,3 +172,34 @@ def test_how_to_change_something_outside_a_form_is_a_service_question(bot):
 )
 def test_a_question_read_as_pausing_with_no_form_is_answered_as_a_question(said: str, asks: bool) -> None:
     assert asks_something(said) is asks
+
+
+@pytest.mark.parametrize(
+    "said, resuming",
+    [
+        ("接着说续社保那事儿，俺得提前备好啥东西", False),  # (NLU: resume_application, from 接着) a question
+        ("昨天填到一半的表还能接着弄吗", True),  # an application begun before (the review of session 53)
+        ("我在网页上填了一半，换微信能接着办不", True),
+        ("上次的申请办到一半，电话打断了，接着办", True),
+    ],
+)
+def test_words_about_an_application_begun_before_ask_to_resume_it(said: str, resuming: bool) -> None:
+    from actions.forms.pause import RESUMING
+
+    assert bool(RESUMING.search(said)) is resuming
+
+
+@pytest.mark.parametrize(
+    "said, asks",
+    [
+        ("那边有个电话能先问问不", True),  # a closing 不
+        ("要带啥？", True),
+        ("补办的材料俺都准备好了呢", False),  # 呢 ends statements too
+        ("电话就填俺闺女的，13912345678行不", False),  # a number as long as a phone's: an answer
+        ("寄到俺家，电话打不通的话放门卫那行不", False),  # (行不 asks approval of the answer)
+    ],
+)
+def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_a_number(said: str, asks: bool) -> None:
+    from actions.forms.interruptions import ANSWER_DIGITS, CLOSING_ASK
+
+    assert (bool(CLOSING_ASK.search(said)) and not ANSWER_DIGITS.search(said)) is asks

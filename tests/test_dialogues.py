@@ -1037,3 +1037,57 @@ def test_an_asking_clause_naming_a_sibling_and_a_case_told_in_unknown_words(bot)
     assert [i["name"] for i in items(say(you, "俺想在济南办护照"))] == ["普通护照签发"]
     soon = say(you, "俺闺女下个月去韩国交流，学校催着要，最快多会儿能拿着")
     assert [i["name"] for i in items(soon)] == ["普通护照签发"] and "工作日" in texts(soon), texts(soon)
+
+
+def test_a_question_read_as_resuming_an_application_none_paused_is_answered(bot) -> None:
+    """"接着说续社保那事儿，俺得提前备好啥东西" (NLU: resume_application, from 接着) with no form paused is a
+    question: not a check of identity that took every later message for an ID number."""
+    me = user()
+    assert [i["name"] for i in items(say(me, "俺想在济南办居住证"))] == ["居住证申领", "居住证签注"]
+    assert "核对身份" not in texts(say(me, "接着说续社保那事儿，俺得提前备好啥东西"))
+    assert "身份证号" not in texts(again := say(me, "那居住证要带啥材料")) and "居民身份证" in texts(again), texts(again)
+
+
+def test_a_fact_asked_inside_a_form_with_a_closing_bu_is_answered_then_the_form_goes_on(bot) -> None:
+    """"那边有个电话能先问问不" while the social-card form asks the ID number asks the phone (a
+    question by its closing 不, whatever NLU read), and the form asks its question again."""
+    me = user()
+    assert [i["name"] for i in items(say(me, "俺在青岛，社保卡坏了咋换"))] == ["社会保障卡补领、换领"]
+    assert "身份证号" in texts(say(me, "现在能直接在这申请不"))
+    phone = texts(say(me, "那边有个电话能先问问不"))
+    assert "0532-12333" in phone and "我们继续填写申请" in phone and "应为18位" not in phone, phone
+
+
+def test_going_back_to_an_earlier_service_read_as_a_complaint_answers_it(bot) -> None:
+    """"回到刚才那个补执照的事儿" (NLU: complain) after 发票领用 goes back to 营业执照补领 in the region
+    said; "回过头再说说发票那个" back again."""
+    me = user()
+    say(me, "俺店里营业执照泡烂了，还能再补一个不？")
+    assert [i["name"] for i in items(say(me, "俺那小店在芝罘区，烟台的"))] == ["营业执照补领"]
+    assert "发票" in items(say(me, "另外俺还想问问，开数电发票那个额度咋申请"))[0]["name"]
+    back = say(me, "回到刚才那个补执照的事儿")
+    assert [i["name"] for i in items(back)] == ["营业执照补领"] and "芝罘区" in texts(back), texts(back)
+    assert "发票" in items(say(me, "回过头再说说发票那个"))[0]["name"]
+
+
+def test_a_fact_asked_in_a_bare_clause_beside_the_users_case_in_unknown_words(bot) -> None:
+    """"俺们两个老人家腿脚不好，前前后后要去几次" asks the visits in a clause naming nothing (前前后后, a word
+    no record writes, aside) after the case told; "网上能弄不，俺不想请假跑过去" asks first and tells a
+    circumstance (请假) after. Both were "not found"."""
+    me = user()
+    assert [i["name"] for i in items(say(me, "俺在历下，营业执照丢了咋补办"))] == ["营业执照补领"]
+    assert "跑动" in texts(visits := say(me, "俺们两个老人家腿脚不好，前前后后要去几次")) and items(visits), texts(visits)
+    assert "网上办理" in texts(online := say(me, "网上能弄不，俺不想请假跑过去")) and items(online), texts(online)
+
+
+def test_errands_run_one_by_one_ask_for_the_theme_and_a_grant_asked_how_to_get_is_answered(bot) -> None:
+    """"…都得销户，挨个跑太麻烦了" asks for the several things closing a company needs (企业注销“一件事”),
+    though the story leaves retrieval unsure; "听说还有一次性的补助金，这个咋领" (NLU: ask_suggestions,
+    from 还有) on 军人退役“一件事” asks how to get the grant, not what others apply for."""
+    me = user()
+    assert "企业注销“一件事”" in texts(say(me, "俺在胶州的小厂子不干了，税务、社保、公积金都得销户，挨个跑太麻烦了"))
+    you = user()
+    assert "军人退役“一件事”" in texts(say(you, "俺儿子退伍回济宁任城，报到落户这些事能一块办不"))
+    grant = say(you, "听说还有一次性的补助金，这个咋领")
+    assert [i["name"] for i in items(grant)] == ["自主就业退役士兵一次性经济补助金给付"] and "大家都在办" not in texts(grant), texts(grant)
+

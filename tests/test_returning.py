@@ -6,19 +6,25 @@ import re
 
 import pytest
 
-from actions.returning import earlier_topics, pointer_clause, return_pattern, without_pointer
+from actions.returning import beside_pointer, earlier_topics, known_words, pointer_clause, return_pattern, without_pointer
 
 
 @pytest.mark.parametrize(
     "said, clause",
     [
-        ("回到刚才水稻管理那个，我家老人不会上网，窗口在哪", "回到  水稻管理  "),  # (the clause naming it, not the case told)
+        ("回到刚才水稻管理那个，我家老人不会上网，窗口在哪", "    水稻管理  "),  # (the clause naming it, not the case told)
+        ("回到我爸那个死亡公证，能不能网上先提交", "  我爸  死亡公证"),
+        ("回过头再说说交养老保险那个", "   再说说交养老保险  "),
         ("对了，刚才查画家那个，有没有电话", "  查画家  "),
         ("刚才那个查公证处的，要多久", "    查公证处的"),
         ("回头说那个钱，得交啥", " 那个钱"),
         ("头先问嘅公证处喺边", "    公证处喺边"),
         ("我刚刚交了材料，多久能拿到", None),  # (a word of time alone points at nothing)
         ("上一个月交的社保断了", None),
+        ("对了，听说回来头一件事得先去报到", None),  # (说回 of 听说回来)
+        ("回到家以后要带啥", None),
+        ("我回到老家那个村里，要开个证明去哪开", None),  # (back to a place)
+        ("回到屋企嗰个楼梯灯坏咗", None),
     ],
 )
 def test_a_pointer_back_and_the_words_naming_what_it_points_at(said, clause) -> None:
@@ -43,3 +49,17 @@ def test_the_earlier_topics_are_this_sessions_most_recent_first_less_those_rejec
     assert earlier_topics(Tracker(events), "E") == ["D", "B", "C"]
     assert earlier_topics(Tracker(events, rejected=["D"]), "E") == ["B", "C"]
     assert re.search(return_pattern(), "之前那个窗口说要复印件")  # (points, but at a window: `returned_to` weighs the words)
+
+
+def test_the_words_a_record_can_hold_name_what_a_pointer_points_at(sd_searcher) -> None:
+    """事儿 no record holds, and 补 stands for 补领, which records write whole: left out, 营业执照 names
+    the service pointed at."""
+    assert known_words(sd_searcher, "  补执照的事儿") == "营业执照"
+    assert known_words(sd_searcher, "   再说说交养老保险  ") == "基本养老保险"
+
+
+def test_once_gone_back_the_message_is_weighed_without_the_pointers_clause() -> None:
+    assert beside_pointer("回过头再说说交养老保险那个") == ""
+    assert beside_pointer("刚才那个居住证的，多长时间能办好") == "，多长时间能办好"
+    assert beside_pointer("回到刚才那个，小区停车费咋交") == "，小区停车费咋交"
+    assert beside_pointer("补执照要多久") == "补执照要多久"

@@ -677,9 +677,12 @@ def test_progress_asked_of_the_service_under_discussion_is_its_own_lookup(gd_sea
     [
         ("交上去几天能批下来？下个月有个应急通信演练，怕赶不上", True),  # the user's case told after
         ("电话多少？上班的地方物业费涨了，想投诉物业", False),  # a later clause wants something else done
+        ("我们两个老人家腿脚不好，前前后后要去几次", True),  # (the clause that asks, after the case told)
+        ("物业费涨了，想投诉物业，电话多少", False),  # (an earlier one wants it)
+        ("下礼拜孩子开学，得交多少钱，学费咋交", False),  # (another clause asks)
     ],
 )
-def test_a_fact_asked_in_the_first_clause(gd_searcher, said: str, first: bool) -> None:
+def test_a_fact_asked_in_a_clause_naming_nothing(gd_searcher, said: str, first: bool) -> None:
     assert asked_first(gd_searcher, said) is first
 
 
@@ -730,3 +733,31 @@ def test_the_asking_clause_is_the_topics_unless_it_names_the_service_search_is_s
 
     assert about("劳务派遣经营许可", "注册资本有啥要求不，俺们手头钱不算多", "conditions") >= thresholds().about_topic
     assert about("居民身份证补领", "换领身份证要带啥，俺的快到期了", "materials") < thresholds().about_topic
+
+
+def test_words_telling_a_heap_of_errands_beside_one_service_asked_ask_that_service(sd_searcher) -> None:
+    """"…一大摊事" tells the situation in a clause that asks nothing; the clause beside it asks of one
+    service retrieval is sure of. "…一家一家跑太折腾了，有没有省事的法子" asks for the several."""
+    from actions.choices import told_beside_a_service_asked
+    from retrieval.search import Filters
+
+    for said, told in [
+        ("孩子出生以后一大摊事，出生医学证明在哪开", True),
+        ("俺在胶州的小厂子不干了，税务、社保、公积金都得销户，一家一家跑太折腾了，有没有省事的法子", False),
+    ]:
+        assert told_beside_a_service_asked(said, sd_searcher.search(said, Filters(), k=10, said=said), sd_searcher) is told, said
+
+
+@pytest.mark.parametrize(
+    ("said", "how"),
+    [
+        ("听说还有一次性的补助金，这个咋领", True),
+        ("这个补贴咋申领", True),
+        ("还有啥能领的补贴，咋领", False),  # what else there is: suggestions (the review of session 53)
+        ("大家一般都咋弄的", False),
+    ],
+)
+def test_asking_how_to_get_one_thing_is_no_request_for_suggestions(said: str, how: bool) -> None:
+    from actions.suggestions import ASKS_HOW, WHAT_ELSE
+
+    assert (bool(ASKS_HOW.search(said)) and not WHAT_ELSE.search(said)) is how

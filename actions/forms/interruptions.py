@@ -9,9 +9,10 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, reply_for
-from actions.choices import close_alternatives, content_words
+from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
+from actions.topic import thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
 from retrieval.fields import Field, asks_a_fact, detect_field, strip_field_cues
@@ -21,6 +22,12 @@ QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
 QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|需要带|几天|几次")
+
+# A question's closing particle (not 呢 or 嘛, which end statements too: "材料俺都准备好了呢", nor 不
+# asking approval of what was just said: "…放门卫那行不"), and a number as long as a phone's, which a
+# form's answer holds ("13912345678行不").
+CLOSING_ASK = re.compile(r"(?:[吗么]|(?<![行以中成好])不|不咧)[\s？?!！。~～]*$|[？?]\s*$")
+ANSWER_DIGITS = re.compile(r"\d{7,}")
 
 UNANSWERED = {"text": "这个问题我暂时答不上来，您可以在申请完成后再问我，或拨打12345咨询。"}
 # The form waits for its own answer, so the city is asked for after it.
@@ -34,21 +41,25 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     text = message.get("text") or ""
-    if not (QUESTION_WORDS.search(text) or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
+    if not (QUESTION_WORDS.search(text) or CLOSING_ASK.search(text) or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
         return None
     searcher, catalogue = knowledge()
     # A fact no intent is taught for, asked alone ("周末能办吗", "能找人代办吗"; NLU: ask_online
-    # 0.46, ask_time_limit 0.5): a question about what is being applied for.
+    # 0.46, ask_time_limit 0.5): a question about what is being applied for. So is a fact's cue in
+    # words that end as a question ("青岛那边有个电话能先问问不"; NLU: inform_region).
     words = read_words(searcher, catalogue, text)
     fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
-    if fact is None and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
+    cued = words.field if facts and CLOSING_ASK.search(text) and not ANSWER_DIGITS.search(text) else None
+    if fact is None and cued is None and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
         return None
-    field = fact or FIELD_OF_INTENT.get(intent["name"]) or detect_field(text)
+    field = fact or FIELD_OF_INTENT.get(intent.get("name") or "") or cued or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
     # "要带什么材料" names no other item: it is about what is being applied for.
     region_code = tracker.get_slot("region")
     asked = strip_field_cues(text) if field else text
-    says_something = bool(content_words(searcher, asked))
+    # Words that name something (not 先, 不 of "那边有个电话能先问问不"; the region is the form's).
+    naming = [word for word in searcher.index.lexicon.tokens(catalogue.gazetteer.without_regions(asked)) if len(word) >= 2]
+    says_something = searcher.worth(naming) >= thresholds().specific
     if field and applying_for and (fact or not says_something):
         return about_application(applying_for, field, region_code, catalogue)
     if not says_something:  # "去哪儿办" of nothing the form knows: "去 办" would find anything

@@ -21,7 +21,7 @@ from actions.context import latest_said, vault
 from actions.forms.application import applicant_of, raw_answers, reset
 from actions.forms.specs import check_answer, shown, slot_value, spec_of
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
-from retrieval.fields import ASKS_HOW_TO_DO, QUESTION
+from retrieval.fields import ASKS_HOW_TO_DO, QUESTION, cues_a_field
 
 RESUME_SLOTS = ("resume_id_number", "resume_phone")
 
@@ -29,6 +29,11 @@ RESUME_SLOTS = ("resume_id_number", "resume_phone")
 # Words about keeping a form for later: "能先暂停吗", "我先不填了行吗", "明天再继续可以吗" with no
 # form are still about pausing.
 PAUSING = re.compile(r"暂停|暂存|保存|存着|存一下|[再接]着?填|继续|先不|不[填弄办]了|等(一)?下|等会|待会|稍等|回头|晚点|迟啲|等阵|下次|明天|改天|先放|先停|停一下|歇会|歇一下")
+
+
+# Words about an application begun before ("昨天填到一半的表还能接着弄吗", "接着办之前那个申请"): with
+# them, "继续" asks for the paused answers, whatever else the message asks.
+RESUMING = re.compile(r"申请|表|填|一半|没(填|办|弄)完|接[着住](办|弄|填|来)|暂存|保存|找回|继续")
 
 
 def asks_something(text: str) -> bool:
@@ -88,6 +93,11 @@ class ActionResumeApplication(Action):
         if spec is not None:  # paused in this conversation
             dispatcher.utter_message(text=f"好的，继续填写【{spec['title']}】。")
             return [*progress_left, FollowupAction("application_form")]
+        said = latest_said(tracker)
+        if (asks_something(said) or (cues_a_field(said) and not PAUSING.search(said))) and not RESUMING.search(said):
+            # No form paused here, and a question NLU took for resuming one ("接着说续社保那事儿，俺得提前
+            # 备好啥东西", from 接着): answered, not a check of identity the user never asked for.
+            return [*progress_left, *answered(dispatcher, tracker)]
         dispatcher.utter_message(text="为了找到您暂存的申请，需要先核对身份。")
         return [*progress_left, FollowupAction("resume_form")]
 
