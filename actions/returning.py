@@ -101,7 +101,7 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     known = known_words(searcher, said)
 
     def share(entry: ServiceItem) -> float:
-        return max(searcher.coverage(said, entry), searcher.coverage(known, entry) if known else 0.0)
+        return max(searcher.coverage(said, entry), searcher.coverage(known, entry))  # (no words: 0)
 
     current = catalogue.entry(topic.code)
     now = share(current) if current else 0.0
