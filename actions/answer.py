@@ -50,8 +50,8 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
-from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, of_its_office
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
+from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
 from retrieval.text import normalise
 
 log = logging.getLogger(__name__)
@@ -568,7 +568,7 @@ def asking_clause(searcher: Searcher, said: str) -> str:
     something (rare words' worth `Thresholds.specific`): "注册资本有啥要求不，俺们手头钱不算多" on 劳务派遣
     经营许可 asks of 注册资本, which its record holds, though the case told beside it is in words no
     record uses (`asked_of` weighs the clause). Empty otherwise."""
-    clauses = [clause for clause in CLAUSE_END.split(said) if clause.strip()]
+    clauses = clauses_of(said)
     asking = [clause for clause in clauses if cues_a_field(clause)]
     if len(clauses) < 2 or len(asking) != 1:
         return ""
@@ -618,13 +618,13 @@ def asked_first(searcher: Searcher, said: str) -> bool:
     """Whether the message's first clause to ask a fact asks it in words that name no service (one
     word the catalogue never writes may be among them: 上去 of "交上去几天能批下来", 前前后后 of "我们两个
     老人家腿脚不好，前前后后要去几次"), and no other clause asks anything or wants something done."""
-    clauses = [clause for clause in CLAUSE_END.split(said.strip()) if clause.strip()]
+    clauses = clauses_of(said.strip())
     asking = next((n for n, clause in enumerate(clauses) if cues_a_field(clause)), None)
     if asking is None:
         return False
     # (Nor another clause asking something: "得交多少钱，学费咋交" asks of 学费.)
     others = clauses[:asking] + clauses[asking + 1 :]
-    if WANTS_DONE.search("".join(others)) or any(asks(clause) or cues_a_field(clause) for clause in others):
+    if WANTS_DONE.search("".join(others)) or any(map(asks_or_cues_a_field, others)):
         return False
     worth, unknown = searcher.word_profile(strip_field_cues(clauses[asking]))
     return worth < thresholds().specific and unknown <= 1

@@ -12,8 +12,8 @@ from functools import lru_cache
 from actions.topic import dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
-from retrieval.fields import asks, cues_a_field
-from retrieval.search import CLAUSE_END, LOOKING_UP, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress
+from retrieval.fields import asks_or_cues_a_field, cues_a_field
+from retrieval.search import LOOKING_UP, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of
 from retrieval.text import Reworded, load_acts, normalise
 from settings import get_settings
 
@@ -104,7 +104,7 @@ def asks_only_progress(searcher: Searcher, message: str) -> bool:
     progress = searcher.progress_words
     if progress is None:
         return False
-    clauses = [clause for clause in CLAUSE_END.split(message) if clause.strip()]
+    clauses = clauses_of(message)
     asking = [n for n, clause in enumerate(clauses) if asks_progress(progress, clause)]
     if not asking or cues_a_field(clauses[asking[-1]]):
         return False
@@ -271,12 +271,12 @@ def told_beside_a_service_asked(message: str, result: SearchResult, searcher: Se
     """Whether the words asking for several only tell the user's situation, in clauses that ask
     nothing, beside a clause asking of one service retrieval is sure of: "孩子出生以后一大摊事，出生医学证明在
     哪开" asks of 出生医学证明; "…都得销户，一家一家跑太折腾了，有没有省事的法子" asks for the several."""
-    clauses = [clause for clause in CLAUSE_END.split(message) if clause.strip()]
+    clauses = clauses_of(message)
     telling = [clause for clause in clauses if says_several(clause)]
-    if any(asks(clause) or cues_a_field(clause) for clause in telling):
+    if any(map(asks_or_cues_a_field, telling)):
         return False
     for clause in clauses:
-        if clause not in telling and (asks(clause) or cues_a_field(clause)):
+        if clause not in telling and asks_or_cues_a_field(clause):
             best = searcher.search(clause, Filters(region_code=result.region_code), k=1).best
             if best is not None and best.item.type != THEME_TYPE:
                 return True
@@ -315,7 +315,7 @@ def pick_in_words(searcher: Searcher, content: str, offered: tuple[str, ...]) ->
     picked = pick_in_clause(searcher, content, offered)
     if picked is not None:
         return picked
-    clauses = [clause for clause in CLAUSE_END.split(content) if clause.strip()]
+    clauses = clauses_of(content)
     picks = {pick_in_clause(searcher, clause, offered) for clause in clauses} if len(clauses) > 1 else set()
     picks.discard(None)
     return picks.pop() if len(picks) == 1 else None

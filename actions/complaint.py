@@ -24,7 +24,7 @@ from actions.returning import return_pattern
 from actions.workorder import start
 from actions.workorder_filing import status_reply
 from retrieval.fields import ASKED_TO_BE_TOLD, ASKS_HOW_TO_DO, QUESTION, asks, asks_or_wants
-from retrieval.search import CLAUSE_END, Filters
+from retrieval.search import Filters, clauses_of
 
 NONE_OF_THEM = {**FILE_BUTTON, "title": "都不是，登记12345工单"}
 # Asking how an earlier complaint went, not making a new one.
@@ -56,7 +56,7 @@ class ActionComplaint(Action):
         asks_how = bool(ASKS_HOW_TO_DO.search(text)) and not complains
         # Going back to a service asked about earlier ("回到刚才那个补执照的事儿", complain 0.6) asks about it,
         # in those words alone or asking; not a story told after them ("回到刚才那个事，窗口让我跑了三趟").
-        alone = len([clause for clause in CLAUSE_END.split(text) if clause.strip()]) == 1
+        alone = len(clauses_of(text)) == 1
         points_back = bool(return_pattern().search(text)) and not complains and (alone or asks(text))
         if follow_up or asks_how or points_back:
             # A question during a service's conversation that NLU reads as a complaint may be a

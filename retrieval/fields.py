@@ -291,6 +291,11 @@ def asks(text: str) -> bool:
     return bool(QUESTION.search(text) or ASKING_IN_WORDS.search(text))
 
 
+def asks_or_cues_a_field(text: str) -> bool:
+    """Whether a message (or a clause) asks anything: a question's ending, an asking word or a field's cue."""
+    return asks(text) or cues_a_field(text)
+
+
 def asks_or_wants(text: str) -> bool:
     return asks(text) or bool(WANTING.search(text))
 

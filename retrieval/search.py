@@ -51,6 +51,13 @@ LOOKUP_DISCOUNT = 0.2
 # rank): the lookup first (`Searcher._own_lookup_first`).
 OWN_LOOKUP_SPAN = 3
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
+
+
+def clauses_of(text: str) -> list[str]:
+    """The clauses of a message, empty ones left out."""
+    return [clause for clause in CLAUSE_END.split(text) if clause.strip()]
+
+
 # Variants of a service for applicants from outside the mainland ("注册会计师注册(（外国人）)" beside
 # "(（内地居民）)", "机动车驾驶证初次申领(外国人申领摩托车准驾车型)" beside "(大陆居民申领…)"): the
 # portal's users are mostly residents, so a question saying nothing of being foreign gets the
@@ -436,7 +443,7 @@ class Searcher:
         烘焙小店，自己起了个牌子，怕被别人抢注，想咨询下商标注册的事" scores 0.05 whole, but the clause
         holding 商标注册咨询服务's words, searched alone, finds it at 0.98. Such a hit is offered as
         "maybe", never answered as sure (session 35: as sure answers, 9 right against 2 wrong; README)."""
-        clauses = [c for c in CLAUSE_END.split(query) if c.strip()]
+        clauses = clauses_of(query)
         if not hits or len(clauses) < 2 or self.worth(hits[0].matched) < STORY_WORTH:
             return False
         held = [c for c in clauses if any(word in c for word in hits[0].matched)]
