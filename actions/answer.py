@@ -15,7 +15,7 @@ from itertools import accumulate
 from typing import Any, Iterable, Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
@@ -188,6 +188,14 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if asks_to_rate(tracker.latest_message.get("text") or ""):  # "我想评价一下": the levels, for what was served
             return await ActionRate().run(dispatcher, tracker, domain)
+        from actions.forms.application import ActionStartApplication, asks_to_apply  # (that module builds on this one)
+
+        if tracker.get_slot("current_item") and asks_to_apply(latest_said(tracker)):
+            # Applying asked for in words NLU did not read so ("那就补，你现在就帮俺把申请递上去", nlu_fallback):
+            # the service under discussion is applied for, as "我现在就申请" would.
+            events = await ActionStartApplication().run(dispatcher, tracker, domain)
+            started = any(e.get("name") == "application_kind" for e in events)  # (else it answered, or asked which)
+            return events + [FollowupAction("application_form")] if started else events
         return answered(dispatcher, tracker)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

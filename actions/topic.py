@@ -312,6 +312,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # here): the last question, about that service. A target said ("我是个体户") narrows.
         if evidence.intent == REGION_INTENT and not evidence.region_changed and names_service and evidence.elsewhere >= t.switch:
             return "new_service"
+        # "咁手机上面呢" (a fact's words alone, naming no service): that fact of the topic.
+        if unnarrowed and evidence.field and topic.code and evidence.specific < t.specific:
+            return "refer_back"
         # "那初中呢": no region or target to narrow by, so narrowing would only repeat the last
         # answer; the words are the question.
         if unnarrowed:

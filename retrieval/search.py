@@ -53,6 +53,11 @@ OWN_LOOKUP_SPAN = 3
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
 
 
+def name_stem(name: str) -> str:
+    """A name without its bracketed variant: "办理往来港澳通行证团队游签注(广州市户籍居民)" -> 办理往来港澳通行证团队游签注."""
+    return re.split(r"[(（]", name, maxsplit=1)[0]
+
+
 def clauses_of(text: str) -> list[str]:
     """The clauses of a message, empty ones left out."""
     return [clause for clause in CLAUSE_END.split(text) if clause.strip()]
@@ -475,10 +480,16 @@ class Searcher:
         if not ranked or PROGRESS_LOOKUP in self.index.items[ranked[0]].name:
             return ranked
         thing = self.thing_of(self.index.items[ranked[0]])
-        for slot in ranked[1:OWN_LOOKUP_SPAN]:
+        # The span counts services, not a service's variants: 团队游签注 for 广州市户籍居民, 广东省内户籍居民
+        # and 符合“全国通办”的户籍居民 are one service before 团队游签注进度查询.
+        before = {name_stem(self.index.items[ranked[0]].name)}
+        for slot in ranked[1:]:
             item = self.index.items[slot]
             if thing and PROGRESS_LOOKUP in item.name and thing in self.words_of(record_text(item)):
                 return [slot, *(other for other in ranked if other != slot)]
+            before.add(name_stem(item.name))
+            if len(before) >= OWN_LOOKUP_SPAN:
+                break
         return ranked
 
     @cached_property

@@ -1091,3 +1091,19 @@ def test_errands_run_one_by_one_ask_for_the_theme_and_a_grant_asked_how_to_get_i
     grant = say(you, "听说还有一次性的补助金，这个咋领")
     assert [i["name"] for i in items(grant)] == ["自主就业退役士兵一次性经济补助金给付"] and "大家都在办" not in texts(grant), texts(grant)
 
+
+
+def test_applying_asked_in_other_words_starts_the_form_and_what_is_said_in_it_is_not_taken_for_a_number(bot) -> None:
+    """"那就补，你现在就帮俺把申请递上去" (NLU: nlu_fallback) applies for the service under discussion, as "我现在就
+    申请" would. In the form, "卡丢了是不是得先挂失才行" asks the conditions; a remark with no digit is no ID number
+    typed wrong; and a question naming another region ("…芝罘那个，窗口几点开门" while applying in 青岛) is
+    answered there."""
+    me = user()
+    assert [i["name"] for i in items(say(me, "青岛社保卡丢了怎么补"))] == ["社会保障卡补领、换领"]
+    assert "身份证号" in texts(say(me, "那就补，你现在就帮俺把申请递上去"))
+    asked = texts(say(me, "卡丢了是不是得先挂失才行"))
+    assert "挂失" in asked and "我们继续填写申请" in asked, asked
+    remark = texts(say(me, "那个大集上小偷真多，真愁人"))
+    assert "12345" in remark and "应为18位" not in remark, remark
+    hours = texts(say(me, "烟台芝罘那边窗口几点开门"))
+    assert "芝罘" in hours and "我们继续填写申请" in hours, hours

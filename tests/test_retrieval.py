@@ -74,6 +74,9 @@ def test_an_item_that_only_reports_progress_answers_only_a_question_about_progre
     # In Cantonese (边 for 哪), not where 边 says which ("护照边一步要本人去").
     renewed = gd_searcher.search("我张港澳通行证到期，上个礼拜去换咗本新嘅，想知而家办到边一步")
     assert "进度" in renewed.hits[0].item.name, [hit.item.name for hit in renewed.hits[:3]]
+    # Behind three variants of one service (团队游签注 for 广州市户籍居民, 广东省内户籍居民, …), its lookup is near.
+    toured = gd_searcher.search("上礼拜给我妈办了去香港跟团的签注，到现在还没消息，想查查办到哪一步了")
+    assert toured.hits[0].item.name == "办理往来港澳通行证团队游签注进度查询", [hit.item.name for hit in toured.hits[:4]]
     assert not any("进度" in hit.item.name for hit in gd_searcher.search("护照边一步要本人去").hits[:3])
 
 
@@ -262,6 +265,9 @@ def test_the_words_asking_how_long_leave_nothing_that_names_a_service() -> None:
         ("爱山东APP老是卡怎么办", False),  # 卡: lag
         ("闯红灯被拍照怎么办", False),
         ("楼上漏水怎么办", False),
+        ("我系香港人，想揸电单车返工，喺呢边考车牌要点搞", True),  # Cantonese: 点搞 (complain: a work order started)
+        ("营业执照俾人冒用咗，点搞", False),
+        ("驾照几点办", False),  # (几点: what time)
     ],
 )
 def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool) -> None:
@@ -272,6 +278,11 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
     "question, field",
     [
         ("那要拿些什么东西过去", "materials"),  # follow-ups in everyday words
+        ("过去的时候证件得揣哪几样", "materials"),
+        ("医院总机几多号，我打过去问清楚啲", "phone"),
+        ("测体质要去边个场馆", "location"),
+        ("我们这种执飞两岸航班的就可以办对吧", "conditions"),  # (a confirmation asked)
+        ("我们公司这种情况能签吗", "conditions"),
         ("需要开什么证明吗", "materials"),
         ("要不要照片啊", "materials"),
         ("有没有要填的单子", "materials"),

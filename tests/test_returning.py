@@ -25,6 +25,8 @@ from actions.returning import beside_pointer, earlier_topics, known_words, point
         ("回到家以后要带啥", None),
         ("我回到老家那个村里，要开个证明去哪开", None),  # (back to a place)
         ("回到屋企嗰个楼梯灯坏咗", None),
+        ("讲返头先个足球赛，网上睇唔睇到", "  足球赛"),  # (Cantonese: 讲返, 头先个)
+        ("讲返嚟你听，我阿妈话要去香港", None),  # (讲返嚟: telling again)
     ],
 )
 def test_a_pointer_back_and_the_words_naming_what_it_points_at(said, clause) -> None:

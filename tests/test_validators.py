@@ -11,6 +11,14 @@ def test_id_number_checks_checksum_and_birth_date():
     assert "晚于今天" in id_number("110105209901010011")[1]
 
 
+def test_a_sentence_without_a_digit_where_a_number_is_asked_is_said_to_be_something_else():
+    for check in (id_number, mobile, credit_code):
+        value, problem = check("他那个房东死活不给开租房证明，真愁人")
+        assert value is None and "这句话里没有" in problem and "12345" in problem
+    assert "18位" in id_number("身份证号码是11010519")[1]  # (a number typed wrong is still said to be wrong)
+    assert "18位" in id_number("不知道")[1]  # (too short to be a sentence of its own)
+
+
 def test_credit_code_checks_gb32100():
     assert credit_code("91110000600037341L") == ("91110000600037341L", None)
     assert "校验" in credit_code("91110000600037341A")[1]

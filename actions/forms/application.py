@@ -37,12 +37,24 @@ from actions.replies import (
     which_to_apply_message,
 )
 from catalogue.model import ServiceItem
-from retrieval.fields import ASKS_HOW_TO_DO, QUESTION
+from retrieval.fields import ASKS_HOW_TO_DO, QUESTION, detect_field
 from retrieval.search import Filters
 
 
 # The user asking for the application itself ("帮我申请一下，需要本人到场吗", "我现在就想网上申请，可以吗").
 WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|要)")
+# ...in words NLU may not read as applying: the bot asked to hand it in or do it now, for the user or
+# someone else ("你现在就帮俺把申请递上去", "先帮他把补照的申请办了", "那就现在给她续上", "这就开始弄").
+BOT_ASKED_TO_APPLY = re.compile(
+    r"(帮|替|给)(我|俺|咱|他|她)们?(把|将)[^，,。？?！!]{0,8}(递上去|交上去|提交|办了|办上|申请了|申请上|报上去)(?!了)"
+    r"|(现在|这就|马上|立马)就?((给|帮|替)(我|俺|咱|他|她)们?)?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
+)
+
+
+def asks_to_apply(text: str) -> bool:
+    """Whether the words ask the bot to apply now (`BOT_ASKED_TO_APPLY`) and cue no fact ("我朋友帮我把材料
+    交上去了，多久有结果" asks the time)."""
+    return bool(BOT_ASKED_TO_APPLY.search(text)) and detect_field(text) is None
 
 
 class ActionStartApplication(Action):

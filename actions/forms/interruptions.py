@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, reply_for
+from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, region_said, reply_for
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
@@ -21,7 +21,7 @@ from retrieval.search import Filters
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
-QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|需要带|几天|几次")
+QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
 
 # A question's closing particle (not 呢 or 嘛, which end statements too: "材料俺都准备好了呢", nor 不
 # asking approval of what was just said: "…放门卫那行不"), and a number as long as a phone's, which a
@@ -54,8 +54,10 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
         return None
     field = fact or FIELD_OF_INTENT.get(intent.get("name") or "") or cued or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
-    # "要带什么材料" names no other item: it is about what is being applied for.
-    region_code = tracker.get_slot("region")
+    # "要带什么材料" names no other item: it is about what is being applied for, in the region the
+    # question names ("还是说回俺自己芝罘那个，窗口几点开门" while applying in 市中区), else the conversation's.
+    named = region_said(catalogue.gazetteer, text)
+    region_code = named.code if named else tracker.get_slot("region")
     asked = strip_field_cues(text) if field else text
     # Words that name something (not 先, 不 of "那边有个电话能先问问不"; the region is the form's).
     naming = [word for word in searcher.index.lexicon.tokens(catalogue.gazetteer.without_regions(asked)) if len(word) >= 2]

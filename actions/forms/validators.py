@@ -26,7 +26,19 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s\-－—]", "", text or "").upper()
 
 
+# A sentence without a digit where a number is asked ("他那个房东死活不给开租房证明，真愁人") says
+# something else, not a number typed wrong: said so, with where else it can go.
+NOT_AN_ANSWER = "这句话里没有{what}。别的事可以等申请填完再问我，或拨打12345政务服务便民热线；想先不办可以说“稍后再办”或“取消申请”。"
+SENTENCE_CHARS = 6
+
+
+def says_something_else(text: str) -> bool:
+    return not re.search(r"\d", text or "") and len(re.findall(r"[\u4e00-\u9fff]", text or "")) >= SENTENCE_CHARS
+
+
 def id_number(text: str) -> Result:
+    if says_something_else(text):
+        return None, NOT_AN_ANSWER.format(what="身份证号")
     value = _compact(text)
     if not re.fullmatch(r"\d{17}[\dX]", value):
         return None, "身份证号应为18位，前17位是数字，最后一位是数字或X，请核对后重新输入。"
@@ -42,6 +54,8 @@ def id_number(text: str) -> Result:
 
 
 def credit_code(text: str) -> Result:
+    if says_something_else(text):
+        return None, NOT_AN_ANSWER.format(what="统一社会信用代码")
     value = _compact(text)
     if len(value) != 18:
         return None, "统一社会信用代码应为18位（数字或大写字母），请核对营业执照上的代码。"
@@ -51,6 +65,8 @@ def credit_code(text: str) -> Result:
 
 
 def mobile(text: str) -> Result:
+    if says_something_else(text):
+        return None, NOT_AN_ANSWER.format(what="手机号码")
     value = _compact(text).removeprefix("+86")
     if not MOBILE.fullmatch(value):
         return None, "请输入11位手机号码，以1开头，例如13812345678。"
