@@ -307,7 +307,7 @@ class ActionAnswer(Action):
             maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
             # Much said, something found for it, not surely, and asked or wanted: a remark ("最近实验室
             # 搬到黄埔，通勤每天两个小时，人都快废了。" on 实验动物使用许可) gets no items.
-            if not maybe and offers_maybe(evidence, thresholds()) and asks_or_wants(text):
+            if not maybe and offers_maybe(evidence, thresholds()) and asks_or_wants(text) and not evidence.names_absent:
                 maybe = [hit.item for hit in weighed.hits[:SUGGESTIONS]]
             # "那注销呢" with no sibling of the topic: items with that act; or what the words found:
             # labelled as maybe, and the topic stays for the next follow-up.
@@ -322,6 +322,10 @@ class ActionAnswer(Action):
             return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
         rejected = tracker.get_slot("rejected_items") or ()
         found = without_rejected(probe, catalogue, rejected)
+        if not found.confident and evidence.names_absent:
+            # A thing no record holds ("想把住房公积金取出来装修房子" in Guangdong's catalogue): what comes
+            # close is no "maybe" for it, only "not found" with 12345.
+            found = replace(found, hits=[])
         says_something = bool(content_words(searcher, content))
         # Words of doing alone find only "maybe" items ("咩情况先可以申请？" with nothing under
         # discussion offered 最低生活保障业务申请预约 for 申请): which service is asked instead.
@@ -355,6 +359,9 @@ class ActionAnswer(Action):
 # its name ("户口还在老家临沂", "户籍是菏泽的"; not "户口迁到青岛", where the user has moved).
 HERE = re.compile(r"这边|这里(?!面)|这儿|本地(?![人户])|我们这(?![种样个])")
 ORIGIN_BEFORE = re.compile(r"(?:老家|(?:户口|户籍|原籍)[还都也]?(?:在|是)(?:老家)?)[是在]?$")
+# ...and a person said to be from there ("我是临沂人", "我老公是烟台的"): whose origin, not where asked.
+PERSON_FROM = re.compile(r"(?:[我俺他她]|老公|老婆|媳妇|爱人|对象)们?(?:是|係|系)$")
+FROM_AFTER = re.compile(r"人|的(?![窗大中政])")
 
 
 def tells_who_they_are(intent: str, text: str) -> bool:
@@ -362,6 +369,14 @@ def tells_who_they_are(intent: str, text: str) -> bool:
     none the catalogue names ("我是低保户"); without that ("你们这个机器人是哪家公司做的啊": 公司,
     "我想问下你们是哪家公司做的") inform_target narrows nothing (actions/topic.py)."""
     return intent == TARGET_INTENT and SAYS_WHO_I_AM.search(text) is not None
+
+
+def names_an_origin(gazetteer: Gazetteer, text: str) -> bool:
+    """Whether a region the message names is someone's origin ("我是临沂人，这边窗口几点开门")."""
+    return any(
+        ORIGIN_BEFORE.search(text[:start]) or (PERSON_FROM.search(text[:start]) and FROM_AFTER.match(text, end))
+        for start, end, _ in gazetteer.mentions(text)
+    )
 
 
 def offered_as_maybe(tracker: Tracker) -> bool:
@@ -568,6 +583,7 @@ def measure(
         asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case, said=said),
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
         says_this_topic=item is not None and says_this(searcher, content, item),
+        names_absent=bool(searcher.absent_things(content)),
     )
 
 

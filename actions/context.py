@@ -54,9 +54,11 @@ def slot_values_this_session(tracker: Tracker, name: str) -> Iterator[Any]:
 
 
 def latest_said(tracker: Tracker) -> str:
-    """The latest message, with slips by sound in the words that ask for a fact mended ("咨询电花
-    多少" asks the phone: retrieval/typos.py, AskingSlips)."""
-    return knowledge()[0].asking_slips.mend(tracker.latest_message.get("text") or "")
+    """The latest message, with slips by sound mended: in the words that ask for a fact ("咨询电花
+    多少" asks the phone: retrieval/typos.py, AskingSlips) and in the names of things (Homophones:
+    "她那个居注证满一年了" names 居住证 to the words weighed against the topic, as to the search)."""
+    searcher = knowledge()[0]
+    return searcher.homophones.correct(searcher.asking_slips.mend(tracker.latest_message.get("text") or ""))
 
 
 def user_texts(tracker: Tracker) -> list[str]:

@@ -111,6 +111,9 @@ class Evidence:
     # A word of the topic's name right after "this" or "that" and a measure word ("喺边度睇得到呢个名单" on
     # …医疗机构名单查询, "这个备案要多久"): the topic, unless the words name another item or start anew.
     says_this_topic: bool = False
+    # The words name a thing to apply for that no record holds by any of its names ("小区说要办狗证，去
+    # 哪里办": 养犬登记; `Searcher.absent_things`).
+    names_absent: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -289,6 +292,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # 驾驶证补证) or start a new question.
     if evidence.says_this_topic and topic.code and not evidence.names_other and not evidence.marked_new:
         return "refer_back"
+    # A thing no record holds, asked of in words the topic's record does not hold ("小区说要办狗证，去哪里办"
+    # on 社会保障卡补领): no fact of the topic answers it, and the topic stays for the next question. (Not
+    # materials or conditions, which may name such a thing as a paper to bring or to have first.)
+    if evidence.names_absent and topic.code and evidence.about_topic < t.about_topic and evidence.field not in ("materials", "conditions"):
+        return "leave"
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
     # (A marker beside a fact asked in words that name nothing asks it of the topic: "顺便问下要不要钱".)
@@ -312,8 +320,9 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # here): the last question, about that service. A target said ("我是个体户") narrows.
         if evidence.intent == REGION_INTENT and not evidence.region_changed and names_service and evidence.elsewhere >= t.switch:
             return "new_service"
-        # "咁手机上面呢" (a fact's words alone, naming no service): that fact of the topic.
-        if unnarrowed and evidence.field and topic.code and evidence.specific < t.specific:
+        # "咁手机上面呢" (a fact's words alone, naming no service): that fact of the topic; not when retrieval
+        # is fairly sure of another service ("那公积金的电话呢" on 社会保障卡补领, 0.98).
+        if unnarrowed and evidence.field and topic.code and evidence.specific < t.specific and evidence.elsewhere < t.switch_named:
             return "refer_back"
         # "那初中呢": no region or target to narrow by, so narrowing would only repeat the last
         # answer; the words are the question.
@@ -372,7 +381,10 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # 通行证在烟台办中不？" on 驾驶证换证 in 临沂) is searched there, though a word of it is in the
         # topic's record (about_topic 0.02).
         marked_and_much = evidence.marked_new and evidence.specific >= t.specific and offers_maybe(evidence, t)
-        return "new_service" if says_much_else(evidence, t) or marked_and_much else "narrow"  # (or a new question there)
+        # So is one naming a service in words none of which the topic's record holds, that retrieval is fairly
+        # sure of ("俺闺女在潍坊上班，她那个居住证满一年了，得续一下" on 往来港澳通行证 in 烟台).
+        named_elsewhere = evidence.about_topic == 0 and evidence.specific >= t.specific and evidence.worth_offering and evidence.elsewhere >= t.switch_named
+        return "new_service" if says_much_else(evidence, t) or marked_and_much or named_elsewhere else "narrow"  # (or a new question there)
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.
     # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too; and so is a

@@ -51,6 +51,8 @@ LOOKUP_DISCOUNT = 0.2
 # rank): the lookup first (`Searcher._own_lookup_first`).
 OWN_LOOKUP_SPAN = 3
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
+# How the names of things one applies for end (`Searcher.absent_things`).
+THING_NAMES = re.compile(r"(证|照|卡|金|书|册|票|证明|补贴|津贴|补助|保险|登记|许可|备案|贷款|鉴定|认定|报装)$")
 
 
 def name_stem(name: str) -> str:
@@ -467,6 +469,15 @@ class Searcher:
         words = set(self.index.lexicon.tokens(query))
         unknown = sum(1 for word in words if len(word) >= 2 and not self.index.document_frequency(word) and not NUMERAL.fullmatch(word))
         return self.worth(words), unknown
+
+    def absent_things(self, query: str) -> list[str]:
+        """The things to apply for that the query names and no record holds by any of their names:
+        a synonym group's term (data/dict/synonyms.txt) ending as a paper, a fund, a benefit, a
+        registration or a permit does (`THING_NAMES`), that no item uses ("狗证": 养犬登记; "公积金"
+        in Guangdong's catalogue). Not a word the dictionary does not know: that may be anything."""
+        terms = set(self.index.lexicon.canonical.values())
+        return [word for word in dict.fromkeys(self.index.lexicon.tokens(query))
+                if word in terms and THING_NAMES.search(word) and not self.index.document_frequency(word)]
 
     def thing_of(self, item: ServiceItem) -> str:
         """The longest word of an item's name, words of doing aside: what it is about (往来台湾通行证

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from actions.forms.application import asks_to_apply
 from actions.forms.pause import asks_something
 from tests.chat import (
     PORTAL_PORT, fill_residence_permit, items, new_applicant, pick, receipt_of, say, start_residence_permit, texts, tracker, user,
@@ -203,3 +204,23 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
     from actions.forms.interruptions import ANSWER_DIGITS, CLOSING_ASK
 
     assert (bool(CLOSING_ASK.search(said)) and not ANSWER_DIGITS.search(said)) is asks
+
+
+@pytest.mark.parametrize(
+    "said, applies",
+    [
+        ("那就补，你现在就帮俺把申请递上去", True),
+        ("那你先帮他把补照的申请办了，俺这就替他填", True),
+        ("那就现在给她续上，这就开始弄", True),
+        ("不急，我不想现在办", False),  # refused (the review of 8f7ca72)
+        ("你别现在就给我申请", False),
+        ("现在办，还是等过完年再办", False),  # weighed, not asked
+        ("社区说帮我把申请递上去，到现在还没动静", False),  # reported
+        ("他们根本没帮我把申请办了", False),
+        ("帮我把申请递上去了吗", False),  # asked whether done
+        ("我朋友帮我把材料交上去了，多久有结果", False),  # a fact asked
+        ("行，我这就去办", False),  # the user goes
+    ],
+)
+def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:
+    assert asks_to_apply(said) is applies

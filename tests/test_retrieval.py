@@ -80,6 +80,14 @@ def test_an_item_that_only_reports_progress_answers_only_a_question_about_progre
     assert not any("进度" in hit.item.name for hit in gd_searcher.search("护照边一步要本人去").hits[:3])
 
 
+def test_things_to_apply_for_that_no_record_holds(gd_searcher):
+    """狗证 (养犬登记) and 公积金 (住房公积金) by any of their names; not a paper the catalogue names
+    (户口本: 户口簿), nor a word the dictionary does not know."""
+    assert gd_searcher.absent_things("我还养了只柯基，小区说要办狗证，去哪里办") == ["养犬登记"]
+    assert gd_searcher.absent_things("想把公积金取出来装修房子") == ["住房公积金"]
+    assert gd_searcher.absent_things("要带户口本吗") == [] and gd_searcher.absent_things("迪士尼门票在哪买") == []
+
+
 def test_a_residents_variant_answers_unless_the_user_says_they_are_from_outside_the_mainland(gd_searcher):
     # 注册会计师注册(（外国人）) scored above (（内地居民）) for questions saying nothing of either.
     for question in ("注册会计师注册", "注会注册在哪个系统申请"):
@@ -268,6 +276,7 @@ def test_the_words_asking_how_long_leave_nothing_that_names_a_service() -> None:
         ("我系香港人，想揸电单车返工，喺呢边考车牌要点搞", True),  # Cantonese: 点搞 (complain: a work order started)
         ("营业执照俾人冒用咗，点搞", False),
         ("驾照几点办", False),  # (几点: what time)
+        ("哪里有登记点办", False),  # (登记点: an office)
     ],
 )
 def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool) -> None:
@@ -283,6 +292,11 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("测体质要去边个场馆", "location"),
         ("我们这种执飞两岸航班的就可以办对吧", "conditions"),  # (a confirmation asked)
         ("我们公司这种情况能签吗", "conditions"),
+        ("劳动合同我可以签吗", None),  # (a thing named before 签: not the user's case; the review of 8f7ca72)
+        ("医院总机打不通", None),  # (总机 told, not asked)
+        ("而家办到边个阶段", None),  # (边个: which, not where)
+        ("年夜饭准备哪几样", None),
+        ("带身份证就能办对吧", "materials"),
         ("需要开什么证明吗", "materials"),
         ("要不要照片啊", "materials"),
         ("有没有要填的单子", "materials"),

@@ -27,6 +27,10 @@ from actions.returning import beside_pointer, earlier_topics, known_words, point
         ("回到屋企嗰个楼梯灯坏咗", None),
         ("讲返头先个足球赛，网上睇唔睇到", "  足球赛"),  # (Cantonese: 讲返, 头先个)
         ("讲返嚟你听，我阿妈话要去香港", None),  # (讲返嚟: telling again)
+        ("我讲返俾你听，个窗口好恶", None),
+        ("头先嗰阵我打过电话", None),  # (a time)
+        ("头先个人资料填错咗", None),  # (个人)
+        ("窗口叫我返转头问社区", None),  # (sent back)
     ],
 )
 def test_a_pointer_back_and_the_words_naming_what_it_points_at(said, clause) -> None:

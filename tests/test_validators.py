@@ -17,6 +17,8 @@ def test_a_sentence_without_a_digit_where_a_number_is_asked_is_said_to_be_someth
         assert value is None and "这句话里没有" in problem and "12345" in problem
     assert "18位" in id_number("身份证号码是11010519")[1]  # (a number typed wrong is still said to be wrong)
     assert "18位" in id_number("不知道")[1]  # (too short to be a sentence of its own)
+    assert "11位" in mobile("幺三八一二三四五六七八九")[1]  # (a number in words, as voice input writes it)
+    assert "11位" in mobile("手机号跟刚才那个一样")[1]  # (words about the number asked)
 
 
 def test_credit_code_checks_gb32100():

@@ -38,7 +38,7 @@ from actions.replies import (
 )
 from catalogue.model import ServiceItem
 from retrieval.fields import ASKS_HOW_TO_DO, QUESTION, detect_field
-from retrieval.search import Filters
+from retrieval.search import Filters, clauses_of
 
 
 # The user asking for the application itself ("帮我申请一下，需要本人到场吗", "我现在就想网上申请，可以吗").
@@ -49,12 +49,23 @@ BOT_ASKED_TO_APPLY = re.compile(
     r"(帮|替|给)(我|俺|咱|他|她)们?(把|将)[^，,。？?！!]{0,8}(递上去|交上去|提交|办了|办上|申请了|申请上|报上去)(?!了)"
     r"|(现在|这就|马上|立马)就?((给|帮|替)(我|俺|咱|他|她)们?)?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
 )
+# ...said to the bot: only such words before it in its clause ("那你先帮他…"; not "社区说帮我把申请递上去",
+# reported, nor "你别现在就给我申请", refused).
+TO_THE_BOT = re.compile(r"[那就你您先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈]*")
+# ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办").
+NOT_APPLYING = re.compile(r"还是|[吗么呢？?]\s*$")
 
 
 def asks_to_apply(text: str) -> bool:
-    """Whether the words ask the bot to apply now (`BOT_ASKED_TO_APPLY`) and cue no fact ("我朋友帮我把材料
-    交上去了，多久有结果" asks the time)."""
-    return bool(BOT_ASKED_TO_APPLY.search(text)) and detect_field(text) is None
+    """Whether the words ask the bot to apply now (`BOT_ASKED_TO_APPLY`), said to it (`TO_THE_BOT`), and
+    neither ask nor cue a fact ("我朋友帮我把材料交上去了，多久有结果" asks the time)."""
+    if NOT_APPLYING.search(text) or detect_field(text) is not None:
+        return False
+    for clause in clauses_of(text):
+        found = BOT_ASKED_TO_APPLY.search(clause)
+        if found and TO_THE_BOT.fullmatch(clause[: found.start()]):
+            return True
+    return False
 
 
 class ActionStartApplication(Action):

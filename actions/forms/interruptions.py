@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, read_words, region_said, reply_for
+from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, names_an_origin, read_words, region_said, reply_for
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
@@ -55,8 +55,9 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     field = fact or FIELD_OF_INTENT.get(intent.get("name") or "") or cued or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
     # "要带什么材料" names no other item: it is about what is being applied for, in the region the
-    # question names ("还是说回俺自己芝罘那个，窗口几点开门" while applying in 市中区), else the conversation's.
-    named = region_said(catalogue.gazetteer, text)
+    # question names ("还是说回俺自己芝罘那个，窗口几点开门" while applying in 市中区), else the conversation's
+    # (not someone's origin: "我是临沂人，这边窗口几点开门").
+    named = None if names_an_origin(catalogue.gazetteer, text) else region_said(catalogue.gazetteer, text)
     region_code = named.code if named else tracker.get_slot("region")
     asked = strip_field_cues(text) if field else text
     # Words that name something (not 先, 不 of "那边有个电话能先问问不"; the region is the form's).

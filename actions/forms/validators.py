@@ -32,8 +32,17 @@ NOT_AN_ANSWER = "这句话里没有{what}。别的事可以等申请填完再问
 SENTENCE_CHARS = 6
 
 
+# ...but not a number said in words, as voice input writes it ("幺三八一二三四五六七八九"), nor words about
+# the number asked ("手机号跟刚才那个一样", "身份证号我记不住了"): those get what a number needs.
+NUMBER_IN_WORDS = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
+ABOUT_THE_NUMBER = re.compile(r"手机|号码|号|身份证|代码|电话")
+
+
 def says_something_else(text: str) -> bool:
-    return not re.search(r"\d", text or "") and len(re.findall(r"[\u4e00-\u9fff]", text or "")) >= SENTENCE_CHARS
+    text = text or ""
+    if re.search(r"\d", text) or NUMBER_IN_WORDS.search(text) or ABOUT_THE_NUMBER.search(text):
+        return False
+    return len(re.findall(r"[\u4e00-\u9fff]", text)) >= SENTENCE_CHARS
 
 
 def id_number(text: str) -> Result:
