@@ -322,8 +322,9 @@ class ActionAnswer(Action):
             return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
         rejected = tracker.get_slot("rejected_items") or ()
         found = without_rejected(probe, catalogue, rejected)
-        if not found.confident and evidence.names_absent:
-            # A thing no record holds ("想把住房公积金取出来装修房子" in Guangdong's catalogue): what comes
+        if not found.confident and searcher.absent_things(content, beside=[hit.item.name for hit in found.hits]):
+            # A thing no record holds ("想把住房公积金取出来装修房子" in Guangdong's catalogue), none of whose words
+            # saying which the names come close with hold ("单身证明" does: 开具婚姻登记记录证明预约): what comes
             # close is no "maybe" for it, only "not found" with 12345.
             found = replace(found, hits=[])
         says_something = bool(content_words(searcher, content))
@@ -583,7 +584,7 @@ def measure(
         asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case, said=said),
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
         says_this_topic=item is not None and says_this(searcher, content, item),
-        names_absent=bool(searcher.absent_things(content)),
+        names_absent=bool(searcher.absent_things(content, beside=[record_text(entry) for entry in around_items])),
     )
 
 

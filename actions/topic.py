@@ -32,6 +32,9 @@ Move = Literal["refer_back", "new_service", "narrow", "pick", "await_pick", "lea
 FIELD_INTENTS = frozenset(
     {"ask_materials", "ask_time_limit", "ask_location", "ask_phone", "ask_fee", "ask_online", "ask_visits", "ask_conditions"}
 )
+# A thing no record holds is still asked of the topic when retrieval ranks the topic this high for the
+# words (`decide`; the review of a52ecf6: "组合贷" and "按揭贷款" on loans at ranks 0 and 1).
+ABSENT_TOPIC_RANK = 3
 # "济南的呢" and the elliptical "那离婚呢" alike: NLU reads both as this intent.
 REGION_INTENT = "inform_region"
 TARGET_INTENT = "inform_target"
@@ -294,8 +297,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         return "refer_back"
     # A thing no record holds, asked of in words the topic's record does not hold ("小区说要办狗证，去哪里办"
     # on 社会保障卡补领): no fact of the topic answers it, and the topic stays for the next question. (Not
-    # materials or conditions, which may name such a thing as a paper to bring or to have first.)
-    if evidence.names_absent and topic.code and evidence.about_topic < t.about_topic and evidence.field not in ("materials", "conditions"):
+    # materials or conditions, which may name such a thing as a paper to bring or to have first; nor words
+    # for which retrieval puts the topic among the first few, a colloquial name of it or of its kind:
+    # "组合贷的话要跑几趟" on 住房公积金个人住房贷款.)
+    near = evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < ABSENT_TOPIC_RANK
+    if evidence.names_absent and topic.code and evidence.about_topic < t.about_topic and evidence.field not in ("materials", "conditions") and not near:
         return "leave"
     # Another service, named: in words that say enough, or in a question about a service
     # rather than a fact, or after "另外…"; and retrieval is sure of it.
@@ -381,10 +387,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # 通行证在烟台办中不？" on 驾驶证换证 in 临沂) is searched there, though a word of it is in the
         # topic's record (about_topic 0.02).
         marked_and_much = evidence.marked_new and evidence.specific >= t.specific and offers_maybe(evidence, t)
-        # So is one naming a service in words none of which the topic's record holds, that retrieval is fairly
-        # sure of ("俺闺女在潍坊上班，她那个居住证满一年了，得续一下" on 往来港澳通行证 in 烟台).
-        named_elsewhere = evidence.about_topic == 0 and evidence.specific >= t.specific and evidence.worth_offering and evidence.elsewhere >= t.switch_named
-        return "new_service" if says_much_else(evidence, t) or marked_and_much or named_elsewhere else "narrow"  # (or a new question there)
+        return "new_service" if says_much_else(evidence, t) or marked_and_much else "narrow"  # (or a new question there)
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.
     # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too; and so is a

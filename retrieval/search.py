@@ -53,6 +53,8 @@ OWN_LOOKUP_SPAN = 3
 CLAUSE_END = re.compile(r"[，,。！!？?；;]+")
 # How the names of things one applies for end (`Searcher.absent_things`).
 THING_NAMES = re.compile(r"(证|照|卡|金|书|册|票|证明|补贴|津贴|补助|保险|登记|许可|备案|贷款|鉴定|认定|报装)$")
+# The words of such names that say what kind of thing, not which: many records hold them.
+THING_WORDS = frozenset({"证明", "证书", "证件", "补贴", "津贴", "补助", "保险", "登记", "许可", "许可证", "备案", "贷款", "鉴定", "认定", "报装"})
 
 
 def name_stem(name: str) -> str:
@@ -470,14 +472,36 @@ class Searcher:
         unknown = sum(1 for word in words if len(word) >= 2 and not self.index.document_frequency(word) and not NUMERAL.fullmatch(word))
         return self.worth(words), unknown
 
-    def absent_things(self, query: str) -> list[str]:
+    def absent_things(self, query: str, beside: Iterable[str] = ()) -> list[str]:
         """The things to apply for that the query names and no record holds by any of their names:
         a synonym group's term (data/dict/synonyms.txt) ending as a paper, a fund, a benefit, a
         registration or a permit does (`THING_NAMES`), that no item uses ("狗证": 养犬登记; "公积金"
-        in Guangdong's catalogue). Not a word the dictionary does not know: that may be anything."""
+        in Guangdong's catalogue). Not a word the dictionary does not know: that may be anything.
+        Nor one whose words saying which thing (`stems_of`) a text `beside` holds (a topic's record,
+        the hits' names): a colloquial name of what they are about ("组合贷" of 住房公积金个人住房贷款,
+        "单身证明" of 开具婚姻登记记录证明预约)."""
         terms = set(self.index.lexicon.canonical.values())
+        held = frozenset().union(*(self.words_of(text) for text in beside))
         return [word for word in dict.fromkeys(self.index.lexicon.tokens(query))
-                if word in terms and THING_NAMES.search(word) and not self.index.document_frequency(word)]
+                if word in terms and THING_NAMES.search(word) and not self.index.document_frequency(word) and not self.stems_of(word) & held]
+
+    @cached_property
+    def _synonym_groups(self) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = {}
+        for term, canonical in self.index.lexicon.canonical.items():
+            groups.setdefault(canonical, [canonical]).append(term)
+        return groups
+
+    def stems_of(self, term: str) -> frozenset[str]:
+        """The words of a synonym group's terms that say which thing it is, as records are searched: not
+        what kind (`THING_WORDS`: 证明, 补贴…) nor what is done (婚姻 and 单身 of 婚姻状况证明 / 单身证明)."""
+        lexicon = self.index.lexicon
+        # (jieba's search mode: the dictionary holds the names whole, 婚姻状况证明, and its words besides)
+        tokens = (token for name in self._synonym_groups.get(term, [term]) for token in lexicon.tokenizer.lcut_for_search(normalise(name), HMM=False))
+        return frozenset(
+            lexicon.canonical.get(token, token) for token in tokens
+            if len(token) >= 2 and token not in THING_WORDS and token not in lexicon.stopwords and token not in self.doing_words
+        )
 
     def thing_of(self, item: ServiceItem) -> str:
         """The longest word of an item's name, words of doing aside: what it is about (往来台湾通行证

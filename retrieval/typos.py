@@ -26,6 +26,7 @@ THING_FLOOR = 20  # ...when the catalogue uses the thing this often (never used,
 THING_ENDS = frozenset("证照卡金书本册单票")  # what the words a slip is corrected to end in
 HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 ASPECT = frozenset("了着过")  # after a verb, never after the names of things
+NUMBER_NEXT = frozenset("一二两三四五六七八九十百千几半0123456789")  # a count follows an amount's word (整, 近), not a thing
 # Characters of grammar, which sound like the ends of many words but are what was meant:
 # "能用医保吗" is no 医保码, "我在生育期间" no 再生育, "为办理" no 未办理 (a review, session 30).
 FUNCTION_CHARS = frozenset("吗呢吧啊呀哦嘛么的地得了着过在为和与及或是也又还都就才去来到把被给跟向从对而但等个能会要可")
@@ -127,6 +128,8 @@ class Homophones:
     def _may_slip(self, text: str, at: int, end: int) -> bool:
         """Whether the character at `at`, in a run ending at `end`, may be a slip."""
         if text[at] in FUNCTION_CHARS or (at == end - 1 and text[at + 1 : at + 2] in ASPECT):  # ("补偿进了谁的口袋": a verb)
+            return False
+        if at == end - 1 and text[at + 1 : at + 2] in NUMBER_NEXT:  # ("结婚整十年", "失业近一年": how long, no 证 or 金)
             return False
         # A word holding it and going on past the run: "导游正在", "不负责任" (a run's own words were looked up already).
         return not any(self._is_word(text[a:b]) for a in range(max(at - 3, 0), at + 1) for b in range(end + 1, min(at + 4, len(text)) + 1) if 2 <= b - a <= 4)

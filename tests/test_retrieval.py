@@ -80,12 +80,21 @@ def test_an_item_that_only_reports_progress_answers_only_a_question_about_progre
     assert not any("进度" in hit.item.name for hit in gd_searcher.search("护照边一步要本人去").hits[:3])
 
 
+def test_a_childhood_name_is_an_alias(gd_searcher):
+    """小名 (乳名, 外号) is what the notaries call 别名."""
+    found = gd_searcher.search("我爸房产证上写的是小名，要证明小名和身份证上的名字是同一个人")
+    assert found.hits[0].item.name == "又名、别名、译名、笔名、网名等公证指引", [hit.item.name for hit in found.hits[:3]]
+
+
 def test_things_to_apply_for_that_no_record_holds(gd_searcher):
     """狗证 (养犬登记) and 公积金 (住房公积金) by any of their names; not a paper the catalogue names
     (户口本: 户口簿), nor a word the dictionary does not know."""
     assert gd_searcher.absent_things("我还养了只柯基，小区说要办狗证，去哪里办") == ["养犬登记"]
     assert gd_searcher.absent_things("想把公积金取出来装修房子") == ["住房公积金"]
     assert gd_searcher.absent_things("要带户口本吗") == [] and gd_searcher.absent_things("迪士尼门票在哪买") == []
+    # Not beside a text holding a word that says which thing (单身证明: 婚姻), nor beside one holding none.
+    assert gd_searcher.absent_things("单身证明喺边度开", beside=["开具婚姻登记记录证明预约"]) == []
+    assert gd_searcher.absent_things("小区说要办狗证", beside=["社会保障卡补领"]) == ["养犬登记"]
 
 
 def test_a_residents_variant_answers_unless_the_user_says_they_are_from_outside_the_mainland(gd_searcher):
@@ -748,7 +757,7 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     from retrieval.typos import Homophones
 
     words = {"残疾证", "残疾", "通行证", "通行", "导游证", "导游", "正在", "我市", "想看", "相看", "医保码", "医保", "负责人", "负责", "不负责任",
-             "社保卡", "社保", "失业金", "失业", "营业执照", "营业", "执照", "报卡", "领发票", "发票", "许可证", "许可", "证明"}
+             "社保卡", "社保", "失业金", "失业", "营业执照", "营业", "执照", "报卡", "领发票", "发票", "许可证", "许可", "证明", "结婚证", "结婚"}
     slips = Homophones(words, lambda run: run in words)
     assert slips.correct("社区说可以给他办个残疾症,能享受补贴") == "社区说可以给他办个残疾证,能享受补贴"
     assert slips.correct("还没有港澳通行正,在广州要怎么申请") == "还没有港澳通行证,在广州要怎么申请"
@@ -758,6 +767,8 @@ def test_a_slip_of_one_character_by_sound_is_read_as_the_catalogue_word() -> Non
     assert slips.correct("想给她办个残急证") == "想给她办个残疾证"
     assert slips.correct("营业直照叫耗子给啃了") == "营业执照叫耗子给啃了"
     assert slips.correct("社报卡") == "社报卡"
+    # A count after it says how long (整, 近), not which thing (the review of a52ecf6).
+    assert slips.correct("俺俩结婚整十年了") == "俺俩结婚整十年了" and slips.correct("俺失业近一年了") == "俺失业近一年了"
     # Nor when the rest is a word of its own, or the thing's end begins one past the run (a name).
     assert slips.correct("零发票申报怎么弄") == "零发票申报怎么弄"
     assert slips.correct("徐可证明了这个事") == "徐可证明了这个事"

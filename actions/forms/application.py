@@ -49,9 +49,9 @@ BOT_ASKED_TO_APPLY = re.compile(
     r"(帮|替|给)(我|俺|咱|他|她)们?(把|将)[^，,。？?！!]{0,8}(递上去|交上去|提交|办了|办上|申请了|申请上|报上去)(?!了)"
     r"|(现在|这就|马上|立马)就?((给|帮|替)(我|俺|咱|他|她)们?)?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
 )
-# ...said to the bot: only such words before it in its clause ("那你先帮他…"; not "社区说帮我把申请递上去",
-# reported, nor "你别现在就给我申请", refused).
-TO_THE_BOT = re.compile(r"[那就你您先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈]*")
+# ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办"; not "社区说帮我
+# 把申请递上去", reported, nor "你别现在就给我申请", refused).
+TO_THE_BOT = re.compile(r"[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈]*")
 # ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办").
 NOT_APPLYING = re.compile(r"还是|[吗么呢？?]\s*$")
 
