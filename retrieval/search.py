@@ -478,8 +478,7 @@ class Searcher:
         registration or a permit does (`THING_NAMES`), that no item uses ("狗证": 养犬登记; "公积金"
         in Guangdong's catalogue). Not a word the dictionary does not know: that may be anything.
         Nor one whose words saying which thing (`stems_of`) a text `beside` holds (a topic's record,
-        the hits' names): a colloquial name of what they are about ("组合贷" of 住房公积金个人住房贷款,
-        "单身证明" of 开具婚姻登记记录证明预约)."""
+        the hits' names): another name of what they are about ("单身证明" of 开具婚姻登记记录证明预约)."""
         terms = set(self.index.lexicon.canonical.values())
         held = frozenset().union(*(self.words_of(text) for text in beside))
         return [word for word in dict.fromkeys(self.index.lexicon.tokens(query))
@@ -493,8 +492,8 @@ class Searcher:
         return groups
 
     def stems_of(self, term: str) -> frozenset[str]:
-        """The words of a synonym group's terms that say which thing it is, as records are searched: not
-        what kind (`THING_WORDS`: 证明, 补贴…) nor what is done (婚姻 and 单身 of 婚姻状况证明 / 单身证明)."""
+        """The words of a synonym group's terms that say which thing it is (婚姻, 单身 of 婚姻状况证明 /
+        单身证明), as records are searched: not what kind (`THING_WORDS`: 证明, 补贴…) nor what is done."""
         lexicon = self.index.lexicon
         # (jieba's search mode: the dictionary holds the names whole, 婚姻状况证明, and its words besides)
         tokens = (token for name in self._synonym_groups.get(term, [term]) for token in lexicon.tokenizer.lcut_for_search(normalise(name), HMM=False))

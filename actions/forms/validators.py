@@ -27,13 +27,11 @@ def _compact(text: str) -> str:
 
 
 # A sentence without a digit where a number is asked ("他那个房东死活不给开租房证明，真愁人") says
-# something else, not a number typed wrong: said so, with where else it can go.
+# something else, not a number typed wrong: said so, with where else it can go. Not a number said in
+# words, as voice input writes it ("幺三八一二三四五六七八九"), nor words about the number asked
+# ("手机号跟刚才那个一样", "身份证号我记不住了"): those get what a number needs.
 NOT_AN_ANSWER = "这句话里没有{what}。别的事可以等申请填完再问我，或拨打12345政务服务便民热线；想先不办可以说“稍后再办”或“取消申请”。"
 SENTENCE_CHARS = 6
-
-
-# ...but not a number said in words, as voice input writes it ("幺三八一二三四五六七八九"), nor words about
-# the number asked ("手机号跟刚才那个一样", "身份证号我记不住了"): those get what a number needs.
 NUMBER_IN_WORDS = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
 ABOUT_THE_NUMBER = re.compile(r"手机|号码|号|身份证|代码|电话")
 
