@@ -53,15 +53,6 @@ def pointer_clause(content: str, pointer: re.Match[str]) -> str:
     return content[starts[-1] if starts else 0 : after.start() if after else len(content)]
 
 
-def known_words(searcher: Searcher, words: str) -> str:
-    """The words of two characters or more that some record holds: the rest ("事儿" of "回到刚才那个补执照
-    的事儿") no earlier service's record holds, and one character ("补") stands for a word the record
-    writes whole (补领); either would only thin every share alike. A word of doing may be what is
-    left, and it counts: "刚才查画家那个" (画家 unknown) points at the lookup, 艺术家查询."""
-    kept = [word for word in searcher.index.lexicon.tokens(words) if len(word) >= 2 and searcher.index.document_frequency(word)]
-    return " ".join(kept)
-
-
 def beside_pointer(content: str) -> str:
     """A message that went back to an earlier service, without the pointer's clause: that clause has
     said which service ("回过头再说说交养老保险那个", "刚才那个居住证的，多长时间能办好", where 居住证 alone
@@ -98,7 +89,9 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
         return topic
     # The clause as it is ("回头说那个卡": 卡), or its known words ("补执照的事儿": 营业执照), the more held.
     said = without_pointer(pointer_clause(content, pointer))
-    known = known_words(searcher, said)
+    # (A word of doing may be all that is known, and it counts: "刚才查画家那个", 画家 unknown, points at
+    # the lookup, 艺术家查询.)
+    known = " ".join(searcher.known_words(said))
 
     def share(entry: ServiceItem) -> float:
         return max(searcher.coverage(said, entry), searcher.coverage(known, entry))  # (no words: 0)

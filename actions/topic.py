@@ -32,9 +32,6 @@ Move = Literal["refer_back", "new_service", "narrow", "pick", "await_pick", "lea
 FIELD_INTENTS = frozenset(
     {"ask_materials", "ask_time_limit", "ask_location", "ask_phone", "ask_fee", "ask_online", "ask_visits", "ask_conditions"}
 )
-# A thing no record holds is still asked of the topic when retrieval ranks the topic this high for the
-# words (`decide`; the review of a52ecf6: "组合贷" and "按揭贷款" on loans at ranks 0 and 1).
-ABSENT_TOPIC_RANK = 3
 # "济南的呢" and the elliptical "那离婚呢" alike: NLU reads both as this intent.
 REGION_INTENT = "inform_region"
 TARGET_INTENT = "inform_target"
@@ -153,6 +150,9 @@ class Thresholds:
     # At or above, a region named with no fact asked is a question about that place, not the
     # topic there ("济南今天限号吗"). Read on held-out examples (README, Conversations).
     about_place: float = 0.7
+    # A thing no record holds (`Evidence.names_absent`) is still asked of the topic when retrieval ranks the
+    # topic this high for the words. Read by `decide`, not among bot.fit_topic's grid.
+    absent_topic_rank: int = 3
 
     @classmethod
     def from_file(cls, path: Path) -> "Thresholds":
@@ -300,7 +300,7 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # materials or conditions, which may name such a thing as a paper to bring or to have first; nor words
     # for which retrieval puts the topic among the first few, a colloquial name of it or of its kind:
     # "组合贷的话要跑几趟" on 住房公积金个人住房贷款.)
-    near = evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < ABSENT_TOPIC_RANK
+    near = evidence.elsewhere_rank_of_topic is not None and evidence.elsewhere_rank_of_topic < t.absent_topic_rank
     if evidence.names_absent and topic.code and evidence.about_topic < t.about_topic and evidence.field not in ("materials", "conditions") and not near:
         return "leave"
     # Another service, named: in words that say enough, or in a question about a service

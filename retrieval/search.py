@@ -472,6 +472,11 @@ class Searcher:
         unknown = sum(1 for word in words if len(word) >= 2 and not self.index.document_frequency(word) and not NUMERAL.fullmatch(word))
         return self.worth(words), unknown
 
+    def known_words(self, text: str) -> list[str]:
+        """The words of two characters or more that some record holds: the rest ("事儿" of "补执照的事儿")
+        no record holds, and one character ("补", "先") stands for a word the records write whole (补领)."""
+        return [word for word in self.index.lexicon.tokens(text) if len(word) >= 2 and self.index.document_frequency(word)]
+
     def absent_things(self, query: str, beside: Iterable[str] = ()) -> list[str]:
         """The things to apply for that the query names and no record holds by any of their names:
         a synonym group's term (data/dict/synonyms.txt) ending as a paper, a fund, a benefit, a
@@ -479,10 +484,9 @@ class Searcher:
         in Guangdong's catalogue). Not a word the dictionary does not know: that may be anything.
         Nor one whose words saying which thing (`stems_of`) a text `beside` holds (a topic's record,
         the hits' names): another name of what they are about ("单身证明" of 开具婚姻登记记录证明预约)."""
-        terms = set(self.index.lexicon.canonical.values())
         held = frozenset().union(*(self.words_of(text) for text in beside))
         return [word for word in dict.fromkeys(self.index.lexicon.tokens(query))
-                if word in terms and THING_NAMES.search(word) and not self.index.document_frequency(word) and not self.stems_of(word) & held]
+                if word in self._synonym_groups and THING_NAMES.search(word) and not self.index.document_frequency(word) and not self.stems_of(word) & held]
 
     @cached_property
     def _synonym_groups(self) -> dict[str, list[str]]:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from actions.returning import beside_pointer, earlier_topics, known_words, pointer_clause, return_pattern, without_pointer
+from actions.returning import beside_pointer, earlier_topics, pointer_clause, return_pattern, without_pointer
 
 
 @pytest.mark.parametrize(
@@ -60,8 +60,8 @@ def test_the_earlier_topics_are_this_sessions_most_recent_first_less_those_rejec
 def test_the_words_a_record_can_hold_name_what_a_pointer_points_at(sd_searcher) -> None:
     """事儿 no record holds, and 补 stands for 补领, which records write whole: left out, 营业执照 names
     the service pointed at."""
-    assert known_words(sd_searcher, "  补执照的事儿") == "营业执照"
-    assert known_words(sd_searcher, "   再说说交养老保险  ") == "基本养老保险"
+    assert " ".join(sd_searcher.known_words("  补执照的事儿")) == "营业执照"
+    assert " ".join(sd_searcher.known_words("   再说说交养老保险  ")) == "基本养老保险"
 
 
 def test_once_gone_back_the_message_is_weighed_without_the_pointers_clause() -> None:

@@ -61,8 +61,7 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     region_code = named.code if named else tracker.get_slot("region")
     asked = strip_field_cues(text) if field else text
     # Words that name something (not 先, 不 of "那边有个电话能先问问不"; the region is the form's).
-    naming = [word for word in searcher.index.lexicon.tokens(catalogue.gazetteer.without_regions(asked)) if len(word) >= 2]
-    says_something = searcher.worth(naming) >= thresholds().specific
+    says_something = searcher.worth(searcher.known_words(catalogue.gazetteer.without_regions(asked))) >= thresholds().specific
     if field and applying_for and (fact or not says_something):
         return about_application(applying_for, field, region_code, catalogue)
     if not says_something:  # "去哪儿办" of nothing the form knows: "去 办" would find anything
