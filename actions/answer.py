@@ -18,8 +18,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, theme_asked, theme_covering
+from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, says_several, theme_asked, theme_covering
 from actions.context import bot_payloads, knowledge, latest_said
+from actions.departments import named_unit
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
@@ -533,9 +534,17 @@ def measure(
     asks_included = bool(picked and included)
     if picked is None and theme and ONE_PART_ASKED.search(content):  # "单说办残疾证那一项": the part its words find first
         picked = next((hit.item.code for hit in probe.hits if hit.item.code in pickable), None)
+    if picked is None and theme and not topic.offered and not included:  # ("养老保险…也算在里头不": the whole)
+        picked = part_retrieval_leads(searcher, catalogue, probe, topic.code, pickable, content, said or content)
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
+    around_entries = [item] if item else [e for c in live_offered(topic.offered, catalogue) if (e := catalogue.entry(c))]
+    if picked is None and not sure_of_other_than(probe, around_entries):
+        # A unit of the service named by its department ("归空港经济区管委会管"); not another service of
+        # that department ("我们给珠江水产研究所供过货，想查下…供货企业项目业绩").
+        unit = named_unit(catalogue, said or content, around_entries)
+        picked = unit.code if unit is not None and unit is not item else None
     if picked is None and item is None and topic.offered:
         # The words, searched afresh, offer one of the choices alone, though they say more than
         # its name ("我跟朋友合伙想开个劳务派遣公司，得跑几个部门" among 开办餐饮店 / 开办劳务公司):
@@ -586,6 +595,37 @@ def measure(
         says_this_topic=item is not None and says_this(searcher, content, item),
         names_absent=bool(searcher.absent_things(content, beside=[record_text(entry) for entry in around_items])),
     )
+
+
+def sure_of_other_than(probe: SearchResult, entries: list[ServiceItem]) -> bool:
+    """Whether retrieval is sure of a service other than those of `entries`."""
+    return probe.best is not None and probe.best.item.service_key not in {e.service_key for e in entries}
+
+
+# How far down retrieval's hits a theme's part may lead the theme's other entries and still be asked of.
+PART_RANK = 3
+
+
+def part_retrieval_leads(
+    searcher: Searcher, catalogue: Catalogue, probe: SearchResult, theme_code: str, parts: tuple[str, ...], content: str, said: str
+) -> str | None:
+    """The theme's part retrieval is sure of for words told in a story rather than the part's name,
+    among its first hits, nearly as good as the first and above the theme itself, asked or wanted:
+    "公积金里还攒着好几万，退了能一把都提出来不" on 退休“一件事” (离退休提取住房公积金, second behind 购买自住
+    住房提取). Not words about the whole ("这一件事都管哪几样", "都得带啥": a fact's cue alone), nor a
+    remark ("…在劳务公司干，说这行不好干"). (Unsure retrieval picks no part: with the theme among its first
+    hits too, theme questions of materials and trips lost 6 turns.)"""
+    if not probe.confident or not probe.hits or says_several(said) or THEME_CALLED.search(said):
+        return None
+    if not content_words(searcher, content) or not asks_or_wants(said):
+        return None
+    code_of = {entry.service_key: code for code in parts if (entry := catalogue.entry(code))}
+    for hit in probe.hits[:PART_RANK]:
+        if hit.item.code == theme_code or hit.score < thresholds().pick_ratio * probe.hits[0].score:
+            return None
+        if hit.item.service_key in code_of:
+            return code_of[hit.item.service_key]
+    return None
 
 
 def asking_clause(searcher: Searcher, said: str) -> str:
@@ -846,8 +886,8 @@ def local_implementations(item: ServiceItem, region_code: str | None, catalogue:
     chain = catalogue.gazetteer.chain_codes(region_code)
     general = general_to_yield_to(item, catalogue)
     above = [i for i in [*implementations, *general] if i.region_code in chain]
-    if above:
-        return [min(above, key=lambda i: chain.index(i.region_code))]
+    if above:  # (of units in one region, the one the conversation is on: two departments may implement it)
+        return [min(above, key=lambda i: (chain.index(i.region_code), i.code != item.code))]
     inside = [i for i in implementations if region_code in catalogue.gazetteer.chain_codes(i.region_code)]
     return (inside or [i for i in general if region_code in catalogue.gazetteer.chain_codes(i.region_code)])[:MAX_CHOICES]
 

@@ -243,14 +243,18 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     if asks_several and told_beside_a_service_asked(message, result, searcher):
         return []
     top = result.hits[0]
+    close = [hit.item for hit in result.hits[:PARTS_SPAN] if hit.score >= PARTS_SHARE * top.score]
     # (The event named: 开办餐饮店, the only theme opening a shop, leads the hits of any shop's
-    # question, "开个水果店要办啥手续".)
-    theme_leads = asks_several and top.item.type == THEME_TYPE and names_the_event(searcher, message, top.item.name)
+    # question, "开个水果店要办啥手续"; or two of its parts close by, one of them may lead it: "…开面馆，
+    # 执照、吃食许可、消防这些能不能一块儿报上去".)
+    leading = next((hit.item for hit in result.hits[:2] if hit.item.type == THEME_TYPE), None)
+    theme_leads = asks_several and leading is not None and (
+        (leading is top.item and names_the_event(searcher, message, top.item.name)) or parts_among(close, leading.code, catalogue) >= 2
+    )
     if not (result.confident or theme_leads):
         return []
     if top.item.name in message:
         return []
-    close = [hit.item for hit in result.hits[:PARTS_SPAN] if hit.score >= PARTS_SHARE * top.score]
     found: list[tuple[int, ServiceItem]] = []
     for theme in catalogue.themes.values():
         entry = catalogue.theme_entry(theme)
@@ -265,6 +269,12 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
             found.append((shown, entry))
     best = max(found, key=lambda f: f[0], default=None)  # (ties: the catalogue's first)
     return [best[1]] if best else []
+
+
+def parts_among(items: list[ServiceItem], theme_code: str, catalogue: Catalogue) -> int:
+    """How many of a theme's parts are among the items."""
+    parts = catalogue.theme_parts(catalogue.themes[theme_code])
+    return len({i.service_key for i in items if i.service_key in parts})
 
 
 def told_beside_a_service_asked(message: str, result: SearchResult, searcher: Searcher) -> bool:

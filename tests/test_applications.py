@@ -220,6 +220,13 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("帮我把申请递上去了吗", False),  # asked whether done
         ("我朋友帮我把材料交上去了，多久有结果", False),  # a fact asked
         ("行，我这就去办", False),  # the user goes
+        ("行了，别让俺再跑了，你这就把补执照的手续给俺在网上走起来", True),
+        ("中，就它了，你直接帮俺把申领手续递上去", True),
+        ("不管了，先把这个一链办的申请替我提交上去", True),
+        ("那帮我在网上申请换张新卡吧", True),
+        ("我已经把材料交上去了", False),  # done, told
+        ("帮我申请的那个什么时候好", False),
+        ("把申请提交上去以后多久有结果", False),
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

@@ -141,6 +141,9 @@ def test_says_what_sets_apart(question: str, name: str, other: str, apart: bool)
         ("俺家厂子在胶州开不下去了，想关门，税务社保公积金挨个销户太麻烦，有没有一块儿办的", "theme-qiye-zhuxiao"),
         ("开个水果店要办啥手续", None),  # 开办餐饮店 leads its "maybe" hits, but no word of its event is said
         ("公司注销要交多少手续费", None),  # a fee, not several things
+        # Two parts close behind the theme, asked for together in words (一块儿报) though the event is not named (面馆)
+        ("我在青岛市南区盘了个门面准备开面馆，执照、吃食许可、消防这些能不能一块儿报上去？", "theme-kaiban-canyindian"),
+        ("厂子开不下去了，合伙人也散了，想把公司彻底关掉，税务、社保、公积金那头都得销户，听说能一次申请？", "theme-qiye-zhuxiao"),
     ],
 )
 def test_a_question_asking_what_a_life_event_needs_gets_its_theme(sd_searcher, sd_catalogue, question, theme) -> None:
@@ -179,3 +182,31 @@ def test_parts_fitting_without_the_theme_named_are_choices(sd_catalogue, sd_sear
     assert theme_covering([medical, social], sd_catalogue, said, sd_searcher) == [medical, social]
     company = "和朋友开个劳务公司，单位社保和医保登记怎么办"
     assert theme_covering([medical, social], sd_catalogue, company, sd_searcher) == [sd_catalogue.theme_entry(theme)]
+
+
+@pytest.mark.parametrize(
+    "said, department",
+    [
+        ("我们项目归空港经济区管委会管", "广州空港经济区管理委员会"),
+        ("一样是空港那边的", "广州空港经济区管理委员会"),  # a short form
+        ("我们在从化，找市规划和自然资源局", "广州市规划和自然资源局"),
+        ("这个规划许可要多久", None),  # 规划 is the service's own word
+        ("管理处在哪", None),  # 管理 is in many departments' names
+    ],
+)
+def test_a_unit_is_named_by_its_department(gd_catalogue, said: str, department: str | None) -> None:
+    """Two departments implement 建设用地规划许可证核发 in 广州 (actions/departments.py): the words
+    name one by its own name's rarer characters, or none."""
+    from actions.departments import named_unit
+
+    item = next(i for i in gd_catalogue.items.values() if i.name.endswith("(建设用地规划许可证核发及变更（集体建设用地）)"))
+    unit = named_unit(gd_catalogue, said, [item])
+    assert (unit.department if unit else None) == department
+
+
+def test_an_institute_named_for_another_service_is_not_a_department_picked(gd_catalogue) -> None:
+    """"珠江水产研究所" names that institute best, not 广东省生态环境技术研究所 by 研究所."""
+    from actions.departments import named_unit
+
+    entries = [i for i in gd_catalogue.items.values() if i.department == "广东省生态环境技术研究所"][:1]
+    assert entries and named_unit(gd_catalogue, "我们给珠江水产研究所供过货", entries) is None

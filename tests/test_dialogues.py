@@ -224,6 +224,24 @@ def test_a_part_of_a_theme_picked_with_a_reason_said_beside_it(bot) -> None:
     assert [i["name"] for i in items(after)] == ["燃气用户过户"] and custom(after, "field") == ["materials"], texts(after)
 
 
+def test_a_part_of_a_theme_told_in_a_story_then_its_fact_and_applying_in_other_words(bot) -> None:
+    """On 退休“一件事”, "公积金还攒了十来万块…能一把全拿出来不" is 离退休提取住房公积金, second in retrieval's
+    hits (behind 购买自住住房提取) and too few of its words in the record to be picked by them (it had got
+    "not found"); "你直接帮俺把补领手续递上去" starts the form (its 手续 had been read as the materials asked)."""
+    me = user()
+    theme = say(me, "我下个月到点退休了，养老金、医保、公积金这些能不能一块儿办")
+    assert custom(theme, "themes")[0][0]["id"] == "theme-tuixiu", texts(theme)
+    part = say(me, "公积金还攒了十来万块，退下来以后能一把全拿出来不")
+    assert [i["name"] for i in items(part)] == ["离退休提取住房公积金"], texts(part)
+    after = say(me, "要带什么证件")
+    assert [i["name"] for i in items(after)] == ["离退休提取住房公积金"] and custom(after, "field") == ["materials"], texts(after)
+    other = user()
+    say(other, "营业执照找不到了，咋补")
+    started = say(other, "中，你直接帮俺把补领手续递上去")
+    assert custom(started, "form")[0]["kind"] == "licence_reissue", texts(started)
+    say(other, "取消申请")
+
+
 def test_a_service_question_read_as_out_of_scope_gets_the_catalogues_sure_answer(bot) -> None:
     """NLU reads "老年人优待证咋弄，还有红烧肉怎么做" as out_of_scope (0.57): the catalogue is sure of
     the service it names, so that is answered, and the conversation goes on about it. A question

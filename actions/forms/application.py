@@ -44,27 +44,34 @@ from retrieval.search import Filters, clauses_of
 # The user asking for the application itself ("帮我申请一下，需要本人到场吗", "我现在就想网上申请，可以吗").
 WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|要)")
 # ...in words NLU may not read as applying: the bot asked to hand it in or do it now, for the user or
-# someone else ("你现在就帮俺把申请递上去", "先帮他把补照的申请办了", "那就现在给她续上", "这就开始弄").
+# someone else ("你现在就帮俺把申请递上去", "先帮他把补照的申请办了", "那就现在给她续上", "这就开始弄", "你这就把
+# 补执照的手续给俺在网上走起来", "先把这个一链办的申请替我提交上去", "那帮我在网上申请换张新卡吧").
+FOR_SOMEONE = r"(帮|替|给)(我|俺|咱|他|她)们?"
+ONLINE = r"(在?(网上|线上|手机上))?"
+HANDED_IN = r"(递上去|交上去|提交(上去)?|报上去|走起来|弄起来|办起来|办了|办上|申请了|申请上)(?!了)"
 BOT_ASKED_TO_APPLY = re.compile(
-    r"(帮|替|给)(我|俺|咱|他|她)们?(把|将)[^，,。？?！!]{0,8}(递上去|交上去|提交|办了|办上|申请了|申请上|报上去)(?!了)"
+    rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
+    rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}?{ONLINE}{HANDED_IN}"
+    rf"|{FOR_SOMEONE}{ONLINE}(申请|申领|办理?)[^，,。？?！!吗么呢]{{0,6}}(吧|呗)$"
     r"|(现在|这就|马上|立马)就?((给|帮|替)(我|俺|咱|他|她)们?)?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
 )
-# ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办"; not "社区说帮我
-# 把申请递上去", reported, nor "你别现在就给我申请", refused).
-TO_THE_BOT = re.compile(r"[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈]*")
+# ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…"; not
+# "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused).
+TO_THE_BOT = re.compile(r"[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆]*")
 # ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办").
 NOT_APPLYING = re.compile(r"还是|[吗么呢？?]\s*$")
 
 
 def asks_to_apply(text: str) -> bool:
     """Whether the words ask the bot to apply now (`BOT_ASKED_TO_APPLY`), said to it (`TO_THE_BOT`), and
-    neither ask nor cue a fact ("我朋友帮我把材料交上去了，多久有结果" asks the time)."""
-    if NOT_APPLYING.search(text) or detect_field(text) is not None:
+    neither ask nor cue a fact elsewhere ("我朋友帮我把材料交上去了，多久有结果" asks the time; the 手续 of
+    "帮俺把申领手续递上去" is what is handed in)."""
+    if NOT_APPLYING.search(text):
         return False
     for clause in clauses_of(text):
         found = BOT_ASKED_TO_APPLY.search(clause)
         if found and TO_THE_BOT.fullmatch(clause[: found.start()]):
-            return True
+            return detect_field(text.replace(found.group(0), "，")) is None
     return False
 
 
