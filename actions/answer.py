@@ -51,7 +51,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
 from retrieval.text import normalise
 
@@ -610,14 +610,14 @@ def part_retrieval_leads(
     searcher: Searcher, catalogue: Catalogue, probe: SearchResult, theme_code: str, parts: tuple[str, ...], content: str, said: str
 ) -> str | None:
     """The theme's part retrieval is sure of for words told in a story rather than the part's name,
-    among its first hits, nearly as good as the first and above the theme itself, asked or wanted:
+    among its first hits, nearly as good as the first and above the theme itself, asked:
     "公积金里还攒着好几万，退了能一把都提出来不" on 退休“一件事” (离退休提取住房公积金, second behind 购买自住
-    住房提取). Not words about the whole ("这一件事都管哪几样", "都得带啥": a fact's cue alone), nor a
-    remark ("…在劳务公司干，说这行不好干"). (Unsure retrieval picks no part: with the theme among its first
+    住房提取). Not words about the whole ("这一件事都管哪几样", "都得带啥": a fact's cue alone), nor what is
+    told ("…在劳务公司干，说这行不好干", "隔壁家孩子出生证明丢了，后来补了"). (Unsure retrieval picks no part: with the theme among its first
     hits too, theme questions of materials and trips lost 6 turns.)"""
     if not probe.confident or not probe.hits or says_several(said) or THEME_CALLED.search(said):
         return None
-    if not content_words(searcher, content) or not asks_or_wants(said):
+    if not content_words(searcher, content) or not asks(said):  # (a report cues a fact too: "…医保断了好几个月")
         return None
     code_of = {entry.service_key: code for code in parts if (entry := catalogue.entry(code))}
     for hit in probe.hits[:PART_RANK]:

@@ -4,70 +4,74 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
 
 # How departments are called for short ("空港经济区管委会").
-SHORT_FORMS = (("管理委员会", "管委会"), ("委员会", "委"))
+SHORT_FORMS = (("管理委员会", "管委会"),)
 # A pair of characters naming a department only when few departments' names hold it: 管理, 广州,
 # 公安 name none of them alone.
 RARE_IN_DEPARTMENTS = 3
-
-_called: dict[int, dict[str, set[str]]] = {}
-_rarity: dict[int, Counter[str]] = {}
+# The run of a department's name the words must say: 空港经济区, 市规划和自然资源局; not the 委会 of
+# 居委会, the 区管 of 小区管理处, the 自然 of "这个自然是要本人去吧".
+NAMED_RUN = 4
+# A department said not to be the user's, or another's, or the past: "我不是空港经济区的", "以前归空港管",
+# "我邻居说他们是找空港经济区办的", "听说规划和自然资源局审批很慢".
+NOT_CHOSEN = re.compile(r"不是|不归|不在|以前|原来|之前|听说|(他|她|邻居|朋友|亲戚|同事|人家|别人)[^，,。？?！!]{0,8}说")
 
 
 def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def called(department: str) -> set[str]:
-    """The character pairs of a department's name and of its short forms."""
-    name = unicodedata.normalize("NFKC", department)
-    forms = [name, *(name.replace(long, short) for long, short in SHORT_FORMS if long in name)]
-    return set().union(*map(bigrams, forms))
+_forms: dict[tuple[str, str], list[str]] = {}  # (portal, department): its forms, read once
 
 
-def departments(catalogue: Catalogue) -> dict[str, set[str]]:
-    """Every department's character pairs (once per catalogue)."""
-    if id(catalogue) not in _called:
-        _called[id(catalogue)] = {name: called(name) for name in {item.department for item in catalogue.items.values()}}
-    return _called[id(catalogue)]
+def forms(catalogue: Catalogue, department: str) -> list[str]:
+    """A department's name and its short forms, the places in them left out: 临沂市公安局兰山分局
+    says 兰山 as a place, which the gazetteer reads (an origin, a region) before any department."""
+    key = (catalogue.portal, department)
+    if key not in _forms:
+        name = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", department))
+        _forms[key] = [name, *(name.replace(long, short) for long, short in SHORT_FORMS if long in name)]
+    return _forms[key]
 
 
-def departments_holding(catalogue: Catalogue) -> Counter[str]:
-    """In how many departments' names each character pair is."""
-    if id(catalogue) not in _rarity:
-        _rarity[id(catalogue)] = Counter(pair for pairs in departments(catalogue).values() for pair in pairs)
-    return _rarity[id(catalogue)]
+def called(catalogue: Catalogue, department: str) -> set[str]:
+    return set().union(*map(bigrams, forms(catalogue, department)))
 
 
-def best_named(catalogue: Catalogue, said_pairs: set[str]) -> set[str]:
-    """The departments the words share the most character pairs with: "珠江水产研究所" names that
-    institute, not 广东省生态环境技术研究所 by its 研究所."""
-    shared = {name: len(pairs & said_pairs) for name, pairs in departments(catalogue).items()}
-    most = max(shared.values(), default=0)
-    return {name for name, n in shared.items() if n == most} if most else set()
+def said_run(said: str, name: str) -> str:
+    """The longest run of the name's characters the words say."""
+    match = SequenceMatcher(None, said, name, autojunk=False).find_longest_match(0, len(said), 0, len(name))
+    return name[match.b : match.b + match.size]
 
 
 def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) -> ServiceItem | None:
-    """The one implementation of `entries` whose department the words name in pairs of characters
-    no other candidate's department or service name holds, and few departments do, and which they
-    name better than any other department; None when none or several are named so."""
-    candidates = {i.code: i for entry in entries for i in catalogue.implementations(entry)}
-    if len({i.department for i in candidates.values()}) < 2:
+    """The one implementation of `entries` whose department the words name: a run of its name
+    (`NAMED_RUN` characters, places aside) holding a pair of characters no other candidate's
+    department or service name holds and few departments do, and no other department named
+    better; not one said not to be chosen (`NOT_CHOSEN`). None when none or several are named so."""
+    candidates = {i.code: i for entry in entries if entry.code in catalogue.items for i in catalogue.implementations(entry)}  # (not themes)
+    if len({i.department for i in candidates.values()}) < 2 or NOT_CHOSEN.search(said):
         return None
-    holding = departments_holding(catalogue)
-    said_pairs = bigrams(unicodedata.normalize("NFKC", said))
-    best = best_named(catalogue, said_pairs)
+    said = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", said))
+    departments = {item.department for item in catalogue.items.values()}
+    holding = Counter(pair for name in departments for pair in called(catalogue, name))
+    runs = {name: max((said_run(said, form) for form in forms(catalogue, name)), key=len) for name in departments}
+    longest = max(map(len, runs.values()), default=0)
     named = []
-    for item in (i for i in candidates.values() if i.department in best):
-        others = set().union(*(called(o.department) | bigrams(o.name) for o in candidates.values() if o.department != item.department))
-        own = called(item.department) - others - bigrams(item.name)
-        if any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in own & said_pairs):
+    for item in candidates.values():
+        run = runs[item.department]
+        if len(run) < NAMED_RUN or len(run) < longest:  # ("珠江水产研究所" names that institute, not another's 研究所)
+            continue
+        others = set().union(*(called(catalogue, o.department) | bigrams(o.name) for o in candidates.values() if o.department != item.department))
+        if any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in bigrams(run) - others - bigrams(item.name)):
             named.append(item)
     return named[0] if len(named) == 1 else None

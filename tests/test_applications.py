@@ -227,6 +227,10 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("我已经把材料交上去了", False),  # done, told
         ("帮我申请的那个什么时候好", False),
         ("把申请提交上去以后多久有结果", False),
+        ("帮我申请要收费吧", False),  # a fact asked (the review of 975844d)
+        ("帮我申请得几天吧", False),
+        ("帮她办的话要带啥吧", False),
+        ("先把营业执照办了", False),  # for no one: the user's plan
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

@@ -188,10 +188,15 @@ def test_parts_fitting_without_the_theme_named_are_choices(sd_catalogue, sd_sear
     "said, department",
     [
         ("我们项目归空港经济区管委会管", "广州空港经济区管理委员会"),
-        ("一样是空港那边的", "广州空港经济区管理委员会"),  # a short form
         ("我们在从化，找市规划和自然资源局", "广州市规划和自然资源局"),
         ("这个规划许可要多久", None),  # 规划 is the service's own word
         ("管理处在哪", None),  # 管理 is in many departments' names
+        # (the review of 975844d) too short a run of the name, or said not to be the user's
+        ("一样是空港那边的", None),
+        ("业委会已经签字同意了，接下来去哪办", None),  # 委会 of 管委会
+        ("这个自然是要本人去吧", None),
+        ("我不是空港经济区的，找哪里", None),
+        ("以前归空港经济区管，现在划回白云区了，找谁", None),
     ],
 )
 def test_a_unit_is_named_by_its_department(gd_catalogue, said: str, department: str | None) -> None:
@@ -210,3 +215,20 @@ def test_an_institute_named_for_another_service_is_not_a_department_picked(gd_ca
 
     entries = [i for i in gd_catalogue.items.values() if i.department == "广东省生态环境技术研究所"][:1]
     assert entries and named_unit(gd_catalogue, "我们给珠江水产研究所供过货", entries) is None
+
+
+def test_a_place_in_a_departments_name_is_a_place_not_the_department(sd_catalogue) -> None:
+    """临沂市公安局兰山分局 is named by a place the gazetteer reads first (an origin here)."""
+    from actions.departments import named_unit
+
+    item = next(i for i in sd_catalogue.items.values() if i.name == "居民身份证换领")
+    assert named_unit(sd_catalogue, "户口还在老家兰山，在这边能换吗", [item]) is None
+
+
+def test_a_theme_has_no_unit_to_name(sd_catalogue) -> None:
+    """A theme's entry lists all its parts' departments in one name: no unit of it is named (it had
+    raised a KeyError in the action)."""
+    from actions.departments import named_unit
+
+    offered = [sd_catalogue.entry("theme-canjiren"), next(i for i in sd_catalogue.items.values() if i.name == "居民身份证换领")]
+    assert named_unit(sd_catalogue, "俺爹那个倔脾气，一听要上医院评定就跟俺杠赖", offered) is None

@@ -51,8 +51,8 @@ ONLINE = r"(在?(网上|线上|手机上))?"
 HANDED_IN = r"(递上去|交上去|提交(上去)?|报上去|走起来|弄起来|办起来|办了|办上|申请了|申请上)(?!了)"
 BOT_ASKED_TO_APPLY = re.compile(
     rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
-    rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}?{ONLINE}{HANDED_IN}"
-    rf"|{FOR_SOMEONE}{ONLINE}(申请|申领|办理?)[^，,。？?！!吗么呢]{{0,6}}(吧|呗)$"
+    rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
+    rf"|{FOR_SOMEONE}{ONLINE}(申请|申领|办理?)(?P<what>[^，,。？?！!吗么呢]{{0,6}})(吧|呗)$"
     r"|(现在|这就|马上|立马)就?((给|帮|替)(我|俺|咱|他|她)们?)?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
 )
 # ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…"; not
@@ -71,7 +71,8 @@ def asks_to_apply(text: str) -> bool:
     for clause in clauses_of(text):
         found = BOT_ASKED_TO_APPLY.search(clause)
         if found and TO_THE_BOT.fullmatch(clause[: found.start()]):
-            return detect_field(text.replace(found.group(0), "，")) is None
+            # (what is applied for is read too: "帮我申请要收费吧" asks the fee)
+            return detect_field(text.replace(found.group(0), "，" + (found.group("what") or ""))) is None
     return False
 
 
