@@ -51,7 +51,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, Field, asks, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
 from retrieval.text import normalise
 
@@ -602,6 +602,8 @@ def sure_of_other_than(probe: SearchResult, entries: list[ServiceItem]) -> bool:
     return probe.best is not None and probe.best.item.service_key not in {e.service_key for e in entries}
 
 
+# A part asked of in words, not only told (几 of 好几年, 边 of 那边 ask nothing; nor a fact's cue: "…医保断了好几个月").
+ASKED_OF_A_PART = re.compile(r"咋|怎么|怎样|如何|点样|点搞|啥|什么|哪")
 # How far down retrieval's hits a theme's part may lead the theme's other entries and still be asked of.
 PART_RANK = 3
 
@@ -617,7 +619,7 @@ def part_retrieval_leads(
     hits too, theme questions of materials and trips lost 6 turns.)"""
     if not probe.confident or not probe.hits or says_several(said) or THEME_CALLED.search(said):
         return None
-    if not content_words(searcher, content) or not asks(said):  # (a report cues a fact too: "…医保断了好几个月")
+    if not content_words(searcher, content) or not (QUESTION.search(said) or ASKED_OF_A_PART.search(said)):
         return None
     code_of = {entry.service_key: code for code in parts if (entry := catalogue.entry(code))}
     for hit in probe.hits[:PART_RANK]:

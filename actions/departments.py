@@ -13,8 +13,8 @@ from difflib import SequenceMatcher
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
 
-# How departments are called for short ("空港经济区管委会").
-SHORT_FORMS = (("管理委员会", "管委会"),)
+# What many offices are called, which names none of them: 景区管委会, 物业管理中心, 集团公司.
+OFFICE_WORDS = re.compile(r"管理委员会|委员会|管理中心|服务中心|中心|集团公司|公司|管理处")
 # A pair of characters naming a department only when few departments' names hold it: 管理, 广州,
 # 公安 name none of them alone.
 RARE_IN_DEPARTMENTS = 3
@@ -23,7 +23,7 @@ RARE_IN_DEPARTMENTS = 3
 NAMED_RUN = 4
 # A department said not to be the user's, or another's, or the past: "我不是空港经济区的", "以前归空港管",
 # "我邻居说他们是找空港经济区办的", "听说规划和自然资源局审批很慢".
-NOT_CHOSEN = re.compile(r"不是|不归|不在|以前|原来|之前|听说|(他|她|邻居|朋友|亲戚|同事|人家|别人)[^，,。？?！!]{0,8}说")
+NOT_CHOSEN = re.compile(r"(?<![是归在])不(是|归|在)|(以前|原来|之前)(是|归|在|找|属)|听说|(他|她|邻居|朋友|亲戚|同事|人家|别人)[^，,。？?！!]{0,8}说")
 
 
 def bigrams(text: str) -> set[str]:
@@ -34,12 +34,12 @@ _forms: dict[tuple[str, str], list[str]] = {}  # (portal, department): its forms
 
 
 def forms(catalogue: Catalogue, department: str) -> list[str]:
-    """A department's name and its short forms, the places in them left out: 临沂市公安局兰山分局
-    says 兰山 as a place, which the gazetteer reads (an origin, a region) before any department."""
+    """A department's name, the places and office words in it left out: 临沂市公安局兰山分局 says 兰山
+    as a place, which the gazetteer reads (an origin, a region) before any department; 广州空港经济区管理
+    委员会 is called by its 空港经济区."""
     key = (catalogue.portal, department)
     if key not in _forms:
-        name = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", department))
-        _forms[key] = [name, *(name.replace(long, short) for long, short in SHORT_FORMS if long in name)]
+        _forms[key] = [OFFICE_WORDS.sub(" ", catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", department)))]
     return _forms[key]
 
 

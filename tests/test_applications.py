@@ -231,6 +231,11 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("帮我申请得几天吧", False),
         ("帮她办的话要带啥吧", False),
         ("先把营业执照办了", False),  # for no one: the user's plan
+        ("你帮我把证办了没", False),  # whether it was done (the review of c2b1739)
+        ("帮我把申请了的那个取消", False),
+        ("帮我申请的事算了吧", False),
+        ("那就帮我妈申请呗", True),
+        ("算了不说了，你现在就给俺申请吧", True),  # 算了 of the talk, not of applying
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

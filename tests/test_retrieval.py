@@ -297,6 +297,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
     [
         ("那要拿些什么东西过去", "materials"),  # follow-ups in everyday words
         ("过去的时候证件得揣哪几样", "materials"),
+        ("申报的时候图纸文件要交哪几样", "materials"),  # (session 55)
+        ("养老保险能交哪几种险", None),  # a kind of insurance, not a paper (the review of 975844d)
+        ("还要附上什么证明文件吗", "materials"),
+        ("图纸还没画完，现在能先报吗", "conditions"),
         ("医院总机几多号，我打过去问清楚啲", "phone"),
         ("测体质要去边个场馆", "location"),
         ("我们这种执飞两岸航班的就可以办对吧", "conditions"),  # (a confirmation asked)
