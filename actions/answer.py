@@ -615,8 +615,8 @@ def part_retrieval_leads(
     among its first hits, nearly as good as the first and above the theme itself, asked:
     "公积金里还攒着好几万，退了能一把都提出来不" on 退休“一件事” (离退休提取住房公积金, second behind 购买自住
     住房提取). Not words about the whole ("这一件事都管哪几样", "都得带啥": a fact's cue alone), nor what is
-    told ("…在劳务公司干，说这行不好干", "隔壁家孩子出生证明丢了，后来补了"). (Unsure retrieval picks no part: with the theme among its first
-    hits too, theme questions of materials and trips lost 6 turns.)"""
+    told ("…在劳务公司干，说这行不好干", "隔壁家孩子出生证明丢了，后来补了"). (Unsure retrieval picks no part:
+    with the theme among its first hits too, theme questions of materials and trips lost 6 turns.)"""
     if not probe.confident or not probe.hits or says_several(said) or THEME_CALLED.search(said):
         return None
     if not content_words(searcher, content) or not (QUESTION.search(said) or ASKED_OF_A_PART.search(said)):

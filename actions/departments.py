@@ -30,21 +30,25 @@ def bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-_forms: dict[tuple[str, str], list[str]] = {}  # (portal, department): its forms, read once
+_names: dict[tuple[str, str], str] = {}  # (portal, department): the name as the words may say it, read once
+_holding: dict[str, Counter[str]] = {}  # portal: in how many departments' names each pair of characters is
 
 
-def forms(catalogue: Catalogue, department: str) -> list[str]:
+def called(catalogue: Catalogue, department: str) -> str:
     """A department's name, the places and office words in it left out: 临沂市公安局兰山分局 says 兰山
     as a place, which the gazetteer reads (an origin, a region) before any department; 广州空港经济区管理
     委员会 is called by its 空港经济区."""
     key = (catalogue.portal, department)
-    if key not in _forms:
-        _forms[key] = [OFFICE_WORDS.sub(" ", catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", department)))]
-    return _forms[key]
+    if key not in _names:
+        _names[key] = OFFICE_WORDS.sub(" ", catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", department)))
+    return _names[key]
 
 
-def called(catalogue: Catalogue, department: str) -> set[str]:
-    return set().union(*map(bigrams, forms(catalogue, department)))
+def departments_holding(catalogue: Catalogue) -> Counter[str]:
+    if catalogue.portal not in _holding:
+        names = {item.department for item in catalogue.items.values()}
+        _holding[catalogue.portal] = Counter(pair for name in names for pair in bigrams(called(catalogue, name)))
+    return _holding[catalogue.portal]
 
 
 def said_run(said: str, name: str) -> str:
@@ -55,23 +59,22 @@ def said_run(said: str, name: str) -> str:
 
 def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) -> ServiceItem | None:
     """The one implementation of `entries` whose department the words name: a run of its name
-    (`NAMED_RUN` characters, places aside) holding a pair of characters no other candidate's
-    department or service name holds and few departments do, and no other department named
-    better; not one said not to be chosen (`NOT_CHOSEN`). None when none or several are named so."""
+    (`NAMED_RUN` characters, places and office words aside) holding a pair of characters no other
+    candidate's department or service name holds and few departments do, and no other department
+    named better; not one said not to be chosen (`NOT_CHOSEN`). None when none or several are named so."""
     candidates = {i.code: i for entry in entries if entry.code in catalogue.items for i in catalogue.implementations(entry)}  # (not themes)
     if len({i.department for i in candidates.values()}) < 2 or NOT_CHOSEN.search(said):
         return None
     said = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", said))
-    departments = {item.department for item in catalogue.items.values()}
-    holding = Counter(pair for name in departments for pair in called(catalogue, name))
-    runs = {name: max((said_run(said, form) for form in forms(catalogue, name)), key=len) for name in departments}
+    runs = {name: said_run(said, called(catalogue, name)) for name in {item.department for item in catalogue.items.values()}}
     longest = max(map(len, runs.values()), default=0)
+    holding = departments_holding(catalogue)
     named = []
     for item in candidates.values():
         run = runs[item.department]
         if len(run) < NAMED_RUN or len(run) < longest:  # ("珠江水产研究所" names that institute, not another's 研究所)
             continue
-        others = set().union(*(called(catalogue, o.department) | bigrams(o.name) for o in candidates.values() if o.department != item.department))
+        others = set().union(*(bigrams(called(catalogue, o.department)) | bigrams(o.name) for o in candidates.values() if o.department != item.department))
         if any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in bigrams(run) - others - bigrams(item.name)):
             named.append(item)
     return named[0] if len(named) == 1 else None

@@ -53,7 +53,7 @@ BOT_ASKED_TO_APPLY = re.compile(
     rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
     rf"|{FOR_SOMEONE}{ONLINE}(申请|申领|办理?)(?P<what>[^，,。？?！!吗么呢]{{0,6}})(吧|呗)$"
-    r"|(现在|这就|马上|立马)就?((给|帮|替)(我|俺|咱|他|她)们?)?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
+    rf"|(现在|这就|马上|立马)就?({FOR_SOMEONE})?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
 )
 # ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…"; not
 # "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused).
@@ -61,7 +61,7 @@ TO_THE_BOT = re.compile(r"[那就你您我俺咱们先麻烦请现在马上立�
 # ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办").
 # (nor whether it was done: "你帮我把证办了没", "…交上去未")
 NOT_APPLYING = re.compile(r"还是|[吗么呢没未咩？?]有?\s*$|了不\s*$")
-# ...nor taken back or given up in its clause ("帮我申请的事算了吧"; not "算了不扯了，就给俺把这个补上吧").
+# ...nor taken back or given up in its clause ("帮我申请的事算了吧"; not "算了不说了，你现在就给俺申请吧").
 GIVEN_UP = re.compile(r"取消|撤销|撤回|算了|没用|不了")
 
 
