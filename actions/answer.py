@@ -539,11 +539,10 @@ def measure(
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
-    around_entries = [item] if item else [e for c in live_offered(topic.offered, catalogue) if (e := catalogue.entry(c))]
-    if picked is None and not sure_of_other_than(probe, around_entries):
+    if picked is None and not sure_of_other_than(probe, around_items):
         # A unit of the service named by its department ("归空港经济区管委会管"); not another service of
         # that department ("我们给珠江水产研究所供过货，想查下…供货企业项目业绩").
-        unit = named_unit(catalogue, said or content, around_entries)
+        unit = named_unit(catalogue, said or content, around_items)
         picked = unit.code if unit is not None and unit is not item else None
     if picked is None and item is None and topic.offered:
         # The words, searched afresh, offer one of the choices alone, though they say more than

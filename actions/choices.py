@@ -249,7 +249,8 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     # 执照、吃食许可、消防这些能不能一块儿报上去".)
     leading = next((hit.item for hit in result.hits[:2] if hit.item.type == THEME_TYPE), None)
     theme_leads = asks_several and leading is not None and (
-        (leading is top.item and names_the_event(searcher, message, top.item.name)) or parts_among(close, leading.code, catalogue) >= 2
+        (leading is top.item and names_the_event(searcher, message, top.item.name))
+        or parts_among(close, catalogue.theme_parts(catalogue.themes[leading.code])) >= 2
     )
     if not (result.confident or theme_leads):
         return []
@@ -263,7 +264,7 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
             continue  # rejected, or its units are elsewhere ("我刚退伍回济南" with 济宁's theme)
         if top.item.code != theme.id and top.item.service_key not in parts:
             continue
-        shown = len({i.service_key for i in close if i.service_key in parts}) + any(i.code == theme.id for i in close)
+        shown = parts_among(close, parts) + any(i.code == theme.id for i in close)
         codes = tuple(c for c in theme.item_codes if c in catalogue.items)
         if shown >= 2 and (asks_several or len(parts_joined(result.query, codes, catalogue, searcher)) >= 2):
             found.append((shown, entry))
@@ -271,9 +272,8 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     return [best[1]] if best else []
 
 
-def parts_among(items: list[ServiceItem], theme_code: str, catalogue: Catalogue) -> int:
-    """How many of a theme's parts are among the items."""
-    parts = catalogue.theme_parts(catalogue.themes[theme_code])
+def parts_among(items: list[ServiceItem], parts: set[tuple[str, str]]) -> int:
+    """How many of a theme's parts (`Catalogue.theme_parts`) are among the items."""
     return len({i.service_key for i in items if i.service_key in parts})
 
 

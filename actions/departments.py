@@ -12,6 +12,7 @@ from difflib import SequenceMatcher
 
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
+from retrieval.rerank import bigrams
 
 # What many offices are called, which names none of them: 景区管委会, 物业管理中心, 集团公司.
 OFFICE_WORDS = re.compile(r"管理委员会|委员会|管理中心|服务中心|中心|集团公司|公司|管理处")
@@ -24,10 +25,6 @@ NAMED_RUN = 4
 # A department said not to be the user's, or another's, or the past: "我不是空港经济区的", "以前归空港管",
 # "我邻居说他们是找空港经济区办的", "听说规划和自然资源局审批很慢".
 NOT_CHOSEN = re.compile(r"(?<![是归在])不(是|归|在)|(以前|原来|之前)(是|归|在|找|属)|听说|(他|她|邻居|朋友|亲戚|同事|人家|别人)[^，,。？?！!]{0,8}说")
-
-
-def bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
 _names: dict[tuple[str, str], str] = {}  # (portal, department): the name as the words may say it, read once
