@@ -18,7 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, says_several, theme_asked, theme_covering
+from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, says_several, several_cues, theme_asked, theme_covering
 from actions.context import bot_payloads, knowledge, latest_said
 from actions.departments import named_unit
 from actions.forms.specs import kind_for
@@ -539,11 +539,11 @@ def measure(
     if picked and outnamed(searcher, content, probe, catalogue.entry(picked), pickable):
         picked = None
     picked = picked or offered_by_ordinal(searcher, content, live_offered(topic.offered, catalogue))
-    if picked is None and not sure_of_other_than(probe, around_items):
-        # A unit of the service named by its department ("归空港经济区管委会管"); not another service of
-        # that department ("我们给珠江水产研究所供过货，想查下…供货企业项目业绩").
-        unit = named_unit(catalogue, said or content, around_items)
-        picked = unit.code if unit is not None and unit is not item else None
+    # A unit of the service named by its department ("归空港经济区管委会管"): another is picked, the topic's
+    # own is pointed at ("我要看省农业农村厅发布的那一份" on 主业与品牌查询 of 广东省农业农村厅).
+    naming = named_unit(catalogue, said or content, around_items) if picked is None else None
+    unit = naming[0] if naming and not sure_of_other_than_named(searcher, probe, around_items, content, naming[1], filters) else None
+    picked = unit.code if unit is not None and unit is not item else picked
     if picked is None and item is None and topic.offered:
         # The words, searched afresh, offer one of the choices alone, though they say more than
         # its name ("我跟朋友合伙想开个劳务派遣公司，得跑几个部门" among 开办餐饮店 / 开办劳务公司):
@@ -591,7 +591,7 @@ def measure(
         asks_included=asks_included,
         asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case, said=said),
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
-        says_this_topic=item is not None and says_this(searcher, content, item),
+        says_this_topic=item is not None and (says_this(searcher, content, item) or unit is item or (theme is not None and calls_the_theme(said or content))),
         names_absent=bool(searcher.absent_things(content, beside=[record_text(entry) for entry in around_items])),
     )
 
@@ -599,6 +599,20 @@ def measure(
 def sure_of_other_than(probe: SearchResult, entries: list[ServiceItem]) -> bool:
     """Whether retrieval is sure of a service other than those of `entries`."""
     return probe.best is not None and probe.best.item.service_key not in {e.service_key for e in entries}
+
+
+def sure_of_other_than_named(searcher: Searcher, probe: SearchResult, entries: list[ServiceItem], content: str, run: str, filters: Filters) -> bool:
+    """Whether retrieval is sure of a service other than those of `entries` by more than the
+    department's name the words say (`run`): "我们给珠江水产研究所供过货，想查下…供货企业项目业绩" asks
+    for another service of that department; "我要看省农业农村厅发布的那一份" finds …农业农村厅法治政府建设
+    报告查询 by the department's name alone."""
+    if not sure_of_other_than(probe, entries):
+        return False
+    rest = content.replace(run, " ")
+    if rest == content:  # (the run said otherwise than in the searched words: no telling)
+        return True
+    again = searcher.search(rest, filters).best if rest.strip() else None
+    return again is not None and again.item.service_key == probe.best.item.service_key
 
 
 # A part asked of in words, not only told (几 of 好几年, 边 of 那边 ask nothing; nor a fact's cue: "…医保断了好几个月").
@@ -1016,8 +1030,22 @@ def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
 
 # What a theme service is called, not which ("这个一链办", "这一件事"); and where those words ask of
 # another or are everyday speech ("还有一件事想问", "除了这个一件事还有别的吗").
-THEME_CALLED = re.compile(r"一链办|一件事|主题服务")
+THEME_CALLED = re.compile(r"一链办|一件事|主题服务|一条龙")
 NOT_THIS_THEME = re.compile(r"(还有|再问|问(你|您|下|一下)?|请教|说|有)一件事|别的|其他|其它|还有(哪些|啥|什么)|除了")
+
+
+# Doing several things together, as a theme does ("这么合着办", "要是一块儿办").
+TOGETHER = re.compile(r"一起|一块儿?|一并|合着|合起来|合在一起|并在一起|并到一块|并成|打包|一揽子|一回|一次办")
+# Cues for several that one service may answer too ("这是个啥手续", "办啥证").
+ONE_SERVICE_CUE = re.compile(r"手续|事|证")
+
+
+def calls_the_theme(said: str) -> bool:
+    """Whether the words call a theme under discussion by what it is or does, or ask of the several
+    it holds: "走这个一条龙的话，比原来少跑几个部门", "这个一块儿办的，前后总共要交几样材料", "里头一共牵扯
+    几个部门" (words the catalogue never writes, which alone would leave the topic)."""
+    several = any(cue in said for cue in several_cues() if not ONE_SERVICE_CUE.search(cue))
+    return bool(THEME_CALLED.search(said) or TOGETHER.search(said) or several) and not NOT_THIS_THEME.search(said)
 
 
 def answered_of_the_theme(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

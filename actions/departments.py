@@ -22,6 +22,11 @@ RARE_IN_DEPARTMENTS = 3
 # The run of a department's name the words must say: 空港经济区, 市规划和自然资源局; not the 委会 of
 # 居委会, the 区管 of 小区管理处, the 自然 of "这个自然是要本人去吧".
 NAMED_RUN = 4
+# A shorter run names it when an office's word follows within a few characters, as people shorten
+# a department's name: "找空港那个管委会办", "要去省公安厅办吗" (not "一样是空港那边的").
+SHORT_RUN = 2
+OFFICE_SAID = re.compile(r"管委会?|委员会|局|厅|中心|所|院|集团|公司")
+OFFICE_AFTER = 4
 # A department said not to be the user's, or another's, or the past: "我不是空港经济区的", "以前归空港管",
 # "我邻居说他们是找空港经济区办的", "听说规划和自然资源局审批很慢".
 NOT_CHOSEN = re.compile(r"(?<![是归在])不(是|归|在)|(以前|原来|之前)(是|归|在|找|属)|听说|(他|她|邻居|朋友|亲戚|同事|人家|别人)[^，,。？?！!]{0,8}说")
@@ -49,14 +54,16 @@ def departments_holding(catalogue: Catalogue) -> Counter[str]:
 
 
 def said_run(said: str, name: str) -> str:
-    """The longest run of the name's characters the words say."""
+    """The longest run of the name's characters the words say, if long enough to name it."""
     match = SequenceMatcher(None, said, name, autojunk=False).find_longest_match(0, len(said), 0, len(name))
-    return name[match.b : match.b + match.size]
+    run, end = name[match.b : match.b + match.size], match.a + match.size
+    office_follows = OFFICE_SAID.search(said[end - 1 : end + OFFICE_AFTER]) if run else None
+    return run if len(run) >= NAMED_RUN or (len(run) >= SHORT_RUN and office_follows) else ""
 
 
-def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) -> ServiceItem | None:
-    """The one implementation of `entries` whose department the words name: a run of its name
-    (`NAMED_RUN` characters, places and office words aside) holding a pair of characters no other
+def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) -> tuple[ServiceItem, str] | None:
+    """The one implementation of `entries` whose department the words name, and the run of its name
+    they say: a run (`said_run`, places and office words aside) holding a pair of characters no other
     candidate's department or service name holds and few departments do, and no other department
     named better; not one said not to be chosen (`NOT_CHOSEN`). None when none or several are named so."""
     candidates = {i.code: i for entry in entries if entry.code in catalogue.items for i in catalogue.implementations(entry)}  # (not themes)
@@ -69,9 +76,9 @@ def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) 
     named = []
     for item in candidates.values():
         run = runs[item.department]
-        if len(run) < NAMED_RUN or len(run) < longest:  # ("珠江水产研究所" names that institute, not another's 研究所)
+        if not run or len(run) < longest:  # ("珠江水产研究所" names that institute, not another's 研究所)
             continue
         others = set().union(*(bigrams(called(catalogue, o.department)) | bigrams(o.name) for o in candidates.values() if o.department != item.department))
         if any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in bigrams(run) - others - bigrams(item.name)):
             named.append(item)
-    return named[0] if len(named) == 1 else None
+    return (named[0], runs[named[0].department]) if len(named) == 1 else None

@@ -105,7 +105,8 @@ def asks_the_topic(tracker: Tracker) -> bool:
     "号码发我呗"): nothing else to search (not "住房补贴申请条件"), no document's words ("这个是哪个部门发的"),
     no amount (which documents hold)."""
     text = tracker.latest_message.get("text") or ""
-    if not asks_a_field_of_the_topic(tracker) or DOCUMENT_WORDS.search(text) or asks_amount(text):
+    # (A document's words inside a field's cue ask for papers to bring: "申请的时候得附上哪些文件".)
+    if not asks_a_field_of_the_topic(tracker) or DOCUMENT_WORDS.search(strip_field_cues(text)) or asks_amount(text):
         return False
     # (A word of the topic's own name names it, "这个文号在网上能查到吧" on …广告批准文号查询, unless the
     # words are surely another item's: "一级注册消防工程师注册网上能办吗" on …考试报名.)

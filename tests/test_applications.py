@@ -236,6 +236,13 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("帮我申请的事算了吧", False),
         ("那就帮我妈申请呗", True),
         ("算了不说了，你现在就给俺申请吧", True),  # 算了 of the talk, not of applying
+        ("行，你现在就帮俺把这一揽子申请开起来", True),  # (session 56)
+        ("还是说回刚才那个一链办，你这会儿就替咱把申请提交上去吧", True),  # (还是 of going back)
+        ("这会儿麻烦你把签注给俺报上", True),
+        ("帮我报个名吧", True),
+        ("现在办，还是等过完年再办", False),
+        ("我朋友帮我把材料报上了", False),
+        ("他帮我报名了吗", False),
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

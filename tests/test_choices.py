@@ -198,6 +198,10 @@ def test_parts_fitting_without_the_theme_named_are_choices(sd_catalogue, sd_sear
         ("以前归空港经济区管，现在划回白云区了，找谁", None),
         ("景区管委会批了，还要去哪", None),  # office words name no department (the review of c2b1739)
         ("是不是找空港经济区管委会办", "广州空港经济区管理委员会"),  # (是不是 is no 不是)
+        # a shorter run with an office's word after it (session 56)
+        ("我们归空港那个管委会管", "广州空港经济区管理委员会"),
+        ("空港管委会的窗口在哪", "广州空港经济区管理委员会"),
+        ("空港那边的人说要先报规划", None),
     ],
 )
 def test_a_unit_is_named_by_its_department(gd_catalogue, said: str, department: str | None) -> None:
@@ -206,8 +210,8 @@ def test_a_unit_is_named_by_its_department(gd_catalogue, said: str, department: 
     from actions.departments import named_unit
 
     item = next(i for i in gd_catalogue.items.values() if i.name.endswith("(建设用地规划许可证核发及变更（集体建设用地）)"))
-    unit = named_unit(gd_catalogue, said, [item])
-    assert (unit.department if unit else None) == department
+    named = named_unit(gd_catalogue, said, [item])
+    assert (named[0].department if named else None) == department
 
 
 def test_an_institute_named_for_another_service_is_not_a_department_picked(gd_catalogue) -> None:

@@ -1136,3 +1136,30 @@ def test_a_thing_no_record_holds_is_not_asked_of_the_topic(bot) -> None:
     dog = say(me, "家里养了条狗，物业说得办狗证，这个上哪办")
     assert not items(dog) and "没有" in texts(dog), texts(dog)
     assert "7个工作日" in texts(say(me, "那通行证要几天能拿到"))
+
+
+def test_a_theme_called_by_what_it_does_is_asked_of_and_applied_for_in_other_words(bot) -> None:
+    """On 新生儿出生“一件事”, "这么一块儿办，一共得交几样材料" (NLU: ask_materials; words the catalogue never
+    writes) and "走这一条龙的话，能少跑几个部门" ask of the theme: they had got "not found". "…帮俺把这一揽子申请开
+    起来" applies for it, and a remark NLU reads as asking for a person ("找街道那个人办") neither pauses
+    the bot nor loses the topic (session 56, sd helper16)."""
+    me = user()
+    first = say(me, "俺家孩子刚在医院生下来，落户口、上医保能不能一次全办了")
+    assert custom(first, "themes")[0][0]["id"] == "theme-xinshenger-chusheng", texts(first)
+    for question in ("这么一块儿办，一共得交几样材料", "走这一条龙的话，能少跑几个部门"):
+        reply = say(me, question)
+        assert custom(reply, "themes") and custom(reply, "themes")[0][0]["id"] == "theme-xinshenger-chusheng", (question, texts(reply))
+    assert "身份证号" in texts(say(me, "行，你现在就帮俺把这一揽子申请开起来"))
+    you = user()
+    say(you, "青岛社保卡丢了怎么补")
+    assert "排队号" not in texts(say(you, "找街道那个人办"))  # (NLU: request_human 0.71)
+    materials = say(you, "申请的时候得附上哪些文件")  # (NLU: a document's field; 文件 as a paper to bring)
+    assert [i["name"] for i in items(materials)] == ["社会保障卡补领、换领"] and custom(materials, "field") == ["materials"], texts(materials)
+
+
+def test_a_question_which_licence_to_get_first_starts_no_work_order(bot) -> None:
+    """"…环保那边得先拿个啥证" (NLU: complain) asks which licence: answered as a question (here "not found",
+    with the button that files), not with the 12345 work-order form, which took the next questions as its
+    answers (session 56)."""
+    reply = say(user(), "我们新建的印染车间下个月投产，废水要往外排，环保那边得先拿个啥证")
+    assert "事情发生在哪里" not in texts(reply) and any(b["payload"] == "/complain" for m in reply for b in m.get("buttons", [])), texts(reply)

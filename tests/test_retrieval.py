@@ -286,6 +286,9 @@ def test_the_words_asking_how_long_leave_nothing_that_names_a_service() -> None:
         ("营业执照俾人冒用咗，点搞", False),
         ("驾照几点办", False),  # (几点: what time)
         ("哪里有登记点办", False),  # (登记点: an office)
+        ("废水要往外排，环保那边得先拿个啥证", True),  # which licence first (session 56; complain: a work order started)
+        ("开饭店需要办哪些许可", True),
+        ("证拿到了吗", False),
     ],
 )
 def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool) -> None:
@@ -301,6 +304,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("养老保险能交哪几种险", None),  # a kind of insurance, not a paper (the review of 975844d)
         ("还要附上什么证明文件吗", "materials"),
         ("图纸还没画完，现在能先报吗", "conditions"),
+        ("喺屋企上网睇得唔得", "online"),  # (session 56)
+        ("能不能上网申请", "online"),
+        ("我上网查了说要带户口本，对吗", None),  # 上网 told, not asked
+        ("要不要专门派人去海关", "visits"),
         ("医院总机几多号，我打过去问清楚啲", "phone"),
         ("测体质要去边个场馆", "location"),
         ("我们这种执飞两岸航班的就可以办对吧", "conditions"),  # (a confirmation asked)
