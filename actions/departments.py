@@ -23,13 +23,16 @@ RARE_IN_DEPARTMENTS = 3
 # 居委会, the 区管 of 小区管理处, the 自然 of "这个自然是要本人去吧".
 NAMED_RUN = 4
 # A shorter run names it when an office's word follows within a few characters, as people shorten
-# a department's name: "找空港那个管委会办", "要去省公安厅办吗" (not "一样是空港那边的").
+# a department's name ("找空港那个管委会办"; not "一样是空港那边的"), or when three characters end in the
+# office's own word ("要去省公安厅办吗"; not 务局 of 人才服务局).
 SHORT_RUN = 2
-OFFICE_SAID = re.compile(r"管委会?|委员会|局|厅|中心|所|院|集团|公司")
+OFFICE_SAID = re.compile(r"管委会?|委员会|局|厅|中心|所(?!以|在|有|谓)|院|集团|公司")
 OFFICE_AFTER = 4
-# A department said not to be the user's, or another's, or the past: "我不是空港经济区的", "以前归空港管",
-# "我邻居说他们是找空港经济区办的", "听说规划和自然资源局审批很慢".
-NOT_CHOSEN = re.compile(r"(?<![是归在])不(是|归|在)|(以前|原来|之前)(是|归|在|找|属)|听说|(他|她|邻居|朋友|亲戚|同事|人家|别人)[^，,。？?！!]{0,8}说")
+# A department said not to be the user's, or another's, or the past, or what it said or where someone works:
+# "我不是空港经济区的", "以前归空港管", "我邻居说他们是找空港经济区办的", "听说规划和自然资源局审批很慢",
+# "空港管委会说要先去省里", "我老婆在空港管委会上班" (not "工作人员说找空港管委会", "区里让俺找空港经济区").
+NOT_CHOSEN = re.compile(r"(?<![是归在])不(是|归|在)|(以前|原来|之前)(是|归|在|找|属)|听说|(他|她|邻居|朋友|亲戚|同事|人家|别人)[^，,。？?！!]{0,8}说"
+                        r"|(局|厅|委|会|中心|所|院|公司)(的人|那边|那儿)?(说|讲|让|叫|要求)|在[^，,。？?！!]{0,10}(上班|工作)(?!日)")
 
 
 _names: dict[tuple[str, str], str] = {}  # (portal, department): the name as the words may say it, read once
@@ -57,8 +60,10 @@ def said_run(said: str, name: str) -> str:
     """The longest run of the name's characters the words say, if long enough to name it."""
     match = SequenceMatcher(None, said, name, autojunk=False).find_longest_match(0, len(said), 0, len(name))
     run, end = name[match.b : match.b + match.size], match.a + match.size
-    office_follows = OFFICE_SAID.search(said[end - 1 : end + OFFICE_AFTER]) if run else None
-    return run if len(run) >= NAMED_RUN or (len(run) >= SHORT_RUN and office_follows) else ""
+    office_follows = OFFICE_SAID.search(said[end : end + OFFICE_AFTER + 2]) if run else None
+    office_follows = office_follows if office_follows and office_follows.start() <= OFFICE_AFTER else None
+    holds_office = len(run) > SHORT_RUN and OFFICE_SAID.fullmatch(run[-1])  # 公安厅, 司法局 (not 务局)
+    return run if len(run) >= NAMED_RUN or (len(run) >= SHORT_RUN and office_follows) or holds_office else ""
 
 
 def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) -> tuple[ServiceItem, str] | None:

@@ -25,7 +25,7 @@ from documents.answer import NOT_FOUND, answer, card, citation, date_cn, reply_t
 from documents.index import DocumentIndex
 from documents.model import Document
 from documents.service import open_documents
-from retrieval.fields import AMOUNT_GIVEN, detect_field, strip_field_cues
+from retrieval.fields import AMOUNT_GIVEN, FIELD_CUES, detect_field, strip_field_cues
 from retrieval.search import Filters
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,13 @@ RATE = re.compile(r"(额度|上限|(报销|返还|补贴)(比例|标准))(是|�
 PAID = re.compile(r"收费|工本费|(交|缴|花|付)多少")
 # Words that ask for a document, not what it is about.
 DOCUMENT_WORDS = re.compile(r"文件|规定|政策|通知|办法|条例|原文|条款|依据|出台|印发|发布|发的|相关|具体")
+
+
+def says_document_words(text: str) -> bool:
+    """Whether the words ask for a document (`DOCUMENT_WORDS`) other than inside a field's cue, where 文件
+    is a paper to bring ("申请的时候得附上哪些文件"); 出台 is one though a cue ends in its 出 ("什么时候出台的")."""
+    cues = [found.span() for _, cue in FIELD_CUES for found in cue.finditer(text)]
+    return any(not any(start <= word.start() and word.end() <= end for start, end in cues) for word in DOCUMENT_WORDS.finditer(text))
 
 
 def asks_amount(text: str) -> bool:
@@ -105,8 +112,7 @@ def asks_the_topic(tracker: Tracker) -> bool:
     "号码发我呗"): nothing else to search (not "住房补贴申请条件"), no document's words ("这个是哪个部门发的"),
     no amount (which documents hold)."""
     text = tracker.latest_message.get("text") or ""
-    # (A document's words inside a field's cue ask for papers to bring: "申请的时候得附上哪些文件".)
-    if not asks_a_field_of_the_topic(tracker) or DOCUMENT_WORDS.search(strip_field_cues(text)) or asks_amount(text):
+    if not asks_a_field_of_the_topic(tracker) or says_document_words(text) or asks_amount(text):
         return False
     # (A word of the topic's own name names it, "这个文号在网上能查到吧" on …广告批准文号查询, unless the
     # words are surely another item's: "一级注册消防工程师注册网上能办吗" on …考试报名.)

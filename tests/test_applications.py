@@ -243,6 +243,12 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("现在办，还是等过完年再办", False),
         ("我朋友帮我把材料报上了", False),
         ("他帮我报名了吗", False),
+        ("要不你帮我把申请交上去", True),  # (the review of 9d2d33a)
+        ("给我报上去", True),
+        ("我们会帮他把申请报上去", False),  # the user's plan: 会 is no 这会儿
+        ("现在帮我把申请交上去，还是回到老家再办", False),
+        ("把名单给我报上来", False),
+        ("帮俺把手续整起来", True),
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

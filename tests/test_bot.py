@@ -59,6 +59,30 @@ def test_handoff_pauses_the_bot_and_queues_the_transcript(bot, sd_settings):
     assert queued and any("居住证" in line["text"] for line in queued[0].transcript)
 
 
+@pytest.mark.parametrize(
+    "said, asks",
+    [
+        ("转人工", True),
+        ("我不想跟机器说话", True),
+        ("揾个人同我讲", True),  # Cantonese
+        ("有没有活人", True),
+        ("叫你们领导出来", True),
+        ("我们这段路在机场片区，找空港那个管委会办", False),  # NLU: request_human 0.46 (session 56)
+        ("找街道那个人办", False),
+        ("公司法人换人了要变更吗", False),
+        ("能找人代办吗", False),
+        ("找负责人签字", False),  # an errand's person, not ours (request_human 0.79)
+        ("找机器取号", False),
+        ("找空港管委会的负责人", False),
+        ("工作人员说我材料不全，还要补啥", False),
+    ],
+)
+def test_only_words_asking_for_a_person_hand_off(said: str, asks: bool) -> None:
+    from actions.handoff import ASKS_FOR_A_PERSON
+
+    assert bool(ASKS_FOR_A_PERSON.search(said)) is asks
+
+
 @pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "？？？", "a" * 100_000, "\x00\x01控制字符", "Hello there"])
 def test_bad_input_gets_an_answer_not_a_crash(bot, text):
     assert isinstance(say(user(), text), list)

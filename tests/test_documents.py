@@ -493,3 +493,18 @@ def test_copies_are_the_same_text_published_again_and_count_as_one_only_in_their
     questions = [{"question": "亏损结转年限延长到几年", "docid": "notice", "answer": "最长结转年限由5年延长至8年"}]
     figures = score(questions, lambda q: [("reprint", reprint.text), ("notice", notice.text)], copies)
     assert figures["doc_mrr"] == 0.5 and figures["doc_mrr_copies_as_one"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "said, document",
+    [
+        ("这个文件什么时候发的", True),
+        ("这个是什么时候出台的", True),  # (出 of 出台 ends a time cue: the review of 9d2d33a)
+        ("申请的时候得附上哪些文件", False),  # 文件 inside a materials cue: a paper to bring (session 56)
+        ("小程序里有没有", False),
+    ],
+)
+def test_document_words_inside_a_fields_cue_ask_for_no_document(said: str, document: bool) -> None:
+    from actions.documents import says_document_words
+
+    assert says_document_words(said) is document

@@ -289,6 +289,10 @@ def test_the_words_asking_how_long_leave_nothing_that_names_a_service() -> None:
         ("废水要往外排，环保那边得先拿个啥证", True),  # which licence first (session 56; complain: a work order started)
         ("开饭店需要办哪些许可", True),
         ("证拿到了吗", False),
+        ("窗口说得先办个啥证，问了三遍都说不清楚，这不是折腾人吗", False),  # a complaint (the review of 9d2d33a)
+        ("他们不是需要取得什么许可才能施工吗，怎么没人管", False),
+        ("俺家门口要搭个棚子卖东西，得先办个啥证？急", True),
+        ("开民宿要办哪些证件", True),
     ],
 )
 def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool) -> None:
@@ -307,6 +311,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("喺屋企上网睇得唔得", "online"),  # (session 56)
         ("能不能上网申请", "online"),
         ("我上网查了说要带户口本，对吗", None),  # 上网 told, not asked
+        ("上网交的钱能退吗", None),
+        ("能上网查的吧", "online"),
+        ("需要具备哪些资格", "conditions"),  # 具备 is no 备
+        ("除了图纸还得备齐啥", "materials"),
         ("要不要专门派人去海关", "visits"),
         ("医院总机几多号，我打过去问清楚啲", "phone"),
         ("测体质要去边个场馆", "location"),

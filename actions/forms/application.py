@@ -48,19 +48,23 @@ WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|�
 # 补执照的手续给俺在网上走起来", "先把这个一链办的申请替我提交上去", "那帮我在网上申请换张新卡吧").
 FOR_SOMEONE = r"(帮|替|给)(我|俺|咱|他|她)(们|妈|爸|爹|娘|闺女|儿子|媳妇|老婆|老公|孩子)?"
 ONLINE = r"(在?(网上|线上|手机上))?"
-HANDED_IN = r"(递上去|交上去|提交(上去)?|报上去?|走起来|弄起来|办起来|开起来|搞起来|整起来|办了|办上|申请了|申请上)(?![了的])"  # (not "申请了的那个")
+HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|办了|办上|申请了|申请上)(?![了的])"  # (not "申请了的那个")
 BOT_ASKED_TO_APPLY = re.compile(
     rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
     rf"|{FOR_SOMEONE}{ONLINE}(申请|申领|办理?|报个?名)(?P<what>[^，,。？?！!吗么呢]{{0,6}})(吧|呗)$"
     rf"|(现在|这就|马上|立马)就?({FOR_SOMEONE})?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
+    # the application or its 手续 got going, in Shandong words ("帮俺把手续整起来")
+    rf"|{FOR_SOMEONE}{ONLINE}(把|将)(这个|那个)?(申请|手续)给?(搞|整)起来"
+    # handed in, the thing left unsaid ("给我报上去", "帮俺报上吧")
+    rf"|{FOR_SOMEONE}{ONLINE}(递上去|交上去|提交上去|报上去?)(吧|呗|啊|呀)?$"
 )
 # ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…"; not
 # "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused).
-TO_THE_BOT = re.compile(r"[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这会儿再好行中嗯吧啊呀哈直接干脆]*")
+TO_THE_BOT = re.compile(r"(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆]|这会儿|待会儿|要不|不然)*")
 # ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办"; not "还是说回刚才…").
 # (nor whether it was done: "你帮我把证办了没", "…交上去未")
-NOT_APPLYING = re.compile(r"还是(?!说回|回到|说到)|[吗么呢没未咩？?]有?\s*$|了不\s*$")
+NOT_APPLYING = re.compile(r"还是(?!说回|回到刚才|说到)|[吗么呢没未咩？?]有?\s*$|了不\s*$")
 # ...nor taken back or given up in its clause ("帮我申请的事算了吧"; not "算了不说了，你现在就给俺申请吧").
 GIVEN_UP = re.compile(r"取消|撤销|撤回|算了|没用|不了")
 
