@@ -27,7 +27,7 @@ NAMED_RUN = 4
 # office's own word ("要去省公安厅办吗"; not 务局 of 人才服务局).
 SHORT_RUN = 2
 OFFICE_SAID = re.compile(r"管委会?|委员会|局|厅|中心|所(?!以|在|有|谓)|院|集团|公司")
-OFFICE_AFTER = 4
+OFFICE_AFTER = 4  # characters at most between the run and the office's word ("空港那个管委会")
 # A department said not to be the user's, or another's, or the past, or what it said or where someone works:
 # "我不是空港经济区的", "以前归空港管", "我邻居说他们是找空港经济区办的", "听说规划和自然资源局审批很慢",
 # "空港管委会说要先去省里", "我老婆在空港管委会上班" (not "工作人员说找空港管委会", "区里让俺找空港经济区").
@@ -60,8 +60,8 @@ def said_run(said: str, name: str) -> str:
     """The longest run of the name's characters the words say, if long enough to name it."""
     match = SequenceMatcher(None, said, name, autojunk=False).find_longest_match(0, len(said), 0, len(name))
     run, end = name[match.b : match.b + match.size], match.a + match.size
-    office_follows = OFFICE_SAID.search(said[end : end + OFFICE_AFTER + 2]) if run else None
-    office_follows = office_follows if office_follows and office_follows.start() <= OFFICE_AFTER else None
+    office = OFFICE_SAID.search(said, end)
+    office_follows = office is not None and office.start() - end <= OFFICE_AFTER
     holds_office = len(run) > SHORT_RUN and OFFICE_SAID.fullmatch(run[-1])  # 公安厅, 司法局 (not 务局)
     return run if len(run) >= NAMED_RUN or (len(run) >= SHORT_RUN and office_follows) or holds_office else ""
 
