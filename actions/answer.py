@@ -596,18 +596,13 @@ def measure(
     )
 
 
-def sure_of_other_than(probe: SearchResult, entries: list[ServiceItem]) -> bool:
-    """Whether retrieval is sure of a service other than those of `entries`."""
-    return probe.best is not None and probe.best.item.service_key not in {e.service_key for e in entries}
-
-
 def sure_of_other_than_named(searcher: Searcher, probe: SearchResult, entries: list[ServiceItem], content: str, run: str, filters: Filters) -> bool:
     """Whether retrieval is sure of a service other than those of `entries` by more than the
     department's name the words say (`run`): the words without it still find, surely, another service
     among those they found ("我们给珠江水产研究所供过货，想查下…供货企业项目业绩"; "教育厅的教师资格证怎么认定",
     高级中学 for 高等学校教师资格认定); "我要看省农业农村厅发布的那一份" finds …农业农村厅法治政府建设报告查询
     by the department's name alone (without it, 省作协期刊查询 at 0.32, which the words did not find)."""
-    if not sure_of_other_than(probe, entries):
+    if probe.best is None or probe.best.item.service_key in {entry.service_key for entry in entries}:
         return False
     rest = content.replace(run, " ")
     if rest == content:  # (the run said otherwise than in the searched words: no telling)
