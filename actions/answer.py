@@ -15,7 +15,7 @@ from itertools import accumulate
 from typing import Any, Iterable, Sequence
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, says_several, several_cues, theme_asked, theme_covering
@@ -189,15 +189,10 @@ class ActionAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if asks_to_rate(tracker.latest_message.get("text") or ""):  # "我想评价一下": the levels, for what was served
             return await ActionRate().run(dispatcher, tracker, domain)
-        from actions.forms.application import ActionStartApplication, asks_to_apply  # (that module builds on this one)
+        from actions.forms.application import applied_if_asked  # (that module builds on this one)
 
-        if tracker.get_slot("current_item") and asks_to_apply(latest_said(tracker)):
-            # Applying asked for in words NLU did not read so ("那就补，你现在就帮俺把申请递上去", nlu_fallback):
-            # the service under discussion is applied for, as "我现在就申请" would.
-            events = await ActionStartApplication().run(dispatcher, tracker, domain)
-            started = any(e.get("name") == "application_kind" for e in events)  # (else it answered, or asked which)
-            return events + [FollowupAction("application_form")] if started else events
-        return answered(dispatcher, tracker)
+        applying = await applied_if_asked(dispatcher, tracker, domain)
+        return applying if applying is not None else answered(dispatcher, tracker)
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         searcher, catalogue = knowledge()
@@ -253,7 +248,8 @@ class ActionAnswer(Action):
         words, probe, filters = search_words_for(searcher, words, text, filters, target_named)
         field, content, asked = words.field, words.content, words.asked
         back = returned_to(searcher, catalogue, tracker, topic, content)  # ("刚才那个查公证处的，要多久")
-        if back.code != topic.code:
+        went_back = back.code != topic.code
+        if went_back:
             topic, content = back, beside_pointer(content)
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
@@ -264,6 +260,9 @@ class ActionAnswer(Action):
         evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters, said=text)
         evidence = replace(
             evidence,
+            # The pointer's clause named the earlier service, as "这个名单" names the topic: the rest of the
+            # words ("说回刚才保险监管那个信息查询，提交后几天给答复"; NLU: correct_answer) ask of it.
+            says_this_topic=evidence.says_this_topic or went_back,
             region_changed=bool(region and region.code != topic.region),
             narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )

@@ -41,6 +41,10 @@ class ActionComplaint(Action):
         if tracker.active_loop.get("name"):  # inside another form: say where complaints go, keep filling
             dispatcher.utter_message(response="utter_complain")
             return []
+        from actions.forms.application import applied_if_asked  # (that module builds on the answers this one uses)
+
+        if (applying := await applied_if_asked(dispatcher, tracker, domain)) is not None:  # ("…营业执照泡烂了，你直接帮俺走补办的申请")
+            return applying
         if STATUS_QUESTION.search(tracker.latest_message.get("text") or ""):  # "我的投诉有结果了吗" read as a complaint
             status = await status_reply(tracker, only_filed=True)
             if status:

@@ -74,6 +74,10 @@ class ActionApplicationProgress(Action):
         return timeline_text(receipt, timeline)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        from actions.forms.application import applied_if_asked  # (that module builds on the answers this one uses)
+
+        if (applying := await applied_if_asked(dispatcher, tracker, domain)) is not None:  # ("…替俺闺女把这一套申请开起来")
+            return applying
         work_orders = await status_reply(tracker)  # "我反映的问题处理得怎么样了": 12345 work orders
         if work_orders:
             dispatcher.utter_message(text=work_orders)

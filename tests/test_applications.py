@@ -249,6 +249,11 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("现在帮我把申请交上去，还是回到老家再办", False),
         ("把名单给我报上来", False),
         ("帮俺把手续整起来", True),
+        ("你直接帮俺走补办的申请", True),  # (session 57)
+        ("帮我走一下续签的流程", True),
+        ("帮我走补办的申请要多久", False),
+        ("顺道帮她把卡补上", True),
+        ("他说顺便帮我把卡补上", False),  # reported
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

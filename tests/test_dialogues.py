@@ -1166,3 +1166,31 @@ def test_a_question_which_licence_to_get_first_starts_no_work_order(bot) -> None
     answers (session 56)."""
     reply = say(user(), "我们新建的印染车间下个月投产，废水要往外排，环保那边得先拿个啥证")
     assert "事情发生在哪里" not in texts(reply) and any(b["payload"] == "/complain" for m in reply for b in m.get("buttons", [])), texts(reply)
+
+
+def test_applying_asked_in_a_complaint_or_a_progress_question_starts_the_form_and_choices_in_it_are_clicked(bot) -> None:
+    """"…营业职照泡得看不清了，你直接帮我走补办的申请" (NLU: complain) on 发票领用 applies for what the words surely
+    name, not the topic; a choice list a question inside the form got is clicked without the click being taken
+    as the form's answer; "…替俺闺女把这一整套申请开起来" (NLU: ask_progress) applies for the theme, not a
+    receipt lookup; and whether the item applied for can be done on the phone is answered inside its form
+    (session 57, sd helper17)."""
+    me = user()
+    say(me, "想多领点发票，开票额度不够用了咋申请")
+    say(me, "店在烟台芝罘")
+    started = say(me, "上礼拜仓库漏水，营业职照泡得看不清了，你直接帮我走补办的申请")
+    assert "营业执照补领" in texts(started) and "统一社会信用代码" in texts(started), texts(started)
+    choices = say(me, "卫生许可怎么办？")
+    buttons = [b for m in choices for b in m.get("buttons", [])]
+    assert buttons, texts(choices)
+    clicked = say(me, buttons[0]["payload"])
+    assert buttons[0]["title"].split(". ", 1)[1] in texts(clicked) and "应为18位" not in texts(clicked), texts(clicked)
+    you = user()
+    say(you, "闺女在医院生了孩子，报户口上医保有没有一块办的")
+    say(you, "那给孩子报户口这个咋办")
+    assert "身份证号" in texts(say(you, "还是说回那个一件事，你直接替俺闺女把这一整套申请开起来"))
+    they = user()
+    say(they, "外地人在济南上班，居住证满一年要续一下咋办")
+    say(they, "/choose_option{\"ordinal\":\"1\"}")
+    assert "身份证号" in texts(say(they, "我现在就申请"))
+    online = say(they, "续的时候能不能在手机上点点就弄完")
+    assert "网上办理" in texts(online) and "身份证号" in texts(online), texts(online)

@@ -315,6 +315,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("能上网查的吧", "online"),
         ("需要具备哪些资格", "conditions"),  # 具备 is no 备
         ("除了图纸还得备齐啥", "materials"),
+        ("办延续的话手头得备齐哪几份文件", "materials"),  # (session 57)
+        ("图纸之外还得带齐哪些申报文件", "materials"),
+        ("人在外地，能不能先在网上递材料", "online"),  # papers handed in online
+        ("网上交材料要交哪些", "materials"),  # which papers
         ("要不要专门派人去海关", "visits"),
         ("医院总机几多号，我打过去问清楚啲", "phone"),
         ("测体质要去边个场馆", "location"),

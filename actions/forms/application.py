@@ -48,7 +48,7 @@ WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|�
 # 补执照的手续给俺在网上走起来", "先把这个一链办的申请替我提交上去", "那帮我在网上申请换张新卡吧").
 FOR_SOMEONE = r"(帮|替|给)(我|俺|咱|他|她)(们|妈|爸|爹|娘|闺女|儿子|媳妇|老婆|老公|孩子)?"
 ONLINE = r"(在?(网上|线上|手机上))?"
-HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|办了|办上|申请了|申请上)(?![了的])"  # (not "申请了的那个")
+HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|办了|办上|申请了|申请上|补上|续上)(?![了的])"  # (not "申请了的那个")
 BOT_ASKED_TO_APPLY = re.compile(
     rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
@@ -58,10 +58,12 @@ BOT_ASKED_TO_APPLY = re.compile(
     rf"|{FOR_SOMEONE}{ONLINE}(把|将)(这个|那个)?(申请|手续)给?(搞|整)起来"
     # handed in, the thing left unsaid ("给我报上去", "帮俺报上吧")
     rf"|{FOR_SOMEONE}{ONLINE}(递上去|交上去|提交上去|报上去?)(吧|呗|啊|呀)?$"
+    # its procedure gone through ("你直接帮俺走补办的申请", "帮我走一下续签的流程")
+    rf"|{FOR_SOMEONE}{ONLINE}走(一?下|个)?[^，,。？?！!]{{0,6}}(申请|手续|流程)(吧|呗|啊|呀)?$"
 )
-# ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…"; not
+# ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…", "顺道帮她…"; not
 # "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused).
-TO_THE_BOT = re.compile(r"(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆]|这会儿|待会儿|要不|不然)*")
+TO_THE_BOT = re.compile(r"(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆也]|这会儿|待会儿|要不|不然|顺道|顺便|顺手|一并)*")
 # ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办"; not "还是说回刚才…").
 # (nor whether it was done: "你帮我把证办了没", "…交上去未")
 NOT_APPLYING = re.compile(r"还是(?!说回|回到刚才|说到)|[吗么呢没未咩？?]有?\s*$|了不\s*$")
@@ -81,6 +83,34 @@ def asks_to_apply(text: str) -> bool:
             # (what is applied for is read too: "帮我申请要收费吧" asks the fee)
             return detect_field(text.replace(found.group(0), "，" + (found.group("what") or ""))) is None
     return False
+
+
+async def applied_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType] | None:
+    """Applying asked for in words NLU did not read so ("那就补，你现在就帮俺把申请递上去", nlu_fallback; "你直接帮俺
+    走补办的申请", complain; "…你直接替俺闺女把这一套申请开起来", ask_progress): what is under discussion is
+    applied for, as "我现在就申请" would. None when the words ask no such thing."""
+    said = latest_said(tracker)
+    if not (tracker.get_slot("current_item") and asks_to_apply(said)):
+        return None
+    named = named_instead(tracker, said)
+    if named is not None:  # ("…营业职照也泡烂了，你直接帮俺走补办的申请" on 发票领用)
+        events = [SlotSet("current_item", named.code), SlotSet("offered_items", None), *begin_application(dispatcher, named)]
+    else:
+        events = await ActionStartApplication().run(dispatcher, tracker, domain)
+    started = any(e.get("name") == "application_kind" for e in events)  # (else it answered, or asked which)
+    return events + [FollowupAction("application_form")] if started else events
+
+
+def named_instead(tracker: Tracker, said: str) -> ServiceItem | None:
+    """The service the words name rather than the one under discussion: search is sure of it and the
+    topic's record holds none of the words ("俺娘的社报卡也找不着了，顺道帮她把卡补上" on a disability
+    allowance; not "把签注给俺报上" on 居住证签注, where search is surer of 往来港澳通行证及签注签发)."""
+    searcher, catalogue = knowledge()
+    topic = catalogue.entry(tracker.get_slot("current_item"))
+    best = searcher.search(said, Filters(region_code=tracker.get_slot("region"))).best
+    if topic is None or best is None or best.item.service_key == topic.service_key or searcher.coverage(said, topic) > 0:
+        return None
+    return best.item
 
 
 class ActionStartApplication(Action):
@@ -105,22 +135,27 @@ class ActionStartApplication(Action):
             if item is None:  # asked which, or answered what the words name: no form now (nor a paused one's next question)
                 send(dispatcher, reply)
                 return events + [FollowupAction("action_listen")]
-        kind = kind_for(item)
-        if kind is None:  # no guided form for it: say where it is applied for
-            theme = catalogue.themes.get(item.code)
-            message = theme_steps_message(theme) if theme else item_message(item, "online")
-            send(dispatcher, message)
-            return events + [FollowupAction("action_listen")]
-        spec = spec_of(kind)
+        return events + begin_application(dispatcher, item)
+
+
+def begin_application(dispatcher: CollectingDispatcher, item: ServiceItem) -> list[EventType]:
+    """The item's guided form started, or, when it has none, where it is applied for."""
+    catalogue = knowledge()[1]
+    kind = kind_for(item)
+    if kind is None:  # no guided form for it: say where it is applied for
         theme = catalogue.themes.get(item.code)
-        if theme:  # a theme service applies for its covered item that the form names
-            covered = [catalogue.items[c] for c in theme.item_codes if c in catalogue.items]
-            item = next((i for i in covered if i.name in spec["items"]), covered[0] if covered else item)
-        dispatcher.utter_message(
-            text=f"好的，开始为您在线办理【{spec['title']}】，最多需要回答{len(spec['slots'])}个问题（您的档案里有的会自动填好）。"
-            "填错了可以说“刚才电话填错了”，想先暂停可以说“稍后再办”，随时可以说“取消申请”。"
-        )
-        return events + [SlotSet("application_kind", kind), SlotSet("application_item", item.code)]
+        send(dispatcher, theme_steps_message(theme) if theme else item_message(item, "online"))
+        return [FollowupAction("action_listen")]
+    spec = spec_of(kind)
+    theme = catalogue.themes.get(item.code)
+    if theme:  # a theme service applies for its covered item that the form names
+        covered = [catalogue.items[c] for c in theme.item_codes if c in catalogue.items]
+        item = next((i for i in covered if i.name in spec["items"]), covered[0] if covered else item)
+    dispatcher.utter_message(
+        text=f"好的，开始为您在线办理【{spec['title']}】，最多需要回答{len(spec['slots'])}个问题（您的档案里有的会自动填好）。"
+        "填错了可以说“刚才电话填错了”，想先暂停可以说“稍后再办”，随时可以说“取消申请”。"
+    )
+    return [SlotSet("application_kind", kind), SlotSet("application_item", item.code)]
 
 
 def what_to_apply_for(tracker: Tracker) -> tuple[ServiceItem | None, list[EventType], dict[str, Any]]:

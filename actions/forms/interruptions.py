@@ -8,26 +8,30 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, names_an_origin, read_words, region_said, reply_for
+from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, names_an_origin, parse_ordinal, read_words, region_said, reply_for, sure_of_another
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
 from actions.topic import thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.fields import Field, asks_a_fact, detect_field, strip_field_cues
+from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_field, strip_field_cues
 from retrieval.search import Filters
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
-QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
+QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
 
 # A question's closing particle (not 呢 or 嘛, which end statements too: "材料俺都准备好了呢", nor 不
 # asking approval of what was just said: "…放门卫那行不"), and a number as long as a phone's, which a
 # form's answer holds ("13912345678行不").
 CLOSING_ASK = re.compile(r"(?:[吗么]|(?<![行以中成好])不|不咧)[\s？?!！。~～]*$|[？?]\s*$")
+# Asking whether, anywhere in the words ("续的时候能不能直接在手机上点一点就完"): no form's answer does.
+ASKS_WHETHER = re.compile(r"能不能|可不可以|能否|是否|是不是|要不要|行不行|可以不|得唔得|可唔可以|使唔使")
 ANSWER_DIGITS = re.compile(r"\d{7,}")
+# How to get something done, which no form's answer asks ("…想退回来咋弄"; NLU: nlu_fallback 0.45).
+ASKS_HOW = re.compile(rf"(怎么|怎样|如何|咋|点样)(弄|办|整|搞|处理)|{ASKS_HOW_TO_DO.pattern}")
 
 UNANSWERED = {"text": "这个问题我暂时答不上来，您可以在申请完成后再问我，或拨打12345咨询。"}
 # The form waits for its own answer, so the city is asked for after it.
@@ -41,16 +45,20 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
     text = message.get("text") or ""
+    clicked = choice_clicked(tracker)
+    if clicked is not None:
+        return clicked
     if not (QUESTION_WORDS.search(text) or CLOSING_ASK.search(text) or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
         return None
     searcher, catalogue = knowledge()
     # A fact no intent is taught for, asked alone ("周末能办吗", "能找人代办吗"; NLU: ask_online
     # 0.46, ask_time_limit 0.5): a question about what is being applied for. So is a fact's cue in
-    # words that end as a question ("青岛那边有个电话能先问问不"; NLU: inform_region).
+    # words that end as a question ("青岛那边有个电话能先问问不"; NLU: inform_region), or that ask whether.
     words = read_words(searcher, catalogue, text)
     fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
-    cued = words.field if facts and CLOSING_ASK.search(text) and not ANSWER_DIGITS.search(text) else None
-    if fact is None and cued is None and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
+    cued = words.field if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text)) and not ANSWER_DIGITS.search(text) else None
+    asked_how = facts and ASKS_HOW.search(text) and not ANSWER_DIGITS.search(text)
+    if fact is None and cued is None and not asked_how and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
         return None
     field = fact or FIELD_OF_INTENT.get(intent.get("name") or "") or cued or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
@@ -62,7 +70,8 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     asked = strip_field_cues(text) if field else text
     # Words that name something (not 先, 不 of "那边有个电话能先问问不"; the region is the form's).
     says_something = searcher.worth(searcher.known_words(catalogue.gazetteer.without_regions(asked))) >= thresholds().specific
-    if field and applying_for and (fact or not says_something):
+    # (So is one asked in words, unless they surely name another service: "续的时候能不能直接在手机上点一点就完".)
+    if field and applying_for and (fact or not says_something or (cued and not sure_of_another(searcher, asked, applying_for))):
         return about_application(applying_for, field, region_code, catalogue)
     if not says_something:  # "去哪儿办" of nothing the form knows: "去 办" would find anything
         return UNANSWERED
@@ -80,3 +89,32 @@ def about_application(item: ServiceItem, field: Field | None, region_code: str |
         shown, where_unknown = implementation_for(item, None, catalogue)
         return item_message(shown, field, where_unknown, PLACE_AFTER_FORM)
     return answer_about(item, field, region_code, catalogue)[0]
+
+
+def choice_clicked(tracker: Tracker) -> dict[str, Any] | None:
+    """The reply to a click on one of the choices a question asked in the form got last turn ("这要办啥
+    卫生方面的许可" → 公共场所卫生许可 or 药品批发企业许可): that item, not the click read as the form's answer."""
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), "") if intent == "choose_option" else None
+    offered = last_turn_choices(tracker)
+    if number is None or not offered or not (number == -1 or 1 <= number <= len(offered)):
+        return None
+    catalogue = knowledge()[1]
+    item = catalogue.entry(offered[number - 1] if number > 0 else offered[-1])
+    return answer_about(item, None, tracker.get_slot("region"), catalogue)[0] if item else None
+
+
+def last_turn_choices(tracker: Tracker) -> list[str]:
+    """The codes of the choices (buttons) the bot's replies to the message before the latest offered."""
+    users = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif users == 1 and event.get("event") == "bot":
+            data = event.get("data") or {}
+            items = (data.get("custom") or {}).get("items")
+            if data.get("buttons") and items:
+                return [card["code"] for card in items]
+    return []
