@@ -51,7 +51,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, only_tells, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
 from retrieval.text import normalise
 
@@ -269,6 +269,13 @@ class ActionAnswer(Action):
         evidence = with_place_question(evidence, searcher, words.place_words)
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
+        if move in ("refer_back", "await_pick") and field and only_tells(text) and not AGE_SAID.search(text):
+            # A remark with a fact's word, asking nothing ("她们学校就业办的电话一上午都占线"): not that fact of the
+            # topic. As any aside: the work order a click away, and the topic and its choices stay. (An age told
+            # asks whether it qualifies: "我妈都七十多岁了".)
+            remarked_on = catalogue.entry(topic.code)
+            send(dispatcher, aside_message(remarked_on) if remarked_on is not None else no_match_message())
+            return [e for e in events if e.get("name") != "region"]
 
         if move == "pick":  # a choice offered, or the topic's sibling: the question, asked or the last one, about it
             field = field or topic.field

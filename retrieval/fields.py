@@ -301,6 +301,24 @@ WANTING = re.compile(r"(?<![不唔没冇])想|要(?!是)|需要|打算|准备|�
                      r"|丢|不见|过期|到期|断缴|断了|扣|坏|错|没人|冇人|欠")
 
 
+# A remark that holds a fact's word but tells rather than asks ("她们学校就业办的电话一上午都占线", "财务说光准备
+# 申报材料就得熬一礼拜"): no asking word (几 of an amount told, 好几/十几, is none), no clause ending as a question,
+# nothing asked for (a request, 想, 可以, a choice between two, 在那… last, typed for 在哪). Chosen on the
+# dialogue files written before session 57: it holds 18 of their asides and one field question, typed wrong
+# (多九 for 多久).
+AMOUNT_TOLD = re.compile(r"好几|十几|几十|几百|几千")
+CLAUSE_ASKED = re.compile(r"[吗不么呢没冇未][，,？?。！!\s]|(.)[唔不]\1|[没冇]\s*$|[？?]")
+ASKED_FOR = re.compile(r"可以|多长|多会|多咱|多大|几时|系咪|唔使|还是|(?<![不没])想|要的是|给一下|告诉|发我|发给|给我|给俺|说说|说一下|讲讲"
+                       r"|查一下|看看|问一下|问问|请问|麻烦|帮|求|吧|呗|啊[？?]?$|呀$|行$"
+                       r"|在那(个|里|儿)?[^，,。！!]{0,4}$")  # (where, typed as there: "这个在那个窗口办")
+REMARK_CHARS = 8  # shorter words are a fact's name asked ("电话", "办理地点", "材料清单")
+
+
+def only_tells(text: str) -> bool:
+    """Whether a message tells without asking anything (`ASKED_FOR`), however many fact's words it holds."""
+    return len(text) >= REMARK_CHARS and not asks(AMOUNT_TOLD.sub(" ", text)) and not CLAUSE_ASKED.search(text) and not ASKED_FOR.search(text)
+
+
 def asks(text: str) -> bool:
     """Whether a message asks: a question's ending or an asking word."""
     return bool(QUESTION.search(text) or ASKING_IN_WORDS.search(text))

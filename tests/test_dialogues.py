@@ -1194,3 +1194,16 @@ def test_applying_asked_in_a_complaint_or_a_progress_question_starts_the_form_an
     assert "身份证号" in texts(say(they, "我现在就申请"))
     online = say(they, "续的时候能不能在手机上点点就弄完")
     assert "网上办理" in texts(online) and "身份证号" in texts(online), texts(online)
+
+
+def test_a_remark_with_a_facts_word_is_no_question_and_the_topic_stays(bot) -> None:
+    """"单位人事的电话一上午都占线" and "听说网上那个系统老是卡…" hold the words of the phone and of applying online
+    but ask nothing: asides (the work order a click away), not the topic's phone or website, which they had got;
+    the next question is still about the topic (session 57)."""
+    me = user()
+    say(me, "社保卡丢了，在济南怎么补")
+    for remark in ("单位人事的电话一上午都占线", "听说网上那个系统老是卡，昨天半天没反应"):
+        aside = say(me, remark)
+        assert not items(aside) and "12345" in texts(aside), (remark, texts(aside))
+    materials = say(me, "那要带啥材料")
+    assert [i["name"] for i in items(materials)] == ["社会保障卡补领、换领"] and custom(materials, "field") == ["materials"], texts(materials)

@@ -861,6 +861,21 @@ def test_a_remark_neither_asks_nor_wants_and_not_wanting_is_no_wanting(said, mor
     assert asks_or_wants(said) is more
 
 
+@pytest.mark.parametrize(
+    "said, tells",
+    [("她们学校就业办的电话一上午都占线", True), ("上回买设备开发票就跑了好几趟，可把俺折腾坏了", True),  # (session 57)
+     ("财务说光准备申报材料就得熬一礼拜", True), ("我表哥话佢喺网上睇过，不过唔记得网址喇", True),
+     ("材料清单", False),  # a fact's name asked
+     ("在手机上能办不，俺现在人在外地", False), ("网上睇唔睇到", False), ("交上去以后多咱能拿到手", False),
+     ("把电话发我一下", False), ("想先去窗口问问", False), ("可以去那里当面问", False), ("这个在那个窗口办", False),
+     ("要跑几趟？我平时出差多。", False), ("是网上办还是去窗口", False)],
+)
+def test_a_remark_with_a_facts_word_only_tells(said, tells) -> None:
+    from retrieval.fields import only_tells
+
+    assert only_tells(said) is tells
+
+
 def test_odd_jobs_are_flexible_employment(sd_searcher) -> None:
     """打零工 / 打散工 is 灵活就业 in everyday speech (sd_dialogues_helper6: "俺以后在济南打零工，没单位了，
     社保咋自己交" got 单位社会保险登记 alone)."""
