@@ -1219,6 +1219,13 @@ def live_offered(offered: Iterable[str], catalogue: Catalogue) -> tuple[str, ...
     return tuple(code for code in offered if catalogue.entry(code))
 
 
+def offered_at(offered: Sequence[str], number: int | None) -> str | None:
+    """The code offered at a choice's number (from 1; -1 is the last), None when no such choice stands."""
+    if number is None or not offered or not (number == -1 or 1 <= number <= len(offered)):
+        return None
+    return offered[number - 1] if number > 0 else offered[-1]
+
+
 def parse_ordinal(values: list[str], text: str) -> int | None:
     for value in [*values, text]:
         if "最后" in value:
@@ -1249,10 +1256,11 @@ class ActionChooseOption(Action):
             reply, events = confident_reply(tracker)
             send(dispatcher, reply or no_match_message())
             return events
-        if number is None or not (number == -1 or 1 <= number <= len(offered)):
+        picked = offered_at(offered, number)
+        if picked is None:
             dispatcher.utter_message(text=f"请回复1到{len(offered)}之间的序号，选择您要办的事项。")
             return []
-        item = catalogue.entry(offered[number - 1] if number > 0 else offered[-1])
+        item = catalogue.entry(picked)
         # Among units of one service (narrow's "哪个区县"), the one chosen is the user's place.
         one_service = len({catalogue.entry(code).service_key for code in offered}) == 1
         where = unit_region(item, tracker.get_slot("region"), catalogue) if one_service else tracker.get_slot("region")

@@ -26,7 +26,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import ActionAnswer, answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, outnamed, parse_ordinal, send
+from actions.answer import ActionAnswer, answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, offered_at, outnamed, parse_ordinal, send
 from actions.choices import content_words, pick_in_words
 from actions.replies import (
     choices_gone_message,
@@ -169,9 +169,9 @@ def what_to_apply_for(tracker: Tracker) -> tuple[ServiceItem | None, list[EventT
     offered = tuple(c for c in tracker.get_slot("offered_items") or () if catalogue.entry(c))
     number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), "")
     if number is not None:  # a choice clicked (or on WeChat, its number typed)
-        if not offered or not (number == -1 or 1 <= number <= len(offered)):
+        picked = offered_at(offered, number)
+        if picked is None:
             return None, [], choices_gone_message()  # an old message's button: which was meant is gone
-        picked = offered[number - 1] if number > 0 else offered[-1]
         return catalogue.entry(picked), [SlotSet("current_item", picked), SlotSet("offered_items", None)], {}
     if offered and names_something:
         probe = searcher.search(text, Filters(region_code=tracker.get_slot("region")))

@@ -8,7 +8,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, names_an_origin, parse_ordinal, read_words, region_said, reply_for, sure_of_another
+from actions.answer import FIELD_OF_INTENT, answer_about, implementation_for, names_an_origin, offered_at, parse_ordinal, read_words, region_said, reply_for, sure_of_another
 from actions.choices import close_alternatives
 from actions.context import knowledge
 from actions.replies import item_message
@@ -96,11 +96,9 @@ def choice_clicked(tracker: Tracker) -> dict[str, Any] | None:
     卫生方面的许可" → 公共场所卫生许可 or 药品批发企业许可): that item, not the click read as the form's answer."""
     intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
     number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), "") if intent == "choose_option" else None
-    offered = last_turn_choices(tracker)
-    if number is None or not offered or not (number == -1 or 1 <= number <= len(offered)):
-        return None
+    picked = offered_at(last_turn_choices(tracker), number)
     catalogue = knowledge()[1]
-    item = catalogue.entry(offered[number - 1] if number > 0 else offered[-1])
+    item = catalogue.entry(picked) if picked else None
     return answer_about(item, None, tracker.get_slot("region"), catalogue)[0] if item else None
 
 
