@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, says_several, several_cues, theme_asked, theme_covering
 from actions.context import bot_payloads, knowledge, latest_said
-from actions.departments import named_unit
+from actions.departments import named_unit, names_department_of
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
@@ -560,7 +560,9 @@ def measure(
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
     naming = searcher.index.lexicon.tokens(without_marker(content))  # (what the words name, not how they start)
-    specific = searcher.worth(naming)
+    # (Words of doing alone name no service: "要到哪个地方报名" on 开展林业种苗法治学习教育 asks where to sign up
+    # for it, not for 一物一证在线报名.)
+    specific = searcher.worth([word for word in naming if word not in searcher.doing_words])
     _, unknown = searcher.word_profile(content)  # (顺便 counts: the thresholds were fitted with it)
     other = probe.best.item if probe.best is not None and rank != 0 else None
     own_case = any(word in content for word in own_case_words())
@@ -597,7 +599,7 @@ def measure(
         asks_included=asks_included,
         asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case, said=said),
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
-        says_this_topic=item is not None and (says_this(searcher, content, item) or unit is item or (theme is not None and calls_the_theme(searcher, catalogue, theme.id, said or content, filters))),
+        says_this_topic=item is not None and (says_this(searcher, content, item) or unit is item or names_department_of(catalogue, said or content, item) or (theme is not None and calls_the_theme(searcher, catalogue, theme.id, said or content, filters))),
         names_absent=bool(searcher.absent_things(content, beside=[record_text(entry) for entry in around_items])),
     )
 
@@ -685,9 +687,19 @@ def sure_of_another(searcher: Searcher, words: str, item: ServiceItem) -> bool:
 THIS = re.compile(r"(?<![他她])(?:这|那|呢|嗰)(?:个|项|份)")
 
 
+# "This" standing alone as what the message is about, its question straight after ("这个在网上查的到不，不想
+# 专门过去", "这事得上啥地方办"): the service under discussion, whatever else the words say. (First: after
+# words naming something, "this" is that: "拿到证之后我打算在广州认定高中老师的资格，这个怎么申请".)
+THIS_ALONE = re.compile(r"^\s*(?:那|那么)?(?:这|呢|嗰)(?:个|项|事|件事)?"
+                        r"(?=在|能|可以|可唔可以|要|得|需要|是不是|有没有|有冇|怎么|咋|点样|多|去|一般|大概|的话|还|也|都|喺)")
+
+
 def says_this(searcher: Searcher, content: str, item: ServiceItem) -> bool:
     """Whether the words point at the item by a word of its name ("这个名单" of 医疗机构名单查询,
-    "呢个备案"): two characters or more, not a word of doing ("这个办理" points at nothing)."""
+    "呢个备案"): two characters or more, not a word of doing ("这个办理" points at nothing); or by
+    "this" alone (`THIS_ALONE`)."""
+    if THIS_ALONE.search(content):
+        return True
     words = [word for word in searcher.name_words(item) - searcher.doing_words if len(word) >= 2]
     return any(content.startswith(word, found.end()) for found in THIS.finditer(content) for word in words)
 

@@ -87,3 +87,18 @@ def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) 
         if any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in bigrams(run) - others - bigrams(item.name)):
             named.append(item)
     return (named[0], runs[named[0].department]) if len(named) == 1 else None
+
+
+def names_department_of(catalogue: Catalogue, said: str, item: ServiceItem) -> bool:
+    """Whether the words name the item's own department ("我同事明天要去统计局当面问" on 涉外调查许可机构
+    查询 of 广东省统计局): a run of its name (`said_run`) holding a pair of characters few departments'
+    names hold — so they point at the service under discussion, however much else they tell. A short run
+    only with the department's own office word in it or after it (统计局, 交通厅 for 交通运输厅; not the 体育
+    of "今晚天河体育中心有冇波睇" on an item of 广东省体育局)."""
+    said = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", said))
+    run = said_run(said, called(catalogue, item.department))
+    office = OFFICE_SAID.search(said, said.find(run) + len(run)) if run else None
+    office_after = office is not None and office.start() - said.find(run) - len(run) <= OFFICE_AFTER and office.group(0) in item.department
+    own_office = len(run) >= NAMED_RUN or bool(run and OFFICE_SAID.fullmatch(run[-1])) or office_after
+    holding = departments_holding(catalogue)
+    return own_office and any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in bigrams(run))

@@ -66,6 +66,31 @@ def beside_pointer(content: str) -> str:
     return content[:at] + content[at + len(clause) :]
 
 
+def told_of(tracker: Tracker) -> dict[str, str]:
+    """What the user said this session about each service, the latest message left out: a return may
+    point back in the user's own words rather than the record's ("回到刚才帮论文找资料那个事" after "我在写
+    毕业论文，想找找广东这些年水利方面出了哪些科研成果"). A message goes to the service under discussion
+    after its turn; one answered with choices, to the service picked next (clicks are no words)."""
+    told: dict[str, list[str]] = {}
+    waiting: list[str] = []  # messages whose service is not settled yet
+    current, offered = None, None
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "session_started":
+            told, waiting, current, offered = {}, [], None, None
+        elif kind == "slot" and event.get("name") == "current_item":
+            current = event.get("value")
+        elif kind == "slot" and event.get("name") == "offered_items":
+            offered = event.get("value")
+        elif kind == "user":
+            if waiting and isinstance(current, str) and not offered:
+                told.setdefault(current, []).extend(waiting)
+                waiting = []
+            text = event.get("text") or ""
+            waiting.append("" if text.startswith("/") else text)
+    return {code: " ".join(texts) for code, texts in told.items()}
+
+
 def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:
     """The services this session was about before the current one, most recent first, less those
     the user rejected."""
@@ -93,12 +118,17 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     # the lookup, 艺术家查询.)
     known = " ".join(searcher.known_words(said))
 
-    def share(entry: ServiceItem) -> float:
-        return max(searcher.coverage(said, entry), searcher.coverage(known, entry))  # (no words: 0)
+    told = told_of(tracker)
 
+    def share(entry: ServiceItem) -> float:  # (no words: 0)
+        return max(searcher.coverage(said, entry), searcher.coverage(known, entry), searcher.coverage_of(said, told.get(entry.code, ""), cache=False))
+
+    # The current service's other units (the general one clicked, then the county's) are no earlier
+    # service, and what was said of them was said of it.
     current = catalogue.entry(topic.code)
-    now = share(current) if current else 0.0
-    shares = {code: share(entry) for code in earlier_topics(tracker, topic.code) if (entry := catalogue.entry(code))}
+    same = {i.code: i for i in catalogue.implementations(current)} if current else {}
+    now = max(map(share, same.values()), default=0.0)
+    shares = {code: share(entry) for code in earlier_topics(tracker, topic.code) if code not in same and (entry := catalogue.entry(code))}
     best = max(shares, key=shares.get, default=None)  # (the most recent on a tie)
     if best is None or shares[best] < thresholds().about_topic or shares[best] <= now:
         return topic

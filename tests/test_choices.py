@@ -241,6 +241,22 @@ def test_an_institute_named_for_another_service_is_not_a_department_picked(gd_ca
     assert entries and named_unit(gd_catalogue, "我们给珠江水产研究所供过货", entries) is None
 
 
+@pytest.mark.parametrize(
+    "said, department, names",
+    [("我同事明天要去统计局当面问，在哪栋楼哪个房间", "广东省统计局", True), ("统计局那边一般几个工作日给答复", "广东省统计局", True),
+     ("想打去交通厅问清楚，佢哋个号码係几多？", "广东省交通运输厅", True),  # 交通运输厅 shortened, its own office word after
+     ("今晚天河体育中心有冇波睇", "广东省体育局", False),  # another office's word after 体育
+     ("这个统计数据在哪看", "广东省统计局", False)],  # no office said
+)
+def test_the_topics_own_department_named_points_at_the_topic(gd_catalogue, said: str, department: str, names: bool) -> None:
+    """Naming the department of the one unit under discussion points at it, however much else the words tell
+    (session 58)."""
+    from actions.departments import names_department_of
+
+    item = next(i for i in gd_catalogue.items.values() if i.department == department)
+    assert names_department_of(gd_catalogue, said, item) is names
+
+
 def test_a_place_in_a_departments_name_is_a_place_not_the_department(sd_catalogue) -> None:
     """临沂市公安局兰山分局 is named by a place the gazetteer reads first (an origin here)."""
     from actions.departments import named_unit

@@ -1207,3 +1207,20 @@ def test_a_remark_with_a_facts_word_is_no_question_and_the_topic_stays(bot) -> N
         assert not items(aside) and "12345" in texts(aside), (remark, texts(aside))
     materials = say(me, "那要带啥材料")
     assert [i["name"] for i in items(materials)] == ["社会保障卡补领、换领"] and custom(materials, "field") == ["materials"], texts(materials)
+
+
+def test_this_alone_and_a_return_in_the_users_own_words_stay_with_the_services_meant(bot) -> None:
+    """"这个在手机上弄的了不，不想专门跑一趟" is about the service under discussion ("this", first), though
+    its other words name nothing; "回到刚才泡水那个事" goes back to 营业执照补领 by what the user told of
+    it (泡水), which its record does not say; "这事得上啥地方办" asks the place (session 58: the return had
+    been answered about 发票领用; on the Guangdong catalogue "这个在网上查的到不，不想专门过去" had been an aside
+    and "这事得上啥地方办" answered with the most asked items)."""
+    me = user()
+    assert [i["name"] for i in items(say(me, "俺那小店的营业执照泡水烂了，在烟台芝罘区，咋补"))] == ["营业执照补领"]
+    assert "发票" in items(say(me, "另外俺还想问问，开数电发票那个额度咋申请"))[0]["name"]
+    online = say(me, "这个在手机上弄的了不，不想专门跑一趟")
+    assert "发票" in items(online)[0]["name"] and custom(online, "field") == ["online"], texts(online)
+    back = say(me, "回到刚才泡水那个事，要带啥")
+    assert [i["name"] for i in items(back)] == ["营业执照补领"] and custom(back, "field") == ["materials"], texts(back)
+    where = say(me, "这事得上啥地方办")
+    assert [i["name"] for i in items(where)] == ["营业执照补领"] and "芝罘区" in texts(where), texts(where)

@@ -346,7 +346,7 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("这个还用专门往税务局跑不", "visits"),
         ("去年去了几次都没办成", None),  # told, not asked
         ("那天俺俩都得揣着啥去", "materials"),  # 揣: carry, in Shandong
-        ("政务中心几楼", "location"),
+        ("政务中心几楼", "location"), ("这事得上啥地方办", "location"),
         ("离我近的能办的地方有吗", "location"),
         ("要不要亲自过去", "visits"),
         ("必须自己去吗", "visits"),
@@ -868,7 +868,8 @@ def test_a_remark_neither_asks_nor_wants_and_not_wanting_is_no_wanting(said, mor
      ("材料清单", False),  # a fact's name asked
      ("在手机上能办不，俺现在人在外地", False), ("网上睇唔睇到", False), ("交上去以后多咱能拿到手", False),
      ("把电话发我一下", False), ("想先去窗口问问", False), ("可以去那里当面问", False), ("这个在那个窗口办", False),
-     ("要跑几趟？我平时出差多。", False), ("是网上办还是去窗口", False)],
+     ("要跑几趟？我平时出差多。", False), ("是网上办还是去窗口", False),
+     ("他们承诺多快给批复", False), ("我们选番禺那边收件的那个", False)],  # (session 58: how soon; a choice made)
 )
 def test_a_remark_with_a_facts_word_only_tells(said, tells) -> None:
     from retrieval.fields import only_tells

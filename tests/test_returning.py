@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from actions.returning import beside_pointer, earlier_topics, pointer_clause, return_pattern, without_pointer
+from actions.returning import beside_pointer, earlier_topics, pointer_clause, return_pattern, told_of, without_pointer
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,8 @@ from actions.returning import beside_pointer, earlier_topics, pointer_clause, re
         ("头先嗰阵我打过电话", None),  # (a time)
         ("头先个人资料填错咗", None),  # (个人)
         ("窗口叫我返转头问社区", None),  # (sent back)
+        ("回到捐画的事，就是说一次都不用去美术馆是吧", "  捐画的事"),  # (back to a matter: session 58)
+        ("回到家的事还没说完", None),
     ],
 )
 def test_a_pointer_back_and_the_words_naming_what_it_points_at(said, clause) -> None:
@@ -69,3 +71,18 @@ def test_once_gone_back_the_message_is_weighed_without_the_pointers_clause() -> 
     assert beside_pointer("刚才那个居住证的，多长时间能办好") == "，多长时间能办好"
     assert beside_pointer("回到刚才那个，小区停车费咋交") == "，小区停车费咋交"
     assert beside_pointer("补执照要多久") == "补执照要多久"
+
+
+def said(text: str) -> dict:
+    return {"event": "user", "text": text}
+
+
+def test_what_was_said_of_each_service_is_the_messages_its_turns_settled_on() -> None:
+    """A message belongs to the service under discussion after its turn; one answered with choices to
+    the one picked next, the click no words; the latest message to none (it is the one weighed)."""
+    offered = {"event": "slot", "name": "offered_items", "value": ["B", "C"]}
+    cleared = {"event": "slot", "name": "offered_items", "value": None}
+    events = [said("写论文想找科研成果"), topic_set("A"), said("网上能查吗"), topic_set("A"),
+              said("家门口河边要建工程"), offered, said("/choose_option"), topic_set("B"), cleared,
+              said("地址是哪里"), said("回到刚才帮论文找资料那个事")]
+    assert told_of(Tracker(events)) == {"A": "写论文想找科研成果 网上能查吗", "B": "家门口河边要建工程  地址是哪里"}

@@ -481,6 +481,27 @@ def test_this_with_a_word_of_the_topics_name_points_at_the_topic(gd_searcher, gd
 
 
 @pytest.mark.parametrize(
+    "said, points",
+    [("这个在网上查的到不，不想专门过去", True), ("这事得上啥地方办", True), ("那这个要交钱不", True),
+     ("拿到证之后我打算在广州认定高中老师的资格，这个怎么申请", False),  # "this" is what the words named before it
+     ("这边有没有停车的地方", False)],  # (这边: a place)
+)
+def test_this_alone_first_points_at_the_topic(gd_searcher, gd_catalogue, said: str, points: bool) -> None:
+    """"This" standing alone first, its question straight after, is the service under discussion whatever
+    else the words say (session 58: "…不想专门过去" had been left as another world's question)."""
+    topic = next(i.name for i in gd_catalogue.items.values() if i.name.startswith("水利建设项目标段"))
+    assert evidence_on(gd_searcher, gd_catalogue, topic, said, "ask_online").says_this_topic is points
+
+
+def test_words_of_doing_alone_name_no_service(gd_searcher, gd_catalogue) -> None:
+    """"要到哪个地方报名" on 开展林业种苗法治学习教育 names no other service by 报名, which 一物一证在线报名's
+    name holds: a follow-up about where to sign up for the topic (session 58)."""
+    evidence = evidence_on(gd_searcher, gd_catalogue, "开展林业种苗法治学习教育", "要到哪个地方报名", "nlu_fallback")
+    assert evidence.specific < Thresholds().specific
+    assert decide(Topic(code="x"), replace(evidence, field="location"), Thresholds()) == "refer_back"
+
+
+@pytest.mark.parametrize(
     "theme, said",
     [("新生儿出生“一件事”", "俺媳妇单位上的生育津贴也在这里头不咧"), ("开办餐饮店", "消防检查也算在里头不"),
      ("退休“一件事”", "俺那公积金能一块儿提出来不"), ("二手房转移登记及水电气过户“一件事”", "契税是在这里头一块交不"),
