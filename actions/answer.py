@@ -51,7 +51,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, only_tells, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, confirmed_fact, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, only_tells, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
 from retrieval.text import normalise
 
@@ -247,6 +247,9 @@ class ActionAnswer(Action):
         target_named = any(value in TARGET_OF_ENTITY for value in tracker.get_latest_entity_values("target"))
         words, probe, filters = search_words_for(searcher, words, text, filters, target_named)
         field, content, asked = words.field, words.content, words.asked
+        # A confirmation of what was said ("那就是说领执照不花钱对吧") asks that fact of what is under discussion.
+        confirmed = confirmed_fact(text)
+        field = field or confirmed
         back = returned_to(searcher, catalogue, tracker, topic, content)  # ("刚才那个查公证处的，要多久")
         went_back = back.code != topic.code
         if went_back:
@@ -261,8 +264,9 @@ class ActionAnswer(Action):
         evidence = replace(
             evidence,
             # The pointer's clause named the earlier service, as "这个名单" names the topic: the rest of the
-            # words ("说回刚才保险监管那个信息查询，提交后几天给答复"; NLU: correct_answer) ask of it.
-            says_this_topic=evidence.says_this_topic or went_back,
+            # words ("说回刚才保险监管那个信息查询，提交后几天给答复"; NLU: correct_answer) ask of it. So does a
+            # confirmation, of the topic.
+            says_this_topic=evidence.says_this_topic or went_back or confirmed is not None,
             region_changed=bool(region and region.code != topic.region),
             narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )

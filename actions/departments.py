@@ -97,8 +97,9 @@ def names_department_of(catalogue: Catalogue, said: str, item: ServiceItem) -> b
     of "今晚天河体育中心有冇波睇" on an item of 广东省体育局)."""
     said = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", said))
     run = said_run(said, called(catalogue, item.department))
-    office = OFFICE_SAID.search(said, said.find(run) + len(run)) if run else None
-    office_after = office is not None and office.start() - said.find(run) - len(run) <= OFFICE_AFTER and office.group(0) in item.department
+    end = said.find(run) + len(run)
+    office = OFFICE_SAID.search(said, end) if run else None
+    office_after = office is not None and office.start() - end <= OFFICE_AFTER and office.group(0) in item.department
     own_office = len(run) >= NAMED_RUN or bool(run and OFFICE_SAID.fullmatch(run[-1])) or office_after
     holding = departments_holding(catalogue)
     return own_office and any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in bigrams(run))

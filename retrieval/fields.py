@@ -95,10 +95,11 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
                              rf"|[去到在][^，,。？?！!]{{0,8}}({OFFICE}|区里|镇上|村里)[^，,。？?！!]{{0,3}}还是"
                              rf"|[去到在][^，,。？?！!]{{0,8}}还是[^，,。？?！!]{{0,8}}({OFFICE})"
                              rf"|^是在[^，,。？?！!]{{0,10}}({OFFICE})办?(吗|不|么|嘛|[？?]|$)")),
-    # 要交 asks what to hand in, not 要交钱 / 要交多少 (the fee). Things to bring are asked with an
+    # 手续 asks the papers, not which procedure it is ("交申请这一步是个啥手续", "跟大人参保是一个手续不",
+    # "这个手续叫啥"). 要交 asks what to hand in, not 要交钱 / 要交多少 (the fee). Things to bring are asked with an
     # asking word beside them ("需要开什么证明吗", "要不要照片"): 证明, 文件, 照片 alone are part of
     # services' names (无犯罪记录证明, 签发外国人停留证件), which the searched words must keep.
-    ("materials", re.compile(r"(带|准备|俾|交|提供|出示)(点|些|啲|什么|啥|哪些|那些|边啲|咩|乜嘢)?证件|(什么|啥|哪些|那些|边啲|咩|乜嘢)证件|材料|带什么|带哪些|要交(?![钱费多]|好?几[百千])|交什么|交哪些|准备什么|准备哪些|资料|手续|表格|哪些表"
+    ("materials", re.compile(r"(带|准备|俾|交|提供|出示)(点|些|啲|什么|啥|哪些|那些|边啲|咩|乜嘢)?证件|(什么|啥|哪些|那些|边啲|咩|乜嘢)证件|材料|带什么|带哪些|要交(?![钱费多]|好?几[百千])|交什么|交哪些|准备什么|准备哪些|资料|(?<!个啥)(?<!个什么)(?<!一个)手续(?!叫)|表格|哪些表"
                              r"|(带|拿|准备|交|提供|揣)着?(点|些|啲)?(什么|啥|咩|乜嘢)|(揣|带|拿)着?(哪些|哪几样)(?=东西|去|过去|来|[？?吗呢]|$)|(要|得|需要|该)准备哪几样|交哪几(样|份)(?!险|保险|费)|(只|光)?带[^，,。？?！!]{1,8}就(能|可以|行)(?=[^，,。？?！!]{0,4}([吗吧么嘛？?]|对吧|是吧|$))|(提供|揣)哪些(?=人的|信息|东西|[？?吗呢]|$)|(什么|啥|哪些|哪几样)东西|(要|带|拿|准备|交|提供|俾|整)(定|好|齐)?(几样|啲咩|咩|乜嘢)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
                              r"|要不要带|使唔使带|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的|(?<![具配储设装准])备(齐|好|上)?(点|些|啲)?(什么|啥|哪些|咩|乜嘢)"
                              # which papers, brought or readied in full ("得备齐哪几份文件", "还得带齐哪些申报文件")
@@ -437,6 +438,24 @@ def detect_field(question: str) -> Field | None:
         if cue.search(without if field == "conditions" else any_field):
             return field
     return "conditions" if asks_times_allowed(without) else None
+
+
+# Restating what was said and asking to confirm it ("那就是说领执照不花钱对吧", "即系网上都可以直接查到，系咪"):
+# a fact of what is under discussion, told as the user understood it.
+CONFIRMS = re.compile(r"^(?:那|咁|所以|也)?(?:就是说|即系|即是话|意思是)|(?:对吧|是吧|系咪|係咪|对不对|冇错吧|没错吧)[\s？?。！!~～]*$")
+# The fact a confirmation tells where no cue asks one ("评残、领证前后得去两回是吧", "不用抱着孩子去窗口是吧",
+# "一定要考核合格先可以申请，系咪"): these words tell a value, which outside a confirmation is a remark.
+CONFIRMED_FACTS: tuple[tuple[Field, re.Pattern[str]], ...] = (
+    ("visits", re.compile(r"(去|跑|走)[一两二三几]?(回|趟|次)|(不用|无需|唔使|不必)[^，,。]{0,6}(跑|去|到|走)")),
+    ("conditions", re.compile(r"(合格|符合|满足|够)[^，,。]{0,6}(才|先)(能|可以|可)")),
+)
+
+
+def confirmed_fact(text: str) -> Field | None:
+    """The fact a message asks to confirm, when it is a confirmation (`CONFIRMS`)."""
+    if not CONFIRMS.search(text):
+        return None
+    return detect_field(text) or next((fact for fact, tells in CONFIRMED_FACTS if tells.search(text)), None)
 
 
 def _or_unknown(value: str | None) -> str:

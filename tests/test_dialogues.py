@@ -1224,3 +1224,21 @@ def test_this_alone_and_a_return_in_the_users_own_words_stay_with_the_services_m
     assert [i["name"] for i in items(back)] == ["营业执照补领"] and custom(back, "field") == ["materials"], texts(back)
     where = say(me, "这事得上啥地方办")
     assert [i["name"] for i in items(where)] == ["营业执照补领"] and "芝罘区" in texts(where), texts(where)
+
+
+def test_a_confirmation_asks_the_fact_it_restates_and_a_theme_part_asked_as_a_procedure_is_picked(bot) -> None:
+    """"那就是说领执照不花钱对吧" restates the fee of the service under discussion and asks to confirm it (it
+    had been an aside); "就是说不用专门跑窗口是吧" the visits. On the newborn theme, "…跟俺们大人参保是一个手续
+    不" asks which procedure the baby's insurance is, not the papers (手续: it had been "not found")
+    (session 58)."""
+    me = user()
+    say(me, "俺想在济南历下开个有限公司，注册登记咋办")
+    say(me, "/choose_option{\"ordinal\":\"1\"}")
+    fee = say(me, "那就是说领执照不花钱对吧")
+    assert [i["name"] for i in items(fee)] == ["有限责任公司设立登记"] and custom(fee, "field") == ["fee"], texts(fee)
+    visits = say(me, "就是说不用专门跑窗口是吧")
+    assert [i["name"] for i in items(visits)] == ["有限责任公司设立登记"] and custom(visits, "field") == ["visits"], texts(visits)
+    other = user()
+    say(other, "儿媳妇昨儿在医院生了个闺女，出生证、户口、医保这些能不能一趟弄完")
+    part = say(other, "娃的医保咋入，跟俺们大人参保是一个手续不")
+    assert [i["name"] for i in items(part)] == ["新生儿参加城乡居民基本医疗保险登记"], texts(part)

@@ -877,6 +877,30 @@ def test_a_remark_with_a_facts_word_only_tells(said, tells) -> None:
     assert only_tells(said) is tells
 
 
+@pytest.mark.parametrize(
+    "said, fact",
+    [("那就是说领执照不花钱对吧", "fee"), ("即系网上都可以直接查到，系咪", "online"), ("那就是说评残、领证前后得去两回是吧", "visits"),
+     ("那就是说不用抱着孩子去窗口是吧", "visits"), ("即系一定要考核合格先可以申请，系咪", "conditions"),
+     ("跑了两趟了", None), ("这天气真热是吧", None), ("就是说这个事", None)],
+)
+def test_a_confirmation_asks_the_fact_it_restates(said, fact) -> None:
+    """What a confirmation restates is the fact it asks, in words that outside one tell a value (session 58)."""
+    from retrieval.fields import confirmed_fact
+
+    assert confirmed_fact(said) == fact
+
+
+@pytest.mark.parametrize(
+    "said, field",
+    [("交申请这一步是个啥手续", None), ("跟俺们大人参保是一个手续不", None), ("这个手续叫啥", None),
+     ("要办什么手续", "materials"), ("需要哪些手续", "materials")],
+)
+def test_which_procedure_it_is_asks_no_papers(said, field) -> None:
+    from retrieval.fields import detect_field
+
+    assert detect_field(said) == field
+
+
 def test_odd_jobs_are_flexible_employment(sd_searcher) -> None:
     """打零工 / 打散工 is 灵活就业 in everyday speech (sd_dialogues_helper6: "俺以后在济南打零工，没单位了，
     社保咋自己交" got 单位社会保险登记 alone)."""
