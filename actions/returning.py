@@ -91,6 +91,18 @@ def told_of(tracker: Tracker) -> dict[str, str]:
     return {code: " ".join(texts) for code, texts in told.items()}
 
 
+def told_share(searcher: Searcher, said: str, told: str) -> float:
+    """The IDF-weighted share of the pointer's words in what the user told of a service, a word of one
+    character counting inside a longer one told ("回到捐画的事" after "…几幅作品捐给省美术馆": 捐 of 捐给, 画 of
+    画家), as people shorten what they said themselves."""
+    words = set(searcher.index.lexicon.tokens(said))
+    told_words = frozenset(searcher.index.lexicon.search_tokens(told))
+    characters = set("".join(told_words))
+    weights = {word: searcher.index.idf(word) for word in words}
+    held = sum(weight for word, weight in weights.items() if word in told_words or (len(word) == 1 and word in characters))
+    return held / (sum(weights.values()) or 1.0)
+
+
 def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:
     """The services this session was about before the current one, most recent first, less those
     the user rejected."""
@@ -121,7 +133,7 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     told = told_of(tracker)
 
     def share(entry: ServiceItem) -> float:  # (no words: 0)
-        return max(searcher.coverage(said, entry), searcher.coverage(known, entry), searcher.coverage_of(said, told.get(entry.code, ""), cache=False))
+        return max(searcher.coverage(said, entry), searcher.coverage(known, entry), told_share(searcher, said, told.get(entry.code, "")))
 
     # The current service's other units (the general one clicked, then the county's) are no earlier
     # service, and what was said of them was said of it.

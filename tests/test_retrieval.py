@@ -346,7 +346,7 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("这个还用专门往税务局跑不", "visits"),
         ("去年去了几次都没办成", None),  # told, not asked
         ("那天俺俩都得揣着啥去", "materials"),  # 揣: carry, in Shandong
-        ("政务中心几楼", "location"), ("这事得上啥地方办", "location"),
+        ("政务中心几楼", "location"), ("这事得上啥地方办", "location"), ("他们承诺多快给批复", "time_limit"),
         ("离我近的能办的地方有吗", "location"),
         ("要不要亲自过去", "visits"),
         ("必须自己去吗", "visits"),

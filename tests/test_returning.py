@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from actions.returning import beside_pointer, earlier_topics, pointer_clause, return_pattern, told_of, without_pointer
+from actions.returning import beside_pointer, earlier_topics, pointer_clause, return_pattern, told_of, told_share, without_pointer
 
 
 @pytest.mark.parametrize(
@@ -86,3 +86,13 @@ def test_what_was_said_of_each_service_is_the_messages_its_turns_settled_on() ->
               said("家门口河边要建工程"), offered, said("/choose_option"), topic_set("B"), cleared,
               said("地址是哪里"), said("回到刚才帮论文找资料那个事")]
     assert told_of(Tracker(events)) == {"A": "写论文想找科研成果 网上能查吗", "B": "家门口河边要建工程  地址是哪里"}
+
+
+def test_a_pointers_one_character_words_count_inside_the_words_told(gd_searcher) -> None:
+    """"回到捐画的事": 捐 and 画 are read as words of one character, which the user told inside 捐给 and 画家; the
+    second service's words hold neither (session 58)."""
+    first = "我父亲是画家，想把他的几幅作品捐给省美术馆 我爸本人不方便出门，能在网上办吗"
+    second = "顺便问问美术馆的广州三年展有没有专题介绍 三年展专题那边的咨询号码是多少"
+    assert told_share(gd_searcher, "  捐画的事", first) == 1.0
+    assert told_share(gd_searcher, "  捐画的事", second) == 0.0
+    assert told_share(gd_searcher, "", first) == 0.0
