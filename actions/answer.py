@@ -277,9 +277,7 @@ class ActionAnswer(Action):
             # A remark with a fact's word, asking nothing ("她们学校就业办的电话一上午都占线"): not that fact of the
             # topic. As any aside: the work order a click away, and the topic and its choices stay. (An age told
             # asks whether it qualifies: "我妈都七十多岁了".)
-            remarked_on = catalogue.entry(topic.code)
-            send(dispatcher, aside_message(remarked_on) if remarked_on is not None else no_match_message())
-            return [e for e in events if e.get("name") != "region"]
+            return aside(dispatcher, catalogue.entry(topic.code), events)
 
         if move == "pick":  # a choice offered, or the topic's sibling: the question, asked or the last one, about it
             field = field or topic.field
@@ -328,9 +326,7 @@ class ActionAnswer(Action):
             # A remark that neither asks nor wants anything ("最近单位搬到高新区，通勤每天两个小时，人
             # 都快废了。") gets what an aside NLU reads as a complaint gets (actions/complaint.py): the
             # work order a click away and the service named, however sure NLU was of either.
-            remarked_on = None if asks_or_wants(text) else catalogue.entry(topic.code)
-            send(dispatcher, aside_message(remarked_on) if remarked_on is not None else no_match_message())
-            return [e for e in events if e.get("name") != "region"]  # ("济南今天限号吗" says nothing of where the user is)
+            return aside(dispatcher, None if asks_or_wants(text) else catalogue.entry(topic.code), events)
         rejected = tracker.get_slot("rejected_items") or ()
         found = without_rejected(probe, catalogue, rejected)
         if not found.confident and searcher.absent_things(content, beside=[hit.item.name for hit in found.hits]):
@@ -374,6 +370,14 @@ ORIGIN_BEFORE = re.compile(r"(?:老家|(?:户口|户籍|原籍)[还都也]?(?:�
 # ...and a person said to be from there ("我是临沂人", "我老公是烟台的"): whose origin, not where asked.
 PERSON_FROM = re.compile(r"(?:[我俺他她]|老公|老婆|媳妇|爱人|对象)们?(?:是|係|系)$")
 FROM_AFTER = re.compile(r"人|的(?![窗大中政])")
+
+
+def aside(dispatcher: CollectingDispatcher, remarked_on: ServiceItem | None, events: list[EventType]) -> list[EventType]:
+    """The reply to words off the topic: the work order a click away, naming the service remarked on (else
+    "not found"); the topic and its choices stay, and so does the region ("济南今天限号吗" says nothing of
+    where the user is)."""
+    send(dispatcher, aside_message(remarked_on) if remarked_on is not None else no_match_message())
+    return [e for e in events if e.get("name") != "region"]
 
 
 def tells_who_they_are(intent: str, text: str) -> bool:

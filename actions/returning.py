@@ -95,12 +95,7 @@ def told_share(searcher: Searcher, said: str, told: str) -> float:
     """The IDF-weighted share of the pointer's words in what the user told of a service, a word of one
     character counting inside a longer one told ("回到捐画的事" after "…几幅作品捐给省美术馆": 捐 of 捐给, 画 of
     画家), as people shorten what they said themselves."""
-    words = set(searcher.index.lexicon.tokens(said))
-    told_words = frozenset(searcher.index.lexicon.search_tokens(told))
-    characters = set("".join(told_words))
-    weights = {word: searcher.index.idf(word) for word in words}
-    held = sum(weight for word, weight in weights.items() if word in told_words or (len(word) == 1 and word in characters))
-    return held / (sum(weights.values()) or 1.0)
+    return searcher.coverage_of(said, told, cache=False, inside_words=True)
 
 
 def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:

@@ -431,15 +431,21 @@ class Searcher:
         """
         return self.coverage_of(query, record_text(item))
 
-    def coverage_of(self, query: str, text: str, cache: bool = True) -> float:
+    def coverage_of(self, query: str, text: str, cache: bool = True, inside_words: bool = False) -> float:
         """The IDF-weighted share of the query's words found in `text` (an item's record or
-        name; a user's message is not cached: `cache=False`)."""
+        name; a user's message is not cached: `cache=False`). `inside_words`: a word of one
+        character counts inside a longer one of the text (捐 of 捐给)."""
         words = set(self.index.lexicon.tokens(query))
         if not words:
             return 0.0
         record = self.words_of(text) if cache else frozenset(self.index.lexicon.search_tokens(text))
+        characters = set("".join(record)) if inside_words else set()
         weights = {word: self.index.idf(word) for word in words}
-        return sum(w for word, w in weights.items() if word in record or of_its_office(word, record)) / (sum(weights.values()) or 1.0)
+
+        def found(word: str) -> bool:
+            return word in record or of_its_office(word, record) or (len(word) == 1 and word in characters)
+
+        return sum(w for word, w in weights.items() if found(word)) / (sum(weights.values()) or 1.0)
 
     def words_of(self, text: str) -> frozenset[str]:
         """An item's record or name as searched words (with long words' character pairs)."""
