@@ -51,7 +51,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, confirmed_fact, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, only_tells, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, OTHERS, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, confirmed_fact, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, only_tells, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
 from retrieval.text import normalise
 
@@ -254,6 +254,11 @@ class ActionAnswer(Action):
         went_back = back.code != topic.code
         if went_back:
             topic, content = back, beside_pointer(content)
+        called = theme_of_a_part_called(searcher, catalogue, topic, text, filters)
+        if called is not None:  # "退休要办的那几样，能一起弄了不" on a part of 退休“一件事”: that theme
+            reply, shown = answer_about(catalogue.entry(called), field, region_code, catalogue)
+            send(dispatcher, reply)
+            return events + [SlotSet("current_item", shown.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
         weighed = probe
         if region is not None and probe.best is None and not searcher.uncovered(region):
             # Nothing sure in the region named: the words are weighed against the whole
@@ -273,10 +278,10 @@ class ActionAnswer(Action):
         evidence = with_place_question(evidence, searcher, words.place_words)
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
-        if move in ("refer_back", "await_pick") and field and only_tells(text) and not AGE_SAID.search(text):
+        if move in ("refer_back", "await_pick") and field and only_tells(text) and confirmed is None and not AGE_SAID.search(text):
             # A remark with a fact's word, asking nothing ("她们学校就业办的电话一上午都占线"): not that fact of the
             # topic. As any aside: the work order a click away, and the topic and its choices stay. (An age told
-            # asks whether it qualifies: "我妈都七十多岁了".)
+            # asks whether it qualifies: "我妈都七十多岁了"; so does what was said, restated: "意思是…都不必去现场咯".)
             return aside(dispatcher, catalogue.entry(topic.code), events)
 
         if move == "pick":  # a choice offered, or the topic's sibling: the question, asked or the last one, about it
@@ -1055,12 +1060,20 @@ def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventTy
 
 # What a theme service is called, not which ("这个一链办", "这一件事"); and where those words ask of
 # another or are everyday speech ("还有一件事想问", "除了这个一件事还有别的吗").
-THEME_CALLED = re.compile(r"一链办|一件事|主题服务|一条龙")
+THEME_CALLED = re.compile(r"一链办|(?<![头第])一件事|主题服务|一条龙")  # (not "回来头一件事得先去报到")
 NOT_THIS_THEME = re.compile(r"(还有|再问|问(你|您|下|一下)?|请教|说|有)一件事|别的|其他|其它|还有(哪些|啥|什么)|除了")
 
 
 # Doing several things together, as a theme does ("这么合着办", "要是一块儿办"; not 社保那一块).
 TOGETHER = re.compile(r"一起|(?<![那这])一块儿?|一并|合着|合起来|合在一起|并在一起|并到一块|并成|打包|一揽子|一回|一次办")
+# Doing it together with a person is no theme ("想跟老公一起去办"), and one service asked of as a whole is
+# not several: a together-word calls a part's theme only beside words of several things ("那几样", "这一
+# 摊子事", "这俩", "都", "全", "连养老带医保").
+WITH_A_PERSON = re.compile(rf"[跟和同与带](我|你|他|她|俺|咱|{OTHERS}|孩子|朋友|同学|伙计)们?[^，,。？?]{{0,3}}(一起|一块儿?|一齐)")
+SEVERAL_THINGS = re.compile(r"都|全|这些|那些|这几|那几|几样|几项|这俩|那俩|两样|一摊|一串|一大?堆|一揽子|连[^，,。？?]{1,6}带")
+TOGETHER_AT_ONCE = re.compile(rf"{TOGETHER.pattern}|一下子|合成")
+
+
 # Cues for several that one service may answer too ("这是个啥手续", "办啥证"), and ordinals, which are no
 # 一次办 (第一次办营业执照).
 ONE_SERVICE_CUE = re.compile(r"手续|事|证")
@@ -1075,15 +1088,32 @@ def calls_the_theme(searcher: Searcher, catalogue: Catalogue, theme_code: str, s
     a service other than the theme and its parts as surely as a new service needs, `switch`)."""
     said = ORDINAL.sub(" ", said)
     cues = [cue for cue in several_cues() if cue in said and not ONE_SERVICE_CUE.search(cue)]
-    if not (THEME_CALLED.search(said) or TOGETHER.search(said) or cues) or NOT_THIS_THEME.search(said):
+    if not (THEME_CALLED.search(said) or TOGETHER_AT_ONCE.search(said) or cues) or NOT_THIS_THEME.search(said):
         return False
-    rest = TOGETHER.sub(" ", THEME_CALLED.sub(" ", strip_field_cues(said)))
+    rest = TOGETHER_AT_ONCE.sub(" ", THEME_CALLED.sub(" ", strip_field_cues(said)))
     for cue in cues:
         rest = rest.replace(cue, " ")
     found = searcher.search(rest, filters, k=1) if content_words(searcher, rest) else None
     if found is None or found.best is None or found.confidence < thresholds().switch:  # (as sure as a new service needs)
         return True
     return found.best.item.code == theme_code or found.best.item.service_key in catalogue.theme_parts(catalogue.themes[theme_code])
+
+
+def theme_of_a_part_called(searcher: Searcher, catalogue: Catalogue, topic: Topic, said: str, filters: Filters) -> str | None:
+    """The theme that holds the service under discussion (or the choices offered), when the words ask
+    for its several things together and name no service outside it: "退伍回来这一摊子事，能不能一回都给办利索了"
+    on 退役士兵户口登记, "退休要办的那几样，能一起弄了不" on 职工医保退休待遇核定 (not "跑一回就行吗", "跟老公一起去办").
+    Of several themes holding it, the one the words are closest to."""
+    if topic.code in catalogue.themes:
+        return None
+    keys = {entry.service_key for code in ([topic.code] if topic.code else topic.offered) if (entry := catalogue.items.get(code or ""))}
+    holding = [theme for theme in catalogue.themes.values() if keys & catalogue.theme_parts(theme)]
+    together = WITH_A_PERSON.sub(" ", ORDINAL.sub(" ", said))
+    calls = THEME_CALLED.search(together) or (TOGETHER_AT_ONCE.search(together) and SEVERAL_THINGS.search(together))
+    if not holding or not calls or NOT_THIS_THEME.search(together):
+        return None
+    theme = max(holding, key=lambda t: (len(keys & catalogue.theme_parts(t)), searcher.coverage(said, catalogue.theme_entry(t))))
+    return theme.id if calls_the_theme(searcher, catalogue, theme.id, together, filters) else None
 
 
 def answered_of_the_theme(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:

@@ -183,9 +183,10 @@ def marker_pattern() -> re.Pattern[str]:
 
 # Words that start a new question only where the message starts, and not before a confirmation:
 # elsewhere 对了 confirms ("你说对了，就是这个", "对了对了，就是这个") or is part of a word (核对了,
-# 不对了, 对了解), and 还有， lists ("要带身份证，还有，户口本复印件"). "哦对了，…" starts one.
+# 不对了, 对了解), and 还有， lists ("要带身份证，还有，户口本复印件"). "哦对了，…" starts one, and so does
+# Cantonese 仲有， (还有，).
 OPENING_MARKER = re.compile(
-    r"^\s*(?:[哦噢哎诶欸啊嗯呃]+[，,、!！\s]*)?(?:对了|还有[，,])(?!解)"
+    r"^\s*(?:[哦噢哎诶欸啊嗯呃]+[，,、!！\s]*)?(?:对了|(?:还|仲)有[，,])(?!解)"
     r"(?![，,\s]*(?:对了|对的|对头|就是|是的|没错|正是|就这|谢谢|吗|没))"
 )
 

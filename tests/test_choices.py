@@ -293,3 +293,27 @@ def test_a_theme_is_called_by_what_it_does_when_nothing_else_is_named(sd_catalog
     from retrieval.search import Filters
 
     assert calls_the_theme(sd_searcher, sd_catalogue, "theme-xinshenger-chusheng", said, Filters()) is calls
+
+
+@pytest.mark.parametrize(
+    "said, theme",
+    [
+        ("退休要办的那几样，能一起弄了不", "theme-tuixiu"),
+        ("这一摊子事能不能一回都给办利索了", "theme-tuixiu"),
+        ("有没有一下子全办了的法子", "theme-tuixiu"),
+        ("走一件事的话能少跑几趟", "theme-tuixiu"),
+        ("跑一回就行吗", None),  # one service's visits
+        ("我想跟老公一起去办，要带啥", None),  # together with a person
+        ("这个能一起办吗", None),  # nothing said of several things
+        ("营业执照和税务登记能一起办吗", None),  # services outside the theme named
+        ("听说头一件事得先去报到，报到是咋个流程", None),  # the first thing, not a theme
+    ],
+)
+def test_a_together_question_on_a_themes_part_calls_the_theme(sd_catalogue, sd_searcher, said: str, theme: str | None) -> None:
+    """On 职工医保退休待遇核定, a part of 退休“一件事”, asking for several things together points at that theme."""
+    from actions.answer import theme_of_a_part_called
+    from actions.topic import Topic
+    from retrieval.search import Filters
+
+    part = next(i for i in sd_catalogue.items.values() if i.name.startswith("职工基本医疗保险退休人员待遇核定"))
+    assert theme_of_a_part_called(sd_searcher, sd_catalogue, Topic(code=part.code), said, Filters()) == theme

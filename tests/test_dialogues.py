@@ -1242,3 +1242,24 @@ def test_a_confirmation_asks_the_fact_it_restates_and_a_theme_part_asked_as_a_pr
     say(other, "儿媳妇昨儿在医院生了个闺女，出生证、户口、医保这些能不能一趟弄完")
     part = say(other, "娃的医保咋入，跟俺们大人参保是一个手续不")
     assert [i["name"] for i in items(part)] == ["新生儿参加城乡居民基本医疗保险登记"], texts(part)
+
+
+def test_several_things_asked_together_on_a_themes_part_get_the_theme_and_a_fact_asked_for_is_answered(bot) -> None:
+    """"退休要办的那几样，能一起弄了不" on 职工医保退休待遇核定 asks for 退休“一件事”, which holds it (it had been
+    "not found"), and its follow-up asks of the theme; "跑一回就行吗" on the part alone stays on the part.
+    "…的咨询电话给一个" asks for the phone (it had been an aside), and "意思是…不用专门跑窗口咯" restates the
+    visits (session 59)."""
+    me = user()
+    say(me, "俺爹下个月到点退休，厂里说医保得先核一核缴费年限够不够，这个核定咋办")
+    theme = say(me, "退休要办的那几样，能一起弄了不")
+    assert custom(theme, "themes") and custom(theme, "themes")[0][0]["id"] == "theme-tuixiu", texts(theme)
+    trips = say(me, "这么一起办的话，统共得跑几趟")
+    assert custom(trips, "themes")[0][0]["id"] == "theme-tuixiu" and "跑动" in texts(trips), texts(trips)
+    other = user()
+    say(other, "俺爹下个月到点退休，厂里说医保得先核一核缴费年限够不够，这个核定咋办")
+    visits = say(other, "跑一回就行吗")
+    assert not custom(visits, "themes") and custom(visits, "field") == ["visits"], texts(visits)
+    phone = say(other, "医保那边的咨询电话给一个")
+    assert custom(phone, "field") == ["phone"] and len(items(phone)) == 1, texts(phone)
+    restated = say(other, "意思是不用专门跑窗口咯")
+    assert custom(restated, "field") == ["visits"] and len(items(restated)) == 1, texts(restated)

@@ -317,6 +317,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("除了图纸还得备齐啥", "materials"),
         ("办延续的话手头得备齐哪几份文件", "materials"),  # (session 57)
         ("图纸之外还得带齐哪些申报文件", "materials"),
+        ("送件时要把哪些图纸文件带齐", "materials"),  # (session 59: which, before the papers)
+        ("哪几种情况会被注销执业", "conditions"),
+        ("俺这证从递上去到拿到手，前后得多少日子", "time_limit"),
+        ("哪些单位或个人能申请咨询", "conditions"),
         ("人在外地，能不能先在网上递材料", "online"),  # papers handed in online
         ("网上交材料要交哪些", "materials"),  # which papers
         ("要不要专门派人去海关", "visits"),
@@ -497,7 +501,7 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         ("materials", "材料要带到现场吗", "materials"),
         (None, "这事背后是哪些单位在管", "location"),
         (None, "离婚后孩子归谁管", None),
-        (None, "哪些单位可以申请", None),
+        (None, "哪些单位可以申请", "conditions"),  # who may apply (session 59; was None: no cue)
         ("location", "要交哪几样东西", "materials"),
         ("materials", "要交哪些材料", "materials"),
         (None, "哪里提交材料", "location"),
@@ -869,7 +873,8 @@ def test_a_remark_neither_asks_nor_wants_and_not_wanting_is_no_wanting(said, mor
      ("在手机上能办不，俺现在人在外地", False), ("网上睇唔睇到", False), ("交上去以后多咱能拿到手", False),
      ("把电话发我一下", False), ("想先去窗口问问", False), ("可以去那里当面问", False), ("这个在那个窗口办", False),
      ("要跑几趟？我平时出差多。", False), ("是网上办还是去窗口", False),
-     ("他们承诺多快给批复", False), ("我们选番禺那边收件的那个", False)],  # (session 58: how soon; a choice made)
+     ("他们承诺多快给批复", False), ("我们选番禺那边收件的那个", False),  # (session 58: how soon; a choice made)
+     ("人防设备维护的咨询热线给一个", False)],  # (session 59: asked for)
 )
 def test_a_remark_with_a_facts_word_only_tells(said, tells) -> None:
     from retrieval.fields import only_tells

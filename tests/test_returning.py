@@ -33,6 +33,9 @@ from actions.returning import beside_pointer, earlier_topics, pointer_clause, re
         ("窗口叫我返转头问社区", None),  # (sent back)
         ("回到捐画的事，就是说一次都不用去美术馆是吧", "  捐画的事"),  # (back to a matter: session 58)
         ("回到家的事还没说完", None),
+        ("返去讲跳舞团嗰个，有冇电话可以问", " 跳舞团嗰个"),  # (Cantonese 返去讲: session 59)
+        ("窗口叫我返去问社区", None),
+        ("我今晚返去讲俾佢听", None),
     ],
 )
 def test_a_pointer_back_and_the_words_naming_what_it_points_at(said, clause) -> None:

@@ -678,6 +678,7 @@ def test_words_asking_whether_a_theme_covers_a_part(said, included) -> None:
         ("对了对了，就是这个", False),
         ("我核对了一遍，材料都齐了，多久能批下来", False),  # part of a word
         ("要带身份证，还有，户口本复印件", False),  # a list
+        ("仲有，南粤古驿道嘅展览去边度睇", True),  # (session 59: Cantonese 还有，)
         ("要带什么材料", False),
     ],
 )
