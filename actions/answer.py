@@ -628,11 +628,15 @@ def sure_of_other_than_named(searcher: Searcher, probe: SearchResult, entries: l
     rest = content.replace(run, " ")
     if rest == content:  # (the run said otherwise than in the searched words: no telling)
         return True
-    again = searcher.search(rest, filters).best if rest.strip() else None
-    # (Variants of the service are no other: 建设工程规划许可's 社会投资类 beside its 政府投资类.)
+    again = searcher.search(rest, filters) if rest.strip() else None
+    # (Variants of the service are no other: 建设工程规划许可's 社会投资类 beside its 政府投资类. Nor what the rest
+    # finds neither first, as the whole words did, nor surely: "管委会那边审批" of "空港管委会那边审批要多久" finds
+    # 融资担保公司设立审批 at 0.51, the whole words 建设项目环境影响报告书审批.)
     basics = {entry.basic_code for entry in entries if entry.basic_code}
     found = {hit.item.service_key for hit in probe.hits if hit.item.basic_code not in basics}
-    return again is not None and again.item.service_key in found
+    if again is None or again.best is None or again.best.item.service_key not in found:
+        return False
+    return again.best.item.service_key == probe.best.item.service_key or again.confidence >= thresholds().switch
 
 
 # A part asked of in words, not only told (几 of 好几年, 边 of 那边 ask nothing; nor a fact's cue: "…医保断了好几个月").

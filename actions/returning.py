@@ -127,16 +127,25 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
 
     told = told_of(tracker)
 
-    def share(entry: ServiceItem) -> float:  # (no words: 0)
-        return max(searcher.coverage(said, entry), searcher.coverage(known, entry), told_share(searcher, said, told.get(entry.code, "")))
+    def share(entry: ServiceItem) -> tuple[float, float]:  # (no words: 0)
+        """How much of the clause the record (or what the user told of it) holds; then, to tell a tie,
+        how much its name or what the user told of it holds: "还是说回规划那个证" on 建筑工程施工许可证核发,
+        whose record asks for the 规划许可证 as a paper, points at 建设工程规划许可证核发, which it names."""
+        told_words = told_share(searcher, said, " ".join(told.get(unit.code, "") for unit in catalogue.implementations(entry)))
+        named = max(searcher.coverage_of(said, entry.name), told_words)
+        return max(searcher.coverage(said, entry), searcher.coverage(known, entry), told_words), named
 
     # The current service's other units (the general one clicked, then the county's) are no earlier
-    # service, and what was said of them was said of it.
+    # service, and what was said of any unit was said of its service; an earlier service is its latest unit.
     current = catalogue.entry(topic.code)
     same = {i.code: i for i in catalogue.implementations(current)} if current else {}
-    now = max(map(share, same.values()), default=0.0)
-    shares = {code: share(entry) for code in earlier_topics(tracker, topic.code) if code not in same and (entry := catalogue.entry(code))}
+    now = max(map(share, same.values()), default=(0.0, 0.0))
+    latest_units: dict[tuple[str, str], ServiceItem] = {}
+    for code in earlier_topics(tracker, topic.code):
+        if code not in same and (entry := catalogue.entry(code)) is not None:
+            latest_units.setdefault(entry.service_key, entry)
+    shares = {entry.code: share(entry) for entry in latest_units.values()}
     best = max(shares, key=shares.get, default=None)  # (the most recent on a tie)
-    if best is None or shares[best] < thresholds().about_topic or shares[best] <= now:
+    if best is None or shares[best][0] < thresholds().about_topic or shares[best] <= now:
         return topic
     return replace(topic, code=best, offered=())  # (choices standing are left with the topic left)

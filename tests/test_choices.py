@@ -317,3 +317,20 @@ def test_a_together_question_on_a_themes_part_calls_the_theme(sd_catalogue, sd_s
 
     part = next(i for i in sd_catalogue.items.values() if i.name.startswith("职工基本医疗保险退休人员待遇核定"))
     assert theme_of_a_part_called(sd_searcher, sd_catalogue, Topic(code=part.code), said, Filters()) == theme
+
+
+def test_a_department_named_is_outweighed_only_by_what_the_rest_of_the_words_find_surely(gd_catalogue, gd_searcher) -> None:
+    """"空港管委会那边审批要多久" on the 规划局's unit names the 空港 unit: without 空港 the words find 融资担保公司设立审批
+    at 0.51, no sure other service (session 59); "我们给珠江水产研究所供过货，想查下供货企业项目业绩" on another of
+    the institute's services still finds 生产供货企业项目业绩信息查询 surely without the institute's name."""
+    from actions.answer import sure_of_other_than_named
+    from retrieval.search import Filters
+
+    unit = gd_catalogue.entry("11440100MB2C91103Q344011203500106")
+    said = "空港管委会那边审批要多久"
+    probe = gd_searcher.search(said, Filters(), k=10, said=said)
+    assert not sure_of_other_than_named(gd_searcher, probe, [unit], said, "空港", Filters())
+    institute = next(i for i in gd_catalogue.items.values() if "珠江水产研究所" in i.department and "业绩" not in i.name)
+    said = "我们给珠江水产研究所供过货，想查下供货企业项目业绩"
+    probe = gd_searcher.search(said, Filters(), k=10, said=said)
+    assert sure_of_other_than_named(gd_searcher, probe, [institute], said, "珠江水产研究所", Filters())

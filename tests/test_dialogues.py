@@ -1263,3 +1263,14 @@ def test_several_things_asked_together_on_a_themes_part_get_the_theme_and_a_fact
     assert custom(phone, "field") == ["phone"] and len(items(phone)) == 1, texts(phone)
     restated = say(other, "意思是不用专门跑窗口咯")
     assert custom(restated, "field") == ["visits"] and len(items(restated)) == 1, texts(restated)
+
+
+def test_a_return_to_a_service_the_current_ones_record_asks_for_as_a_paper_goes_back(bot) -> None:
+    """"说回规划许可那个，得跑几趟" after 建筑工程施工许可证核发, whose record asks for the 规划许可证 as a paper:
+    back to 建设工程规划许可证核发, whose name holds the words (the current record held them as well, and
+    a tie had stayed) (session 59)."""
+    me = user()
+    say(me, "厂房的建设工程规划许可证怎么申请")
+    say(me, "施工许可证又咋办")
+    back = say(me, "说回规划许可那个，得跑几趟")
+    assert [i["name"] for i in items(back)] == ["建设工程规划许可证核发"] and custom(back, "field") == ["visits"], texts(back)

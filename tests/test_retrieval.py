@@ -320,6 +320,8 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("送件时要把哪些图纸文件带齐", "materials"),  # (session 59: which, before the papers)
         ("哪几种情况会被注销执业", "conditions"),
         ("俺这证从递上去到拿到手，前后得多少日子", "time_limit"),
+        ("我们是家外资咨询公司，打算帮企业招人，这个许可咋办", None),  # (打算 is no 打: session 59)
+        ("在外打工，想咨询下社保咋交", None),
         ("哪些单位或个人能申请咨询", "conditions"),
         ("人在外地，能不能先在网上递材料", "online"),  # papers handed in online
         ("网上交材料要交哪些", "materials"),  # which papers
