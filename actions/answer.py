@@ -254,9 +254,9 @@ class ActionAnswer(Action):
         went_back = back.code != topic.code
         if went_back:
             topic, content = back, beside_pointer(content)
-        called = theme_of_a_part_called(searcher, catalogue, topic, text, filters)
-        if called is not None:  # "退休要办的那几样，能一起弄了不" on a part of 退休“一件事”: that theme
-            reply, shown = answer_about(catalogue.entry(called), field, region_code, catalogue)
+        theme_called = theme_of_a_part_called(searcher, catalogue, topic, text, filters)
+        if theme_called is not None:  # "退休要办的那几样，能一起弄了不" on a part of 退休“一件事”: that theme
+            reply, shown = answer_about(catalogue.entry(theme_called), field, region_code, catalogue)
             send(dispatcher, reply)
             return events + [SlotSet("current_item", shown.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
         weighed = probe
@@ -1112,12 +1112,12 @@ def theme_of_a_part_called(searcher: Searcher, catalogue: Catalogue, topic: Topi
         return None
     keys = {entry.service_key for code in ([topic.code] if topic.code else topic.offered) if (entry := catalogue.items.get(code or ""))}
     holding = [theme for theme in catalogue.themes.values() if keys & catalogue.theme_parts(theme)]
-    together = WITH_A_PERSON.sub(" ", ORDINAL.sub(" ", said))
-    calls = THEME_CALLED.search(together) or (TOGETHER_AT_ONCE.search(together) and SEVERAL_THINGS.search(together))
-    if not holding or not calls or NOT_THIS_THEME.search(together):
+    asked = WITH_A_PERSON.sub(" ", ORDINAL.sub(" ", said))  # (what is done together with a person is not several)
+    calls = THEME_CALLED.search(asked) or (TOGETHER_AT_ONCE.search(asked) and SEVERAL_THINGS.search(asked))
+    if not holding or not calls or NOT_THIS_THEME.search(asked):
         return None
     theme = max(holding, key=lambda t: (len(keys & catalogue.theme_parts(t)), searcher.coverage(said, catalogue.theme_entry(t))))
-    return theme.id if calls_the_theme(searcher, catalogue, theme.id, together, filters) else None
+    return theme.id if calls_the_theme(searcher, catalogue, theme.id, asked, filters) else None
 
 
 def answered_of_the_theme(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
