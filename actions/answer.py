@@ -1068,14 +1068,13 @@ THEME_CALLED = re.compile(r"一链办|(?<![头第])一件事|主题服务|一条
 NOT_THIS_THEME = re.compile(r"(还有|再问|问(你|您|下|一下)?|请教|说|有)一件事|别的|其他|其它|还有(哪些|啥|什么)|除了")
 
 
-# Doing several things together, as a theme does ("这么合着办", "要是一块儿办"; not 社保那一块).
-TOGETHER = re.compile(r"一起|(?<![那这])一块儿?|一并|合着|合起来|合在一起|并在一起|并到一块|并成|打包|一揽子|一回|一次办")
+# Doing several things together, as a theme does ("这么合着办", "要是一块儿办", "一下子全办了"; not 社保那一块).
+TOGETHER = re.compile(r"一起|(?<![那这])一块儿?|一并|合着|合起来|合在一起|并在一起|并到一块|并成|合成|打包|一揽子|一回|一次办|一下子")
 # Doing it together with a person is no theme ("想跟老公一起去办"), and one service asked of as a whole is
 # not several: a together-word calls a part's theme only beside words of several things ("那几样", "这一
 # 摊子事", "这俩", "都", "全", "连养老带医保").
 WITH_A_PERSON = re.compile(rf"[跟和同与带](我|你|他|她|俺|咱|{OTHERS}|孩子|朋友|同学|伙计)们?[^，,。？?]{{0,3}}(一起|一块儿?|一齐)")
 SEVERAL_THINGS = re.compile(r"都|全|这些|那些|这几|那几|几样|几项|这俩|那俩|两样|一摊|一串|一大?堆|一揽子|连[^，,。？?]{1,6}带")
-TOGETHER_AT_ONCE = re.compile(rf"{TOGETHER.pattern}|一下子|合成")
 
 
 # Cues for several that one service may answer too ("这是个啥手续", "办啥证"), and ordinals, which are no
@@ -1092,9 +1091,9 @@ def calls_the_theme(searcher: Searcher, catalogue: Catalogue, theme_code: str, s
     a service other than the theme and its parts as surely as a new service needs, `switch`)."""
     said = ORDINAL.sub(" ", said)
     cues = [cue for cue in several_cues() if cue in said and not ONE_SERVICE_CUE.search(cue)]
-    if not (THEME_CALLED.search(said) or TOGETHER_AT_ONCE.search(said) or cues) or NOT_THIS_THEME.search(said):
+    if not (THEME_CALLED.search(said) or TOGETHER.search(said) or cues) or NOT_THIS_THEME.search(said):
         return False
-    rest = TOGETHER_AT_ONCE.sub(" ", THEME_CALLED.sub(" ", strip_field_cues(said)))
+    rest = TOGETHER.sub(" ", THEME_CALLED.sub(" ", strip_field_cues(said)))
     for cue in cues:
         rest = rest.replace(cue, " ")
     found = searcher.search(rest, filters, k=1) if content_words(searcher, rest) else None
@@ -1108,13 +1107,13 @@ def theme_of_a_part_called(searcher: Searcher, catalogue: Catalogue, topic: Topi
     for its several things together and name no service outside it: "退伍回来这一摊子事，能不能一回都给办利索了"
     on 退役士兵户口登记, "退休要办的那几样，能一起弄了不" on 职工医保退休待遇核定 (not "跑一回就行吗", "跟老公一起去办").
     Of several themes holding it, the one the words are closest to."""
-    if topic.code in catalogue.themes:
+    asked = WITH_A_PERSON.sub(" ", ORDINAL.sub(" ", said))  # (what is done together with a person is not several)
+    calls = THEME_CALLED.search(asked) or (TOGETHER.search(asked) and SEVERAL_THINGS.search(asked))
+    if topic.code in catalogue.themes or not calls or NOT_THIS_THEME.search(asked):
         return None
     keys = {entry.service_key for code in ([topic.code] if topic.code else topic.offered) if (entry := catalogue.items.get(code or ""))}
     holding = [theme for theme in catalogue.themes.values() if keys & catalogue.theme_parts(theme)]
-    asked = WITH_A_PERSON.sub(" ", ORDINAL.sub(" ", said))  # (what is done together with a person is not several)
-    calls = THEME_CALLED.search(asked) or (TOGETHER_AT_ONCE.search(asked) and SEVERAL_THINGS.search(asked))
-    if not holding or not calls or NOT_THIS_THEME.search(asked):
+    if not holding:
         return None
     theme = max(holding, key=lambda t: (len(keys & catalogue.theme_parts(t)), searcher.coverage(said, catalogue.theme_entry(t))))
     return theme.id if calls_the_theme(searcher, catalogue, theme.id, asked, filters) else None

@@ -56,12 +56,17 @@ def departments_holding(catalogue: Catalogue) -> Counter[str]:
     return _holding[catalogue.portal]
 
 
+def office_after(said: str, end: int) -> re.Match[str] | None:
+    """An office's word said within a few characters after `end` ("空港那个管委会")."""
+    office = OFFICE_SAID.search(said, end)
+    return office if office is not None and office.start() - end <= OFFICE_AFTER else None
+
+
 def said_run(said: str, name: str) -> str:
     """The longest run of the name's characters the words say, if long enough to name it."""
     match = SequenceMatcher(None, said, name, autojunk=False).find_longest_match(0, len(said), 0, len(name))
     run, end = name[match.b : match.b + match.size], match.a + match.size
-    office = OFFICE_SAID.search(said, end)
-    office_follows = office is not None and office.start() - end <= OFFICE_AFTER
+    office_follows = office_after(said, end) is not None
     holds_office = len(run) > SHORT_RUN and OFFICE_SAID.fullmatch(run[-1])  # 公安厅, 司法局 (not 务局)
     return run if len(run) >= NAMED_RUN or (len(run) >= SHORT_RUN and office_follows) or holds_office else ""
 
@@ -97,9 +102,7 @@ def names_department_of(catalogue: Catalogue, said: str, item: ServiceItem) -> b
     of "今晚天河体育中心有冇波睇" on an item of 广东省体育局)."""
     said = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", said))
     run = said_run(said, called(catalogue, item.department))
-    end = said.find(run) + len(run)
-    office = OFFICE_SAID.search(said, end) if run else None
-    office_after = office is not None and office.start() - end <= OFFICE_AFTER and office.group(0) in item.department
-    own_office = len(run) >= NAMED_RUN or bool(run and OFFICE_SAID.fullmatch(run[-1])) or office_after
+    office = office_after(said, said.find(run) + len(run)) if run else None
+    own_office = len(run) >= NAMED_RUN or bool(run and OFFICE_SAID.fullmatch(run[-1])) or (office is not None and office.group(0) in item.department)
     holding = departments_holding(catalogue)
     return own_office and any(holding[pair] <= RARE_IN_DEPARTMENTS for pair in bigrams(run))

@@ -304,9 +304,9 @@ WANTING = re.compile(r"(?<![不唔没冇])想|要(?!是)|需要|打算|准备|�
 
 # A remark that holds a fact's word but tells rather than asks ("她们学校就业办的电话一上午都占线", "财务说光准备
 # 申报材料就得熬一礼拜"): no asking word (几 of an amount told, 好几/十几, is none), no clause ending as a question,
-# nothing asked for (a request, 想, 可以, "…给一个", a choice between two or made, 多快, 在那… last, typed for 在哪). Chosen on the
-# dialogue files written before session 57: it holds 18 of their asides and one field question, typed wrong
-# (多九 for 多久).
+# nothing asked for (a request, 想, 可以, "…给一个", a choice between two or made, 多快, 在那… last, typed for
+# 在哪). Chosen on the dialogue files written before session 57: it holds 18 of their asides and one field
+# question, typed wrong (多九 for 多久).
 AMOUNT_TOLD = re.compile(r"好几|十几|几十|几百|几千")
 CLAUSE_ASKED = re.compile(r"[吗不么呢没冇未][，,？?。！!\s]|(.)[唔不]\1|[没冇]\s*$|[？?]")
 ASKED_FOR = re.compile(r"可以|多长|多会|多咱|多大|多快|多早|几时|(?<!不)选|系咪|唔使|还是|(?<![不没])想|要的是|给一下|告诉|发我|发给|给我|给俺|说说|说一下|讲讲"
