@@ -86,6 +86,9 @@ BARE_ORDINAL = re.compile(r"\s*(选|要)?\s*(第?\s*([一二两三四五六七�
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
+OFFICE_NAMED = re.compile(r"大厅|窗口|办事处|服务中心|中心")
+
+
 def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str] | None:
     """A fact NLU has no intent for (retrieval.fields.FACT_CUES: the office hours, 代办, 异地, 邮寄,
     加急) asked of the item under discussion, with the content left to search (none): only when
@@ -94,7 +97,10 @@ def fact_asked(searcher: Searcher, text: str, content: str) -> tuple[Field, str]
     otherwise its words are searched ("营业执照周末能办吗": `fact_of_the_named`). (An NLU intent
     for the hours, tried, moved other borderline messages' intents: "另外问下…增驾个B2，要怎么弄"
     became confirm_submission; README, Conversations.)"""
-    found = None if cues_a_field(text) else detect_fact(content)
+    found = detect_fact(content)
+    # (An office whose hours are asked is not asked where it is: "市北那边的大厅礼拜六开门不".)
+    if cues_a_field(OFFICE_NAMED.sub(" ", text) if found and found[0] == "hours" else text):
+        return None
     if found is None or any(len(word) > 1 for word in content_words(searcher, found[1])):
         return None
     return found[0], ""

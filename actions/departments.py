@@ -94,6 +94,22 @@ def named_unit(catalogue: Catalogue, said: str, entries: Iterable[ServiceItem]) 
     return (named[0], runs[named[0].department]) if len(named) == 1 else None
 
 
+def abbreviation_said(said: str, name: str) -> str:
+    """A short form of the name the words say, as people shorten a department's: its first character, a
+    character or two of its middle and its office's, in order ("农科院" for 农业科学院, "人社局" for 人力资源和
+    社会保障局, "住建局" for 住房和城乡建设局); not a run of the name as it is (`said_run`)."""
+    name = "".join(name.split())  # (`called` leaves a space where a place was)
+    if len(name) < 4 or not OFFICE_SAID.fullmatch(name[-1]):
+        return ""
+    for size in (3, 4):
+        for start in range(len(said) - size + 1):
+            word = said[start : start + size]
+            rest = iter(name)
+            if word[0] == name[0] and word[-1] == name[-1] and word not in name and all(char in rest for char in word):
+                return word
+    return ""
+
+
 def names_department_of(catalogue: Catalogue, said: str, item: ServiceItem) -> bool:
     """Whether the words name the item's own department ("我同事明天要去统计局当面问" on 涉外调查许可机构
     查询 of 广东省统计局): a run of its name (`said_run`) holding a pair of characters few departments'
@@ -101,6 +117,8 @@ def names_department_of(catalogue: Catalogue, said: str, item: ServiceItem) -> b
     only with the department's own office word in it or after it (统计局, 交通厅 for 交通运输厅; not the 体育
     of "今晚天河体育中心有冇波睇" on an item of 广东省体育局)."""
     said = catalogue.gazetteer.without_regions(unicodedata.normalize("NFKC", said))
+    if abbreviation_said(said, called(catalogue, item.department)):  # ("农科院得多少天给回话" on 广东省农业科学院's)
+        return True
     run = said_run(said, called(catalogue, item.department))
     office = office_after(said, said.find(run) + len(run)) if run else None
     own_office = len(run) >= NAMED_RUN or bool(run and OFFICE_SAID.fullmatch(run[-1])) or (office is not None and office.group(0) in item.department)

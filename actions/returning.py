@@ -148,4 +148,14 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     best = max(shares, key=shares.get, default=None)  # (the most recent on a tie)
     if best is None or shares[best][0] < thresholds().about_topic or shares[best] <= now:
         return topic
+    # Of a theme, the part the words point at, if one holds them ("还是说回刚才那个消防检查" after 开办餐饮店;
+    # "医保接续这个，一般几天能办妥" after 军人退役“一件事”, whose record holds the words as well): the part, or
+    # the current service itself.
+    theme = catalogue.themes.get(best)
+    parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items] if theme else []
+    part = max(parts, key=share, default=None)
+    if part is not None and share(part)[0] >= thresholds().about_topic:
+        if current is not None and part.service_key == current.service_key:
+            return topic
+        best = part.code
     return replace(topic, code=best, offered=())  # (choices standing are left with the topic left)

@@ -165,7 +165,8 @@ DOING = re.compile(r"办|申请|手续|事项|业务|领|补贴")
 # Asking how a thing is done, which no request for suggestions does: "还有，拿到证明后我还得做个
 # 学历公证寄给国外的学校，这个怎么办？" (NLU: ask_suggestions, from 还有) asks about 学历公证. Not
 # what comes next ("营业执照拿到了，下一步还需要啥手续？", "还有什么别的事项需要办理吗？怎么办理？").
-ASKS_HOW = re.compile(r"(怎么|咋|如何|怎样|点样)(办|申请|领|申领|弄)")  # ("一次性的补助金，这个咋领", NLU: ask_suggestions)
+# ("一次性的补助金，这个咋领", "还有开票的事，数电发票的额度怎么确定", NLU: ask_suggestions)
+ASKS_HOW = re.compile(r"(怎么|咋|如何|怎样|点样)(办|申请|领|申领|弄|确定|核定|认定|计算|算|开|交|缴|查|操作|调整|变更|登记)")
 WHAT_NEXT = re.compile(r"下一步|接下来|然后")
 # What else there is to do or get, or what others do ("还有啥能领的补贴，咋领", "大家一般都咋弄的"): a
 # request for suggestions however it asks how.

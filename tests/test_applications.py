@@ -254,6 +254,9 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("帮我走补办的申请要多久", False),
         ("顺道帮她把卡补上", True),
         ("他说顺便帮我把卡补上", False),  # reported
+        ("还是按章丘来，帮俺把签注申请弄上吧", True),  # (session 60: a place kept, not weighed)
+        ("中，还是搁钢城办，你直接帮俺把申请填上", True),
+        ("还是按章丘来，还是回老家办", False),
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

@@ -1274,3 +1274,41 @@ def test_a_return_to_a_service_the_current_ones_record_asks_for_as_a_paper_goes_
     say(me, "施工许可证又咋办")
     back = say(me, "说回规划许可那个，得跑几趟")
     assert [i["name"] for i in items(back)] == ["建设工程规划许可证核发"] and custom(back, "field") == ["visits"], texts(back)
+
+
+def test_colloquial_follow_ups_get_their_fact_and_a_matter_named_first_in_a_clause_goes_back(bot) -> None:
+    """"啥样的情况能走简易注销" asks the conditions (it had got the whole card), "还有开票的事，数电发票的额度怎么确定"
+    asks about 发票领用 (NLU: ask_suggestions; it had got 大家都在办), "那注销这个，要俺掏钱不" goes back to the
+    注销 (its own clause names it; no 回到 or 刚才 is said) and asks the fee (掏钱 had been no fee's word);
+    "签注这个人不用到场吧" asks the visits (session 60)."""
+    me = user()
+    say(me, "俺们是家小印刷厂，企业注销登记怎么弄")
+    say(me, "厂子登记在济南历下")
+    conditions = say(me, "啥样的情况能走简易注销")
+    assert custom(conditions, "field") == ["conditions"] and [i["name"] for i in items(conditions)] == ["企业注销登记（含简易注销）"], texts(conditions)
+    invoices = say(me, "还有开票的事，数电发票的额度怎么确定")
+    assert [i["name"] for i in items(invoices)] == ["发票领用（数电发票开票额度确定）"], texts(invoices)
+    back = say(me, "那注销这个，要俺掏钱不")
+    assert custom(back, "field") == ["fee"] and [i["name"] for i in items(back)] == ["企业注销登记（含简易注销）"], texts(back)
+    other = user()
+    say(other, "俺在济南打工，居住证办了快一年了，签注咋弄")
+    visits = say(other, "签注这个人不用到场吧")
+    assert custom(visits, "field") == ["visits"] and [i["name"] for i in items(visits)] == ["居住证签注"], texts(visits)
+
+
+def test_applying_where_the_user_says_and_questions_inside_the_form_are_answered_there(bot) -> None:
+    """"还是按章丘来，帮我把签注申请弄上吧" after 平度 was asked about starts the form (还是 of a place kept is no
+    weighing; it had got the online link) and sets 章丘, where the form's questions are answered; "…在哪个窗口办",
+    "…不用到场吧" and "派出所礼拜六上班不" are questions inside it, not answers to it (session 60)."""
+    me = user()
+    say(me, "居住证快满一年了，签注怎么办")
+    say(me, "厂子在济南章丘，签注得带啥")
+    say(me, "那要是在青岛平度呢")
+    started = say(me, "还是按章丘来，帮我把签注申请弄上吧")
+    assert "开始为您在线办理" in texts(started), texts(started)
+    place = say(me, "顺带问下，签注在哪个窗口办")
+    assert "办理地点" in texts(place) and "济南市公安局" in texts(place) and "继续填写" in texts(place), texts(place)
+    visits = say(me, "签注本人不用到场吧")
+    assert "跑动" in texts(visits) and "继续填写" in texts(visits), texts(visits)
+    hours = say(me, "派出所礼拜六上班不")
+    assert "办公时间" in texts(hours) and "继续填写" in texts(hours), texts(hours)

@@ -321,6 +321,25 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("哪几种情况会被注销执业", "conditions"),
         ("俺这证从递上去到拿到手，前后得多少日子", "time_limit"),
         ("我们是家外资咨询公司，打算帮企业招人，这个许可咋办", None),  # (打算 is no 打: session 59)
+        ("咁甲午展嘅资料我喺屋企上网睇都得，系咪", "online"),  # (session 60: looked at online, before 资料)
+        ("回到评选结果那个，用手机就能查到吧", "online"),
+        ("我主要是问多久能办好，网上能查进度吗", "time_limit"),  # (查 with an object: the online side question)
+        ("材料能在网上交不，还是得往省城跑", "online"),
+        ("咁到时要行几多趟美术馆先办得落手续？", "visits"),  # (办得落手续: done, no papers asked)
+        ("签注这个人不用到场吧", "visits"),
+        ("唔使去现场，喺屋企上网睇得唔得", "online"),  # (no going there told, looking online asked)
+        ("办社保登记得自己去窗口跑吧", "visits"),
+        ("他签证没丢也没坏，这种情况也能申请换发吗？", "conditions"),
+        ("啥样的情况能走简易注销", "conditions"),
+        ("我们是民营的电站，也能自己提申请吗", "conditions"),
+        ("像俺们这样的小厂，也非得办这个证不可吗", "conditions"),
+        ("自然资源厅在广州哪儿，俺得去交材料", "location"),  # (材料 handed in: what the user goes to do)
+        ("在广州哪儿能查到这个", None),
+        ("还是说回改地址那个，公司是在青岛胶州登记的，都得交些啥", "materials"),  # (改地址 names the service)
+        ("除了方案报告书，还要附上什么", "materials"),
+        ("佢阿妈想直接打去问训练安排，打几多号？", "phone"),
+        ("注册要掏钱不，俺们手头紧", "fee"),
+        ("开票额度那个，是不是当场就能定下来", "time_limit"),
         ("在外打工，想咨询下社保咋交", None),
         ("哪些单位或个人能申请咨询", "conditions"),
         ("人在外地，能不能先在网上递材料", "online"),  # papers handed in online

@@ -36,6 +36,15 @@ from actions.returning import beside_pointer, earlier_topics, pointer_clause, re
         ("返去讲跳舞团嗰个，有冇电话可以问", " 跳舞团嗰个"),  # (Cantonese 返去讲: session 59)
         ("窗口叫我返去问社区", None),
         ("我今晚返去讲俾佢听", None),
+        ("返返去细路训练嗰单，查完要等几耐先有回复？", "   细路训练  "),  # (session 60)
+        ("返去屋企嗰阵再讲", None),
+        ("回到水保方案报批，审下来要多少个工作日", "  水保方案报批"),  # (a matter in a clause of its own)
+        ("回到广州以后，社保怎么转", None),  # (when it happened)
+        ("拖欠货款要投诉那个，网上就能直接提交对吧", "拖欠货款要投诉  "),  # (the matter named first, then pointed at)
+        ("落户那边，去派出所得跑几趟", "落户  "),
+        ("水利那家检测公司的事，打哪个电话能问到", "水利那家检测公司  "),
+        ("我想问一下，这个证要多久", None),
+        ("还是说回改地址那个，公司是在青岛胶州登记的，都得交些啥", "还是 改地址那个"),  # (说回 the pointer)
     ],
 )
 def test_a_pointer_back_and_the_words_naming_what_it_points_at(said, clause) -> None:

@@ -26,7 +26,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import ActionAnswer, answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, offered_at, outnamed, parse_ordinal, send
+from actions.answer import ActionAnswer, answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, offered_at, outnamed, parse_ordinal, region_said, send
 from actions.choices import content_words, pick_in_words
 from actions.replies import (
     choices_gone_message,
@@ -48,7 +48,7 @@ WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|�
 # 补执照的手续给俺在网上走起来", "先把这个一链办的申请替我提交上去", "那帮我在网上申请换张新卡吧").
 FOR_SOMEONE = r"(帮|替|给)(我|俺|咱|他|她)(们|妈|爸|爹|娘|闺女|儿子|媳妇|老婆|老公|孩子)?"
 ONLINE = r"(在?(网上|线上|手机上))?"
-HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|办了|办上|申请了|申请上|补上|续上)(?![了的])"  # (not "申请了的那个")
+HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|办了|办上|弄上|填上|整上|申请了|申请上|补上|续上)(?![了的])"  # (not "申请了的那个")
 BOT_ASKED_TO_APPLY = re.compile(
     rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
@@ -64,9 +64,10 @@ BOT_ASKED_TO_APPLY = re.compile(
 # ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…", "顺道帮她…"; not
 # "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused).
 TO_THE_BOT = re.compile(r"(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆也]|这会儿|待会儿|要不|不然|顺道|顺便|顺手|一并)*")
-# ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办"; not "还是说回刚才…").
+# ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办"; not "还是说回刚才…", nor
+# a place kept: "还是按章丘来，帮俺把签注申请弄上吧", "中，还是搁钢城办，你直接帮俺把申请填上").
 # (nor whether it was done: "你帮我把证办了没", "…交上去未")
-NOT_APPLYING = re.compile(r"还是(?!说回|回到刚才|说到)|[吗么呢没未咩？?]有?\s*$|了不\s*$")
+NOT_APPLYING = re.compile(r"还是(?!说回|回到刚才|说到|按|搁)|[吗么呢没未咩？?]有?\s*$|了不\s*$")
 # ...nor taken back or given up in its clause ("帮我申请的事算了吧"; not "算了不说了，你现在就给俺申请吧").
 GIVEN_UP = re.compile(r"取消|撤销|撤回|算了|没用|不了")
 
@@ -97,6 +98,10 @@ async def applied_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker, d
         events = [SlotSet("current_item", named.code), SlotSet("offered_items", None), *begin_application(dispatcher, named)]
     else:
         events = await ActionStartApplication().run(dispatcher, tracker, domain)
+    # Where it is applied for, if the words say ("中，还是搁钢城办，你直接帮俺把申请填上" after 栖霞 was asked about):
+    # the form's questions about the service are answered there.
+    region = region_said(knowledge()[1].gazetteer, said)
+    events = ([SlotSet("region", region.code)] if region else []) + events
     started = any(e.get("name") == "application_kind" for e in events)  # (else it answered, or asked which)
     return events + [FollowupAction("application_form")] if started else events
 

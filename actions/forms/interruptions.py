@@ -15,13 +15,13 @@ from actions.replies import item_message
 from actions.topic import thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_field, strip_field_cues
+from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_field, field_cued, strip_field_cues
 from retrieval.search import Filters
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
-QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长时间|哪里|哪儿|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
+QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长时间|哪里|哪儿|哪个|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
 
 # A question's closing particle (not 呢 or 嘛, which end statements too: "材料俺都准备好了呢", nor 不
 # asking approval of what was just said: "…放门卫那行不"), and a number as long as a phone's, which a
@@ -30,6 +30,10 @@ CLOSING_ASK = re.compile(r"(?:[吗么]|(?<![行以中成好])不|不咧)[\s？?!
 # Asking whether, anywhere in the words ("续的时候能不能直接在手机上点一点就完"): no form's answer does.
 ASKS_WHETHER = re.compile(r"能不能|可不可以|能否|是否|是不是|要不要|行不行|可以不|得唔得|可唔可以|使唔使")
 ANSWER_DIGITS = re.compile(r"\d{7,}")
+# A fact of the service restated to be confirmed ("签注这个人不用到场吧"): of those no form's answer tells (an answer
+# may well say an address, a phone or a paper: "地址就写公司的吧").
+CONFIRMING = re.compile(r"(吧|是吧|对吧|对不对|系咪)[\s？?。！!~～]*$")
+CONFIRMED_FIELDS = {"visits", "time_limit", "fee", "online", "conditions"}
 # How to get something done, which no form's answer asks ("…想退回来咋弄"; NLU: nlu_fallback 0.45).
 ASKS_HOW = re.compile(rf"(怎么|怎样|如何|咋|点样)(弄|办|整|搞|处理)|{ASKS_HOW_TO_DO.pattern}")
 
@@ -48,7 +52,8 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     clicked = choice_clicked(tracker)
     if clicked is not None:
         return clicked
-    if not (QUESTION_WORDS.search(text) or CLOSING_ASK.search(text) or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
+    confirming = facts and CONFIRMING.search(text) and field_cued(text) in CONFIRMED_FIELDS
+    if not (QUESTION_WORDS.search(text) or CLOSING_ASK.search(text) or confirming or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
         return None
     searcher, catalogue = knowledge()
     # A fact no intent is taught for, asked alone ("周末能办吗", "能找人代办吗"; NLU: ask_online
@@ -56,7 +61,7 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     # words that end as a question ("青岛那边有个电话能先问问不"; NLU: inform_region), or that ask whether.
     words = read_words(searcher, catalogue, text)
     fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
-    cued = words.field if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text)) and not ANSWER_DIGITS.search(text) else None
+    cued = words.field if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text) or confirming) and not ANSWER_DIGITS.search(text) else None
     asked_how = facts and ASKS_HOW.search(text) and not ANSWER_DIGITS.search(text)
     if fact is None and cued is None and not asked_how and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
         return None
