@@ -51,7 +51,7 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, OTHERS, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, confirmed_fact, cues_a_field, detect_fact, fact_ending, field_asked, last_clause, only_tells, strip_field_cues, without_fact
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, OTHERS, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, confirmed_fact, cues_a_field, detect_fact, fact_ending, field_asked, field_cued, last_clause, only_tells, strip_field_cues, without_fact
 from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
 from retrieval.text import normalise
 
@@ -222,6 +222,13 @@ class ActionAnswer(Action):
 
         region = region_said(catalogue.gazetteer, text)
         intent = intent_of_where(searcher, catalogue, text, region, intent, topic.code)
+        if intent in ("ask_suggestions", "ask_progress") and (cued := field_cued(text)) is not None and (item := catalogue.entry(topic.code)):
+            # A fact of the topic asked in words NLU took for a request for suggestions, from 还要 / 还得 ("除了方案
+            # 报告书，还要附上什么", "图纸之外还得带齐哪些申报文件"), or for an application's progress ("从受理到拿证一共
+            # 几个工作日"), which their actions sent here: that field's question, to be weighed as one. (Not when search
+            # is sure the words name another service: "还有我老婆想考CPA，在哪报名啊".)
+            if not sure_of_another(searcher, strip_field_cues(text), item):
+                intent = next(name for name, field in FIELD_OF_INTENT.items() if field == cued)
         region_code = region.code if region else topic.region
         if region and region.code != topic.region:
             events.append(SlotSet("region", region.code))

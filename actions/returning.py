@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from rasa_sdk import Tracker
 
-from actions.context import slot_values_this_session
 from actions.topic import Topic, dialogue_words, thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
@@ -70,22 +69,30 @@ def told_of(tracker: Tracker) -> dict[str, str]:
     """What the user said this session about each service, the latest message left out: a return may
     point back in the user's own words rather than the record's ("回到刚才帮论文找资料那个事" after "我在写
     毕业论文，想找找广东这些年水利方面出了哪些科研成果"). A message goes to the service under discussion
-    after its turn; one answered with choices, to the service picked next (clicks are no words)."""
+    after its turn; one answered with choices, to the service picked next (clicks are no words), or to each
+    choice when another service was asked about instead ("…政府协议出让给我们一块地，规划许可证咋申请" offered two
+    units, then "先问问人防防护设备…": "说回拿地那个" points at them)."""
     told: dict[str, list[str]] = {}
     waiting: list[str] = []  # messages whose service is not settled yet
-    current, offered = None, None
+    current, offered, last_offered = None, None, []
     for event in tracker.events:
         kind = event.get("event")
         if kind == "session_started":
-            told, waiting, current, offered = {}, [], None, None
+            told, waiting, current, offered, last_offered = {}, [], None, None, []
         elif kind == "slot" and event.get("name") == "current_item":
             current = event.get("value")
         elif kind == "slot" and event.get("name") == "offered_items":
             offered = event.get("value")
+            last_offered = offered or last_offered
         elif kind == "user":
             if waiting and isinstance(current, str) and not offered:
+                # Choices left for another service: what was said before went to them, the last message to it.
+                if last_offered and current not in last_offered:
+                    for code in last_offered:
+                        told.setdefault(code, []).extend(waiting[:-1])
+                    waiting = waiting[-1:]
                 told.setdefault(current, []).extend(waiting)
-                waiting = []
+                waiting, last_offered = [], []
             text = event.get("text") or ""
             waiting.append("" if text.startswith("/") else text)
     return {code: " ".join(texts) for code, texts in told.items()}
@@ -100,13 +107,25 @@ def told_share(searcher: Searcher, said: str, told: str) -> float:
 
 def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:
     """The services this session was about before the current one, most recent first, less those
-    the user rejected."""
+    the user rejected; and the choices offered, when none was taken ("规划许可证咋申请" offered two units, then
+    another service was asked about: "说回拿地那个，空港经济区管委会的窗口在哪" goes back to them). Each topic
+    set or list offered is one step back."""
     left_out = {current, *(tracker.get_slot("rejected_items") or ())}
     seen: list[str] = []
-    for code in slot_values_this_session(tracker, "current_item"):
-        if isinstance(code, str) and code not in left_out and code not in seen:
-            seen.append(code)
-    return seen[:EARLIER_REACH]
+    steps = 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            break
+        if event.get("event") != "slot" or event.get("name") not in ("current_item", "offered_items"):
+            continue
+        value = event.get("value")
+        codes = [code for code in (value if isinstance(value, list) else [value]) if isinstance(code, str) and code not in left_out and code not in seen]
+        if codes:
+            seen.extend(codes)
+            steps += 1
+            if steps == EARLIER_REACH:
+                break
+    return seen
 
 
 def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topic: Topic, content: str) -> Topic:

@@ -1312,3 +1312,21 @@ def test_applying_where_the_user_says_and_questions_inside_the_form_are_answered
     assert "跑动" in texts(visits) and "继续填写" in texts(visits), texts(visits)
     hours = say(me, "派出所礼拜六上班不")
     assert "办公时间" in texts(hours) and "继续填写" in texts(hours), texts(hours)
+
+
+def test_a_theme_parts_questions_inside_its_form_and_a_fact_asked_in_words_read_as_suggestions(bot) -> None:
+    """Inside 新生儿出生“一件事”'s form, "孩子上医保，得交钱不" asks of the part it names (it had got the 出生医学
+    证明's fee) and "…总共要多少日子" is a question, not an answer (it had been refused as no ID number); on 城镇污水
+    排入排水管网许可, "除了排水许可申请表，还要附上什么" (NLU: ask_suggestions, from 还要) asks the papers (session 60)."""
+    me = user()
+    say(me, "我媳妇在济南历下的医院刚生了孩子，新生儿出生一件事怎么办")
+    started = say(me, "帮我把申请开起来")
+    assert "开始为您在线办理" in texts(started), texts(started)
+    fee = say(me, "孩子上医保，得交钱不")
+    assert "新生儿参加城乡居民基本医疗保险登记" in texts(fee) and "收费" in texts(fee) and "继续填写" in texts(fee), texts(fee)
+    days = say(me, "出生医学证明从申请到拿到，总共要多少日子")
+    assert "出生医学证明首次签发" in texts(days) and "法定时限" in texts(days) and "继续填写" in texts(days), texts(days)
+    other = user()
+    say(other, "饭店后厨的污水要排进市政管网，得办什么许可")
+    papers = say(other, "除了排水许可申请表，还要附上什么")
+    assert custom(papers, "field") == ["materials"] and [i["name"] for i in items(papers)] == ["城镇污水排入排水管网许可"], texts(papers)

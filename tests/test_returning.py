@@ -100,6 +100,16 @@ def test_what_was_said_of_each_service_is_the_messages_its_turns_settled_on() ->
     assert told_of(Tracker(events)) == {"A": "写论文想找科研成果 网上能查吗", "B": "家门口河边要建工程  地址是哪里"}
 
 
+def test_what_was_said_before_choices_left_for_another_service_goes_to_each_choice() -> None:
+    """"…协议出让给我们一块地，规划许可证咋申请" offered two units; "先问问人防设备维护…" was asked instead: the first
+    message is told of both units (a return may say "拿地那个"), the second of 人防 (session 60)."""
+    offered = {"event": "slot", "name": "offered_items", "value": ["B", "C"]}
+    cleared = {"event": "slot", "name": "offered_items", "value": None}
+    events = [said("政府协议出让给我们一块地"), offered, said("先问问人防设备维护"), topic_set("D"), cleared,
+              said("热线给一个"), topic_set("D"), said("说回拿地那个")]
+    assert told_of(Tracker(events)) == {"B": "政府协议出让给我们一块地", "C": "政府协议出让给我们一块地", "D": "先问问人防设备维护 热线给一个"}
+
+
 def test_a_pointers_one_character_words_count_inside_the_words_told(gd_searcher) -> None:
     """"回到捐画的事": 捐 and 画 are read as words of one character, which the user told inside 捐给 and 画家; the
     second service's words hold neither (session 58)."""
@@ -108,3 +118,10 @@ def test_a_pointers_one_character_words_count_inside_the_words_told(gd_searcher)
     assert told_share(gd_searcher, "  捐画的事", first) == 1.0
     assert told_share(gd_searcher, "  捐画的事", second) == 0.0
     assert told_share(gd_searcher, "", first) == 0.0
+
+
+def test_choices_offered_and_none_taken_are_earlier_topics_too() -> None:
+    """"说回拿地那个…" may point at the two units a question was offered before another service was asked about."""
+    offered = {"event": "slot", "name": "offered_items", "value": ["P1", "P2"]}
+    events = [topic_set("A"), offered, topic_set(None), topic_set("N")]
+    assert earlier_topics(Tracker(events), "N") == ["P1", "P2", "A"]

@@ -15,13 +15,13 @@ from actions.replies import item_message
 from actions.topic import thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_field, field_cued, strip_field_cues
-from retrieval.search import Filters
+from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_field, field_asked, field_cued, strip_field_cues
+from retrieval.search import Filters, Searcher
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
-QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长时间|哪里|哪儿|哪个|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
+QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长时间|哪里|哪儿|哪个|多少|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
 
 # A question's closing particle (not 呢 or 嘛, which end statements too: "材料俺都准备好了呢", nor 不
 # asking approval of what was just said: "…放门卫那行不"), and a number as long as a phone's, which a
@@ -30,10 +30,11 @@ CLOSING_ASK = re.compile(r"(?:[吗么]|(?<![行以中成好])不|不咧)[\s？?!
 # Asking whether, anywhere in the words ("续的时候能不能直接在手机上点一点就完"): no form's answer does.
 ASKS_WHETHER = re.compile(r"能不能|可不可以|能否|是否|是不是|要不要|行不行|可以不|得唔得|可唔可以|使唔使")
 ANSWER_DIGITS = re.compile(r"\d{7,}")
-# A fact of the service restated to be confirmed ("签注这个人不用到场吧"): of those no form's answer tells (an answer
-# may well say an address, a phone or a paper: "地址就写公司的吧").
+# A fact of the service restated to be confirmed ("签注这个人不用到场吧"), or asked in a question's words ("俺这证从递
+# 上去到拿到手，前后得多少日子"): of those no form's answer tells (an answer may well say an address, a phone or a paper:
+# "地址就写公司的吧").
 CONFIRMING = re.compile(r"(吧|是吧|对吧|对不对|系咪)[\s？?。！!~～]*$")
-CONFIRMED_FIELDS = {"visits", "time_limit", "fee", "online", "conditions"}
+FIELDS_NO_ANSWER_TELLS = {"visits", "time_limit", "fee", "online", "conditions"}
 # How to get something done, which no form's answer asks ("…想退回来咋弄"; NLU: nlu_fallback 0.45).
 ASKS_HOW = re.compile(rf"(怎么|怎样|如何|咋|点样)(弄|办|整|搞|处理)|{ASKS_HOW_TO_DO.pattern}")
 
@@ -52,7 +53,9 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     clicked = choice_clicked(tracker)
     if clicked is not None:
         return clicked
-    confirming = facts and CONFIRMING.search(text) and field_cued(text) in CONFIRMED_FIELDS
+    untold_field = facts and field_cued(text) in FIELDS_NO_ANSWER_TELLS
+    confirming = untold_field and CONFIRMING.search(text)
+    asked_in_words = untold_field and QUESTION_WORDS.search(text)
     if not (QUESTION_WORDS.search(text) or CLOSING_ASK.search(text) or confirming or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
         return None
     searcher, catalogue = knowledge()
@@ -61,11 +64,12 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     # words that end as a question ("青岛那边有个电话能先问问不"; NLU: inform_region), or that ask whether.
     words = read_words(searcher, catalogue, text)
     fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
-    cued = words.field if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text) or confirming) and not ANSWER_DIGITS.search(text) else None
+    cued = words.field if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text) or confirming or asked_in_words) and not ANSWER_DIGITS.search(text) else None
     asked_how = facts and ASKS_HOW.search(text) and not ANSWER_DIGITS.search(text)
     if fact is None and cued is None and not asked_how and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
         return None
-    field = fact or FIELD_OF_INTENT.get(intent.get("name") or "") or cued or detect_field(text)
+    # (NLU's field unless the words cue only another: "…从申请到拿到，总共要多少日子", NLU: ask_fee)
+    field = fact or field_asked(FIELD_OF_INTENT.get(intent.get("name") or ""), text) or cued or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
     # "要带什么材料" names no other item: it is about what is being applied for, in the region the
     # question names ("还是说回俺自己芝罘那个，窗口几点开门" while applying in 市中区), else the conversation's
@@ -75,6 +79,7 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     asked = strip_field_cues(text) if field else text
     # Words that name something (not 先, 不 of "那边有个电话能先问问不"; the region is the form's).
     says_something = searcher.worth(searcher.known_words(catalogue.gazetteer.without_regions(asked))) >= thresholds().specific
+    applying_for = part_named(searcher, catalogue, tracker.get_slot("current_item"), asked, applying_for)
     # (So is one asked in words, unless they surely name another service: "续的时候能不能直接在手机上点一点就完".)
     if field and applying_for and (fact or not says_something or (cued and not sure_of_another(searcher, asked, applying_for))):
         return about_application(applying_for, field, region_code, catalogue)
@@ -85,6 +90,21 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
         return about_application(applying_for, field, region_code, catalogue)
     reply, _ = reply_for(result, field, catalogue, with_units=False) if result.confident else (None, [])  # (no choices to click in a form)
     return reply or UNANSWERED
+
+
+def part_named(searcher: Searcher, catalogue: Catalogue, topic: str | None, asked: str, applying_for: ServiceItem | None) -> ServiceItem | None:
+    """Of a theme applied for, the part the words name more than the one its form applies for ("孩子上医保，得交钱不"
+    while applying for 新生儿出生“一件事”, whose form is the 出生医学证明's); else what the form applies for."""
+    theme = catalogue.themes.get(topic or "")
+    if theme is None or applying_for is None:
+        return applying_for
+    parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items]
+
+    def held(part: ServiceItem) -> tuple[float, float]:  # by its name first: 出生登记's record asks for the 出生医学证明
+        return searcher.coverage_of(asked, part.name), searcher.coverage(asked, part)
+
+    named = max(parts, key=held, default=applying_for)
+    return named if held(named) > held(applying_for) else applying_for
 
 
 def about_application(item: ServiceItem, field: Field | None, region_code: str | None, catalogue: Catalogue) -> dict[str, Any]:
