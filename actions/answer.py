@@ -67,6 +67,7 @@ FIELD_OF_INTENT: dict[str, Field] = {
     "ask_visits": "visits",
     "ask_conditions": "conditions",
 }
+INTENT_OF_FIELD = {field: intent for intent, field in FIELD_OF_INTENT.items()}
 TARGET_OF_ENTITY = {"自然人": "自然人", "法人": "法人"}
 # The user saying who they are ("我是低保户", "本人是退役军人", "家里是低保户").
 SAYS_WHO_I_AM = re.compile(r"(我|俺|咱|本人)(们|家)?(是|属于|作为|算)|家里是")
@@ -228,7 +229,7 @@ class ActionAnswer(Action):
             # 几个工作日"), which their actions sent here: that field's question, to be weighed as one. (Not when search
             # is sure the words name another service: "还有我老婆想考CPA，在哪报名啊".)
             if not sure_of_another(searcher, strip_field_cues(text), item):
-                intent = next(name for name, field in FIELD_OF_INTENT.items() if field == cued)
+                intent = INTENT_OF_FIELD[cued]
         region_code = region.code if region else topic.region
         if region and region.code != topic.region:
             events.append(SlotSet("region", region.code))

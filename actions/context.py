@@ -44,15 +44,6 @@ def bot_payloads(tracker: Tracker) -> Iterator[dict[str, Any]]:
             yield (event.get("data") or {}).get("custom") or {}
 
 
-def slot_values_this_session(tracker: Tracker, name: str) -> Iterator[Any]:
-    """The values a slot was set to since the session started, newest first."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "session_started":
-            return
-        if event.get("event") == "slot" and event.get("name") == name:
-            yield event.get("value")
-
-
 def latest_said(tracker: Tracker) -> str:
     """The latest message, with slips by sound mended: in the words that ask for a fact ("咨询电花
     多少" asks the phone: retrieval/typos.py, AskingSlips) and in the names of things (Homophones:

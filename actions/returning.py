@@ -71,7 +71,7 @@ def told_of(tracker: Tracker) -> dict[str, str]:
     毕业论文，想找找广东这些年水利方面出了哪些科研成果"). A message goes to the service under discussion
     after its turn; one answered with choices, to the service picked next (clicks are no words), or to each
     choice when another service was asked about instead ("…政府协议出让给我们一块地，规划许可证咋申请" offered two
-    units, then "先问问人防防护设备…": "说回拿地那个" points at them)."""
+    units, then "先问问人防防护设备…": "说回拿地那个" may point at them)."""
     told: dict[str, list[str]] = {}
     waiting: list[str] = []  # messages whose service is not settled yet
     current, offered, last_offered = None, None, []
@@ -108,7 +108,7 @@ def told_share(searcher: Searcher, said: str, told: str) -> float:
 def earlier_topics(tracker: Tracker, current: str | None) -> list[str]:
     """The services this session was about before the current one, most recent first, less those
     the user rejected; and the choices offered, when none was taken ("规划许可证咋申请" offered two units, then
-    another service was asked about: "说回拿地那个，空港经济区管委会的窗口在哪" goes back to them). Each topic
+    another service was asked about: "说回拿地那个，空港经济区管委会的窗口在哪" may point at them). Each topic
     set or list offered is one step back."""
     left_out = {current, *(tracker.get_slot("rejected_items") or ())}
     seen: list[str] = []

@@ -1306,12 +1306,15 @@ def test_applying_where_the_user_says_and_questions_inside_the_form_are_answered
     say(me, "那要是在青岛平度呢")
     started = say(me, "还是按章丘来，帮我把签注申请弄上吧")
     assert "开始为您在线办理" in texts(started), texts(started)
-    place = say(me, "顺带问下，签注在哪个窗口办")
-    assert "办理地点" in texts(place) and "济南市公安局" in texts(place) and "继续填写" in texts(place), texts(place)
-    visits = say(me, "签注本人不用到场吧")
-    assert "跑动" in texts(visits) and "继续填写" in texts(visits), texts(visits)
-    hours = say(me, "派出所礼拜六上班不")
-    assert "办公时间" in texts(hours) and "继续填写" in texts(hours), texts(hours)
+    answered_inside_the_form(me, "顺带问下，签注在哪个窗口办", "办理地点", "济南市公安局")
+    answered_inside_the_form(me, "签注本人不用到场吧", "跑动")
+    answered_inside_the_form(me, "派出所礼拜六上班不", "办公时间")
+
+
+def answered_inside_the_form(me: str, said: str, *shown: str) -> None:
+    """A question asked inside a started form: answered (with these words), then the form goes on."""
+    reply = say(me, said)
+    assert all(word in texts(reply) for word in (*shown, "继续填写")), texts(reply)
 
 
 def test_a_theme_parts_questions_inside_its_form_and_a_fact_asked_in_words_read_as_suggestions(bot) -> None:
@@ -1322,10 +1325,8 @@ def test_a_theme_parts_questions_inside_its_form_and_a_fact_asked_in_words_read_
     say(me, "我媳妇在济南历下的医院刚生了孩子，新生儿出生一件事怎么办")
     started = say(me, "帮我把申请开起来")
     assert "开始为您在线办理" in texts(started), texts(started)
-    fee = say(me, "孩子上医保，得交钱不")
-    assert "新生儿参加城乡居民基本医疗保险登记" in texts(fee) and "收费" in texts(fee) and "继续填写" in texts(fee), texts(fee)
-    days = say(me, "出生医学证明从申请到拿到，总共要多少日子")
-    assert "出生医学证明首次签发" in texts(days) and "法定时限" in texts(days) and "继续填写" in texts(days), texts(days)
+    answered_inside_the_form(me, "孩子上医保，得交钱不", "新生儿参加城乡居民基本医疗保险登记", "收费")
+    answered_inside_the_form(me, "出生医学证明从申请到拿到，总共要多少日子", "出生医学证明首次签发", "法定时限")
     other = user()
     say(other, "饭店后厨的污水要排进市政管网，得办什么许可")
     papers = say(other, "除了排水许可申请表，还要附上什么")
