@@ -1014,7 +1014,7 @@ def answer_about(
     if theme is not None:
         # The theme's own units where they lie inside the region (开办餐饮店 is 市南区's: asked in
         # 青岛, its parts are those; their unit's name says where).
-        looked_up = [(part, unit_region(part, region_code, catalogue)) for part in (catalogue.items[c] for c in theme.item_codes if c in catalogue.items)]
+        looked_up = [(part, unit_region(part, region_code, catalogue)) for part in catalogue.theme_items(theme)]
         parts = [implementation_for(part, at, catalogue) for part, at in looked_up]
         ask = place_in_region(region, looked_up, catalogue, True, lacking_said) if region and any(unknown for _, unknown in parts) else ""
         return theme_message(theme, item, field, kind_for(item), parts, ask), item

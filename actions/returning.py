@@ -171,8 +171,7 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     # "医保接续这个，一般几天能办妥" after 军人退役“一件事”, whose record holds the words as well): the part, or
     # the current service itself.
     theme = catalogue.themes.get(best)
-    parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items] if theme else []
-    part = max(parts, key=share, default=None)
+    part = max(catalogue.theme_items(theme), key=share, default=None) if theme else None
     if part is not None and share(part)[0] >= thresholds().about_topic:
         if current is not None and part.service_key == current.service_key:
             return topic

@@ -65,12 +65,16 @@ class Catalogue:
         the region of the most general unit among the items it covers."""
         return self._theme_entries.get(theme.id) or self._make_theme_entry(theme)
 
+    def theme_items(self, theme: ThemeService) -> list[ServiceItem]:
+        """The items a theme covers, those the catalogue holds."""
+        return [self.items[c] for c in theme.item_codes if c in self.items]
+
     def theme_parts(self, theme: ThemeService) -> set[str]:
         """The services a theme covers, as `service_key`s (an implementation of a part is the part)."""
-        return {self.items[c].service_key for c in theme.item_codes if c in self.items}
+        return {item.service_key for item in self.theme_items(theme)}
 
     def _make_theme_entry(self, theme: ThemeService) -> ServiceItem:
-        covered = [self.items[c] for c in theme.item_codes if c in self.items]
+        covered = self.theme_items(theme)
         home = min(covered, key=lambda i: LEVELS.index(i.level)) if covered else None
         return ServiceItem(
             code=theme.id,

@@ -154,7 +154,7 @@ def begin_application(dispatcher: CollectingDispatcher, item: ServiceItem) -> li
     spec = spec_of(kind)
     theme = catalogue.themes.get(item.code)
     if theme:  # a theme service applies for its covered item that the form names
-        covered = [catalogue.items[c] for c in theme.item_codes if c in catalogue.items]
+        covered = catalogue.theme_items(theme)
         item = next((i for i in covered if i.name in spec["items"]), covered[0] if covered else item)
     dispatcher.utter_message(
         text=f"好的，开始为您在线办理【{spec['title']}】，最多需要回答{len(spec['slots'])}个问题（您的档案里有的会自动填好）。"

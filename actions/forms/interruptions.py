@@ -98,12 +98,10 @@ def part_named(searcher: Searcher, catalogue: Catalogue, topic: str | None, aske
     theme = catalogue.themes.get(topic or "")
     if theme is None or applying_for is None:
         return applying_for
-    parts = [catalogue.items[code] for code in theme.item_codes if code in catalogue.items]
-
     def held(part: ServiceItem) -> tuple[float, float]:  # by its name first: 出生登记's record asks for the 出生医学证明
         return searcher.coverage_of(asked, part.name), searcher.coverage(asked, part)
 
-    named = max(parts, key=held, default=applying_for)
+    named = max(catalogue.theme_items(theme), key=held, default=applying_for)
     return named if held(named) > held(applying_for) else applying_for
 
 
