@@ -29,8 +29,10 @@ from actions.replies import (
     LOCAL_FIELDS,
     PICK_FIRST,
     UNREADABLE,
+    VARIES,
     answers_with_a_service,
     area_message,
+    acknowledged_message,
     aside_message,
     choice_message,
     fact_of_each,
@@ -51,8 +53,8 @@ from catalogue.gazetteer import Gazetteer, Region
 from catalogue.model import LEVELS, ServiceItem
 from catalogue.store import THEME_LABEL, THEME_TYPE, Catalogue
 from retrieval.documents import record_text
-from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, OTHERS, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, confirmed_fact, cues_a_field, detect_fact, fact_ending, field_asked, field_cued, last_clause, only_tells, strip_field_cues, without_fact
-from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, of_its_office
+from retrieval.fields import AGE_SAID, ASKS_FOR_A_RECOMMENDATION, OTHERS, PREMISE, QUESTION, Field, asks_a_fact_last, asks_how_or_a_fact, asks_if_case_qualifies, asks_or_cues_a_field, asks_or_wants, asks_times_allowed, confirmed_fact, cues_a_field, detect_fact, fact_ending, field_answer, field_asked, field_cued, last_clause, only_tells, other_field_asked, strip_field_cues, without_fact
+from retrieval.search import CLAUSE_END, PROGRESS_LOOKUP, Filters, Searcher, SearchResult, asks_progress, clauses_of, name_stem, of_its_office
 from retrieval.text import normalise
 
 log = logging.getLogger(__name__)
@@ -222,6 +224,9 @@ class ActionAnswer(Action):
             return events
 
         region = region_said(catalogue.gazetteer, text)
+        if topic.code and region is None and acknowledged(text):
+            send(dispatcher, acknowledged_message(catalogue.entry(topic.code)))  # the topic and its choices stay
+            return events
         intent = intent_of_where(searcher, catalogue, text, region, intent, topic.code)
         if intent in ("ask_suggestions", "ask_progress") and (cued := field_cued(text)) is not None and (item := catalogue.entry(topic.code)):
             # A fact of the topic asked in words NLU took for a request for suggestions, from 还要 / 还得 ("除了方案
@@ -397,6 +402,17 @@ def aside(dispatcher: CollectingDispatcher, remarked_on: ServiceItem | None, eve
     where the user is)."""
     send(dispatcher, aside_message(remarked_on) if remarked_on is not None else no_match_message())
     return [e for e in events if e.get("name") != "region"]
+
+
+# An answer taken, and what the user will do next told ("好的，我先去把合同要过来", "行，我跟老板说一声"): nothing asked,
+# wanted of the bot or said of who or where the user is.
+ACKNOWLEDGING = re.compile(r"^(好的?|行|嗯|中|ok|明白了?|知道了|了解了?|收到|晓得了|懂了|谢谢|多谢|唔该晒?|好嘅)[啦了哈呀啊]?[，,。！!\s]+", re.IGNORECASE)
+TO_BE_DONE_BY_THE_BOT = re.compile(r"申请|办|报名|预约|提交|帮|转人工|人工")
+
+
+def acknowledged(text: str) -> bool:
+    told = ACKNOWLEDGING.sub("", text, count=1)
+    return told != text and only_tells(told) and not TO_BE_DONE_BY_THE_BOT.search(told) and not SAYS_WHO_I_AM.search(told)
 
 
 def tells_who_they_are(intent: str, text: str) -> bool:
@@ -799,6 +815,9 @@ def with_place_question(evidence: Evidence, searcher: Searcher, content: str) ->
     return replace(evidence, about_place=round(place_questions(searcher).probability(content), 3))
 
 
+WHOLE_NAME_CHARS = 4  # (shorter names are words of others': 护照, 签注)
+
+
 def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic: ServiceItem) -> bool:
     """Whether the words name `other` rather than the topic: a word of theirs is in `other`'s
     name and nowhere in the topic's record, its name says more of them than the topic's, and
@@ -814,6 +833,11 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     # (By the name: 公证 in a record's materials, "经公证的…", makes no 公证处 the topic's.)
     offices = [word for word in said if of_its_office(word, named)]
     own = {word for word in in_other - searcher.doing_words - record if not any(word in office for office in offices)}
+    # Or its whole name said, which the topic's name does not hold ("人力资源服务许可又是干啥的" on 劳务派遣经营许可,
+    # whose record holds each of its words).
+    stem = name_stem(other.name)
+    if len(stem) >= WHOLE_NAME_CHARS and stem in content and stem not in topic.name:
+        return True
     return (
         bool(own)
         and searcher.worth(in_other) > searcher.worth(said & named)
@@ -1073,7 +1097,21 @@ def asks_a_fact_of_the_topic(tracker: Tracker) -> bool:
 def answered(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """The message answered as a question (`action_answer`), whichever action NLU chose."""
     events = ActionAnswer().answer(dispatcher, tracker)
+    answer_the_other_fact(dispatcher, latest_said(tracker))
     return events + rejections_done(tracker, events)
+
+
+def answer_the_other_fact(dispatcher: CollectingDispatcher, said: str) -> None:
+    """A second fact asked beside the one answered ("要多久，收费吗", "在哪办？电话多少"): the same item's
+    answer to it too, in the same message. (Not where the answer asks the region: it holds no place.)"""
+    message = dispatcher.messages[-1] if dispatcher.messages else {}
+    payload = message.get("custom") or {}
+    field, shown = payload.get("field"), payload.get("items") or []
+    other = other_field_asked(said, field) if field and len(shown) == 1 else None
+    item = knowledge()[1].entry(shown[0]["code"]) if other else None
+    if item is None or item.type == THEME_TYPE or (other in LOCAL_FIELDS and VARIES in (message.get("text") or "")):
+        return
+    message["text"] += "\n" + field_answer(item, other)
 
 
 # What a theme service is called, not which ("这个一链办", "这一件事"); and where those words ask of

@@ -266,6 +266,13 @@ def aside_message(topic: ServiceItem) -> dict[str, Any]:
     return {"text": text, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "aside"}}
 
 
+def acknowledged_message(topic: ServiceItem | None) -> dict[str, Any]:
+    """An answer taken and the user's next step told: more questions welcome, a person a click or 12345 away."""
+    about = f"关于【{topic.name}】" if topic is not None else ""
+    text = f"好的。{about}还有什么想问的，可以接着问我；需要人工帮助可以点“转人工客服”，或拨打12345政务服务便民热线。"
+    return {"text": text, "buttons": [HANDOFF_BUTTON], "json_message": {"outcome": "acknowledged"}}
+
+
 def no_match_message() -> dict[str, Any]:
     return {"text": NO_MATCH, "buttons": [FILE_BUTTON, HANDOFF_BUTTON], "json_message": {"outcome": "no_match"}}  # for analytics
 

@@ -683,7 +683,7 @@ class Searcher:
             # right 6 times of 16 (README, Retrieval, "No good match").
             # Nor when the words it shares say little ("申请" of "怎么申请公租房" ->
             # 租赁住房提取住房公积金, "办理" of "我想办理无犯罪记录证明" -> 居住证申领).
-            confident=typed or (confidence >= self.confidence.threshold and bool(hits) and self.names_a_service(hits[0])),
+            confident=typed or named_whole(hits, text) or (confidence >= self.confidence.threshold and bool(hits) and self.names_a_service(hits[0])),
             suggestible=confidence >= self.confidence.suggest_threshold or self._told_around(text, hits, filters, said),
             confidence=round(confidence, 3),
             evidence=evidence,
@@ -691,6 +691,18 @@ class Searcher:
             close_ratio=close_ratio,
             said=said or "",
         )
+
+
+# A name this long, said whole (its punctuation aside), says which service: "…听说有个中图与您时间轴" is 中图与您--时间轴,
+# however close a sibling's words score (广东省立中山图书馆图书续借, through 中山图书馆 of the story).
+WHOLE_NAME_CHARS = 6
+NOT_OF_A_NAME = re.compile(r"[\W_]+")
+
+
+def named_whole(hits: list[Hit], text: str) -> bool:
+    """Whether the best hit's name, its bracketed variant aside, is said whole in the text."""
+    stem = NOT_OF_A_NAME.sub("", name_stem(hits[0].item.name)) if hits else ""
+    return len(stem) >= WHOLE_NAME_CHARS and stem in NOT_OF_A_NAME.sub("", text)
 
 
 # An office named by what it handles ("公证处", "税务局", "档案馆"): the office of a record that holds that word

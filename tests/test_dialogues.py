@@ -1331,3 +1331,58 @@ def test_a_theme_parts_questions_inside_its_form_and_a_fact_asked_in_words_read_
     say(other, "饭店后厨的污水要排进市政管网，得办什么许可")
     papers = say(other, "除了排水许可申请表，还要附上什么")
     assert custom(papers, "field") == ["materials"] and [i["name"] for i in items(papers)] == ["城镇污水排入排水管网许可"], texts(papers)
+
+
+def test_two_facts_asked_in_one_message_are_both_answered(bot) -> None:
+    """"要带什么材料，收费吗" answers the papers and the fee of the item under discussion; with no region known,
+    "在哪办？电话多少" asks for it and gives no one county's place or phone; once it is told, "几点上班，电话多少"
+    gives that office's hours and phone (session 61: the second fact had gone unanswered)."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    both = say(me, "要带什么材料，收费吗")
+    assert custom(both, "field") == ["materials"] and [i["name"] for i in items(both)] == ["营业执照补领"], texts(both)
+    assert texts(both).count("【营业执照补领】") == 2 and "不收费" in texts(both), texts(both)
+    where = say(me, "在哪办？电话多少")
+    assert "城市或区县" in texts(where) and "0531" not in texts(where), texts(where)
+    say(me, "济南市历下区的")
+    hours = say(me, "几点上班，电话多少")
+    assert "9:00" in texts(hours) and "0531-66846525" in texts(hours), texts(hours)
+
+
+def test_a_service_named_whole_a_matter_pointed_at_and_questions_inside_a_form(bot) -> None:
+    """A service's whole name said on a topic whose record holds each of its words ("人力资源服务许可" on 劳务派遣经营许可)
+    is that service, not "not found"; "研发费用那块，…" goes back to it after another service; inside the labour-company
+    form "派遣许可那边的号码是哪个" is asked of the permit, not taken as the form's answer; "就在这里帮我一起申请了吧"
+    applies, and "…窗口礼拜六开不开门" inside the form gets the hours (session 61)."""
+    me = user()
+    say(me, "我要开劳务派遣公司，许可证怎么办")
+    other = say(me, "那人力资源服务许可是管什么的，我也要办吗")
+    assert [i["name"] for i in items(other)] == ["人力资源服务许可（从事职业中介活动）"], texts(other)
+    say(me, "还是说回劳务派遣那个，需要什么条件")
+    say(me, "那开办劳务公司这一套，你现在就帮我申请了吧")
+    phone = say(me, "派遣许可那边的号码是哪个")
+    assert [i["name"] for i in items(phone)][:1] == ["劳务派遣经营许可"] and "城市或区县" in texts(phone), texts(phone)  # (no region: no one county's)
+    assert "身份证号" in texts(phone)  # the form goes on
+    say(me, "取消申请")
+    back = user()
+    say(back, "研发费用加计扣除怎么申报")
+    say(back, "我们厂新买了台锅炉，特种设备使用登记咋办")
+    returned = say(back, "研发费用那块，有没有咨询电话")
+    assert [i["name"] for i in items(returned)] == ["研发费用加计扣除优惠申报"], texts(returned)
+    newborn = user()
+    say(newborn, "孩子刚在济南历下区出生，出生登记、医保、社保卡能一起办的那个一件事怎么弄")
+    started = say(newborn, "那就在这里帮我一起申请了吧")
+    assert custom(started, "form") and custom(started, "form")[0]["kind"] == "newborn", texts(started)
+    hours = say(newborn, "出生证明那个窗口礼拜六开不开门")  # (a fact named beside what it is of, asked X不X)
+    assert "办公时间" in texts(hours), texts(hours)
+
+
+def test_an_answer_taken_and_the_next_step_told_keeps_the_topic(bot) -> None:
+    """"行，我先找会计把…要过来" takes the answer and tells what the user will do: no items offered as maybe nor a
+    complaint to file, a person or 12345 a click away, and the next question is still about the service (session 61)."""
+    me = user()
+    say(me, "营业执照丢了怎么补领")
+    noted = say(me, "行，我先找会计把公司的章程要过来")
+    assert custom(noted, "outcome") == ["acknowledged"] and not items(noted) and "12345" in texts(noted), texts(noted)
+    again = say(me, "要多久能拿到")
+    assert [i["name"] for i in items(again)] == ["营业执照补领"] and custom(again, "field") == ["time_limit"], texts(again)

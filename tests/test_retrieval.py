@@ -916,6 +916,50 @@ def test_a_confirmation_asks_the_fact_it_restates(said, fact) -> None:
     assert confirmed_fact(said) == fact
 
 
+def test_a_long_name_said_whole_in_a_story_is_the_answer(gd_searcher) -> None:
+    """The best hit's whole name (six characters or more, punctuation aside) said in a story says which service,
+    though a sibling's words (the library's, from the story) score close (session 61)."""
+    said = "备课要讲中山图书馆的百年变迁，中图与您时间轴在哪看"
+    found = gd_searcher.search(said, said=said)
+    assert found.confident and found.best.item.name == "中图与您--时间轴"
+
+
+def test_being_recommended_for_something_asks_no_recommendation() -> None:
+    from retrieval.fields import ASKS_FOR_A_RECOMMENDATION
+
+    assert not ASKS_FOR_A_RECOMMENDATION.search("老师推荐我去报省里的创业大赛，怎么报名")
+    assert ASKS_FOR_A_RECOMMENDATION.search("帮我推荐个代理记账公司")
+
+
+@pytest.mark.parametrize(
+    "said, field",
+    [("审批要交什么费用", "fee"), ("交哪些费", "fee"), ("要交啥材料", "materials"), ("出这个证要花多少个工作日", "time_limit"),
+     ("至少要来一次窗口吧", "visits"), ("去一次北京要办什么", None), ("申请材料放网上交行不", "online"),
+     ("名单上网就查的到吧", "online"), ("用手机上网睇唔睇得到", "online"), ("要等多少个工做日", "time_limit"),
+     ("护照办到边度", None)],  # (Cantonese: how far it has got, not where)
+)
+def test_colloquial_cues_of_session_61(said, field) -> None:
+    """Fees asked with 交, days with 花多少, one trip, papers put online, looking up online in slips and X唔X (session 61)."""
+    from retrieval.fields import field_cued
+
+    assert field_cued(said) == field
+
+
+@pytest.mark.parametrize(
+    "said, field, other",
+    [("要多久，收费吗", "time_limit", "fee"), ("在哪里办？电话多少", "location", "phone"), ("要跑几次？带什么材料？", "visits", "materials"),
+     ("在哪办，几点上班", "location", "hours"), ("网上能办吗？不行的话去哪里办", "online", "location"),
+     ("我在网上看到说要带身份证，到哪里交", "location", None), ("电话打不通，地址在哪", "location", None),  # (told, not asked)
+     ("收费吗？要是收费，多少钱", "fee", None), ("多久能办好，我下周要用", "time_limit", None), ("要多久", "time_limit", None),
+     ("收费吗", "time_limit", None)],  # (the field answered is not asked in a clause of its own: no second)
+)
+def test_a_second_fact_asked_in_a_clause_of_its_own(said, field, other) -> None:
+    """Two facts asked in one message, each in its own asking clause, are both answered (session 61)."""
+    from retrieval.fields import other_field_asked
+
+    assert other_field_asked(said, field) == other
+
+
 @pytest.mark.parametrize(
     "said, field",
     [("交申请这一步是个啥手续", None), ("跟俺们大人参保是一个手续不", None), ("这个手续叫啥", None),

@@ -46,9 +46,9 @@ WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|�
 # ...in words NLU may not read as applying: the bot asked to hand it in or do it now, for the user or
 # someone else ("你现在就帮俺把申请递上去", "先帮他把补照的申请办了", "那就现在给她续上", "这就开始弄", "你这就把
 # 补执照的手续给俺在网上走起来", "先把这个一链办的申请替我提交上去", "那帮我在网上申请换张新卡吧").
-FOR_SOMEONE = r"(帮|替|给)(我|俺|咱|他|她)(们|妈|爸|爹|娘|闺女|儿子|媳妇|老婆|老公|孩子)?"
+FOR_SOMEONE = r"(帮|替|给)(我|俺|咱|他|她)(们|妈|爸|爹|娘|闺女|儿子|媳妇|老婆|老公|孩子)?(一块儿?|一起|一并|都)?"  # (all together: "帮俺一块申请了吧")
 ONLINE = r"(在?(网上|线上|手机上))?"
-HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|办了|办上|弄上|填上|整上|申请了|申请上|补上|续上)(?![了的])"  # (not "申请了的那个")
+HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|申请起来|搞起来|整起来|办了|办上|弄上|填上|整上|申请了|申请上|补上|续上)(?![了的])"  # (not "申请了的那个")
 BOT_ASKED_TO_APPLY = re.compile(
     rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
@@ -63,7 +63,8 @@ BOT_ASKED_TO_APPLY = re.compile(
 )
 # ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…", "顺道帮她…"; not
 # "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused).
-TO_THE_BOT = re.compile(r"(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆也]|这会儿|待会儿|要不|不然|顺道|顺便|顺手|一并)*")
+TO_THE_BOT = re.compile(r"(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆也]|这会儿|待会儿|要不|不然|顺道|顺便|顺手|一并"
+                        r"|[在搁](这儿?|这里|这边|此))*")  # (here: "就在这儿帮俺…")
 # ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办"; not "还是说回刚才…", nor
 # a place kept: "还是按章丘来，帮俺把签注申请弄上吧", "中，还是搁钢城办，你直接帮俺把申请填上").
 # (nor whether it was done: "你帮我把证办了没", "…交上去未")

@@ -15,7 +15,7 @@ from actions.replies import item_message
 from actions.topic import thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_field, field_asked, field_cued, strip_field_cues
+from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_fact, detect_field, field_asked, field_cued, strip_field_cues
 from retrieval.search import Filters, Searcher
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
@@ -28,13 +28,17 @@ QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长
 # form's answer holds ("13912345678行不").
 CLOSING_ASK = re.compile(r"(?:[吗么]|(?<![行以中成好])不|不咧)[\s？?!！。~～]*$|[？?]\s*$")
 # Asking whether, anywhere in the words ("续的时候能不能直接在手机上点一点就完"): no form's answer does.
-ASKS_WHETHER = re.compile(r"能不能|可不可以|能否|是否|是不是|要不要|行不行|可以不|得唔得|可唔可以|使唔使")
+ASKS_WHETHER = re.compile(r"能不能|可不可以|能否|是否|是不是|要不要|行不行|可以不|得唔得|可唔可以|使唔使|([\u4e00-\u9fff])[不唔]\1")  # (X不X: "礼拜六开不开门")
 ANSWER_DIGITS = re.compile(r"\d{7,}")
 # A fact of the service restated to be confirmed ("签注这个人不用到场吧"), or asked in a question's words ("俺这证从递
 # 上去到拿到手，前后得多少日子"): of those no form's answer tells (an answer may well say an address, a phone or a paper:
 # "地址就写公司的吧").
 CONFIRMING = re.compile(r"(吧|是吧|对吧|对不对|系咪)[\s？?。！!~～]*$")
 FIELDS_NO_ANSWER_TELLS = {"visits", "time_limit", "fee", "online", "conditions"}
+# Which one or how much, asked of any fact ("有事想问问，派遣许可那边打哪个号码"): no form's answer asks that, unless it
+# talks of what to fill in ("电话填哪个", "地址写哪里").
+WHICH_ASKED = re.compile(r"哪|多少|几|什么|啥")
+FORM_TALK = re.compile(r"填|写|输入|录入|改|用哪")
 # How to get something done, which no form's answer asks ("…想退回来咋弄"; NLU: nlu_fallback 0.45).
 ASKS_HOW = re.compile(rf"(怎么|怎样|如何|咋|点样)(弄|办|整|搞|处理)|{ASKS_HOW_TO_DO.pattern}")
 
@@ -55,7 +59,8 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
         return clicked
     untold_field = facts and field_cued(text) in FIELDS_NO_ANSWER_TELLS
     confirming = untold_field and CONFIRMING.search(text)
-    asked_in_words = untold_field and QUESTION_WORDS.search(text)
+    which_asked = facts and field_cued(text) is not None and WHICH_ASKED.search(text) and not FORM_TALK.search(text)
+    asked_in_words = (untold_field or which_asked) and QUESTION_WORDS.search(text)
     if not (QUESTION_WORDS.search(text) or CLOSING_ASK.search(text) or confirming or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
         return None
     searcher, catalogue = knowledge()
@@ -64,12 +69,14 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     # words that end as a question ("青岛那边有个电话能先问问不"; NLU: inform_region), or that ask whether.
     words = read_words(searcher, catalogue, text)
     fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
-    cued = words.field if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text) or confirming or asked_in_words) and not ANSWER_DIGITS.search(text) else None
+    # A fact named beside the words of what it is of ("签注那个窗口周六开不开门", "领证的网点礼拜天上班不"): that fact.
+    asked_fact = detect_fact(text)[0] if facts and not words.field and asks_a_fact(text) else None
+    cued = (words.field or asked_fact) if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text) or confirming or asked_in_words) and not ANSWER_DIGITS.search(text) else None
     asked_how = facts and ASKS_HOW.search(text) and not ANSWER_DIGITS.search(text)
     if fact is None and cued is None and not asked_how and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
         return None
     # (NLU's field unless the words cue only another: "…从申请到拿到，总共要多少日子", NLU: ask_fee)
-    field = fact or field_asked(FIELD_OF_INTENT.get(intent.get("name") or ""), text) or cued or detect_field(text)
+    field = fact or (asked_fact and cued) or field_asked(FIELD_OF_INTENT.get(intent.get("name") or ""), text) or cued or detect_field(text)
     applying_for = catalogue.items.get(tracker.get_slot("application_item") or "")
     # "要带什么材料" names no other item: it is about what is being applied for, in the region the
     # question names ("还是说回俺自己芝罘那个，窗口几点开门" while applying in 市中区), else the conversation's
