@@ -18,7 +18,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.choices import MAX_CHOICES, ONE_PART_ASKED, act_words, close_alternatives, content_words, pick_in_words, says_several, several_cues, theme_asked, theme_covering
+from actions.choices import MAX_CHOICES, NOT_THIS_THEME, ONE_PART_ASKED, THEME_CALLED, act_words, close_alternatives, content_words, pick_in_words, says_several, several_cues, theme_asked, theme_called_among, theme_covering
 from actions.context import bot_payloads, knowledge, latest_said
 from actions.departments import named_unit, names_department_of
 from actions.forms.specs import kind_for
@@ -335,6 +335,11 @@ class ActionAnswer(Action):
                 if reply is not None:
                     send(dispatcher, reply)
                     return events + found_events
+            called = theme_called_among(weighed, searcher)
+            if called is not None:  # "…那个一件事咋办": the theme the hits hold, however unsure of the words
+                reply, shown = answer_about(called, field, region_code, catalogue)
+                send(dispatcher, reply)
+                return events + [SlotSet("current_item", shown.code), SlotSet("offered_items", None), SlotSet("last_field", field)]
             act = bare_act(searcher, content) if evidence.bare_act else None
             topic_item = catalogue.entry(topic.code) if act else None
             maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
@@ -1114,10 +1119,6 @@ def answer_the_other_fact(dispatcher: CollectingDispatcher, said: str) -> None:
     message["text"] += "\n" + field_answer(item, other)
 
 
-# What a theme service is called, not which ("这个一链办", "这一件事"); and where those words ask of
-# another or are everyday speech ("还有一件事想问", "除了这个一件事还有别的吗").
-THEME_CALLED = re.compile(r"一链办|(?<![头第])一件事|主题服务|一条龙")  # (not "回来头一件事得先去报到")
-NOT_THIS_THEME = re.compile(r"(还有|再问|问(你|您|下|一下)?|请教|说|有)一件事|别的|其他|其它|还有(哪些|啥|什么)|除了")
 
 
 # Doing several things together, as a theme does ("这么合着办", "要是一块儿办", "一下子全办了"; not 社保那一块).

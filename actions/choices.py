@@ -223,6 +223,27 @@ def asks_for_several(message: str) -> bool:
     return says_several(message) or bool(JOINER.search(message))
 
 
+# What a theme service is called, not which ("这个一链办", "这一件事"); and where those words ask of
+# another or are everyday speech ("还有一件事想问", "除了这个一件事还有别的吗").
+THEME_CALLED = re.compile(r"一链办|(?<![头第])一件事|主题服务|一条龙")  # (not "回来头一件事得先去报到")
+NOT_THIS_THEME = re.compile(r"(还有|再问|问(你|您|下|一下)?|请教|说|有)一件事|别的|其他|其它|还有(哪些|啥|什么)|除了")
+# ...but "this" one is the theme under discussion ("这一件事都管哪几样", "这个一件事里头…", "那个一件事呢"), not one the
+# hits find; "…一块参的那个一件事" describes the one meant.
+THIS_ONE = re.compile(r"[这呢](个|一)?$|^\s*那(个|一)?$")
+# How far down the hits a theme called so is looked for: its own text may rank below a part's.
+CALLED_SPAN = 3
+
+
+def theme_called_among(result: SearchResult, searcher: Searcher) -> ServiceItem | None:
+    """The theme among the first hits, when the message calls what it asks of a theme service ("…社保医保一块参的
+    那个一件事咋办", "开饭店那个一链办是怎么回事"): the user asks for the theme, whatever its parts score."""
+    called = THEME_CALLED.search(result.message)
+    if not called or NOT_THIS_THEME.search(result.message) or THIS_ONE.search(result.message, 0, called.start()):
+        return None
+    themes = (hit.item for hit in result.hits[:CALLED_SPAN] if hit.item.type == THEME_TYPE)
+    return next((theme for theme in themes if theme.service_key not in result.left_out and searcher.serves(theme, result.region_code)), None)
+
+
 def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) -> list[ServiceItem]:
     """A question asking for the several things one life event needs is answered with the
     theme service (一链办) whose parts retrieval finds among its close hits, even when the
@@ -236,6 +257,9 @@ def theme_asked(result: SearchResult, catalogue: Catalogue, searcher: Searcher) 
     ("出生登记要跑几趟" stays an item) and is the theme or one of its parts, the hits show at
     least two of theme and parts, and the theme serves the user's region. A theme the user
     rejected stays out (`left_out`). Of two such themes, the one with more parts found."""
+    called = theme_called_among(result, searcher)
+    if called is not None:
+        return [called]
     message = result.message
     asks_several = says_several(message)
     if not (asks_several or JOINER.search(message)) or not result.hits:

@@ -1386,3 +1386,4 @@ def test_an_answer_taken_and_the_next_step_told_keeps_the_topic(bot) -> None:
     assert custom(noted, "outcome") == ["acknowledged"] and not items(noted) and "12345" in texts(noted), texts(noted)
     again = say(me, "要多久能拿到")
     assert [i["name"] for i in items(again)] == ["营业执照补领"] and custom(again, "field") == ["time_limit"], texts(again)
+

@@ -1051,3 +1051,25 @@ def test_a_dictionary_word_ending_in_a_dollar_is_said_only_at_a_clauses_end() ->
     assert asked.search("申请了两个星期，批了没有？") and asked.search("批了没呀") and asked.search("批了没")
     assert not asked.search("护照批了没几天就发现名字错了") and not asked.search("批了没多少钱")
     assert word_pattern("进度") == "进度"
+
+
+def test_a_theme_called_a_one_thing_service_is_found_below_its_part(sd_searcher) -> None:
+    """"…一块参保的那个一件事咋弄" asks for the theme, though a part of it leads the hits; "这个一件事…" is the theme under
+    discussion, not one the hits find (session 61)."""
+    from actions.choices import theme_called_among
+
+    said = "我这算是灵活就业，社保和医保一块参保的那个一件事咋弄"
+    found = sd_searcher.search(said, said=said)
+    assert found.hits[0].item.type != "主题服务"
+    assert theme_called_among(found, sd_searcher).code == "theme-linghuo-jiuye-canbao"
+    this_one = sd_searcher.search("这个一件事都包括哪些", said="这个一件事都包括哪些")
+    assert theme_called_among(this_one, sd_searcher) is None
+
+
+@pytest.mark.parametrize("said, points", [("先说开店那个营业执照，要带什么", True), ("那先问问社保那边的事，多久能办好", True),
+                                          ("先说一下，我要办那个证", False), ("先说清楚那个事，行吗", False)])
+def test_a_matter_taken_up_first_points_back(said, points) -> None:
+    """"先说X那个Y，…" takes up an earlier matter again, as "说回…" does (session 61)."""
+    from actions.returning import return_pattern
+
+    assert bool(return_pattern().search(said)) is points
