@@ -30,9 +30,9 @@ from actions.replies import (
     PICK_FIRST,
     UNREADABLE,
     VARIES,
+    acknowledged_message,
     answers_with_a_service,
     area_message,
-    acknowledged_message,
     aside_message,
     choice_message,
     fact_of_each,
@@ -416,6 +416,7 @@ TO_BE_DONE_BY_THE_BOT = re.compile(r"申请|办|报名|预约|提交|帮|转人�
 
 
 def acknowledged(text: str) -> bool:
+    """Whether a message takes the answer and only tells what the user will do next (`ACKNOWLEDGING`)."""
     told = ACKNOWLEDGING.sub("", text, count=1)
     return told != text and only_tells(told) and not TO_BE_DONE_BY_THE_BOT.search(told) and not SAYS_WHO_I_AM.search(told)
 
@@ -820,7 +821,7 @@ def with_place_question(evidence: Evidence, searcher: Searcher, content: str) ->
     return replace(evidence, about_place=round(place_questions(searcher).probability(content), 3))
 
 
-WHOLE_NAME_CHARS = 4  # (shorter names are words of others': 护照, 签注)
+NAMED_OTHER_CHARS = 4  # (a shorter name is a word of others': 护照, 签注)
 
 
 def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic: ServiceItem) -> bool:
@@ -841,7 +842,7 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     # Or its whole name said, which the topic's name does not hold ("人力资源服务许可又是干啥的" on 劳务派遣经营许可,
     # whose record holds each of its words).
     stem = name_stem(other.name)
-    if len(stem) >= WHOLE_NAME_CHARS and stem in content and stem not in topic.name:
+    if len(stem) >= NAMED_OTHER_CHARS and stem in content and stem not in topic.name:
         return True
     return (
         bool(own)
@@ -1117,8 +1118,6 @@ def answer_the_other_fact(dispatcher: CollectingDispatcher, said: str) -> None:
     if item is None or item.type == THEME_TYPE or (other in LOCAL_FIELDS and VARIES in (message.get("text") or "")):
         return
     message["text"] += "\n" + field_answer(item, other)
-
-
 
 
 # Doing several things together, as a theme does ("这么合着办", "要是一块儿办", "一下子全办了"; not 社保那一块).

@@ -57,9 +57,10 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     clicked = choice_clicked(tracker)
     if clicked is not None:
         return clicked
-    untold_field = facts and field_cued(text) in FIELDS_NO_ANSWER_TELLS
+    words_field = field_cued(text) if facts else None
+    untold_field = words_field in FIELDS_NO_ANSWER_TELLS
     confirming = untold_field and CONFIRMING.search(text)
-    which_asked = facts and field_cued(text) is not None and WHICH_ASKED.search(text) and not FORM_TALK.search(text)
+    which_asked = words_field is not None and WHICH_ASKED.search(text) and not FORM_TALK.search(text)
     asked_in_words = (untold_field or which_asked) and QUESTION_WORDS.search(text)
     if not (QUESTION_WORDS.search(text) or CLOSING_ASK.search(text) or confirming or (facts and asks_a_fact(text))):  # ("礼拜六能办不")
         return None
