@@ -171,8 +171,9 @@ def returned_to(searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topi
     # "医保接续这个，一般几天能办妥" after 军人退役“一件事”, whose record holds the words as well): the part, or
     # the current service itself.
     theme = catalogue.themes.get(best)
-    part = max(catalogue.theme_items(theme), key=share, default=None) if theme else None
-    if part is not None and share(part)[0] >= thresholds().about_topic:
+    scored = [(share(part), part) for part in catalogue.theme_items(theme)] if theme else []
+    part_share, part = max(scored, key=lambda pair: pair[0], default=((0.0, 0.0), None))  # (each part's share once)
+    if part is not None and part_share[0] >= thresholds().about_topic:
         if current is not None and part.service_key == current.service_key:
             return topic
         best = part.code

@@ -254,11 +254,16 @@ def other_field_asked(text: str, field: Field) -> Field | None:
     nor a premise ("要是收费的话，多少钱")."""
     asked: list[Field] = []
     for clause in CLAUSES.findall(PREMISE.sub(" ", text)):
-        cued = field_cued(clause) or ("hours" if asks_a_fact(clause) and detect_fact(clause)[0] == "hours" else None)
+        cued = field_cued(clause) or ("hours" if fact_asked(clause) == "hours" else None)
         if cued and cued not in asked and (asks(clause) or CONFIRMS.search(clause)):
             asked.append(cued)
     others = [cued for cued in asked if cued != field]
     return others[0] if field in asked and others else None
+
+
+def fact_asked(text: str) -> Field | None:
+    """The fact (FACT_CUES) a message names and asks ("签注那个窗口礼拜六开不开门": the hours)."""
+    return detect_fact(text)[0] if asks_a_fact(text) else None
 
 
 def detect_fact(text: str) -> tuple[Field, str] | None:

@@ -15,7 +15,7 @@ from actions.replies import item_message
 from actions.topic import thresholds
 from catalogue.model import ServiceItem
 from catalogue.store import Catalogue
-from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_fact, detect_field, field_asked, field_cued, strip_field_cues
+from retrieval.fields import ASKS_HOW_TO_DO, Field, asks_a_fact, detect_field, fact_asked, field_asked, field_cued, strip_field_cues
 from retrieval.search import Filters, Searcher
 
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
@@ -71,7 +71,7 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     words = read_words(searcher, catalogue, text)
     fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
     # A fact named beside the words of what it is of ("签注那个窗口周六开不开门", "领证的网点礼拜天上班不"): that fact.
-    asked_fact = detect_fact(text)[0] if facts and not words.field and asks_a_fact(text) else None
+    asked_fact = fact_asked(text) if facts and not words.field else None
     cued = (words.field or asked_fact) if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text) or confirming or asked_in_words) and not ANSWER_DIGITS.search(text) else None
     asked_how = facts and ASKS_HOW.search(text) and not ANSWER_DIGITS.search(text)
     if fact is None and cued is None and not asked_how and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
