@@ -608,7 +608,9 @@ def measure(
         picked = offered.get(alone[0].service_key) if len(alone) == 1 else None
     act = bare_act(searcher, content) if content.strip() else None
     sibling = sibling_by_act(searcher, item, act, filters) if item is not None and picked is None and act else None
-    naming = searcher.index.lexicon.tokens(without_marker(content))  # (what the words name, not how they start)
+    # What the words name, not how they start: 问下 of "顺便问下" is 咨询, which many records hold.
+    unmarked = without_marker(content)
+    naming = searcher.index.lexicon.tokens(unmarked)
     # (Words of doing alone name no service: "要到哪个地方报名" on 开展林业种苗法治学习教育 asks where to sign up
     # for it, not for 一物一证在线报名.)
     specific = searcher.worth([word for word in naming if word not in searcher.doing_words])
@@ -619,13 +621,13 @@ def measure(
     # application (`without_steps`), or of the clause that asks (`asking_clause`), the most of the three:
     # "报名后多久审核完" on 勘察设计注册工程师考试报名, whose record never says 审核, names no other service's
     # step; "审核被退回咗" on 公司律师执业审核 holds its own.
-    stepless = without_steps(searcher, content)
+    stepless = without_steps(searcher, unmarked)
     asking = asking_clause(searcher, catalogue.gazetteer.without_regions(said)) if field else ""
     if asking and item is not None and other is not None and names_more(searcher, asking, other.name, item.name):
         asking = ""  # (the clause names the service search is sure of: "换领身份证要带啥，俺的快到期了" on 居民身份证补领)
 
     def held_by(entry: ServiceItem) -> float:
-        return max(searcher.coverage(content, entry), searcher.coverage(stepless, entry), asked_of(searcher, asking, entry))
+        return max(searcher.coverage(unmarked, entry), searcher.coverage(stepless, entry), asked_of(searcher, asking, entry))
 
     return Evidence(
         intent=intent,
@@ -729,9 +731,9 @@ def without_steps(searcher: Searcher, content: str) -> str:
     return " ".join(word for word in searcher.index.lexicon.tokens(content) if word not in step_words())
 
 
-def sure_of_another(searcher: Searcher, words: str, item: ServiceItem) -> bool:
-    """Whether search is sure of a service other than `item` for the words."""
-    other = searcher.search(words, k=1).best
+def sure_of_another(searcher: Searcher, words: str, item: ServiceItem, filters: Filters | None = None) -> bool:
+    """Whether search is sure of a service other than `item` for the words (where `filters` say)."""
+    other = searcher.search(words, filters or Filters(), k=1).best
     return other is not None and other.item.service_key != item.service_key
 
 
@@ -758,6 +760,8 @@ def says_this(searcher: Searcher, content: str, item: ServiceItem) -> bool:
 
 
 REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
+# Someone else wanting the same done ("我隔壁果园的老陈也想申请一份，多久能拿到"): a case told, asked of the topic.
+ALSO_WANTED = re.compile(r"(也|同样)(想|要|打算|准备|得)(申请|办|领|查|报|弄|搞|做)")
 
 
 # Another clause saying what the user wants done asks about that ("电话多少？上班的地方物业费涨了，想投诉物业").
@@ -799,7 +803,8 @@ def asked_in_a_bare_clause(searcher: Searcher, content: str, told_own_case: bool
     # 能办吗"), they set a premise ("要是成绩一直显示不出来，") or tell circumstances in so many words
     # (`told_own_case`: "老人行动不便，必须到场吗"); not "我家楼下的路灯坏了，打啥电话问" or "我想给阿爷
     # 装个无障碍扶手，要几多钱" (a review), which ask about what they tell.
-    return told_own_case or bool(REFERS_BACK.search(clauses[-1]) or PREMISE.search("，".join(clauses[:-1]) + "，"))
+    told = "，".join(clauses[:-1]) + "，"
+    return told_own_case or bool(REFERS_BACK.search(clauses[-1]) or PREMISE.search(told) or ALSO_WANTED.search(told))
 
 
 def offered_by_ordinal(searcher: Searcher, content: str, offered: tuple[str, ...]) -> str | None:
@@ -1124,9 +1129,9 @@ def answer_the_other_fact(dispatcher: CollectingDispatcher, said: str) -> None:
 TOGETHER = re.compile(r"一起|(?<![那这])一块儿?|一并|合着|合起来|合在一起|并在一起|并到一块|并成|合成|打包|一揽子|一回|一次办|一下子")
 # Doing it together with a person is no theme ("想跟老公一起去办"), and one service asked of as a whole is
 # not several: a together-word calls a part's theme only beside words of several things ("那几样", "这一
-# 摊子事", "这俩", "都", "全", "连养老带医保").
+# 摊子事", "这俩", "都", "全", "连养老带医保", "那一整套", "办证连带领补贴").
 WITH_A_PERSON = re.compile(rf"[跟和同与带](我|你|他|她|俺|咱|{OTHERS}|孩子|朋友|同学|伙计)们?[^，,。？?]{{0,3}}(一起|一块儿?|一齐)")
-SEVERAL_THINGS = re.compile(r"都|全|这些|那些|这几|那几|几样|几项|这俩|那俩|两样|一摊|一串|一大?堆|一揽子|连[^，,。？?]{1,6}带")
+SEVERAL_THINGS = re.compile(r"都|全|这些|那些|这几|那几|几样|几项|这俩|那俩|两样|一摊|一串|一大?堆|一揽子|一整套|[这那]一套|连[^，,。？?]{0,6}带")
 
 
 # Cues for several that one service may answer too ("这是个啥手续", "办啥证"), and ordinals, which are no

@@ -388,7 +388,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
         # 通行证在烟台办中不？" on 驾驶证换证 in 临沂) is searched there, though a word of it is in the
         # topic's record (about_topic 0.02).
         marked_and_much = evidence.marked_new and evidence.specific >= t.specific and offers_maybe(evidence, t)
-        return "new_service" if says_much_else(evidence, t) or marked_and_much else "narrow"  # (or a new question there)
+        if says_much_else(evidence, t) or marked_and_much:
+            return "new_service"  # (or a new question there)
+        # ...and one said to be new, naming nothing of the topic, is not the topic there ("顺便问下，羊城通卡坏了在哪退卡",
+        # 羊城 being 广州).
+        return "leave" if marked_elsewhere(evidence, t) else "narrow"
     # Nothing else fits either: a question about a fact of the topic stays on it; anything
     # else is a question the catalogue cannot answer, and the topic waits for the next one.
     # (NLU unsure, "nlu_fallback", but the field's words are there: a follow-up too; and so is a

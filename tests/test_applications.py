@@ -248,6 +248,10 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("我们会帮他把申请报上去", False),  # the user's plan: 会 is no 这会儿
         ("现在帮我把申请交上去，还是回到老家再办", False),
         ("把名单给我报上来", False),
+        ("那就把新生儿这几样一块申请了吧", True),  # for no one named, a request (session 62)
+        ("我把社保卡申请了", False),  # ...not a report
+        ("我已经把申请交上去了吧", False),
+        ("中，社保卡那个你直接帮俺申请了吧", True),  # what it is about named first
         ("帮俺把手续整起来", True),
         ("你直接帮俺走补办的申请", True),  # (session 57)
         ("帮我走一下续签的流程", True),

@@ -1387,3 +1387,38 @@ def test_an_answer_taken_and_the_next_step_told_keeps_the_topic(bot) -> None:
     again = say(me, "要多久能拿到")
     assert [i["name"] for i in items(again)] == ["营业执照补领"] and custom(again, "field") == ["time_limit"], texts(again)
 
+
+
+def test_a_whole_set_someone_elses_same_case_and_applying_for_what_is_named(bot) -> None:
+    """"注销连着的那一整套，能一起给我办了吗" on 企业注销登记 asks for its theme (一整套 is several things; it had got
+    "not found"); "我隔壁店的老王也想申请一份，多久能拿到" asks the time of the service under discussion for another
+    person; "那就把新生儿要办的这几样一起申请了吧" (no 帮) applies; "社保卡那个你就直接帮我申请了吧" applies for the
+    card named, not for the service under discussion; inside the residence-permit form "签注批下来要等几天" is
+    answered about 居住证签注 (search is surer of 往来港澳通行证及签注签发 province-wide, not in 潍坊) (session 62)."""
+    me = user()
+    say(me, "我们小厂不干了，企业注销登记怎么办")
+    whole = say(me, "注销连着的那一整套，能一起给我办了吗")
+    assert custom(whole, "themes") and custom(whole, "themes")[0][0]["id"] == "theme-qiye-zhuxiao", texts(whole)
+    other = user()
+    say(other, "营业执照丢了怎么补领")
+    neighbour = say(other, "我隔壁店的老王也想申请一份，多久能拿到")
+    assert [i["name"] for i in items(neighbour)] == ["营业执照补领"] and custom(neighbour, "field") == ["time_limit"], texts(neighbour)
+    newborn = user()
+    say(newborn, "孩子刚在济南历下出生，出生登记怎么办")
+    started = say(newborn, "那就把新生儿要办的这几样一起申请了吧")
+    assert custom(started, "form") and custom(started, "form")[0]["kind"] == "newborn", texts(started)
+    say(newborn, "取消申请")
+    card = user()
+    say(card, "人才引进落户怎么办")
+    say(card, "社会保障卡申领怎么弄")
+    say(card, "还是说回落户那个，要带啥材料")
+    applied = say(card, "社保卡那个你就直接帮我申请了吧")
+    assert custom(applied, "form") and custom(applied, "form")[0]["kind"] == "social_card", texts(applied)
+    say(card, "取消申请")
+    permit = user()
+    say(permit, "居住证签注怎么办")
+    say(permit, "我住在潍坊，网上能办吗")
+    started = say(permit, "那你现在就帮我把签注办上")
+    assert "开始为您在线办理" in texts(started), texts(started)
+    answered_inside_the_form(permit, "签注批下来要等几天", "居住证签注", "即办")
+    say(permit, "取消申请")

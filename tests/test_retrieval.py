@@ -438,6 +438,15 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("是去公安局还是行政服务中心", "location"),
         ("要到区里办还是街道就行", "location"),
         ("是在政务服务中心吗", "location"),
+        # an address restated to be confirmed (session 62)
+        ("申请材料当面递的话，是送到海珠区怡乐路那边吧", "location"),
+        ("资料是交到东风东路高教大厦吧", "location"),
+        ("要当面咨询的话，是去下塘西路那个公共法律服务中心吗", "location"),
+        ("是去北京吗", None), ("他是在广州那边上班吗", None), ("是在网上办吗", "online"),
+        # ...or whether the case counts as what the service asks
+        ("光说是抢修急用，算得上正当理由吗", "conditions"),
+        ("他这个问题属于宗教业务吧，能在你们那咨询", "conditions"),
+        ("这个属于哪个部门管", "location"),
         ("是在职的才能办吗", "conditions"),
         ("是在网上办还是线下办", "online"),  # (no office's word: not which office)
         ("是在粤省事办吗", "online"),

@@ -186,6 +186,11 @@ CASES = [
     ("还有，俺想去香港玩几天，那个通行证在烟台办中不 on 驾驶证换证: the same, said to be a new question: a new question there",
      ON_ITEM, replace(ev("correct_answer", "time_limit", about=0.02, elsewhere=0.19, region_changed=True, specific=2.7, unknown=1),
                       worth_offering=True, marked_new=True), "new_service"),
+    ("顺便问下，羊城通卡坏了在哪退卡 on 商标权转让合同公证指引: 羊城 read as 广州, a new question naming nothing of the topic, "
+     "nothing found: not the topic there, which waits", ON_ITEM,
+     replace(ev("nlu_fallback", "location", elsewhere=0.1, region_changed=True, specific=2.22, unknown=2), marked_new=True), "leave"),
+    ("the same, a place asked without a marker: the topic there", ON_ITEM,
+     ev("nlu_fallback", "location", elsewhere=0.1, region_changed=True, specific=2.22, unknown=2), "narrow"),
     ("济南趵突泉老年人门票有优惠吗: much said beside a place, about the place itself: the topic waits", ON_ITEM,
      replace(ev("nlu_fallback", None, elsewhere=0.3, region_changed=True, specific=2.5), worth_offering=True, about_place=0.93), "leave"),
     ("天河这边有没有好点的婚宴酒店: much said beside a place, nothing found for it: not a new service", ON_ITEM,

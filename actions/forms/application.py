@@ -26,7 +26,7 @@ from actions.forms.specs import (
 )
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable, keep_delivering, submit_or_queue
 from actions import workorder, workorder_filing
-from actions.answer import ActionAnswer, answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, offered_at, outnamed, parse_ordinal, region_said, send
+from actions.answer import ActionAnswer, answer_if_sure, apply_tokens, asks_a_field_of_the_topic, confident_reply, names_other_than, offered_at, outnamed, parse_ordinal, region_said, send
 from actions.choices import content_words, pick_in_words
 from actions.replies import (
     choices_gone_message,
@@ -52,6 +52,8 @@ HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走�
 BOT_ASKED_TO_APPLY = re.compile(
     rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
+    # ...or for no one named, when it ends the clause as a request ("那就把新生儿这几样一块申请了吧")
+    rf"|(把|将)[^，,。？?！!]{{1,12}}?{ONLINE}{HANDED_IN}(吧|呗)$"
     rf"|{FOR_SOMEONE}{ONLINE}(申请|申领|办理?|报个?名)(?P<what>[^，,。？?！!吗么呢]{{0,6}})(吧|呗)$"
     rf"|(现在|这就|马上|立马)就?({FOR_SOMEONE})?(开始)?(办|弄|申请|续|补)上?(吧|啊|呀)?(?=[，,。！!\s]|$)"
     # the application or its 手续 got going, in Shandong words ("帮俺把手续整起来")
@@ -62,8 +64,8 @@ BOT_ASKED_TO_APPLY = re.compile(
     rf"|{FOR_SOMEONE}{ONLINE}走(一?下|个)?[^，,。？?！!]{{0,6}}(申请|手续|流程)(吧|呗|啊|呀)?$"
 )
 # ...said to the bot: only such words before it in its clause ("那你先帮他…", "那俺现在就办", "你直接帮俺…", "顺道帮她…"; not
-# "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused).
-TO_THE_BOT = re.compile(r"(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆也]|这会儿|待会儿|要不|不然|顺道|顺便|顺手|一并"
+# "社区说帮我把申请递上去", reported, nor "你别现在就给我申请", refused), after what it is about, if named ("社保卡那个你直接帮俺…").
+TO_THE_BOT = re.compile(r"(?:[^，,。？?！!]{1,8}?[那这]个)?(?:[那就你您我俺咱们先麻烦请现在马上立马赶紧快点这再好行中嗯吧啊呀哈直接干脆也]|这会儿|待会儿|要不|不然|顺道|顺便|顺手|一并"
                         r"|[在搁](这儿?|这里|这边|此))*")  # (here: "就在这儿帮俺…")
 # ...and neither asked nor weighed against another time or place ("现在办，还是等过完年再办"; not "还是说回刚才…", nor
 # a place kept: "还是按章丘来，帮俺把签注申请弄上吧", "中，还是搁钢城办，你直接帮俺把申请填上").
@@ -110,13 +112,14 @@ async def applied_if_asked(dispatcher: CollectingDispatcher, tracker: Tracker, d
 def named_instead(tracker: Tracker, said: str) -> ServiceItem | None:
     """The service the words name rather than the one under discussion: search is sure of it and the
     topic's record holds none of the words ("俺娘的社报卡也找不着了，顺道帮她把卡补上" on a disability
-    allowance; not "把签注给俺报上" on 居住证签注, where search is surer of 往来港澳通行证及签注签发)."""
+    allowance; not "把签注给俺报上" on 居住证签注, where search is surer of 往来港澳通行证及签注签发), or they name
+    it rather than the topic ("社保卡那个你直接帮俺申请了吧" on 人才引进落户, whose materials mention a card)."""
     searcher, catalogue = knowledge()
     topic = catalogue.entry(tracker.get_slot("current_item"))
     best = searcher.search(said, Filters(region_code=tracker.get_slot("region"))).best
-    if topic is None or best is None or best.item.service_key == topic.service_key or searcher.coverage(said, topic) > 0:
+    if topic is None or best is None or best.item.service_key == topic.service_key:
         return None
-    return best.item
+    return best.item if searcher.coverage(said, topic) == 0 or names_other_than(searcher, said, best.item, topic) else None
 
 
 class ActionStartApplication(Action):
@@ -136,6 +139,9 @@ class ActionStartApplication(Action):
             answered_events = answer_if_sure(dispatcher, tracker)
             if answered_events is not None:
                 return answered_events
+        named = named_instead(tracker, said) if item is not None and not clicked else None
+        if named is not None:  # ("社保卡那个你就直接帮我申请了吧" on 人才引进落户, NLU: start_application)
+            item, events = named, [SlotSet("current_item", named.code), SlotSet("offered_items", None)]
         if item is None or clicked:
             item, events, reply = what_to_apply_for(tracker)
             if item is None:  # asked which, or answered what the words name: no form now (nor a paused one's next question)

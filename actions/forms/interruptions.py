@@ -21,7 +21,7 @@ from retrieval.search import Filters, Searcher
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
-QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长时间|哪里|哪儿|哪个|多少|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
+QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长|哪里|哪儿|哪个|多少|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
 
 # A question's closing particle (not 呢 or 嘛, which end statements too: "材料俺都准备好了呢", nor 不
 # asking approval of what was just said: "…放门卫那行不"), and a number as long as a phone's, which a
@@ -89,7 +89,8 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     says_something = searcher.worth(searcher.known_words(catalogue.gazetteer.without_regions(asked))) >= thresholds().specific
     applying_for = part_named(searcher, catalogue, tracker.get_slot("current_item"), asked, applying_for)
     # (So is one asked in words, unless they surely name another service: "续的时候能不能直接在手机上点一点就完".)
-    if field and applying_for and (fact or not says_something or (cued and not sure_of_another(searcher, asked, applying_for))):
+    # (Sure in the region asked of: "签注办下来要等几天" is 居住证签注 in 潍坊, though 往来港澳通行证及签注签发 province-wide.)
+    if field and applying_for and (fact or not says_something or (cued and not sure_of_another(searcher, asked, applying_for, Filters(region_code=region_code)))):
         return about_application(applying_for, field, region_code, catalogue)
     if not says_something:  # "去哪儿办" of nothing the form knows: "去 办" would find anything
         return UNANSWERED
