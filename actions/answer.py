@@ -24,7 +24,7 @@ from actions.departments import named_unit, names_department_of
 from actions.forms.specs import kind_for
 from actions.place_questions import place_questions
 from actions.rating import ActionRate, asks_to_rate
-from actions.returning import beside_pointer, returned_to
+from actions.returning import beside_pointer, earlier_topics, returned_to
 from actions.replies import (
     LOCAL_FIELDS,
     PICK_FIRST,
@@ -291,6 +291,9 @@ class ActionAnswer(Action):
             # words ("说回刚才保险监管那个信息查询，提交后几天给答复"; NLU: correct_answer) ask of it. So does a
             # confirmation, of the topic.
             says_this_topic=evidence.says_this_topic or went_back or confirmed is not None,
+            # Words none of which the topic's record holds, whose best hit is a service asked about earlier, name it
+            # ("落户口得本人跑一趟吧" on 退役军人优待证 after 退役士兵户口登记): gone back to without a pointer.
+            names_other=evidence.names_other or (evidence.about_topic == 0 and was_asked_about(catalogue, tracker, topic, weighed)),
             region_changed=bool(region and region.code != topic.region),
             narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )
@@ -653,6 +656,15 @@ def measure(
         says_this_topic=item is not None and (says_this(searcher, content, item) or unit is item or names_department_of(catalogue, said or content, item) or (theme is not None and calls_the_theme(searcher, catalogue, theme.id, said or content, filters))),
         names_absent=bool(searcher.absent_things(content, beside=[record_text(entry) for entry in around_items])),
     )
+
+
+def was_asked_about(catalogue: Catalogue, tracker: Tracker, topic: Topic, found: SearchResult) -> bool:
+    """Whether search is sure of a service this conversation was about before the current topic."""
+    if found.best is None or topic.code is None:
+        return False
+    earlier = {entry.service_key for code in earlier_topics(tracker, topic.code) if (entry := catalogue.entry(code)) is not None}
+    current = catalogue.entry(topic.code)
+    return found.best.item.service_key in earlier - {current.service_key if current else None}
 
 
 def sure_of_other_than_named(searcher: Searcher, probe: SearchResult, entries: list[ServiceItem], content: str, run: str, filters: Filters) -> bool:

@@ -1422,3 +1422,36 @@ def test_a_whole_set_someone_elses_same_case_and_applying_for_what_is_named(bot)
     assert "开始为您在线办理" in texts(started), texts(started)
     answered_inside_the_form(permit, "签注批下来要等几天", "居住证签注", "即办")
     say(permit, "取消申请")
+
+
+def test_an_earlier_matter_named_before_its_question_or_by_its_best_hit_and_a_places_hours_inside_a_form(bot) -> None:
+    """"残疾证那个要跑几趟" (the pointer straight before the question, no comma) and "危化品那个许可，…" (the kind of thing
+    after it) go back to the service named; "给他落户口要本人去一趟吗" on 退役军人优待证, whose record holds none of the
+    words, goes back to 退役士兵户口登记 asked about before (search's best hit, though not sure enough for a new
+    service); inside the newborn form "派出所户籍窗口几点关门" gets the hours (session 62: each had stayed on the topic,
+    or been taken as the form's answer)."""
+    me = user()
+    say(me, "孩子听力有残疾，残疾人证怎么新办")
+    say(me, "办证和领补贴那一整套能一起办吗")
+    say(me, "我们在潍坊奎文，补贴需要啥条件")
+    back = say(me, "残疾证那个要跑几趟")
+    assert [i["name"] for i in items(back)] == ["残疾人证新办"] and custom(back, "field") == ["visits"], texts(back)
+    other = user()
+    say(other, "排污许可证首次申请怎么办")
+    say(other, "危险化学品经营许可不带储存的怎么办")
+    say(other, "还是说回排污证那个，厂子在临沂，要多少天")
+    say(other, "那要是厂子在潍坊寿光呢")
+    kind = say(other, "危化品那个许可，寿光那边要啥条件")
+    assert [i["name"] for i in items(kind)] == ["危险化学品经营许可（不带储存设施）"], texts(kind)
+    veteran = user()
+    say(veteran, "退役军人优待证在哪领")
+    say(veteran, "退役士兵户口登记怎么办")
+    say(veteran, "说回优待证，我在济宁任城，要带什么材料")
+    unmarked = say(veteran, "给他落户口要本人去一趟吗")
+    assert [i["name"] for i in items(unmarked)] == ["退役士兵户口登记"] and custom(unmarked, "field") == ["visits"], texts(unmarked)
+    newborn = user()
+    say(newborn, "孩子在烟台芝罘出生，出生登记怎么办")
+    started = say(newborn, "那你现在就帮我把新生儿这几样申请了吧")
+    assert "开始为您在线办理" in texts(started), texts(started)
+    answered_inside_the_form(newborn, "派出所户籍窗口几点关门", "办公时间")
+    say(newborn, "取消申请")

@@ -447,6 +447,7 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("光说是抢修急用，算得上正当理由吗", "conditions"),
         ("他这个问题属于宗教业务吧，能在你们那咨询", "conditions"),
         ("这个属于哪个部门管", "location"),
+        ("这个钱不用我跑腿去申请吧", "visits"),
         ("是在职的才能办吗", "conditions"),
         ("是在网上办还是线下办", "online"),  # (no office's word: not which office)
         ("是在粤省事办吗", "online"),

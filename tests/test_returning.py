@@ -44,6 +44,9 @@ from actions.returning import beside_pointer, earlier_topics, pointer_clause, re
         ("落户那边，去派出所得跑几趟", "落户  "),
         ("水利那家检测公司的事，打哪个电话能问到", "水利那家检测公司  "),
         ("我想问一下，这个证要多久", None),
+        ("残疾证那个 就中了吧", "残疾证   就中了吧"),  # (straight before its question, the cue taken out: session 62)
+        ("危化品那个许可，寿光这边啥", "危化品  许可"),  # (the kind of thing said after the pointer)
+        ("我那个朋友想问问", None),
         ("还是说回改地址那个，公司是在青岛胶州登记的，都得交些啥", "还是 改地址那个"),  # (说回 the pointer)
     ],
 )

@@ -57,7 +57,7 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     clicked = choice_clicked(tracker)
     if clicked is not None:
         return clicked
-    words_field = field_cued(text) if facts else None
+    words_field = (field_cued(text) or fact_asked(text)) if facts else None  # (a fact too: "派出所户籍窗口几点下班")
     untold_field = words_field in FIELDS_NO_ANSWER_TELLS
     confirming = untold_field and CONFIRMING.search(text)
     which_asked = words_field is not None and WHICH_ASKED.search(text) and not FORM_TALK.search(text)
