@@ -228,7 +228,11 @@ class Searcher:
         lexicon = self.index.lexicon
         uses = Counter(token for tokens in self.index.tokens for token in tokens)
         words = set(uses) | set(lexicon.canonical) | set(lexicon.canonical.values())
-        return Homophones(words, lambda run: run in words or lexicon.is_word(run), lambda word: uses[word])
+        items = [item for _, item in self.index.live_items()]
+        named = Counter(token for item in items for token in set(lexicon.tokens(item.name)))
+        # (Two characters the records write are no slip, though no dictionary knows them: 出省, 户号.)
+        written = {text[at : at + 2] for text in map(record_text, items) for at in range(len(text) - 1)}
+        return Homophones(words, lambda run: run in words or lexicon.is_word(run), lambda word: uses[word], named.items(), written.__contains__)
 
     @cached_property
     def asking_slips(self) -> AskingSlips:

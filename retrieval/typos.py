@@ -45,13 +45,32 @@ def masks(word: str) -> set[str]:
     return {word[:at] + "?" + word[at + 1 :] for at in range(len(word))}
 
 
+# Two characters no dictionary knows, sounding like a word the catalogue's names use ("规化许可证", "使用登计",
+# "高龄补帖", "人民条解", "报明"): that word, when neither character is one of grammar (Cantonese too: "等几耐" is no
+# 等级, "长衫故事嘅展" no 开展; 点 and 几 of amounts: "种点地" no 重点) and no word holding either reaches past them.
+# Not two characters the records write (出省, 户号: words the dictionary lacks). On the dialogue files' 5,071 says it
+# read 31 slips and one word (钱出); names, not records, keep it to the words services are called by (README,
+# Conversations, session 62).
+GRAMMAR_CHARS = FUNCTION_CHARS | frozenset("几点嘅咗啲喺嗰佢冇系唔咁")
+NAME_FLOOR = 2  # names of this many items use the word
+
+
 class Homophones:
-    def __init__(self, words: Iterable[str], is_word: Callable[[str], bool], uses: Callable[[str], int] = lambda word: 0) -> None:
+    def __init__(
+        self, words: Iterable[str], is_word: Callable[[str], bool], uses: Callable[[str], int] = lambda word: 0,
+        name_uses: Iterable[tuple[str, int]] = (), written: Callable[[str], bool] = lambda run: False,
+    ) -> None:
         """`words`: the catalogue's words (what a slip is corrected to); `is_word`: whether a
         run is a word at all (the catalogue's, or the tokenizer's dictionary); `uses`: how
-        often the catalogue uses a word."""
+        often the catalogue uses a word; `name_uses`: the words of its items' names, with how
+        many names use each; `written`: whether its records write two characters together."""
         self._is_word = is_word
+        self._written = written
         self._uses = uses
+        self._named_by_sound: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        for word, count in name_uses:
+            if len(word) == 2 and HAN_ONLY.fullmatch(word) and count >= NAME_FLOOR:
+                self._named_by_sound.setdefault(tuple(lazy_pinyin(word)), []).append((count, word))
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
         self._things_by_sound: dict[tuple[str, ...], list[str]] = {}  # two characters: 护照, 公证
         for word in sorted(set(words)):
@@ -76,7 +95,28 @@ class Homophones:
             word = self._thing_done_to(text, start)
             if word is not None:
                 text = text[:start] + word + text[start + 2 :]
+        start = 0
+        while start + 2 <= len(text):
+            word = self._name_word_for(text, start)
+            if word is not None:
+                text = text[:start] + word + text[start + 2 :]
+            start += 2 if word is not None else 1  # (past it: "签住要" mended to 签注 is no 主要)
         return text
+
+    def _name_word_for(self, text: str, start: int) -> str | None:
+        """The word of the catalogue's names that the two characters at `start` are a slip of (`GRAMMAR_CHARS`)."""
+        run = text[start : start + 2]
+        if not HAN_ONLY.fullmatch(run) or GRAMMAR_CHARS.intersection(run) or self._is_word(run) or self._written(run):
+            return None
+        sounding = self._named_by_sound.get(tuple(lazy_pinyin(run)), ())
+        candidates = [(count, word) for count, word in sounding if sum(a != b for a, b in zip(run, word)) == 1]
+        if not candidates:
+            return None
+        end = start + 2
+        spans = ((a, b) for a in range(max(start - 3, 0), end) for b in range(max(a + 2, start + 1), min(a + 4, len(text)) + 1))
+        if any((a < start or b > end) and self._is_word(text[a:b]) for a, b in spans):
+            return None
+        return max(candidates)[1]
 
     def _thing_done_to(self, text: str, start: int) -> str | None:
         """The catalogue's two-character thing that the two characters at `start`, right after

@@ -1455,3 +1455,13 @@ def test_an_earlier_matter_named_before_its_question_or_by_its_best_hit_and_a_pl
     assert "开始为您在线办理" in texts(started), texts(started)
     answered_inside_the_form(newborn, "派出所户籍窗口几点关门", "办公时间")
     say(newborn, "取消申请")
+
+
+def test_a_word_slipped_by_sound_is_read_as_the_word_services_are_called_by(bot) -> None:
+    """"规化许可证" (规划 typed by its sound, a word no dictionary knows) finds 建设工程规划许可证核发, and the follow-up stays
+    on it (session 62: it had got a list of four permits, and the follow-up that list again)."""
+    me = user()
+    first = say(me, "车间要扩建，规化许可证去哪办")
+    assert {i["name"] for i in items(first)} == {"建设工程规划许可证核发"}, texts(first)
+    papers = say(me, "在济南的话要带啥材料")
+    assert [i["name"] for i in items(papers)] == ["建设工程规划许可证核发"] and custom(papers, "field") == ["materials"], texts(papers)

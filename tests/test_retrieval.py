@@ -855,6 +855,25 @@ def test_two_characters_after_what_is_done_to_a_thing_are_read_as_the_thing_they
     assert slips.correct("没有办法正常做饭") == "没有办法正常做饭"  # 办法, 正常: words of their own
 
 
+def test_two_characters_no_dictionary_knows_are_read_as_the_word_of_names_they_sound_like() -> None:
+    from retrieval.typos import Homophones
+
+    words = {"许可证", "规划", "登记", "使用", "补贴", "技能", "提升", "签注", "居住证", "续签", "调解", "人民", "等级", "重点", "我市"}
+    names = [("规划", 3), ("登记", 40), ("补贴", 9), ("签注", 6), ("调解", 2), ("等级", 5), ("重点", 4), ("我市", 9), ("出生", 8)]
+    written = {"出省"}
+    slips = Homophones(words, lambda run: run in words, name_uses=names, written=written.__contains__)
+    assert slips.correct("规化许可证得找谁批") == "规划许可证得找谁批"
+    assert slips.correct("特种设备使用登计咋办") == "特种设备使用登记咋办"
+    assert slips.correct("技能提升补帖咋领") == "技能提升补贴咋领"
+    assert slips.correct("人民条解的电话") == "人民调解的电话"
+    assert slips.correct("要等几耐") == "要等几耐"  # (Cantonese 几: grammar, no 等级)
+    assert slips.correct("种点开花的") == "种点开花的"  # (点 of an amount)
+    assert slips.correct("我是来办证的") == "我是来办证的"  # (是: grammar)
+    assert slips.correct("续签住要带啥") == "续签住要带啥"  # (续签 holds 签 and reaches past the two)
+    assert slips.correct("发货出省要办检疫证吗") == "发货出省要办检疫证吗"  # (the records write 出省)
+    assert Homophones(words, lambda run: run in words, name_uses=[("调解", 1)]).correct("人民条解") == "人民条解"  # (one name only)
+
+
 @pytest.mark.parametrize(
     "question, offered",
     [
