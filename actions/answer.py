@@ -743,9 +743,9 @@ def without_steps(searcher: Searcher, content: str) -> str:
     return " ".join(word for word in searcher.index.lexicon.tokens(content) if word not in step_words())
 
 
-def sure_of_another(searcher: Searcher, words: str, item: ServiceItem, filters: Filters | None = None) -> bool:
+def sure_of_another(searcher: Searcher, words: str, item: ServiceItem, filters: Filters = Filters()) -> bool:
     """Whether search is sure of a service other than `item` for the words (where `filters` say)."""
-    other = searcher.search(words, filters or Filters(), k=1).best
+    other = searcher.search(words, filters, k=1).best
     return other is not None and other.item.service_key != item.service_key
 
 

@@ -1,5 +1,6 @@
-"""Homophone slips in the names of documents and funds ("残疾症" for 残疾证, "通行正" for 通行证)
-and in the words that ask for a fact ("咨询电花多少", "大概要几填": `AskingSlips`).
+"""Homophone slips in the names of documents and funds ("残疾症" for 残疾证, "通行正" for 通行证), in the
+words services are called by ("规化许可证", "使用登计": `GRAMMAR_CHARS`) and in the words that ask for a fact
+("咨询电花多少", "大概要几填": `AskingSlips`).
 
 Chinese is typed by sound, so a slip picks another character of the same sound, and the
 slipped word matches nothing the search knows (a dense model reads it as something else

@@ -68,6 +68,14 @@ def custom(messages: list[dict], key: str) -> list:
     return [m["custom"][key] for m in messages if key in (m.get("custom") or {})]
 
 
+def reply_after(*said: str) -> list[dict]:
+    """A new user's conversation, each message said in turn: the reply to the last."""
+    me = user()
+    for text in said[:-1]:
+        say(me, text)
+    return say(me, said[-1])
+
+
 def user() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from actions.topic import decide, thresholds
 from bot.eval_dialogues import evaluate, read_dialogues
-from tests.chat import RASA, RASA_TOKEN, custom, items, say, texts, user
+from tests.chat import RASA, RASA_TOKEN, custom, items, reply_after, say, texts, user
 
 DIALOGUES = Path(__file__).parent / "data" / "sd_dialogues.jsonl"
 
@@ -1399,9 +1399,7 @@ def test_a_whole_set_someone_elses_same_case_and_applying_for_what_is_named(bot)
     say(me, "我们小厂不干了，企业注销登记怎么办")
     whole = say(me, "注销连着的那一整套，能一起给我办了吗")
     assert custom(whole, "themes") and custom(whole, "themes")[0][0]["id"] == "theme-qiye-zhuxiao", texts(whole)
-    other = user()
-    say(other, "营业执照丢了怎么补领")
-    neighbour = say(other, "我隔壁店的老王也想申请一份，多久能拿到")
+    neighbour = reply_after("营业执照丢了怎么补领", "我隔壁店的老王也想申请一份，多久能拿到")
     assert [i["name"] for i in items(neighbour)] == ["营业执照补领"] and custom(neighbour, "field") == ["time_limit"], texts(neighbour)
     newborn = user()
     say(newborn, "孩子刚在济南历下出生，出生登记怎么办")
@@ -1436,18 +1434,10 @@ def test_an_earlier_matter_named_before_its_question_or_by_its_best_hit_and_a_pl
     say(me, "我们在潍坊奎文，补贴需要啥条件")
     back = say(me, "残疾证那个要跑几趟")
     assert [i["name"] for i in items(back)] == ["残疾人证新办"] and custom(back, "field") == ["visits"], texts(back)
-    other = user()
-    say(other, "排污许可证首次申请怎么办")
-    say(other, "危险化学品经营许可不带储存的怎么办")
-    say(other, "还是说回排污证那个，厂子在临沂，要多少天")
-    say(other, "那要是厂子在潍坊寿光呢")
-    kind = say(other, "危化品那个许可，寿光那边要啥条件")
+    kind = reply_after("排污许可证首次申请怎么办", "危险化学品经营许可不带储存的怎么办", "还是说回排污证那个，厂子在临沂，要多少天",
+                       "那要是厂子在潍坊寿光呢", "危化品那个许可，寿光那边要啥条件")
     assert [i["name"] for i in items(kind)] == ["危险化学品经营许可（不带储存设施）"], texts(kind)
-    veteran = user()
-    say(veteran, "退役军人优待证在哪领")
-    say(veteran, "退役士兵户口登记怎么办")
-    say(veteran, "说回优待证，我在济宁任城，要带什么材料")
-    unmarked = say(veteran, "给他落户口要本人去一趟吗")
+    unmarked = reply_after("退役军人优待证在哪领", "退役士兵户口登记怎么办", "说回优待证，我在济宁任城，要带什么材料", "给他落户口要本人去一趟吗")
     assert [i["name"] for i in items(unmarked)] == ["退役士兵户口登记"] and custom(unmarked, "field") == ["visits"], texts(unmarked)
     newborn = user()
     say(newborn, "孩子在烟台芝罘出生，出生登记怎么办")
