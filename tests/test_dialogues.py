@@ -1311,6 +1311,16 @@ def test_applying_where_the_user_says_and_questions_inside_the_form_are_answered
     answered_inside_the_form(me, "派出所礼拜六上班不", "办公时间")
 
 
+def form_started_after(*said: str) -> list[dict]:
+    """A new user's conversation whose last message asks to apply: the reply to it (the form is cancelled after)."""
+    me = user()
+    for text in said[:-1]:
+        say(me, text)
+    reply = say(me, said[-1])
+    say(me, "取消申请")
+    return reply
+
+
 def answered_inside_the_form(me: str, said: str, *shown: str) -> None:
     """A question asked inside a started form: answered (with these words), then the form goes on."""
     reply = say(me, said)
@@ -1401,18 +1411,10 @@ def test_a_whole_set_someone_elses_same_case_and_applying_for_what_is_named(bot)
     assert custom(whole, "themes") and custom(whole, "themes")[0][0]["id"] == "theme-qiye-zhuxiao", texts(whole)
     neighbour = reply_after("营业执照丢了怎么补领", "我隔壁店的老王也想申请一份，多久能拿到")
     assert [i["name"] for i in items(neighbour)] == ["营业执照补领"] and custom(neighbour, "field") == ["time_limit"], texts(neighbour)
-    newborn = user()
-    say(newborn, "孩子刚在济南历下出生，出生登记怎么办")
-    started = say(newborn, "那就把新生儿要办的这几样一起申请了吧")
+    started = form_started_after("孩子刚在济南历下出生，出生登记怎么办", "那就把新生儿要办的这几样一起申请了吧")
     assert custom(started, "form") and custom(started, "form")[0]["kind"] == "newborn", texts(started)
-    say(newborn, "取消申请")
-    card = user()
-    say(card, "人才引进落户怎么办")
-    say(card, "社会保障卡申领怎么弄")
-    say(card, "还是说回落户那个，要带啥材料")
-    applied = say(card, "社保卡那个你就直接帮我申请了吧")
+    applied = form_started_after("人才引进落户怎么办", "社会保障卡申领怎么弄", "还是说回落户那个，要带啥材料", "社保卡那个你就直接帮我申请了吧")
     assert custom(applied, "form") and custom(applied, "form")[0]["kind"] == "social_card", texts(applied)
-    say(card, "取消申请")
     permit = user()
     say(permit, "居住证签注怎么办")
     say(permit, "我住在潍坊，网上能办吗")

@@ -57,7 +57,9 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     clicked = choice_clicked(tracker)
     if clicked is not None:
         return clicked
-    words_field = (field_cued(text) or fact_asked(text)) if facts else None  # (a fact too: "派出所户籍窗口几点下班")
+    # A fact named beside the words of what it is of ("签注那个窗口周六开不开门", "派出所户籍窗口几点下班").
+    fact_named = fact_asked(text) if facts else None
+    words_field = (field_cued(text) or fact_named) if facts else None
     untold_field = words_field in FIELDS_NO_ANSWER_TELLS
     confirming = untold_field and CONFIRMING.search(text)
     which_asked = words_field is not None and WHICH_ASKED.search(text) and not FORM_TALK.search(text)
@@ -70,8 +72,8 @@ def question_in_form(tracker: Tracker, facts: bool = False) -> dict[str, Any] | 
     # words that end as a question ("青岛那边有个电话能先问问不"; NLU: inform_region), or that ask whether.
     words = read_words(searcher, catalogue, text)
     fact = words.field if facts and words.fact_alone and asks_a_fact(text) else None
-    # A fact named beside the words of what it is of ("签注那个窗口周六开不开门", "领证的网点礼拜天上班不"): that fact.
-    asked_fact = fact_asked(text) if facts and not words.field else None
+    # The fact named is the one asked when the words cue no field ("领证的网点礼拜天上班不").
+    asked_fact = fact_named if not words.field else None
     cued = (words.field or asked_fact) if facts and (CLOSING_ASK.search(text) or ASKS_WHETHER.search(text) or confirming or asked_in_words) and not ANSWER_DIGITS.search(text) else None
     asked_how = facts and ASKS_HOW.search(text) and not ANSWER_DIGITS.search(text)
     if fact is None and cued is None and not asked_how and (intent.get("name") not in QUESTION_INTENTS or (intent.get("confidence") or 0) < MIN_CONFIDENCE):
