@@ -228,11 +228,12 @@ class ActionAnswer(Action):
             send(dispatcher, acknowledged_message(catalogue.entry(topic.code)))  # the topic and its choices stay
             return events
         intent = intent_of_where(searcher, catalogue, text, region, intent, topic.code)
-        if intent in ("ask_suggestions", "ask_progress") and (cued := field_cued(text)) is not None and (item := catalogue.entry(topic.code)):
+        if intent in ("ask_suggestions", "ask_progress", "choose_option") and (cued := field_cued(text)) is not None and (item := catalogue.entry(topic.code)):
             # A fact of the topic asked in words NLU took for a request for suggestions, from 还要 / 还得 ("除了方案
-            # 报告书，还要附上什么", "图纸之外还得带齐哪些申报文件"), or for an application's progress ("从受理到拿证一共
-            # 几个工作日"), which their actions sent here: that field's question, to be weighed as one. (Not when search
-            # is sure the words name another service: "还有我老婆想考CPA，在哪报名啊".)
+            # 报告书，还要附上什么", "图纸之外还得带齐哪些申报文件"), for an application's progress ("从受理到拿证一共
+            # 几个工作日") or, with no choices standing, for a pick by a number ("是去平安大厦10楼吧"), which their actions
+            # sent here: that field's question, to be weighed as one. (Not when search is sure the words name another
+            # service: "还有我老婆想考CPA，在哪报名啊".)
             if not sure_of_another(searcher, strip_field_cues(text), item):
                 intent = INTENT_OF_FIELD[cued]
         region_code = region.code if region else topic.region

@@ -68,9 +68,9 @@ class Homophones:
         self._is_word = is_word
         self._written = written
         self._uses = uses
-        self._named_by_sound: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        self._named_by_sound: dict[tuple[str, ...], list[tuple[int, str]]] = {}  # two characters, three or four
         for word, count in name_uses:
-            if len(word) == 2 and HAN_ONLY.fullmatch(word) and count >= NAME_FLOOR:
+            if 2 <= len(word) <= 4 and HAN_ONLY.fullmatch(word) and count >= NAME_FLOOR:
                 self._named_by_sound.setdefault(tuple(lazy_pinyin(word)), []).append((count, word))
         self._by_sound: dict[tuple[str, ...], list[str]] = {}
         self._things_by_sound: dict[tuple[str, ...], list[str]] = {}  # two characters: 护照, 公证
@@ -96,6 +96,13 @@ class Homophones:
             word = self._thing_done_to(text, start)
             if word is not None:
                 text = text[:start] + word + text[start + 2 :]
+        for length in LENGTHS:
+            start = 0
+            while start + length <= len(text):
+                word = self._long_name_word_for(text, start, length)
+                if word is not None:
+                    text = text[:start] + word + text[start + length :]
+                start += length if word is not None else 1
         start = 0
         while start + 2 <= len(text):
             word = self._name_word_for(text, start)
@@ -104,12 +111,30 @@ class Homophones:
             start += 2 if word is not None else 1  # (past it: "签住要" mended to 签注 is no 主要)
         return text
 
+    def _long_name_word_for(self, text: str, start: int, length: int) -> str | None:
+        """The word of three or four characters of the catalogue's names that the run at `start` is a
+        slip of ("消防验手" for 消防验收, "灵活就叶" for 灵活就业): one character differs, not one of grammar
+        nor one in another word, inside the run or reaching past it ("负责任" is no 负责人, "广东生源" no 广东省,
+        "中医十几年" no 中医师). (jieba keeps such words whole, so their halves are no name words of their own.)"""
+        run, end = text[start : start + length], start + length
+        if not HAN_ONLY.fullmatch(run) or self._is_word(run):
+            return None
+        for count, word in sorted(self._named_by_sound.get(tuple(lazy_pinyin(run)), ()), reverse=True):
+            changed = [start + i for i, (c, w) in enumerate(zip(run, word)) if c != w]
+            if len(changed) != 1 or text[changed[0]] in GRAMMAR_CHARS:
+                continue
+            at = changed[0]
+            spans = ((a, b) for a in range(max(at - 3, 0), at + 1) for b in range(at + 1, min(at + 4, len(text)) + 1) if b - a >= 2)
+            if not any((a, b) != (start, end) and self._is_word(text[a:b]) for a, b in spans):
+                return word
+        return None
+
     def _name_word_for(self, text: str, start: int) -> str | None:
         """The word of the catalogue's names that the two characters at `start` are a slip of (`GRAMMAR_CHARS`)."""
         run = text[start : start + 2]
         if not HAN_ONLY.fullmatch(run) or GRAMMAR_CHARS.intersection(run) or self._is_word(run) or self._written(run):
             return None
-        sounding = self._named_by_sound.get(tuple(lazy_pinyin(run)), ())
+        sounding = self._named_by_sound.get(tuple(lazy_pinyin(run)), ())  # (only two-character words sound as two)
         candidates = [(count, word) for count, word in sounding if sum(a != b for a, b in zip(run, word)) == 1]
         if not candidates:
             return None

@@ -443,6 +443,11 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("资料是交到东风东路高教大厦吧", "location"),
         ("要当面咨询的话，是去下塘西路那个公共法律服务中心吗", "location"),
         ("是去北京吗", None), ("他是在广州那边上班吗", None), ("是在网上办吗", "online"),
+        # ...in Cantonese, after the window's word or with the floor (session 63)
+        ("图书馆系咪喺中山四路嗰边", "location"), ("想当面问，佢哋喺环市东路系咪", "location"),
+        ("窗口是沿江中路298号那栋楼吧", "location"), ("税务局窗口在天河北路吧", "location"),
+        ("现场交的话是去中信大厦5楼吧", "location"), ("我家在天河路那边吧", None),
+        ("他们在东风东路开了家店吗", None), ("系咪喺屋企都得", None),
         # ...or whether the case counts as what the service asks
         ("光说是抢修急用，算得上正当理由吗", "conditions"),
         ("他这个问题属于宗教业务吧，能在你们那咨询", "conditions"),
@@ -872,6 +877,21 @@ def test_two_characters_no_dictionary_knows_are_read_as_the_word_of_names_they_s
     assert slips.correct("续签住要带啥") == "续签住要带啥"  # (续签 holds 签 and reaches past the two)
     assert slips.correct("发货出省要办检疫证吗") == "发货出省要办检疫证吗"  # (the records write 出省)
     assert Homophones(words, lambda run: run in words, name_uses=[("调解", 1)]).correct("人民条解") == "人民条解"  # (one name only)
+
+
+def test_runs_no_dictionary_knows_are_read_as_the_longer_words_of_names_they_sound_like() -> None:
+    from retrieval.typos import Homophones
+
+    # jieba keeps 消防验收 and 灵活就业 whole: their halves are no name words, the whole ones are.
+    words = {"消防验收", "灵活就业", "广东省", "中医师", "再生育", "生源", "十几", "生育"}
+    names = [("消防验收", 3), ("灵活就业", 4), ("广东省", 50), ("中医师", 3), ("再生育", 2)]
+    slips = Homophones(words, lambda run: run in words, name_uses=names)
+    assert slips.correct("商场的消防验手找谁办") == "商场的消防验收找谁办"
+    assert slips.correct("灵活就叶的人咋交社保") == "灵活就业的人咋交社保"  # (就 of grammar, but not the slip)
+    assert slips.correct("我是广东生源的学生") == "我是广东生源的学生"  # (生源 reaches past the run: no 广东省)
+    assert slips.correct("当中医十几年了") == "当中医十几年了"  # (十几)
+    assert slips.correct("我在生育期间能办吗") == "我在生育期间能办吗"  # (在, grammar, is what slipped: no 再生育)
+    assert Homophones(words, lambda run: run in words, name_uses=[("消防验收", 1)]).correct("消防验手") == "消防验手"  # (one name only)
 
 
 @pytest.mark.parametrize(
