@@ -1,5 +1,5 @@
 """Homophone slips in the names of documents and funds ("残疾症" for 残疾证, "通行正" for 通行证), in the
-words services are called by ("规化许可证", "使用登计": `GRAMMAR_CHARS`) and in the words that ask for a fact
+words services are called by ("规化许可证", "使用登计", "消防验手": `GRAMMAR_CHARS`) and in the words that ask for a fact
 ("咨询电花多少", "大概要几填": `AskingSlips`).
 
 Chinese is typed by sound, so a slip picks another character of the same sound, and the
@@ -119,7 +119,7 @@ class Homophones:
         run, end = text[start : start + length], start + length
         if not HAN_ONLY.fullmatch(run) or self._is_word(run):
             return None
-        for count, word in sorted(self._named_by_sound.get(tuple(lazy_pinyin(run)), ()), reverse=True):
+        for _, word in sorted(self._named_by_sound.get(tuple(lazy_pinyin(run)), ()), reverse=True):  # most used first
             changed = [start + i for i, (c, w) in enumerate(zip(run, word)) if c != w]
             if len(changed) != 1 or text[changed[0]] in GRAMMAR_CHARS:
                 continue
