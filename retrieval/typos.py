@@ -17,6 +17,7 @@ nor the rest one of its own (`_inner_slip_fits`). Wider, the rule "corrected" re
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Callable, Iterable
 
 from pypinyin import lazy_pinyin
@@ -56,6 +57,18 @@ GRAMMAR_CHARS = FUNCTION_CHARS | frozenset("几点嘅咗啲喺嗰佢冇系唔咁
 NAME_FLOOR = 2  # names of this many items use the word
 
 
+def mended(text: str, length: int, slip_at: Callable[[str, int], str | None], past: bool = False) -> str:
+    """`text` with each run of `length` characters that `slip_at` reads as a slip replaced by its word, left to
+    right; the scan goes on past a word mended when `past`, else from the character after the run's start."""
+    start = 0
+    while start + length <= len(text):
+        word = slip_at(text, start)
+        if word is not None:
+            text = text[:start] + word + text[start + length :]
+        start += length if word is not None and past else 1
+    return text
+
+
 class Homophones:
     def __init__(
         self, words: Iterable[str], is_word: Callable[[str], bool], uses: Callable[[str], int] = lambda word: 0,
@@ -85,31 +98,16 @@ class Homophones:
 
     def correct(self, text: str) -> str:
         for length in LENGTHS:
-            start = 0
-            while start + length <= len(text):
-                word = self._word_for(text, start, length)
-                if word is not None:
-                    text = text[:start] + word + text[start + length :]
-                start += 1
+            text = mended(text, length, partial(self._word_for, length=length))
         for match in reversed(list(re.finditer(r"(?=[\u4e00-\u9fff]{2})", text))):
             start = match.start()
             word = self._thing_done_to(text, start)
             if word is not None:
                 text = text[:start] + word + text[start + 2 :]
         for length in LENGTHS:
-            start = 0
-            while start + length <= len(text):
-                word = self._long_name_word_for(text, start, length)
-                if word is not None:
-                    text = text[:start] + word + text[start + length :]
-                start += length if word is not None else 1
-        start = 0
-        while start + 2 <= len(text):
-            word = self._name_word_for(text, start)
-            if word is not None:
-                text = text[:start] + word + text[start + 2 :]
-            start += 2 if word is not None else 1  # (past it: "签住要" mended to 签注 is no 主要)
-        return text
+            text = mended(text, length, partial(self._long_name_word_for, length=length), past=True)
+        # (Past a word mended: "签住要" mended to 签注 is no 主要.)
+        return mended(text, 2, self._name_word_for, past=True)
 
     def _long_name_word_for(self, text: str, start: int, length: int) -> str | None:
         """The word of three or four characters of the catalogue's names that the run at `start` is a
