@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any, Iterable, Sequence
@@ -286,15 +287,20 @@ class ActionAnswer(Action):
             # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
             weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters, said=text)
+        # Words whose best hit is a service asked about earlier name it when the topic's record holds none of them ("落户口得
+        # 本人跑一趟吧" on 退役军人优待证 after 退役士兵户口登记), or its name says more of them than the topic's name and
+        # department do ("规划许可要是在潍坊安丘办呢" on 特种设备使用登记, whose record holds 许可; not "要去农业农村厅当面问，
+        # 地址在哪" on 种畜禽管理实施办法 of that department, after …农业农村厅法治政府建设报告查询): gone back to without a pointer.
+        topic_said = f"{topic_entry.name} {topic_entry.department}" if (topic_entry := catalogue.entry(topic.code)) is not None else ""
+        names_earlier = was_asked_about(catalogue, tracker, topic, weighed) and (evidence.about_topic == 0 or names_more(searcher, content, weighed.best.item.name, topic_said))
         evidence = replace(
             evidence,
             # The pointer's clause named the earlier service, as "这个名单" names the topic: the rest of the
             # words ("说回刚才保险监管那个信息查询，提交后几天给答复"; NLU: correct_answer) ask of it. So does a
             # confirmation, of the topic.
             says_this_topic=evidence.says_this_topic or went_back or confirmed is not None,
-            # Words none of which the topic's record holds, whose best hit is a service asked about earlier, name it
-            # ("落户口得本人跑一趟吧" on 退役军人优待证 after 退役士兵户口登记): gone back to without a pointer.
-            names_other=evidence.names_other or (evidence.about_topic == 0 and was_asked_about(catalogue, tracker, topic, weighed)),
+            names_other=evidence.names_other or names_earlier,
+            names_earlier=names_earlier,
             region_changed=bool(region and region.code != topic.region),
             narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )
@@ -654,7 +660,7 @@ def measure(
         asks_included=asks_included,
         asks_in_a_bare_clause=field is not None and asked_in_a_bare_clause(searcher, content, told_own_case=own_case, said=said),
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
-        says_this_topic=item is not None and (says_this(searcher, content, item) or unit is item or names_department_of(catalogue, said or content, item) or (theme is not None and calls_the_theme(searcher, catalogue, theme.id, said or content, filters))),
+        says_this_topic=item is not None and (says_this(searcher, content, item) or unit is item or (field == "location" and restates_its_address(said or content, item)) or names_department_of(catalogue, said or content, item) or (theme is not None and calls_the_theme(searcher, catalogue, theme.id, said or content, filters))),
         names_absent=bool(searcher.absent_things(content, beside=[record_text(entry) for entry in around_items])),
     )
 
@@ -772,7 +778,24 @@ def says_this(searcher: Searcher, content: str, item: ServiceItem) -> bool:
     return any(content.startswith(word, found.end()) for found in THIS.finditer(content) for word in words)
 
 
-REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的")
+# How long a run of an address restated must be, with a mark of one, to be the topic's own address.
+ADDRESS_RUN = 5
+ADDRESS_MARK = re.compile(r"[路街道号楼厦层]")
+
+
+def restates_its_address(said: str, item: ServiceItem) -> bool:
+    """Whether the words restate an address the item's own place holds ("去荔湾区中山七路341号那栋吧" of
+    林业有害生物防治技术咨询, at 广州市荔湾区中山七路341号之1): the place of the topic asked to be confirmed,
+    whatever else its other words ("上门咨询") find."""
+    if not item.location:
+        return False
+    match = SequenceMatcher(None, said, item.location, autojunk=False).find_longest_match()
+    return match.size >= ADDRESS_RUN and ADDRESS_MARK.search(said[match.a:match.a + match.size]) is not None
+
+
+# A clause that refers back to what was told: "他的也能查吗", or a person told of as the subject asked of
+# ("我们组长想翻翻规范原文，他要跑几趟").
+REFERS_BACK = re.compile(r"[也还这那它]|[他她]们?的|^\s*[他她佢](?:们|哋)?")
 # Someone else wanting the same done ("我隔壁果园的老陈也想申请一份，多久能拿到"): a case told, asked of the topic.
 ALSO_WANTED = re.compile(r"(也|同样)(想|要|打算|准备|得)(申请|办|领|查|报|弄|搞|做)")
 

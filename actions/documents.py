@@ -17,7 +17,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer import answered, answered_of_the_theme, asks_a_field_of_the_topic, confident_reply, send, sure_of_another
+from actions.answer import answered, answered_of_the_theme, asks_a_field_of_the_topic, confident_reply, says_this, send, sure_of_another
 from actions.choices import content_words
 from actions.context import bot_payloads, knowledge
 from catalogue.gazetteer import Region
@@ -120,6 +120,18 @@ def asks_the_topic(tracker: Tracker) -> bool:
     item, words = catalogue.entry(tracker.get_slot("current_item")), strip_field_cues(text)
     own = item is not None and not sure_of_another(searcher, words, item)
     return not names_a_subject(words, besides=searcher.words_of(item.name) if own else ())
+
+
+def of_the_service_under_discussion(tracker: Tracker) -> bool:
+    """Whether words NLU took for a document follow-up, with no document under discussion, are the
+    service's under discussion to weigh: they ask for no document ("这台中继台还是前任经理在的时候装的",
+    a remark), or point at the service by a word of its name ("这份公报一般要多少个工作日才发布出来" on
+    海洋灾害公报查询, whose 发布 is a document's word). The answer action decides what they do to it."""
+    item = knowledge()[1].entry(tracker.get_slot("current_item"))
+    if item is None:
+        return False
+    text = tracker.latest_message.get("text") or ""
+    return not says_document_words(text) or says_this(knowledge()[0], text, item)
 
 
 def answer_from_documents(
@@ -261,6 +273,8 @@ class ActionDocumentField(Action):
             if item_reply is not None:
                 send(dispatcher, item_reply)
                 return item_events
+            if of_the_service_under_discussion(tracker):
+                return answered(dispatcher, tracker)
             dispatcher.utter_message(text="请先告诉我您想了解哪份文件或哪方面的政策，例如“济南公积金租房提取每月能提多少”。")
             return []
         text = tracker.latest_message.get("text") or ""

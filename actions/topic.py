@@ -94,6 +94,8 @@ class Evidence:
     # more of the words than the topic's, and they say `name_said` of its name ("营业执照丢了
     # 怎么补领" on 居民身份证补领, whose record holds 遗失 and 补领 but not 营业执照).
     names_other: bool = False
+    # The words' best hit is a service this conversation was about before the topic, and they name it (`names_other`).
+    names_earlier: bool = False
     # Retrieval finds something worth offering as "maybe" for the words (its best hit is not the topic).
     worth_offering: bool = False
     # The user tells their circumstances ("我急用", "行动不便": data/dialogue/own_case_words.txt):
@@ -312,6 +314,11 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # NLU's inform_target narrows only with a target said (`Evidence.narrows`): "你们这个机器人是
     # 哪家公司做的啊" (公司) repeated the last answer; its words are weighed like any other message's.
     narrowing = evidence.intent == REGION_INTENT or (evidence.intent == TARGET_INTENT and evidence.narrows)
+    # A service asked about before, named beside a place ("规划许可要是在潍坊安丘办呢" on 特种设备使用登记, after 建设工程
+    # 规划许可证核发): that service there. (Not another service the words tell of where the user is: "俺单位在济宁，社保也是
+    # 在济宁交的" on 退休 narrows it, though 单位社会保险登记 is found at 0.92.)
+    if evidence.region_changed and names_service and evidence.names_earlier and evidence.elsewhere >= t.switch_named:
+        return "new_service"
     if narrowing or (evidence.region_changed and not evidence.content):
         # "那注销呢" reads like "济南的呢" (NLU: inform_region) but names no region. An act alone
         # is about the topic's thing, and the topic has no such sibling (it would have been

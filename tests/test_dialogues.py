@@ -1470,3 +1470,27 @@ def test_an_address_restated_with_its_floor_asks_the_place_and_a_longer_name_wor
     assert [i["name"] for i in items(place)] == ["营业执照补领"] and custom(place, "field") == ["location"], texts(place)
     fire = say(me, "俺们商场快完工了，消防验手咋申请")
     assert "特殊建设工程消防验收" in {i["name"] for i in items(fire)}, texts(fire)
+
+
+def test_a_service_asked_before_is_named_back_in_the_users_words_and_beside_a_place_and_remarks_stay_on_the_topic(bot) -> None:
+    """A remark NLU took for a document's follow-up, with no document under discussion, is an aside on the topic, not
+    "which document?"; "锅炉登记那头" goes back to the registration in the user's own words; "规划许可证要是换到潍坊安丘呢"
+    is the permit asked about before, there, not the registration; the topic's address restated ("福寿东街6396号那栋")
+    asks its place; and a fact asked of a person told of ("…车间主任…，他要跑几趟") is the topic's (session 64: each of
+    these went elsewhere or found nothing)."""
+    me = user()
+    first = say(me, "厂里新买了台锅炉，特种设备使用登记怎么弄")
+    assert "特种设备使用登记" in {i["name"] for i in items(first)}, texts(first)
+    remark = say(me, "这台锅炉还是前任厂长在的时候买的")
+    assert "哪份文件" not in texts(remark) and "特种设备使用登记" in texts(remark), texts(remark)
+    permit = say(me, "另外还要扩建仓库，建设工程规划许可证怎么申请")
+    assert "建设工程规划许可证核发" in {i["name"] for i in items(permit)}, texts(permit)
+    back = say(me, "锅炉登记那头，厂在淄博博山，得带哪些材料")
+    assert [i["name"] for i in items(back)] == ["特种设备使用登记"] and custom(back, "field") == ["materials"], texts(back)
+    assert "淄博" in items(back)[0]["department"], texts(back)
+    there = say(me, "规划许可证要是换到潍坊安丘呢")
+    assert [i["name"] for i in items(there)] == ["建设工程规划许可证核发"] and "潍坊" in items(there)[0]["department"], texts(there)
+    place = say(me, "想当面问问的话，是去福寿东街6396号那栋吧")
+    assert [i["name"] for i in items(place)] == ["建设工程规划许可证核发"] and custom(place, "field") == ["location"], texts(place)
+    visits = say(me, "俺们车间主任想翻翻图纸原件，他要跑几趟")
+    assert [i["name"] for i in items(visits)] == ["建设工程规划许可证核发"] and custom(visits, "field") == ["visits"], texts(visits)

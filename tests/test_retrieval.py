@@ -448,6 +448,9 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("窗口是沿江中路298号那栋楼吧", "location"), ("税务局窗口在天河北路吧", "location"),
         ("现场交的话是去中信大厦5楼吧", "location"), ("我家在天河路那边吧", None),
         ("他们在东风东路开了家店吗", None), ("系咪喺屋企都得", None),
+        # ...closed by the building pointed at, or where the papers are to be taken (session 64)
+        ("要上门问的话，去越秀区北京路180号那栋吧", "location"), ("资料系咪要拎去环市东路省人社厅嗰度", "location"),
+        ("是要拿去复印店吧", None), ("我得去北京那边吧", None),
         # ...or whether the case counts as what the service asks
         ("光说是抢修急用，算得上正当理由吗", "conditions"),
         ("他这个问题属于宗教业务吧，能在你们那咨询", "conditions"),

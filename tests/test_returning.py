@@ -47,6 +47,9 @@ from actions.returning import beside_pointer, earlier_topics, pointer_clause, re
         ("残疾证那个 就中了吧", "残疾证   就中了吧"),  # (straight before its question, the cue taken out: session 62)
         ("危化品那个许可，寿光这边啥", "危化品  许可"),  # (the kind of thing said after the pointer)
         ("我那个朋友想问问", None),
+        ("锅炉登记那头，厂在淄博博山", "锅炉登记  "),  # (那头, 那摊子: session 64)
+        ("澡堂那摊子搁济宁曲阜，得够啥条件", "澡堂   搁济宁曲阜"),
+        ("那头的人说要带身份证", None),
         ("返返嚟讲稀有金属嗰间研究所嘅机构资料，系咪网上就睇得到", " 稀有金属嗰间研究所嘅机构资料"),  # (Cantonese 返返嚟讲)
         ("窗口叫我返嚟问", None),  # (sent back)
         ("还是说回改地址那个，公司是在青岛胶州登记的，都得交些啥", "还是 改地址那个"),  # (说回 the pointer)

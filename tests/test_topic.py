@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from actions.answer import asked_first, asking_clause, offered_by_ordinal, strip_field_cues
+from actions.answer import asked_first, asking_clause, offered_by_ordinal, restates_its_address, strip_field_cues
 from actions.topic import Evidence, Thresholds, Topic, decide, marked_new, offers_maybe
 
 T = Thresholds(about_topic=0.5, switch=0.5, topic_rank=3, pick_ratio=0.8, specific=0.6, unknown=3)
@@ -199,6 +199,10 @@ CASES = [
      replace(ev("ask_location", "location", elsewhere=0.25, specific=2.06, unknown=1), worth_offering=True), "new_service"),
     ("the same words, one of them in a choice's record: which one?", CHOICES,
      replace(ev("ask_location", "location", about=0.3, elsewhere=0.25, specific=2.06, unknown=1), worth_offering=True), "await_pick"),
+    ("稳岗返还要是厂子搁青岛平度呢 (NLU: inform_region) on 一次性吸纳就业补贴, after 稳岗返还: the service asked about before, there",
+     ON_ITEM, replace(ev("inform_region", None, about=0.3, elsewhere=0.95, region_changed=True), narrows=True, names_other=True, names_earlier=True), "new_service"),
+    ("俺单位在济宁，社保也是在济宁交的 (NLU: inform_region) on 退休: another service the words tell of where the user is: the topic there",
+     ON_ITEM, replace(ev("inform_region", None, about=0.2, elsewhere=0.92, region_changed=True), narrows=True, names_other=True), "narrow"),
     ("first question of a conversation", Topic(), ev("search_service", None, elsewhere=0.9), "new_service"),
     ("a first question that fits nothing still searches (the answer says none fits)", Topic(), ev("search_service", None), "new_service"),
 ]
@@ -802,3 +806,13 @@ def test_asking_how_to_get_one_thing_is_no_request_for_suggestions(said: str, ho
     from actions.suggestions import ASKS_HOW, WHAT_ELSE
 
     assert (bool(ASKS_HOW.search(said)) and not WHAT_ELSE.search(said)) is how
+
+
+def test_the_topics_own_address_restated_points_at_it(sd_catalogue) -> None:
+    """"是去福寿东街6396号那栋吧" restates where 潍坊's 建设工程规划许可证核发 is handled (session 64); a road alone, or
+    another address, does not."""
+    permit = sd_catalogue.entry("11370700868975023X2370112001001")
+    assert "福寿东街6396号" in permit.location
+    assert restates_its_address("想当面问问的话，是去福寿东街6396号那栋吧", permit)
+    assert not restates_its_address("是去福寿东街那边吧", permit)  # (too short to be its address)
+    assert not restates_its_address("是去和平路34号2楼吧", permit)
