@@ -275,6 +275,9 @@ class ActionAnswer(Action):
         went_back = back.code != topic.code
         if went_back:
             topic, content = back, beside_pointer(content)
+            # The pointer's clause names the service, not the fact: "再说回看北江洪水预警的那个系统，用它要跑几趟" asks the
+            # visits, though 系统 is an online cue.
+            field = field_asked(FIELD_OF_INTENT.get(intent), beside_pointer(text)) or field
         theme_called = theme_of_a_part_called(searcher, catalogue, topic, text, filters)
         if theme_called is not None:  # "退休要办的那几样，能一起弄了不" on a part of 退休“一件事”: that theme
             reply, shown = answer_about(catalogue.entry(theme_called), field, region_code, catalogue)

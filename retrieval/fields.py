@@ -215,9 +215,13 @@ WHERE_HANDED_IN = "|".join(
     for what in ("", "申请")
 )
 HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(?<=[去来])(交|递|送)(材料|资料)(?![^，,。？?！!]{0,3}(什么|啥|哪|几|咩))|从(交|递|提交|递交|报|送)(材料|资料)(到|起)|(交|递|提交|递交)(了|咗|完|齐|好)(材料|资料)"
-                       r"|(?<!啥)(?<!什么)(?<!哪些)(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了|上去)|(材料|资料)(?=(系咪|是不是)?(要|得)?((交|递|送|寄)(去|到|给)|(拎|拿|带)去))"
+                       r"|(?<!啥)(?<!什么)(?<!哪些)(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了|上去|齐(?=后|以后|之后))|(材料|资料)(?=(系咪|是不是)?(要|得)?((交|递|送|寄)(去|到|给)|(拎|拿|带)去))"
                        rf"|(?:{WHERE_HANDED_IN})(材料|资料)|(材料|资料)(?=(要|得)?(在|去|到|喺)(哪(里|儿)?|边度?)(交|递|提交|递交|送))"
                        r"|(?<=[交递送])(材料|资料)(?=(要|得)?(去|到|在|喺)(哪|边度))")
+
+
+# Where a result is seen ("在系统里查到", "喺网上睇到"), beside another fact's cue.
+SEEN_ONLINE = re.compile(r"(在|喺)(网上|系统|平台|网站|官网)(里|上|度)?(就)?(能|可以|得)?(查到|查得到|看到|看得到|睇到|睇得到|查询到|见到)")
 
 
 # A condition told before the question ("如果网上不行，是不是还得专门回广东跑一趟"): its words ask
@@ -250,6 +254,8 @@ def field_asked(intent_field: Field | None, text: str) -> Field | None:
     cued = field_cued(text)
     if intent_field is None or cued is None or cued == intent_field:
         return intent_field or cued or detect_field(told)
+    if cued != "online":  # (where the result is seen tells no way of applying: "几个工作日能在系统里查到记录")
+        told = SEEN_ONLINE.sub(" ", told)
     return intent_field if CUES[intent_field].search(PREMISE.sub(" ", told)) else cued
 
 

@@ -1476,8 +1476,9 @@ def test_a_service_asked_before_is_named_back_in_the_users_words_and_beside_a_pl
     """A remark NLU took for a document's follow-up, with no document under discussion, is an aside on the topic, not
     "which document?"; "锅炉登记那头" goes back to the registration in the user's own words; "规划许可证要是换到潍坊安丘呢"
     is the permit asked about before, there, not the registration; the topic's address restated ("福寿东街6396号那栋")
-    asks its place; and a fact asked of a person told of ("…车间主任…，他要跑几趟") is the topic's (session 64: each of
-    these went elsewhere or found nothing)."""
+    asks its place; a fact asked of a person told of ("…车间主任…，他要跑几趟") is the topic's; and the fact of a return is
+    asked beside the pointer's clause, not in it (session 64: each of these went elsewhere or found nothing, or the last
+    answered the online fact)."""
     me = user()
     first = say(me, "厂里新买了台锅炉，特种设备使用登记怎么弄")
     assert "特种设备使用登记" in {i["name"] for i in items(first)}, texts(first)
@@ -1494,3 +1495,5 @@ def test_a_service_asked_before_is_named_back_in_the_users_words_and_beside_a_pl
     assert [i["name"] for i in items(place)] == ["建设工程规划许可证核发"] and custom(place, "field") == ["location"], texts(place)
     visits = say(me, "俺们车间主任想翻翻图纸原件，他要跑几趟")
     assert [i["name"] for i in items(visits)] == ["建设工程规划许可证核发"] and custom(visits, "field") == ["visits"], texts(visits)
+    again = say(me, "回到网上登记锅炉那个，用它得跑几回")  # (网上 names the service here, not the fact asked)
+    assert [i["name"] for i in items(again)] == ["特种设备使用登记"] and custom(again, "field") == ["visits"], texts(again)

@@ -581,6 +581,9 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         ("online", "我已经退休了还能申请吗", "conditions"),
         ("online", "在家还能办吗", "online"),  # (no case told)
         ("online", "放假了还能办吗", "online"),  # a fact's word (the hours, `fact_asked`), not the case
+        (None, "资料交齐后一般几个工作日能批", "time_limit"),  # handed in, 后 straight after (session 64)
+        ("online", "受理以后几天能在网上查到结果", "time_limit"),  # where the result is seen is no way of applying...
+        ("online", "在网上能查到吗", "online"),  # ...unless nothing else is asked
     ],
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:
