@@ -127,11 +127,12 @@ def of_the_service_under_discussion(tracker: Tracker) -> bool:
     service's under discussion to weigh: they ask for no document ("这台中继台还是前任经理在的时候装的",
     a remark), or point at the service by a word of its name ("这份公报一般要多少个工作日才发布出来" on
     海洋灾害公报查询, whose 发布 is a document's word). The answer action decides what they do to it."""
-    item = knowledge()[1].entry(tracker.get_slot("current_item"))
+    searcher, catalogue = knowledge()
+    item = catalogue.entry(tracker.get_slot("current_item"))
     if item is None:
         return False
     text = tracker.latest_message.get("text") or ""
-    return not says_document_words(text) or says_this(knowledge()[0], text, item)
+    return not says_document_words(text) or says_this(searcher, text, item)
 
 
 def answer_from_documents(

@@ -220,7 +220,7 @@ HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|�
                        r"|(?<=[交递送])(材料|资料)(?=(要|得)?(去|到|在|喺)(哪|边度))")
 
 
-# Where a result is seen ("在系统里查到", "喺网上睇到"), beside another fact's cue.
+# Where a result is seen ("在系统里查到", "喺网上睇到"): beside another fact's cue, no way of applying asked (`field_asked`).
 SEEN_ONLINE = re.compile(r"(在|喺)(网上|系统|平台|网站|官网)(里|上|度)?(就)?(能|可以|得)?(查到|查得到|看到|看得到|睇到|睇得到|查询到|见到)")
 
 
@@ -254,7 +254,7 @@ def field_asked(intent_field: Field | None, text: str) -> Field | None:
     cued = field_cued(text)
     if intent_field is None or cued is None or cued == intent_field:
         return intent_field or cued or detect_field(told)
-    if cued != "online":  # (where the result is seen tells no way of applying: "几个工作日能在系统里查到记录")
+    if cued != "online":  # ("几个工作日能在系统里查到记录": the time)
         told = SEEN_ONLINE.sub(" ", told)
     return intent_field if CUES[intent_field].search(PREMISE.sub(" ", told)) else cued
 
