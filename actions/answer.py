@@ -290,12 +290,7 @@ class ActionAnswer(Action):
             # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
             weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters, said=text)
-        # Words whose best hit is a service asked about earlier name it when the topic's record holds none of them ("落户口得
-        # 本人跑一趟吧" on 退役军人优待证 after 退役士兵户口登记), or its name says more of them than the topic's name and
-        # department do ("规划许可要是在潍坊安丘办呢" on 特种设备使用登记, whose record holds 许可; not "要去农业农村厅当面问，
-        # 地址在哪" on 种畜禽管理实施办法 of that department, after …农业农村厅法治政府建设报告查询): gone back to without a pointer.
-        topic_said = f"{topic_entry.name} {topic_entry.department}" if (topic_entry := catalogue.entry(topic.code)) is not None else ""
-        names_earlier = was_asked_about(catalogue, tracker, topic, weighed) and (evidence.about_topic == 0 or names_more(searcher, content, weighed.best.item.name, topic_said))
+        names_earlier = names_earlier_service(searcher, catalogue, tracker, topic, content, weighed, evidence.about_topic)
         evidence = replace(
             evidence,
             # The pointer's clause named the earlier service, as "这个名单" names the topic: the rest of the
@@ -675,6 +670,21 @@ def was_asked_about(catalogue: Catalogue, tracker: Tracker, topic: Topic, found:
     earlier = {entry.service_key for code in earlier_topics(tracker, topic.code) if (entry := catalogue.entry(code)) is not None}
     current = catalogue.entry(topic.code)
     return found.best.item.service_key in earlier - {current.service_key if current else None}
+
+
+def names_earlier_service(
+    searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topic: Topic, content: str, found: SearchResult, about_topic: float
+) -> bool:
+    """Whether the words name a service asked about before the topic, search's best hit for them: none of them
+    in the topic's record ("落户口得本人跑一趟吧" on 退役军人优待证 after 退役士兵户口登记), or its name saying more of
+    them than the topic's name and department do ("规划许可要是在潍坊安丘办呢" on 特种设备使用登记, whose record holds
+    许可; not "要去农业农村厅当面问，地址在哪" on 种畜禽管理实施办法 of that department, after …农业农村厅法治政府建设报告
+    查询). Gone back to without a pointer."""
+    if not was_asked_about(catalogue, tracker, topic, found):
+        return False
+    current = catalogue.entry(topic.code)
+    said_of_topic = f"{current.name} {current.department}" if current is not None else ""
+    return about_topic == 0 or names_more(searcher, content, found.best.item.name, said_of_topic)
 
 
 def sure_of_other_than_named(searcher: Searcher, probe: SearchResult, entries: list[ServiceItem], content: str, run: str, filters: Filters) -> bool:
