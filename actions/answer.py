@@ -305,6 +305,10 @@ class ActionAnswer(Action):
         evidence = with_place_question(evidence, searcher, words.place_words)
         move = decide(topic, evidence, thresholds())
         log.info("move %s %s", move, evidence.as_log())
+        if move == "new_service" and evidence.names_earlier:
+            # A service asked about before, named again ("安全许可是不是还得交一笔审查费" on 排污许可, after 危险化学品生产企业
+            # 安全生产许可): gone back to, as "说回…" would, though search finds others close to it for the words.
+            topic, move = replace(topic, code=earlier_found(catalogue, tracker, topic, weighed)), "refer_back"
         if move in ("refer_back", "await_pick") and field and only_tells(text) and confirmed is None and not AGE_SAID.search(text):
             # A remark with a fact's word, asking nothing ("她们学校就业办的电话一上午都占线"): not that fact of the
             # topic. As any aside: the work order a click away, and the topic and its choices stay. (An age told
@@ -663,13 +667,17 @@ def measure(
     )
 
 
-def was_asked_about(catalogue: Catalogue, tracker: Tracker, topic: Topic, found: SearchResult) -> bool:
-    """Whether search is sure of a service this conversation was about before the current topic."""
+def earlier_found(catalogue: Catalogue, tracker: Tracker, topic: Topic, found: SearchResult) -> str | None:
+    """The entry this conversation was about before the current topic, most recent first, of the service search
+    is sure of; None when it is none of them."""
     if found.best is None or topic.code is None:
-        return False
-    earlier = {entry.service_key for code in earlier_topics(tracker, topic.code) if (entry := catalogue.entry(code)) is not None}
+        return None
     current = catalogue.entry(topic.code)
-    return found.best.item.service_key in earlier - {current.service_key if current else None}
+    for code in earlier_topics(tracker, topic.code):
+        entry = catalogue.entry(code)
+        if entry is not None and entry.service_key == found.best.item.service_key and (current is None or entry.service_key != current.service_key):
+            return code
+    return None
 
 
 def names_earlier_service(
@@ -680,7 +688,7 @@ def names_earlier_service(
     them than the topic's name and department do ("规划许可要是在潍坊安丘办呢" on 特种设备使用登记, whose record holds
     许可; not "要去农业农村厅当面问，地址在哪" on 种畜禽管理实施办法 of that department, after …农业农村厅法治政府建设报告
     查询). Gone back to without a pointer."""
-    if not was_asked_about(catalogue, tracker, topic, found):
+    if earlier_found(catalogue, tracker, topic, found) is None:
         return False
     current = catalogue.entry(topic.code)
     said_of_topic = f"{current.name} {current.department}" if current is not None else ""

@@ -176,6 +176,31 @@ def test_a_question_read_as_pausing_with_no_form_is_answered_as_a_question(said:
 
 
 @pytest.mark.parametrize(
+    "said, gives_up",
+    [
+        ("算了不办了", True), ("先不办了，取消吧", True), ("不投诉了", True), ("停止申请", True), ("不想申请了", True),
+        ("我不要了", True), ("刚提交的申请想撤回", True),
+        ("老人那张卡芯片坏了，能换不", False),  # (NLU: cancel_application, from 不) a question (session 65)
+        ("读不出来了咋办", False), ("不知道去哪办", False),
+    ],
+)
+def test_a_cancel_with_nothing_to_cancel_is_one_only_in_words_giving_something_up(said: str, gives_up: bool) -> None:
+    from actions.forms.application import GIVING_UP
+
+    assert bool(GIVING_UP.search(said)) is gives_up
+
+
+def test_applying_asked_in_words_read_as_resuming_starts_the_application(bot):
+    """"先帮我把…的申请填上" tells of no application begun before (NLU: resume_application, from 填): the service
+    under discussion applied for, not an identity check to find a paused one."""
+    me = user()
+    assert items(say(me, "济南历下区的营业执照丢了咋补"))
+    reply = say(me, "行，先帮我把补执照的申请填上")
+    assert "开始为您在线办理【营业执照补领】" in texts(reply) and "暂存" not in texts(reply)
+    assert "暂存" in texts(say(user(), "接着填我上回没填完的申请"))  # (begun before: its paused answers looked for)
+
+
+@pytest.mark.parametrize(
     "said, resuming",
     [
         ("接着说续社保那事儿，俺得提前备好啥东西", False),  # (NLU: resume_application, from 接着) a question

@@ -487,6 +487,9 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("外国人可唔可以考？", "conditions"),  # Cantonese
         ("佢系临时工算唔算", "conditions"),
         ("能报销吗", None),
+        # a fee by its kind, or "a sum" to pay (session 65)
+        ("年检是不是还得交一笔钱", "fee"), ("复审另有评审费吗", "fee"), ("考试费咋交", "fee"),
+        ("交一笔社保能补上不", None), ("审批要几天", "time_limit"),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:

@@ -133,3 +133,17 @@ def test_choices_offered_and_none_taken_are_earlier_topics_too() -> None:
     offered = {"event": "slot", "name": "offered_items", "value": ["P1", "P2"]}
     events = [topic_set("A"), offered, topic_set(None), topic_set("N")]
     assert earlier_topics(Tracker(events), "N") == ["P1", "P2", "A"]
+
+
+def test_the_earlier_entry_of_the_service_search_is_sure_of(sd_searcher, sd_catalogue) -> None:
+    """A service asked about before and named again without a pointer is gone back to by the entry the
+    conversation had for it (actions/answer.py `earlier_found`), not another of search's close hits."""
+    from actions.answer import earlier_found
+    from actions.topic import Topic
+
+    safety, sewage = "1137000021795589492370126002001", "1137070075738756BG2370113001001"
+    found = sd_searcher.search("危险化学品生产企业安全生产许可证")
+    assert found.best is not None and found.best.item.code == safety
+    tracker = Tracker([topic_set(safety), topic_set(sewage)])
+    assert earlier_found(sd_catalogue, tracker, Topic(code=sewage), found) == safety
+    assert earlier_found(sd_catalogue, tracker, Topic(code=safety), found) is None  # (the topic itself: no return)

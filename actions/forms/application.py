@@ -365,6 +365,9 @@ class ActionSubmitApplication(Action):
 
 # Withdrawing an application, however asked ("刚提交的申请想撤回，怎么办理"): a cancel, not a service question.
 WITHDRAWING = re.compile(r"撤回|撤销|取消")
+# Giving something up in any words ("算了不办了", "不投诉了", "停止申请"); with none of them, and nothing to cancel,
+# the message is a question NLU took for a cancel ("俺自己那张卡磨得读不出来了，能换不", from 不).
+GIVING_UP = re.compile(rf"{WITHDRAWING.pattern}|算了|停止|不(想|要|用)?(办|申请|弄|登记|反映|投诉|提交|填|要)了|不要了|不用了|不办|不弄")
 
 
 class ActionCancelApplication(Action):
@@ -377,7 +380,8 @@ class ActionCancelApplication(Action):
             # one asking how to get a service done ("孩他爹前年走了…想申请个低饱，咋申请": cancel, from 走了)
             # as any service question, "maybe" items or "not found" included.
             said = latest_said(tracker)
-            if ASKS_HOW_TO_DO.search(said) and not WITHDRAWING.search(said):
+            gives_up = said.startswith("/") or GIVING_UP.search(said)  # (a button's payload: the 取消 of an old message)
+            if (ASKS_HOW_TO_DO.search(said) and not WITHDRAWING.search(said)) or not gives_up:
                 return await ActionAnswer().run(dispatcher, tracker, domain)
             reply, events = confident_reply(tracker)
             if reply:

@@ -18,7 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answer import answered, asks_a_field_of_the_topic
 from actions.context import latest_said, vault
-from actions.forms.application import applicant_of, raw_answers, reset
+from actions.forms.application import applicant_of, applied_if_asked, raw_answers, reset
 from actions.forms.specs import check_answer, shown, slot_value, spec_of
 from actions.portal_client import PortalClient, PortalRejected, PortalUnavailable
 from retrieval.fields import ASKS_HOW_TO_DO, QUESTION, cues_a_field
@@ -34,6 +34,9 @@ PAUSING = re.compile(r"暂停|暂存|保存|存着|存一下|[再接]着?填|继
 # Words about an application begun before ("昨天填到一半的表还能接着弄吗", "接着办之前那个申请"): with
 # them, "继续" asks for the paused answers, whatever else the message asks.
 RESUMING = re.compile(r"申请|表|填|一半|没(填|办|弄)完|接[着住](办|弄|填|来)|暂存|保存|找回|继续")
+# Words that tell of an application begun at all ("接着办", "上回填了一半"); without them, applying asked for
+# is a new application.
+BEGUN_BEFORE = re.compile(r"继续|接[着住]|恢复|上次|上回|之前|以前|昨天|前天|暂存|保存|存着|草稿|一半|没(填|办|弄)完|找回|还能")
 
 
 def asks_something(text: str) -> bool:
@@ -94,6 +97,10 @@ class ActionResumeApplication(Action):
             dispatcher.utter_message(text=f"好的，继续填写【{spec['title']}】。")
             return [*progress_left, FollowupAction("application_form")]
         said = latest_said(tracker)
+        # Applying asked for in words that tell of no application begun before ("中，先帮俺把补营业执照的申请填上",
+        # from 填): the service under discussion applied for, as "我现在就申请" would.
+        if not BEGUN_BEFORE.search(said) and (applying := await applied_if_asked(dispatcher, tracker, domain)) is not None:
+            return [*progress_left, *applying]
         if (asks_something(said) or (cues_a_field(said) and not PAUSING.search(said))) and not RESUMING.search(said):
             # No form paused here, and a question NLU took for resuming one ("接着说续社保那事儿，俺得提前
             # 备好啥东西", from 接着): answered, not a check of identity the user never asked for.
