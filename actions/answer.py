@@ -796,7 +796,15 @@ def says_this(searcher: Searcher, content: str, item: ServiceItem) -> bool:
     if THIS_ALONE.search(content):
         return True
     words = [word for word in searcher.name_words(item) - searcher.doing_words if len(word) >= 2]
-    return any(content.startswith(word, found.end()) for found in THIS.finditer(content) for word in words)
+    after_this = [content[found.end():] for found in THIS.finditer(content)]
+    return any(any(map(after.startswith, words)) or says_its_head(searcher, after, item) for after in after_this)
+
+
+def says_its_head(searcher: Searcher, after_this: str, item: ServiceItem) -> bool:
+    """Whether the words after "this" start with the character that ends the item's name, standing alone ("这个展
+    的信息" of 查询…漆玉作品展: what the name is, as 证 of a licence), not the start of a longer word ("这个证明")."""
+    head = name_stem(item.name)[-1:]
+    return bool(head) and "\u4e00" <= head <= "\u9fff" and after_this.startswith(head) and not (len(after_this) > 1 and searcher.index.lexicon.is_word(after_this[:2]))
 
 
 # How long a run of an address restated must be, with a mark of one, to be the topic's own address.

@@ -140,6 +140,12 @@ class ActionRatingReason(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         reason, topic = entity(tracker, "reason"), tracker.get_slot("rating_topic")
+        if not topic and not reason:
+            # No rating asked a reason and none was clicked: words NLU took for one ("我出家快十年了，还没参加过省里的培训")
+            # are a message like any other.
+            from actions.answer import ActionAnswer  # (that module builds on this one)
+
+            return await ActionAnswer().run(dispatcher, tracker, domain)
         if not reason or not topic or not await evaluation.add_reason(await analytics_engine(), tracker.sender_id, topic, reason):
             dispatcher.utter_message(text="目前没有需要补充原因的评价。")
             return []

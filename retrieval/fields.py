@@ -113,7 +113,7 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # asking word beside them ("需要开什么证明吗", "要不要照片"): 证明, 文件, 照片 alone are part of
     # services' names (无犯罪记录证明, 签发外国人停留证件), which the searched words must keep.
     ("materials", re.compile(r"(带|准备|俾|交|提供|出示)(点|些|啲|什么|啥|哪些|那些|边啲|咩|乜嘢)?证件|(什么|啥|哪些|那些|边啲|咩|乜嘢)证件|材料|带什么|带哪些|要交(?![钱费多]|好?几[百千]|(啥|什么|哪些|哪样)费)|交什么(?!费)|交哪些(?!费)|准备什么|准备哪些|资料|(?<!个啥)(?<!个什么)(?<!一个)(?<!办得落)(?<!办得好)(?<!办完)(?<!办好)(?<!办妥)手续(?!叫)|表格|哪些表"
-                             r"|(带|拿|准备|交|提供|揣)着?(点|些|啲)?(什么|啥|咩|乜嘢)(?!费)|(揣|带|拿)着?(哪些|哪几样)(?=东西|去|过去|来|[？?吗呢]|$)|(要|得|需要|该)准备哪几样|交哪几(样|份)(?!险|保险|费)|(只|光)?带[^，,。？?！!]{1,8}就(能|可以|行)(?=[^，,。？?！!]{0,4}([吗吧么嘛？?]|对吧|是吧|$))|(提供|揣)哪些(?=人的|信息|东西|[？?吗呢]|$)|(什么|啥|哪些|哪几样)东西|(要|带|拿|准备|交|提供|俾|整)(定|好|齐)?(几样|啲咩|咩|乜嘢)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
+                             r"|(带|拿|准备|交|提供|揣)着?(点|些|啲)?(什么|啥|咩|乜嘢)(?!费)|(揣|带|拿)着?(哪些|哪几样)(?=东西|去|过去|来|[？?吗呢]|$)|(要|得|需要|该)准备哪几样|交哪几(样|份)(?!险|保险|费)|(只|光)?(带|交|递)[^，,。？?！!费钱]{1,10}就(能|可以|行|中|够)(?=[^，,。？?！!]{0,4}([吗吧么嘛？?]|对吧|是吧|$))|(提供|揣)哪些(?=人的|信息|东西|[？?吗呢]|$)|(什么|啥|哪些|哪几样)东西|(要|带|拿|准备|交|提供|俾|整)(定|好|齐)?(几样|啲咩|咩|乜嘢)东西|单子|(复印件|原件)(要|需要|带|还是|就行|几份|吗|不)|要(复印件|原件)"
                              r"|要不要带|使唔使带|(?<![具配])附(上|带)?(些|点|啲)?(什么|啥|哪些|咩|乜嘢)|带(别的|着|上)(吗|不|么|嘛|啊|呀|[？?]|$)|带的东西|要准备的|(?<![具配储设装准])备(齐|好|上)?(点|些|啲)?(什么|啥|哪些|咩|乜嘢)"
                              # which papers, brought or readied in full ("得备齐哪几份文件", "还得带齐哪些申报文件")
                              r"|(哪几份|哪几样|哪些)[^，,。？?！!]{1,6}(带|备)齐|(?<![具配储设装准])(带|备|交|递|附)齐?(哪几份|哪几样|哪些)(?!费)(?:[^，,。？?！!]{0,2}(文件|证明|证件|材料|资料|东西))?"
@@ -141,6 +141,8 @@ FIELD_CUES: list[tuple[Field, re.Pattern[str]]] = [
     # Who may ("什么样的人才可以约"), whether the user's case may ("我这情况能办吗", "户口迁走了还能约吗").
     ("conditions", re.compile(rf"条件|资格|门槛|够格|限制|几岁|年龄|{CAN_IT_BE_DONE.pattern}|符合|要求|{COUNTS}|(什么|咩|乜嘢|啥|哪些|哪几种|哪种|哪类|什么样的?|啥样的?)情况(下)?(才|可以|能|会|先(可以|能|得))"
                               r"|(什么样|哪些|哪类|什么|啥)的?(人|单位|企业|机构)(或(个人|单位|企业))?才?不?(可以|能)|啥样的?人?才?不?(可以|能)|多少岁|多大(岁数|年纪)|我这(种|个)?情况|这(种|个|样的?)情况[^，,。？?！!]{0,2}(也|还|都)?(能|可以)|(我|我们|俺|俺们|咱|咱们|我哋)是[^，,。？?！!]{1,12}[，,]?(也|还|都)(能|可以)|非得?(要|得)?办[^，,。？?！!]{0,4}不可(?=[^，,。？?！!]{0,8}([吗么不嘛？?]|$))|像?我这(种|样)的?人?(也|还)?(能|可以)(?=(办|补|换|约|申请|领|报名|办理)?[^，,。？?！!]{0,2}([吗不么嘛？?]|$))|还能(办|约|预约|申请|领|换|补)吗"
+                              # whether what the user told now qualifies ("围堰已经清掉了，这样就能申请验收了吧")
+                              r"|(这样|这么着|咁样|那样)子?(的话)?(就|都)?(能|可以|够|算)(申请|办|报名?|领|批)[^，,。？?！!]{0,4}(了)?(吧|吗|么|不|嘛|未|[？?]|$)"
                               # a prerequisite ("是不是要有读者证才能用", Cantonese "使唔使有读者证先用得",
                               # "是不是要先停掉这边的社保才能开")
                               # asked in the clause that asks, not told ("学校说得先有居住证才能给孩子报名，居住证咋办"), of a
@@ -217,7 +219,9 @@ WHERE_HANDED_IN = "|".join(
 HANDED_IN = re.compile(r"(交|递|提交|递交)(了|咗|完|齐|好)?(材料|资料)(了|咗)?(之后|以后|后)|(?<=[去来])(交|递|送)(材料|资料)(?![^，,。？?！!]{0,3}(什么|啥|哪|几|咩))|从(交|递|提交|递交|报|送)(材料|资料)(到|起)|(交|递|提交|递交)(了|咗|完|齐|好)(材料|资料)"
                        r"|(?<!啥)(?<!什么)(?<!哪些)(材料|资料)(都|已经)?(交|递)(了|咗|齐了|完了|上去|齐(?=后|以后|之后))|(材料|资料)(?=(系咪|是不是)?(要|得)?((交|递|送|寄)(去|到|给)|(拎|拿|带)去))"
                        rf"|(?:{WHERE_HANDED_IN})(材料|资料)|(材料|资料)(?=(要|得)?(在|去|到|喺)(哪(里|儿)?|边度?)(交|递|提交|递交|送))"
-                       r"|(?<=[交递送])(材料|资料)(?=(要|得)?(去|到|在|喺)(哪|边度))")
+                       r"|(?<=[交递送])(材料|资料)(?=(要|得)?(去|到|在|喺)(哪|边度))"
+                       # ...or taken there ("俺想亲自把申报材料送过去，是在…吧")
+                       r"|(材料|资料)(?=(亲自|直接)?(送|拿|带|拎|寄)(过去|过来))")
 
 
 # Where a result is seen ("在系统里查到", "喺网上睇到"): beside another fact's cue, no way of applying asked (`field_asked`).
@@ -478,9 +482,20 @@ def detect_field(question: str) -> Field | None:
     without = without_there_is(question)
     any_field = without if THERE_IS_A_SERVICE.search(question) else question
     for field, cue in FIELD_CUES:
-        if cue.search(without if field == "conditions" else any_field):
+        found = cue.search(without if field == "conditions" else any_field)
+        if found and found.group(0) in BARE_NOUNS:
+            # What the clause asks of the papers or the hall, if anything ("这些表格是不是网上直接下载就行": online;
+            # "用不用亲自去大厅": visits), not the thing itself; else the thing's own fact ("需要什么材料").
+            clause = next(c for c in CLAUSES.findall(any_field) if found.group(0) in c)
+            asked_of_it = detect_field(clause.replace(found.group(0), "，", 1))
+            return asked_of_it if asked_of_it not in (None, "conditions") else field
+        if found:
             return field
     return "conditions" if asks_times_allowed(without) else None
+
+
+# Things a fact is asked of, which cue their own fact only when nothing else in their clause is asked.
+BARE_NOUNS = frozenset({"材料", "资料", "表格", "大厅", "办事大厅"})
 
 
 # Restating what was said and asking to confirm it ("那就是说领执照不花钱对吧", "即系网上都可以直接查到，系咪"):

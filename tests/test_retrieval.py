@@ -490,6 +490,11 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         # a fee by its kind, or "a sum" to pay (session 65)
         ("年检是不是还得交一笔钱", "fee"), ("复审另有评审费吗", "fee"), ("考试费咋交", "fee"),
         ("交一笔社保能补上不", None), ("审批要几天", "time_limit"),
+        # a paper or the hall as the thing asked of: what is asked of it
+        ("这几张表格网上能下载吧", "online"), ("办这个用不用本人去大厅", "visits"), ("去大厅要带什么", "materials"),
+        ("这些材料要复印吗", "materials"), ("材料多久能审完", "time_limit"), ("大厅在哪", "location"),
+        # whether what was told now qualifies; only one paper handed in, and enough
+        ("证都拿到了，这样就能申请补贴了吧", "conditions"), ("只交一张申请表就行吧", "materials"), ("只交工本费就行吧", "fee"),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:
@@ -587,6 +592,7 @@ def test_a_question_whether_the_users_case_qualifies(question, qualifies) -> Non
         (None, "资料交齐后一般几个工作日能批", "time_limit"),  # handed in, 后 straight after (session 64)
         ("online", "受理以后几天能在网上查到结果", "time_limit"),  # where the result is seen is no way of applying...
         ("online", "在网上能查到吗", "online"),  # ...unless nothing else is asked
+        ("materials", "我打算把材料直接拿过去，是交到中山路88号那栋吧", "location"),  # papers taken there (session 65)
     ],
 )
 def test_nlu_field_gives_way_to_words_that_only_cue_another(intent_field, question, field) -> None:

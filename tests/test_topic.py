@@ -502,6 +502,16 @@ def test_this_alone_first_points_at_the_topic(gd_searcher, gd_catalogue, said: s
     assert evidence_on(gd_searcher, gd_catalogue, topic, said, "ask_online").says_this_topic is points
 
 
+@pytest.mark.parametrize("said, points", [("那个展周末有没有开", True), ("这个展下个月还在吗", True), ("这个展览馆在哪", False)])
+def test_this_with_the_character_ending_the_topics_name_points_at_it(gd_searcher, gd_catalogue, said: str, points: bool) -> None:
+    """"这个展" of an exhibition named …作品展 points at it as "这个名单" does at a list (session 65), but not when the
+    character starts a longer word (展览馆)."""
+    from retrieval.search import name_stem
+
+    topic = next(i.name for i in gd_catalogue.items.values() if name_stem(i.name).endswith("展") and "漆玉" not in i.name)
+    assert evidence_on(gd_searcher, gd_catalogue, topic, said, "ask_online").says_this_topic is points
+
+
 def test_words_of_doing_alone_name_no_service(gd_searcher, gd_catalogue) -> None:
     """"要到哪个地方报名" on 开展林业种苗法治学习教育 names no other service by 报名, which 一物一证在线报名's
     name holds: a follow-up about where to sign up for the topic (session 58)."""
