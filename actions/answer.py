@@ -87,6 +87,8 @@ UNITS_HEADING = "这个事项在当地有多个办理单位，请问您在哪个
 ORDINAL_CHOICE = re.compile(r"第\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]")
 # A choice by its number and nothing else ("2", "第二个", "最后一个").
 BARE_ORDINAL = re.compile(r"\s*(选|要)?\s*(第?\s*([一二两三四五六七八九十]|\d{1,2})\s*[个项条种]?|最后一?[个项条种]?)\s*(吧。?|[。.！!])?\s*")
+# A number that is part of an address: of a road's door, or a window, floor or room.
+ADDRESS_NUMBER = re.compile(r"(?:路|街|道|巷|里)\d+|\d+(?:[、和至到-]\d+)*号(?:窗口|楼|大厦|大楼|院|之|房|室)|\d+(?:楼|层|室)")
 CHINESE_ORDINALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -1423,6 +1425,9 @@ class ActionChooseOption(Action):
         offered = live_offered(tracker.get_slot("offered_items") or (), catalogue)
         text = tracker.latest_message.get("text") or ""
         number = parse_ordinal(list(tracker.get_latest_entity_values("ordinal")), text)
+        if offered and ADDRESS_NUMBER.search(text) and not ORDINAL_CHOICE.search(text):
+            # A number of an address, restated or asked ("系咪去下塘西路5号…2、3号窗口"): no choice picked, a question.
+            return answered(dispatcher, tracker)
         if not offered and tracker.get_slot("current_item") and not BARE_ORDINAL.fullmatch(text):
             # Nothing to pick from, a service under discussion: a follow-up read as a number
             # ("他今年72岁" on 老年人优待证办理). A number alone ("2") picks nothing, as before.

@@ -201,6 +201,26 @@ def test_applying_asked_in_words_read_as_resuming_starts_the_application(bot):
 
 
 @pytest.mark.parametrize(
+    "said, asks",
+    [("办这个都要交哪些东西", True), ("得备齐哪几样", True), ("济南市历下区经十路100号", False), ("张三", False)],
+)
+def test_which_papers_asked_in_a_form_is_a_question_not_an_answer(said: str, asks: bool) -> None:
+    from actions.forms.interruptions import QUESTION_WORDS
+
+    assert bool(QUESTION_WORDS.search(said)) is asks
+
+
+def test_an_address_restated_while_units_are_offered_picks_no_unit_by_its_number(bot):
+    """"窗口是不是在龙奥北路8号3楼" while two units are offered (NLU: choose_option, ordinal 8) asks the place, not
+    for the 8th choice: no "请回复1到2之间的序号"."""
+    me = user()
+    say(me, "济南的营业执照丢了咋补")
+    assert "哪个区县" in texts(say(me, "窗口在哪"))
+    reply = texts(say(me, "窗口是不是在龙奥北路8号3楼"))
+    assert "请回复1到" not in reply and "营业执照补领" in reply
+
+
+@pytest.mark.parametrize(
     "said, resuming",
     [
         ("接着说续社保那事儿，俺得提前备好啥东西", False),  # (NLU: resume_application, from 接着) a question

@@ -495,6 +495,9 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("这些材料要复印吗", "materials"), ("材料多久能审完", "time_limit"), ("大厅在哪", "location"),
         # whether what was told now qualifies; only one paper handed in, and enough
         ("证都拿到了，这样就能申请补贴了吧", "conditions"), ("只交一张申请表就行吧", "materials"), ("只交工本费就行吧", "fee"),
+        # which of two places in any words; whether one must go to an office
+        ("是搁社区办还是上街道", "location"), ("去区里交还是到市里交", "location"), ("到底要交钱还是不用", "fee"),
+        ("领证用不用往派出所跑", "visits"),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:

@@ -21,7 +21,7 @@ from retrieval.search import Filters, Searcher
 QUESTION_INTENTS = {*FIELD_OF_INTENT, "search_service", "ask_policy"}
 MIN_CONFIDENCE = 0.8
 # Form answers (names, numbers, addresses, dates) do not read like questions; these do.
-QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长|哪里|哪儿|哪个|多少|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
+QUESTION_WORDS = re.compile(r"[?？]|吗\s*$|怎么|什么|咋|啥|多久|多长|哪里|哪儿|哪个|哪些|哪几|多少|能不能|可不可以|要不要|是否|是不是|需要带|几天|几次|几点")
 
 # A question's closing particle (not 呢 or 嘛, which end statements too: "材料俺都准备好了呢", nor 不
 # asking approval of what was just said: "…放门卫那行不"), and a number as long as a phone's, which a
