@@ -39,6 +39,7 @@ from actions.portal_client import PortalClient, PortalRejected, PortalUnavailabl
 from analytics.measures import Filters, measure
 from analytics.service_state import analytics_engine
 from policies.advice import suggestions
+from retrieval.fields import cues_a_field
 from retrieval.search import Filters as SearchFilters
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,9 @@ class ActionSuggest(Action):
         if (theme_events := answered_of_the_theme(dispatcher, tracker)) is not None:
             return theme_events
         asks_how = bool(ASKS_HOW.search(said)) and not WHAT_TO_DO.search(said) and not WHAT_NEXT.search(said) and not WHAT_ELSE.search(said)
-        if asks_how or asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or asks_of_another_world(tracker):
+        # (Choices standing, a fact of theirs: "申请表之外还要附上哪些文件" asks which one's, not what others do.)
+        of_the_choices = bool(tracker.get_slot("offered_items")) and cues_a_field(said)
+        if asks_how or asks_anew(tracker) or asks_a_field_of_the_topic(tracker) or of_the_choices or asks_of_another_world(tracker):
             return answered(dispatcher, tracker)
         known = await for_known_user(tracker) if profile_keys(tracker) or applied_codes(tracker) else []
         if known:

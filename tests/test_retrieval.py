@@ -498,6 +498,7 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         # which of two places in any words; whether one must go to an office
         ("是搁社区办还是上街道", "location"), ("去区里交还是到市里交", "location"), ("到底要交钱还是不用", "fee"),
         ("领证用不用往派出所跑", "visits"),
+        ("办证还得跑公安局吗", "visits"), ("要跑腿吗", None), ("去窗口得带上些啥", "materials"),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:
