@@ -292,15 +292,15 @@ class ActionAnswer(Action):
             # "烟台劳务派遣公司开办要跑几个部门" names 开办劳务公司, which only 济南 implements.
             weighed = searcher.search(content, replace(filters, region_code=None), k=10, said=text)
         evidence = measure(searcher, catalogue, topic, intent, field, content, weighed, filters, said=text)
-        names_earlier = names_earlier_service(searcher, catalogue, tracker, topic, content, weighed, evidence.about_topic)
+        earlier_named = earlier_service_named(searcher, catalogue, tracker, topic, content, weighed, evidence.about_topic)
         evidence = replace(
             evidence,
             # The pointer's clause named the earlier service, as "这个名单" names the topic: the rest of the
             # words ("说回刚才保险监管那个信息查询，提交后几天给答复"; NLU: correct_answer) ask of it. So does a
             # confirmation, of the topic.
             says_this_topic=evidence.says_this_topic or went_back or confirmed is not None,
-            names_other=evidence.names_other or names_earlier,
-            names_earlier=names_earlier,
+            names_other=evidence.names_other or earlier_named is not None,
+            names_earlier=earlier_named is not None,
             region_changed=bool(region and region.code != topic.region),
             narrows=evidence.narrows or bool(region) or target_named or tells_who_they_are(intent, text),
         )
@@ -310,7 +310,7 @@ class ActionAnswer(Action):
         if move == "new_service" and evidence.names_earlier:
             # A service asked about before, named again ("安全许可是不是还得交一笔审查费" on 排污许可, after 危险化学品生产企业
             # 安全生产许可): gone back to, as "说回…" would, though search finds others close to it for the words.
-            topic, move = replace(topic, code=earlier_found(catalogue, tracker, topic, weighed)), "refer_back"
+            topic, move = replace(topic, code=earlier_named), "refer_back"
         if move in ("refer_back", "await_pick") and field and only_tells(text) and confirmed is None and not AGE_SAID.search(text):
             # A remark with a fact's word, asking nothing ("她们学校就业办的电话一上午都占线"): not that fact of the
             # topic. As any aside: the work order a click away, and the topic and its choices stay. (An age told
@@ -682,19 +682,20 @@ def earlier_found(catalogue: Catalogue, tracker: Tracker, topic: Topic, found: S
     return None
 
 
-def names_earlier_service(
+def earlier_service_named(
     searcher: Searcher, catalogue: Catalogue, tracker: Tracker, topic: Topic, content: str, found: SearchResult, about_topic: float
-) -> bool:
-    """Whether the words name a service asked about before the topic, search's best hit for them: none of them
+) -> str | None:
+    """The entry of a service asked about before the topic that the words name, search's best hit for them: none of them
     in the topic's record ("落户口得本人跑一趟吧" on 退役军人优待证 after 退役士兵户口登记), or its name saying more of
     them than the topic's name and department do ("规划许可要是在潍坊安丘办呢" on 特种设备使用登记, whose record holds
     许可; not "要去农业农村厅当面问，地址在哪" on 种畜禽管理实施办法 of that department, after …农业农村厅法治政府建设报告
-    查询). Gone back to without a pointer."""
-    if earlier_found(catalogue, tracker, topic, found) is None:
-        return False
+    查询). Gone back to without a pointer. None when they name none."""
+    earlier = earlier_found(catalogue, tracker, topic, found)
+    if earlier is None:
+        return None
     current = catalogue.entry(topic.code)
     said_of_topic = f"{current.name} {current.department}" if current is not None else ""
-    return about_topic == 0 or names_more(searcher, content, found.best.item.name, said_of_topic)
+    return earlier if about_topic == 0 or names_more(searcher, content, found.best.item.name, said_of_topic) else None
 
 
 def sure_of_other_than_named(searcher: Searcher, probe: SearchResult, entries: list[ServiceItem], content: str, run: str, filters: Filters) -> bool:
