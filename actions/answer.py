@@ -666,7 +666,17 @@ def measure(
         asks_if_case_qualifies=field == "conditions" and asks_if_case_qualifies(said),
         says_this_topic=item is not None and (says_this(searcher, content, item) or unit is item or (field == "location" and restates_its_address(said or content, item)) or names_department_of(catalogue, said or content, item) or (theme is not None and calls_the_theme(searcher, catalogue, theme.id, said or content, filters))),
         names_absent=bool(searcher.absent_things(content, beside=[record_text(entry) for entry in around_items])),
+        names_topic=item is not None and names_the_topic(searcher, content, item, probe.hits[0].item if probe.hits and rank != 0 else None),
     )
+
+
+def names_the_topic(searcher: Searcher, content: str, topic: ServiceItem, best: ServiceItem | None) -> bool:
+    """Whether the words hold a word of the topic's name and none of the best hit's name that the topic's lacks
+    (`Evidence.names_topic`)."""
+    said = set(searcher.index.lexicon.tokens(content))
+    named = searcher.name_words(topic)
+    own = {word for word in said & named - searcher.doing_words if len(word) >= 2}
+    return bool(own) and (best is None or not (said & searcher.name_words(best)) - named)
 
 
 def earlier_found(catalogue: Catalogue, tracker: Tracker, topic: Topic, found: SearchResult) -> str | None:
@@ -920,7 +930,9 @@ def names_other_than(searcher: Searcher, content: str, other: ServiceItem, topic
     return (
         bool(own)
         and searcher.worth(in_other) > searcher.worth(said & named)
-        and searcher.coverage_of(other.name, content, cache=False) >= thresholds().name_said
+        # (of its name or of the name without its bracketed variant, which words rarely say: "危化品经营许可" names
+        # 危险化学品经营许可（不带储存设施）)
+        and max(searcher.coverage_of(name, content, cache=False) for name in {other.name, stem}) >= thresholds().name_said
     )
 
 

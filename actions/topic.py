@@ -116,6 +116,10 @@ class Evidence:
     # The words name a thing to apply for that no record holds by any of its names ("小区说要办狗证，去
     # 哪里办": 养犬登记; `Searcher.absent_things`).
     names_absent: bool = False
+    # A word of the topic's name is among the words (two characters or more, not one of doing), and they say
+    # no word of the best hit's name that the topic's does not ("提存手续应该去边度办先啱" on 担保性提存（公证）指引,
+    # 清偿性提存 first): a fact asked in them is the topic's, whatever NLU read (search_service there).
+    names_topic: bool = False
 
     def as_log(self) -> dict[str, Any]:
         return asdict(self)
@@ -407,5 +411,8 @@ def decide(topic: Topic, evidence: Evidence, t: Thresholds) -> Move:
     # search_service to it.)
     # So is a fact asked in a clause of its own after the user's case told, when retrieval finds
     # nothing worth offering for the words ("我家老大是2012年生的，他的也能查吗", NLU: complain).
-    refers = evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked(evidence) or evidence.asks_if_case_qualifies
+    refers = (
+        evidence.intent in FIELD_INTENTS | {"nlu_fallback"} or evidence.specific < t.specific or told_then_asked(evidence)
+        or evidence.asks_if_case_qualifies or (evidence.names_topic and not evidence.names_other)
+    )
     return "refer_back" if evidence.field and refers and not marked_elsewhere(evidence, t) else "leave"

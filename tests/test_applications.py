@@ -200,6 +200,15 @@ def test_applying_asked_in_words_read_as_resuming_starts_the_application(bot):
     assert "暂存" in texts(say(user(), "接着填我上回没填完的申请"))  # (begun before: its paused answers looked for)
 
 
+def test_a_theme_named_when_applying_starts_its_form_where_no_unit_implements_it(bot):
+    """"那就开始填开办劳务公司的申请" in 泗水, where no unit implements 开办劳务公司 and search in the region is surest of
+    有限责任公司设立登记 (no guided form): the theme's form starts, as it would in 济南 (session 66)."""
+    me = user()
+    assert items(say(me, "公司打算开在济宁泗水，公章刻制去哪备案"))
+    reply = say(me, "那就开始填开办劳务公司的申请")
+    assert "开始为您在线办理【开办劳务公司" in texts(reply)
+
+
 @pytest.mark.parametrize(
     "said, asks",
     [("办这个都要交哪些东西", True), ("得备齐哪几样", True), ("济南市历下区经十路100号", False), ("张三", False)],
@@ -306,6 +315,11 @@ def test_a_fact_cued_in_a_form_is_a_question_by_its_closing_particle_not_beside_
         ("还是按章丘来，帮俺把签注申请弄上吧", True),  # (session 60: a place kept, not weighed)
         ("中，还是搁钢城办，你直接帮俺把申请填上", True),
         ("还是按章丘来，还是回老家办", False),
+        ("中，那就开始填营业执照补领的申请", True),  # its form begun (session 66)
+        ("好，这就开始在网上填社保卡的申请表", True),
+        ("行，帮俺把补办身份证的那份申请填起来", True),
+        ("开始填申请表以后要多久", False),
+        ("街道说帮我把申请表填好了", False),
     ],
 )
 def test_the_bot_asked_to_apply_now_in_everyday_words(said: str, applies: bool) -> None:

@@ -499,6 +499,10 @@ def test_a_licence_before_how_to_do_asks_how_to_get_it(said: str, asks_how: bool
         ("是搁社区办还是上街道", "location"), ("去区里交还是到市里交", "location"), ("到底要交钱还是不用", "fee"),
         ("领证用不用往派出所跑", "visits"),
         ("办证还得跑公安局吗", "visits"), ("要跑腿吗", None), ("去窗口得带上些啥", "materials"),
+        # (session 66)
+        ("证是不是立马就发", "time_limit"), ("是不是五个工作日就下来", "time_limit"), ("开学前就能拿到吗", "time_limit"),
+        ("办的时候要带户口本不", "materials"), ("表上要盖章吗", "materials"), ("使唔使本人行过去", "visits"),
+        ("是不是还得跑三趟", "visits"), ("可能得去两次吧", None), ("不用本人去窗口，是吗", "visits"),
     ],
 )
 def test_everyday_follow_ups_cue_their_field(question, field) -> None:

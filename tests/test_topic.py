@@ -826,3 +826,27 @@ def test_the_topics_own_address_restated_points_at_it(sd_catalogue) -> None:
     assert restates_its_address("想当面问问的话，是去福寿东街6396号那栋吧", permit)
     assert not restates_its_address("是去福寿东街那边吧", permit)  # (too short to be its address)
     assert not restates_its_address("是去和平路34号2楼吧", permit)
+
+
+def test_a_word_of_the_topics_name_that_no_closer_hit_outnames_keeps_a_fact_on_it(gd_searcher, gd_catalogue) -> None:
+    """"提存嘅手续去边个地方搞" on 担保性提存（公证）指引 (NLU: search_service) says 提存 of its name, and nothing of
+    清偿性提存, which search ranks first, that the topic's name lacks: the place of the topic, not "not found"
+    (session 66). "学历公证要多久" says 学历, which the topic's name lacks."""
+    from actions.topic import thresholds
+
+    topic = next(i.name for i in gd_catalogue.items.values() if i.name.startswith("担保性提存"))
+    own = evidence_on(gd_searcher, gd_catalogue, topic, "提存嘅手续去边个地方搞")
+    assert own.names_topic and decide(Topic(code="x"), replace(own, field="location"), thresholds()) == "refer_back"
+    assert decide(Topic(code="x"), replace(own, field="location", names_topic=False), thresholds()) == "leave"
+    assert not evidence_on(gd_searcher, gd_catalogue, topic, "学历公证要多久").names_topic
+
+
+def test_a_name_said_without_its_bracketed_variant_names_another_item(sd_searcher, sd_catalogue) -> None:
+    """"危化品经营许可咋办" on 道路普通货物运输经营许可 says all of 危险化学品经营许可 but nothing of its bracket
+    (不带储存设施), which citizens rarely say: that item is named (session 66)."""
+    from actions.topic import thresholds
+
+    named = evidence_on(sd_searcher, sd_catalogue, "道路普通货物运输经营许可", "开油漆店要办危化品经营许可，咋办")
+    assert named.names_other and decide(Topic(code="x"), named, thresholds()) == "new_service"
+    # Named, it is left for when search is fairly sure of it ("俺在单位上班，生完能领生育津…" at 0.49 on 生育登记).
+    assert decide(Topic(code="x"), replace(named, elsewhere=0.45), thresholds()) == "new_service"

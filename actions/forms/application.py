@@ -47,10 +47,10 @@ WANTS_TO_APPLY = re.compile(r"[帮给替]我|我(就|现在|今天)?(就)?(想|�
 # someone else ("你现在就帮俺把申请递上去", "先帮他把补照的申请办了", "那就现在给她续上", "这就开始弄", "你这就把
 # 补执照的手续给俺在网上走起来", "先把这个一链办的申请替我提交上去", "那帮我在网上申请换张新卡吧").
 FOR_SOMEONE = r"(帮|替|给)(我|俺|咱|他|她)(们|妈|爸|爹|娘|闺女|儿子|媳妇|老婆|老公|孩子)?(一块儿?|一起|一并|都)?"  # (all together: "帮俺一块申请了吧")
-ONLINE = r"(在?(网上|线上|手机上))?"
-HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|申请起来|搞起来|整起来|办了|办上|弄上|填上|整上|申请了|申请上|补上|续上)(?![了的])"  # (not "申请了的那个")
+ONLINE = r"(在?(网上|线上|手机上)|在线)?"
+HANDED_IN = r"(递上去|交上去|提交(上去)?|报上(去|(?![来名]))|走起来|弄起来|办起来|开起来|申请起来|搞起来|整起来|填起来|办了|办上|弄上|填上|整上|申请了|申请上|补上|续上)(?![了的])"  # (not "申请了的那个")
 BOT_ASKED_TO_APPLY = re.compile(
-    rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,8}}{ONLINE}{HANDED_IN}"
+    rf"{FOR_SOMEONE}{ONLINE}(把|将)[^，,。？?！!]{{0,12}}?{ONLINE}{HANDED_IN}"
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{FOR_SOMEONE}{ONLINE}{HANDED_IN}"
     # ...or for no one named, when it ends the clause as a request ("那就把新生儿这几样一块申请了吧")
     rf"|(把|将)[^，,。？?！!]{{1,12}}?{ONLINE}{HANDED_IN}(吧|呗)$"
@@ -60,6 +60,8 @@ BOT_ASKED_TO_APPLY = re.compile(
     rf"|{FOR_SOMEONE}{ONLINE}(把|将)(这个|那个)?(申请|手续)给?(搞|整)起来"
     # handed in, the thing left unsaid ("给我报上去", "帮俺报上吧")
     rf"|{FOR_SOMEONE}{ONLINE}(递上去|交上去|提交上去|报上去?)(吧|呗|啊|呀)?$"
+    # its form begun ("那就开始填开办劳务公司的申请", "这就开始在线填新生儿出生的申请表")
+    rf"|(开始|这就|现在就)({FOR_SOMEONE})?{ONLINE}填(写)?[^，,。？?！!]{{0,12}}?(申请表?|表格?)(吧|呗|啊|呀)?$"
     # its procedure gone through ("你直接帮俺走补办的申请", "帮我走一下续签的流程")
     rf"|{FOR_SOMEONE}{ONLINE}走(一?下|个)?[^，,。？?！!]{{0,6}}(申请|手续|流程)(吧|呗|啊|呀)?$"
 )
@@ -117,6 +119,11 @@ def named_instead(tracker: Tracker, said: str) -> ServiceItem | None:
     searcher, catalogue = knowledge()
     topic = catalogue.entry(tracker.get_slot("current_item"))
     best = searcher.search(said, Filters(region_code=tracker.get_slot("region"))).best
+    if (best is None or kind_for(best.item) is None) and tracker.get_slot("region"):
+        # Nothing with a guided application sure in the region: the words weighed against the whole catalogue
+        # ("那就开始填开办劳务公司的申请" in 泗水, where no unit implements that theme, whose form applies there too).
+        anywhere = searcher.search(said, Filters()).best
+        best = anywhere if anywhere is not None and kind_for(anywhere.item) is not None else best
     if topic is None or best is None or best.item.service_key == topic.service_key:
         return None
     return best.item if searcher.coverage(said, topic) == 0 or names_other_than(searcher, said, best.item, topic) else None
