@@ -359,7 +359,13 @@ class ActionAnswer(Action):
             maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
             # Much said, something found for it, not surely, and asked or wanted: a remark ("最近实验室
             # 搬到黄埔，通勤每天两个小时，人都快废了。" on 实验动物使用许可) gets no items.
-            if not maybe and offers_maybe(evidence, thresholds()) and asks_or_wants(text) and not evidence.names_absent:
+            # So is a question saying a word of the name of what search finds first for it, though it says little else
+            # ("他上个月住院花了好几万，有临时救助不" on 残疾人证一件事: 临时救助 of 临时救助对象认定及给付).
+            # (In the clause asking how to get it, not what is on or who made it: "今晚有什么好看的电影上映" says 电影 of
+            # 科普电影查询; nor a word of the user's case: "退休了想去水库钓鱼，钓鱼证搁哪办" says 退休 of 退休“一件事”.)
+            asking = next((clause for clause in clauses_of(text) if ASKS_HOW_TO_GET.search(clause)), None)
+            names_found = bool(weighed.hits and asking) and evidence.worth_offering and says_a_name_word(searcher, asking, weighed.hits[0].item)
+            if not maybe and (offers_maybe(evidence, thresholds()) or names_found) and asks_or_wants(text) and not evidence.names_absent:
                 maybe = [hit.item for hit in weighed.hits[:SUGGESTIONS]]
             # "那注销呢" with no sibling of the topic: items with that act; or what the words found:
             # labelled as maybe, and the topic stays for the next follow-up.
@@ -670,13 +676,26 @@ def measure(
     )
 
 
+# How to get or do something, or whether there is such a thing to get ("她的居民医保咋参上", "补驾照咋弄", "孩子的出生证明上哪开",
+# "招人能领点补贴不", "有临时救助不").
+ASKS_HOW_TO_GET = re.compile(
+    r"(咋|怎么|怎样|如何|点样)(个|样)?(办|弄|整|搞|申请|申领|领|参保?|交|转|开|补|换|备案|登记|接)"
+    r"|(去|上|到|搁|在)哪(儿|里)?(办|开|领|申请|备案|登记|交)"
+    r"|(能|可以)(领|申请|办|报)[^，,。？?！!]{0,6}(不|吗|么|没)[？?]?$|(得|要|需要)(办|备案|登记|申请)[^，,。？?！!]{0,4}(不|吗|么|吧)[？?]?$"
+    r"|有[^，,。？?！!]{1,8}(不|没|吗|么)[？?]?$"
+)
+
+
+def says_a_name_word(searcher: Searcher, content: str, item: ServiceItem) -> bool:
+    """Whether the words hold a word of the item's name of two characters or more, not one of doing."""
+    return any(len(word) >= 2 for word in set(searcher.index.lexicon.tokens(content)) & searcher.name_words(item) - searcher.doing_words)
+
+
 def names_the_topic(searcher: Searcher, content: str, topic: ServiceItem, best: ServiceItem | None) -> bool:
     """Whether the words hold a word of the topic's name and none of the best hit's name that the topic's lacks
     (`Evidence.names_topic`)."""
-    said = set(searcher.index.lexicon.tokens(content))
-    named = searcher.name_words(topic)
-    own = {word for word in said & named - searcher.doing_words if len(word) >= 2}
-    return bool(own) and (best is None or not (said & searcher.name_words(best)) - named)
+    said, named = set(searcher.index.lexicon.tokens(content)), searcher.name_words(topic)
+    return says_a_name_word(searcher, content, topic) and (best is None or not (said & searcher.name_words(best)) - named)
 
 
 def earlier_found(catalogue: Catalogue, tracker: Tracker, topic: Topic, found: SearchResult) -> str | None:

@@ -850,3 +850,16 @@ def test_a_name_said_without_its_bracketed_variant_names_another_item(sd_searche
     assert named.names_other and decide(Topic(code="x"), named, thresholds()) == "new_service"
     # Named, it is left for when search is fairly sure of it ("俺在单位上班，生完能领生育津…" at 0.49 on 生育登记).
     assert decide(Topic(code="x"), replace(named, elsewhere=0.45), thresholds()) == "new_service"
+
+
+@pytest.mark.parametrize(
+    "said, asks",
+    [("那个备案咋弄", True), ("补贴上哪领", True), ("招了人能领补助不", True), ("有高龄津贴没", True), ("这个也得登记吧", True),
+     ("今晚有什么好看的电影上映", False), ("机器人是哪家公司做的", False), ("我等了好久也没等来回话", False)],
+)
+def test_a_clause_asking_how_to_get_something(said: str, asks: bool) -> None:
+    """What a clause must ask for a word of a found service's name in it to offer that service as "maybe" when the
+    words leave the topic (actions/answer.py `ASKS_HOW_TO_GET`, session 66)."""
+    from actions.answer import ASKS_HOW_TO_GET
+
+    assert bool(ASKS_HOW_TO_GET.search(said)) is asks
