@@ -359,10 +359,10 @@ class ActionAnswer(Action):
             maybe = act_suggestions(searcher, topic_item, act, filters) if topic_item else []
             # Much said, something found for it, not surely, and asked or wanted: a remark ("最近实验室
             # 搬到黄埔，通勤每天两个小时，人都快废了。" on 实验动物使用许可) gets no items.
-            # So is a question saying a word of the name of what search finds first for it, though it says little else
-            # ("他上个月住院花了好几万，有临时救助不" on 残疾人证一件事: 临时救助 of 临时救助对象认定及给付).
-            # (In the clause asking how to get it, not what is on or who made it: "今晚有什么好看的电影上映" says 电影 of
-            # 科普电影查询; nor a word of the user's case: "退休了想去水库钓鱼，钓鱼证搁哪办" says 退休 of 退休“一件事”.)
+            # A clause asking how to get something that says a word of the name of search's first hit gets them too, though
+            # the words say little ("他上个月住院花了好几万，有临时救助不" on 残疾人证一件事: 临时救助 of 临时救助对象认定及给付);
+            # not a word outside that clause ("退休了想去水库钓鱼，钓鱼证搁哪办": 退休 of 退休“一件事”), nor one asking what
+            # is on or who made it ("今晚有什么好看的电影上映": 电影 of 科普电影查询).
             asking = next((clause for clause in clauses_of(text) if ASKS_HOW_TO_GET.search(clause)), None)
             names_found = bool(weighed.hits and asking) and evidence.worth_offering and says_a_name_word(searcher, asking, weighed.hits[0].item)
             if not maybe and (offers_maybe(evidence, thresholds()) or names_found) and asks_or_wants(text) and not evidence.names_absent:
